@@ -1,0 +1,517 @@
+package app
+
+import (
+	"context"
+	"encoding/json"
+	"fmt"
+	"strings"
+	"time"
+	"unicode/utf8"
+
+	"github.com/civicgrants/grants/audit"
+	"github.com/civicgrants/grants/db"
+	"github.com/civicgrants/grants/db/sqlc"
+	"github.com/civicgrants/grants/eligibility"
+	"github.com/civicgrants/grants/form"
+	"github.com/civicgrants/grants/id"
+	"github.com/civicgrants/grants/organisation"
+	"github.com/civicgrants/grants/round"
+	"github.com/civicgrants/grants/workflows"
+)
+
+// Application statuses.
+const (
+	StatusDraft        = "draft"
+	StatusSubmitted    = "submitted"
+	StatusIneligible   = "ineligible"
+	StatusInAssessment = "in_assessment"
+	StatusWithdrawn    = "withdrawn"
+)
+
+// maxPartners caps the partner list of one application.
+const maxPartners = 20
+
+// Partner is a partner organisation of an application (besides the lead).
+type Partner struct {
+	Name          string `json:"name"`
+	CharityNumber string `json:"charity_number,omitempty"`
+	CompanyNumber string `json:"company_number,omitempty"`
+	ContactEmail  string `json:"contact_email,omitempty"`
+}
+
+// Application is the view of an application.
+type Application struct {
+	ID             string                     `json:"id"`
+	RoundID        string                     `json:"round_id"`
+	OrganisationID string                     `json:"organisation_id"`
+	Status         string                     `json:"status"`
+	Version        int32                      `json:"version"`
+	Tier           *string                    `json:"tier"`
+	RequestedPence *int64                     `json:"requested_pence"`
+	Answers        map[string]json.RawMessage `json:"answers"`
+	Partners       []Partner                  `json:"partners"`
+	Eligibility    *eligibility.Result        `json:"eligibility"`
+	GrantID        *string                    `json:"grant_id"`
+	Documents      []Document                 `json:"documents,omitempty"`
+	CreatedAt      time.Time                  `json:"created_at"`
+	UpdatedAt      time.Time                  `json:"updated_at"`
+	SubmittedAt    *time.Time                 `json:"submitted_at"`
+}
+
+// ApplicationPatch is the body of PATCH /applications/{id}: fields present
+// replace, answers merge key by key (null removes one), partners replace.
+type ApplicationPatch struct {
+	Version        *int64                     `json:"version"`
+	Tier           Optional[string]           `json:"tier"`
+	RequestedPence Optional[int64]            `json:"requested_pence"`
+	Answers        map[string]json.RawMessage `json:"answers"`
+	Partners       Optional[[]Partner]        `json:"partners"`
+}
+
+// ApplicationFilter selects applications in a list.
+type ApplicationFilter struct {
+	RoundID string
+	Status  string
+	Page    PageQuery
+}
+
+func applicationView(r sqlc.Application) Application {
+	v := Application{ID: r.ID, RoundID: r.RoundID, OrganisationID: r.OrganisationID, Status: r.Status, Version: r.Version,
+		Tier: r.Tier, RequestedPence: r.RequestedPence, GrantID: r.GrantID, CreatedAt: r.CreatedAt, UpdatedAt: r.UpdatedAt,
+		SubmittedAt: r.SubmittedAt}
+	_ = json.Unmarshal(r.Answers, &v.Answers)
+	if v.Answers == nil {
+		v.Answers = map[string]json.RawMessage{}
+	}
+	_ = json.Unmarshal(r.Partners, &v.Partners)
+	if v.Partners == nil {
+		v.Partners = []Partner{}
+	}
+	if len(r.Eligibility) > 0 {
+		var res eligibility.Result
+		if json.Unmarshal(r.Eligibility, &res) == nil {
+			v.Eligibility = &res
+		}
+	}
+	return v
+}
+
+func decodeRound(raw []byte) (round.Definition, error) {
+	var def round.Definition
+	if err := json.Unmarshal(raw, &def); err != nil {
+		return def, fmt.Errorf("decode round: %w", err)
+	}
+	return def, nil
+}
+
+// access is what the actor may do with one application.
+type access struct {
+	app  sqlc.Application
+	role string // the actor's role in the lead organisation, "" if none
+}
+
+func (x access) canEdit() bool { return x.role != "" }
+
+// loadApplication returns an application the actor may read, locking it
+// when forUpdate. Applicants see their organisations' applications;
+// managers and chairs see every submitted one. Anyone else: not_found.
+func (a *App) loadApplication(ctx context.Context, q *sqlc.Queries, actor Actor, appID string, forUpdate bool) (access, error) {
+	if !id.Valid(id.Application, appID) {
+		return access{}, notFound("Application")
+	}
+	var (
+		r   sqlc.Application
+		err error
+	)
+	if forUpdate {
+		r, err = q.ApplicationGetForUpdate(ctx, appID)
+	} else {
+		r, err = q.ApplicationGet(ctx, appID)
+	}
+	if err != nil {
+		if isNotFound(db.Translate(err)) {
+			return access{}, notFound("Application")
+		}
+		return access{}, fmt.Errorf("get application: %w", err)
+	}
+	role, err := memberRole(ctx, q, r.OrganisationID, actor.ID)
+	if err != nil {
+		return access{}, err
+	}
+	if role == "" && !(actor.seesAllApplications() && r.Status != StatusDraft) {
+		return access{}, notFound("Application")
+	}
+	return access{app: r, role: role}, nil
+}
+
+// CreateApplication starts a draft for one of the actor's organisations.
+func (a *App) CreateApplication(ctx context.Context, actor Actor, roundID, orgID string) (Application, error) {
+	var out Application
+	err := a.store.InTx(ctx, func(q *sqlc.Queries) error {
+		fields := map[string]string{}
+		var rnd sqlc.RoundGetRow
+		if roundID == "" {
+			fields["round_id"] = "Choose a round"
+		} else if !id.Valid(id.Round, roundID) {
+			fields["round_id"] = "Choose a round that exists"
+		} else {
+			var err error
+			if rnd, err = q.RoundGet(ctx, roundID); err != nil {
+				if !isNotFound(db.Translate(err)) {
+					return fmt.Errorf("get round: %w", err)
+				}
+				fields["round_id"] = "Choose a round that exists"
+			}
+		}
+		role := ""
+		if orgID == "" {
+			fields["organisation_id"] = "Choose your organisation"
+		} else if id.Valid(id.Organisation, orgID) {
+			var err error
+			if role, err = memberRole(ctx, q, orgID, actor.ID); err != nil {
+				return err
+			}
+		}
+		if orgID != "" && role == "" {
+			fields["organisation_id"] = "Choose an organisation you are a member of"
+		}
+		if len(fields) > 0 {
+			return Invalid(fields)
+		}
+		if !time.Now().Before(rnd.ClosesAt) {
+			return invalidState("This round has closed")
+		}
+		r, err := q.ApplicationCreate(ctx, sqlc.ApplicationCreateParams{ID: id.New(id.Application), RoundID: roundID,
+			OrganisationID: orgID, CreatedBy: actor.ID})
+		if err != nil {
+			if db.IsConstraint(db.Translate(err), "applications_one_per_round") {
+				return conflict("Your organisation already has an application in this round")
+			}
+			return fmt.Errorf("create application: %w", err)
+		}
+		if _, err := audit.Append(ctx, q, audit.Event{Chain: "application:" + r.ID, Actor: actor.ID, Action: "application.created",
+			Entity: "application:" + r.ID, Data: map[string]any{"round_id": roundID, "organisation_id": orgID}}); err != nil {
+			return err
+		}
+		out = applicationView(r)
+		return nil
+	})
+	return out, err
+}
+
+// GetApplication reads one application with its documents.
+func (a *App) GetApplication(ctx context.Context, actor Actor, appID string) (Application, error) {
+	x, err := a.loadApplication(ctx, a.store.Queries, actor, appID, false)
+	if err != nil {
+		return Application{}, err
+	}
+	docs, err := a.store.DocumentListByApplication(ctx, appID)
+	if err != nil {
+		return Application{}, fmt.Errorf("list documents: %w", err)
+	}
+	v := applicationView(x.app)
+	v.Documents = make([]Document, 0, len(docs))
+	for _, d := range docs {
+		v.Documents = append(v.Documents, documentView(d))
+	}
+	return v, nil
+}
+
+// ListApplications lists what the actor may see: managers and chairs every
+// submitted application, everyone else their organisations' ones.
+func (a *App) ListApplications(ctx context.Context, actor Actor, f ApplicationFilter) (Page[Application], error) {
+	fields := map[string]string{}
+	cursor, limit := f.Page.parse(id.Application, fields)
+	var roundID, status *string
+	if f.RoundID != "" {
+		roundID = &f.RoundID
+	}
+	if f.Status != "" {
+		switch f.Status {
+		case StatusDraft, StatusSubmitted, StatusIneligible, StatusInAssessment, "approved", "rejected", "waitlisted", StatusWithdrawn:
+			status = &f.Status
+		default:
+			fields["status"] = "Unknown status"
+		}
+	}
+	if len(fields) > 0 {
+		return Page[Application]{}, Invalid(fields)
+	}
+	var rows []sqlc.Application
+	var err error
+	if actor.seesAllApplications() {
+		rows, err = a.store.ApplicationListAll(ctx, sqlc.ApplicationListAllParams{Cursor: cursor, RoundID: roundID, Status: status,
+			IncludeDrafts: false, RowLimit: limit})
+	} else {
+		rows, err = a.store.ApplicationListForMember(ctx, sqlc.ApplicationListForMemberParams{UserID: actor.ID, Cursor: cursor,
+			RoundID: roundID, Status: status, RowLimit: limit})
+	}
+	if err != nil {
+		return Page[Application]{}, fmt.Errorf("list applications: %w", err)
+	}
+	return pageOf(rows, limit, func(r sqlc.Application) string { return r.ID }, applicationView), nil
+}
+
+// validatePartners checks each partner; keys are partners[i].field.
+func validatePartners(ps []Partner, fields map[string]string) []Partner {
+	if len(ps) > maxPartners {
+		fields["partners"] = fmt.Sprintf("Add no more than %d partners", maxPartners)
+		return ps
+	}
+	out := make([]Partner, len(ps))
+	for i, p := range ps {
+		p.Name = strings.TrimSpace(p.Name)
+		p.CharityNumber = strings.ToUpper(strings.TrimSpace(p.CharityNumber))
+		p.CompanyNumber = strings.ToUpper(strings.TrimSpace(p.CompanyNumber))
+		p.ContactEmail = strings.TrimSpace(p.ContactEmail)
+		key := fmt.Sprintf("partners[%d].", i)
+		if p.Name == "" || utf8.RuneCountInString(p.Name) > organisation.MaxNameLength {
+			fields[key+"name"] = "Enter the partner organisation's name"
+		}
+		if p.CharityNumber != "" && !organisation.ValidCharityNumber(p.CharityNumber) {
+			fields[key+"charity_number"] = "Enter a charity number of 6 to 8 digits, or SC and 6 digits"
+		}
+		if p.CompanyNumber != "" && !organisation.ValidCompanyNumber(p.CompanyNumber) {
+			fields[key+"company_number"] = "Enter a company number of 8 characters, like 01234567"
+		}
+		if p.ContactEmail != "" && !validEmail(p.ContactEmail) {
+			fields[key+"contact_email"] = "Enter an email address in the correct format, like name@example.org"
+		}
+		out[i] = p
+	}
+	return out
+}
+
+// SaveApplication applies a PATCH to a draft with optimistic concurrency.
+// Every given value is checked; completeness waits for submission.
+func (a *App) SaveApplication(ctx context.Context, actor Actor, appID string, p ApplicationPatch) (Application, error) {
+	var out Application
+	err := a.store.InTx(ctx, func(q *sqlc.Queries) error {
+		x, err := a.loadApplication(ctx, q, actor, appID, true)
+		if err != nil {
+			return err
+		}
+		if !x.canEdit() {
+			return forbidden("Only members of the applying organisation can edit an application")
+		}
+		if x.app.Status != StatusDraft {
+			return invalidState("This application has been submitted and can no longer be edited")
+		}
+		if p.Version == nil {
+			return Invalid(map[string]string{"version": "Send the version of the application you last read"})
+		}
+		if *p.Version != int64(x.app.Version) {
+			return versionConflict()
+		}
+		rnd, err := q.RoundGet(ctx, x.app.RoundID)
+		if err != nil {
+			return fmt.Errorf("get round: %w", err)
+		}
+		def, err := decodeRound(rnd.Definition)
+		if err != nil {
+			return err
+		}
+		cur := applicationView(x.app)
+		fields := map[string]string{}
+		tier, requested := cur.Tier, cur.RequestedPence
+		if p.Tier.Set {
+			tier = nil
+			if !p.Tier.Null {
+				if _, ok := def.Tier(p.Tier.Value); !ok {
+					fields["tier"] = "Choose one of the round's tiers"
+				}
+				tier = &p.Tier.Value
+			}
+		}
+		if p.RequestedPence.Set {
+			requested = nil
+			if !p.RequestedPence.Null {
+				v := p.RequestedPence.Value
+				switch {
+				case v < 0:
+					fields["requested_pence"] = "Enter an amount of 0 or more, in pence"
+				case v > def.MaxTierPence():
+					fields["requested_pence"] = fmt.Sprintf("Enter an amount of no more than %d pence", def.MaxTierPence())
+				}
+				requested = &v
+			}
+		}
+		answers := cur.Answers
+		if p.Answers != nil {
+			given := map[string]json.RawMessage{}
+			for k, v := range p.Answers {
+				if form.IsNull(v) {
+					if !knownQuestion(def, k) {
+						fields["answers."+k] = "Unknown question"
+					}
+					delete(answers, k)
+					continue
+				}
+				given[k] = v
+				answers[k] = v
+			}
+			for k, msg := range form.CheckAnswers(def.ApplicationQuestions(), given, false) {
+				fields[k] = msg
+			}
+			if err := checkFileAnswers(ctx, q, def, x.app.ID, given, fields); err != nil {
+				return err
+			}
+		}
+		partners := cur.Partners
+		if p.Partners.Set {
+			partners = []Partner{}
+			if !p.Partners.Null && p.Partners.Value != nil {
+				partners = validatePartners(p.Partners.Value, fields)
+			}
+		}
+		if len(fields) > 0 {
+			return Invalid(fields)
+		}
+		rawAnswers, _ := json.Marshal(answers)
+		rawPartners, _ := json.Marshal(partners)
+		r, err := q.ApplicationSaveDraft(ctx, sqlc.ApplicationSaveDraftParams{ID: appID, Version: x.app.Version, Tier: tier,
+			RequestedPence: requested, Answers: rawAnswers, Partners: rawPartners})
+		if err != nil {
+			if isNotFound(db.Translate(err)) {
+				return versionConflict() // the row is locked, so this cannot happen; guard anyway
+			}
+			return fmt.Errorf("save application: %w", err)
+		}
+		out = applicationView(r)
+		return nil
+	})
+	return out, err
+}
+
+func knownQuestion(def round.Definition, key string) bool {
+	for _, q := range def.ApplicationQuestions() {
+		if q.Key == key {
+			return true
+		}
+	}
+	return false
+}
+
+// checkFileAnswers makes sure file answers name documents of this application.
+func checkFileAnswers(ctx context.Context, q *sqlc.Queries, def round.Definition, appID string, answers map[string]json.RawMessage, fields map[string]string) error {
+	for key, docID := range form.FileAnswers(def.ApplicationQuestions(), answers) {
+		if _, bad := fields["answers."+key]; bad {
+			continue
+		}
+		if !id.Valid(id.Document, docID) {
+			fields["answers."+key] = "Upload the file to this application first, then give its id"
+			continue
+		}
+		d, err := q.DocumentGet(ctx, docID)
+		if err != nil {
+			if !isNotFound(db.Translate(err)) {
+				return fmt.Errorf("get document: %w", err)
+			}
+			fields["answers."+key] = "Upload the file to this application first, then give its id"
+			continue
+		}
+		if d.ApplicationID != appID {
+			fields["answers."+key] = "Upload the file to this application first, then give its id"
+		}
+	}
+	return nil
+}
+
+// SubmitApplication validates the whole application against its round and,
+// in one transaction, marks it submitted and queues its workflow start. The
+// round must be open when the transaction commits.
+func (a *App) SubmitApplication(ctx context.Context, actor Actor, appID string) (Application, error) {
+	var out Application
+	err := a.store.InTx(ctx, func(q *sqlc.Queries) error {
+		x, err := a.loadApplication(ctx, q, actor, appID, true)
+		if err != nil {
+			return err
+		}
+		if !x.canEdit() {
+			return forbidden("Only members of the applying organisation can submit an application")
+		}
+		if x.app.Status != StatusDraft {
+			return invalidState("This application has already been submitted")
+		}
+		rnd, err := q.RoundGetForShare(ctx, x.app.RoundID)
+		if err != nil {
+			return fmt.Errorf("get round: %w", err)
+		}
+		if err := roundOpenAt(rnd.OpensAt, rnd.ClosesAt, rnd.CheckedAt); err != nil {
+			return err
+		}
+		def, err := decodeRound(rnd.Definition)
+		if err != nil {
+			return err
+		}
+		if err := validateForSubmission(ctx, q, def, applicationView(x.app), map[string]string{}); err != nil {
+			return err
+		}
+		r, err := q.ApplicationMarkSubmitted(ctx, appID)
+		if err != nil {
+			return fmt.Errorf("mark submitted: %w", err)
+		}
+		payload, _ := json.Marshal(workflows.ApplicationInput{ApplicationID: appID})
+		if _, err := q.OutboxInsert(ctx, sqlc.OutboxInsertParams{Kind: workflows.OutboxStartApplication, Payload: payload}); err != nil {
+			return fmt.Errorf("queue workflow: %w", err)
+		}
+		if _, err := audit.Append(ctx, q, audit.Event{Chain: "application:" + appID, Actor: actor.ID, Action: "application.submitted",
+			Entity: "application:" + appID, Data: map[string]any{"tier": r.Tier, "requested_pence": r.RequestedPence}}); err != nil {
+			return err
+		}
+		// The commit-time guard: check the window again as the last
+		// statement, so a submission racing the close cannot slip in.
+		again, err := q.RoundGetForShare(ctx, x.app.RoundID)
+		if err != nil {
+			return fmt.Errorf("recheck round: %w", err)
+		}
+		if err := roundOpenAt(again.OpensAt, again.ClosesAt, again.CheckedAt); err != nil {
+			return err
+		}
+		out = applicationView(r)
+		return nil
+	})
+	return out, err
+}
+
+func roundOpenAt(opens, closes, now time.Time) error {
+	switch {
+	case now.Before(opens):
+		return invalidState("This round has not opened yet")
+	case !now.Before(closes):
+		return invalidState("This round has closed")
+	}
+	return nil
+}
+
+// validateForSubmission checks completeness: every required answer, word
+// limits, the tier and amount, the partners and the files.
+func validateForSubmission(ctx context.Context, q *sqlc.Queries, def round.Definition, app Application, fields map[string]string) error {
+	for k, msg := range form.CheckAnswers(def.ApplicationQuestions(), app.Answers, true) {
+		fields[k] = msg
+	}
+	if err := checkFileAnswers(ctx, q, def, app.ID, app.Answers, fields); err != nil {
+		return err
+	}
+	var tier round.Tier
+	haveTier := false
+	if app.Tier == nil {
+		fields["tier"] = "Choose the size of grant you are applying for"
+	} else if tier, haveTier = def.Tier(*app.Tier); !haveTier {
+		fields["tier"] = "Choose one of the round's tiers"
+	}
+	switch {
+	case app.RequestedPence == nil:
+		fields["requested_pence"] = "Enter how much you are asking for, in pence"
+	case haveTier && (*app.RequestedPence < tier.MinPence || *app.RequestedPence > tier.MaxPence):
+		fields["requested_pence"] = fmt.Sprintf("For this tier, ask for between %d and %d pence", tier.MinPence, tier.MaxPence)
+	}
+	if len(app.Partners) < def.MinPartners {
+		fields["partners"] = fmt.Sprintf("Add at least %d partner organisation(s)", def.MinPartners)
+	}
+	validatePartners(app.Partners, fields)
+	if len(fields) > 0 {
+		return Invalid(fields)
+	}
+	return nil
+}

@@ -1,0 +1,204 @@
+package app
+
+import (
+	"context"
+	"crypto/rand"
+	"crypto/sha256"
+	"encoding/base64"
+	"fmt"
+	"net/mail"
+	"strings"
+	"time"
+	"unicode/utf8"
+
+	"golang.org/x/crypto/bcrypt"
+
+	"github.com/civicgrants/grants/db"
+	"github.com/civicgrants/grants/db/sqlc"
+	"github.com/civicgrants/grants/id"
+)
+
+// User is the public view of a user.
+type User struct {
+	ID        string    `json:"id"`
+	Email     string    `json:"email"`
+	Name      string    `json:"name"`
+	Roles     []string  `json:"roles"`
+	CreatedAt time.Time `json:"created_at"`
+}
+
+// Membership is one organisation a user belongs to.
+type Membership struct {
+	OrganisationID   string `json:"organisation_id"`
+	OrganisationName string `json:"organisation_name"`
+	Role             string `json:"role"`
+}
+
+// Me is the caller with their memberships.
+type Me struct {
+	User
+	Memberships []Membership `json:"memberships"`
+}
+
+// Token is a bearer credential.
+type Token struct {
+	Token     string    `json:"token"`
+	ExpiresAt time.Time `json:"expires_at"`
+}
+
+// RegisterInput is the body of POST /auth/register.
+type RegisterInput struct {
+	Email    string `json:"email"`
+	Password string `json:"password"`
+	Name     string `json:"name"`
+}
+
+const (
+	minPasswordLen = 10
+	maxPasswordLen = 72 // bcrypt's limit
+)
+
+func userView(u sqlc.User) User {
+	return User{ID: u.ID, Email: u.Email, Name: u.Name, Roles: u.Roles, CreatedAt: u.CreatedAt}
+}
+
+func validEmail(s string) bool {
+	a, err := mail.ParseAddress(s)
+	return err == nil && a.Address == s && len(s) <= 254
+}
+
+// Register creates an applicant account (no staff roles).
+func (a *App) Register(ctx context.Context, in RegisterInput) (User, error) {
+	return a.createUser(ctx, in, nil)
+}
+
+// CreateUser creates a user with staff roles; for admin tasks and seeding.
+func (a *App) CreateUser(ctx context.Context, in RegisterInput, roles []string) (User, error) {
+	return a.createUser(ctx, in, roles)
+}
+
+func (a *App) createUser(ctx context.Context, in RegisterInput, roles []string) (User, error) {
+	in.Email = strings.TrimSpace(in.Email)
+	in.Name = strings.TrimSpace(in.Name)
+	fields := map[string]string{}
+	if !validEmail(in.Email) {
+		fields["email"] = "Enter an email address in the correct format, like name@example.org"
+	}
+	if in.Name == "" || utf8.RuneCountInString(in.Name) > 200 {
+		fields["name"] = "Enter your name (up to 200 characters)"
+	}
+	if n := len(in.Password); n < minPasswordLen || n > maxPasswordLen {
+		fields["password"] = fmt.Sprintf("Password must be between %d and %d characters", minPasswordLen, maxPasswordLen)
+	}
+	for _, r := range roles {
+		switch r {
+		case RoleManager, RoleChair, RoleAssessor, RoleFinance:
+		default:
+			fields["roles"] = "Unknown role " + r
+		}
+	}
+	if len(fields) > 0 {
+		return User{}, Invalid(fields)
+	}
+	hash, err := bcrypt.GenerateFromPassword([]byte(in.Password), bcrypt.DefaultCost)
+	if err != nil {
+		return User{}, fmt.Errorf("hash password: %w", err)
+	}
+	if roles == nil {
+		roles = []string{}
+	}
+	u, err := a.store.UserCreate(ctx, sqlc.UserCreateParams{
+		ID: id.New(id.User), Email: in.Email, Name: in.Name, PasswordHash: string(hash), Roles: roles,
+	})
+	if err != nil {
+		if db.IsConstraint(db.Translate(err), "users_email_key") {
+			return User{}, &Error{Kind: KindConflict, Code: "conflict", Message: "An account with this email address already exists",
+				Fields: map[string]string{"email": "An account with this email address already exists"}}
+		}
+		return User{}, fmt.Errorf("create user: %w", err)
+	}
+	return userView(u), nil
+}
+
+// dummyHash keeps login timing the same whether or not the email exists.
+var dummyHash, _ = bcrypt.GenerateFromPassword([]byte("not-a-real-password"), bcrypt.DefaultCost)
+
+// Login checks a password and issues a bearer token.
+func (a *App) Login(ctx context.Context, email, password string) (Token, error) {
+	return a.login(ctx, email, password, "api")
+}
+
+func (a *App) login(ctx context.Context, email, password, kind string) (Token, error) {
+	u, err := a.store.UserGetByEmail(ctx, strings.TrimSpace(email))
+	if err != nil {
+		if !isNotFound(db.Translate(err)) {
+			return Token{}, fmt.Errorf("find user: %w", err)
+		}
+		_ = bcrypt.CompareHashAndPassword(dummyHash, []byte(password))
+		return Token{}, badLogin()
+	}
+	if bcrypt.CompareHashAndPassword([]byte(u.PasswordHash), []byte(password)) != nil {
+		return Token{}, badLogin()
+	}
+	secret := make([]byte, 32)
+	if _, err := rand.Read(secret); err != nil {
+		return Token{}, fmt.Errorf("token: %w", err)
+	}
+	tok := base64.RawURLEncoding.EncodeToString(secret)
+	exp := a.now().Add(a.cfg.TokenTTL).UTC().Truncate(time.Second)
+	if err := a.store.AuthTokenCreate(ctx, sqlc.AuthTokenCreateParams{
+		TokenHash: hashToken(tok), UserID: u.ID, Kind: kind, ExpiresAt: exp,
+	}); err != nil {
+		return Token{}, fmt.Errorf("store token: %w", err)
+	}
+	return Token{Token: tok, ExpiresAt: exp}, nil
+}
+
+func badLogin() *Error {
+	return &Error{Kind: KindUnauthenticated, Code: "unauthenticated", Message: "Email address or password is not right"}
+}
+
+func hashToken(tok string) []byte {
+	h := sha256.Sum256([]byte(tok))
+	return h[:]
+}
+
+// Authenticate resolves a bearer token to its user.
+func (a *App) Authenticate(ctx context.Context, token string) (Actor, error) {
+	if token == "" || len(token) > 200 {
+		return Actor{}, ErrUnauthenticated
+	}
+	row, err := a.store.AuthTokenUser(ctx, hashToken(token))
+	if err != nil {
+		if isNotFound(db.Translate(err)) {
+			return Actor{}, ErrUnauthenticated
+		}
+		return Actor{}, fmt.Errorf("authenticate: %w", err)
+	}
+	return Actor{ID: row.ID, Email: row.Email, Name: row.Name, Roles: row.Roles}, nil
+}
+
+// Logout revokes a token.
+func (a *App) Logout(ctx context.Context, token string) error {
+	if err := a.store.AuthTokenDelete(ctx, hashToken(token)); err != nil {
+		return fmt.Errorf("logout: %w", err)
+	}
+	return nil
+}
+
+// Me returns the caller and their memberships.
+func (a *App) Me(ctx context.Context, actor Actor) (Me, error) {
+	u, err := a.store.UserGet(ctx, actor.ID)
+	if err != nil {
+		return Me{}, fmt.Errorf("load user: %w", err)
+	}
+	rows, err := a.store.OrganisationMembershipsForUser(ctx, actor.ID)
+	if err != nil {
+		return Me{}, fmt.Errorf("load memberships: %w", err)
+	}
+	me := Me{User: userView(u), Memberships: make([]Membership, 0, len(rows))}
+	for _, r := range rows {
+		me.Memberships = append(me.Memberships, Membership{OrganisationID: r.OrganisationID, OrganisationName: r.Name, Role: r.Role})
+	}
+	return me, nil
+}

@@ -1,0 +1,132 @@
+package app
+
+import (
+	"context"
+	"errors"
+	"fmt"
+	"io"
+	"os"
+	"time"
+
+	"github.com/civicgrants/grants/audit"
+	"github.com/civicgrants/grants/db"
+	"github.com/civicgrants/grants/db/sqlc"
+	"github.com/civicgrants/grants/document"
+	"github.com/civicgrants/grants/id"
+)
+
+// Document is the view of an uploaded file.
+type Document struct {
+	ID            string    `json:"id"`
+	ApplicationID string    `json:"application_id"`
+	Filename      string    `json:"filename"`
+	ContentType   string    `json:"content_type"`
+	SizeBytes     int64     `json:"size_bytes"`
+	SHA256        string    `json:"sha256"`
+	CreatedAt     time.Time `json:"created_at"`
+}
+
+func documentView(d sqlc.Document) Document {
+	return Document{ID: d.ID, ApplicationID: d.ApplicationID, Filename: d.Filename, ContentType: d.ContentType,
+		SizeBytes: d.SizeBytes, SHA256: d.Sha256, CreatedAt: d.CreatedAt}
+}
+
+// UploadDocument stores a file for a draft application. Its type comes from
+// its content; its name is sanitised. Each file is at most 10 MB and an
+// application holds at most 50 MB.
+func (a *App) UploadDocument(ctx context.Context, actor Actor, appID, filename string, body io.Reader) (Document, error) {
+	x, err := a.loadApplication(ctx, a.store.Queries, actor, appID, false)
+	if err != nil {
+		return Document{}, err
+	}
+	if !x.canEdit() {
+		return Document{}, forbidden("Only members of the applying organisation can upload documents")
+	}
+	if x.app.Status != StatusDraft {
+		return Document{}, invalidState("Documents can only be added while the application is a draft")
+	}
+	stored, err := a.docs.Put(body, document.MaxSize)
+	switch {
+	case errors.Is(err, document.ErrTooLarge):
+		return Document{}, tooLarge("Each file must be 10 MB or smaller")
+	case errors.Is(err, document.ErrUnsupported):
+		return Document{}, unsupported("Upload a PDF, Word (DOCX), Excel (XLSX), OpenDocument text (ODT), PNG or JPEG file")
+	case isBodyTooLarge(err):
+		return Document{}, tooLarge("Each file must be 10 MB or smaller")
+	case err != nil:
+		return Document{}, fmt.Errorf("store document: %w", err)
+	}
+	var out Document
+	err = a.store.InTx(ctx, func(q *sqlc.Queries) error {
+		app, err := q.ApplicationGetForUpdate(ctx, appID) // serialises the total-size check
+		if err != nil {
+			return fmt.Errorf("lock application: %w", err)
+		}
+		if app.Status != StatusDraft {
+			return invalidState("Documents can only be added while the application is a draft")
+		}
+		total, err := q.DocumentTotalSize(ctx, appID)
+		if err != nil {
+			return fmt.Errorf("total size: %w", err)
+		}
+		if total+stored.Size > document.MaxPerApplication {
+			return tooLarge("An application can hold at most 50 MB of documents")
+		}
+		d, err := q.DocumentCreate(ctx, sqlc.DocumentCreateParams{ID: id.New(id.Document), ApplicationID: appID,
+			Filename: document.SanitiseFilename(filename), ContentType: stored.Kind.MIME, SizeBytes: stored.Size,
+			Sha256: stored.SHA256, UploadedBy: actor.ID})
+		if err != nil {
+			return fmt.Errorf("record document: %w", err)
+		}
+		if _, err := audit.Append(ctx, q, audit.Event{Chain: "application:" + appID, Actor: actor.ID, Action: "document.uploaded",
+			Entity: "document:" + d.ID, Data: map[string]any{"filename": d.Filename, "sha256": d.Sha256, "size_bytes": d.SizeBytes}}); err != nil {
+			return err
+		}
+		out = documentView(d)
+		return nil
+	})
+	return out, err
+}
+
+// ListDocuments lists an application's documents.
+func (a *App) ListDocuments(ctx context.Context, actor Actor, appID string) ([]Document, error) {
+	if _, err := a.loadApplication(ctx, a.store.Queries, actor, appID, false); err != nil {
+		return nil, err
+	}
+	rows, err := a.store.DocumentListByApplication(ctx, appID)
+	if err != nil {
+		return nil, fmt.Errorf("list documents: %w", err)
+	}
+	out := make([]Document, 0, len(rows))
+	for _, d := range rows {
+		out = append(out, documentView(d))
+	}
+	return out, nil
+}
+
+// OpenDocument returns a document the actor may read and its content; the
+// caller closes the file.
+func (a *App) OpenDocument(ctx context.Context, actor Actor, docID string) (Document, *os.File, error) {
+	if !id.Valid(id.Document, docID) {
+		return Document{}, nil, notFound("Document")
+	}
+	d, err := a.store.DocumentGet(ctx, docID)
+	if err != nil {
+		if isNotFound(db.Translate(err)) {
+			return Document{}, nil, notFound("Document")
+		}
+		return Document{}, nil, fmt.Errorf("get document: %w", err)
+	}
+	if _, err := a.loadApplication(ctx, a.store.Queries, actor, d.ApplicationID, false); err != nil {
+		var e *Error
+		if errors.As(err, &e) && e.Kind == KindNotFound {
+			return Document{}, nil, notFound("Document")
+		}
+		return Document{}, nil, err
+	}
+	f, err := a.docs.Open(d.Sha256)
+	if err != nil {
+		return Document{}, nil, fmt.Errorf("open document %s: %w", d.ID, err)
+	}
+	return documentView(d), f, nil
+}

@@ -1,0 +1,292 @@
+package app
+
+import (
+	"bytes"
+	"context"
+	"encoding/json"
+	"fmt"
+	"time"
+
+	"github.com/civicgrants/grants/audit"
+	"github.com/civicgrants/grants/db"
+	"github.com/civicgrants/grants/db/sqlc"
+	"github.com/civicgrants/grants/id"
+	"github.com/civicgrants/grants/organisation"
+)
+
+// Organisation is the public view of an organisation. Borough is the
+// canonical name of the London local authority; BoroughGSSCode its code.
+type Organisation struct {
+	ID                 string               `json:"id"`
+	Name               string               `json:"name"`
+	LegalForm          string               `json:"legal_form"`
+	CharityNumber      *string              `json:"charity_number"`
+	CompanyNumber      *string              `json:"company_number"`
+	Borough            string               `json:"borough"`
+	BoroughGSSCode     string               `json:"borough_gss_code"`
+	Address            organisation.Address `json:"address"`
+	AnnualIncomePence  int64                `json:"annual_income_pence"`
+	HostOrganisationID *string              `json:"host_organisation_id"`
+	HostConsentedAt    *time.Time           `json:"host_consented_at"`
+	Role               string               `json:"role,omitempty"` // the caller's membership role
+	CreatedAt          time.Time            `json:"created_at"`
+	UpdatedAt          time.Time            `json:"updated_at"`
+}
+
+// Organisation membership roles.
+const (
+	MemberAdmin  = "admin"
+	MemberMember = "member"
+)
+
+func organisationView(o sqlc.Organisation, role string) Organisation {
+	var addr organisation.Address
+	_ = json.Unmarshal(o.Address, &addr)
+	return Organisation{
+		ID: o.ID, Name: o.Name, LegalForm: o.LegalForm, CharityNumber: o.CharityNumber, CompanyNumber: o.CompanyNumber,
+		Borough: o.BoroughName, BoroughGSSCode: o.BoroughGss, Address: addr, AnnualIncomePence: o.AnnualIncomePence,
+		HostOrganisationID: o.HostOrganisationID, HostConsentedAt: o.HostConsentedAt, Role: role,
+		CreatedAt: o.CreatedAt, UpdatedAt: o.UpdatedAt,
+	}
+}
+
+func organisationInput(o sqlc.Organisation) organisation.Input {
+	in := organisation.Input{Name: o.Name, LegalForm: o.LegalForm, Borough: o.BoroughName, AnnualIncomePence: &o.AnnualIncomePence}
+	_ = json.Unmarshal(o.Address, &in.Address)
+	if o.CharityNumber != nil {
+		in.CharityNumber = *o.CharityNumber
+	}
+	if o.CompanyNumber != nil {
+		in.CompanyNumber = *o.CompanyNumber
+	}
+	if o.HostOrganisationID != nil {
+		in.HostOrganisationID = *o.HostOrganisationID
+	}
+	return in
+}
+
+func optional(s string) *string {
+	if s == "" {
+		return nil
+	}
+	return &s
+}
+
+// memberRole returns the user's role in the organisation, or "" when the
+// user is not a member.
+func memberRole(ctx context.Context, q *sqlc.Queries, orgID, userID string) (string, error) {
+	role, err := q.OrganisationMemberRole(ctx, sqlc.OrganisationMemberRoleParams{OrganisationID: orgID, UserID: userID})
+	if err != nil {
+		if isNotFound(db.Translate(err)) {
+			return "", nil
+		}
+		return "", fmt.Errorf("membership: %w", err)
+	}
+	return role, nil
+}
+
+// validateOrganisation checks in, including the host it names.
+func validateOrganisation(ctx context.Context, q *sqlc.Queries, in *organisation.Input, selfID string) (organisation.Borough, error) {
+	in.Normalise()
+	borough, fields := in.Validate()
+	if fields == nil {
+		fields = map[string]string{}
+	}
+	if in.HostOrganisationID != "" && fields["host_organisation_id"] == "" {
+		host, err := q.OrganisationGet(ctx, in.HostOrganisationID)
+		switch {
+		case err != nil && !isNotFound(db.Translate(err)):
+			return borough, fmt.Errorf("host organisation: %w", err)
+		case err != nil || host.ID == selfID:
+			fields["host_organisation_id"] = "Choose a host organisation that is registered here"
+		case host.LegalForm == organisation.LegalFormUnconstitutedGroup:
+			fields["host_organisation_id"] = "A host organisation must itself be constituted"
+		}
+	}
+	if len(fields) > 0 {
+		return borough, Invalid(fields)
+	}
+	return borough, nil
+}
+
+// CreateOrganisation registers an organisation; its creator becomes admin.
+func (a *App) CreateOrganisation(ctx context.Context, actor Actor, in organisation.Input) (Organisation, error) {
+	var out Organisation
+	err := a.store.InTx(ctx, func(q *sqlc.Queries) error {
+		borough, err := validateOrganisation(ctx, q, &in, "")
+		if err != nil {
+			return err
+		}
+		addr, _ := json.Marshal(in.Address)
+		o, err := q.OrganisationCreate(ctx, sqlc.OrganisationCreateParams{
+			ID: id.New(id.Organisation), Name: in.Name, LegalForm: in.LegalForm,
+			CharityNumber: optional(in.CharityNumber), CompanyNumber: optional(in.CompanyNumber),
+			BoroughName: borough.Name, BoroughGss: borough.GSS, Address: addr, AnnualIncomePence: *in.AnnualIncomePence,
+			HostOrganisationID: optional(in.HostOrganisationID), CreatedBy: actor.ID,
+		})
+		if err != nil {
+			return fmt.Errorf("create organisation: %w", err)
+		}
+		if err := q.OrganisationMemberAdd(ctx, sqlc.OrganisationMemberAddParams{OrganisationID: o.ID, UserID: actor.ID, Role: MemberAdmin}); err != nil {
+			return fmt.Errorf("add admin: %w", err)
+		}
+		if _, err := audit.Append(ctx, q, audit.Event{Chain: "organisation:" + o.ID, Actor: actor.ID, Action: "organisation.created",
+			Entity: "organisation:" + o.ID, Data: map[string]any{"name": o.Name, "legal_form": o.LegalForm}}); err != nil {
+			return err
+		}
+		out = organisationView(o, MemberAdmin)
+		return nil
+	})
+	return out, err
+}
+
+// ListOrganisations lists the caller's organisations.
+func (a *App) ListOrganisations(ctx context.Context, actor Actor, pq PageQuery) (Page[Organisation], error) {
+	fields := map[string]string{}
+	cursor, limit := pq.parse(id.Organisation, fields)
+	if len(fields) > 0 {
+		return Page[Organisation]{}, Invalid(fields)
+	}
+	rows, err := a.store.OrganisationListForUser(ctx, sqlc.OrganisationListForUserParams{UserID: actor.ID, Cursor: cursor, RowLimit: limit})
+	if err != nil {
+		return Page[Organisation]{}, fmt.Errorf("list organisations: %w", err)
+	}
+	return pageOf(rows, limit, func(r sqlc.OrganisationListForUserRow) string { return r.ID },
+		func(r sqlc.OrganisationListForUserRow) Organisation {
+			return organisationView(sqlc.Organisation{ID: r.ID, Name: r.Name, LegalForm: r.LegalForm, CharityNumber: r.CharityNumber,
+				CompanyNumber: r.CompanyNumber, BoroughName: r.BoroughName, BoroughGss: r.BoroughGss, Address: r.Address,
+				AnnualIncomePence: r.AnnualIncomePence, HostOrganisationID: r.HostOrganisationID, HostConsentedAt: r.HostConsentedAt,
+				CreatedAt: r.CreatedAt, UpdatedAt: r.UpdatedAt}, r.MemberRole)
+		}), nil
+}
+
+// loadOrganisation returns an organisation the actor may read: members, and
+// programme and finance staff. Anyone else gets not_found.
+func (a *App) loadOrganisation(ctx context.Context, q *sqlc.Queries, actor Actor, orgID string) (sqlc.Organisation, string, error) {
+	if !id.Valid(id.Organisation, orgID) {
+		return sqlc.Organisation{}, "", notFound("Organisation")
+	}
+	o, err := q.OrganisationGet(ctx, orgID)
+	if err != nil {
+		if isNotFound(db.Translate(err)) {
+			return o, "", notFound("Organisation")
+		}
+		return o, "", fmt.Errorf("get organisation: %w", err)
+	}
+	role, err := memberRole(ctx, q, orgID, actor.ID)
+	if err != nil {
+		return o, "", err
+	}
+	if role == "" && !(actor.Has(RoleManager) || actor.Has(RoleFinance)) {
+		return o, "", notFound("Organisation")
+	}
+	return o, role, nil
+}
+
+// GetOrganisation reads one organisation.
+func (a *App) GetOrganisation(ctx context.Context, actor Actor, orgID string) (Organisation, error) {
+	o, role, err := a.loadOrganisation(ctx, a.store.Queries, actor, orgID)
+	if err != nil {
+		return Organisation{}, err
+	}
+	return organisationView(o, role), nil
+}
+
+// UpdateOrganisation applies a partial edit; organisation admins only.
+func (a *App) UpdateOrganisation(ctx context.Context, actor Actor, orgID string, patch json.RawMessage) (Organisation, error) {
+	var changes map[string]json.RawMessage
+	if err := json.Unmarshal(patch, &changes); err != nil || changes == nil {
+		return Organisation{}, Malformed("The body must be a JSON object", nil)
+	}
+	var out Organisation
+	err := a.store.InTx(ctx, func(q *sqlc.Queries) error {
+		cur, role, err := a.loadOrganisation(ctx, q, actor, orgID)
+		if err != nil {
+			return err
+		}
+		if role != MemberAdmin {
+			return forbidden("Only an admin of this organisation can change its details")
+		}
+		base, _ := json.Marshal(organisationInput(cur))
+		var merged map[string]json.RawMessage
+		_ = json.Unmarshal(base, &merged)
+		for k, v := range changes {
+			merged[k] = v
+		}
+		raw, _ := json.Marshal(merged)
+		var in organisation.Input
+		if err := DecodeStrict(bytes.NewReader(raw), &in); err != nil {
+			return err
+		}
+		borough, err := validateOrganisation(ctx, q, &in, cur.ID)
+		if err != nil {
+			return err
+		}
+		addr, _ := json.Marshal(in.Address)
+		o, err := q.OrganisationUpdate(ctx, sqlc.OrganisationUpdateParams{
+			ID: cur.ID, Name: in.Name, LegalForm: in.LegalForm, CharityNumber: optional(in.CharityNumber),
+			CompanyNumber: optional(in.CompanyNumber), BoroughName: borough.Name, BoroughGss: borough.GSS, Address: addr,
+			AnnualIncomePence: *in.AnnualIncomePence, HostOrganisationID: optional(in.HostOrganisationID),
+		})
+		if err != nil {
+			return fmt.Errorf("update organisation: %w", err)
+		}
+		if _, err := audit.Append(ctx, q, audit.Event{Chain: "organisation:" + o.ID, Actor: actor.ID, Action: "organisation.updated",
+			Entity: "organisation:" + o.ID, Data: map[string]any{"changed": sortedKeys(changes)}}); err != nil {
+			return err
+		}
+		out = organisationView(o, role)
+		return nil
+	})
+	return out, err
+}
+
+// ConsentToHost records that the host organisation of an unconstituted
+// group agrees to receive and pass on its grants. Only an admin of the host
+// may consent.
+func (a *App) ConsentToHost(ctx context.Context, actor Actor, orgID string) (Organisation, error) {
+	if !id.Valid(id.Organisation, orgID) {
+		return Organisation{}, notFound("Organisation")
+	}
+	var out Organisation
+	err := a.store.InTx(ctx, func(q *sqlc.Queries) error {
+		o, err := q.OrganisationGet(ctx, orgID)
+		if err != nil {
+			if isNotFound(db.Translate(err)) {
+				return notFound("Organisation")
+			}
+			return fmt.Errorf("get organisation: %w", err)
+		}
+		ownRole, err := memberRole(ctx, q, o.ID, actor.ID)
+		if err != nil {
+			return err
+		}
+		hostRole := ""
+		if o.HostOrganisationID != nil {
+			if hostRole, err = memberRole(ctx, q, *o.HostOrganisationID, actor.ID); err != nil {
+				return err
+			}
+		}
+		if ownRole == "" && hostRole == "" {
+			return notFound("Organisation")
+		}
+		if o.HostOrganisationID == nil {
+			return invalidState("This organisation has no host organisation")
+		}
+		if hostRole != MemberAdmin {
+			return forbidden("Only an admin of the host organisation can consent")
+		}
+		if o.HostConsentedAt == nil {
+			if o, err = q.OrganisationSetHostConsent(ctx, sqlc.OrganisationSetHostConsentParams{ID: o.ID, UserID: &actor.ID}); err != nil {
+				return fmt.Errorf("record consent: %w", err)
+			}
+			if _, err := audit.Append(ctx, q, audit.Event{Chain: "organisation:" + o.ID, Actor: actor.ID, Action: "organisation.host_consented",
+				Entity: "organisation:" + o.ID, Data: map[string]any{"host_organisation_id": *o.HostOrganisationID}}); err != nil {
+				return err
+			}
+		}
+		out = organisationView(o, ownRole)
+		return nil
+	})
+	return out, err
+}

@@ -1,0 +1,333 @@
+package app
+
+import (
+	"bytes"
+	"context"
+	"encoding/json"
+	"fmt"
+	"time"
+
+	"github.com/civicgrants/grants/audit"
+	"github.com/civicgrants/grants/db"
+	"github.com/civicgrants/grants/db/sqlc"
+	"github.com/civicgrants/grants/id"
+	"github.com/civicgrants/grants/round"
+)
+
+// Programme is a funding programme.
+type Programme struct {
+	ID          string `json:"id"`
+	Code        string `json:"code"`
+	Name        string `json:"name"`
+	Description string `json:"description"`
+}
+
+// Round is a round as created, with its id and derived status.
+type Round struct {
+	ID string `json:"id"`
+	round.Definition
+	Status    string    `json:"status"`
+	CreatedAt time.Time `json:"created_at"`
+	UpdatedAt time.Time `json:"updated_at"`
+}
+
+// RoundFilter selects rounds.
+type RoundFilter struct {
+	Status    string
+	Programme string
+	Page      PageQuery
+}
+
+// ListProgrammes returns every programme.
+func (a *App) ListProgrammes(ctx context.Context) ([]Programme, error) {
+	rows, err := a.store.ProgrammeList(ctx)
+	if err != nil {
+		return nil, fmt.Errorf("list programmes: %w", err)
+	}
+	out := make([]Programme, 0, len(rows))
+	for _, p := range rows {
+		out = append(out, Programme{ID: p.ID, Code: p.Code, Name: p.Name, Description: p.Description})
+	}
+	return out, nil
+}
+
+// EnsureProgramme creates or updates a programme by code; for seeding.
+func (a *App) EnsureProgramme(ctx context.Context, p Programme) (Programme, error) {
+	row, err := a.store.ProgrammeUpsert(ctx, sqlc.ProgrammeUpsertParams{
+		ID: id.New(id.Programme), Code: p.Code, Name: p.Name, Description: p.Description,
+	})
+	if err != nil {
+		return Programme{}, fmt.Errorf("upsert programme: %w", err)
+	}
+	return Programme{ID: row.ID, Code: row.Code, Name: row.Name, Description: row.Description}, nil
+}
+
+func (a *App) roundView(r sqlc.Round) (Round, error) {
+	var def round.Definition
+	if err := json.Unmarshal(r.Definition, &def); err != nil {
+		return Round{}, fmt.Errorf("decode round %s: %w", r.ID, err)
+	}
+	return Round{ID: r.ID, Definition: def, Status: def.Status(a.now()), CreatedAt: r.CreatedAt, UpdatedAt: r.UpdatedAt}, nil
+}
+
+// ListRounds lists rounds, optionally by status and programme code.
+func (a *App) ListRounds(ctx context.Context, f RoundFilter) (Page[Round], error) {
+	fields := map[string]string{}
+	cursor, limit := f.Page.parse(id.Round, fields)
+	var status, programme *string
+	switch f.Status {
+	case "":
+	case "upcoming", "open", "closed":
+		status = &f.Status
+	default:
+		fields["status"] = "Status must be upcoming, open or closed"
+	}
+	if f.Programme != "" {
+		programme = &f.Programme
+	}
+	if len(fields) > 0 {
+		return Page[Round]{}, Invalid(fields)
+	}
+	rows, err := a.store.RoundList(ctx, sqlc.RoundListParams{Cursor: cursor, Programme: programme, Status: status, RowLimit: limit})
+	if err != nil {
+		return Page[Round]{}, fmt.Errorf("list rounds: %w", err)
+	}
+	var firstErr error
+	page := pageOf(rows, limit, func(r sqlc.RoundListRow) string { return r.ID }, func(r sqlc.RoundListRow) Round {
+		v, err := a.roundView(roundFromList(r))
+		if err != nil && firstErr == nil {
+			firstErr = err
+		}
+		return v
+	})
+	return page, firstErr
+}
+
+func roundFromList(r sqlc.RoundListRow) sqlc.Round {
+	return sqlc.Round{ID: r.ID, ProgrammeID: r.ProgrammeID, Name: r.Name, OpensAt: r.OpensAt, ClosesAt: r.ClosesAt,
+		BudgetPence: r.BudgetPence, MinPartners: r.MinPartners, Definition: r.Definition, CreatedBy: r.CreatedBy,
+		CreatedAt: r.CreatedAt, UpdatedAt: r.UpdatedAt}
+}
+
+// GetRound reads one round; anyone may.
+func (a *App) GetRound(ctx context.Context, roundID string) (Round, error) {
+	if !id.Valid(id.Round, roundID) {
+		return Round{}, notFound("Round")
+	}
+	r, err := a.store.RoundGet(ctx, roundID)
+	if err != nil {
+		if isNotFound(db.Translate(err)) {
+			return Round{}, notFound("Round")
+		}
+		return Round{}, fmt.Errorf("get round: %w", err)
+	}
+	return a.roundView(sqlc.Round{ID: r.ID, ProgrammeID: r.ProgrammeID, Name: r.Name, OpensAt: r.OpensAt, ClosesAt: r.ClosesAt,
+		BudgetPence: r.BudgetPence, MinPartners: r.MinPartners, Definition: r.Definition, CreatedBy: r.CreatedBy,
+		CreatedAt: r.CreatedAt, UpdatedAt: r.UpdatedAt})
+}
+
+// checkRoundRefs validates what a definition names in the database: its
+// programme and its assessor pool.
+func (a *App) checkRoundRefs(ctx context.Context, q *sqlc.Queries, def round.Definition, fields map[string]string) (sqlc.Programme, error) {
+	prog, err := q.ProgrammeGetByCode(ctx, def.Programme)
+	if err != nil {
+		if !isNotFound(db.Translate(err)) {
+			return prog, fmt.Errorf("programme: %w", err)
+		}
+		if _, ok := fields["programme"]; !ok {
+			fields["programme"] = "Choose a programme that exists"
+		}
+	}
+	for i, uid := range def.AssessorIDs {
+		u, err := q.UserGet(ctx, uid)
+		if err != nil {
+			if !isNotFound(db.Translate(err)) {
+				return prog, fmt.Errorf("assessor: %w", err)
+			}
+			fields[fmt.Sprintf("assessor_ids[%d]", i)] = "No such user"
+			continue
+		}
+		if !(Actor{Roles: u.Roles}).Has(RoleAssessor) {
+			fields[fmt.Sprintf("assessor_ids[%d]", i)] = "This user is not an assessor"
+		}
+	}
+	return prog, nil
+}
+
+// CreateRound creates a round; managers only.
+func (a *App) CreateRound(ctx context.Context, actor Actor, def round.Definition) (Round, error) {
+	if !actor.Has(RoleManager) {
+		return Round{}, forbidden("Only programme managers can create rounds")
+	}
+	def.ApplyDefaults(a.cfg.DefaultPaymentProvider)
+	fields := def.Validate()
+	if fields == nil {
+		fields = map[string]string{}
+	}
+	var out Round
+	err := a.store.InTx(ctx, func(q *sqlc.Queries) error {
+		prog, err := a.checkRoundRefs(ctx, q, def, fields)
+		if err != nil {
+			return err
+		}
+		if len(fields) > 0 {
+			return Invalid(fields)
+		}
+		raw, err := json.Marshal(def)
+		if err != nil {
+			return fmt.Errorf("encode round: %w", err)
+		}
+		r, err := q.RoundCreate(ctx, sqlc.RoundCreateParams{
+			ID: id.New(id.Round), ProgrammeID: prog.ID, Name: def.Name, OpensAt: def.OpensAt, ClosesAt: def.ClosesAt,
+			BudgetPence: def.BudgetPence, MinPartners: int32(def.MinPartners), Definition: raw, CreatedBy: &actor.ID,
+		})
+		if err != nil {
+			return fmt.Errorf("create round: %w", err)
+		}
+		if _, err := audit.Append(ctx, q, audit.Event{Chain: "round:" + r.ID, Actor: actor.ID, Action: "round.created",
+			Entity: "round:" + r.ID, Data: map[string]any{"name": def.Name, "budget_pence": def.BudgetPence}}); err != nil {
+			return err
+		}
+		out, err = a.roundView(r)
+		return err
+	})
+	return out, err
+}
+
+// UpdateRound applies a partial edit (top-level keys of patch replace those
+// of the round). Before the round opens anything may change; afterwards only
+// the window and timeline may be extended and the budget raised.
+func (a *App) UpdateRound(ctx context.Context, actor Actor, roundID string, patch json.RawMessage) (Round, error) {
+	if !actor.Has(RoleManager) {
+		return Round{}, forbidden("Only programme managers can edit rounds")
+	}
+	var changes map[string]json.RawMessage
+	if err := json.Unmarshal(patch, &changes); err != nil || changes == nil {
+		return Round{}, Malformed("The body must be a JSON object", nil)
+	}
+	if !id.Valid(id.Round, roundID) {
+		return Round{}, notFound("Round")
+	}
+	var out Round
+	err := a.store.InTx(ctx, func(q *sqlc.Queries) error {
+		cur, err := q.RoundGetForUpdate(ctx, roundID)
+		if err != nil {
+			if isNotFound(db.Translate(err)) {
+				return notFound("Round")
+			}
+			return fmt.Errorf("load round: %w", err)
+		}
+		var merged map[string]json.RawMessage
+		if err := json.Unmarshal(cur.Definition, &merged); err != nil {
+			return fmt.Errorf("decode round: %w", err)
+		}
+		for k, v := range changes {
+			merged[k] = v
+		}
+		raw, _ := json.Marshal(merged)
+		var def round.Definition
+		if err := DecodeStrict(bytes.NewReader(raw), &def); err != nil {
+			return err
+		}
+		var old round.Definition
+		if err := json.Unmarshal(cur.Definition, &old); err != nil {
+			return fmt.Errorf("decode round: %w", err)
+		}
+		def.ApplyDefaults(a.cfg.DefaultPaymentProvider)
+		if old.Status(a.now()) != "upcoming" {
+			if fields := changesAfterOpening(old, def); len(fields) > 0 {
+				return &Error{Kind: KindConflict, Code: "invalid_state", Fields: fields,
+					Message: "This round has opened: only its closing time and timeline can be extended and its budget raised"}
+			}
+		}
+		fields := def.Validate()
+		if fields == nil {
+			fields = map[string]string{}
+		}
+		prog, err := a.checkRoundRefs(ctx, q, def, fields)
+		if err != nil {
+			return err
+		}
+		if len(fields) > 0 {
+			return Invalid(fields)
+		}
+		if prog.ID != cur.ProgrammeID {
+			return Invalid(map[string]string{"programme": "A round cannot move to another programme"})
+		}
+		encoded, err := json.Marshal(def)
+		if err != nil {
+			return fmt.Errorf("encode round: %w", err)
+		}
+		r, err := q.RoundUpdate(ctx, sqlc.RoundUpdateParams{ID: roundID, Name: def.Name, OpensAt: def.OpensAt,
+			ClosesAt: def.ClosesAt, BudgetPence: def.BudgetPence, MinPartners: int32(def.MinPartners), Definition: encoded})
+		if err != nil {
+			return fmt.Errorf("update round: %w", err)
+		}
+		if _, err := audit.Append(ctx, q, audit.Event{Chain: "round:" + r.ID, Actor: actor.ID, Action: "round.updated",
+			Entity: "round:" + r.ID, Data: map[string]any{"changed": sortedKeys(changes)}}); err != nil {
+			return err
+		}
+		out, err = a.roundView(r)
+		return err
+	})
+	return out, err
+}
+
+// changesAfterOpening lists what an edit to an open or closed round may not
+// do: anything but extending closes_at and the timeline's durations and
+// raising the budget.
+func changesAfterOpening(old, def round.Definition) map[string]string {
+	fields := map[string]string{}
+	if def.ClosesAt.Before(old.ClosesAt) {
+		fields["closes_at"] = "The closing time can only be moved later"
+	}
+	if def.BudgetPence < old.BudgetPence {
+		fields["budget_pence"] = "The budget can only be raised"
+	}
+	ot, nt := old.Timeline, def.Timeline
+	for _, d := range []struct {
+		key      string
+		old, new time.Duration
+	}{
+		{"assessment_window", ot.AssessmentWindow.Duration, nt.AssessmentWindow.Duration},
+		{"decision_window", ot.DecisionWindow.Duration, nt.DecisionWindow.Duration},
+		{"offer_expiry", ot.OfferExpiry.Duration, nt.OfferExpiry.Duration},
+		{"report_grace", ot.ReportGrace.Duration, nt.ReportGrace.Duration},
+	} {
+		if d.new < d.old {
+			fields["timeline."+d.key] = "This period can only be extended"
+		}
+	}
+	if len(nt.Reports) != len(ot.Reports) {
+		fields["timeline.reports"] = "Reports cannot be added or removed once the round has opened"
+	} else {
+		for i := range nt.Reports {
+			if nt.Reports[i].Kind != ot.Reports[i].Kind || nt.Reports[i].DueAfter.Duration < ot.Reports[i].DueAfter.Duration {
+				fields[fmt.Sprintf("timeline.reports[%d]", i)] = "A report's due time can only be moved later"
+			}
+		}
+	}
+	// Everything else must be unchanged.
+	a, b := old, def
+	a.ClosesAt, b.ClosesAt = time.Time{}, time.Time{}
+	a.BudgetPence, b.BudgetPence = 0, 0
+	a.Timeline, b.Timeline = round.Timeline{}, round.Timeline{}
+	ra, _ := json.Marshal(a)
+	rb, _ := json.Marshal(b)
+	if !bytes.Equal(ra, rb) {
+		var ma, mb map[string]json.RawMessage
+		_ = json.Unmarshal(ra, &ma)
+		_ = json.Unmarshal(rb, &mb)
+		for k := range mb {
+			if !bytes.Equal(ma[k], mb[k]) {
+				fields[k] = "This cannot change once the round has opened"
+			}
+		}
+		for k := range ma {
+			if _, ok := mb[k]; !ok {
+				fields[k] = "This cannot change once the round has opened"
+			}
+		}
+	}
+	return fields
+}

@@ -1,0 +1,129 @@
+package db
+
+import (
+	"context"
+	"errors"
+	"fmt"
+	"time"
+
+	"github.com/jackc/pgx/v5"
+	"github.com/jackc/pgx/v5/pgconn"
+	"github.com/jackc/pgx/v5/pgxpool"
+
+	"github.com/civicgrants/grants/db/sqlc"
+)
+
+// Sentinel errors that callers test with errors.Is; the driver's own errors
+// never leave this package's helpers untranslated.
+var (
+	// ErrNotFound is a query that found no row.
+	ErrNotFound = errors.New("not found")
+	// ErrUniqueViolation is an insert or update that broke a unique constraint.
+	ErrUniqueViolation = errors.New("unique violation")
+	// ErrForeignKey is a reference to a row that does not exist.
+	ErrForeignKey = errors.New("foreign key violation")
+	// ErrCheckViolation is a row that broke a CHECK constraint.
+	ErrCheckViolation = errors.New("check violation")
+)
+
+// Open connects a pool to url and checks that it answers.
+func Open(ctx context.Context, url string, maxConns int32) (*pgxpool.Pool, error) {
+	cfg, err := pgxpool.ParseConfig(url)
+	if err != nil {
+		return nil, fmt.Errorf("parse database url: %w", err)
+	}
+	if maxConns > 0 {
+		cfg.MaxConns = maxConns
+	}
+	cfg.MaxConnIdleTime = 5 * time.Minute
+	pool, err := pgxpool.NewWithConfig(ctx, cfg)
+	if err != nil {
+		return nil, fmt.Errorf("open pool: %w", err)
+	}
+	pingCtx, cancel := context.WithTimeout(ctx, 10*time.Second)
+	defer cancel()
+	if err := pool.Ping(pingCtx); err != nil {
+		pool.Close()
+		return nil, fmt.Errorf("ping database: %w", err)
+	}
+	return pool, nil
+}
+
+// Store bundles the pool with the generated queries.
+type Store struct {
+	Pool *pgxpool.Pool
+	*sqlc.Queries
+}
+
+// NewStore wraps pool.
+func NewStore(pool *pgxpool.Pool) *Store {
+	return &Store{Pool: pool, Queries: sqlc.New(pool)}
+}
+
+// InTx runs fn inside one transaction, committing when fn returns nil and
+// rolling back otherwise. fn's error is returned translated.
+func (s *Store) InTx(ctx context.Context, fn func(q *sqlc.Queries) error) error {
+	tx, err := s.Pool.BeginTx(ctx, pgx.TxOptions{})
+	if err != nil {
+		return fmt.Errorf("begin: %w", Translate(err))
+	}
+	defer func() { _ = tx.Rollback(context.WithoutCancel(ctx)) }()
+	if err := fn(sqlc.New(tx)); err != nil {
+		return Translate(err)
+	}
+	if err := tx.Commit(ctx); err != nil {
+		return fmt.Errorf("commit: %w", Translate(err))
+	}
+	return nil
+}
+
+// Ping reports whether the database answers.
+func (s *Store) Ping(ctx context.Context) error {
+	return s.Pool.Ping(ctx)
+}
+
+// Translate maps driver errors onto this package's sentinels, keeping the
+// original in the chain for logs. Other errors pass through unchanged.
+func Translate(err error) error {
+	if err == nil {
+		return nil
+	}
+	if errors.Is(err, pgx.ErrNoRows) {
+		return fmt.Errorf("%w: %w", ErrNotFound, err)
+	}
+	var pgErr *pgconn.PgError
+	if errors.As(err, &pgErr) {
+		switch pgErr.Code {
+		case "23505":
+			return &ConstraintError{Sentinel: ErrUniqueViolation, Constraint: pgErr.ConstraintName, err: err}
+		case "23503":
+			return &ConstraintError{Sentinel: ErrForeignKey, Constraint: pgErr.ConstraintName, err: err}
+		case "23514":
+			return &ConstraintError{Sentinel: ErrCheckViolation, Constraint: pgErr.ConstraintName, err: err}
+		}
+	}
+	return err
+}
+
+// ConstraintError names the constraint a write broke.
+type ConstraintError struct {
+	Sentinel   error
+	Constraint string
+	err        error
+}
+
+func (e *ConstraintError) Error() string {
+	return fmt.Sprintf("%v (%s): %v", e.Sentinel, e.Constraint, e.err)
+}
+
+// Is matches the sentinel.
+func (e *ConstraintError) Is(target error) bool { return target == e.Sentinel }
+
+// Unwrap returns the driver error.
+func (e *ConstraintError) Unwrap() error { return e.err }
+
+// IsConstraint reports whether err broke the named constraint.
+func IsConstraint(err error, name string) bool {
+	var ce *ConstraintError
+	return errors.As(err, &ce) && ce.Constraint == name
+}

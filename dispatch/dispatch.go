@@ -1,0 +1,136 @@
+// Package dispatch turns outbox rows into workflow starts. A submission
+// writes its outbox row in the same transaction that marks it submitted; the
+// dispatcher claims pending rows (FOR UPDATE SKIP LOCKED, so many worker
+// replicas share the work), starts the workflow with an ID taken from the
+// business key, and marks the row done. A start that finds the workflow
+// already there counts as done, so a re-run is harmless; while Temporal is
+// unreachable rows wait, and nothing accepted is lost.
+package dispatch
+
+import (
+	"context"
+	"encoding/json"
+	"errors"
+	"fmt"
+	"log/slog"
+	"time"
+
+	enumspb "go.temporal.io/api/enums/v1"
+	"go.temporal.io/api/serviceerror"
+	"go.temporal.io/sdk/client"
+
+	"github.com/civicgrants/grants/db"
+	"github.com/civicgrants/grants/db/sqlc"
+	"github.com/civicgrants/grants/workflows"
+)
+
+// Starter is the part of a Temporal client the dispatcher uses.
+type Starter interface {
+	ExecuteWorkflow(ctx context.Context, options client.StartWorkflowOptions, workflow interface{}, args ...interface{}) (client.WorkflowRun, error)
+}
+
+// Dispatcher drains the outbox.
+type Dispatcher struct {
+	Store    *db.Store
+	Temporal Starter
+	Log      *slog.Logger
+	Interval time.Duration // pause between polls when idle; default 200ms
+	Batch    int32         // rows per transaction; default 20
+}
+
+// Run dispatches until ctx ends.
+func (d *Dispatcher) Run(ctx context.Context) error {
+	interval := d.Interval
+	if interval <= 0 {
+		interval = 200 * time.Millisecond
+	}
+	for {
+		n, err := d.DispatchOnce(ctx)
+		if err != nil && ctx.Err() == nil {
+			d.Log.Warn("outbox dispatch", "err", err)
+		}
+		if n > 0 && err == nil {
+			continue // more may be waiting
+		}
+		select {
+		case <-ctx.Done():
+			return nil
+		case <-time.After(interval):
+		}
+	}
+}
+
+// DispatchOnce handles one batch and returns how many rows it dispatched.
+func (d *Dispatcher) DispatchOnce(ctx context.Context) (int, error) {
+	batch := d.Batch
+	if batch <= 0 {
+		batch = 20
+	}
+	done := 0
+	err := d.Store.InTx(ctx, func(q *sqlc.Queries) error {
+		rows, err := q.OutboxClaim(ctx, batch)
+		if err != nil {
+			return fmt.Errorf("claim outbox: %w", err)
+		}
+		for _, row := range rows {
+			if err := d.start(ctx, row); err != nil {
+				d.Log.Warn("workflow start failed; will retry", "outbox_id", row.ID, "kind", row.Kind, "attempt", row.Attempts+1, "err", err)
+				if err := q.OutboxMarkFailed(ctx, sqlc.OutboxMarkFailedParams{ID: row.ID, LastError: ptr(err.Error()),
+					RetryAfterSeconds: backoff(row.Attempts)}); err != nil {
+					return fmt.Errorf("mark outbox failed: %w", err)
+				}
+				// Temporal is likely unreachable: leave the rest for later.
+				return nil
+			}
+			if err := q.OutboxMarkDispatched(ctx, row.ID); err != nil {
+				return fmt.Errorf("mark outbox dispatched: %w", err)
+			}
+			done++
+		}
+		return nil
+	})
+	if err != nil {
+		return 0, err
+	}
+	return done, nil
+}
+
+func ptr[T any](v T) *T { return &v }
+
+// backoff is the pause in seconds before retrying a row: 1 s doubling to 64 s.
+func backoff(attempts int32) int32 {
+	return 1 << min(attempts, 6)
+}
+
+// start starts the workflow a row announces; one already started is success.
+func (d *Dispatcher) start(ctx context.Context, row sqlc.Outbox) error {
+	ctx, cancel := context.WithTimeout(ctx, 5*time.Second)
+	defer cancel()
+	var (
+		opts client.StartWorkflowOptions
+		wf   string
+		arg  any
+	)
+	switch row.Kind {
+	case workflows.OutboxStartApplication:
+		var in workflows.ApplicationInput
+		if err := json.Unmarshal(row.Payload, &in); err != nil {
+			return fmt.Errorf("decode payload: %w", err)
+		}
+		opts = client.StartWorkflowOptions{ID: workflows.ApplicationWorkflowID(in.ApplicationID)}
+		wf, arg = workflows.ApplicationWorkflowName, in
+	default:
+		return fmt.Errorf("unknown outbox kind %q", row.Kind)
+	}
+	opts.TaskQueue = workflows.TaskQueue
+	opts.WorkflowIDReusePolicy = enumspb.WORKFLOW_ID_REUSE_POLICY_REJECT_DUPLICATE
+	opts.WorkflowIDConflictPolicy = enumspb.WORKFLOW_ID_CONFLICT_POLICY_FAIL
+	opts.WorkflowExecutionErrorWhenAlreadyStarted = true
+	_, err := d.Temporal.ExecuteWorkflow(ctx, opts, wf, arg)
+	var started *serviceerror.WorkflowExecutionAlreadyStarted
+	if err != nil && !errors.As(err, &started) {
+		return err
+	}
+	d.Log.Info("workflow started", "workflow_id", opts.ID, "outbox_id", row.ID, "already", err != nil)
+	return nil
+}

@@ -1,0 +1,9 @@
+// Package document owns the files applicants upload with applications and
+// reports: it decides what a file is from its content (never its name), makes
+// client-supplied file names safe to show and serve, and keeps the bytes in a
+// content-addressed store on disk, named by their SHA-256.
+//
+// Size limits are enforced here per upload (MaxSize); the per-application
+// total (MaxPerApplication) is the caller's to check, for example by passing
+// the remaining allowance as the limit to Store.Put.
+package document

@@ -1,0 +1,379 @@
+package document_test
+
+import (
+	"archive/zip"
+	"bytes"
+	"crypto/sha256"
+	"encoding/hex"
+	"errors"
+	"io"
+	"io/fs"
+	"os"
+	"path/filepath"
+	"strings"
+	"testing"
+	"testing/iotest"
+
+	"github.com/google/go-cmp/cmp"
+	"github.com/stretchr/testify/require"
+
+	"github.com/civicgrants/grants/document"
+)
+
+// Tiny samples of each kind: only their signatures matter to Detect.
+var (
+	samplePDF  = []byte("%PDF-1.4\n1 0 obj<<>>endobj\ntrailer<<>>\n%%EOF\n")
+	samplePNG  = append([]byte("\x89PNG\r\n\x1a\n"), "\x00\x00\x00\x0dIHDR"...)
+	sampleJPEG = []byte{0xFF, 0xD8, 0xFF, 0xE0, 0x00, 0x10, 'J', 'F', 'I', 'F', 0x00, 0xFF, 0xD9}
+)
+
+// zipEntry is a file to put in a test archive.
+type zipEntry struct {
+	name, body string
+	store      bool // uncompressed, as ODF requires for "mimetype"
+}
+
+// buildZip returns an archive holding entries, in order.
+func buildZip(t testing.TB, entries ...zipEntry) []byte {
+	t.Helper()
+	var buf bytes.Buffer
+	zw := zip.NewWriter(&buf)
+	for _, e := range entries {
+		method := zip.Deflate
+		if e.store {
+			method = zip.Store
+		}
+		w, err := zw.CreateHeader(&zip.FileHeader{Name: e.name, Method: method})
+		require.NoError(t, err)
+		_, err = io.WriteString(w, e.body)
+		require.NoError(t, err)
+	}
+	require.NoError(t, zw.Close())
+	return buf.Bytes()
+}
+
+const contentTypes = `<?xml version="1.0"?><Types xmlns="http://schemas.openxmlformats.org/package/2006/content-types"/>`
+
+func sampleDOCX(t testing.TB) []byte {
+	return buildZip(t,
+		zipEntry{name: "[Content_Types].xml", body: contentTypes},
+		zipEntry{name: "_rels/.rels", body: "<Relationships/>"},
+		zipEntry{name: "word/document.xml", body: "<w:document/>"},
+	)
+}
+
+func sampleXLSX(t testing.TB) []byte {
+	return buildZip(t,
+		zipEntry{name: "[Content_Types].xml", body: contentTypes},
+		zipEntry{name: "xl/workbook.xml", body: "<workbook/>"},
+	)
+}
+
+func sampleODT(t testing.TB) []byte {
+	return buildZip(t,
+		zipEntry{name: "mimetype", body: "application/vnd.oasis.opendocument.text", store: true},
+		zipEntry{name: "content.xml", body: "<office:document-content/>"},
+	)
+}
+
+func TestDetect(t *testing.T) {
+	t.Parallel()
+
+	tests := []struct {
+		name    string
+		content func(t testing.TB) []byte
+		want    document.Kind
+		wantErr error
+	}{
+		{"pdf", func(testing.TB) []byte { return samplePDF }, document.PDF, nil},
+		{"png", func(testing.TB) []byte { return samplePNG }, document.PNG, nil},
+		{"jpeg", func(testing.TB) []byte { return sampleJPEG }, document.JPEG, nil},
+		{"docx", sampleDOCX, document.DOCX, nil},
+		{"xlsx", sampleXLSX, document.XLSX, nil},
+		{"odt", sampleODT, document.ODT, nil},
+		{"odt with compressed mimetype", func(t testing.TB) []byte {
+			return buildZip(t, zipEntry{name: "mimetype", body: "application/vnd.oasis.opendocument.text"})
+		}, document.ODT, nil},
+		{"empty", func(testing.TB) []byte { return nil }, document.Kind{}, document.ErrUnsupported},
+		{"short", func(testing.TB) []byte { return []byte("%PD") }, document.Kind{}, document.ErrUnsupported},
+		{"truncated png signature", func(testing.TB) []byte { return samplePNG[:7] }, document.Kind{}, document.ErrUnsupported},
+		{"plain text", func(testing.TB) []byte { return []byte("hello, world") }, document.Kind{}, document.ErrUnsupported},
+		{"html", func(testing.TB) []byte { return []byte("<!doctype html><html></html>") }, document.Kind{}, document.ErrUnsupported},
+		{"exe", func(testing.TB) []byte { return []byte("MZ\x90\x00\x03\x00\x00\x00") }, document.Kind{}, document.ErrUnsupported},
+		{"pdf not at start", func(testing.TB) []byte { return []byte(" %PDF-1.4") }, document.Kind{}, document.ErrUnsupported},
+		{"plain zip", func(t testing.TB) []byte {
+			return buildZip(t, zipEntry{name: "notes.txt", body: "hello"})
+		}, document.Kind{}, document.ErrUnsupported},
+		{"word document without content types", func(t testing.TB) []byte {
+			return buildZip(t, zipEntry{name: "word/document.xml", body: "<w:document/>"})
+		}, document.Kind{}, document.ErrUnsupported},
+		{"ods", func(t testing.TB) []byte {
+			return buildZip(t, zipEntry{name: "mimetype", body: "application/vnd.oasis.opendocument.spreadsheet", store: true})
+		}, document.Kind{}, document.ErrUnsupported},
+		{"odt mimetype with trailing newline", func(t testing.TB) []byte {
+			return buildZip(t, zipEntry{name: "mimetype", body: "application/vnd.oasis.opendocument.text\n", store: true})
+		}, document.Kind{}, document.ErrUnsupported},
+		{"huge mimetype entry", func(t testing.TB) []byte {
+			return buildZip(t, zipEntry{name: "mimetype", body: "application/vnd.oasis.opendocument.text" + strings.Repeat("x", 1<<20)})
+		}, document.Kind{}, document.ErrUnsupported},
+		{"truncated zip", func(t testing.TB) []byte {
+			return sampleDOCX(t)[:40]
+		}, document.Kind{}, document.ErrUnsupported},
+	}
+	for _, tt := range tests {
+		t.Run(tt.name, func(t *testing.T) {
+			t.Parallel()
+			b := tt.content(t)
+			got, err := document.Detect(bytes.NewReader(b), int64(len(b)))
+			require.ErrorIs(t, err, tt.wantErr)
+			if diff := cmp.Diff(tt.want, got); diff != "" {
+				t.Errorf("Detect mismatch (-want +got):\n%s", diff)
+			}
+		})
+	}
+}
+
+// errReaderAt fails every read.
+type errReaderAt struct{ err error }
+
+func (r errReaderAt) ReadAt([]byte, int64) (int, error) { return 0, r.err }
+
+func TestDetectReadError(t *testing.T) {
+	t.Parallel()
+
+	boom := errors.New("boom")
+	_, err := document.Detect(errReaderAt{boom}, 100)
+	require.ErrorIs(t, err, boom)
+	require.NotErrorIs(t, err, document.ErrUnsupported)
+}
+
+func TestKindMatchesName(t *testing.T) {
+	t.Parallel()
+
+	tests := []struct {
+		kind document.Kind
+		name string
+		want bool
+	}{
+		{document.PDF, "budget.PDF", true},
+		{document.PDF, "budget.png", false},
+		{document.PDF, "budget", false},
+		{document.JPEG, "photo.jpeg", true},
+		{document.JPEG, `C:\photos\photo.JPG`, true},
+		{document.DOCX, "plan.doc", false},
+		{document.ODT, "plan.odt", true},
+	}
+	for _, tt := range tests {
+		require.Equal(t, tt.want, tt.kind.MatchesName(tt.name), "%s %q", tt.kind.Ext, tt.name)
+	}
+}
+
+func TestSanitiseFilename(t *testing.T) {
+	t.Parallel()
+
+	long := strings.Repeat("a", 200)
+	tests := []struct {
+		in, want string
+	}{
+		{"budget.pdf", "budget.pdf"},
+		{"../../etc/passwd", "passwd"},
+		{`C:\Users\sam\Budget 2027.xlsx`, "Budget 2027.xlsx"},
+		{"dir/sub\\file.pdf", "file.pdf"},
+		{".htaccess", "htaccess"},
+		{"...hidden.pdf", "hidden.pdf"},
+		{" . .pdf", "pdf"},
+		{"report\x00.pdf", "report.pdf"},
+		{"a\tb\n  c.docx", "a b c.docx"},
+		{"Café plan (v2) — final_draft.odt", "Café plan (v2) final_draft.odt"},
+		{"Ἀθῆναι.pdf", "Ἀθῆναι.pdf"},
+		{"<script>alert(1)</script>.html", "script.html"},
+		{`a<b>c:"d"|e?*.txt`, "abcde.txt"},
+		{"evil\u202egpj.exe", "evilgpj.exe"},
+		{"bad\xffutf8.png", "badutf8.png"},
+		{"name.", "name"},
+		{"", "document"},
+		{"///", "document"},
+		{"...", "document"},
+		{"?*:|\"<>", "document"},
+		{long + ".pdf", strings.Repeat("a", 116) + ".pdf"},
+		{long, strings.Repeat("a", 120)},
+		{long + ".not an extension", strings.Repeat("a", 120)},
+		{strings.Repeat("é", 130) + ".docx", strings.Repeat("é", 115) + ".docx"},
+		{strings.Repeat("a", 115) + " bbbbbbbbbb.pdf", strings.Repeat("a", 115) + ".pdf"},
+	}
+	for _, tt := range tests {
+		t.Run(tt.in, func(t *testing.T) {
+			t.Parallel()
+			require.Equal(t, tt.want, document.SanitiseFilename(tt.in))
+		})
+	}
+}
+
+func TestStorePut(t *testing.T) {
+	t.Parallel()
+
+	tests := []struct {
+		name    string
+		content func(t testing.TB) []byte
+		want    document.Kind
+	}{
+		{"pdf", func(testing.TB) []byte { return samplePDF }, document.PDF},
+		{"png", func(testing.TB) []byte { return samplePNG }, document.PNG},
+		{"jpeg", func(testing.TB) []byte { return sampleJPEG }, document.JPEG},
+		{"docx", sampleDOCX, document.DOCX},
+		{"xlsx", sampleXLSX, document.XLSX},
+		{"odt", sampleODT, document.ODT},
+	}
+	for _, tt := range tests {
+		t.Run(tt.name, func(t *testing.T) {
+			t.Parallel()
+			s, dir := setupStore(t)
+			b := tt.content(t)
+
+			got, err := s.Put(iotest.OneByteReader(bytes.NewReader(b)), document.MaxSize)
+			require.NoError(t, err)
+			sum := sha256.Sum256(b)
+			want := document.Stored{SHA256: hex.EncodeToString(sum[:]), Size: int64(len(b)), Kind: tt.want}
+			if diff := cmp.Diff(want, got); diff != "" {
+				t.Errorf("Put mismatch (-want +got):\n%s", diff)
+			}
+
+			f, err := s.Open(got.SHA256)
+			require.NoError(t, err)
+			t.Cleanup(func() { _ = f.Close() })
+			read, err := io.ReadAll(f)
+			require.NoError(t, err)
+			require.Equal(t, b, read)
+			require.Equal(t, []string{filepath.Join(got.SHA256[:2], got.SHA256)}, storeFiles(t, dir))
+		})
+	}
+}
+
+// setupStore returns an empty store and its directory.
+func setupStore(t *testing.T) (*document.Store, string) {
+	t.Helper()
+	dir := filepath.Join(t.TempDir(), "documents")
+	s, err := document.NewStore(dir)
+	require.NoError(t, err)
+	info, err := os.Stat(dir)
+	require.NoError(t, err)
+	require.True(t, info.IsDir())
+	return s, dir
+}
+
+// storeFiles lists every regular file under dir, relative to it.
+func storeFiles(t *testing.T, dir string) []string {
+	t.Helper()
+	var files []string
+	err := filepath.WalkDir(dir, func(p string, d fs.DirEntry, err error) error {
+		if err != nil || d.IsDir() {
+			return err
+		}
+		rel, err := filepath.Rel(dir, p)
+		files = append(files, rel)
+		return err
+	})
+	require.NoError(t, err)
+	return files
+}
+
+func TestStorePutDetectsFromContentNotName(t *testing.T) {
+	t.Parallel()
+
+	s, _ := setupStore(t)
+	// What a client called ".pdf" is a PNG; Put never sees the name.
+	name := document.SanitiseFilename(".pdf")
+	got, err := s.Put(bytes.NewReader(samplePNG), document.MaxSize)
+	require.NoError(t, err)
+	require.Equal(t, document.PNG, got.Kind)
+	require.False(t, got.Kind.MatchesName(".pdf"))
+	require.Equal(t, "pdf", name)
+}
+
+func TestStorePutRejects(t *testing.T) {
+	t.Parallel()
+
+	tests := []struct {
+		name    string
+		content []byte
+		limit   int64
+		wantErr error
+	}{
+		{"over the limit", append(append([]byte{}, samplePDF...), make([]byte, 100)...), int64(len(samplePDF)), document.ErrTooLarge},
+		{"zero limit", samplePDF, 0, document.ErrTooLarge},
+		{"negative limit", samplePDF, -5, document.ErrTooLarge},
+		{"over limit and unsupported", bytes.Repeat([]byte("x"), 11), 10, document.ErrTooLarge},
+		{"unsupported", []byte("MZ this is not a document"), document.MaxSize, document.ErrUnsupported},
+		{"empty", nil, document.MaxSize, document.ErrUnsupported},
+	}
+	for _, tt := range tests {
+		t.Run(tt.name, func(t *testing.T) {
+			t.Parallel()
+			s, dir := setupStore(t)
+			_, err := s.Put(bytes.NewReader(tt.content), tt.limit)
+			require.ErrorIs(t, err, tt.wantErr)
+			require.Empty(t, storeFiles(t, dir), "no temp or stored files left behind")
+		})
+	}
+}
+
+func TestStorePutExactlyAtLimit(t *testing.T) {
+	t.Parallel()
+
+	s, _ := setupStore(t)
+	got, err := s.Put(bytes.NewReader(samplePDF), int64(len(samplePDF)))
+	require.NoError(t, err)
+	require.Equal(t, int64(len(samplePDF)), got.Size)
+}
+
+func TestStorePutReadError(t *testing.T) {
+	t.Parallel()
+
+	s, dir := setupStore(t)
+	boom := errors.New("connection reset")
+	r := io.MultiReader(bytes.NewReader(samplePDF), iotest.ErrReader(boom))
+	_, err := s.Put(r, document.MaxSize)
+	require.ErrorIs(t, err, boom)
+	require.Empty(t, storeFiles(t, dir))
+}
+
+func TestStorePutDedupes(t *testing.T) {
+	t.Parallel()
+
+	s, dir := setupStore(t)
+	first, err := s.Put(bytes.NewReader(samplePDF), document.MaxSize)
+	require.NoError(t, err)
+	second, err := s.Put(bytes.NewReader(samplePDF), document.MaxSize)
+	require.NoError(t, err)
+	if diff := cmp.Diff(first, second); diff != "" {
+		t.Errorf("second Put mismatch (-first +second):\n%s", diff)
+	}
+	require.Len(t, storeFiles(t, dir), 1)
+
+	other, err := s.Put(bytes.NewReader(samplePNG), document.MaxSize)
+	require.NoError(t, err)
+	require.NotEqual(t, first.SHA256, other.SHA256)
+	require.Len(t, storeFiles(t, dir), 2)
+}
+
+func TestStoreOpenRejectsBadHashes(t *testing.T) {
+	t.Parallel()
+
+	s, _ := setupStore(t)
+	stored, err := s.Put(bytes.NewReader(samplePDF), document.MaxSize)
+	require.NoError(t, err)
+
+	for _, sha := range []string{
+		"",
+		"../../../etc/passwd",
+		strings.ToUpper(stored.SHA256),
+		stored.SHA256[:63],
+		stored.SHA256 + "0",
+		stored.SHA256[:2] + "/" + stored.SHA256[3:],
+		strings.Repeat("0", 64), // well-formed but absent
+	} {
+		f, err := s.Open(sha)
+		require.ErrorIs(t, err, fs.ErrNotExist, "Open(%q)", sha)
+		require.Nil(t, f)
+	}
+}

@@ -1,0 +1,138 @@
+package document
+
+import (
+	"archive/zip"
+	"bytes"
+	"errors"
+	"fmt"
+	"io"
+	"path"
+	"strings"
+)
+
+// ErrUnsupported reports that a file's content is not one of the accepted
+// kinds.
+var ErrUnsupported = errors.New("unsupported document type")
+
+// Kind is an accepted type of document.
+type Kind struct {
+	// MIME is the media type, e.g. "application/pdf".
+	MIME string `json:"mime_type"`
+	// Ext is the usual file extension with its dot, e.g. ".pdf".
+	Ext string `json:"ext"`
+}
+
+// The accepted kinds of document.
+var (
+	// PDF is a Portable Document Format file.
+	PDF = Kind{MIME: "application/pdf", Ext: ".pdf"}
+	// PNG is a Portable Network Graphics image.
+	PNG = Kind{MIME: "image/png", Ext: ".png"}
+	// JPEG is a JPEG image.
+	JPEG = Kind{MIME: "image/jpeg", Ext: ".jpg"}
+	// DOCX is a Microsoft Word (Office Open XML) document.
+	DOCX = Kind{MIME: "application/vnd.openxmlformats-officedocument.wordprocessingml.document", Ext: ".docx"}
+	// XLSX is a Microsoft Excel (Office Open XML) workbook.
+	XLSX = Kind{MIME: "application/vnd.openxmlformats-officedocument.spreadsheetml.sheet", Ext: ".xlsx"}
+	// ODT is an OpenDocument text document.
+	ODT = Kind{MIME: "application/vnd.oasis.opendocument.text", Ext: ".odt"}
+)
+
+// Kinds lists every accepted kind.
+var Kinds = []Kind{PDF, PNG, JPEG, DOCX, XLSX, ODT}
+
+// MatchesName reports whether a file name's extension (case-insensitive)
+// fits the kind, so a caller can reject a file that is not what its name
+// claims. ".jpeg" is accepted for JPEG.
+func (k Kind) MatchesName(name string) bool {
+	ext := strings.ToLower(path.Ext(strings.ReplaceAll(name, `\`, "/")))
+	return ext == k.Ext || (k == JPEG && ext == ".jpeg")
+}
+
+var (
+	pdfMagic  = []byte("%PDF-")
+	pngMagic  = []byte("\x89PNG\r\n\x1a\n")
+	jpegMagic = []byte{0xFF, 0xD8, 0xFF}
+	zipMagic  = []byte("PK\x03\x04")
+)
+
+// odtMIME is the exact content of an ODT file's "mimetype" entry.
+const odtMIME = "application/vnd.oasis.opendocument.text"
+
+// maxMimetypeEntry bounds how much of a zip's "mimetype" entry is read.
+const maxMimetypeEntry = 100
+
+// Detect works out the kind of the size bytes in r from their content alone.
+// Zip-based office files are recognised by the names of their entries and, for
+// ODT, the small "mimetype" entry; nothing else in the archive is
+// decompressed. Any other content, including empty input, plain zips and
+// other OpenDocument types, gives ErrUnsupported; a failure to read r is
+// returned wrapped.
+func Detect(r io.ReaderAt, size int64) (Kind, error) {
+	head := make([]byte, 8)
+	n, err := r.ReadAt(head, 0)
+	if err != nil && !errors.Is(err, io.EOF) {
+		return Kind{}, fmt.Errorf("read header: %w", err)
+	}
+	head = head[:min(int64(n), max(size, 0))]
+
+	switch {
+	case bytes.HasPrefix(head, pdfMagic):
+		return PDF, nil
+	case bytes.HasPrefix(head, pngMagic):
+		return PNG, nil
+	case bytes.HasPrefix(head, jpegMagic):
+		return JPEG, nil
+	case bytes.HasPrefix(head, zipMagic):
+		return detectZip(r, size)
+	}
+	return Kind{}, ErrUnsupported
+}
+
+// detectZip recognises DOCX, XLSX and ODT archives.
+func detectZip(r io.ReaderAt, size int64) (Kind, error) {
+	zr, err := zip.NewReader(r, size)
+	if err != nil {
+		// Malformed archives and insecure entry names alike are not
+		// documents we accept.
+		return Kind{}, ErrUnsupported
+	}
+	var contentTypes, word, workbook bool
+	var mimetype *zip.File
+	for _, f := range zr.File {
+		switch {
+		case strings.EqualFold(f.Name, "[Content_Types].xml"):
+			contentTypes = true
+		case strings.EqualFold(f.Name, "word/document.xml"):
+			word = true
+		case strings.EqualFold(f.Name, "xl/workbook.xml"):
+			workbook = true
+		case f.Name == "mimetype" && mimetype == nil:
+			mimetype = f
+		}
+	}
+	switch {
+	case contentTypes && word:
+		return DOCX, nil
+	case contentTypes && workbook:
+		return XLSX, nil
+	case mimetype != nil && isODT(mimetype):
+		return ODT, nil
+	}
+	return Kind{}, ErrUnsupported
+}
+
+// isODT reports whether a "mimetype" entry holds exactly the ODT media type,
+// reading at most a few bytes of it however large it claims to be.
+func isODT(f *zip.File) bool {
+	rc, err := f.Open()
+	if err != nil {
+		return false
+	}
+	defer rc.Close()
+	b, err := io.ReadAll(io.LimitReader(rc, maxMimetypeEntry))
+	if err != nil {
+		return false
+	}
+	return string(b) == odtMIME
+}

@@ -1,0 +1,46 @@
+package organisation
+
+import (
+	"regexp"
+	"strings"
+)
+
+var (
+	charityNumberRE = regexp.MustCompile(`^(?:[0-9]{6,8}|SC[0-9]{6})$`)
+	companyNumberRE = regexp.MustCompile(`^[A-Z0-9]{8}$`)
+	// postcodeRE matches a UK postcode with the spaces removed: the outward
+	// code (A9, A99, A9A, AA9, AA99, AA9A) then the inward code (9AA), with
+	// the letters each position may hold, plus the special GIR 0AA.
+	postcodeRE = regexp.MustCompile(`^(?:GIR0AA|[A-PR-UWYZ](?:[0-9][0-9A-HJKPSTUW]?|[A-HK-Y][0-9][0-9ABEHMNPRVWXY]?)[0-9][ABD-HJLNP-UW-Z]{2})$`)
+)
+
+// ValidCharityNumber reports whether s is a registered charity number in its
+// canonical form: 6 to 8 digits (England and Wales) or "SC" followed by 6
+// digits (Scotland). Normalise an Input first to accept lower case or spaces.
+func ValidCharityNumber(s string) bool {
+	return charityNumberRE.MatchString(s)
+}
+
+// ValidCompanyNumber reports whether s is a Companies House number in its
+// canonical form: exactly 8 upper-case letters or digits, such as "01234567",
+// "SC123456" or "OC123456".
+func ValidCompanyNumber(s string) bool {
+	return companyNumberRE.MatchString(s)
+}
+
+// normaliseNumber upper-cases an identifier and removes all whitespace.
+func normaliseNumber(s string) string {
+	return strings.ToUpper(strings.Join(strings.Fields(s), ""))
+}
+
+// NormalisePostcode validates s as a UK postcode and returns it in upper case
+// with exactly one space before the inward code ("se1 7pb" → "SE1 7PB"). The
+// second result is false, and the first empty, when s is not a postcode.
+func NormalisePostcode(s string) (string, bool) {
+	compact := normaliseNumber(s)
+	if !postcodeRE.MatchString(compact) {
+		return "", false
+	}
+	n := len(compact) - 3
+	return compact[:n] + " " + compact[n:], true
+}

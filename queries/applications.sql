@@ -1,0 +1,52 @@
+-- name: ApplicationCreate :one
+INSERT INTO applications (id, round_id, organisation_id, created_by)
+VALUES (@id, @round_id, @organisation_id, @created_by)
+RETURNING *;
+
+-- name: ApplicationGet :one
+SELECT * FROM applications WHERE id = @id;
+
+-- name: ApplicationGetForUpdate :one
+SELECT * FROM applications WHERE id = @id FOR UPDATE;
+
+-- name: ApplicationSaveDraft :one
+-- Optimistic concurrency: no row when the version is stale or the
+-- application is no longer a draft.
+UPDATE applications
+SET tier = sqlc.narg(tier), requested_pence = sqlc.narg(requested_pence), answers = @answers,
+    partners = @partners, version = version + 1, updated_at = now()
+WHERE id = @id AND version = @version AND status = 'draft'
+RETURNING *;
+
+-- name: ApplicationMarkSubmitted :one
+UPDATE applications
+SET status = 'submitted', version = version + 1, submitted_at = now(), updated_at = now()
+WHERE id = @id AND status = 'draft'
+RETURNING *;
+
+-- name: ApplicationSetEligibility :one
+-- The eligibility activity's write; a re-run after it applied changes nothing.
+UPDATE applications
+SET status = @status, eligibility = @eligibility, version = version + 1, updated_at = now()
+WHERE id = @id AND status = 'submitted'
+RETURNING *;
+
+-- name: ApplicationListForMember :many
+SELECT a.*
+FROM applications a
+WHERE a.organisation_id IN (SELECT organisation_id FROM organisation_members WHERE user_id = @user_id)
+  AND (sqlc.narg(cursor)::text IS NULL OR a.id > sqlc.narg(cursor))
+  AND (sqlc.narg(round_id)::text IS NULL OR a.round_id = sqlc.narg(round_id))
+  AND (sqlc.narg(status)::text IS NULL OR a.status = sqlc.narg(status))
+ORDER BY a.id
+LIMIT @row_limit;
+
+-- name: ApplicationListAll :many
+SELECT a.*
+FROM applications a
+WHERE (sqlc.narg(cursor)::text IS NULL OR a.id > sqlc.narg(cursor))
+  AND (sqlc.narg(round_id)::text IS NULL OR a.round_id = sqlc.narg(round_id))
+  AND (sqlc.narg(status)::text IS NULL OR a.status = sqlc.narg(status))
+  AND (@include_drafts::boolean OR a.status <> 'draft')
+ORDER BY a.id
+LIMIT @row_limit;

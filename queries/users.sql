@@ -1,0 +1,16 @@
+-- name: UserCreate :one
+INSERT INTO users (id, email, name, password_hash, roles)
+VALUES (@id, @email, @name, @password_hash, @roles::text[])
+RETURNING *;
+
+-- name: UserGet :one
+SELECT * FROM users WHERE id = @id;
+
+-- name: UserGetByEmail :one
+SELECT * FROM users WHERE lower(email) = lower(@email);
+
+-- name: UserSetPassword :exec
+UPDATE users SET password_hash = @password_hash WHERE id = @id;
+
+-- name: UserCount :one
+SELECT count(*) FROM users;

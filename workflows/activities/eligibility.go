@@ -1,0 +1,93 @@
+package activities
+
+import (
+	"context"
+	"encoding/json"
+	"fmt"
+
+	"github.com/civicgrants/grants/audit"
+	"github.com/civicgrants/grants/db/sqlc"
+	"github.com/civicgrants/grants/eligibility"
+	"github.com/civicgrants/grants/round"
+	"github.com/civicgrants/grants/workflows"
+)
+
+// CheckEligibility evaluates the round's eligibility rules against the
+// stored application and its lead organisation and moves the application
+// from submitted to in_assessment or ineligible, with an audit event. Run
+// again after it applied, it reports the status it set and changes nothing.
+func (a *Activities) CheckEligibility(ctx context.Context, in workflows.CheckEligibilityInput) (workflows.CheckEligibilityResult, error) {
+	var out workflows.CheckEligibilityResult
+	err := a.Store.InTx(ctx, func(q *sqlc.Queries) error {
+		app, err := q.ApplicationGetForUpdate(ctx, in.ApplicationID)
+		if err != nil {
+			return fmt.Errorf("load application: %w", err)
+		}
+		if app.Status != "submitted" {
+			out = previousResult(app)
+			return nil
+		}
+		rnd, err := q.RoundGet(ctx, app.RoundID)
+		if err != nil {
+			return fmt.Errorf("load round: %w", err)
+		}
+		var def round.Definition
+		if err := json.Unmarshal(rnd.Definition, &def); err != nil {
+			return fmt.Errorf("decode round: %w", err)
+		}
+		org, err := q.OrganisationGet(ctx, app.OrganisationID)
+		if err != nil {
+			return fmt.Errorf("load organisation: %w", err)
+		}
+		res := eligibility.Evaluate(def.Eligibility.Rules, applicationFacts(app, org), true)
+		status := "in_assessment"
+		if !res.Eligible {
+			status = "ineligible"
+		}
+		raw, _ := json.Marshal(res)
+		if _, err := q.ApplicationSetEligibility(ctx, sqlc.ApplicationSetEligibilityParams{ID: app.ID, Status: status, Eligibility: raw}); err != nil {
+			return fmt.Errorf("record eligibility: %w", err)
+		}
+		if _, err := audit.Append(ctx, q, audit.Event{Chain: "application:" + app.ID, Actor: "system", Action: "application.eligibility_checked",
+			Entity: "application:" + app.ID, Data: map[string]any{"status": status, "eligible": res.Eligible, "reasons": res.Reasons}}); err != nil {
+			return err
+		}
+		out = workflows.CheckEligibilityResult{Status: status, Eligible: res.Eligible, Reasons: res.Reasons}
+		return nil
+	})
+	return out, classify(err)
+}
+
+func previousResult(app sqlc.Application) workflows.CheckEligibilityResult {
+	out := workflows.CheckEligibilityResult{Status: app.Status, Reasons: []string{}}
+	var res eligibility.Result
+	if len(app.Eligibility) > 0 && json.Unmarshal(app.Eligibility, &res) == nil {
+		out.Eligible, out.Reasons = res.Eligible, res.Reasons
+	}
+	return out
+}
+
+// applicationFacts is what the eligibility rules may look at.
+func applicationFacts(app sqlc.Application, org sqlc.Organisation) eligibility.Facts {
+	answers := map[string]json.RawMessage{}
+	_ = json.Unmarshal(app.Answers, &answers)
+	var partners []json.RawMessage
+	_ = json.Unmarshal(app.Partners, &partners)
+	orgFacts := map[string]any{
+		"name":                org.Name,
+		"legal_form":          org.LegalForm,
+		"borough":             org.BoroughName,
+		"annual_income_pence": org.AnnualIncomePence,
+	}
+	if org.CharityNumber != nil {
+		orgFacts["charity_number"] = *org.CharityNumber
+	}
+	if org.CompanyNumber != nil {
+		orgFacts["company_number"] = *org.CompanyNumber
+	}
+	appFacts := map[string]any{"partner_count": int64(len(partners))}
+	if app.RequestedPence != nil {
+		appFacts["requested_pence"] = *app.RequestedPence
+	}
+	return eligibility.Facts{Answers: answers, Organisation: orgFacts, Application: appFacts}
+}

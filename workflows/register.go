@@ -1,0 +1,13 @@
+package workflows
+
+import "go.temporal.io/sdk/workflow"
+
+// Registrar is the part of a Temporal worker that registers workflows.
+type Registrar interface {
+	RegisterWorkflowWithOptions(w interface{}, options workflow.RegisterOptions)
+}
+
+// Register registers every workflow under its stable name.
+func Register(r Registrar) {
+	r.RegisterWorkflowWithOptions(ApplicationWorkflow, workflow.RegisterOptions{Name: ApplicationWorkflowName})
+}
