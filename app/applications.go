@@ -284,7 +284,7 @@ func validatePartners(ps []Partner, fields map[string]string) []Partner {
 
 // SaveApplication applies a PATCH to a draft with optimistic concurrency.
 // Every given value is checked; completeness waits for submission.
-func (a *App) SaveApplication(ctx context.Context, actor Actor, appID string, p ApplicationPatch) (Application, error) {
+func (a *App) SaveApplication(ctx context.Context, actor Actor, appID string, body Body) (Application, error) {
 	var out Application
 	err := a.store.InTx(ctx, func(q *sqlc.Queries) error {
 		x, err := a.loadApplication(ctx, q, actor, appID, true)
@@ -296,6 +296,10 @@ func (a *App) SaveApplication(ctx context.Context, actor Actor, appID string, p 
 		}
 		if x.app.Status != StatusDraft {
 			return invalidState("This application has been submitted and can no longer be edited")
+		}
+		var p ApplicationPatch
+		if err := body(&p); err != nil {
+			return err
 		}
 		if p.Version == nil {
 			return Invalid(map[string]string{"version": "Send the version of the application you last read"})

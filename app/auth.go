@@ -202,3 +202,15 @@ func (a *App) Me(ctx context.Context, actor Actor) (Me, error) {
 	}
 	return me, nil
 }
+
+// UserByEmail finds a user; for admin tasks and seeding.
+func (a *App) UserByEmail(ctx context.Context, email string) (User, bool, error) {
+	u, err := a.store.UserGetByEmail(ctx, email)
+	if err != nil {
+		if isNotFound(db.Translate(err)) {
+			return User{}, false, nil
+		}
+		return User{}, false, fmt.Errorf("find user: %w", err)
+	}
+	return userView(u), true, nil
+}

@@ -10,6 +10,11 @@ import (
 	"strings"
 )
 
+// Body decodes a request body into v. Use cases call it only after the
+// checks that come before content (authentication, role, scope, state), so
+// a malformed body aimed at someone else's object still gets not_found.
+type Body func(v any) error
+
 // DecodeStrict decodes one JSON value from r into v, rejecting unknown
 // fields, wrong types (a fraction where whole pence are expected), trailing
 // data and bodies over a http.MaxBytesReader's limit. Its errors are *Error

@@ -6,6 +6,7 @@ import (
 	"fmt"
 	"io"
 	"os"
+	"strings"
 	"time"
 
 	"github.com/civicgrants/grants/audit"
@@ -34,7 +35,9 @@ func documentView(d sqlc.Document) Document {
 // UploadDocument stores a file for a draft application. Its type comes from
 // its content; its name is sanitised. Each file is at most 10 MB and an
 // application holds at most 50 MB.
-func (a *App) UploadDocument(ctx context.Context, actor Actor, appID, filename string, body io.Reader) (Document, error) {
+// open yields the uploaded file's name and content; it is called only after
+// the scope and state checks.
+func (a *App) UploadDocument(ctx context.Context, actor Actor, appID string, open func() (string, io.Reader, error)) (Document, error) {
 	x, err := a.loadApplication(ctx, a.store.Queries, actor, appID, false)
 	if err != nil {
 		return Document{}, err
@@ -44,6 +47,10 @@ func (a *App) UploadDocument(ctx context.Context, actor Actor, appID, filename s
 	}
 	if x.app.Status != StatusDraft {
 		return Document{}, invalidState("Documents can only be added while the application is a draft")
+	}
+	filename, body, err := open()
+	if err != nil {
+		return Document{}, err
 	}
 	stored, err := a.docs.Put(body, document.MaxSize)
 	switch {
@@ -55,6 +62,15 @@ func (a *App) UploadDocument(ctx context.Context, actor Actor, appID, filename s
 		return Document{}, tooLarge("Each file must be 10 MB or smaller")
 	case err != nil:
 		return Document{}, fmt.Errorf("store document: %w", err)
+	}
+	filename = document.SanitiseFilename(filename)
+	if !stored.Kind.MatchesName(filename) {
+		for _, k := range document.Kinds {
+			if k.MatchesName(filename) {
+				return Document{}, unsupported(fmt.Sprintf("This file is named as %s but its content is %s", strings.TrimPrefix(k.Ext, "."), strings.TrimPrefix(stored.Kind.Ext, ".")))
+			}
+		}
+		filename += stored.Kind.Ext // no recognised extension: name it for what it is
 	}
 	var out Document
 	err = a.store.InTx(ctx, func(q *sqlc.Queries) error {
@@ -73,7 +89,7 @@ func (a *App) UploadDocument(ctx context.Context, actor Actor, appID, filename s
 			return tooLarge("An application can hold at most 50 MB of documents")
 		}
 		d, err := q.DocumentCreate(ctx, sqlc.DocumentCreateParams{ID: id.New(id.Document), ApplicationID: appID,
-			Filename: document.SanitiseFilename(filename), ContentType: stored.Kind.MIME, SizeBytes: stored.Size,
+			Filename: filename, ContentType: stored.Kind.MIME, SizeBytes: stored.Size,
 			Sha256: stored.SHA256, UploadedBy: actor.ID})
 		if err != nil {
 			return fmt.Errorf("record document: %w", err)

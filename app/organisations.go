@@ -193,11 +193,7 @@ func (a *App) GetOrganisation(ctx context.Context, actor Actor, orgID string) (O
 }
 
 // UpdateOrganisation applies a partial edit; organisation admins only.
-func (a *App) UpdateOrganisation(ctx context.Context, actor Actor, orgID string, patch json.RawMessage) (Organisation, error) {
-	var changes map[string]json.RawMessage
-	if err := json.Unmarshal(patch, &changes); err != nil || changes == nil {
-		return Organisation{}, Malformed("The body must be a JSON object", nil)
-	}
+func (a *App) UpdateOrganisation(ctx context.Context, actor Actor, orgID string, body Body) (Organisation, error) {
 	var out Organisation
 	err := a.store.InTx(ctx, func(q *sqlc.Queries) error {
 		cur, role, err := a.loadOrganisation(ctx, q, actor, orgID)
@@ -206,6 +202,13 @@ func (a *App) UpdateOrganisation(ctx context.Context, actor Actor, orgID string,
 		}
 		if role != MemberAdmin {
 			return forbidden("Only an admin of this organisation can change its details")
+		}
+		var changes map[string]json.RawMessage
+		if err := body(&changes); err != nil {
+			return err
+		}
+		if changes == nil {
+			return Malformed("The body must be a JSON object", nil)
 		}
 		base, _ := json.Marshal(organisationInput(cur))
 		var merged map[string]json.RawMessage

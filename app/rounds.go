@@ -197,13 +197,9 @@ func (a *App) CreateRound(ctx context.Context, actor Actor, def round.Definition
 // UpdateRound applies a partial edit (top-level keys of patch replace those
 // of the round). Before the round opens anything may change; afterwards only
 // the window and timeline may be extended and the budget raised.
-func (a *App) UpdateRound(ctx context.Context, actor Actor, roundID string, patch json.RawMessage) (Round, error) {
+func (a *App) UpdateRound(ctx context.Context, actor Actor, roundID string, body Body) (Round, error) {
 	if !actor.Has(RoleManager) {
 		return Round{}, forbidden("Only programme managers can edit rounds")
-	}
-	var changes map[string]json.RawMessage
-	if err := json.Unmarshal(patch, &changes); err != nil || changes == nil {
-		return Round{}, Malformed("The body must be a JSON object", nil)
 	}
 	if !id.Valid(id.Round, roundID) {
 		return Round{}, notFound("Round")
@@ -216,6 +212,13 @@ func (a *App) UpdateRound(ctx context.Context, actor Actor, roundID string, patc
 				return notFound("Round")
 			}
 			return fmt.Errorf("load round: %w", err)
+		}
+		var changes map[string]json.RawMessage
+		if err := body(&changes); err != nil {
+			return err
+		}
+		if changes == nil {
+			return Malformed("The body must be a JSON object", nil)
 		}
 		var merged map[string]json.RawMessage
 		if err := json.Unmarshal(cur.Definition, &merged); err != nil {

@@ -1,0 +1,73 @@
+package api
+
+import (
+	_ "embed"
+	"log/slog"
+	"net/http"
+
+	"github.com/gin-gonic/gin"
+
+	"github.com/civicgrants/grants/app"
+)
+
+// maxJSONBody is the largest JSON request body accepted.
+const maxJSONBody = 1 << 20
+
+// maxUploadBody is the largest multipart upload body accepted: one document
+// plus room for the multipart framing.
+const maxUploadBody = 10<<20 + 64<<10
+
+//go:embed openapi.json
+var openAPI []byte
+
+// Handler serves the JSON API.
+type Handler struct {
+	app *app.App
+	log *slog.Logger
+}
+
+// Register mounts every route of the API on g (normally /api/v1). All
+// routes are registered here, in one place.
+func Register(g *gin.RouterGroup, a *app.App, log *slog.Logger) {
+	h := &Handler{app: a, log: log}
+	g.Use(h.authenticate)
+
+	g.GET("/openapi.json", func(c *gin.Context) { c.Data(http.StatusOK, "application/json", openAPI) })
+
+	g.POST("/auth/register", h.register)
+	g.POST("/auth/login", h.login)
+	g.POST("/auth/logout", h.requireUser, h.logout)
+	g.GET("/me", h.requireUser, h.me)
+
+	g.GET("/programmes", h.listProgrammes)
+	g.GET("/rounds", h.listRounds)
+	g.GET("/rounds/:id", h.getRound)
+	g.POST("/rounds", h.requireUser, h.requireRole(app.RoleManager), h.createRound)
+	g.PATCH("/rounds/:id", h.requireUser, h.requireRole(app.RoleManager), h.updateRound)
+
+	g.POST("/eligibility", h.checkEligibility)
+
+	g.POST("/organisations", h.requireUser, h.createOrganisation)
+	g.GET("/organisations", h.requireUser, h.listOrganisations)
+	g.GET("/organisations/:id", h.requireUser, h.getOrganisation)
+	g.PATCH("/organisations/:id", h.requireUser, h.updateOrganisation)
+	g.POST("/organisations/:id/host-consent", h.requireUser, h.hostConsent)
+
+	g.POST("/applications", h.requireUser, h.createApplication)
+	g.GET("/applications", h.requireUser, h.listApplications)
+	g.GET("/applications/:id", h.requireUser, h.getApplication)
+	g.PATCH("/applications/:id", h.requireUser, h.saveApplication)
+	g.POST("/applications/:id/submit", h.requireUser, h.submitApplication)
+	g.POST("/applications/:id/documents", h.requireUser, h.uploadDocument)
+	g.GET("/applications/:id/documents", h.requireUser, h.listDocuments)
+	g.GET("/documents/:id", h.requireUser, h.getDocument)
+}
+
+// NotFound answers requests under the API prefix that match no route, in
+// the API's error shape; the server installs it as its NoRoute handler for
+// paths under /api/.
+func NotFound(log *slog.Logger) gin.HandlerFunc {
+	return func(c *gin.Context) {
+		writeError(c, log, &app.Error{Kind: app.KindNotFound, Code: "not_found", Message: "No such endpoint"})
+	}
+}

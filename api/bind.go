@@ -1,0 +1,56 @@
+package api
+
+import (
+	"bytes"
+	"io"
+	"net/http"
+
+	"github.com/gin-gonic/gin"
+
+	"github.com/civicgrants/grants/app"
+)
+
+// body returns a lazy strict decoder over the request body, for use cases
+// that must check scope and state before they look at content.
+func (h *Handler) body(c *gin.Context) app.Body {
+	c.Request.Body = http.MaxBytesReader(c.Writer, c.Request.Body, maxJSONBody)
+	return func(v any) error { return app.DecodeStrict(c.Request.Body, v) }
+}
+
+// bind decodes the body into v now, writing the error response if it fails.
+func (h *Handler) bind(c *gin.Context, v any) bool {
+	if err := h.body(c)(v); err != nil {
+		writeError(c, h.log, err)
+		return false
+	}
+	return true
+}
+
+// emptyBody accepts the bodies of commands without parameters: nothing, or
+// an empty JSON object.
+func (h *Handler) emptyBody(c *gin.Context) bool {
+	raw, err := io.ReadAll(http.MaxBytesReader(c.Writer, c.Request.Body, maxJSONBody))
+	if err != nil {
+		writeError(c, h.log, app.Malformed("The request body could not be read", nil))
+		return false
+	}
+	raw = bytes.TrimSpace(raw)
+	if len(raw) == 0 {
+		return true
+	}
+	var m map[string]any
+	if err := app.DecodeStrict(bytes.NewReader(raw), &m); err != nil || len(m) != 0 {
+		writeError(c, h.log, app.Malformed("This command takes no parameters: send an empty body or {}", nil))
+		return false
+	}
+	return true
+}
+
+// respond writes v with status, or the error.
+func (h *Handler) respond(c *gin.Context, status int, v any, err error) {
+	if err != nil {
+		writeError(c, h.log, err)
+		return
+	}
+	c.JSON(status, v)
+}

@@ -1,0 +1,67 @@
+package api
+
+import (
+	"errors"
+	"fmt"
+	"io"
+	"mime"
+	"net/http"
+	"strconv"
+
+	"github.com/gin-gonic/gin"
+
+	"github.com/civicgrants/grants/app"
+)
+
+// uploadDocument streams the multipart field "file" into the use case
+// without buffering it in memory or on disk first.
+func (h *Handler) uploadDocument(c *gin.Context) {
+	c.Request.Body = http.MaxBytesReader(c.Writer, c.Request.Body, maxUploadBody)
+	open := func() (string, io.Reader, error) {
+		mr, err := c.Request.MultipartReader()
+		if err != nil {
+			return "", nil, app.Malformed("Send the file as multipart/form-data in a field named file", nil)
+		}
+		for {
+			part, err := mr.NextPart()
+			if err != nil {
+				var mbe *http.MaxBytesError
+				if errors.As(err, &mbe) {
+					return "", nil, &app.Error{Kind: app.KindTooLarge, Code: "too_large", Message: "Each file must be 10 MB or smaller"}
+				}
+				return "", nil, app.Malformed("Send the file as multipart/form-data in a field named file",
+					map[string]string{"file": "Choose a file to upload"})
+			}
+			if part.FormName() == "file" {
+				return part.FileName(), part, nil
+			}
+		}
+	}
+	d, err := h.app.UploadDocument(c.Request.Context(), actor(c), c.Param("id"), open)
+	h.respond(c, http.StatusCreated, d, err)
+}
+
+func (h *Handler) listDocuments(c *gin.Context) {
+	docs, err := h.app.ListDocuments(c.Request.Context(), actor(c), c.Param("id"))
+	h.respond(c, http.StatusOK, gin.H{"items": docs, "next_cursor": nil}, err)
+}
+
+// getDocument sends the file as an attachment with its detected type, so a
+// browser never renders an upload inline.
+func (h *Handler) getDocument(c *gin.Context) {
+	d, f, err := h.app.OpenDocument(c.Request.Context(), actor(c), c.Param("id"))
+	if err != nil {
+		writeError(c, h.log, err)
+		return
+	}
+	defer f.Close()
+	c.Header("Content-Type", d.ContentType)
+	c.Header("Content-Length", strconv.FormatInt(d.SizeBytes, 10))
+	c.Header("Content-Disposition", mime.FormatMediaType("attachment", map[string]string{"filename": d.Filename}))
+	c.Header("X-Content-Type-Options", "nosniff")
+	c.Header("ETag", fmt.Sprintf("%q", d.SHA256))
+	c.Status(http.StatusOK)
+	if _, err := io.Copy(c.Writer, f); err != nil {
+		h.log.WarnContext(c.Request.Context(), "send document", "document_id", d.ID, "err", err)
+	}
+}

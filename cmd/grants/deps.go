@@ -1,0 +1,169 @@
+package main
+
+import (
+	"context"
+	"crypto/tls"
+	"crypto/x509"
+	"errors"
+	"fmt"
+	"log/slog"
+	"net/http"
+	"os"
+	"strings"
+	"time"
+
+	"github.com/gin-gonic/gin"
+	"github.com/jackc/pgx/v5/pgxpool"
+	"go.temporal.io/sdk/client"
+	tlog "go.temporal.io/sdk/log"
+	"go.temporal.io/sdk/worker"
+
+	"github.com/civicgrants/grants/api"
+	"github.com/civicgrants/grants/app"
+	"github.com/civicgrants/grants/db"
+	"github.com/civicgrants/grants/dispatch"
+	"github.com/civicgrants/grants/document"
+	"github.com/civicgrants/grants/platform/config"
+	"github.com/civicgrants/grants/platform/httpmw"
+	"github.com/civicgrants/grants/web"
+	"github.com/civicgrants/grants/workflows"
+	"github.com/civicgrants/grants/workflows/activities"
+)
+
+// openStore connects to PostgreSQL and refuses an unmigrated database.
+func openStore(ctx context.Context, cfg config.Config) (*db.Store, error) {
+	if err := cfg.RequireDatabase(); err != nil {
+		return nil, err
+	}
+	pool, err := db.Open(ctx, cfg.DatabaseURL, cfg.DatabaseMaxConns)
+	if err != nil {
+		return nil, err
+	}
+	if err := db.CheckMigrated(ctx, pool); err != nil {
+		pool.Close()
+		return nil, err
+	}
+	return db.NewStore(pool), nil
+}
+
+func newApp(cfg config.Config, store *db.Store, log *slog.Logger) (*app.App, error) {
+	docs, err := document.NewStore(cfg.DocumentsDir)
+	if err != nil {
+		return nil, err
+	}
+	return app.New(store, docs, app.Config{TokenTTL: cfg.TokenTTL, DefaultPaymentProvider: cfg.PaymentProvider}, log), nil
+}
+
+func temporalOptions(cfg config.Config, log *slog.Logger) (client.Options, error) {
+	opts := client.Options{
+		HostPort:  cfg.TemporalAddress,
+		Namespace: cfg.TemporalNamespace,
+		Logger:    tlog.NewStructuredLogger(log.With("component", "temporal")),
+	}
+	if cfg.TemporalTLSCert != "" || cfg.TemporalTLSCA != "" {
+		tc := &tls.Config{MinVersion: tls.VersionTLS12}
+		if cfg.TemporalTLSCert != "" {
+			cert, err := tls.LoadX509KeyPair(cfg.TemporalTLSCert, cfg.TemporalTLSKey)
+			if err != nil {
+				return opts, fmt.Errorf("temporal client certificate: %w", err)
+			}
+			tc.Certificates = []tls.Certificate{cert}
+		}
+		if cfg.TemporalTLSCA != "" {
+			pem, err := os.ReadFile(cfg.TemporalTLSCA)
+			if err != nil {
+				return opts, fmt.Errorf("temporal CA: %w", err)
+			}
+			pool := x509.NewCertPool()
+			if !pool.AppendCertsFromPEM(pem) {
+				return opts, errors.New("temporal CA: no certificates found")
+			}
+			tc.RootCAs = pool
+		}
+		opts.ConnectionOptions.TLS = tc
+	}
+	return opts, nil
+}
+
+// httpHandler builds the whole HTTP surface: the API, the web UI, health,
+// readiness and metrics, behind the common middleware.
+func httpHandler(a *app.App, tc client.Client, log *slog.Logger) (http.Handler, error) {
+	gin.SetMode(gin.ReleaseMode)
+	r := gin.New()
+	r.ContextWithFallback = true
+	metrics := httpmw.NewMetrics()
+	r.Use(httpmw.RequestID(), httpmw.Recover(log), httpmw.Logger(log), httpmw.SecurityHeaders(), metrics.Middleware())
+
+	r.GET("/healthz", func(c *gin.Context) { c.JSON(http.StatusOK, gin.H{"status": "ok"}) })
+	r.GET("/readyz", func(c *gin.Context) {
+		ctx, cancel := context.WithTimeout(c.Request.Context(), 2*time.Second)
+		defer cancel()
+		body := gin.H{"status": "ready", "postgres": "ok", "temporal": "ok"}
+		status := http.StatusOK
+		if err := a.Ready(ctx); err != nil {
+			body["status"], body["postgres"] = "unavailable", "unreachable"
+			status = http.StatusServiceUnavailable
+		}
+		// Temporal being down does not make the API unready: submissions
+		// queue in the outbox. It is reported for operators.
+		if tc == nil {
+			body["temporal"] = "not configured"
+		} else if _, err := tc.CheckHealth(ctx, &client.CheckHealthRequest{}); err != nil {
+			body["temporal"] = "unreachable"
+		}
+		c.JSON(status, body)
+	})
+	r.GET("/metrics", metrics.Handler())
+
+	api.Register(r.Group("/api/v1"), a, log)
+	ui, err := web.New(a, log)
+	if err != nil {
+		return nil, err
+	}
+	ui.Register(r)
+	apiNotFound := api.NotFound(log)
+	r.NoRoute(func(c *gin.Context) {
+		if strings.HasPrefix(c.Request.URL.Path, "/api/") {
+			apiNotFound(c)
+			return
+		}
+		ui.NotFound(c)
+	})
+	r.HandleMethodNotAllowed = false
+	return r, nil
+}
+
+// runHTTP serves until ctx ends, then shuts down gracefully.
+func runHTTP(ctx context.Context, addr string, h http.Handler, timeout time.Duration, log *slog.Logger) error {
+	srv := &http.Server{Addr: addr, Handler: h, ReadHeaderTimeout: 10 * time.Second, IdleTimeout: 2 * time.Minute}
+	errc := make(chan error, 1)
+	go func() { errc <- srv.ListenAndServe() }()
+	log.Info("listening", "addr", "http://"+addr)
+	select {
+	case err := <-errc:
+		return fmt.Errorf("http server: %w", err)
+	case <-ctx.Done():
+	}
+	sctx, cancel := context.WithTimeout(context.Background(), timeout)
+	defer cancel()
+	if err := srv.Shutdown(sctx); err != nil {
+		return fmt.Errorf("http shutdown: %w", err)
+	}
+	return nil
+}
+
+// runWorker runs the Temporal worker and the outbox dispatcher until ctx ends.
+func runWorker(ctx context.Context, store *db.Store, tc client.Client, log *slog.Logger) error {
+	w := worker.New(tc, workflows.TaskQueue, worker.Options{WorkerStopTimeout: 3 * time.Second})
+	workflows.Register(w)
+	(&activities.Activities{Store: store, Log: log}).Register(w)
+	if err := w.Start(); err != nil {
+		return fmt.Errorf("start worker: %w", err)
+	}
+	defer w.Stop()
+	d := &dispatch.Dispatcher{Store: store, Temporal: tc, Log: log.With("component", "dispatcher")}
+	return d.Run(ctx)
+}
+
+// closePool is deferred by commands that opened a pool.
+func closePool(p *pgxpool.Pool) { p.Close() }

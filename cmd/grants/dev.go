@@ -1,0 +1,177 @@
+package main
+
+import (
+	"context"
+	"crypto/rand"
+	"encoding/base64"
+	"errors"
+	"flag"
+	"fmt"
+	"log/slog"
+	"os"
+	"path/filepath"
+	"strings"
+	"time"
+
+	"go.temporal.io/sdk/client"
+	"golang.org/x/sync/errgroup"
+
+	"github.com/civicgrants/grants/db"
+	"github.com/civicgrants/grants/platform/config"
+	"github.com/civicgrants/grants/platform/pgcluster"
+	"github.com/civicgrants/grants/platform/temporaldev"
+	"github.com/civicgrants/grants/seed"
+)
+
+// dev runs the whole system in one process for a laptop: a private
+// PostgreSQL cluster and the Temporal dev server as child processes, then
+// migrations, the demo data, the HTTP server and the worker. SIGINT or
+// SIGTERM stops everything it started.
+func dev(ctx context.Context, cfg config.Config, log *slog.Logger, args []string) error {
+	fs := flag.NewFlagSet("dev", flag.ContinueOnError)
+	fs.StringVar(&cfg.Addr, "addr", cfg.Addr, "HTTP listen address (GRANTS_ADDR)")
+	dataDir := fs.String("data-dir", cfg.DataDir, "where the dev stack keeps its data (GRANTS_DATA_DIR)")
+	if err := fs.Parse(args); err != nil {
+		return err
+	}
+	abs, err := filepath.Abs(*dataDir)
+	if err != nil {
+		return fmt.Errorf("data dir: %w", err)
+	}
+	if err := os.MkdirAll(abs, 0o755); err != nil {
+		return fmt.Errorf("data dir: %w", err)
+	}
+	if os.Getenv("GRANTS_DOCUMENTS_DIR") == "" {
+		cfg.DocumentsDir = filepath.Join(abs, "documents")
+	}
+
+	// Children are stopped with a context of their own, so Ctrl-C (which
+	// cancels ctx) still lets them shut down cleanly, within the 10 s budget.
+	stopCtx := func() (context.Context, context.CancelFunc) {
+		return context.WithTimeout(context.Background(), 7*time.Second)
+	}
+	pg, err := pgcluster.Start(ctx, pgcluster.Options{Dir: filepath.Join(abs, "postgres"), Logger: log.With("component", "postgres")})
+	if err != nil {
+		return err
+	}
+	defer func() {
+		sctx, cancel := stopCtx()
+		defer cancel()
+		if err := pg.Stop(sctx); err != nil {
+			log.Warn("stop postgres", "err", err)
+		}
+	}()
+	if err := pg.EnsureDatabase(ctx, "grants"); err != nil {
+		return err
+	}
+	cfg.DatabaseURL = pg.URL("grants")
+
+	bin := cfg.TemporalBin
+	if bin == "" {
+		if bin, err = temporaldev.FindBinary(); err != nil {
+			return fmt.Errorf("%w (run `make run`, which builds bin/temporal)", err)
+		}
+	}
+	ts, err := temporaldev.Start(ctx, temporaldev.Options{Binary: bin, DBFile: filepath.Join(abs, "temporal.db"),
+		Namespace: cfg.TemporalNamespace, Logger: log.With("component", "temporal-dev")})
+	if err != nil {
+		return err
+	}
+	defer func() {
+		sctx, cancel := stopCtx()
+		defer cancel()
+		if err := ts.Stop(sctx); err != nil {
+			log.Warn("stop temporal", "err", err)
+		}
+	}()
+	cfg.TemporalAddress = ts.Address()
+
+	if err := db.MigrateURL(ctx, cfg.DatabaseURL); err != nil {
+		return err
+	}
+	store, err := openStore(ctx, cfg)
+	if err != nil {
+		return err
+	}
+	defer closePool(store.Pool)
+	a, err := newApp(cfg, store, log)
+	if err != nil {
+		return err
+	}
+	password, err := devPassword(cfg, abs)
+	if err != nil {
+		return err
+	}
+	seeded, err := seed.Apply(ctx, a, password, time.Now())
+	if err != nil {
+		return fmt.Errorf("seed: %w", err)
+	}
+
+	opts, err := temporalOptions(cfg, log)
+	if err != nil {
+		return err
+	}
+	tc, err := client.DialContext(ctx, opts)
+	if err != nil {
+		return fmt.Errorf("temporal client: %w", err)
+	}
+	defer tc.Close()
+	h, err := httpHandler(a, tc, log)
+	if err != nil {
+		return err
+	}
+
+	fmt.Fprintf(os.Stderr, `
+grants dev is running
+  web:       http://%s/
+  API:       http://%s/api/v1   (OpenAPI: /api/v1/openapi.json)
+  data:      %s   (PostgreSQL cluster: %s)
+  temporal:  %s
+  demo data: %s; users manager@, chair@, assessor1-3@, finance1-2@, applicant@example.org
+  password:  %s
+Press Ctrl-C to stop.
+
+`, cfg.Addr, cfg.Addr, abs, pg.Dir(), ts.Address(), map[bool]string{true: "loaded now", false: "kept from an earlier run"}[seeded], password)
+
+	g, gctx := errgroup.WithContext(ctx)
+	g.Go(func() error { return runHTTP(gctx, cfg.Addr, h, cfg.ShutdownTimeout, log) })
+	g.Go(func() error { return runWorker(gctx, store, tc, log) })
+	g.Go(func() error {
+		select {
+		case <-gctx.Done():
+			return nil
+		case <-pg.Done():
+			return fmt.Errorf("postgres exited: %w", pg.Err())
+		case <-ts.Done():
+			return fmt.Errorf("temporal dev server exited: %w", ts.Err())
+		}
+	})
+	err = g.Wait()
+	log.Info("grants dev stopping")
+	return err
+}
+
+// devPassword is GRANTS_DEV_PASSWORD, or one generated on the first start
+// and kept in the data dir.
+func devPassword(cfg config.Config, dataDir string) (string, error) {
+	if cfg.DevPassword != "" {
+		return cfg.DevPassword, nil
+	}
+	path := filepath.Join(dataDir, "dev-password")
+	b, err := os.ReadFile(path)
+	if err == nil && len(strings.TrimSpace(string(b))) > 0 {
+		return strings.TrimSpace(string(b)), nil
+	}
+	if err != nil && !errors.Is(err, os.ErrNotExist) {
+		return "", fmt.Errorf("read dev password: %w", err)
+	}
+	raw := make([]byte, 12)
+	if _, err := rand.Read(raw); err != nil {
+		return "", err
+	}
+	pw := base64.RawURLEncoding.EncodeToString(raw)
+	if err := os.WriteFile(path, []byte(pw+"\n"), 0o600); err != nil {
+		return "", fmt.Errorf("write dev password: %w", err)
+	}
+	return pw, nil
+}

@@ -1,0 +1,72 @@
+// Command grants is the grant-management system: one binary with
+// subcommands for the API server, the Temporal worker, migrations, the
+// all-in-one dev stack and admin tasks. See `grants help`.
+package main
+
+import (
+	"context"
+	"fmt"
+	"log/slog"
+	"os"
+	"os/signal"
+	"syscall"
+
+	"github.com/civicgrants/grants/platform/config"
+)
+
+const usage = `grants — grant management for small community funds
+
+Usage:
+  grants serve                 HTTP server: JSON API (/api/v1), web UI, /healthz, /readyz, /metrics
+  grants worker                Temporal worker and outbox dispatcher
+  grants migrate               apply database migrations
+  grants dev [--addr A] [--data-dir D]
+                               everything in one process on a private PostgreSQL and Temporal dev server
+  grants users add --email E --name N [--roles manager,chair,assessor,finance]
+                               create a user; the password is read from standard input
+  grants audit verify          check every audit hash chain
+
+Configuration comes from the environment; see README.md.
+`
+
+func main() {
+	if len(os.Args) < 2 {
+		fmt.Fprint(os.Stderr, usage)
+		os.Exit(2)
+	}
+	cfg, err := config.Load(os.Getenv)
+	if err != nil {
+		fmt.Fprintln(os.Stderr, "configuration:", err)
+		os.Exit(2)
+	}
+	log := slog.New(slog.NewJSONHandler(os.Stderr, &slog.HandlerOptions{Level: cfg.LogLevel}))
+	ctx, stop := signal.NotifyContext(context.Background(), os.Interrupt, syscall.SIGTERM)
+	defer stop()
+
+	args := os.Args[2:]
+	switch os.Args[1] {
+	case "serve":
+		err = serve(ctx, cfg, log)
+	case "worker":
+		err = work(ctx, cfg, log)
+	case "migrate":
+		err = migrate(ctx, cfg, log)
+	case "dev":
+		err = dev(ctx, cfg, log, args)
+	case "users":
+		err = users(ctx, cfg, log, args)
+	case "audit":
+		err = auditCmd(ctx, cfg, log, args)
+	case "help", "-h", "--help":
+		fmt.Print(usage)
+		return
+	default:
+		fmt.Fprintf(os.Stderr, "unknown command %q\n\n%s", os.Args[1], usage)
+		os.Exit(2)
+	}
+	if err != nil {
+		log.Error("grants "+os.Args[1]+" failed", "err", err)
+		stop()
+		os.Exit(1)
+	}
+}

@@ -1,0 +1,68 @@
+package main
+
+import (
+	"context"
+	"fmt"
+	"log/slog"
+
+	"go.temporal.io/sdk/client"
+
+	"github.com/civicgrants/grants/db"
+	"github.com/civicgrants/grants/platform/config"
+)
+
+func serve(ctx context.Context, cfg config.Config, log *slog.Logger) error {
+	store, err := openStore(ctx, cfg)
+	if err != nil {
+		return err
+	}
+	defer closePool(store.Pool)
+	a, err := newApp(cfg, store, log)
+	if err != nil {
+		return err
+	}
+	opts, err := temporalOptions(cfg, log)
+	if err != nil {
+		return err
+	}
+	// Lazy: the API starts and serves while Temporal is unreachable.
+	tc, err := client.NewLazyClient(opts)
+	if err != nil {
+		return fmt.Errorf("temporal client: %w", err)
+	}
+	defer tc.Close()
+	h, err := httpHandler(a, tc, log)
+	if err != nil {
+		return err
+	}
+	return runHTTP(ctx, cfg.Addr, h, cfg.ShutdownTimeout, log)
+}
+
+func work(ctx context.Context, cfg config.Config, log *slog.Logger) error {
+	store, err := openStore(ctx, cfg)
+	if err != nil {
+		return err
+	}
+	defer closePool(store.Pool)
+	opts, err := temporalOptions(cfg, log)
+	if err != nil {
+		return err
+	}
+	tc, err := client.DialContext(ctx, opts)
+	if err != nil {
+		return fmt.Errorf("temporal client: %w", err)
+	}
+	defer tc.Close()
+	return runWorker(ctx, store, tc, log)
+}
+
+func migrate(ctx context.Context, cfg config.Config, log *slog.Logger) error {
+	if err := cfg.RequireDatabase(); err != nil {
+		return err
+	}
+	if err := db.MigrateURL(ctx, cfg.DatabaseURL); err != nil {
+		return err
+	}
+	log.Info("database migrated")
+	return nil
+}

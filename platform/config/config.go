@@ -1,0 +1,104 @@
+// Package config reads the typed configuration of grants from the
+// environment, with defaults and validation. Secrets may also come from a
+// file named by the variable with _FILE appended (DATABASE_URL_FILE, ...).
+// Nothing here is global: the loaded Config is passed down explicitly.
+package config
+
+import (
+	"errors"
+	"fmt"
+	"log/slog"
+	"os"
+	"path/filepath"
+	"strconv"
+	"strings"
+	"time"
+)
+
+// Config is every setting of the grants binary.
+type Config struct {
+	Addr              string        // GRANTS_ADDR: HTTP listen address
+	DataDir           string        // GRANTS_DATA_DIR: dev data (cluster, Temporal DB, documents)
+	DocumentsDir      string        // GRANTS_DOCUMENTS_DIR: where uploads are stored
+	DatabaseURL       string        // DATABASE_URL
+	DatabaseMaxConns  int32         // GRANTS_DB_MAX_CONNS
+	TemporalAddress   string        // TEMPORAL_ADDRESS
+	TemporalNamespace string        // TEMPORAL_NAMESPACE
+	TemporalTLSCert   string        // TEMPORAL_TLS_CERT: client certificate file (mTLS)
+	TemporalTLSKey    string        // TEMPORAL_TLS_KEY: client key file (mTLS)
+	TemporalTLSCA     string        // TEMPORAL_TLS_CA: CA bundle to verify the server
+	TemporalBin       string        // GRANTS_TEMPORAL_BIN: dev server binary for `grants dev`
+	TokenTTL          time.Duration // GRANTS_TOKEN_TTL: API token lifetime
+	PaymentProvider   string        // GRANTS_PAYMENT_PROVIDER: stripe or manual
+	LogLevel          slog.Level    // GRANTS_LOG_LEVEL: debug, info, warn, error
+	ShutdownTimeout   time.Duration // GRANTS_SHUTDOWN_TIMEOUT
+	DevPassword       string        // GRANTS_DEV_PASSWORD: demo users' password in `grants dev`
+}
+
+// Load reads the environment through getenv (os.Getenv in production).
+func Load(getenv func(string) string) (Config, error) {
+	var errs []error
+	get := func(key, def string) string {
+		if v := strings.TrimSpace(getenv(key)); v != "" {
+			return v
+		}
+		if f := strings.TrimSpace(getenv(key + "_FILE")); f != "" {
+			b, err := os.ReadFile(f)
+			if err != nil {
+				errs = append(errs, fmt.Errorf("%s_FILE: %w", key, err))
+				return def
+			}
+			return strings.TrimSpace(string(b))
+		}
+		return def
+	}
+	dur := func(key, def string) time.Duration {
+		v := get(key, def)
+		d, err := time.ParseDuration(v)
+		if err != nil || d <= 0 {
+			errs = append(errs, fmt.Errorf("%s: %q is not a positive duration like 720h", key, v))
+		}
+		return d
+	}
+	c := Config{
+		Addr:              get("GRANTS_ADDR", "127.0.0.1:8080"),
+		DataDir:           get("GRANTS_DATA_DIR", ".data"),
+		DatabaseURL:       get("DATABASE_URL", ""),
+		TemporalAddress:   get("TEMPORAL_ADDRESS", "127.0.0.1:7233"),
+		TemporalNamespace: get("TEMPORAL_NAMESPACE", "default"),
+		TemporalTLSCert:   get("TEMPORAL_TLS_CERT", ""),
+		TemporalTLSKey:    get("TEMPORAL_TLS_KEY", ""),
+		TemporalTLSCA:     get("TEMPORAL_TLS_CA", ""),
+		TemporalBin:       get("GRANTS_TEMPORAL_BIN", ""),
+		TokenTTL:          dur("GRANTS_TOKEN_TTL", "720h"),
+		PaymentProvider:   get("GRANTS_PAYMENT_PROVIDER", "stripe"),
+		ShutdownTimeout:   dur("GRANTS_SHUTDOWN_TIMEOUT", "8s"),
+		DevPassword:       get("GRANTS_DEV_PASSWORD", ""),
+	}
+	c.DocumentsDir = get("GRANTS_DOCUMENTS_DIR", filepath.Join(c.DataDir, "documents"))
+	n, err := strconv.Atoi(get("GRANTS_DB_MAX_CONNS", "20"))
+	if err != nil || n < 1 || n > 1000 {
+		errs = append(errs, errors.New("GRANTS_DB_MAX_CONNS: must be a whole number from 1 to 1000"))
+	}
+	c.DatabaseMaxConns = int32(n)
+	if err := c.LogLevel.UnmarshalText([]byte(get("GRANTS_LOG_LEVEL", "info"))); err != nil {
+		errs = append(errs, fmt.Errorf("GRANTS_LOG_LEVEL: %w", err))
+	}
+	switch c.PaymentProvider {
+	case "stripe", "manual":
+	default:
+		errs = append(errs, fmt.Errorf("GRANTS_PAYMENT_PROVIDER: %q is not stripe or manual", c.PaymentProvider))
+	}
+	if (c.TemporalTLSCert == "") != (c.TemporalTLSKey == "") {
+		errs = append(errs, errors.New("TEMPORAL_TLS_CERT and TEMPORAL_TLS_KEY go together"))
+	}
+	return c, errors.Join(errs...)
+}
+
+// RequireDatabase reports a missing DATABASE_URL, for serve, worker and migrate.
+func (c Config) RequireDatabase() error {
+	if c.DatabaseURL == "" {
+		return errors.New("DATABASE_URL is not set (grants dev starts its own database; serve, worker and migrate need one)")
+	}
+	return nil
+}
