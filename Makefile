@@ -1,0 +1,103 @@
+# grants — `make` (or `make help`) lists the targets.
+
+SHELL := /bin/bash
+.DEFAULT_GOAL := help
+
+# Pinned tool versions; changing one rebuilds that tool (see the stamps).
+TEMPORAL_CLI_VERSION := v1.5.1
+SQLC_VERSION := v1.31.1
+STRIPE_MOCK_VERSION := v0.203.0
+
+GO ?= go
+BIN := $(CURDIR)/bin
+# sudo only when not root.
+SUDO := $(if $(filter 0,$(shell id -u)),,sudo)
+# Runs a command against a private PostgreSQL cluster and Temporal dev
+# server (built, not `go run`, so the command's exit code comes through).
+TESTENV = $(GO) build -o bin/testenv ./cmd/testenv && bin/testenv --
+
+.PHONY: help
+help: ## Show this help
+	@echo "Usage: make <target>"
+	@awk 'BEGIN {FS = ":[^#]*## "} /^[a-zA-Z0-9_.\/-]+:[^#]*## / {printf "  %-16s %s\n", $$1, $$2}' $(MAKEFILE_LIST)
+
+## Tools, built into bin/ from the Go module proxy.
+
+bin/temporal: bin/.temporal-$(TEMPORAL_CLI_VERSION) ## Build the Temporal CLI (dev server)
+	GOBIN=$(BIN) $(GO) install github.com/temporalio/cli/cmd/temporal@$(TEMPORAL_CLI_VERSION)
+	@touch $@
+
+bin/sqlc: bin/.sqlc-$(SQLC_VERSION) ## Build sqlc
+	CGO_ENABLED=0 GOBIN=$(BIN) $(GO) install github.com/sqlc-dev/sqlc/cmd/sqlc@$(SQLC_VERSION)
+	@touch $@
+
+bin/stripe-mock: bin/.stripe-mock-$(STRIPE_MOCK_VERSION) ## Build stripe-mock
+	GOBIN=$(BIN) $(GO) install github.com/stripe/stripe-mock@$(STRIPE_MOCK_VERSION)
+	@touch $@
+
+# Version stamps: a new version means a missing stamp, hence a rebuild.
+bin/.temporal-$(TEMPORAL_CLI_VERSION):
+	@mkdir -p bin && rm -f bin/.temporal-* && touch $@
+bin/.sqlc-$(SQLC_VERSION):
+	@mkdir -p bin && rm -f bin/.sqlc-* && touch $@
+bin/.stripe-mock-$(STRIPE_MOCK_VERSION):
+	@mkdir -p bin && rm -f bin/.stripe-mock-* && touch $@
+
+.PHONY: tools
+tools: bin/temporal bin/sqlc bin/stripe-mock ## Build all three tools
+
+.PHONY: postgres
+postgres: ## Install Debian's PostgreSQL server unless its binaries are present
+	@if ls /usr/lib/postgresql/*/bin/postgres >/dev/null 2>&1 || \
+	   { command -v pg_config >/dev/null && test -x "$$(pg_config --bindir)/postgres"; }; then \
+	  echo "PostgreSQL server binaries found"; \
+	else \
+	  $(SUDO) apt-get update && \
+	  $(SUDO) env DEBIAN_FRONTEND=noninteractive apt-get install -y --no-install-recommends postgresql; \
+	fi
+
+## Build and run.
+
+.PHONY: generate
+generate: bin/sqlc ## Generate db/sqlc from queries/ (sqlc generate)
+	bin/sqlc generate
+
+.PHONY: build
+build: ## Build bin/grants
+	$(GO) build -o bin/grants ./cmd/grants
+
+.PHONY: run
+run: build tools ## Run the whole stack locally (grants dev; GRANTS_ADDR, GRANTS_DATA_DIR)
+	exec bin/grants dev
+
+## Checks.
+
+.PHONY: fmt-check
+fmt-check: ## Fail, listing them, if Go files need gofmt (db/sqlc excluded)
+	@files=$$(git ls-files --cached --others --exclude-standard -- '*.go' | grep -v '^db/sqlc/' | \
+	  while read -r f; do [ -f "$$f" ] && echo "$$f"; done | xargs -r gofmt -l); \
+	if [ -n "$$files" ]; then echo "gofmt needed:"; echo "$$files"; exit 1; fi
+
+.PHONY: vet
+vet: ## go vet
+	$(GO) vet ./...
+
+.PHONY: sqlc-diff
+sqlc-diff: bin/sqlc ## Fail if db/sqlc is stale (run make generate)
+	@bin/sqlc diff || { echo "db/sqlc is stale: run make generate"; exit 1; }
+
+.PHONY: lint
+lint: fmt-check vet sqlc-diff ## fmt-check, vet and sqlc-diff
+
+.PHONY: test
+test: tools postgres lint ## Lint, then sqlc vet and go test -race against a private PostgreSQL and Temporal
+	$(TESTENV) sh -c 'bin/sqlc vet && $(GO) test -race -count=1 ./...'
+
+.PHONY: bench
+bench: tools postgres ## Run the benchmarks against a private PostgreSQL and Temporal
+	$(TESTENV) $(GO) test -run='^$$' -bench=. -benchmem ./...
+
+.PHONY: clean
+clean: ## Remove build outputs (not the tools in bin/, nor .data)
+	rm -f bin/grants bin/testenv
+	rm -rf test-artifacts
