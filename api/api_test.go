@@ -524,4 +524,15 @@ func TestRegistrationAndLogin(t *testing.T) {
 	require.Equal(t, http.StatusUnauthorized, res.Status)
 	res = b.do(t, "POST", "/auth/login", "", map[string]any{"email": "nobody@example.org", "password": "wrong password!"})
 	require.Equal(t, http.StatusUnauthorized, res.Status)
+
+	// Five failures for one address and even the right password waits.
+	for range 4 {
+		res = b.do(t, "POST", "/auth/login", "", map[string]any{"email": "reg@example.org", "password": "wrong password!"})
+		require.Equal(t, http.StatusUnauthorized, res.Status)
+	}
+	res = b.do(t, "POST", "/auth/login", "", map[string]any{"email": "Reg@example.org", "password": apptest.Password})
+	require.Equal(t, http.StatusTooManyRequests, res.Status)
+	code, _ := res.errorCode(t)
+	require.Equal(t, "rate_limited", code)
+	require.NotEmpty(t, res.Header.Get("Retry-After"))
 }

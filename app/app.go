@@ -32,6 +32,7 @@ type App struct {
 	cfg   Config
 	log   *slog.Logger
 	now   func() time.Time
+	limiter *loginLimiter
 }
 
 // New builds the use-case layer.
@@ -42,7 +43,7 @@ func New(store *db.Store, docs *document.Store, cfg Config, log *slog.Logger) *A
 	if cfg.DefaultPaymentProvider == "" {
 		cfg.DefaultPaymentProvider = "stripe"
 	}
-	return &App{store: store, docs: docs, cfg: cfg, log: log, now: time.Now}
+	return &App{store: store, docs: docs, cfg: cfg, log: log, now: time.Now, limiter: newLoginLimiter()}
 }
 
 // Ready reports whether the system of record answers.
@@ -67,18 +68,5 @@ func (a Actor) IsStaff() bool { return len(a.Roles) > 0 }
 // seesAllApplications reports whether the actor may read every application
 // that has been submitted (panel and programme staff).
 func (a Actor) seesAllApplications() bool { return a.Has(RoleManager) || a.Has(RoleChair) }
-
-// internal wraps an unexpected error so that clients see a generic message
-// and logs keep the cause.
-func internal(err error) error {
-	if err == nil {
-		return nil
-	}
-	var e *Error
-	if errors.As(err, &e) {
-		return e
-	}
-	return err
-}
 
 func isNotFound(err error) bool { return errors.Is(err, db.ErrNotFound) }

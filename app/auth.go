@@ -129,17 +129,23 @@ func (a *App) Login(ctx context.Context, email, password string) (Token, error) 
 }
 
 func (a *App) login(ctx context.Context, email, password, kind string) (Token, error) {
+	if wait := a.limiter.check(email, a.now()); wait > 0 {
+		return Token{}, RateLimited(wait)
+	}
 	u, err := a.store.UserGetByEmail(ctx, strings.TrimSpace(email))
 	if err != nil {
 		if !isNotFound(db.Translate(err)) {
 			return Token{}, fmt.Errorf("find user: %w", err)
 		}
 		_ = bcrypt.CompareHashAndPassword(dummyHash, []byte(password))
+		a.limiter.fail(email, a.now())
 		return Token{}, badLogin()
 	}
 	if bcrypt.CompareHashAndPassword([]byte(u.PasswordHash), []byte(password)) != nil {
+		a.limiter.fail(email, a.now())
 		return Token{}, badLogin()
 	}
+	a.limiter.succeed(email)
 	secret := make([]byte, 32)
 	if _, err := rand.Read(secret); err != nil {
 		return Token{}, fmt.Errorf("token: %w", err)

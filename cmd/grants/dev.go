@@ -11,6 +11,7 @@ import (
 	"os"
 	"path/filepath"
 	"strings"
+	"sync"
 	"time"
 
 	"go.temporal.io/sdk/client"
@@ -45,22 +46,30 @@ func dev(ctx context.Context, cfg config.Config, log *slog.Logger, args []string
 		cfg.DocumentsDir = filepath.Join(abs, "documents")
 	}
 
-	// Children are stopped with a context of their own, so Ctrl-C (which
-	// cancels ctx) still lets them shut down cleanly, within the 10 s budget.
-	stopCtx := func() (context.Context, context.CancelFunc) {
-		return context.WithTimeout(context.Background(), 7*time.Second)
+	// Children are stopped together, with a context of their own, so
+	// Ctrl-C (which cancels ctx) still lets them shut down cleanly within
+	// the 10 s budget.
+	var children []interface {
+		Stop(context.Context) error
 	}
+	defer func() {
+		sctx, cancel := context.WithTimeout(context.Background(), 7*time.Second)
+		defer cancel()
+		var wg sync.WaitGroup
+		for _, c := range children {
+			wg.Go(func() {
+				if err := c.Stop(sctx); err != nil {
+					log.Warn("stop child process", "err", err)
+				}
+			})
+		}
+		wg.Wait()
+	}()
 	pg, err := pgcluster.Start(ctx, pgcluster.Options{Dir: filepath.Join(abs, "postgres"), Logger: log.With("component", "postgres")})
 	if err != nil {
 		return err
 	}
-	defer func() {
-		sctx, cancel := stopCtx()
-		defer cancel()
-		if err := pg.Stop(sctx); err != nil {
-			log.Warn("stop postgres", "err", err)
-		}
-	}()
+	children = append(children, pg)
 	if err := pg.EnsureDatabase(ctx, "grants"); err != nil {
 		return err
 	}
@@ -77,13 +86,7 @@ func dev(ctx context.Context, cfg config.Config, log *slog.Logger, args []string
 	if err != nil {
 		return err
 	}
-	defer func() {
-		sctx, cancel := stopCtx()
-		defer cancel()
-		if err := ts.Stop(sctx); err != nil {
-			log.Warn("stop temporal", "err", err)
-		}
-	}()
+	children = append(children, ts)
 	cfg.TemporalAddress = ts.Address()
 
 	if err := db.MigrateURL(ctx, cfg.DatabaseURL); err != nil {
