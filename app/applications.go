@@ -381,6 +381,22 @@ func (a *App) SaveApplication(ctx context.Context, actor Actor, appID string, bo
 			}
 			return fmt.Errorf("save application: %w", err)
 		}
+		changed := []string{}
+		for _, f := range []struct {
+			name string
+			set  bool
+		}{{"tier", p.Tier.Set}, {"requested_pence", p.RequestedPence.Set}, {"partners", p.Partners.Set}} {
+			if f.set {
+				changed = append(changed, f.name)
+			}
+		}
+		for _, k := range sortedKeys(p.Answers) {
+			changed = append(changed, "answers."+k)
+		}
+		if _, err := audit.Append(ctx, q, audit.Event{Chain: "application:" + appID, Actor: actor.ID, Action: "application.saved",
+			Entity: "application:" + appID, Data: map[string]any{"version": r.Version, "changed": changed}}); err != nil {
+			return err
+		}
 		out = applicationView(r)
 		return nil
 	})

@@ -36,6 +36,8 @@ type Dispatcher struct {
 	Log      *slog.Logger
 	Interval time.Duration // pause between polls when idle; default 200ms
 	Batch    int32         // rows per transaction; default 20
+	// TaskQueue the workflows start on; default workflows.TaskQueue.
+	TaskQueue string
 }
 
 // Run dispatches until ctx ends.
@@ -122,7 +124,10 @@ func (d *Dispatcher) start(ctx context.Context, row sqlc.Outbox) error {
 	default:
 		return fmt.Errorf("unknown outbox kind %q", row.Kind)
 	}
-	opts.TaskQueue = workflows.TaskQueue
+	opts.TaskQueue = d.TaskQueue
+	if opts.TaskQueue == "" {
+		opts.TaskQueue = workflows.TaskQueue
+	}
 	opts.WorkflowIDReusePolicy = enumspb.WORKFLOW_ID_REUSE_POLICY_REJECT_DUPLICATE
 	opts.WorkflowIDConflictPolicy = enumspb.WORKFLOW_ID_CONFLICT_POLICY_FAIL
 	opts.WorkflowExecutionErrorWhenAlreadyStarted = true

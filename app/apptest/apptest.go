@@ -120,3 +120,22 @@ func Body(t testing.TB, v any) app.Body {
 	require.NoError(t, err)
 	return func(dst any) error { return app.DecodeStrict(bytes.NewReader(raw), dst) }
 }
+
+// Submitted creates an applicant, their charity and a complete application
+// to r, submits it and returns its id. With londonWork false the applicant
+// answers the example round's eligibility question so as to be ineligible.
+func (e *Env) Submitted(t testing.TB, r app.Round, email string, londonWork bool) string {
+	t.Helper()
+	ctx := context.Background()
+	who := e.User(t, email)
+	org := e.Organisation(t, who, "Org of "+email)
+	a, err := e.App.CreateApplication(ctx, who, r.ID, org.ID)
+	require.NoError(t, err)
+	patch := CompleteAnswers(a.Version)
+	patch["answers"].(map[string]any)["london_work"] = londonWork
+	_, err = e.App.SaveApplication(ctx, who, a.ID, Body(t, patch))
+	require.NoError(t, err)
+	_, err = e.App.SubmitApplication(ctx, who, a.ID)
+	require.NoError(t, err)
+	return a.ID
+}

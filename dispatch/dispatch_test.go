@@ -1,0 +1,128 @@
+package dispatch_test
+
+import (
+	"context"
+	"log/slog"
+	"os"
+	"path/filepath"
+	"testing"
+	"time"
+
+	"github.com/stretchr/testify/require"
+	historypb "go.temporal.io/api/history/v1"
+	"go.temporal.io/sdk/client"
+	"go.temporal.io/sdk/worker"
+	"google.golang.org/protobuf/encoding/protojson"
+
+	"github.com/civicgrants/grants/app/apptest"
+	"github.com/civicgrants/grants/db/dbtest"
+	"github.com/civicgrants/grants/dispatch"
+	"github.com/civicgrants/grants/workflows"
+	"github.com/civicgrants/grants/workflows/activities"
+	"github.com/civicgrants/grants/workflows/wftest"
+)
+
+func TestMain(m *testing.M) { dbtest.Main(m) }
+
+// Submissions reach the real Temporal dev server through the outbox and
+// the worker moves them on: the whole first loop with real parts.
+func TestSubmissionsStartTheirWorkflows(t *testing.T) {
+	t.Parallel()
+	env := apptest.New(t)
+	r := env.Round(t, apptest.ExampleRound(t))
+	eligible := env.Submitted(t, r, "yes@example.org", true)
+	ineligible := env.Submitted(t, r, "no@example.org", false)
+
+	tc := wftest.Client(t)
+	queue := wftest.TaskQueue(t)
+	log := slog.New(slog.DiscardHandler)
+	w := worker.New(tc, queue, worker.Options{})
+	workflows.Register(w)
+	(&activities.Activities{Store: env.Store, Log: log}).Register(w)
+	require.NoError(t, w.Start())
+	t.Cleanup(w.Stop)
+
+	d := &dispatch.Dispatcher{Store: env.Store, Temporal: tc, Log: log, TaskQueue: queue}
+	ctx := context.Background()
+	n, err := d.DispatchOnce(ctx)
+	require.NoError(t, err)
+	require.Equal(t, 2, n)
+	pending, err := env.Store.OutboxPendingCount(ctx)
+	require.NoError(t, err)
+	require.Zero(t, pending)
+
+	for id, want := range map[string]string{eligible: "in_assessment", ineligible: "ineligible"} {
+		var res workflows.ApplicationResult
+		require.NoError(t, tc.GetWorkflow(ctx, workflows.ApplicationWorkflowID(id), "").Get(ctx, &res))
+		require.Equal(t, want, res.Status)
+		row, err := env.Store.ApplicationGet(ctx, id)
+		require.NoError(t, err)
+		require.Equal(t, want, row.Status)
+	}
+
+	// A second start of the same case (a dispatcher that crashed after
+	// starting but before marking the row) is harmless.
+	_, err = env.Store.Pool.Exec(ctx, `UPDATE outbox SET dispatched_at = NULL`)
+	require.NoError(t, err)
+	n, err = d.DispatchOnce(ctx)
+	require.NoError(t, err)
+	require.Equal(t, 2, n)
+	desc, err := tc.DescribeWorkflowExecution(ctx, workflows.ApplicationWorkflowID(eligible), "")
+	require.NoError(t, err)
+	require.NotNil(t, desc.WorkflowExecutionInfo.CloseTime, "the first run stands; none was added")
+
+	if os.Getenv("GRANTS_RECORD_HISTORY") != "" {
+		recordHistory(t, tc, workflows.ApplicationWorkflowID(eligible), "application_eligible.json")
+		recordHistory(t, tc, workflows.ApplicationWorkflowID(ineligible), "application_ineligible.json")
+	}
+}
+
+// recordHistory writes a workflow's history for the replay tests.
+func recordHistory(t *testing.T, tc client.Client, workflowID, name string) {
+	t.Helper()
+	iter := tc.GetWorkflowHistory(context.Background(), workflowID, "", false, 0)
+	var h historypb.History
+	for iter.HasNext() {
+		ev, err := iter.Next()
+		require.NoError(t, err)
+		h.Events = append(h.Events, ev)
+	}
+	raw, err := protojson.MarshalOptions{Multiline: true, Indent: "  "}.Marshal(&h)
+	require.NoError(t, err)
+	require.NoError(t, os.WriteFile(filepath.Join("..", "workflows", "testdata", name), raw, 0o644))
+}
+
+// With Temporal unreachable nothing is lost: the row stays queued with its
+// error and a later attempt, and goes out once Temporal answers.
+func TestTemporalDownKeepsSubmissionsQueued(t *testing.T) {
+	t.Parallel()
+	env := apptest.New(t)
+	r := env.Round(t, apptest.ExampleRound(t))
+	env.Submitted(t, r, "queued@example.org", true)
+
+	down, err := client.NewLazyClient(client.Options{HostPort: "127.0.0.1:1"})
+	require.NoError(t, err)
+	t.Cleanup(down.Close)
+	log := slog.New(slog.DiscardHandler)
+	d := &dispatch.Dispatcher{Store: env.Store, Temporal: down, Log: log, TaskQueue: wftest.TaskQueue(t)}
+	ctx := context.Background()
+	n, err := d.DispatchOnce(ctx)
+	require.NoError(t, err)
+	require.Zero(t, n)
+	var attempts int
+	var lastError *string
+	require.NoError(t, env.Store.Pool.QueryRow(ctx, `SELECT attempts, last_error FROM outbox`).Scan(&attempts, &lastError))
+	require.Equal(t, 1, attempts)
+	require.NotNil(t, lastError)
+
+	// Temporal is back; the row's back-off has passed.
+	_, err = env.Store.Pool.Exec(ctx, `UPDATE outbox SET available_at = now()`)
+	require.NoError(t, err)
+	up := &dispatch.Dispatcher{Store: env.Store, Temporal: wftest.Client(t), Log: log, TaskQueue: d.TaskQueue}
+	deadline := time.Now().Add(10 * time.Second)
+	for n == 0 && time.Now().Before(deadline) {
+		n, err = up.DispatchOnce(ctx)
+		require.NoError(t, err)
+	}
+	require.Equal(t, 1, n)
+}
