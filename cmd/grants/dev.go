@@ -101,7 +101,7 @@ func dev(ctx context.Context, cfg config.Config, log *slog.Logger, args []string
 	if err != nil {
 		return err
 	}
-	password, err := devPassword(cfg, abs)
+	password, err := devPassword(cfg, abs, log)
 	if err != nil {
 		return err
 	}
@@ -154,25 +154,30 @@ Press Ctrl-C to stop.
 	return err
 }
 
-// devPassword is GRANTS_DEV_PASSWORD, or one generated on the first start
-// and kept in the data dir.
-func devPassword(cfg config.Config, dataDir string) (string, error) {
-	if cfg.DevPassword != "" {
-		return cfg.DevPassword, nil
-	}
+// devPassword is the demo users' password. The first start takes
+// GRANTS_DEV_PASSWORD, or generates one, and keeps it in the data dir; later
+// starts use the kept one, since the users were seeded with it.
+func devPassword(cfg config.Config, dataDir string, log *slog.Logger) (string, error) {
 	path := filepath.Join(dataDir, "dev-password")
 	b, err := os.ReadFile(path)
-	if err == nil && len(strings.TrimSpace(string(b))) > 0 {
-		return strings.TrimSpace(string(b)), nil
-	}
 	if err != nil && !errors.Is(err, os.ErrNotExist) {
 		return "", fmt.Errorf("read dev password: %w", err)
 	}
-	raw := make([]byte, 12)
-	if _, err := rand.Read(raw); err != nil {
-		return "", err
+	if kept := strings.TrimSpace(string(b)); kept != "" {
+		if cfg.DevPassword != "" && cfg.DevPassword != kept {
+			log.Warn("GRANTS_DEV_PASSWORD differs from the password the demo users were created with; the demo users keep theirs",
+				"file", path)
+		}
+		return kept, nil
 	}
-	pw := base64.RawURLEncoding.EncodeToString(raw)
+	pw := cfg.DevPassword
+	if pw == "" {
+		raw := make([]byte, 12)
+		if _, err := rand.Read(raw); err != nil {
+			return "", err
+		}
+		pw = base64.RawURLEncoding.EncodeToString(raw)
+	}
 	if err := os.WriteFile(path, []byte(pw+"\n"), 0o600); err != nil {
 		return "", fmt.Errorf("write dev password: %w", err)
 	}

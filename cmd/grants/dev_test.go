@@ -1,0 +1,207 @@
+package main
+
+import (
+	"bytes"
+	"context"
+	"encoding/json"
+	"io"
+	"log/slog"
+	"mime/multipart"
+	"net"
+	"net/http"
+	"os"
+	"testing"
+	"time"
+
+	"github.com/stretchr/testify/require"
+
+	"github.com/civicgrants/grants/platform/config"
+)
+
+// The dev stack end to end, as `make run` starts it: private PostgreSQL and
+// Temporal dev server, migrations, demo data, API and worker in one
+// process. An applicant's first loop runs over HTTP; the stack stops on
+// cancellation within the 10 s budget, and a second start finds the data.
+func TestDevStack(t *testing.T) {
+	t.Parallel()
+	dir, err := os.MkdirTemp("", "grants-dev-test-")
+	require.NoError(t, err)
+	require.NoError(t, os.Chmod(dir, 0o755)) // run as root, the postgres user must reach it
+	t.Cleanup(func() { _ = os.RemoveAll(dir) })
+	cfg, err := config.Load(func(k string) string {
+		if k == "GRANTS_DEV_PASSWORD" {
+			return "dev-test-password"
+		}
+		return ""
+	})
+	require.NoError(t, err)
+	log := slog.New(slog.NewJSONHandler(io.Discard, nil))
+
+	addr := freeAddr(t)
+	base := "http://" + addr
+	stop := startDev(t, cfg, log, addr, dir)
+	c := &httpClient{t: t, base: base + "/api/v1"}
+	c.waitReady(base)
+
+	// Demo data: both programmes with an open round each.
+	var rounds struct {
+		Items []struct {
+			ID, Programme, Status string
+		}
+	}
+	c.do("GET", "/rounds?status=open", nil, 200, &rounds)
+	require.Len(t, rounds.Items, 2)
+	var roundID string
+	for _, r := range rounds.Items {
+		if r.Programme == "roots-incubator" {
+			roundID = r.ID
+		}
+	}
+
+	c.do("POST", "/auth/register", map[string]any{"email": "e2e@example.org", "password": "e2e-password-1", "name": "E2E"}, 201, nil)
+	var tok struct{ Token string }
+	c.do("POST", "/auth/login", map[string]any{"email": "e2e@example.org", "password": "e2e-password-1"}, 200, &tok)
+	c.token = tok.Token
+	var org, app struct {
+		ID     string
+		Status string
+	}
+	c.do("POST", "/organisations", map[string]any{"name": "E2E Kitchen", "legal_form": "charity", "charity_number": "1187342",
+		"borough": "Southwark", "address": map[string]any{"line1": "1 Example Street", "town": "London", "postcode": "SE1 7PB"},
+		"annual_income_pence": 8400000}, 201, &org)
+	c.do("POST", "/applications", map[string]any{"round_id": roundID, "organisation_id": org.ID}, 201, &app)
+	c.do("PATCH", "/applications/"+app.ID, map[string]any{"version": 1, "tier": "micro", "requested_pence": 400000,
+		"partners": []any{map[string]any{"name": "Southwark Pensioners Centre"}}, "answers": rootsAnswers}, 200, nil)
+	c.do("PATCH", "/applications/"+app.ID, map[string]any{"version": 1, "requested_pence": 300000}, 409, nil)
+	c.upload("/applications/"+app.ID+"/documents", "budget.pdf", []byte("%PDF-1.4\n%%EOF\n"), 201)
+	c.do("POST", "/applications/"+app.ID+"/submit", nil, 202, nil)
+	require.Eventually(t, func() bool {
+		c.do("GET", "/applications/"+app.ID, nil, 200, &app)
+		return app.Status == "in_assessment"
+	}, 15*time.Second, 100*time.Millisecond)
+
+	stop()
+
+	// A second start keeps everything.
+	addr = freeAddr(t)
+	stop = startDev(t, cfg, log, addr, dir)
+	c.base = "http://" + addr + "/api/v1"
+	c.waitReady("http://" + addr)
+	c.token = ""
+	c.do("POST", "/auth/login", map[string]any{"email": "e2e@example.org", "password": "e2e-password-1"}, 200, &tok)
+	c.token = tok.Token
+	c.do("GET", "/applications/"+app.ID, nil, 200, &app)
+	require.Equal(t, "in_assessment", app.Status)
+	c.token = ""
+	c.do("POST", "/auth/login", map[string]any{"email": "applicant@example.org", "password": "dev-test-password"}, 200, &tok)
+	c.do("GET", "/rounds?status=open", nil, 200, &rounds)
+	require.Len(t, rounds.Items, 2, "demo data seeded once")
+	stop()
+}
+
+var rootsAnswers = map[string]any{
+	"london_work": true, "partnership": true, "not_for_profit": true,
+	"partnership_summary": "A community kitchen working with a pensioners centre.",
+	"community_led":       "Our volunteers are older people from Bermondsey.",
+	"theme":               "older_people", "area": "south",
+	"project_summary": "Weekly cooking clubs for 40 older people.",
+	"need":            "Older people in Bermondsey are isolated.",
+	"start_date":      "2027-04-01", "people_reached": 40, "total_cost": 450000,
+	"budget_summary": "Food, hall hire and a coordinator.",
+	"delivery_plan":  "Weekly sessions from April.",
+}
+
+// startDev runs `grants dev` in-process and returns a function that stops
+// it as Ctrl-C would and checks it stopped, children included, within 10 s.
+func startDev(t *testing.T, cfg config.Config, log *slog.Logger, addr, dir string) func() {
+	t.Helper()
+	ctx, cancel := context.WithCancel(context.Background())
+	done := make(chan error, 1)
+	go func() { done <- dev(ctx, cfg, log, []string{"--addr", addr, "--data-dir", dir}) }()
+	stopped := false
+	stop := func() {
+		if stopped {
+			return
+		}
+		stopped = true
+		cancel()
+		select {
+		case err := <-done:
+			require.NoError(t, err)
+		case <-time.After(10 * time.Second):
+			t.Fatal("grants dev did not stop within 10 s")
+		}
+	}
+	t.Cleanup(stop)
+	return stop
+}
+
+func freeAddr(t *testing.T) string {
+	t.Helper()
+	l, err := net.Listen("tcp", "127.0.0.1:0")
+	require.NoError(t, err)
+	defer l.Close()
+	return l.Addr().String()
+}
+
+type httpClient struct {
+	t     *testing.T
+	base  string
+	token string
+}
+
+func (c *httpClient) waitReady(root string) {
+	require.Eventually(c.t, func() bool {
+		res, err := http.Get(root + "/readyz")
+		if err != nil {
+			return false
+		}
+		res.Body.Close()
+		return res.StatusCode == 200
+	}, 60*time.Second, 100*time.Millisecond)
+}
+
+func (c *httpClient) send(req *http.Request, want int, out any) {
+	c.t.Helper()
+	if c.token != "" {
+		req.Header.Set("Authorization", "Bearer "+c.token)
+	}
+	res, err := http.DefaultClient.Do(req)
+	require.NoError(c.t, err)
+	defer res.Body.Close()
+	body, err := io.ReadAll(res.Body)
+	require.NoError(c.t, err)
+	require.Equal(c.t, want, res.StatusCode, "%s %s: %s", req.Method, req.URL, body)
+	if out != nil {
+		require.NoError(c.t, json.Unmarshal(body, out))
+	}
+}
+
+func (c *httpClient) do(method, path string, body any, want int, out any) {
+	c.t.Helper()
+	var rdr io.Reader
+	if body != nil {
+		raw, err := json.Marshal(body)
+		require.NoError(c.t, err)
+		rdr = bytes.NewReader(raw)
+	}
+	req, err := http.NewRequest(method, c.base+path, rdr)
+	require.NoError(c.t, err)
+	req.Header.Set("Content-Type", "application/json")
+	c.send(req, want, out)
+}
+
+func (c *httpClient) upload(path, name string, content []byte, want int) {
+	c.t.Helper()
+	var buf bytes.Buffer
+	mw := multipart.NewWriter(&buf)
+	fw, err := mw.CreateFormFile("file", name)
+	require.NoError(c.t, err)
+	_, _ = fw.Write(content)
+	require.NoError(c.t, mw.Close())
+	req, err := http.NewRequest("POST", c.base+path, &buf)
+	require.NoError(c.t, err)
+	req.Header.Set("Content-Type", mw.FormDataContentType())
+	c.send(req, want, nil)
+}
+
