@@ -27,11 +27,11 @@ type Config struct {
 
 // App is the use-case layer.
 type App struct {
-	store *db.Store
-	docs  *document.Store
-	cfg   Config
-	log   *slog.Logger
-	now   func() time.Time
+	store   *db.Store
+	docs    *document.Store
+	cfg     Config
+	log     *slog.Logger
+	now     func() time.Time
 	limiter *loginLimiter
 }
 

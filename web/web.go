@@ -7,6 +7,8 @@ import (
 	"html/template"
 	"log/slog"
 	"net/http"
+	"strconv"
+	"strings"
 	"time"
 
 	"github.com/gin-gonic/gin"
@@ -28,14 +30,8 @@ type UI struct {
 }
 
 var funcs = template.FuncMap{
-	"pounds": func(p int64) string {
-		s := fmt.Sprintf("£%d", p/100)
-		if p%100 != 0 {
-			s += fmt.Sprintf(".%02d", p%100)
-		}
-		return s
-	},
-	"date": func(t time.Time) string { return t.UTC().Format("2 January 2006 at 15:04 MST") },
+	"pounds": pounds,
+	"date":   func(t time.Time) string { return t.UTC().Format("2 January 2006 at 15:04 MST") },
 }
 
 // New parses every view once; a template error fails start-up.
@@ -117,4 +113,25 @@ func (ui *UI) fail(c *gin.Context, err error) {
 	ui.log.ErrorContext(c.Request.Context(), "web page", "path", c.FullPath(), "err", err)
 	ui.render(c, http.StatusInternalServerError, "error", gin.H{"Title": "Sorry, there is a problem with the service",
 		"Message": "Try again later."})
+}
+
+// pounds formats pence as £1,234 or £1,234.56.
+func pounds(p int64) string {
+	sign := ""
+	if p < 0 {
+		sign, p = "-", -p
+	}
+	digits := strconv.FormatInt(p/100, 10)
+	var b strings.Builder
+	for i, d := range digits {
+		if i > 0 && (len(digits)-i)%3 == 0 {
+			b.WriteByte(',')
+		}
+		b.WriteRune(d)
+	}
+	s := sign + "£" + b.String()
+	if p%100 != 0 {
+		s += fmt.Sprintf(".%02d", p%100)
+	}
+	return s
 }

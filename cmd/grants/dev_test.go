@@ -204,4 +204,3 @@ func (c *httpClient) upload(path, name string, content []byte, want int) {
 	req.Header.Set("Content-Type", mw.FormDataContentType())
 	c.send(req, want, nil)
 }
-
