@@ -61,6 +61,8 @@ func Register(g *gin.RouterGroup, a *app.App, log *slog.Logger) {
 	g.POST("/applications/:id/documents", h.requireUser, h.uploadDocument)
 	g.GET("/applications/:id/documents", h.requireUser, h.listDocuments)
 	g.GET("/documents/:id", h.requireUser, h.getDocument)
+
+	g.GET("/audit", h.requireUser, h.requireRole(app.RoleManager), h.auditTrail)
 }
 
 // NotFound answers requests under the API prefix that match no route, in

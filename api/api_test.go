@@ -536,3 +536,58 @@ func TestRegistrationAndLogin(t *testing.T) {
 	require.Equal(t, "rate_limited", code)
 	require.NotEmpty(t, res.Header.Get("Retry-After"))
 }
+
+func TestAuditTrail(t *testing.T) {
+	t.Parallel()
+	b := setup(t)
+	tok, draft := b.draft(t, "audited@example.org")
+	appID := draft["id"].(string)
+	require.Equal(t, http.StatusOK, b.do(t, "PATCH", "/applications/"+appID, tok, apptest.CompleteAnswers(1)).Status)
+	require.Equal(t, http.StatusAccepted, b.do(t, "POST", "/applications/"+appID+"/submit", tok, nil).Status)
+
+	require.Equal(t, http.StatusForbidden, b.do(t, "GET", "/audit?entity=application:"+appID, tok, nil).Status)
+	mtok := b.login(t, "manager@example.org")
+	res := b.do(t, "GET", "/audit?entity=application:"+appID, mtok, nil)
+	require.Equal(t, http.StatusOK, res.Status, string(res.Body))
+	got := res.json(t)
+	require.Equal(t, true, got["verified"])
+	items := got["items"].([]any)
+	var actions []string
+	for i, it := range items {
+		ev := it.(map[string]any)
+		actions = append(actions, ev["action"].(string))
+		if i > 0 {
+			require.Equal(t, items[i-1].(map[string]any)["hash"], ev["prev_hash"])
+		}
+	}
+	require.Equal(t, []string{"application.created", "application.saved", "application.submitted"}, actions)
+
+	// The log is append-only, even for the database owner.
+	_, err := b.env.Store.Pool.Exec(context.Background(), `UPDATE audit_events SET actor = 'someone else'`)
+	require.ErrorContains(t, err, "append-only")
+	require.Equal(t, http.StatusUnprocessableEntity, b.do(t, "GET", "/audit?entity=nonsense", mtok, nil).Status)
+}
+
+// Concurrent saves of the same version: exactly one wins, the rest get 409;
+// nothing is silently overwritten.
+func TestConcurrentSavesOneWins(t *testing.T) {
+	t.Parallel()
+	b := setup(t)
+	tok, draft := b.draft(t, "race@example.org")
+	appID := draft["id"].(string)
+	const n = 8
+	statuses := make(chan int, n)
+	for i := range n {
+		go func() {
+			res := b.do(t, "PATCH", "/applications/"+appID, tok, map[string]any{"version": 1, "requested_pence": 100000 + i})
+			statuses <- res.Status
+		}()
+	}
+	counts := map[int]int{}
+	for range n {
+		counts[<-statuses]++
+	}
+	require.Equal(t, map[int]int{http.StatusOK: 1, http.StatusConflict: n - 1}, counts)
+	got := b.do(t, "GET", "/applications/"+appID, tok, nil).json(t)
+	require.EqualValues(t, 2, got["version"])
+}
