@@ -67,7 +67,7 @@ build: ## Build bin/grants
 	$(GO) build -o bin/grants ./cmd/grants
 
 .PHONY: run
-run: build tools ## Run the whole stack locally (grants dev; GRANTS_ADDR, GRANTS_DATA_DIR)
+run: build tools postgres ## Run the whole stack locally (grants dev; GRANTS_ADDR, GRANTS_DATA_DIR)
 	exec bin/grants dev
 
 ## Checks.
