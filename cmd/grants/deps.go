@@ -92,7 +92,8 @@ func httpHandler(a *app.App, tc client.Client, log *slog.Logger) (http.Handler, 
 	r := gin.New()
 	r.ContextWithFallback = true
 	metrics := httpmw.NewMetrics()
-	r.Use(httpmw.RequestID(), httpmw.Recover(log), httpmw.Logger(log), httpmw.SecurityHeaders(), metrics.Middleware())
+	// Recover is innermost, so the access log and the metrics see its 500.
+	r.Use(httpmw.RequestID(), httpmw.Logger(log), metrics.Middleware(), httpmw.SecurityHeaders(), httpmw.Recover(log))
 
 	r.GET("/healthz", func(c *gin.Context) { c.JSON(http.StatusOK, gin.H{"status": "ok"}) })
 	r.GET("/readyz", func(c *gin.Context) {

@@ -1,0 +1,51 @@
+package httpmw_test
+
+import (
+	"log/slog"
+	"net/http"
+	"net/http/httptest"
+	"strings"
+	"testing"
+
+	"github.com/gin-gonic/gin"
+	"github.com/stretchr/testify/require"
+
+	"github.com/civicgrants/grants/platform/httpmw"
+)
+
+func TestMiddleware(t *testing.T) {
+	t.Parallel()
+	var logs strings.Builder
+	log := slog.New(slog.NewJSONHandler(&logs, nil))
+	m := httpmw.NewMetrics()
+	r := gin.New()
+	r.Use(httpmw.RequestID(), httpmw.Logger(log), m.Middleware(), httpmw.SecurityHeaders(), httpmw.Recover(log))
+	r.GET("/ok", func(c *gin.Context) { c.String(200, "ok") })
+	r.GET("/panic", func(c *gin.Context) { panic("boom") })
+	r.GET("/metrics", m.Handler())
+
+	serve := func(path, rid string) *httptest.ResponseRecorder {
+		req := httptest.NewRequest("GET", path, nil)
+		if rid != "" {
+			req.Header.Set(httpmw.RequestIDHeader, rid)
+		}
+		w := httptest.NewRecorder()
+		r.ServeHTTP(w, req)
+		return w
+	}
+	w := serve("/ok", "client-id-1")
+	require.Equal(t, "client-id-1", w.Header().Get(httpmw.RequestIDHeader))
+	require.Equal(t, "nosniff", w.Header().Get("X-Content-Type-Options"))
+	w = serve("/ok", "bad id with spaces\n")
+	require.Len(t, w.Header().Get(httpmw.RequestIDHeader), 16, "a fresh id replaces an unsafe one")
+
+	w = serve("/panic", "")
+	require.Equal(t, http.StatusInternalServerError, w.Code)
+	require.JSONEq(t, `{"error":{"code":"internal","message":"Something went wrong on our side; try again later"}}`, w.Body.String())
+	require.NotContains(t, w.Body.String(), "boom")
+	require.Contains(t, logs.String(), `"request_id":"client-id-1"`)
+
+	body := serve("/metrics", "").Body.String()
+	require.Contains(t, body, `grants_http_requests_total{method="GET",route="/ok",status="200"} 2`)
+	require.Contains(t, body, `grants_http_request_duration_seconds_count{method="GET",route="/panic",status="500"} 1`)
+}
