@@ -149,7 +149,7 @@ func (a *App) CreateApplication(ctx context.Context, actor Actor, roundID, orgID
 	var out Application
 	err := a.store.InTx(ctx, func(q *sqlc.Queries) error {
 		fields := map[string]string{}
-		var rnd sqlc.RoundGetRow
+		var rnd sqlc.Round
 		if roundID == "" {
 			fields["round_id"] = "Choose a round"
 		} else if !id.Valid(id.Round, roundID) {
@@ -178,7 +178,7 @@ func (a *App) CreateApplication(ctx context.Context, actor Actor, roundID, orgID
 		if len(fields) > 0 {
 			return Invalid(fields)
 		}
-		if !time.Now().Before(rnd.ClosesAt) {
+		if !a.now().Before(rnd.ClosesAt) {
 			return invalidState("This round has closed")
 		}
 		r, err := q.ApplicationCreate(ctx, sqlc.ApplicationCreateParams{ID: id.New(id.Application), RoundID: roundID,

@@ -93,20 +93,14 @@ func (a *App) ListRounds(ctx context.Context, f RoundFilter) (Page[Round], error
 		return Page[Round]{}, fmt.Errorf("list rounds: %w", err)
 	}
 	var firstErr error
-	page := pageOf(rows, limit, func(r sqlc.RoundListRow) string { return r.ID }, func(r sqlc.RoundListRow) Round {
-		v, err := a.roundView(roundFromList(r))
+	page := pageOf(rows, limit, func(r sqlc.Round) string { return r.ID }, func(r sqlc.Round) Round {
+		v, err := a.roundView(r)
 		if err != nil && firstErr == nil {
 			firstErr = err
 		}
 		return v
 	})
 	return page, firstErr
-}
-
-func roundFromList(r sqlc.RoundListRow) sqlc.Round {
-	return sqlc.Round{ID: r.ID, ProgrammeID: r.ProgrammeID, Name: r.Name, OpensAt: r.OpensAt, ClosesAt: r.ClosesAt,
-		BudgetPence: r.BudgetPence, MinPartners: r.MinPartners, Definition: r.Definition, CreatedBy: r.CreatedBy,
-		CreatedAt: r.CreatedAt, UpdatedAt: r.UpdatedAt}
 }
 
 // GetRound reads one round; anyone may.
@@ -121,9 +115,7 @@ func (a *App) GetRound(ctx context.Context, roundID string) (Round, error) {
 		}
 		return Round{}, fmt.Errorf("get round: %w", err)
 	}
-	return a.roundView(sqlc.Round{ID: r.ID, ProgrammeID: r.ProgrammeID, Name: r.Name, OpensAt: r.OpensAt, ClosesAt: r.ClosesAt,
-		BudgetPence: r.BudgetPence, MinPartners: r.MinPartners, Definition: r.Definition, CreatedBy: r.CreatedBy,
-		CreatedAt: r.CreatedAt, UpdatedAt: r.UpdatedAt})
+	return a.roundView(r)
 }
 
 // checkRoundRefs validates what a definition names in the database: its

@@ -4,9 +4,7 @@ VALUES (@id, @programme_id, @name, @opens_at, @closes_at, @budget_pence, @min_pa
 RETURNING *;
 
 -- name: RoundGet :one
-SELECT r.*, p.code AS programme_code
-FROM rounds r JOIN programmes p ON p.id = r.programme_id
-WHERE r.id = @id;
+SELECT * FROM rounds WHERE id = @id;
 
 -- name: RoundGetForShare :one
 -- Taken by submission so a concurrent edit of the window waits for it.
@@ -16,13 +14,10 @@ WHERE r.id = @id
 FOR SHARE;
 
 -- name: RoundGetForUpdate :one
-SELECT r.*, p.code AS programme_code
-FROM rounds r JOIN programmes p ON p.id = r.programme_id
-WHERE r.id = @id
-FOR UPDATE OF r;
+SELECT * FROM rounds WHERE id = @id FOR UPDATE;
 
 -- name: RoundList :many
-SELECT r.*, p.code AS programme_code
+SELECT r.*
 FROM rounds r JOIN programmes p ON p.id = r.programme_id
 WHERE (sqlc.narg(cursor)::text IS NULL OR r.id > sqlc.narg(cursor))
   AND (sqlc.narg(programme)::text IS NULL OR p.code = sqlc.narg(programme))

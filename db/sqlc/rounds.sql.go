@@ -69,29 +69,12 @@ func (q *Queries) RoundCreate(ctx context.Context, arg RoundCreateParams) (Round
 }
 
 const roundGet = `-- name: RoundGet :one
-SELECT r.id, r.programme_id, r.name, r.opens_at, r.closes_at, r.budget_pence, r.min_partners, r.definition, r.created_by, r.created_at, r.updated_at, p.code AS programme_code
-FROM rounds r JOIN programmes p ON p.id = r.programme_id
-WHERE r.id = $1
+SELECT id, programme_id, name, opens_at, closes_at, budget_pence, min_partners, definition, created_by, created_at, updated_at FROM rounds WHERE id = $1
 `
 
-type RoundGetRow struct {
-	ID            string
-	ProgrammeID   string
-	Name          string
-	OpensAt       time.Time
-	ClosesAt      time.Time
-	BudgetPence   int64
-	MinPartners   int32
-	Definition    []byte
-	CreatedBy     *string
-	CreatedAt     time.Time
-	UpdatedAt     time.Time
-	ProgrammeCode string
-}
-
-func (q *Queries) RoundGet(ctx context.Context, id string) (RoundGetRow, error) {
+func (q *Queries) RoundGet(ctx context.Context, id string) (Round, error) {
 	row := q.db.QueryRow(ctx, roundGet, id)
-	var i RoundGetRow
+	var i Round
 	err := row.Scan(
 		&i.ID,
 		&i.ProgrammeID,
@@ -104,7 +87,6 @@ func (q *Queries) RoundGet(ctx context.Context, id string) (RoundGetRow, error) 
 		&i.CreatedBy,
 		&i.CreatedAt,
 		&i.UpdatedAt,
-		&i.ProgrammeCode,
 	)
 	return i, err
 }
@@ -153,30 +135,12 @@ func (q *Queries) RoundGetForShare(ctx context.Context, id string) (RoundGetForS
 }
 
 const roundGetForUpdate = `-- name: RoundGetForUpdate :one
-SELECT r.id, r.programme_id, r.name, r.opens_at, r.closes_at, r.budget_pence, r.min_partners, r.definition, r.created_by, r.created_at, r.updated_at, p.code AS programme_code
-FROM rounds r JOIN programmes p ON p.id = r.programme_id
-WHERE r.id = $1
-FOR UPDATE OF r
+SELECT id, programme_id, name, opens_at, closes_at, budget_pence, min_partners, definition, created_by, created_at, updated_at FROM rounds WHERE id = $1 FOR UPDATE
 `
 
-type RoundGetForUpdateRow struct {
-	ID            string
-	ProgrammeID   string
-	Name          string
-	OpensAt       time.Time
-	ClosesAt      time.Time
-	BudgetPence   int64
-	MinPartners   int32
-	Definition    []byte
-	CreatedBy     *string
-	CreatedAt     time.Time
-	UpdatedAt     time.Time
-	ProgrammeCode string
-}
-
-func (q *Queries) RoundGetForUpdate(ctx context.Context, id string) (RoundGetForUpdateRow, error) {
+func (q *Queries) RoundGetForUpdate(ctx context.Context, id string) (Round, error) {
 	row := q.db.QueryRow(ctx, roundGetForUpdate, id)
-	var i RoundGetForUpdateRow
+	var i Round
 	err := row.Scan(
 		&i.ID,
 		&i.ProgrammeID,
@@ -189,13 +153,12 @@ func (q *Queries) RoundGetForUpdate(ctx context.Context, id string) (RoundGetFor
 		&i.CreatedBy,
 		&i.CreatedAt,
 		&i.UpdatedAt,
-		&i.ProgrammeCode,
 	)
 	return i, err
 }
 
 const roundList = `-- name: RoundList :many
-SELECT r.id, r.programme_id, r.name, r.opens_at, r.closes_at, r.budget_pence, r.min_partners, r.definition, r.created_by, r.created_at, r.updated_at, p.code AS programme_code
+SELECT r.id, r.programme_id, r.name, r.opens_at, r.closes_at, r.budget_pence, r.min_partners, r.definition, r.created_by, r.created_at, r.updated_at
 FROM rounds r JOIN programmes p ON p.id = r.programme_id
 WHERE ($1::text IS NULL OR r.id > $1)
   AND ($2::text IS NULL OR p.code = $2)
@@ -212,22 +175,7 @@ type RoundListParams struct {
 	RowLimit  int32
 }
 
-type RoundListRow struct {
-	ID            string
-	ProgrammeID   string
-	Name          string
-	OpensAt       time.Time
-	ClosesAt      time.Time
-	BudgetPence   int64
-	MinPartners   int32
-	Definition    []byte
-	CreatedBy     *string
-	CreatedAt     time.Time
-	UpdatedAt     time.Time
-	ProgrammeCode string
-}
-
-func (q *Queries) RoundList(ctx context.Context, arg RoundListParams) ([]RoundListRow, error) {
+func (q *Queries) RoundList(ctx context.Context, arg RoundListParams) ([]Round, error) {
 	rows, err := q.db.Query(ctx, roundList,
 		arg.Cursor,
 		arg.Programme,
@@ -238,9 +186,9 @@ func (q *Queries) RoundList(ctx context.Context, arg RoundListParams) ([]RoundLi
 		return nil, err
 	}
 	defer rows.Close()
-	items := []RoundListRow{}
+	items := []Round{}
 	for rows.Next() {
-		var i RoundListRow
+		var i Round
 		if err := rows.Scan(
 			&i.ID,
 			&i.ProgrammeID,
@@ -253,7 +201,6 @@ func (q *Queries) RoundList(ctx context.Context, arg RoundListParams) ([]RoundLi
 			&i.CreatedBy,
 			&i.CreatedAt,
 			&i.UpdatedAt,
-			&i.ProgrammeCode,
 		); err != nil {
 			return nil, err
 		}
