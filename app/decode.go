@@ -1,6 +1,7 @@
 package app
 
 import (
+	"bytes"
 	"encoding/json"
 	"errors"
 	"fmt"
@@ -33,6 +34,38 @@ func DecodeStrict(r io.Reader, v any) error {
 		return Malformed("The body must hold a single JSON value", nil)
 	}
 	return nil
+}
+
+// applyPatch decodes body as a JSON object whose top-level keys replace
+// those of current, then decodes the result strictly into dst. It returns
+// the changed keys.
+func applyPatch(body Body, current any, dst any) ([]string, error) {
+	var changes map[string]json.RawMessage
+	if err := body(&changes); err != nil {
+		return nil, err
+	}
+	if changes == nil {
+		return nil, Malformed("The body must be a JSON object", nil)
+	}
+	base, err := json.Marshal(current)
+	if err != nil {
+		return nil, fmt.Errorf("encode current: %w", err)
+	}
+	var merged map[string]json.RawMessage
+	if err := json.Unmarshal(base, &merged); err != nil {
+		return nil, fmt.Errorf("decode current: %w", err)
+	}
+	for k, v := range changes {
+		merged[k] = v
+	}
+	raw, err := json.Marshal(merged)
+	if err != nil {
+		return nil, fmt.Errorf("encode merged: %w", err)
+	}
+	if err := DecodeStrict(bytes.NewReader(raw), dst); err != nil {
+		return nil, err
+	}
+	return sortedKeys(changes), nil
 }
 
 func decodeError(err error) error {

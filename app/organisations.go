@@ -1,7 +1,6 @@
 package app
 
 import (
-	"bytes"
 	"context"
 	"encoding/json"
 	"fmt"
@@ -203,22 +202,9 @@ func (a *App) UpdateOrganisation(ctx context.Context, actor Actor, orgID string,
 		if role != MemberAdmin {
 			return forbidden("Only an admin of this organisation can change its details")
 		}
-		var changes map[string]json.RawMessage
-		if err := body(&changes); err != nil {
-			return err
-		}
-		if changes == nil {
-			return Malformed("The body must be a JSON object", nil)
-		}
-		base, _ := json.Marshal(organisationInput(cur))
-		var merged map[string]json.RawMessage
-		_ = json.Unmarshal(base, &merged)
-		for k, v := range changes {
-			merged[k] = v
-		}
-		raw, _ := json.Marshal(merged)
 		var in organisation.Input
-		if err := DecodeStrict(bytes.NewReader(raw), &in); err != nil {
+		changed, err := applyPatch(body, organisationInput(cur), &in)
+		if err != nil {
 			return err
 		}
 		borough, err := validateOrganisation(ctx, q, &in, cur.ID)
@@ -235,7 +221,7 @@ func (a *App) UpdateOrganisation(ctx context.Context, actor Actor, orgID string,
 			return fmt.Errorf("update organisation: %w", err)
 		}
 		if _, err := audit.Append(ctx, q, audit.Event{Chain: "organisation:" + o.ID, Actor: actor.ID, Action: "organisation.updated",
-			Entity: "organisation:" + o.ID, Data: map[string]any{"changed": sortedKeys(changes)}}); err != nil {
+			Entity: "organisation:" + o.ID, Data: map[string]any{"changed": changed}}); err != nil {
 			return err
 		}
 		out = organisationView(o, role)

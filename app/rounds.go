@@ -205,28 +205,14 @@ func (a *App) UpdateRound(ctx context.Context, actor Actor, roundID string, body
 			}
 			return fmt.Errorf("load round: %w", err)
 		}
-		var changes map[string]json.RawMessage
-		if err := body(&changes); err != nil {
-			return err
-		}
-		if changes == nil {
-			return Malformed("The body must be a JSON object", nil)
-		}
-		var merged map[string]json.RawMessage
-		if err := json.Unmarshal(cur.Definition, &merged); err != nil {
-			return fmt.Errorf("decode round: %w", err)
-		}
-		for k, v := range changes {
-			merged[k] = v
-		}
-		raw, _ := json.Marshal(merged)
-		var def round.Definition
-		if err := DecodeStrict(bytes.NewReader(raw), &def); err != nil {
-			return err
-		}
 		var old round.Definition
 		if err := json.Unmarshal(cur.Definition, &old); err != nil {
 			return fmt.Errorf("decode round: %w", err)
+		}
+		var def round.Definition
+		changed, err := applyPatch(body, old, &def)
+		if err != nil {
+			return err
 		}
 		def.ApplyDefaults(a.cfg.DefaultPaymentProvider)
 		if old.Status(a.now()) != "upcoming" {
@@ -259,7 +245,7 @@ func (a *App) UpdateRound(ctx context.Context, actor Actor, roundID string, body
 			return fmt.Errorf("update round: %w", err)
 		}
 		if _, err := audit.Append(ctx, q, audit.Event{Chain: "round:" + r.ID, Actor: actor.ID, Action: "round.updated",
-			Entity: "round:" + r.ID, Data: map[string]any{"changed": sortedKeys(changes)}}); err != nil {
+			Entity: "round:" + r.ID, Data: map[string]any{"changed": changed}}); err != nil {
 			return err
 		}
 		out, err = a.roundView(r)

@@ -32,15 +32,11 @@ func users(ctx context.Context, cfg config.Config, log *slog.Logger, args []stri
 	if err != nil && pw == "" {
 		return fmt.Errorf("read password: %w", err)
 	}
-	store, err := openStore(ctx, cfg)
+	a, store, err := openApp(ctx, cfg, log)
 	if err != nil {
 		return err
 	}
-	defer closePool(store.Pool)
-	a, err := newApp(cfg, store, log)
-	if err != nil {
-		return err
-	}
+	defer store.Pool.Close()
 	var rs []string
 	if *roles != "" {
 		rs = strings.Split(*roles, ",")
@@ -62,7 +58,7 @@ func auditCmd(ctx context.Context, cfg config.Config, log *slog.Logger, args []s
 	if err != nil {
 		return err
 	}
-	defer closePool(store.Pool)
+	defer store.Pool.Close()
 	chains, err := store.AuditChains(ctx)
 	if err != nil {
 		return fmt.Errorf("list chains: %w", err)

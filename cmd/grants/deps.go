@@ -13,7 +13,6 @@ import (
 	"time"
 
 	"github.com/gin-gonic/gin"
-	"github.com/jackc/pgx/v5/pgxpool"
 	"go.temporal.io/sdk/client"
 	tlog "go.temporal.io/sdk/log"
 	"go.temporal.io/sdk/worker"
@@ -46,12 +45,19 @@ func openStore(ctx context.Context, cfg config.Config) (*db.Store, error) {
 	return db.NewStore(pool), nil
 }
 
-func newApp(cfg config.Config, store *db.Store, log *slog.Logger) (*app.App, error) {
+// openApp builds the use-case layer on a migrated database; the caller
+// closes the store's pool.
+func openApp(ctx context.Context, cfg config.Config, log *slog.Logger) (*app.App, *db.Store, error) {
+	store, err := openStore(ctx, cfg)
+	if err != nil {
+		return nil, nil, err
+	}
 	docs, err := document.NewStore(cfg.DocumentsDir)
 	if err != nil {
-		return nil, err
+		store.Pool.Close()
+		return nil, nil, err
 	}
-	return app.New(store, docs, app.Config{TokenTTL: cfg.TokenTTL, DefaultPaymentProvider: cfg.PaymentProvider}, log), nil
+	return app.New(store, docs, app.Config{TokenTTL: cfg.TokenTTL, DefaultPaymentProvider: cfg.PaymentProvider}, log), store, nil
 }
 
 func temporalOptions(cfg config.Config, log *slog.Logger) (client.Options, error) {
@@ -165,6 +171,3 @@ func runWorker(ctx context.Context, store *db.Store, tc client.Client, log *slog
 	d := &dispatch.Dispatcher{Store: store, Temporal: tc, Log: log.With("component", "dispatcher")}
 	return d.Run(ctx)
 }
-
-// closePool is deferred by commands that opened a pool.
-func closePool(p *pgxpool.Pool) { p.Close() }

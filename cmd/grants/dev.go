@@ -92,15 +92,11 @@ func dev(ctx context.Context, cfg config.Config, log *slog.Logger, args []string
 	if err := db.MigrateURL(ctx, cfg.DatabaseURL); err != nil {
 		return err
 	}
-	store, err := openStore(ctx, cfg)
+	a, store, err := openApp(ctx, cfg, log)
 	if err != nil {
 		return err
 	}
-	defer closePool(store.Pool)
-	a, err := newApp(cfg, store, log)
-	if err != nil {
-		return err
-	}
+	defer store.Pool.Close()
 	password, err := devPassword(cfg, abs, log)
 	if err != nil {
 		return err

@@ -12,15 +12,11 @@ import (
 )
 
 func serve(ctx context.Context, cfg config.Config, log *slog.Logger) error {
-	store, err := openStore(ctx, cfg)
+	a, store, err := openApp(ctx, cfg, log)
 	if err != nil {
 		return err
 	}
-	defer closePool(store.Pool)
-	a, err := newApp(cfg, store, log)
-	if err != nil {
-		return err
-	}
+	defer store.Pool.Close()
 	opts, err := temporalOptions(cfg, log)
 	if err != nil {
 		return err
@@ -43,7 +39,7 @@ func work(ctx context.Context, cfg config.Config, log *slog.Logger) error {
 	if err != nil {
 		return err
 	}
-	defer closePool(store.Pool)
+	defer store.Pool.Close()
 	opts, err := temporalOptions(cfg, log)
 	if err != nil {
 		return err
