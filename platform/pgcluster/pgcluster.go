@@ -15,12 +15,13 @@ import (
 	"path/filepath"
 	"strconv"
 	"strings"
-	"sync"
 	"syscall"
 	"time"
 
 	"github.com/jackc/pgx/v5"
 	"github.com/jackc/pgx/v5/pgconn"
+
+	"github.com/civicgrants/grants/platform/childproc"
 )
 
 // Options configures Start.
@@ -68,12 +69,8 @@ type Cluster struct {
 	logPath string
 	logFrom int64
 	log     *slog.Logger
-	cmd     *exec.Cmd
-
-	done     chan struct{}
-	err      error // exit error, valid once done is closed
-	stopping chan struct{}
-	stopOnce sync.Once
+	cmd     *exec.Cmd // the server, run by proc
+	proc    *childproc.Process
 }
 
 // osUser is the OS account the server runs as when Start runs as root.
@@ -122,13 +119,11 @@ func Start(ctx context.Context, o Options) (*Cluster, error) {
 	}
 
 	c := &Cluster{
-		dir:      dir,
-		dataDir:  filepath.Join(dir, dataSubdir),
-		sockDir:  filepath.Join("/tmp", "grants-pg-"+shortHash(dir, 8)),
-		logPath:  filepath.Join(dir, logFileName),
-		log:      log,
-		done:     make(chan struct{}),
-		stopping: make(chan struct{}),
+		dir:     dir,
+		dataDir: filepath.Join(dir, dataSubdir),
+		sockDir: filepath.Join("/tmp", "grants-pg-"+shortHash(dir, 8)),
+		logPath: filepath.Join(dir, logFileName),
+		log:     log,
 	}
 	if err := c.initdb(ctx, binDir, runAs, o.Ephemeral); err != nil {
 		return nil, err
@@ -241,48 +236,16 @@ func (c *Cluster) LogFile() string { return c.logPath }
 
 // Done returns a channel closed when the server process has exited, whether
 // stopped by Stop or not.
-func (c *Cluster) Done() <-chan struct{} { return c.done }
+func (c *Cluster) Done() <-chan struct{} { return c.proc.Done() }
 
 // Err returns why the server exited once Done is closed: nil after a clean
 // Stop, otherwise the exit error with the tail of the server log.
-func (c *Cluster) Err() error {
-	select {
-	case <-c.done:
-		return c.err
-	default:
-		return nil
-	}
-}
+func (c *Cluster) Err() error { return c.proc.Err() }
 
 // Stop shuts the server down: a fast shutdown (SIGINT), then SIGKILL if it
 // has not exited after a few seconds or when ctx ends. It is safe to call
 // more than once and after the server died.
-func (c *Cluster) Stop(ctx context.Context) error {
-	c.stopOnce.Do(func() { close(c.stopping) })
-	select {
-	case <-c.done:
-		return c.Err()
-	default:
-	}
-	_ = c.cmd.Process.Signal(syscall.SIGINT)
-	timer := time.NewTimer(shutdownTimeout)
-	defer timer.Stop()
-	select {
-	case <-c.done:
-		c.log.Info("postgres stopped", "dir", c.dir)
-		return c.Err()
-	case <-timer.C:
-	case <-ctx.Done():
-	}
-	c.log.Warn("postgres did not shut down in time: killing it", "dir", c.dir)
-	_ = c.cmd.Process.Kill()
-	select {
-	case <-c.done:
-		return errors.New("postgres killed after shutdown timeout")
-	case <-time.After(killTimeout):
-		return errors.New("postgres did not exit after SIGKILL")
-	}
-}
+func (c *Cluster) Stop(ctx context.Context) error { return c.proc.Stop(ctx) }
 
 // prepareDir creates the cluster directory and returns the one to use. As
 // root it makes sure the postgres user can reach it, falling back to a
@@ -486,33 +449,22 @@ func (c *Cluster) start(binDir string, runAs *osUser, ephemeral bool) error {
 	cmd.Stdout = logFile
 	cmd.Stderr = logFile
 	cmd.SysProcAttr = sysProcAttr(runAs)
-	if err := cmd.Start(); err != nil {
-		return fmt.Errorf("start postgres: %w", err)
+	proc, err := childproc.Start(cmd, childproc.Options{
+		Name:        "postgres",
+		StopSignal:  syscall.SIGINT, // fast shutdown
+		Grace:       shutdownTimeout,
+		KillTimeout: killTimeout,
+		Logger:      c.log.With("dir", c.dir),
+		DecorateCrash: func(err error) error {
+			return fmt.Errorf("%w; log tail:\n%s", err, c.logTail())
+		},
+		AfterExit: c.removeSocketDir,
+	})
+	if err != nil {
+		return err
 	}
-	c.cmd = cmd
-	go func() {
-		err := cmd.Wait()
-		select {
-		case <-c.stopping:
-			if err != nil && !isSignal(err, syscall.SIGINT) {
-				c.err = fmt.Errorf("postgres: %w", err)
-			}
-		default:
-			c.err = fmt.Errorf("postgres exited unexpectedly (%v); log tail:\n%s", err, c.logTail())
-		}
-		c.removeSocketDir()
-		close(c.done)
-	}()
+	c.cmd, c.proc = cmd, proc
 	return nil
-}
-
-func isSignal(err error, sig syscall.Signal) bool {
-	var exit *exec.ExitError
-	if !errors.As(err, &exit) {
-		return false
-	}
-	ws, ok := exit.Sys().(syscall.WaitStatus)
-	return ok && ws.Signaled() && ws.Signal() == sig
 }
 
 func (c *Cluster) waitReady(ctx context.Context) error {
@@ -532,8 +484,8 @@ func (c *Cluster) waitReady(ctx context.Context) error {
 		}
 		last = err
 		select {
-		case <-c.done:
-			return c.err
+		case <-c.proc.Done():
+			return c.proc.Err()
 		case <-ctx.Done():
 			return fmt.Errorf("postgres not ready after %s: %w; log tail:\n%s", readyTimeout, last, c.logTail())
 		case <-time.After(pollInterval):
@@ -583,10 +535,11 @@ func (c *Cluster) logTail() string {
 	return strings.TrimRight(string(b), "\n")
 }
 
+// sysProcAttr runs initdb and the server as runAs, if set. Like the server
+// (see childproc.Start), initdb dies with this process and is spared the
+// terminal's Ctrl-C.
 func sysProcAttr(runAs *osUser) *syscall.SysProcAttr {
 	attr := &syscall.SysProcAttr{
-		// The server dies with this process, and is stopped by Stop rather
-		// than by the terminal's Ctrl-C, so shutdown happens in order.
 		Pdeathsig: syscall.SIGKILL,
 		Setpgid:   true,
 	}

@@ -20,6 +20,8 @@ import (
 	"go.temporal.io/api/workflowservice/v1"
 	"go.temporal.io/sdk/client"
 	sdklog "go.temporal.io/sdk/log"
+
+	"github.com/civicgrants/grants/platform/childproc"
 )
 
 // Options configures Start.
@@ -53,14 +55,8 @@ const (
 type Server struct {
 	address   string
 	namespace string
-	log       *slog.Logger
-	cmd       *exec.Cmd
 	output    *lineLog
-
-	done     chan struct{}
-	err      error // exit error, valid once done is closed
-	stopping chan struct{}
-	stopOnce sync.Once
+	proc      *childproc.Process
 }
 
 // Start runs the dev server on free ports of 127.0.0.1 and waits until its
@@ -109,17 +105,9 @@ func Start(ctx context.Context, o Options) (*Server, error) {
 	s := &Server{
 		address:   net.JoinHostPort("127.0.0.1", strconv.Itoa(ports[0])),
 		namespace: ns,
-		log:       log,
-		done:      make(chan struct{}),
-		stopping:  make(chan struct{}),
 	}
-	s.output = &lineLog{log: log, quiet: s.stopping}
+	s.output = &lineLog{log: log}
 	cmd := exec.Command(bin, args...)
-	cmd.SysProcAttr = &syscall.SysProcAttr{
-		// Dies with this process; stopped by Stop, not by the terminal's Ctrl-C.
-		Pdeathsig: syscall.SIGKILL,
-		Setpgid:   true,
-	}
 	stdout, err := cmd.StdoutPipe()
 	if err != nil {
 		return nil, err
@@ -128,27 +116,26 @@ func Start(ctx context.Context, o Options) (*Server, error) {
 	if err != nil {
 		return nil, err
 	}
-	if err := cmd.Start(); err != nil {
-		return nil, fmt.Errorf("start temporal dev server: %w", err)
-	}
-	s.cmd = cmd
 	var copying sync.WaitGroup
 	copying.Add(2)
+	proc, err := childproc.Start(cmd, childproc.Options{
+		Name:        "temporal dev server",
+		StopSignal:  syscall.SIGTERM,
+		Grace:       stopTimeout,
+		KillTimeout: killTimeout,
+		Logger:      log.With("address", s.address),
+		DecorateCrash: func(err error) error {
+			return fmt.Errorf("%w; output tail:\n%s", err, s.output.tail())
+		},
+		BeforeWait: copying.Wait, // Wait closes the pipes: read them to the end first
+	})
+	if err != nil {
+		return nil, err
+	}
+	s.proc = proc
+	s.output.quiet = proc.Stopping()
 	go s.output.copy(&copying, stdout, slog.LevelDebug)
 	go s.output.copy(&copying, stderr, slog.LevelWarn)
-	go func() {
-		copying.Wait() // Wait closes the pipes: read them to the end first
-		err := cmd.Wait()
-		select {
-		case <-s.stopping:
-			if err != nil && !isSignal(err, syscall.SIGTERM) {
-				s.err = fmt.Errorf("temporal dev server: %w", err)
-			}
-		default:
-			s.err = fmt.Errorf("temporal dev server exited unexpectedly (%v); output tail:\n%s", err, s.output.tail())
-		}
-		close(s.done)
-	}()
 
 	if err := s.waitReady(ctx); err != nil {
 		stopCtx, cancel := context.WithTimeout(context.WithoutCancel(ctx), stopTimeout+killTimeout)
@@ -167,47 +154,15 @@ func (s *Server) Address() string { return s.address }
 func (s *Server) Namespace() string { return s.namespace }
 
 // Done returns a channel closed when the server process has exited.
-func (s *Server) Done() <-chan struct{} { return s.done }
+func (s *Server) Done() <-chan struct{} { return s.proc.Done() }
 
 // Err returns why the server exited once Done is closed: nil after a clean
 // Stop.
-func (s *Server) Err() error {
-	select {
-	case <-s.done:
-		return s.err
-	default:
-		return nil
-	}
-}
+func (s *Server) Err() error { return s.proc.Err() }
 
 // Stop asks the server to stop (SIGTERM) and kills it if it has not exited
 // after a few seconds or when ctx ends. It is safe to call more than once.
-func (s *Server) Stop(ctx context.Context) error {
-	s.stopOnce.Do(func() { close(s.stopping) })
-	select {
-	case <-s.done:
-		return s.Err()
-	default:
-	}
-	_ = s.cmd.Process.Signal(syscall.SIGTERM)
-	timer := time.NewTimer(stopTimeout)
-	defer timer.Stop()
-	select {
-	case <-s.done:
-		s.log.Info("temporal dev server stopped", "address", s.address)
-		return s.Err()
-	case <-timer.C:
-	case <-ctx.Done():
-	}
-	s.log.Warn("temporal dev server did not stop in time: killing it", "address", s.address)
-	_ = s.cmd.Process.Kill()
-	select {
-	case <-s.done:
-		return errors.New("temporal dev server killed after stop timeout")
-	case <-time.After(killTimeout):
-		return errors.New("temporal dev server did not exit after SIGKILL")
-	}
-}
+func (s *Server) Stop(ctx context.Context) error { return s.proc.Stop(ctx) }
 
 func (s *Server) waitReady(ctx context.Context) error {
 	ctx, cancel := context.WithTimeout(ctx, readyTimeout)
@@ -218,8 +173,8 @@ func (s *Server) waitReady(ctx context.Context) error {
 			return nil
 		}
 		select {
-		case <-s.done:
-			return s.err
+		case <-s.proc.Done():
+			return s.proc.Err()
 		case <-ctx.Done():
 			return fmt.Errorf("temporal dev server not ready after %s: %w; output tail:\n%s", readyTimeout, last, s.output.tail())
 		case <-time.After(pollInterval):
@@ -277,15 +232,6 @@ func FindBinary() (string, error) {
 func isExecutable(p string) bool {
 	fi, err := os.Stat(p)
 	return err == nil && !fi.IsDir() && fi.Mode()&0o111 != 0
-}
-
-func isSignal(err error, sig syscall.Signal) bool {
-	var exit *exec.ExitError
-	if !errors.As(err, &exit) {
-		return false
-	}
-	ws, ok := exit.Sys().(syscall.WaitStatus)
-	return ok && ws.Signaled() && ws.Signal() == sig
 }
 
 // freePorts returns n distinct free TCP ports on 127.0.0.1, holding each
