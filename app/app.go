@@ -62,9 +62,6 @@ type Actor struct {
 // Has reports whether the actor holds a staff role.
 func (a Actor) Has(role string) bool { return slices.Contains(a.Roles, role) }
 
-// IsStaff reports whether the actor holds any staff role.
-func (a Actor) IsStaff() bool { return len(a.Roles) > 0 }
-
 // seesAllApplications reports whether the actor may read every application
 // that has been submitted (panel and programme staff).
 func (a Actor) seesAllApplications() bool { return a.Has(RoleManager) || a.Has(RoleChair) }
