@@ -21,15 +21,15 @@ func TestAssessorTotal(t *testing.T) {
 		{"full marks", example, map[string]int{"need": 5, "led_by": 5, "delivery": 5}, 10000, "100"},
 		{"nothing", example, map[string]int{"need": 0, "led_by": 0, "delivery": 0}, 0, "0"},
 		{"four fifths", example, map[string]int{"need": 4, "led_by": 4, "delivery": 4}, 8000, "80"},
-		// (4/5×40 + 3/5×30 + 5/5×30)/100×100 = 32+18+30 = 80 → mixed: 3,3,5
+		// 3/5×40 + 3/5×30 + 5/5×30 = 24 + 18 + 30 = 72
 		{"mixed", example, map[string]int{"need": 3, "led_by": 3, "delivery": 5}, 7200, "72"},
 		// equal weights, maxes 3: (1/3+1/3+0)/3 = 2/9 = 22.222… → 22.22
 		{"thirds", []Criterion{{"a", 1, 3}, {"b", 1, 3}, {"c", 1, 3}}, map[string]int{"a": 1, "b": 1, "c": 0}, 2222, "22.22"},
-		// (2/3 + 2/3 + 2/3 ... ) = 2/3 = 66.666… → 66.67 (half up)
+		// 2/3 = 66.666… → 66.67
 		{"two thirds", []Criterion{{"a", 1, 3}}, map[string]int{"a": 2}, 6667, "66.67"},
 		// 1/8 = 12.5 exactly
 		{"eighth", []Criterion{{"a", 1, 8}}, map[string]int{"a": 1}, 1250, "12.5"},
-		// 1/16 = 6.25; 1/32 = 3.125 → 3.13 (half up)
+		// 1/32 = 3.125 → 3.13 (half up)
 		{"half up", []Criterion{{"a", 1, 32}}, map[string]int{"a": 1}, 313, "3.13"},
 	} {
 		got, err := AssessorTotal(tc.criteria, tc.scores)
