@@ -47,6 +47,15 @@ type AuthToken struct {
 	ExpiresAt time.Time
 }
 
+type BudgetCommitment struct {
+	ID            int64
+	RoundID       string
+	ApplicationID string
+	AmountPence   int64
+	CommittedAt   time.Time
+	ReleasedAt    *time.Time
+}
+
 type Document struct {
 	ID            string
 	ApplicationID string
