@@ -311,6 +311,7 @@ func TestBadInputChangesNothing(t *testing.T) {
 		{"another organisation's application", other, "GET", "/applications/" + appID, nil, 404, "not_found", ""},
 		{"another organisation's application, edit", other, "PATCH", "/applications/" + appID, `{"version":`, 404, "not_found", ""},
 		{"another organisation's application, submit", other, "POST", "/applications/" + appID + "/submit", nil, 404, "not_found", ""},
+		{"another organisation's application, submit with junk", other, "POST", "/applications/" + appID + "/submit", `{"force":`, 404, "not_found", ""},
 		{"another organisation's documents", other, "GET", "/applications/" + appID + "/documents", nil, 404, "not_found", ""},
 		{"another organisation's document", other, "GET", "/documents/" + docID, nil, 404, "not_found", ""},
 		{"applicant posting a round", tok, "POST", "/rounds", `{"garbage`, 403, "forbidden", ""},

@@ -39,9 +39,6 @@ func (h *Handler) saveApplication(c *gin.Context) {
 }
 
 func (h *Handler) submitApplication(c *gin.Context) {
-	if !h.emptyBody(c) {
-		return
-	}
-	a, err := h.app.SubmitApplication(c.Request.Context(), actor(c), c.Param("id"))
+	a, err := h.app.SubmitApplication(c.Request.Context(), actor(c), c.Param("id"), h.noParams(c))
 	h.respond(c, http.StatusAccepted, a, err)
 }

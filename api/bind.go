@@ -26,21 +26,31 @@ func (h *Handler) bind(c *gin.Context, v any) bool {
 	return true
 }
 
-// emptyBody accepts the bodies of commands without parameters: nothing, or
-// an empty JSON object.
+// noParams checks, when called, that the body of a command without
+// parameters is empty or {}.
+func (h *Handler) noParams(c *gin.Context) app.NoParams {
+	return func() error {
+		raw, err := io.ReadAll(http.MaxBytesReader(c.Writer, c.Request.Body, maxJSONBody))
+		if err != nil {
+			return app.Malformed("The request body could not be read", nil)
+		}
+		raw = bytes.TrimSpace(raw)
+		if len(raw) == 0 {
+			return nil
+		}
+		var m map[string]any
+		if err := app.DecodeStrict(bytes.NewReader(raw), &m); err != nil || len(m) != 0 {
+			return app.Malformed("This command takes no parameters: send an empty body or {}", nil)
+		}
+		return nil
+	}
+}
+
+// emptyBody checks the body of a parameterless command now, writing the
+// error response if it is not empty.
 func (h *Handler) emptyBody(c *gin.Context) bool {
-	raw, err := io.ReadAll(http.MaxBytesReader(c.Writer, c.Request.Body, maxJSONBody))
-	if err != nil {
-		writeError(c, h.log, app.Malformed("The request body could not be read", nil))
-		return false
-	}
-	raw = bytes.TrimSpace(raw)
-	if len(raw) == 0 {
-		return true
-	}
-	var m map[string]any
-	if err := app.DecodeStrict(bytes.NewReader(raw), &m); err != nil || len(m) != 0 {
-		writeError(c, h.log, app.Malformed("This command takes no parameters: send an empty body or {}", nil))
+	if err := h.noParams(c)(); err != nil {
+		writeError(c, h.log, err)
 		return false
 	}
 	return true

@@ -33,9 +33,6 @@ func (h *Handler) updateOrganisation(c *gin.Context) {
 }
 
 func (h *Handler) hostConsent(c *gin.Context) {
-	if !h.emptyBody(c) {
-		return
-	}
-	o, err := h.app.ConsentToHost(c.Request.Context(), actor(c), c.Param("id"))
+	o, err := h.app.ConsentToHost(c.Request.Context(), actor(c), c.Param("id"), h.noParams(c))
 	h.respond(c, http.StatusOK, o, err)
 }

@@ -75,25 +75,29 @@ type ApplicationFilter struct {
 	Page    PageQuery
 }
 
-func applicationView(r sqlc.Application) Application {
+func applicationView(r sqlc.Application) (Application, error) {
 	v := Application{ID: r.ID, RoundID: r.RoundID, OrganisationID: r.OrganisationID, Status: r.Status, Version: r.Version,
 		Tier: r.Tier, RequestedPence: r.RequestedPence, GrantID: r.GrantID, CreatedAt: r.CreatedAt, UpdatedAt: r.UpdatedAt,
 		SubmittedAt: r.SubmittedAt}
-	_ = json.Unmarshal(r.Answers, &v.Answers)
+	if err := json.Unmarshal(r.Answers, &v.Answers); err != nil {
+		return v, fmt.Errorf("decode answers of %s: %w", r.ID, err)
+	}
 	if v.Answers == nil {
 		v.Answers = map[string]json.RawMessage{}
 	}
-	_ = json.Unmarshal(r.Partners, &v.Partners)
+	if err := json.Unmarshal(r.Partners, &v.Partners); err != nil {
+		return v, fmt.Errorf("decode partners of %s: %w", r.ID, err)
+	}
 	if v.Partners == nil {
 		v.Partners = []Partner{}
 	}
 	if len(r.Eligibility) > 0 {
-		var res eligibility.Result
-		if json.Unmarshal(r.Eligibility, &res) == nil {
-			v.Eligibility = &res
+		v.Eligibility = new(eligibility.Result)
+		if err := json.Unmarshal(r.Eligibility, v.Eligibility); err != nil {
+			return v, fmt.Errorf("decode eligibility of %s: %w", r.ID, err)
 		}
 	}
-	return v
+	return v, nil
 }
 
 func decodeRound(raw []byte) (round.Definition, error) {
@@ -193,8 +197,8 @@ func (a *App) CreateApplication(ctx context.Context, actor Actor, roundID, orgID
 			Entity: "application:" + r.ID, Data: map[string]any{"round_id": roundID, "organisation_id": orgID}}); err != nil {
 			return err
 		}
-		out = applicationView(r)
-		return nil
+		out, err = applicationView(r)
+		return err
 	})
 	return out, err
 }
@@ -209,7 +213,10 @@ func (a *App) GetApplication(ctx context.Context, actor Actor, appID string) (Ap
 	if err != nil {
 		return Application{}, fmt.Errorf("list documents: %w", err)
 	}
-	v := applicationView(x.app)
+	v, err := applicationView(x.app)
+	if err != nil {
+		return Application{}, err
+	}
 	v.Documents = make([]Document, 0, len(docs))
 	for _, d := range docs {
 		v.Documents = append(v.Documents, documentView(d))
@@ -249,7 +256,7 @@ func (a *App) ListApplications(ctx context.Context, actor Actor, f ApplicationFi
 	if err != nil {
 		return Page[Application]{}, fmt.Errorf("list applications: %w", err)
 	}
-	return pageOf(rows, limit, func(r sqlc.Application) string { return r.ID }, applicationView), nil
+	return pageOf(rows, limit, func(r sqlc.Application) string { return r.ID }, applicationView)
 }
 
 // validatePartners checks each partner; keys are partners[i].field.
@@ -315,7 +322,10 @@ func (a *App) SaveApplication(ctx context.Context, actor Actor, appID string, bo
 		if err != nil {
 			return err
 		}
-		cur := applicationView(x.app)
+		cur, err := applicationView(x.app)
+		if err != nil {
+			return err
+		}
 		fields := map[string]string{}
 		tier, requested := cur.Tier, cur.RequestedPence
 		if p.Tier.Set {
@@ -397,8 +407,8 @@ func (a *App) SaveApplication(ctx context.Context, actor Actor, appID string, bo
 			Entity: "application:" + appID, Data: map[string]any{"version": r.Version, "changed": changed}}); err != nil {
 			return err
 		}
-		out = applicationView(r)
-		return nil
+		out, err = applicationView(r)
+		return err
 	})
 	return out, err
 }
@@ -440,7 +450,7 @@ func checkFileAnswers(ctx context.Context, q *sqlc.Queries, def round.Definition
 // SubmitApplication validates the whole application against its round and,
 // in one transaction, marks it submitted and queues its workflow start. The
 // round must be open when the transaction commits.
-func (a *App) SubmitApplication(ctx context.Context, actor Actor, appID string) (Application, error) {
+func (a *App) SubmitApplication(ctx context.Context, actor Actor, appID string, params NoParams) (Application, error) {
 	var out Application
 	err := a.store.InTx(ctx, func(q *sqlc.Queries) error {
 		x, err := a.loadApplication(ctx, q, actor, appID, true)
@@ -453,6 +463,9 @@ func (a *App) SubmitApplication(ctx context.Context, actor Actor, appID string) 
 		if x.app.Status != StatusDraft {
 			return invalidState("This application has already been submitted")
 		}
+		if err := params(); err != nil {
+			return err
+		}
 		rnd, err := q.RoundGetForShare(ctx, x.app.RoundID)
 		if err != nil {
 			return fmt.Errorf("get round: %w", err)
@@ -464,7 +477,11 @@ func (a *App) SubmitApplication(ctx context.Context, actor Actor, appID string) 
 		if err != nil {
 			return err
 		}
-		if err := validateForSubmission(ctx, q, def, applicationView(x.app), map[string]string{}); err != nil {
+		cur, err := applicationView(x.app)
+		if err != nil {
+			return err
+		}
+		if err := validateForSubmission(ctx, q, def, cur, map[string]string{}); err != nil {
 			return err
 		}
 		r, err := q.ApplicationMarkSubmitted(ctx, appID)
@@ -488,8 +505,8 @@ func (a *App) SubmitApplication(ctx context.Context, actor Actor, appID string) 
 		if err := roundOpenAt(again.OpensAt, again.ClosesAt, again.CheckedAt); err != nil {
 			return err
 		}
-		out = applicationView(r)
-		return nil
+		out, err = applicationView(r)
+		return err
 	})
 	return out, err
 }

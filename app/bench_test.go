@@ -52,7 +52,7 @@ func BenchmarkSubmit(b *testing.B) {
 		_, err = env.App.SaveApplication(ctx, who, a.ID, apptest.Body(b, apptest.CompleteAnswers(a.Version)))
 		require.NoError(b, err)
 		b.StartTimer()
-		if _, err := env.App.SubmitApplication(ctx, who, a.ID); err != nil {
+		if _, err := env.App.SubmitApplication(ctx, who, a.ID, func() error { return nil }); err != nil {
 			b.Fatal(err)
 		}
 	}

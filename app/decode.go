@@ -16,6 +16,10 @@ import (
 // a malformed body aimed at someone else's object still gets not_found.
 type Body func(v any) error
 
+// NoParams checks that the body of a command without parameters is empty
+// or {}; like Body, use cases call it after the checks that come first.
+type NoParams func() error
+
 // DecodeStrict decodes one JSON value from r into v, rejecting unknown
 // fields, wrong types (a fraction where whole pence are expected), trailing
 // data and bodies over a http.MaxBytesReader's limit. Its errors are *Error

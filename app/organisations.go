@@ -38,20 +38,24 @@ const (
 	MemberMember = "member"
 )
 
-func organisationView(o sqlc.Organisation, role string) Organisation {
+func organisationView(o sqlc.Organisation, role string) (Organisation, error) {
 	var addr organisation.Address
-	_ = json.Unmarshal(o.Address, &addr)
+	if err := json.Unmarshal(o.Address, &addr); err != nil {
+		return Organisation{}, fmt.Errorf("decode address of %s: %w", o.ID, err)
+	}
 	return Organisation{
 		ID: o.ID, Name: o.Name, LegalForm: o.LegalForm, CharityNumber: o.CharityNumber, CompanyNumber: o.CompanyNumber,
 		Borough: o.BoroughName, BoroughGSSCode: o.BoroughGss, Address: addr, AnnualIncomePence: o.AnnualIncomePence,
 		HostOrganisationID: o.HostOrganisationID, HostConsentedAt: o.HostConsentedAt, Role: role,
 		CreatedAt: o.CreatedAt, UpdatedAt: o.UpdatedAt,
-	}
+	}, nil
 }
 
-func organisationInput(o sqlc.Organisation) organisation.Input {
+func organisationInput(o sqlc.Organisation) (organisation.Input, error) {
 	in := organisation.Input{Name: o.Name, LegalForm: o.LegalForm, Borough: o.BoroughName, AnnualIncomePence: &o.AnnualIncomePence}
-	_ = json.Unmarshal(o.Address, &in.Address)
+	if err := json.Unmarshal(o.Address, &in.Address); err != nil {
+		return in, fmt.Errorf("decode address of %s: %w", o.ID, err)
+	}
 	if o.CharityNumber != nil {
 		in.CharityNumber = *o.CharityNumber
 	}
@@ -61,7 +65,7 @@ func organisationInput(o sqlc.Organisation) organisation.Input {
 	if o.HostOrganisationID != nil {
 		in.HostOrganisationID = *o.HostOrganisationID
 	}
-	return in
+	return in, nil
 }
 
 func optional(s string) *string {
@@ -133,8 +137,8 @@ func (a *App) CreateOrganisation(ctx context.Context, actor Actor, in organisati
 			Entity: "organisation:" + o.ID, Data: map[string]any{"name": o.Name, "legal_form": o.LegalForm}}); err != nil {
 			return err
 		}
-		out = organisationView(o, MemberAdmin)
-		return nil
+		out, err = organisationView(o, MemberAdmin)
+		return err
 	})
 	return out, err
 }
@@ -150,13 +154,10 @@ func (a *App) ListOrganisations(ctx context.Context, actor Actor, pq PageQuery) 
 	if err != nil {
 		return Page[Organisation]{}, fmt.Errorf("list organisations: %w", err)
 	}
-	return pageOf(rows, limit, func(r sqlc.OrganisationListForUserRow) string { return r.ID },
-		func(r sqlc.OrganisationListForUserRow) Organisation {
-			return organisationView(sqlc.Organisation{ID: r.ID, Name: r.Name, LegalForm: r.LegalForm, CharityNumber: r.CharityNumber,
-				CompanyNumber: r.CompanyNumber, BoroughName: r.BoroughName, BoroughGss: r.BoroughGss, Address: r.Address,
-				AnnualIncomePence: r.AnnualIncomePence, HostOrganisationID: r.HostOrganisationID, HostConsentedAt: r.HostConsentedAt,
-				CreatedAt: r.CreatedAt, UpdatedAt: r.UpdatedAt}, r.MemberRole)
-		}), nil
+	return pageOf(rows, limit, func(r sqlc.OrganisationListForUserRow) string { return r.Organisation.ID },
+		func(r sqlc.OrganisationListForUserRow) (Organisation, error) {
+			return organisationView(r.Organisation, r.MemberRole)
+		})
 }
 
 // loadOrganisation returns an organisation the actor may read: members, and
@@ -188,7 +189,7 @@ func (a *App) GetOrganisation(ctx context.Context, actor Actor, orgID string) (O
 	if err != nil {
 		return Organisation{}, err
 	}
-	return organisationView(o, role), nil
+	return organisationView(o, role)
 }
 
 // UpdateOrganisation applies a partial edit; organisation admins only.
@@ -202,8 +203,12 @@ func (a *App) UpdateOrganisation(ctx context.Context, actor Actor, orgID string,
 		if role != MemberAdmin {
 			return forbidden("Only an admin of this organisation can change its details")
 		}
+		base, err := organisationInput(cur)
+		if err != nil {
+			return err
+		}
 		var in organisation.Input
-		changed, err := applyPatch(body, organisationInput(cur), &in)
+		changed, err := applyPatch(body, base, &in)
 		if err != nil {
 			return err
 		}
@@ -224,8 +229,8 @@ func (a *App) UpdateOrganisation(ctx context.Context, actor Actor, orgID string,
 			Entity: "organisation:" + o.ID, Data: map[string]any{"changed": changed}}); err != nil {
 			return err
 		}
-		out = organisationView(o, role)
-		return nil
+		out, err = organisationView(o, role)
+		return err
 	})
 	return out, err
 }
@@ -233,7 +238,7 @@ func (a *App) UpdateOrganisation(ctx context.Context, actor Actor, orgID string,
 // ConsentToHost records that the host organisation of an unconstituted
 // group agrees to receive and pass on its grants. Only an admin of the host
 // may consent.
-func (a *App) ConsentToHost(ctx context.Context, actor Actor, orgID string) (Organisation, error) {
+func (a *App) ConsentToHost(ctx context.Context, actor Actor, orgID string, params NoParams) (Organisation, error) {
 	if !id.Valid(id.Organisation, orgID) {
 		return Organisation{}, notFound("Organisation")
 	}
@@ -265,6 +270,9 @@ func (a *App) ConsentToHost(ctx context.Context, actor Actor, orgID string) (Org
 		if hostRole != MemberAdmin {
 			return forbidden("Only an admin of the host organisation can consent")
 		}
+		if err := params(); err != nil {
+			return err
+		}
 		if o.HostConsentedAt == nil {
 			if o, err = q.OrganisationSetHostConsent(ctx, sqlc.OrganisationSetHostConsentParams{ID: o.ID, UserID: &actor.ID}); err != nil {
 				return fmt.Errorf("record consent: %w", err)
@@ -274,8 +282,8 @@ func (a *App) ConsentToHost(ctx context.Context, actor Actor, orgID string) (Org
 				return err
 			}
 		}
-		out = organisationView(o, ownRole)
-		return nil
+		out, err = organisationView(o, ownRole)
+		return err
 	})
 	return out, err
 }

@@ -50,7 +50,7 @@ func (p PageQuery) parse(prefix string, fields map[string]string) (*string, int3
 }
 
 // pageOf trims rows fetched with parse's limit into a Page.
-func pageOf[R any, T any](rows []R, limit int32, key func(R) string, view func(R) T) Page[T] {
+func pageOf[R any, T any](rows []R, limit int32, key func(R) string, view func(R) (T, error)) (Page[T], error) {
 	p := Page[T]{Items: make([]T, 0, len(rows))}
 	if len(rows) == int(limit) {
 		rows = rows[:len(rows)-1]
@@ -58,7 +58,11 @@ func pageOf[R any, T any](rows []R, limit int32, key func(R) string, view func(R
 		p.NextCursor = &next
 	}
 	for _, r := range rows {
-		p.Items = append(p.Items, view(r))
+		v, err := view(r)
+		if err != nil {
+			return Page[T]{}, err
+		}
+		p.Items = append(p.Items, v)
 	}
-	return p
+	return p, nil
 }

@@ -45,9 +45,20 @@ func (l *loginLimiter) check(email string, now time.Time) int {
 	return int(loginWindow-now.Sub(recent[0]))/int(time.Second) + 1
 }
 
+// maxTracked bounds the memory a flood of failures for many addresses can
+// take: past it, entries whose window has passed are swept.
+const maxTracked = 10000
+
 func (l *loginLimiter) fail(email string, now time.Time) {
 	l.mu.Lock()
 	defer l.mu.Unlock()
+	if len(l.failures) >= maxTracked {
+		for k, ts := range l.failures {
+			if now.Sub(ts[len(ts)-1]) >= loginWindow {
+				delete(l.failures, k)
+			}
+		}
+	}
 	key := strings.ToLower(strings.TrimSpace(email))
 	l.failures[key] = append(l.failures[key], now)
 }

@@ -92,15 +92,7 @@ func (a *App) ListRounds(ctx context.Context, f RoundFilter) (Page[Round], error
 	if err != nil {
 		return Page[Round]{}, fmt.Errorf("list rounds: %w", err)
 	}
-	var firstErr error
-	page := pageOf(rows, limit, func(r sqlc.Round) string { return r.ID }, func(r sqlc.Round) Round {
-		v, err := a.roundView(r)
-		if err != nil && firstErr == nil {
-			firstErr = err
-		}
-		return v
-	})
-	return page, firstErr
+	return pageOf(rows, limit, func(r sqlc.Round) string { return r.ID }, a.roundView)
 }
 
 // GetRound reads one round; anyone may.

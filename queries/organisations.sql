@@ -27,7 +27,7 @@ WHERE id = @id
 RETURNING *;
 
 -- name: OrganisationListForUser :many
-SELECT o.*, m.role AS member_role
+SELECT sqlc.embed(o), m.role AS member_role
 FROM organisations o
 JOIN organisation_members m ON m.organisation_id = o.id
 WHERE m.user_id = @user_id

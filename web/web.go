@@ -84,14 +84,20 @@ func (ui *UI) home(c *gin.Context) {
 		ui.fail(c, err)
 		return
 	}
+	page, err := ui.app.ListRounds(ctx, app.RoundFilter{Page: app.PageQuery{Limit: "200"}})
+	if err != nil {
+		ui.fail(c, err)
+		return
+	}
 	groups := make([]roundGroup, 0, len(progs))
 	for _, p := range progs {
-		page, err := ui.app.ListRounds(ctx, app.RoundFilter{Programme: p.Code, Page: app.PageQuery{Limit: "200"}})
-		if err != nil {
-			ui.fail(c, err)
-			return
+		g := roundGroup{Programme: p}
+		for _, r := range page.Items {
+			if r.Programme == p.Code {
+				g.Rounds = append(g.Rounds, r)
+			}
 		}
-		groups = append(groups, roundGroup{Programme: p, Rounds: page.Items})
+		groups = append(groups, g)
 	}
 	ui.render(c, http.StatusOK, "home", gin.H{"Title": "Apply for a community grant", "Groups": groups})
 }

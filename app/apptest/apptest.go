@@ -135,7 +135,7 @@ func (e *Env) Submitted(t testing.TB, r app.Round, email string, londonWork bool
 	patch["answers"].(map[string]any)["london_work"] = londonWork
 	_, err = e.App.SaveApplication(ctx, who, a.ID, Body(t, patch))
 	require.NoError(t, err)
-	_, err = e.App.SubmitApplication(ctx, who, a.ID)
+	_, err = e.App.SubmitApplication(ctx, who, a.ID, func() error { return nil })
 	require.NoError(t, err)
 	return a.ID
 }

@@ -91,6 +91,26 @@ func temporalOptions(cfg config.Config, log *slog.Logger) (client.Options, error
 	return opts, nil
 }
 
+// dialTemporal connects a Temporal client. A lazy client connects on first
+// use, so the API starts and serves while Temporal is unreachable; the
+// worker dials at once and fails fast.
+func dialTemporal(ctx context.Context, cfg config.Config, log *slog.Logger, lazy bool) (client.Client, error) {
+	opts, err := temporalOptions(cfg, log)
+	if err != nil {
+		return nil, err
+	}
+	var tc client.Client
+	if lazy {
+		tc, err = client.NewLazyClient(opts)
+	} else {
+		tc, err = client.DialContext(ctx, opts)
+	}
+	if err != nil {
+		return nil, fmt.Errorf("temporal client: %w", err)
+	}
+	return tc, nil
+}
+
 // httpHandler builds the whole HTTP surface: the API, the web UI, health,
 // readiness and metrics, behind the common middleware.
 func httpHandler(a *app.App, tc client.Client, log *slog.Logger) (http.Handler, error) {

@@ -14,7 +14,6 @@ import (
 	"sync"
 	"time"
 
-	"go.temporal.io/sdk/client"
 	"golang.org/x/sync/errgroup"
 
 	"github.com/civicgrants/grants/db"
@@ -106,13 +105,9 @@ func dev(ctx context.Context, cfg config.Config, log *slog.Logger, args []string
 		return fmt.Errorf("seed: %w", err)
 	}
 
-	opts, err := temporalOptions(cfg, log)
+	tc, err := dialTemporal(ctx, cfg, log, false)
 	if err != nil {
 		return err
-	}
-	tc, err := client.DialContext(ctx, opts)
-	if err != nil {
-		return fmt.Errorf("temporal client: %w", err)
 	}
 	defer tc.Close()
 	h, err := httpHandler(a, tc, log)

@@ -2,10 +2,7 @@ package main
 
 import (
 	"context"
-	"fmt"
 	"log/slog"
-
-	"go.temporal.io/sdk/client"
 
 	"github.com/civicgrants/grants/db"
 	"github.com/civicgrants/grants/platform/config"
@@ -17,14 +14,9 @@ func serve(ctx context.Context, cfg config.Config, log *slog.Logger) error {
 		return err
 	}
 	defer store.Pool.Close()
-	opts, err := temporalOptions(cfg, log)
+	tc, err := dialTemporal(ctx, cfg, log, true)
 	if err != nil {
 		return err
-	}
-	// Lazy: the API starts and serves while Temporal is unreachable.
-	tc, err := client.NewLazyClient(opts)
-	if err != nil {
-		return fmt.Errorf("temporal client: %w", err)
 	}
 	defer tc.Close()
 	h, err := httpHandler(a, tc, log)
@@ -40,13 +32,9 @@ func work(ctx context.Context, cfg config.Config, log *slog.Logger) error {
 		return err
 	}
 	defer store.Pool.Close()
-	opts, err := temporalOptions(cfg, log)
+	tc, err := dialTemporal(ctx, cfg, log, false)
 	if err != nil {
 		return err
-	}
-	tc, err := client.DialContext(ctx, opts)
-	if err != nil {
-		return fmt.Errorf("temporal client: %w", err)
 	}
 	defer tc.Close()
 	return runWorker(ctx, store, tc, log)

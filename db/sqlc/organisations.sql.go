@@ -7,7 +7,6 @@ package sqlc
 
 import (
 	"context"
-	"time"
 )
 
 const organisationCreate = `-- name: OrganisationCreate :one
@@ -111,22 +110,8 @@ type OrganisationListForUserParams struct {
 }
 
 type OrganisationListForUserRow struct {
-	ID                 string
-	Name               string
-	LegalForm          string
-	CharityNumber      *string
-	CompanyNumber      *string
-	BoroughName        string
-	BoroughGss         string
-	Address            []byte
-	AnnualIncomePence  int64
-	HostOrganisationID *string
-	HostConsentedAt    *time.Time
-	HostConsentedBy    *string
-	CreatedBy          string
-	CreatedAt          time.Time
-	UpdatedAt          time.Time
-	MemberRole         string
+	Organisation Organisation
+	MemberRole   string
 }
 
 func (q *Queries) OrganisationListForUser(ctx context.Context, arg OrganisationListForUserParams) ([]OrganisationListForUserRow, error) {
@@ -139,21 +124,21 @@ func (q *Queries) OrganisationListForUser(ctx context.Context, arg OrganisationL
 	for rows.Next() {
 		var i OrganisationListForUserRow
 		if err := rows.Scan(
-			&i.ID,
-			&i.Name,
-			&i.LegalForm,
-			&i.CharityNumber,
-			&i.CompanyNumber,
-			&i.BoroughName,
-			&i.BoroughGss,
-			&i.Address,
-			&i.AnnualIncomePence,
-			&i.HostOrganisationID,
-			&i.HostConsentedAt,
-			&i.HostConsentedBy,
-			&i.CreatedBy,
-			&i.CreatedAt,
-			&i.UpdatedAt,
+			&i.Organisation.ID,
+			&i.Organisation.Name,
+			&i.Organisation.LegalForm,
+			&i.Organisation.CharityNumber,
+			&i.Organisation.CompanyNumber,
+			&i.Organisation.BoroughName,
+			&i.Organisation.BoroughGss,
+			&i.Organisation.Address,
+			&i.Organisation.AnnualIncomePence,
+			&i.Organisation.HostOrganisationID,
+			&i.Organisation.HostConsentedAt,
+			&i.Organisation.HostConsentedBy,
+			&i.Organisation.CreatedBy,
+			&i.Organisation.CreatedAt,
+			&i.Organisation.UpdatedAt,
 			&i.MemberRole,
 		); err != nil {
 			return nil, err

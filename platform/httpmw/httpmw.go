@@ -42,10 +42,7 @@ func Logger(log *slog.Logger) gin.HandlerFunc {
 	return func(c *gin.Context) {
 		start := time.Now()
 		c.Next()
-		route := c.FullPath()
-		if route == "" {
-			route = "unmatched"
-		}
+		route := routeOf(c)
 		level := slog.LevelInfo
 		if c.Writer.Status() >= 500 {
 			level = slog.LevelError
@@ -59,6 +56,14 @@ func Logger(log *slog.Logger) gin.HandlerFunc {
 			slog.Duration("duration", time.Since(start)),
 		)
 	}
+}
+
+// routeOf is the matched route pattern, so ids never become labels.
+func routeOf(c *gin.Context) string {
+	if r := c.FullPath(); r != "" {
+		return r
+	}
+	return "unmatched"
 }
 
 // Recover turns a panic into a 500 in the API's error shape and logs it.
@@ -115,10 +120,7 @@ func (m *Metrics) Middleware() gin.HandlerFunc {
 	return func(c *gin.Context) {
 		start := time.Now()
 		c.Next()
-		route := c.FullPath()
-		if route == "" {
-			route = "unmatched"
-		}
+		route := routeOf(c)
 		secs := time.Since(start).Seconds()
 		k := metricKey{c.Request.Method, route, c.Writer.Status()}
 		m.mu.Lock()

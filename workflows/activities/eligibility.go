@@ -39,7 +39,11 @@ func (a *Activities) CheckEligibility(ctx context.Context, in workflows.CheckEli
 		if err != nil {
 			return fmt.Errorf("load organisation: %w", err)
 		}
-		res := eligibility.Evaluate(def.Eligibility.Rules, applicationFacts(app, org), true)
+		facts, err := applicationFacts(app, org)
+		if err != nil {
+			return err
+		}
+		res := eligibility.Evaluate(def.Eligibility.Rules, facts, true)
 		status := "in_assessment"
 		if !res.Eligible {
 			status = "ineligible"
@@ -68,11 +72,17 @@ func previousResult(app sqlc.Application) workflows.CheckEligibilityResult {
 }
 
 // applicationFacts is what the eligibility rules may look at.
-func applicationFacts(app sqlc.Application, org sqlc.Organisation) eligibility.Facts {
+// Unreadable stored answers are an error, never an empty set that would
+// fail every rule.
+func applicationFacts(app sqlc.Application, org sqlc.Organisation) (eligibility.Facts, error) {
 	answers := map[string]json.RawMessage{}
-	_ = json.Unmarshal(app.Answers, &answers)
+	if err := json.Unmarshal(app.Answers, &answers); err != nil {
+		return eligibility.Facts{}, fmt.Errorf("decode answers: %w", err)
+	}
 	var partners []json.RawMessage
-	_ = json.Unmarshal(app.Partners, &partners)
+	if err := json.Unmarshal(app.Partners, &partners); err != nil {
+		return eligibility.Facts{}, fmt.Errorf("decode partners: %w", err)
+	}
 	orgFacts := map[string]any{
 		"name":                org.Name,
 		"legal_form":          org.LegalForm,
@@ -89,5 +99,5 @@ func applicationFacts(app sqlc.Application, org sqlc.Organisation) eligibility.F
 	if app.RequestedPence != nil {
 		appFacts["requested_pence"] = *app.RequestedPence
 	}
-	return eligibility.Facts{Answers: answers, Organisation: orgFacts, Application: appFacts}
+	return eligibility.Facts{Answers: answers, Organisation: orgFacts, Application: appFacts}, nil
 }
