@@ -20,6 +20,10 @@ const (
 	Organisation = "org"
 	Application  = "app"
 	Document     = "doc"
+	Assessment   = "asm"
+	Grant        = "gnt"
+	Payment      = "pay"
+	Report       = "rpt"
 )
 
 // New returns a fresh identifier with the given prefix.

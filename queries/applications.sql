@@ -50,3 +50,43 @@ WHERE (sqlc.narg(cursor)::text IS NULL OR a.id > sqlc.narg(cursor))
   AND (@include_drafts::boolean OR a.status <> 'draft')
 ORDER BY a.id
 LIMIT @row_limit;
+
+-- name: ApplicationSetFlags :one
+UPDATE applications SET flags = @flags::text[], updated_at = now()
+WHERE id = @id
+RETURNING *;
+
+-- name: ApplicationModerate :one
+UPDATE applications
+SET moderated_total = @moderated_total, moderation_rationale = @rationale, moderated_by = @moderated_by,
+    moderated_at = @moderated_at, flags = array_append(array_remove(flags, 'needs_moderation'), 'moderated'),
+    version = version + 1, updated_at = now()
+WHERE id = @id AND status IN ('in_assessment', 'waitlisted')
+RETURNING *;
+
+-- name: ApplicationDecide :one
+-- The decision's write; no row when the application is not awaiting one.
+UPDATE applications
+SET status = @status, decision_outcome = @outcome, decision_reason = @reason, decided_by = @decided_by,
+    decided_at = @decided_at, award_pence = sqlc.narg(award_pence), grant_id = sqlc.narg(grant_id),
+    version = version + 1, updated_at = now()
+WHERE id = @id AND status IN ('in_assessment', 'waitlisted')
+RETURNING *;
+
+-- name: ApplicationWithdraw :one
+UPDATE applications
+SET status = 'withdrawn', withdrawn_at = @withdrawn_at, version = version + 1, updated_at = now()
+WHERE id = @id AND status IN ('submitted', 'in_assessment', 'waitlisted')
+RETURNING *;
+
+-- name: ApplicationRankingRows :many
+-- Every assessed application of a round with its lead organisation's name;
+-- totals come from assessments (AssessmentListByRound).
+SELECT sqlc.embed(a), o.name AS organisation_name
+FROM applications a
+JOIN organisations o ON o.id = a.organisation_id
+WHERE a.round_id = @round_id AND a.status IN ('in_assessment', 'approved', 'rejected', 'waitlisted')
+ORDER BY a.submitted_at, a.id;
+
+-- name: ApplicationCountByRoundStatus :one
+SELECT count(*) FROM applications WHERE round_id = @round_id AND status = @status;

@@ -48,3 +48,8 @@ SELECT m.organisation_id, m.role, o.name
 FROM organisation_members m JOIN organisations o ON o.id = m.organisation_id
 WHERE m.user_id = @user_id
 ORDER BY o.name;
+
+-- name: OrganisationAdmins :many
+SELECT user_id FROM organisation_members
+WHERE organisation_id = @organisation_id AND role = 'admin'
+ORDER BY user_id;

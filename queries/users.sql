@@ -14,3 +14,10 @@ UPDATE users SET password_hash = @password_hash WHERE id = @id;
 
 -- name: UserCount :one
 SELECT count(*) FROM users;
+
+-- name: UserListByRole :many
+SELECT * FROM users WHERE @role::text = ANY (roles) ORDER BY id;
+
+-- name: UserSetAffiliations :one
+UPDATE users SET affiliations = @affiliations WHERE id = @id
+RETURNING *;

@@ -7,18 +7,66 @@ const TaskQueue = "grants"
 const (
 	// OutboxStartApplication starts ApplicationWorkflow; payload ApplicationInput.
 	OutboxStartApplication = "start:application"
+	// OutboxStartRound starts RoundWorkflow; payload RoundInput.
+	OutboxStartRound = "start:round"
 )
 
 // Workflow type names, registered explicitly so renaming a Go function
 // never changes them.
 const (
 	ApplicationWorkflowName = "ApplicationWorkflow"
+	RoundWorkflowName       = "RoundWorkflow"
+	GrantWorkflowName       = "GrantWorkflow"
 )
 
 // Activity names.
 const (
-	ActivityCheckEligibility = "CheckEligibility"
+	ActivityCheckEligibility  = "CheckEligibility"
+	ActivityLoadCase          = "LoadCase"
+	ActivityAssignAssessors   = "AssignAssessors"
+	ActivityRecordScores      = "RecordScores"
+	ActivityDeclareConflict   = "DeclareConflict"
+	ActivityReleaseAssessment = "ReleaseAssessment"
+	ActivitySendReminder      = "SendReminder"
+	ActivityFlagCase          = "FlagCase"
+	ActivityModerate          = "Moderate"
+	ActivityDecide            = "Decide"
+	ActivityAcceptOffer       = "AcceptOffer"
+	ActivityLapseOffer        = "LapseOffer"
+	ActivityWithdraw          = "Withdraw"
+	ActivityLoadRound         = "LoadRound"
+	ActivityRoundEvent        = "RoundEvent"
+	ActivityPromoteWaitlisted = "PromoteWaitlisted"
+	ActivityRoundOutstanding  = "RoundOutstanding"
+)
+
+// Update names of ApplicationWorkflow. Every Update has a validator that
+// rejects, without I/O, a caller or state that may not make the change.
+const (
+	UpdateDeclareConflict = "declare-conflict"
+	UpdateScore           = "score"
+	UpdateModerate        = "moderate"
+	UpdateDecide          = "decide"
+	UpdateWithdraw        = "withdraw"
+	UpdateAccept          = "accept"
+	UpdatePromote         = "promote"
+)
+
+// Signal names.
+const (
+	// SignalBudgetReleased tells RoundWorkflow that budget came free (an
+	// offer lapsed), so it may promote a waitlisted application.
+	SignalBudgetReleased = "budget-released"
+	// SignalGrantClosed ends a GrantWorkflow (used by the disbursement
+	// issue's close-out; today the workflow only waits).
+	SignalGrantClosed = "grant-closed"
 )
 
 // ApplicationWorkflowID is the workflow ID of an application's case.
 func ApplicationWorkflowID(applicationID string) string { return "application:" + applicationID }
+
+// RoundWorkflowID is the workflow ID of a round.
+func RoundWorkflowID(roundID string) string { return "round:" + roundID }
+
+// GrantWorkflowID is the workflow ID of a grant.
+func GrantWorkflowID(grantID string) string { return "grant:" + grantID }

@@ -7,12 +7,29 @@ package sqlc
 
 import (
 	"context"
+	"time"
 )
+
+const applicationCountByRoundStatus = `-- name: ApplicationCountByRoundStatus :one
+SELECT count(*) FROM applications WHERE round_id = $1 AND status = $2
+`
+
+type ApplicationCountByRoundStatusParams struct {
+	RoundID string
+	Status  string
+}
+
+func (q *Queries) ApplicationCountByRoundStatus(ctx context.Context, arg ApplicationCountByRoundStatusParams) (int64, error) {
+	row := q.db.QueryRow(ctx, applicationCountByRoundStatus, arg.RoundID, arg.Status)
+	var count int64
+	err := row.Scan(&count)
+	return count, err
+}
 
 const applicationCreate = `-- name: ApplicationCreate :one
 INSERT INTO applications (id, round_id, organisation_id, created_by)
 VALUES ($1, $2, $3, $4)
-RETURNING id, round_id, organisation_id, status, tier, requested_pence, answers, partners, version, eligibility, grant_id, created_by, created_at, updated_at, submitted_at
+RETURNING id, round_id, organisation_id, status, tier, requested_pence, answers, partners, version, eligibility, grant_id, created_by, created_at, updated_at, submitted_at, flags, moderated_total, moderation_rationale, moderated_by, moderated_at, decision_outcome, decision_reason, decided_by, decided_at, award_pence, withdrawn_at
 `
 
 type ApplicationCreateParams struct {
@@ -46,12 +63,87 @@ func (q *Queries) ApplicationCreate(ctx context.Context, arg ApplicationCreatePa
 		&i.CreatedAt,
 		&i.UpdatedAt,
 		&i.SubmittedAt,
+		&i.Flags,
+		&i.ModeratedTotal,
+		&i.ModerationRationale,
+		&i.ModeratedBy,
+		&i.ModeratedAt,
+		&i.DecisionOutcome,
+		&i.DecisionReason,
+		&i.DecidedBy,
+		&i.DecidedAt,
+		&i.AwardPence,
+		&i.WithdrawnAt,
+	)
+	return i, err
+}
+
+const applicationDecide = `-- name: ApplicationDecide :one
+UPDATE applications
+SET status = $1, decision_outcome = $2, decision_reason = $3, decided_by = $4,
+    decided_at = $5, award_pence = $6, grant_id = $7,
+    version = version + 1, updated_at = now()
+WHERE id = $8 AND status IN ('in_assessment', 'waitlisted')
+RETURNING id, round_id, organisation_id, status, tier, requested_pence, answers, partners, version, eligibility, grant_id, created_by, created_at, updated_at, submitted_at, flags, moderated_total, moderation_rationale, moderated_by, moderated_at, decision_outcome, decision_reason, decided_by, decided_at, award_pence, withdrawn_at
+`
+
+type ApplicationDecideParams struct {
+	Status     string
+	Outcome    *string
+	Reason     *string
+	DecidedBy  *string
+	DecidedAt  *time.Time
+	AwardPence *int64
+	GrantID    *string
+	ID         string
+}
+
+// The decision's write; no row when the application is not awaiting one.
+func (q *Queries) ApplicationDecide(ctx context.Context, arg ApplicationDecideParams) (Application, error) {
+	row := q.db.QueryRow(ctx, applicationDecide,
+		arg.Status,
+		arg.Outcome,
+		arg.Reason,
+		arg.DecidedBy,
+		arg.DecidedAt,
+		arg.AwardPence,
+		arg.GrantID,
+		arg.ID,
+	)
+	var i Application
+	err := row.Scan(
+		&i.ID,
+		&i.RoundID,
+		&i.OrganisationID,
+		&i.Status,
+		&i.Tier,
+		&i.RequestedPence,
+		&i.Answers,
+		&i.Partners,
+		&i.Version,
+		&i.Eligibility,
+		&i.GrantID,
+		&i.CreatedBy,
+		&i.CreatedAt,
+		&i.UpdatedAt,
+		&i.SubmittedAt,
+		&i.Flags,
+		&i.ModeratedTotal,
+		&i.ModerationRationale,
+		&i.ModeratedBy,
+		&i.ModeratedAt,
+		&i.DecisionOutcome,
+		&i.DecisionReason,
+		&i.DecidedBy,
+		&i.DecidedAt,
+		&i.AwardPence,
+		&i.WithdrawnAt,
 	)
 	return i, err
 }
 
 const applicationGet = `-- name: ApplicationGet :one
-SELECT id, round_id, organisation_id, status, tier, requested_pence, answers, partners, version, eligibility, grant_id, created_by, created_at, updated_at, submitted_at FROM applications WHERE id = $1
+SELECT id, round_id, organisation_id, status, tier, requested_pence, answers, partners, version, eligibility, grant_id, created_by, created_at, updated_at, submitted_at, flags, moderated_total, moderation_rationale, moderated_by, moderated_at, decision_outcome, decision_reason, decided_by, decided_at, award_pence, withdrawn_at FROM applications WHERE id = $1
 `
 
 func (q *Queries) ApplicationGet(ctx context.Context, id string) (Application, error) {
@@ -73,12 +165,23 @@ func (q *Queries) ApplicationGet(ctx context.Context, id string) (Application, e
 		&i.CreatedAt,
 		&i.UpdatedAt,
 		&i.SubmittedAt,
+		&i.Flags,
+		&i.ModeratedTotal,
+		&i.ModerationRationale,
+		&i.ModeratedBy,
+		&i.ModeratedAt,
+		&i.DecisionOutcome,
+		&i.DecisionReason,
+		&i.DecidedBy,
+		&i.DecidedAt,
+		&i.AwardPence,
+		&i.WithdrawnAt,
 	)
 	return i, err
 }
 
 const applicationGetForUpdate = `-- name: ApplicationGetForUpdate :one
-SELECT id, round_id, organisation_id, status, tier, requested_pence, answers, partners, version, eligibility, grant_id, created_by, created_at, updated_at, submitted_at FROM applications WHERE id = $1 FOR UPDATE
+SELECT id, round_id, organisation_id, status, tier, requested_pence, answers, partners, version, eligibility, grant_id, created_by, created_at, updated_at, submitted_at, flags, moderated_total, moderation_rationale, moderated_by, moderated_at, decision_outcome, decision_reason, decided_by, decided_at, award_pence, withdrawn_at FROM applications WHERE id = $1 FOR UPDATE
 `
 
 func (q *Queries) ApplicationGetForUpdate(ctx context.Context, id string) (Application, error) {
@@ -100,12 +203,23 @@ func (q *Queries) ApplicationGetForUpdate(ctx context.Context, id string) (Appli
 		&i.CreatedAt,
 		&i.UpdatedAt,
 		&i.SubmittedAt,
+		&i.Flags,
+		&i.ModeratedTotal,
+		&i.ModerationRationale,
+		&i.ModeratedBy,
+		&i.ModeratedAt,
+		&i.DecisionOutcome,
+		&i.DecisionReason,
+		&i.DecidedBy,
+		&i.DecidedAt,
+		&i.AwardPence,
+		&i.WithdrawnAt,
 	)
 	return i, err
 }
 
 const applicationListAll = `-- name: ApplicationListAll :many
-SELECT a.id, a.round_id, a.organisation_id, a.status, a.tier, a.requested_pence, a.answers, a.partners, a.version, a.eligibility, a.grant_id, a.created_by, a.created_at, a.updated_at, a.submitted_at
+SELECT a.id, a.round_id, a.organisation_id, a.status, a.tier, a.requested_pence, a.answers, a.partners, a.version, a.eligibility, a.grant_id, a.created_by, a.created_at, a.updated_at, a.submitted_at, a.flags, a.moderated_total, a.moderation_rationale, a.moderated_by, a.moderated_at, a.decision_outcome, a.decision_reason, a.decided_by, a.decided_at, a.award_pence, a.withdrawn_at
 FROM applications a
 WHERE ($1::text IS NULL OR a.id > $1)
   AND ($2::text IS NULL OR a.round_id = $2)
@@ -154,6 +268,17 @@ func (q *Queries) ApplicationListAll(ctx context.Context, arg ApplicationListAll
 			&i.CreatedAt,
 			&i.UpdatedAt,
 			&i.SubmittedAt,
+			&i.Flags,
+			&i.ModeratedTotal,
+			&i.ModerationRationale,
+			&i.ModeratedBy,
+			&i.ModeratedAt,
+			&i.DecisionOutcome,
+			&i.DecisionReason,
+			&i.DecidedBy,
+			&i.DecidedAt,
+			&i.AwardPence,
+			&i.WithdrawnAt,
 		); err != nil {
 			return nil, err
 		}
@@ -166,7 +291,7 @@ func (q *Queries) ApplicationListAll(ctx context.Context, arg ApplicationListAll
 }
 
 const applicationListForMember = `-- name: ApplicationListForMember :many
-SELECT a.id, a.round_id, a.organisation_id, a.status, a.tier, a.requested_pence, a.answers, a.partners, a.version, a.eligibility, a.grant_id, a.created_by, a.created_at, a.updated_at, a.submitted_at
+SELECT a.id, a.round_id, a.organisation_id, a.status, a.tier, a.requested_pence, a.answers, a.partners, a.version, a.eligibility, a.grant_id, a.created_by, a.created_at, a.updated_at, a.submitted_at, a.flags, a.moderated_total, a.moderation_rationale, a.moderated_by, a.moderated_at, a.decision_outcome, a.decision_reason, a.decided_by, a.decided_at, a.award_pence, a.withdrawn_at
 FROM applications a
 WHERE a.organisation_id IN (SELECT organisation_id FROM organisation_members WHERE user_id = $1)
   AND ($2::text IS NULL OR a.id > $2)
@@ -215,6 +340,17 @@ func (q *Queries) ApplicationListForMember(ctx context.Context, arg ApplicationL
 			&i.CreatedAt,
 			&i.UpdatedAt,
 			&i.SubmittedAt,
+			&i.Flags,
+			&i.ModeratedTotal,
+			&i.ModerationRationale,
+			&i.ModeratedBy,
+			&i.ModeratedAt,
+			&i.DecisionOutcome,
+			&i.DecisionReason,
+			&i.DecidedBy,
+			&i.DecidedAt,
+			&i.AwardPence,
+			&i.WithdrawnAt,
 		); err != nil {
 			return nil, err
 		}
@@ -230,7 +366,7 @@ const applicationMarkSubmitted = `-- name: ApplicationMarkSubmitted :one
 UPDATE applications
 SET status = 'submitted', version = version + 1, submitted_at = now(), updated_at = now()
 WHERE id = $1 AND status = 'draft'
-RETURNING id, round_id, organisation_id, status, tier, requested_pence, answers, partners, version, eligibility, grant_id, created_by, created_at, updated_at, submitted_at
+RETURNING id, round_id, organisation_id, status, tier, requested_pence, answers, partners, version, eligibility, grant_id, created_by, created_at, updated_at, submitted_at, flags, moderated_total, moderation_rationale, moderated_by, moderated_at, decision_outcome, decision_reason, decided_by, decided_at, award_pence, withdrawn_at
 `
 
 func (q *Queries) ApplicationMarkSubmitted(ctx context.Context, id string) (Application, error) {
@@ -252,8 +388,139 @@ func (q *Queries) ApplicationMarkSubmitted(ctx context.Context, id string) (Appl
 		&i.CreatedAt,
 		&i.UpdatedAt,
 		&i.SubmittedAt,
+		&i.Flags,
+		&i.ModeratedTotal,
+		&i.ModerationRationale,
+		&i.ModeratedBy,
+		&i.ModeratedAt,
+		&i.DecisionOutcome,
+		&i.DecisionReason,
+		&i.DecidedBy,
+		&i.DecidedAt,
+		&i.AwardPence,
+		&i.WithdrawnAt,
 	)
 	return i, err
+}
+
+const applicationModerate = `-- name: ApplicationModerate :one
+UPDATE applications
+SET moderated_total = $1, moderation_rationale = $2, moderated_by = $3,
+    moderated_at = $4, flags = array_append(array_remove(flags, 'needs_moderation'), 'moderated'),
+    version = version + 1, updated_at = now()
+WHERE id = $5 AND status IN ('in_assessment', 'waitlisted')
+RETURNING id, round_id, organisation_id, status, tier, requested_pence, answers, partners, version, eligibility, grant_id, created_by, created_at, updated_at, submitted_at, flags, moderated_total, moderation_rationale, moderated_by, moderated_at, decision_outcome, decision_reason, decided_by, decided_at, award_pence, withdrawn_at
+`
+
+type ApplicationModerateParams struct {
+	ModeratedTotal *int64
+	Rationale      *string
+	ModeratedBy    *string
+	ModeratedAt    *time.Time
+	ID             string
+}
+
+func (q *Queries) ApplicationModerate(ctx context.Context, arg ApplicationModerateParams) (Application, error) {
+	row := q.db.QueryRow(ctx, applicationModerate,
+		arg.ModeratedTotal,
+		arg.Rationale,
+		arg.ModeratedBy,
+		arg.ModeratedAt,
+		arg.ID,
+	)
+	var i Application
+	err := row.Scan(
+		&i.ID,
+		&i.RoundID,
+		&i.OrganisationID,
+		&i.Status,
+		&i.Tier,
+		&i.RequestedPence,
+		&i.Answers,
+		&i.Partners,
+		&i.Version,
+		&i.Eligibility,
+		&i.GrantID,
+		&i.CreatedBy,
+		&i.CreatedAt,
+		&i.UpdatedAt,
+		&i.SubmittedAt,
+		&i.Flags,
+		&i.ModeratedTotal,
+		&i.ModerationRationale,
+		&i.ModeratedBy,
+		&i.ModeratedAt,
+		&i.DecisionOutcome,
+		&i.DecisionReason,
+		&i.DecidedBy,
+		&i.DecidedAt,
+		&i.AwardPence,
+		&i.WithdrawnAt,
+	)
+	return i, err
+}
+
+const applicationRankingRows = `-- name: ApplicationRankingRows :many
+SELECT a.id, a.round_id, a.organisation_id, a.status, a.tier, a.requested_pence, a.answers, a.partners, a.version, a.eligibility, a.grant_id, a.created_by, a.created_at, a.updated_at, a.submitted_at, a.flags, a.moderated_total, a.moderation_rationale, a.moderated_by, a.moderated_at, a.decision_outcome, a.decision_reason, a.decided_by, a.decided_at, a.award_pence, a.withdrawn_at, o.name AS organisation_name
+FROM applications a
+JOIN organisations o ON o.id = a.organisation_id
+WHERE a.round_id = $1 AND a.status IN ('in_assessment', 'approved', 'rejected', 'waitlisted')
+ORDER BY a.submitted_at, a.id
+`
+
+type ApplicationRankingRowsRow struct {
+	Application      Application
+	OrganisationName string
+}
+
+// Every assessed application of a round with its lead organisation's name;
+// totals come from assessments (AssessmentListByRound).
+func (q *Queries) ApplicationRankingRows(ctx context.Context, roundID string) ([]ApplicationRankingRowsRow, error) {
+	rows, err := q.db.Query(ctx, applicationRankingRows, roundID)
+	if err != nil {
+		return nil, err
+	}
+	defer rows.Close()
+	items := []ApplicationRankingRowsRow{}
+	for rows.Next() {
+		var i ApplicationRankingRowsRow
+		if err := rows.Scan(
+			&i.Application.ID,
+			&i.Application.RoundID,
+			&i.Application.OrganisationID,
+			&i.Application.Status,
+			&i.Application.Tier,
+			&i.Application.RequestedPence,
+			&i.Application.Answers,
+			&i.Application.Partners,
+			&i.Application.Version,
+			&i.Application.Eligibility,
+			&i.Application.GrantID,
+			&i.Application.CreatedBy,
+			&i.Application.CreatedAt,
+			&i.Application.UpdatedAt,
+			&i.Application.SubmittedAt,
+			&i.Application.Flags,
+			&i.Application.ModeratedTotal,
+			&i.Application.ModerationRationale,
+			&i.Application.ModeratedBy,
+			&i.Application.ModeratedAt,
+			&i.Application.DecisionOutcome,
+			&i.Application.DecisionReason,
+			&i.Application.DecidedBy,
+			&i.Application.DecidedAt,
+			&i.Application.AwardPence,
+			&i.Application.WithdrawnAt,
+			&i.OrganisationName,
+		); err != nil {
+			return nil, err
+		}
+		items = append(items, i)
+	}
+	if err := rows.Err(); err != nil {
+		return nil, err
+	}
+	return items, nil
 }
 
 const applicationSaveDraft = `-- name: ApplicationSaveDraft :one
@@ -261,7 +528,7 @@ UPDATE applications
 SET tier = $1, requested_pence = $2, answers = $3,
     partners = $4, version = version + 1, updated_at = now()
 WHERE id = $5 AND version = $6 AND status = 'draft'
-RETURNING id, round_id, organisation_id, status, tier, requested_pence, answers, partners, version, eligibility, grant_id, created_by, created_at, updated_at, submitted_at
+RETURNING id, round_id, organisation_id, status, tier, requested_pence, answers, partners, version, eligibility, grant_id, created_by, created_at, updated_at, submitted_at, flags, moderated_total, moderation_rationale, moderated_by, moderated_at, decision_outcome, decision_reason, decided_by, decided_at, award_pence, withdrawn_at
 `
 
 type ApplicationSaveDraftParams struct {
@@ -301,6 +568,17 @@ func (q *Queries) ApplicationSaveDraft(ctx context.Context, arg ApplicationSaveD
 		&i.CreatedAt,
 		&i.UpdatedAt,
 		&i.SubmittedAt,
+		&i.Flags,
+		&i.ModeratedTotal,
+		&i.ModerationRationale,
+		&i.ModeratedBy,
+		&i.ModeratedAt,
+		&i.DecisionOutcome,
+		&i.DecisionReason,
+		&i.DecidedBy,
+		&i.DecidedAt,
+		&i.AwardPence,
+		&i.WithdrawnAt,
 	)
 	return i, err
 }
@@ -309,7 +587,7 @@ const applicationSetEligibility = `-- name: ApplicationSetEligibility :one
 UPDATE applications
 SET status = $1, eligibility = $2, version = version + 1, updated_at = now()
 WHERE id = $3 AND status = 'submitted'
-RETURNING id, round_id, organisation_id, status, tier, requested_pence, answers, partners, version, eligibility, grant_id, created_by, created_at, updated_at, submitted_at
+RETURNING id, round_id, organisation_id, status, tier, requested_pence, answers, partners, version, eligibility, grant_id, created_by, created_at, updated_at, submitted_at, flags, moderated_total, moderation_rationale, moderated_by, moderated_at, decision_outcome, decision_reason, decided_by, decided_at, award_pence, withdrawn_at
 `
 
 type ApplicationSetEligibilityParams struct {
@@ -338,6 +616,108 @@ func (q *Queries) ApplicationSetEligibility(ctx context.Context, arg Application
 		&i.CreatedAt,
 		&i.UpdatedAt,
 		&i.SubmittedAt,
+		&i.Flags,
+		&i.ModeratedTotal,
+		&i.ModerationRationale,
+		&i.ModeratedBy,
+		&i.ModeratedAt,
+		&i.DecisionOutcome,
+		&i.DecisionReason,
+		&i.DecidedBy,
+		&i.DecidedAt,
+		&i.AwardPence,
+		&i.WithdrawnAt,
+	)
+	return i, err
+}
+
+const applicationSetFlags = `-- name: ApplicationSetFlags :one
+UPDATE applications SET flags = $1::text[], updated_at = now()
+WHERE id = $2
+RETURNING id, round_id, organisation_id, status, tier, requested_pence, answers, partners, version, eligibility, grant_id, created_by, created_at, updated_at, submitted_at, flags, moderated_total, moderation_rationale, moderated_by, moderated_at, decision_outcome, decision_reason, decided_by, decided_at, award_pence, withdrawn_at
+`
+
+type ApplicationSetFlagsParams struct {
+	Flags []string
+	ID    string
+}
+
+func (q *Queries) ApplicationSetFlags(ctx context.Context, arg ApplicationSetFlagsParams) (Application, error) {
+	row := q.db.QueryRow(ctx, applicationSetFlags, arg.Flags, arg.ID)
+	var i Application
+	err := row.Scan(
+		&i.ID,
+		&i.RoundID,
+		&i.OrganisationID,
+		&i.Status,
+		&i.Tier,
+		&i.RequestedPence,
+		&i.Answers,
+		&i.Partners,
+		&i.Version,
+		&i.Eligibility,
+		&i.GrantID,
+		&i.CreatedBy,
+		&i.CreatedAt,
+		&i.UpdatedAt,
+		&i.SubmittedAt,
+		&i.Flags,
+		&i.ModeratedTotal,
+		&i.ModerationRationale,
+		&i.ModeratedBy,
+		&i.ModeratedAt,
+		&i.DecisionOutcome,
+		&i.DecisionReason,
+		&i.DecidedBy,
+		&i.DecidedAt,
+		&i.AwardPence,
+		&i.WithdrawnAt,
+	)
+	return i, err
+}
+
+const applicationWithdraw = `-- name: ApplicationWithdraw :one
+UPDATE applications
+SET status = 'withdrawn', withdrawn_at = $1, version = version + 1, updated_at = now()
+WHERE id = $2 AND status IN ('submitted', 'in_assessment', 'waitlisted')
+RETURNING id, round_id, organisation_id, status, tier, requested_pence, answers, partners, version, eligibility, grant_id, created_by, created_at, updated_at, submitted_at, flags, moderated_total, moderation_rationale, moderated_by, moderated_at, decision_outcome, decision_reason, decided_by, decided_at, award_pence, withdrawn_at
+`
+
+type ApplicationWithdrawParams struct {
+	WithdrawnAt *time.Time
+	ID          string
+}
+
+func (q *Queries) ApplicationWithdraw(ctx context.Context, arg ApplicationWithdrawParams) (Application, error) {
+	row := q.db.QueryRow(ctx, applicationWithdraw, arg.WithdrawnAt, arg.ID)
+	var i Application
+	err := row.Scan(
+		&i.ID,
+		&i.RoundID,
+		&i.OrganisationID,
+		&i.Status,
+		&i.Tier,
+		&i.RequestedPence,
+		&i.Answers,
+		&i.Partners,
+		&i.Version,
+		&i.Eligibility,
+		&i.GrantID,
+		&i.CreatedBy,
+		&i.CreatedAt,
+		&i.UpdatedAt,
+		&i.SubmittedAt,
+		&i.Flags,
+		&i.ModeratedTotal,
+		&i.ModerationRationale,
+		&i.ModeratedBy,
+		&i.ModeratedAt,
+		&i.DecisionOutcome,
+		&i.DecisionReason,
+		&i.DecidedBy,
+		&i.DecidedAt,
+		&i.AwardPence,
+		&i.WithdrawnAt,
 	)
 	return i, err
 }

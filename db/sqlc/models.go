@@ -9,21 +9,62 @@ import (
 )
 
 type Application struct {
-	ID             string
-	RoundID        string
+	ID                  string
+	RoundID             string
+	OrganisationID      string
+	Status              string
+	Tier                *string
+	RequestedPence      *int64
+	Answers             []byte
+	Partners            []byte
+	Version             int32
+	Eligibility         []byte
+	GrantID             *string
+	CreatedBy           string
+	CreatedAt           time.Time
+	UpdatedAt           time.Time
+	SubmittedAt         *time.Time
+	Flags               []string
+	ModeratedTotal      *int64
+	ModerationRationale *string
+	ModeratedBy         *string
+	ModeratedAt         *time.Time
+	DecisionOutcome     *string
+	DecisionReason      *string
+	DecidedBy           *string
+	DecidedAt           *time.Time
+	AwardPence          *int64
+	WithdrawnAt         *time.Time
+}
+
+type Assessment struct {
+	ID              string
+	ApplicationID   string
+	RoundID         string
+	AssessorID      string
+	Status          string
+	Generation      int32
+	Deadline        time.Time
+	Scores          []byte
+	TotalHundredths *int64
+	ConflictReason  *string
+	ReleaseReason   *string
+	AssignedAt      time.Time
+	ScoredAt        *time.Time
+	ReleasedAt      *time.Time
+	RemindedAt      *time.Time
+}
+
+type AssessorConflict struct {
+	ID             int64
+	AssessorID     string
 	OrganisationID string
-	Status         string
-	Tier           *string
-	RequestedPence *int64
-	Answers        []byte
-	Partners       []byte
-	Version        int32
-	Eligibility    []byte
-	GrantID        *string
-	CreatedBy      string
-	CreatedAt      time.Time
-	UpdatedAt      time.Time
-	SubmittedAt    *time.Time
+	NameKey        string
+	CharityNumber  *string
+	CompanyNumber  *string
+	ApplicationID  string
+	Reason         string
+	DeclaredAt     time.Time
 }
 
 type AuditEvent struct {
@@ -67,6 +108,37 @@ type Document struct {
 	CreatedAt     time.Time
 }
 
+type Grant struct {
+	ID             string
+	ApplicationID  string
+	RoundID        string
+	OrganisationID string
+	AwardPence     int64
+	Conditions     string
+	Status         string
+	OfferedAt      time.Time
+	OfferExpiresAt time.Time
+	SignatoryName  *string
+	SignatoryRole  *string
+	AcceptedBy     *string
+	AcceptedAt     *time.Time
+	LapsedAt       *time.Time
+	CreatedAt      time.Time
+	UpdatedAt      time.Time
+}
+
+type Notification struct {
+	ID        int64
+	UserID    string
+	Kind      string
+	Subject   string
+	Body      string
+	Entity    string
+	DedupeKey string
+	CreatedAt time.Time
+	SentAt    *time.Time
+}
+
 type Organisation struct {
 	ID                 string
 	Name               string
@@ -103,11 +175,34 @@ type Outbox struct {
 	DispatchedAt *time.Time
 }
 
+type Payment struct {
+	ID          string
+	GrantID     string
+	Tranche     int32
+	AmountPence int64
+	Condition   string
+	Status      string
+	DueAt       *time.Time
+	CreatedAt   time.Time
+	UpdatedAt   time.Time
+}
+
 type Programme struct {
 	ID          string
 	Code        string
 	Name        string
 	Description string
+}
+
+type Report struct {
+	ID         string
+	GrantID    string
+	Kind       string
+	Status     string
+	DueAfterMs int64
+	DueAt      *time.Time
+	CreatedAt  time.Time
+	UpdatedAt  time.Time
 }
 
 type Round struct {

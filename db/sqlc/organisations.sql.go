@@ -9,6 +9,32 @@ import (
 	"context"
 )
 
+const organisationAdmins = `-- name: OrganisationAdmins :many
+SELECT user_id FROM organisation_members
+WHERE organisation_id = $1 AND role = 'admin'
+ORDER BY user_id
+`
+
+func (q *Queries) OrganisationAdmins(ctx context.Context, organisationID string) ([]string, error) {
+	rows, err := q.db.Query(ctx, organisationAdmins, organisationID)
+	if err != nil {
+		return nil, err
+	}
+	defer rows.Close()
+	items := []string{}
+	for rows.Next() {
+		var user_id string
+		if err := rows.Scan(&user_id); err != nil {
+			return nil, err
+		}
+		items = append(items, user_id)
+	}
+	if err := rows.Err(); err != nil {
+		return nil, err
+	}
+	return items, nil
+}
+
 const organisationCreate = `-- name: OrganisationCreate :one
 INSERT INTO organisations (id, name, legal_form, charity_number, company_number, borough_name, borough_gss,
                            address, annual_income_pence, host_organisation_id, created_by)

@@ -93,6 +93,63 @@ func (q *Queries) UserGetByEmail(ctx context.Context, email string) (User, error
 	return i, err
 }
 
+const userListByRole = `-- name: UserListByRole :many
+SELECT id, email, name, password_hash, roles, affiliations, created_at FROM users WHERE $1::text = ANY (roles) ORDER BY id
+`
+
+func (q *Queries) UserListByRole(ctx context.Context, role string) ([]User, error) {
+	rows, err := q.db.Query(ctx, userListByRole, role)
+	if err != nil {
+		return nil, err
+	}
+	defer rows.Close()
+	items := []User{}
+	for rows.Next() {
+		var i User
+		if err := rows.Scan(
+			&i.ID,
+			&i.Email,
+			&i.Name,
+			&i.PasswordHash,
+			&i.Roles,
+			&i.Affiliations,
+			&i.CreatedAt,
+		); err != nil {
+			return nil, err
+		}
+		items = append(items, i)
+	}
+	if err := rows.Err(); err != nil {
+		return nil, err
+	}
+	return items, nil
+}
+
+const userSetAffiliations = `-- name: UserSetAffiliations :one
+UPDATE users SET affiliations = $1 WHERE id = $2
+RETURNING id, email, name, password_hash, roles, affiliations, created_at
+`
+
+type UserSetAffiliationsParams struct {
+	Affiliations []byte
+	ID           string
+}
+
+func (q *Queries) UserSetAffiliations(ctx context.Context, arg UserSetAffiliationsParams) (User, error) {
+	row := q.db.QueryRow(ctx, userSetAffiliations, arg.Affiliations, arg.ID)
+	var i User
+	err := row.Scan(
+		&i.ID,
+		&i.Email,
+		&i.Name,
+		&i.PasswordHash,
+		&i.Roles,
+		&i.Affiliations,
+		&i.CreatedAt,
+	)
+	return i, err
+}
+
 const userSetPassword = `-- name: UserSetPassword :exec
 UPDATE users SET password_hash = $1 WHERE id = $2
 `

@@ -1,0 +1,65 @@
+-- name: GrantInsert :one
+INSERT INTO grants (id, application_id, round_id, organisation_id, award_pence, conditions, offered_at, offer_expires_at)
+VALUES (@id, @application_id, @round_id, @organisation_id, @award_pence, @conditions, @offered_at, @offer_expires_at)
+RETURNING *;
+
+-- name: GrantGet :one
+SELECT * FROM grants WHERE id = @id;
+
+-- name: GrantGetForUpdate :one
+SELECT * FROM grants WHERE id = @id FOR UPDATE;
+
+-- name: GrantGetByApplication :one
+SELECT * FROM grants WHERE application_id = @application_id;
+
+-- name: GrantAccept :one
+UPDATE grants
+SET status = 'active', signatory_name = @signatory_name, signatory_role = @signatory_role,
+    accepted_by = @accepted_by, accepted_at = @accepted_at, updated_at = now()
+WHERE id = @id AND status = 'offered'
+RETURNING *;
+
+-- name: GrantLapse :one
+UPDATE grants SET status = 'lapsed', lapsed_at = @lapsed_at, updated_at = now()
+WHERE id = @id AND status = 'offered'
+RETURNING *;
+
+-- name: GrantListForMember :many
+SELECT g.* FROM grants g
+WHERE g.organisation_id IN (SELECT organisation_id FROM organisation_members WHERE user_id = @user_id)
+  AND (sqlc.narg(cursor)::text IS NULL OR g.id > sqlc.narg(cursor))
+  AND (sqlc.narg(status)::text IS NULL OR g.status = sqlc.narg(status))
+ORDER BY g.id
+LIMIT @row_limit;
+
+-- name: GrantListAll :many
+SELECT g.* FROM grants g
+WHERE (sqlc.narg(cursor)::text IS NULL OR g.id > sqlc.narg(cursor))
+  AND (sqlc.narg(status)::text IS NULL OR g.status = sqlc.narg(status))
+  AND (sqlc.narg(round_id)::text IS NULL OR g.round_id = sqlc.narg(round_id))
+ORDER BY g.id
+LIMIT @row_limit;
+
+-- name: GrantCountOfferedInRound :one
+SELECT count(*) FROM grants WHERE round_id = @round_id AND status = 'offered';
+
+-- name: PaymentInsert :one
+INSERT INTO payments (id, grant_id, tranche, amount_pence, condition)
+VALUES (@id, @grant_id, @tranche, @amount_pence, @condition)
+RETURNING *;
+
+-- name: PaymentListByGrant :many
+SELECT * FROM payments WHERE grant_id = @grant_id ORDER BY tranche;
+
+-- name: ReportInsert :one
+INSERT INTO reports (id, grant_id, kind, due_after_ms)
+VALUES (@id, @grant_id, @kind, @due_after_ms)
+RETURNING *;
+
+-- name: ReportListByGrant :many
+SELECT * FROM reports WHERE grant_id = @grant_id ORDER BY due_after_ms, kind;
+
+-- name: ReportSetDueFrom :exec
+-- Report deadlines count from the offer's acceptance.
+UPDATE reports SET due_at = sqlc.arg(accepted_at)::timestamptz + make_interval(secs => due_after_ms / 1000.0), updated_at = now()
+WHERE grant_id = @grant_id AND due_at IS NULL;
