@@ -110,3 +110,36 @@ func roundHalfUp(r *big.Rat) int64 {
 	den2 := new(big.Int).Mul(den, big.NewInt(2))
 	return new(big.Int).Div(num, den2).Int64() // floor((2n + d) / 2d)
 }
+
+// ApplicationTotal is an application's total: the moderated total where a
+// manager set one, else the mean of its assessors' totals; nil when there
+// is neither (nobody has scored yet).
+func ApplicationTotal(moderated *int64, assessorTotals []Hundredths) *Hundredths {
+	if moderated != nil {
+		t := Hundredths(*moderated)
+		return &t
+	}
+	if len(assessorTotals) == 0 {
+		return nil
+	}
+	t := Mean(assessorTotals)
+	return &t
+}
+
+// ParseHundredths reads a total given as a decimal with at most two
+// places ("73.33", "80", "66.5") into hundredths, exactly; no floating
+// point is involved.
+func ParseHundredths(s string) (Hundredths, error) {
+	r, ok := new(big.Rat).SetString(s)
+	if !ok {
+		return 0, fmt.Errorf("not a number: %q", s)
+	}
+	r.Mul(r, big.NewRat(100, 1))
+	if !r.IsInt() {
+		return 0, fmt.Errorf("more than two decimal places: %q", s)
+	}
+	if !r.Num().IsInt64() {
+		return 0, fmt.Errorf("out of range: %q", s)
+	}
+	return Hundredths(r.Num().Int64()), nil
+}

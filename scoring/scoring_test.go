@@ -79,3 +79,24 @@ func FuzzAssessorTotalInRange(f *testing.F) {
 		}
 	})
 }
+
+func TestApplicationTotal(t *testing.T) {
+	t.Parallel()
+	require.Nil(t, ApplicationTotal(nil, nil))
+	require.Equal(t, Hundredths(7667), *ApplicationTotal(nil, []Hundredths{8000, 7333}))
+	m := int64(5000)
+	require.Equal(t, Hundredths(5000), *ApplicationTotal(&m, []Hundredths{8000, 7333}), "the moderated total wins")
+}
+
+func TestParseHundredths(t *testing.T) {
+	t.Parallel()
+	for in, want := range map[string]Hundredths{"80": 8000, "73.33": 7333, "66.5": 6650, "0": 0, "100.00": 10000, "1e1": 1000} {
+		got, err := ParseHundredths(in)
+		require.NoError(t, err, in)
+		require.Equal(t, want, got, in)
+	}
+	for _, in := range []string{"73.333", "abc", "", "1e40"} {
+		_, err := ParseHundredths(in)
+		require.Error(t, err, in)
+	}
+}
