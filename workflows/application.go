@@ -3,8 +3,26 @@ package workflows
 import (
 	"time"
 
+	enumspb "go.temporal.io/api/enums/v1"
 	"go.temporal.io/sdk/temporal"
 	"go.temporal.io/sdk/workflow"
+)
+
+// Application statuses the workflow moves a case through.
+const (
+	StatusSubmitted    = "submitted"
+	StatusIneligible   = "ineligible"
+	StatusInAssessment = "in_assessment"
+	StatusApproved     = "approved"
+	StatusRejected     = "rejected"
+	StatusWaitlisted   = "waitlisted"
+	StatusWithdrawn    = "withdrawn"
+)
+
+// Grant outcomes an ApplicationResult reports for an approved case.
+const (
+	GrantAccepted = "accepted"
+	GrantLapsed   = "lapsed"
 )
 
 // ApplicationInput starts an application's case.
@@ -12,10 +30,14 @@ type ApplicationInput struct {
 	ApplicationID string `json:"application_id"`
 }
 
-// ApplicationResult is how a case ended.
+// ApplicationResult is how a case ended: the application's status, the
+// ineligibility reasons, and for an approved case its grant and whether
+// the offer was accepted or lapsed.
 type ApplicationResult struct {
 	Status  string   `json:"status"`
 	Reasons []string `json:"reasons,omitempty"`
+	GrantID string   `json:"grant_id,omitempty"`
+	Grant   string   `json:"grant,omitempty"`
 }
 
 // CheckEligibilityInput names the application whose eligibility to check.
@@ -30,12 +52,15 @@ type CheckEligibilityResult struct {
 	Reasons  []string `json:"reasons"`
 }
 
-// ApplicationWorkflow drives one submitted application. Its first step
-// evaluates the round's eligibility rules against the stored application,
-// which moves it to in_assessment or ineligible. Assessment, decision and
-// the offer extend it in later steps.
-func ApplicationWorkflow(ctx workflow.Context, in ApplicationInput) (ApplicationResult, error) {
-	ctx = workflow.WithActivityOptions(ctx, workflow.ActivityOptions{
+// reviewVersion marks the change that added assessment, decision and offer
+// to the case: histories recorded before it end after the eligibility
+// check and must still replay that way.
+const reviewVersion = "review"
+
+// activityOptions are the options of every case activity: short, retried
+// with back-off; business rejections are non-retryable errors.
+func activityOptions(ctx workflow.Context) workflow.Context {
+	return workflow.WithActivityOptions(ctx, workflow.ActivityOptions{
 		StartToCloseTimeout: 30 * time.Second,
 		RetryPolicy: &temporal.RetryPolicy{
 			InitialInterval:    time.Second,
@@ -43,9 +68,264 @@ func ApplicationWorkflow(ctx workflow.Context, in ApplicationInput) (Application
 			MaximumInterval:    time.Minute,
 		},
 	})
-	var elig CheckEligibilityResult
-	if err := workflow.ExecuteActivity(ctx, ActivityCheckEligibility, CheckEligibilityInput(in)).Get(ctx, &elig); err != nil {
+}
+
+// ApplicationWorkflow drives one submitted application: the eligibility
+// check; assignment to assessors with reminders, deadlines and one
+// reassignment; scoring, conflicts, moderation and the chair's decision
+// as Updates; on approval the offer, which the applicant accepts (the
+// grant's own workflow then starts) or which lapses at its expiry,
+// releasing its budget to the round. Changes are serialised by one mutex;
+// every change is made by an activity.
+func ApplicationWorkflow(ctx workflow.Context, in ApplicationInput) (ApplicationResult, error) {
+	ctx = activityOptions(ctx)
+	c := &applicationCase{id: in.ApplicationID, status: StatusSubmitted, mu: workflow.NewMutex(ctx)}
+	if err := c.registerUpdates(ctx); err != nil {
 		return ApplicationResult{}, err
 	}
-	return ApplicationResult{Status: elig.Status, Reasons: elig.Reasons}, nil
+
+	// The eligibility check holds the mutex, so a withdrawal sent meanwhile
+	// waits for it and then sees where the case stands.
+	if err := c.mu.Lock(ctx); err != nil {
+		return ApplicationResult{}, err
+	}
+	var elig CheckEligibilityResult
+	err := workflow.ExecuteActivity(ctx, ActivityCheckEligibility, CheckEligibilityInput(in)).Get(ctx, &elig)
+	if err != nil {
+		c.mu.Unlock()
+		return ApplicationResult{}, err
+	}
+	if workflow.GetVersion(ctx, reviewVersion, workflow.DefaultVersion, 1) == workflow.DefaultVersion {
+		c.mu.Unlock()
+		return ApplicationResult{Status: elig.Status, Reasons: elig.Reasons}, nil
+	}
+	c.status = elig.Status
+	if c.status == StatusInAssessment {
+		err = c.startAssessment(ctx)
+	}
+	c.mu.Unlock()
+	if err != nil {
+		return ApplicationResult{}, err
+	}
+	if c.status != StatusInAssessment {
+		return c.finish(ctx, ApplicationResult{Status: c.status, Reasons: elig.Reasons})
+	}
+
+	if err := c.review(ctx); err != nil {
+		return ApplicationResult{}, err
+	}
+	if c.status != StatusApproved {
+		return c.finish(ctx, ApplicationResult{Status: c.status})
+	}
+	outcome, err := c.awaitAcceptance(ctx)
+	if err != nil {
+		return ApplicationResult{}, err
+	}
+	return c.finish(ctx, ApplicationResult{Status: c.status, GrantID: c.grantID, Grant: outcome})
+}
+
+// applicationCase is the workflow's state of one case. Handlers and the
+// main loop change it only while holding mu.
+type applicationCase struct {
+	id             string
+	info           CaseInfo
+	status         string
+	assignments    []Assignment
+	reviewDeadline time.Time // after it the chair may decide whatever is unscored
+	grantID        string
+	offerExpiresAt time.Time
+	accepted       bool
+	changed        bool // set by handlers to wake the main loop
+	mu             workflow.Mutex
+}
+
+// finish waits for running Update handlers, then ends the case.
+func (c *applicationCase) finish(ctx workflow.Context, res ApplicationResult) (ApplicationResult, error) {
+	if err := workflow.Await(ctx, func() bool { return workflow.AllHandlersFinished(ctx) }); err != nil {
+		return res, err
+	}
+	return res, nil
+}
+
+// startAssessment loads the case's settings and makes the first
+// assignments. The caller holds mu.
+func (c *applicationCase) startAssessment(ctx workflow.Context) error {
+	if err := workflow.ExecuteActivity(ctx, ActivityLoadCase, CaseRef{ApplicationID: c.id}).Get(ctx, &c.info); err != nil {
+		return err
+	}
+	now := workflow.Now(ctx)
+	c.reviewDeadline = laterOf(c.info.ClosesAt, now).Add(c.info.AssessmentWindow)
+	return c.assign(ctx, 0)
+}
+
+// assign brings the case up to its number of assessors (generation: 0 for
+// first assignments and replacements of conflicted ones, 1 for the one
+// reassignment after a missed deadline). The caller holds mu.
+func (c *applicationCase) assign(ctx workflow.Context, generation int) error {
+	var res AssignResult
+	in := AssignInput{ApplicationID: c.id, Generation: generation, At: workflow.Now(ctx)}
+	if err := workflow.ExecuteActivity(ctx, ActivityAssignAssessors, in).Get(ctx, &res); err != nil {
+		return err
+	}
+	c.assignments = res.Assignments
+	return nil
+}
+
+// review runs assessment timers until a decision or a withdrawal moves the
+// case out of in_assessment and waitlisted.
+func (c *applicationCase) review(ctx workflow.Context) error {
+	for c.status == StatusInAssessment || c.status == StatusWaitlisted {
+		now := workflow.Now(ctx)
+		next, ok := c.nextWake(now)
+		wake := func() bool { return c.changed || (c.status != StatusInAssessment && c.status != StatusWaitlisted) }
+		if ok && next.After(now) {
+			if _, err := workflow.AwaitWithTimeout(ctx, next.Sub(now), wake); err != nil {
+				return err
+			}
+		} else if !ok {
+			if err := workflow.Await(ctx, wake); err != nil {
+				return err
+			}
+		}
+		if err := c.mu.Lock(ctx); err != nil {
+			return err
+		}
+		c.changed = false
+		err := c.runDue(ctx)
+		c.mu.Unlock()
+		if err != nil {
+			return err
+		}
+	}
+	return nil
+}
+
+// nextWake is the earliest pending reminder or deadline of an unscored
+// assignment, if any.
+func (c *applicationCase) nextWake(now time.Time) (time.Time, bool) {
+	if c.status != StatusInAssessment {
+		return time.Time{}, false
+	}
+	var next time.Time
+	for _, a := range c.assignments {
+		if a.Status != AssessmentAssigned {
+			continue
+		}
+		at := a.Deadline
+		if !a.Reminded {
+			if r := a.Deadline.Add(-c.info.ReminderLead); r.Before(at) {
+				at = r
+			}
+		}
+		if next.IsZero() || at.Before(next) {
+			next = at
+		}
+	}
+	return next, !next.IsZero()
+}
+
+// runDue sends the reminders and handles the deadlines that are due. An
+// unscored assignment at its deadline is released and, the first time,
+// reassigned with a fresh window; a reassignment missing its deadline
+// flags the case to managers. The caller holds mu.
+func (c *applicationCase) runDue(ctx workflow.Context) error {
+	if c.status != StatusInAssessment {
+		return nil
+	}
+	now := workflow.Now(ctx)
+	reassign, flag := false, false
+	for i := range c.assignments {
+		a := &c.assignments[i]
+		if a.Status != AssessmentAssigned {
+			continue
+		}
+		if !now.Before(a.Deadline) {
+			in := ReleaseInput{ApplicationID: c.id, AssessmentID: a.ID, Reason: ReleaseDeadline, At: now}
+			if err := workflow.ExecuteActivity(ctx, ActivityReleaseAssessment, in).Get(ctx, nil); err != nil {
+				return err
+			}
+			a.Status = AssessmentReleased
+			if a.Generation == 0 {
+				reassign = true
+			} else {
+				flag = true
+			}
+			continue
+		}
+		if !a.Reminded && !now.Before(a.Deadline.Add(-c.info.ReminderLead)) {
+			in := ReminderInput{ApplicationID: c.id, AssessmentID: a.ID, At: now}
+			if err := workflow.ExecuteActivity(ctx, ActivitySendReminder, in).Get(ctx, nil); err != nil {
+				return err
+			}
+			a.Reminded = true
+		}
+	}
+	if reassign {
+		if err := c.assign(ctx, 1); err != nil {
+			return err
+		}
+	}
+	if flag {
+		in := FlagInput{ApplicationID: c.id, Flag: FlagUnscored, Message: "A reassigned assessment was not scored by its deadline"}
+		if err := workflow.ExecuteActivity(ctx, ActivityFlagCase, in).Get(ctx, nil); err != nil {
+			return err
+		}
+	}
+	return nil
+}
+
+// awaitAcceptance waits for the acceptance Update until the offer expires;
+// on acceptance it starts the grant's workflow, at expiry it lapses the
+// offer and tells the round that budget came free.
+func (c *applicationCase) awaitAcceptance(ctx workflow.Context) (string, error) {
+	now := workflow.Now(ctx)
+	if c.offerExpiresAt.After(now) {
+		if _, err := workflow.AwaitWithTimeout(ctx, c.offerExpiresAt.Sub(now), func() bool { return c.accepted }); err != nil {
+			return "", err
+		}
+	}
+	// An acceptance that passed its validator before expiry may still be
+	// recording: the mutex waits for it.
+	if err := c.mu.Lock(ctx); err != nil {
+		return "", err
+	}
+	defer c.mu.Unlock()
+	if c.accepted {
+		return GrantAccepted, c.startGrant(ctx)
+	}
+	var lapse LapseResult
+	in := LapseInput{ApplicationID: c.id, GrantID: c.grantID, At: workflow.Now(ctx)}
+	if err := workflow.ExecuteActivity(ctx, ActivityLapseOffer, in).Get(ctx, &lapse); err != nil {
+		return "", err
+	}
+	// The round may have finished (then nothing waits for budget); a lost
+	// signal only means no automatic promotion.
+	sig := workflow.SignalExternalWorkflow(ctx, RoundWorkflowID(c.info.RoundID), "", SignalBudgetReleased, lapse)
+	if err := sig.Get(ctx, nil); err != nil {
+		workflow.GetLogger(ctx).Warn("round not told of released budget", "round_id", c.info.RoundID, "error", err)
+	}
+	return GrantLapsed, nil
+}
+
+// startGrant starts the grant's workflow as a child that outlives the case.
+func (c *applicationCase) startGrant(ctx workflow.Context) error {
+	cctx := workflow.WithChildOptions(ctx, workflow.ChildWorkflowOptions{
+		WorkflowID:            GrantWorkflowID(c.grantID),
+		ParentClosePolicy:     enumspb.PARENT_CLOSE_POLICY_ABANDON,
+		WorkflowIDReusePolicy: enumspb.WORKFLOW_ID_REUSE_POLICY_REJECT_DUPLICATE,
+	})
+	child := workflow.ExecuteChildWorkflow(cctx, GrantWorkflowName, GrantInput{GrantID: c.grantID, ApplicationID: c.id})
+	var exec workflow.Execution
+	err := child.GetChildWorkflowExecution().Get(ctx, &exec)
+	if err != nil && !temporal.IsWorkflowExecutionAlreadyStartedError(err) {
+		return err
+	}
+	return nil
+}
+
+func laterOf(a, b time.Time) time.Time {
+	if a.After(b) {
+		return a
+	}
+	return b
 }

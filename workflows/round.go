@@ -1,0 +1,115 @@
+package workflows
+
+import (
+	"time"
+
+	"go.temporal.io/sdk/workflow"
+)
+
+// roundEvent is one moment in a round's life the workflow records.
+type roundEvent struct {
+	name string
+	at   func(RoundInfo) time.Time
+}
+
+var roundEvents = []roundEvent{
+	{RoundOpened, func(r RoundInfo) time.Time { return r.OpensAt }},
+	{RoundClosed, func(r RoundInfo) time.Time { return r.ClosesAt }},
+	{RoundDecisionWindowPassed, func(r RoundInfo) time.Time { return r.DecisionDeadline }},
+}
+
+// RoundWorkflow follows a round: it tells managers when the round opens
+// and closes and notes the decision window passing (a flag, nothing
+// automatic). Submissions are guarded by the round's timestamps when they
+// commit, not by this workflow. When an offer lapses its case signals
+// SignalBudgetReleased and the round offers the budget to the best-scored
+// waitlisted applications that fit, one Update each. The round's timeline
+// is re-read at every wake-up, so an extended timeline is honoured. Once
+// the decision window has passed and no offer is outstanding, it ends.
+func RoundWorkflow(ctx workflow.Context, in RoundInput) (RoundResult, error) {
+	ctx = activityOptions(ctx)
+	released := workflow.GetSignalChannel(ctx, SignalBudgetReleased)
+	var (
+		res     RoundResult
+		done    = map[string]bool{}
+		pending bool
+	)
+	for {
+		var info RoundInfo
+		if err := workflow.ExecuteActivity(ctx, ActivityLoadRound, in).Get(ctx, &info); err != nil {
+			return res, err
+		}
+		now := workflow.Now(ctx)
+		for _, e := range roundEvents {
+			if done[e.name] || now.Before(e.at(info)) {
+				continue
+			}
+			if err := workflow.ExecuteActivity(ctx, ActivityRoundEvent, RoundEventInput{RoundID: in.RoundID, Event: e.name, At: now}).Get(ctx, nil); err != nil {
+				return res, err
+			}
+			done[e.name] = true
+		}
+		for released.ReceiveAsync(nil) {
+			pending = true
+		}
+		if pending {
+			n, err := promote(ctx, in)
+			if err != nil {
+				return res, err
+			}
+			res.Promotions += n
+			pending = false
+		}
+
+		next, ok := time.Time{}, false
+		for _, e := range roundEvents {
+			if !done[e.name] {
+				next, ok = e.at(info), true
+				break
+			}
+		}
+		if !ok {
+			var out Outstanding
+			if err := workflow.ExecuteActivity(ctx, ActivityRoundOutstanding, in).Get(ctx, &out); err != nil {
+				return res, err
+			}
+			if out.Offers == 0 && released.Len() == 0 {
+				return res, nil
+			}
+			// Offers are still open: look again when they could have lapsed.
+			next = now.Add(max(info.OfferExpiry, time.Minute))
+		}
+		if workflow.GetInfo(ctx).GetContinueAsNewSuggested() {
+			// Every event activity records once, so a fresh run may repeat them.
+			return res, workflow.NewContinueAsNewError(ctx, RoundWorkflowName, in)
+		}
+
+		tctx, cancel := workflow.WithCancel(ctx)
+		sel := workflow.NewSelector(ctx)
+		sel.AddFuture(workflow.NewTimer(tctx, next.Sub(now)), func(workflow.Future) {})
+		sel.AddReceive(released, func(c workflow.ReceiveChannel, _ bool) {
+			c.Receive(ctx, nil)
+			pending = true
+		})
+		sel.Select(ctx)
+		cancel()
+	}
+}
+
+// promote offers released budget to waitlisted applications, best first,
+// until none fits.
+func promote(ctx workflow.Context, in RoundInput) (int, error) {
+	// The promotion activity waits for the case's Update to finish.
+	actx := workflow.WithActivityOptions(ctx, workflow.ActivityOptions{StartToCloseTimeout: 2 * time.Minute})
+	n := 0
+	for {
+		var p PromoteResult
+		if err := workflow.ExecuteActivity(actx, ActivityPromoteWaitlisted, in).Get(ctx, &p); err != nil {
+			return n, err
+		}
+		if !p.Promoted {
+			return n, nil
+		}
+		n++
+	}
+}

@@ -1,0 +1,443 @@
+package workflows
+
+import (
+	"fmt"
+	"sort"
+	"strings"
+	"time"
+	"unicode/utf8"
+
+	"go.temporal.io/sdk/workflow"
+)
+
+// Staff roles a validator checks (the same names as users.roles).
+const (
+	roleManager = "manager"
+	roleChair   = "chair"
+)
+
+// Limits on free text in Updates.
+const (
+	maxReasonRunes        = 2000
+	maxJustificationRunes = 5000
+	maxSignatoryRunes     = 200
+)
+
+// registerUpdates installs every Update of the case. A validator does the
+// checks that need no I/O, on the workflow's own state; its handler takes
+// the case's mutex, validates again (the state may have moved while it
+// waited), runs the activity that writes PostgreSQL and updates the state.
+func (c *applicationCase) registerUpdates(ctx workflow.Context) error {
+	// A slice, not a map: workflow code iterates in a fixed order.
+	for _, u := range []struct {
+		name               string
+		handler, validator any
+	}{
+		{UpdateDeclareConflict, c.onConflict, c.validateConflict},
+		{UpdateScore, c.onScore, c.validateScore},
+		{UpdateModerate, c.onModerate, c.validateModerate},
+		{UpdateDecide, c.onDecide, c.validateDecide},
+		{UpdateWithdraw, c.onWithdraw, c.validateWithdraw},
+		{UpdateAccept, c.onAccept, c.validateAccept},
+		{UpdatePromote, c.onPromote, c.validatePromote},
+	} {
+		if err := workflow.SetUpdateHandlerWithOptions(ctx, u.name, u.handler, workflow.UpdateHandlerOptions{Validator: u.validator}); err != nil {
+			return fmt.Errorf("register update %s: %w", u.name, err)
+		}
+	}
+	return nil
+}
+
+func (c *applicationCase) state() CaseState { return CaseState{Status: c.status, GrantID: c.grantID} }
+
+// locked runs fn holding the mutex after validate passes again.
+func (c *applicationCase) locked(ctx workflow.Context, validate func() error, fn func() error) (CaseState, error) {
+	if err := c.mu.Lock(ctx); err != nil {
+		return c.state(), err
+	}
+	defer c.mu.Unlock()
+	if err := validate(); err != nil {
+		return c.state(), err
+	}
+	if err := fn(); err != nil {
+		return c.state(), err
+	}
+	c.changed = true
+	return c.state(), nil
+}
+
+// inAssessment rejects an Update that needs the case under assessment.
+func (c *applicationCase) inAssessment() error {
+	switch c.status {
+	case StatusInAssessment:
+		return nil
+	case StatusSubmitted:
+		return notReady()
+	}
+	return Reject(RejectInvalidState, "This application is no longer being assessed (it is "+c.status+")", nil)
+}
+
+func notReady() error {
+	return Reject(RejectNotReady, "This application is still being checked; try again in a moment", nil)
+}
+
+// ownAssignment finds the caller's live assignment.
+func (c *applicationCase) ownAssignment(caller Caller, assessmentID string) (*Assignment, error) {
+	for i := range c.assignments {
+		a := &c.assignments[i]
+		if a.ID != assessmentID {
+			continue
+		}
+		if a.AssessorID != caller.ID {
+			return nil, Reject(RejectForbidden, "This assessment is assigned to someone else", nil)
+		}
+		switch a.Status {
+		case AssessmentConflict:
+			return nil, Reject(RejectInvalidState, "You declared a conflict of interest on this application", nil)
+		case AssessmentReleased:
+			return nil, Reject(RejectInvalidState, "You have been released from this assessment", nil)
+		}
+		return a, nil
+	}
+	return nil, Reject(RejectNotFound, "Assessment not found", nil)
+}
+
+func (c *applicationCase) setAssignment(a Assignment) {
+	for i := range c.assignments {
+		if c.assignments[i].ID == a.ID {
+			c.assignments[i] = a
+			return
+		}
+	}
+	c.assignments = append(c.assignments, a)
+}
+
+func blank(s string) bool { return strings.TrimSpace(s) == "" }
+
+// ---- declare a conflict ----
+
+func (c *applicationCase) validateConflict(ctx workflow.Context, u ConflictUpdate) error {
+	if err := c.inAssessment(); err != nil {
+		return err
+	}
+	if _, err := c.ownAssignment(u.Caller, u.AssessmentID); err != nil {
+		return err
+	}
+	switch {
+	case blank(u.Reason):
+		return Reject(RejectInvalid, "Check the highlighted fields", map[string]string{"reason": "Say what the conflict of interest is"})
+	case utf8.RuneCountInString(u.Reason) > maxReasonRunes:
+		return Reject(RejectInvalid, "Check the highlighted fields", map[string]string{"reason": fmt.Sprintf("Keep the reason to %d characters or fewer", maxReasonRunes)})
+	}
+	return nil
+}
+
+func (c *applicationCase) onConflict(ctx workflow.Context, u ConflictUpdate) (CaseState, error) {
+	return c.locked(ctx, func() error { return c.validateConflict(ctx, u) }, func() error {
+		var res AssessmentResult
+		in := ConflictInput{ApplicationID: c.id, AssessmentID: u.AssessmentID, AssessorID: u.Caller.ID, Reason: u.Reason, At: workflow.Now(ctx)}
+		if err := workflow.ExecuteActivity(ctx, ActivityDeclareConflict, in).Get(ctx, &res); err != nil {
+			return err
+		}
+		c.setAssignment(res.Assignment)
+		// A replacement belongs to the same generation as the one it replaces.
+		gen := 0
+		for _, a := range c.assignments {
+			if a.ID == u.AssessmentID {
+				gen = a.Generation
+			}
+		}
+		return c.assign(ctx, gen)
+	})
+}
+
+// ---- score ----
+
+func (c *applicationCase) validateScore(ctx workflow.Context, u ScoreUpdate) error {
+	if err := c.inAssessment(); err != nil {
+		return err
+	}
+	a, err := c.ownAssignment(u.Caller, u.AssessmentID)
+	if err != nil {
+		return err
+	}
+	if !workflow.Now(ctx).Before(a.Deadline) {
+		return Reject(RejectInvalidState, "The deadline for this assessment has passed ("+a.Deadline.UTC().Format(time.RFC3339)+")", nil)
+	}
+	if fields := checkScores(c.info.Criteria, u.Scores); len(fields) > 0 {
+		return Reject(RejectInvalid, "Check the highlighted fields", fields)
+	}
+	return nil
+}
+
+// checkScores lists every problem with a score set: each criterion scored
+// 0..max with a written justification, and nothing else.
+func checkScores(criteria []Criterion, scores map[string]CriterionScore) map[string]string {
+	fields := map[string]string{}
+	known := map[string]bool{}
+	for _, cr := range criteria {
+		known[cr.Key] = true
+		s, ok := scores[cr.Key]
+		if !ok {
+			fields["scores."+cr.Key] = "Score this criterion"
+			continue
+		}
+		if s.Score < 0 || s.Score > cr.MaxScore {
+			fields["scores."+cr.Key+".score"] = fmt.Sprintf("Give a score from 0 to %d", cr.MaxScore)
+		}
+		switch {
+		case blank(s.Justification):
+			fields["scores."+cr.Key+".justification"] = "Explain your score"
+		case utf8.RuneCountInString(s.Justification) > maxJustificationRunes:
+			fields["scores."+cr.Key+".justification"] = fmt.Sprintf("Keep the justification to %d characters or fewer", maxJustificationRunes)
+		}
+	}
+	keys := make([]string, 0, len(scores))
+	for k := range scores {
+		keys = append(keys, k)
+	}
+	sort.Strings(keys)
+	for _, k := range keys {
+		if !known[k] {
+			fields["scores."+k] = "This round has no such criterion"
+		}
+	}
+	return fields
+}
+
+func (c *applicationCase) onScore(ctx workflow.Context, u ScoreUpdate) (CaseState, error) {
+	return c.locked(ctx, func() error { return c.validateScore(ctx, u) }, func() error {
+		var res AssessmentResult
+		in := ScoreInput{ApplicationID: c.id, AssessmentID: u.AssessmentID, AssessorID: u.Caller.ID, Scores: u.Scores, At: workflow.Now(ctx)}
+		if err := workflow.ExecuteActivity(ctx, ActivityRecordScores, in).Get(ctx, &res); err != nil {
+			return err
+		}
+		c.setAssignment(res.Assignment)
+		return nil
+	})
+}
+
+// ---- moderate ----
+
+func (c *applicationCase) validateModerate(ctx workflow.Context, u ModerateUpdate) error {
+	if !u.Caller.Has(roleManager) {
+		return Reject(RejectForbidden, "Only a programme manager can moderate", nil)
+	}
+	if c.status != StatusWaitlisted {
+		if err := c.inAssessment(); err != nil {
+			return err
+		}
+	}
+	fields := map[string]string{}
+	if u.TotalHundredths < 0 || u.TotalHundredths > 10000 {
+		fields["total"] = "Give a total from 0 to 100"
+	}
+	switch {
+	case blank(u.Rationale):
+		fields["rationale"] = "Explain the moderated total"
+	case utf8.RuneCountInString(u.Rationale) > maxReasonRunes:
+		fields["rationale"] = fmt.Sprintf("Keep the rationale to %d characters or fewer", maxReasonRunes)
+	}
+	if len(fields) > 0 {
+		return Reject(RejectInvalid, "Check the highlighted fields", fields)
+	}
+	return nil
+}
+
+func (c *applicationCase) onModerate(ctx workflow.Context, u ModerateUpdate) (CaseState, error) {
+	return c.locked(ctx, func() error { return c.validateModerate(ctx, u) }, func() error {
+		in := ModerateInput{ApplicationID: c.id, ActorID: u.Caller.ID, TotalHundredths: u.TotalHundredths, Rationale: u.Rationale, At: workflow.Now(ctx)}
+		return workflow.ExecuteActivity(ctx, ActivityModerate, in).Get(ctx, nil)
+	})
+}
+
+// ---- decide ----
+
+// decidable reports whether the chair may decide: every live assignment is
+// scored, or the assessment deadline has passed.
+func (c *applicationCase) decidable(now time.Time) error {
+	pending, scored := 0, 0
+	for _, a := range c.assignments {
+		switch a.Status {
+		case AssessmentAssigned:
+			pending++
+		case AssessmentScored:
+			scored++
+		}
+	}
+	if (pending == 0 && scored > 0) || !now.Before(c.reviewDeadline) {
+		return nil
+	}
+	return Reject(RejectInvalidState, fmt.Sprintf("Assessment is still under way: %d assessment(s) not scored before the deadline %s",
+		pending, c.reviewDeadline.UTC().Format(time.RFC3339)), nil)
+}
+
+func (c *applicationCase) validateDecide(ctx workflow.Context, u DecideUpdate) error {
+	if !u.Caller.Has(roleChair) {
+		return Reject(RejectForbidden, "Only the panel chair can decide", nil)
+	}
+	switch c.status {
+	case StatusInAssessment:
+		if err := c.decidable(workflow.Now(ctx)); err != nil {
+			return err
+		}
+	case StatusWaitlisted:
+		if u.Outcome == OutcomeWaitlist {
+			return Reject(RejectInvalidState, "This application is already on the waiting list", nil)
+		}
+	default:
+		if err := c.inAssessment(); err != nil {
+			return err
+		}
+	}
+	fields := map[string]string{}
+	switch u.Outcome {
+	case OutcomeApprove:
+		c.checkAward(u.AwardPence, fields)
+	case OutcomeReject, OutcomeWaitlist:
+		if u.AwardPence != nil {
+			fields["award_pence"] = "Give an award only when approving"
+		}
+		if u.Outcome == OutcomeReject && blank(u.Reason) {
+			fields["reason"] = "Give the reason for the rejection"
+		}
+	default:
+		fields["outcome"] = "Choose approve, reject or waitlist"
+	}
+	if utf8.RuneCountInString(u.Reason) > maxReasonRunes {
+		fields["reason"] = fmt.Sprintf("Keep the reason to %d characters or fewer", maxReasonRunes)
+	}
+	if len(fields) > 0 {
+		return Reject(RejectInvalid, "Check the highlighted fields", fields)
+	}
+	return nil
+}
+
+// checkAward checks an award against the request and the tier.
+func (c *applicationCase) checkAward(award *int64, fields map[string]string) {
+	switch {
+	case award == nil:
+		fields["award_pence"] = "Give the award in pence"
+	case *award <= 0:
+		fields["award_pence"] = "The award must be more than zero"
+	case *award > c.info.RequestedPence:
+		fields["award_pence"] = fmt.Sprintf("The award cannot be more than the %d pence requested", c.info.RequestedPence)
+	case *award < c.info.TierMinPence || *award > c.info.TierMaxPence:
+		fields["award_pence"] = fmt.Sprintf("The award must be within the tier, %d to %d pence", c.info.TierMinPence, c.info.TierMaxPence)
+	}
+}
+
+func (c *applicationCase) onDecide(ctx workflow.Context, u DecideUpdate) (CaseState, error) {
+	return c.locked(ctx, func() error { return c.validateDecide(ctx, u) }, func() error {
+		in := DecideInput{ApplicationID: c.id, ActorID: u.Caller.ID, Outcome: u.Outcome, Reason: u.Reason}
+		if u.AwardPence != nil {
+			in.AwardPence = *u.AwardPence
+		}
+		return c.decide(ctx, in)
+	})
+}
+
+// decide records a decision and, on approval, the offer. The caller holds mu.
+func (c *applicationCase) decide(ctx workflow.Context, in DecideInput) error {
+	now := workflow.Now(ctx)
+	in.At, in.OfferExpiresAt = now, now.Add(c.info.OfferExpiry)
+	var res DecideResult
+	if err := workflow.ExecuteActivity(ctx, ActivityDecide, in).Get(ctx, &res); err != nil {
+		return err
+	}
+	c.status, c.grantID = res.Status, res.GrantID
+	if c.status == StatusApproved {
+		c.offerExpiresAt = in.OfferExpiresAt
+	}
+	for i := range c.assignments {
+		if c.assignments[i].Status == AssessmentAssigned {
+			c.assignments[i].Status = AssessmentReleased
+		}
+	}
+	return nil
+}
+
+// ---- promote (from the round) ----
+
+func (c *applicationCase) validatePromote(ctx workflow.Context, u PromoteUpdate) error {
+	if c.status != StatusWaitlisted {
+		return Reject(RejectInvalidState, "Only a waitlisted application can be promoted", nil)
+	}
+	fields := map[string]string{}
+	c.checkAward(&u.AwardPence, fields)
+	if len(fields) > 0 {
+		return Reject(RejectInvalid, "Check the highlighted fields", fields)
+	}
+	return nil
+}
+
+func (c *applicationCase) onPromote(ctx workflow.Context, u PromoteUpdate) (CaseState, error) {
+	return c.locked(ctx, func() error { return c.validatePromote(ctx, u) }, func() error {
+		return c.decide(ctx, DecideInput{ApplicationID: c.id, ActorID: SystemActor, Outcome: OutcomeApprove,
+			AwardPence: u.AwardPence, Reason: "Promoted from the waiting list when budget came free", Promotion: true})
+	})
+}
+
+// ---- withdraw ----
+
+func (c *applicationCase) validateWithdraw(ctx workflow.Context, u WithdrawUpdate) error {
+	switch c.status {
+	case StatusSubmitted, StatusInAssessment, StatusWaitlisted:
+		return nil
+	}
+	return Reject(RejectInvalidState, "This application can no longer be withdrawn (it is "+c.status+")", nil)
+}
+
+func (c *applicationCase) onWithdraw(ctx workflow.Context, u WithdrawUpdate) (CaseState, error) {
+	return c.locked(ctx, func() error { return c.validateWithdraw(ctx, u) }, func() error {
+		in := WithdrawInput{ApplicationID: c.id, ActorID: u.Caller.ID, At: workflow.Now(ctx)}
+		if err := workflow.ExecuteActivity(ctx, ActivityWithdraw, in).Get(ctx, nil); err != nil {
+			return err
+		}
+		c.status = StatusWithdrawn
+		for i := range c.assignments {
+			if s := c.assignments[i].Status; s == AssessmentAssigned || s == AssessmentScored {
+				c.assignments[i].Status = AssessmentReleased
+			}
+		}
+		return nil
+	})
+}
+
+// ---- accept the offer ----
+
+func (c *applicationCase) validateAccept(ctx workflow.Context, u AcceptUpdate) error {
+	switch {
+	case c.status != StatusApproved || u.GrantID != c.grantID:
+		return Reject(RejectInvalidState, "There is no offer to accept on this application", nil)
+	case c.accepted:
+		return Reject(RejectInvalidState, "This offer has already been accepted", nil)
+	case !workflow.Now(ctx).Before(c.offerExpiresAt):
+		return Reject(RejectInvalidState, "This offer expired on "+c.offerExpiresAt.UTC().Format(time.RFC3339), nil)
+	}
+	fields := map[string]string{}
+	for _, f := range [...]struct{ field, value string }{{"signatory_name", u.SignatoryName}, {"signatory_role", u.SignatoryRole}} {
+		switch {
+		case blank(f.value):
+			fields[f.field] = "Enter the signatory's " + strings.TrimPrefix(f.field, "signatory_")
+		case utf8.RuneCountInString(f.value) > maxSignatoryRunes:
+			fields[f.field] = fmt.Sprintf("Keep this to %d characters or fewer", maxSignatoryRunes)
+		}
+	}
+	if len(fields) > 0 {
+		return Reject(RejectInvalid, "Check the highlighted fields", fields)
+	}
+	return nil
+}
+
+func (c *applicationCase) onAccept(ctx workflow.Context, u AcceptUpdate) (CaseState, error) {
+	return c.locked(ctx, func() error { return c.validateAccept(ctx, u) }, func() error {
+		in := AcceptInput{ApplicationID: c.id, GrantID: c.grantID, ActorID: u.Caller.ID,
+			SignatoryName: strings.TrimSpace(u.SignatoryName), SignatoryRole: strings.TrimSpace(u.SignatoryRole), At: workflow.Now(ctx)}
+		if err := workflow.ExecuteActivity(ctx, ActivityAcceptOffer, in).Get(ctx, nil); err != nil {
+			return err
+		}
+		c.accepted = true
+		return nil
+	})
+}
