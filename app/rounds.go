@@ -12,6 +12,7 @@ import (
 	"github.com/civicgrants/grants/db/sqlc"
 	"github.com/civicgrants/grants/id"
 	"github.com/civicgrants/grants/round"
+	"github.com/civicgrants/grants/workflows"
 )
 
 // Programme is a funding programme.
@@ -167,6 +168,10 @@ func (a *App) CreateRound(ctx context.Context, actor Actor, def round.Definition
 		})
 		if err != nil {
 			return fmt.Errorf("create round: %w", err)
+		}
+		payload, _ := json.Marshal(workflows.RoundInput{RoundID: r.ID})
+		if _, err := q.OutboxInsert(ctx, sqlc.OutboxInsertParams{Kind: workflows.OutboxStartRound, Payload: payload}); err != nil {
+			return fmt.Errorf("queue round workflow: %w", err)
 		}
 		if _, err := audit.Append(ctx, q, audit.Event{Chain: "round:" + r.ID, Actor: actor.ID, Action: "round.created",
 			Entity: "round:" + r.ID, Data: map[string]any{"name": def.Name, "budget_pence": def.BudgetPence}}); err != nil {

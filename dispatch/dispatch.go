@@ -121,6 +121,13 @@ func (d *Dispatcher) start(ctx context.Context, row sqlc.Outbox) error {
 		}
 		opts = client.StartWorkflowOptions{ID: workflows.ApplicationWorkflowID(in.ApplicationID)}
 		wf, arg = workflows.ApplicationWorkflowName, in
+	case workflows.OutboxStartRound:
+		var in workflows.RoundInput
+		if err := json.Unmarshal(row.Payload, &in); err != nil {
+			return fmt.Errorf("decode payload: %w", err)
+		}
+		opts = client.StartWorkflowOptions{ID: workflows.RoundWorkflowID(in.RoundID)}
+		wf, arg = workflows.RoundWorkflowName, in
 	default:
 		return fmt.Errorf("unknown outbox kind %q", row.Kind)
 	}

@@ -133,6 +133,10 @@ CREATE TABLE notifications (
 );
 CREATE INDEX notifications_user ON notifications (user_id, id);
 
+-- Rounds created before this migration get their workflow too.
+INSERT INTO outbox (kind, payload)
+SELECT 'start:round', jsonb_build_object('round_id', id) FROM rounds;
+
 -- +goose Down
 DROP TABLE notifications;
 DROP TABLE reports;
