@@ -3,16 +3,12 @@ package dispatch_test
 import (
 	"context"
 	"log/slog"
-	"os"
-	"path/filepath"
 	"testing"
 	"time"
 
 	"github.com/stretchr/testify/require"
-	historypb "go.temporal.io/api/history/v1"
 	"go.temporal.io/sdk/client"
 	"go.temporal.io/sdk/worker"
-	"google.golang.org/protobuf/encoding/protojson"
 
 	"github.com/civicgrants/grants/app/apptest"
 	"github.com/civicgrants/grants/db/dbtest"
@@ -38,7 +34,7 @@ func TestSubmissionsStartTheirWorkflows(t *testing.T) {
 	log := slog.New(slog.DiscardHandler)
 	w := worker.New(tc, queue, worker.Options{})
 	workflows.Register(w)
-	(&activities.Activities{Store: env.Store, Log: log}).Register(w)
+	(&activities.Activities{Store: env.Store, Log: log, Temporal: tc}).Register(w)
 	require.NoError(t, w.Start())
 	t.Cleanup(w.Stop)
 
@@ -46,50 +42,41 @@ func TestSubmissionsStartTheirWorkflows(t *testing.T) {
 	ctx := context.Background()
 	n, err := d.DispatchOnce(ctx)
 	require.NoError(t, err)
-	require.Equal(t, 2, n)
+	require.Equal(t, 3, n, "two cases and the round")
 	pending, err := env.Store.OutboxPendingCount(ctx)
 	require.NoError(t, err)
 	require.Zero(t, pending)
 
+	// The ineligible case ends; the eligible one goes on to assessment.
+	var res workflows.ApplicationResult
+	require.NoError(t, tc.GetWorkflow(ctx, workflows.ApplicationWorkflowID(ineligible), "").Get(ctx, &res))
+	require.Equal(t, "ineligible", res.Status)
 	for id, want := range map[string]string{eligible: "in_assessment", ineligible: "ineligible"} {
-		var res workflows.ApplicationResult
-		require.NoError(t, tc.GetWorkflow(ctx, workflows.ApplicationWorkflowID(id), "").Get(ctx, &res))
-		require.Equal(t, want, res.Status)
-		row, err := env.Store.ApplicationGet(ctx, id)
+		require.Eventually(t, func() bool {
+			row, err := env.Store.ApplicationGet(ctx, id)
+			require.NoError(t, err)
+			return row.Status == want
+		}, 10*time.Second, 50*time.Millisecond, want)
+	}
+	runs := map[string]string{}
+	for _, id := range []string{workflows.ApplicationWorkflowID(eligible), workflows.RoundWorkflowID(r.ID)} {
+		desc, err := tc.DescribeWorkflowExecution(ctx, id, "")
 		require.NoError(t, err)
-		require.Equal(t, want, row.Status)
+		runs[id] = desc.WorkflowExecutionInfo.Execution.RunId
 	}
 
-	// A second start of the same case (a dispatcher that crashed after
-	// starting but before marking the row) is harmless.
+	// A second start of the same cases (a dispatcher that crashed after
+	// starting but before marking the rows) is harmless.
 	_, err = env.Store.Pool.Exec(ctx, `UPDATE outbox SET dispatched_at = NULL`)
 	require.NoError(t, err)
 	n, err = d.DispatchOnce(ctx)
 	require.NoError(t, err)
-	require.Equal(t, 2, n)
-	desc, err := tc.DescribeWorkflowExecution(ctx, workflows.ApplicationWorkflowID(eligible), "")
-	require.NoError(t, err)
-	require.NotNil(t, desc.WorkflowExecutionInfo.CloseTime, "the first run stands; none was added")
-
-	if os.Getenv("GRANTS_RECORD_HISTORY") != "" {
-		recordHistory(t, tc, workflows.ApplicationWorkflowID(eligible), "application_eligible.json")
-		recordHistory(t, tc, workflows.ApplicationWorkflowID(ineligible), "application_ineligible.json")
-	}
-}
-
-// recordHistory writes a workflow's history for the replay tests.
-func recordHistory(t *testing.T, tc client.Client, workflowID, name string) {
-	t.Helper()
-	iter := tc.GetWorkflowHistory(context.Background(), workflowID, "", false, 0)
-	var h historypb.History
-	for iter.HasNext() {
-		ev, err := iter.Next()
+	require.Equal(t, 3, n)
+	for id, run := range runs {
+		desc, err := tc.DescribeWorkflowExecution(ctx, id, "")
 		require.NoError(t, err)
-		h.Events = append(h.Events, ev)
+		require.Equal(t, run, desc.WorkflowExecutionInfo.Execution.RunId, "the first run of %s stands; none was added", id)
 	}
-	raw, err := protojson.MarshalOptions{Multiline: true, Indent: "  "}.Marshal(&h)
-	require.NoError(t, err)
-	require.NoError(t, os.WriteFile(filepath.Join("..", "workflows", "testdata", name), raw, 0o644))
 }
 
 // With Temporal unreachable nothing is lost: the row stays queued with its
@@ -124,5 +111,5 @@ func TestTemporalDownKeepsSubmissionsQueued(t *testing.T) {
 		n, err = up.DispatchOnce(ctx)
 		require.NoError(t, err)
 	}
-	require.Equal(t, 1, n)
+	require.Equal(t, 2, n, "the case and the round")
 }

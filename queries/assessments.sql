@@ -77,3 +77,17 @@ ON CONFLICT (assessor_id, organisation_id) DO NOTHING;
 
 -- name: AssessorConflictList :many
 SELECT * FROM assessor_conflicts WHERE assessor_id = ANY (@assessor_ids::text[]) ORDER BY id;
+
+-- name: AssessmentLockRoundAssignment :exec
+-- Serialises assignment within a round for the rest of the transaction, so
+-- concurrent cases see each other's new assignments when balancing load.
+-- (Not the round row: that lock belongs to budget commitments.)
+SELECT pg_advisory_xact_lock(hashtextextended('assign:' || @round_id::text, 0));
+
+-- name: AssessmentScoredTotalsByRound :many
+-- The assessors' totals of a round's scored assessments, for ranking the
+-- waitlist.
+SELECT application_id, total_hundredths::bigint AS total_hundredths
+FROM assessments
+WHERE round_id = @round_id AND status = 'scored'
+ORDER BY application_id, id;

@@ -4,6 +4,7 @@ import (
 	"context"
 	"log/slog"
 	"testing"
+	"time"
 
 	"github.com/stretchr/testify/require"
 	"go.temporal.io/sdk/log"
@@ -42,22 +43,36 @@ func TestApplicationWorkflowChecksEligibility(t *testing.T) {
 			wenv := suite.NewTestWorkflowEnvironment()
 			workflows.Register(wenv)
 			(&activities.Activities{Store: env.Store, Log: slog.New(slog.DiscardHandler)}).Register(wenv)
+			ctx := context.Background()
+			check := func() {
+				row, err := env.Store.ApplicationGet(ctx, appID)
+				require.NoError(t, err)
+				require.Equal(t, tc.status, row.Status)
+				require.JSONEq(t, `{"eligible":`+map[bool]string{true: "true", false: "false"}[tc.londonWork]+
+					`,"reasons":`+jsonList(tc.reasons)+`,"unknown":[]}`, string(row.Eligibility))
+				events, err := env.Store.AuditListByChain(ctx, "application:"+appID)
+				require.NoError(t, err)
+				require.GreaterOrEqual(t, len(events), 4)
+				require.Equal(t, "application.eligibility_checked", events[3].Action, "created, saved, submitted, eligibility checked")
+			}
+			// An eligible case waits for assessment: look, then withdraw it to end the run.
+			wenv.RegisterDelayedCallback(func() {
+				check()
+				wenv.UpdateWorkflowNoRejection(workflows.UpdateWithdraw, "w", t, workflows.WithdrawUpdate{})
+			}, time.Minute)
 			wenv.ExecuteWorkflow(workflows.ApplicationWorkflowName, workflows.ApplicationInput{ApplicationID: appID})
 			require.True(t, wenv.IsWorkflowCompleted())
 			require.NoError(t, wenv.GetWorkflowError())
 			var res workflows.ApplicationResult
 			require.NoError(t, wenv.GetWorkflowResult(&res))
-			require.Equal(t, tc.status, res.Status)
-
-			ctx := context.Background()
-			row, err := env.Store.ApplicationGet(ctx, appID)
+			if tc.londonWork {
+				require.Equal(t, workflows.StatusWithdrawn, res.Status)
+			} else {
+				require.Equal(t, tc.status, res.Status)
+				check()
+			}
+			_, err := audit.Verify(ctx, env.Store.Queries, "application:"+appID)
 			require.NoError(t, err)
-			require.Equal(t, tc.status, row.Status)
-			require.JSONEq(t, `{"eligible":`+map[bool]string{true: "true", false: "false"}[tc.londonWork]+
-				`,"reasons":`+jsonList(tc.reasons)+`,"unknown":[]}`, string(row.Eligibility))
-			n, err := audit.Verify(ctx, env.Store.Queries, "application:"+appID)
-			require.NoError(t, err)
-			require.Equal(t, 4, n, "created, saved, submitted, eligibility checked")
 		})
 	}
 }

@@ -133,6 +133,7 @@ func (c *applicationCase) validateConflict(ctx workflow.Context, u ConflictUpdat
 }
 
 func (c *applicationCase) onConflict(ctx workflow.Context, u ConflictUpdate) (CaseState, error) {
+	ctx = activityOptions(ctx) // a handler runs on a context of its own
 	return c.locked(ctx, func() error { return c.validateConflict(ctx, u) }, func() error {
 		var res AssessmentResult
 		in := ConflictInput{ApplicationID: c.id, AssessmentID: u.AssessmentID, AssessorID: u.Caller.ID, Reason: u.Reason, At: workflow.Now(ctx)}
@@ -206,6 +207,7 @@ func checkScores(criteria []Criterion, scores map[string]CriterionScore) map[str
 }
 
 func (c *applicationCase) onScore(ctx workflow.Context, u ScoreUpdate) (CaseState, error) {
+	ctx = activityOptions(ctx) // a handler runs on a context of its own
 	return c.locked(ctx, func() error { return c.validateScore(ctx, u) }, func() error {
 		var res AssessmentResult
 		in := ScoreInput{ApplicationID: c.id, AssessmentID: u.AssessmentID, AssessorID: u.Caller.ID, Scores: u.Scores, At: workflow.Now(ctx)}
@@ -245,6 +247,7 @@ func (c *applicationCase) validateModerate(ctx workflow.Context, u ModerateUpdat
 }
 
 func (c *applicationCase) onModerate(ctx workflow.Context, u ModerateUpdate) (CaseState, error) {
+	ctx = activityOptions(ctx) // a handler runs on a context of its own
 	return c.locked(ctx, func() error { return c.validateModerate(ctx, u) }, func() error {
 		in := ModerateInput{ApplicationID: c.id, ActorID: u.Caller.ID, TotalHundredths: u.TotalHundredths, Rationale: u.Rationale, At: workflow.Now(ctx)}
 		return workflow.ExecuteActivity(ctx, ActivityModerate, in).Get(ctx, nil)
@@ -328,6 +331,7 @@ func (c *applicationCase) checkAward(award *int64, fields map[string]string) {
 }
 
 func (c *applicationCase) onDecide(ctx workflow.Context, u DecideUpdate) (CaseState, error) {
+	ctx = activityOptions(ctx) // a handler runs on a context of its own
 	return c.locked(ctx, func() error { return c.validateDecide(ctx, u) }, func() error {
 		in := DecideInput{ApplicationID: c.id, ActorID: u.Caller.ID, Outcome: u.Outcome, Reason: u.Reason}
 		if u.AwardPence != nil {
@@ -372,6 +376,7 @@ func (c *applicationCase) validatePromote(ctx workflow.Context, u PromoteUpdate)
 }
 
 func (c *applicationCase) onPromote(ctx workflow.Context, u PromoteUpdate) (CaseState, error) {
+	ctx = activityOptions(ctx) // a handler runs on a context of its own
 	return c.locked(ctx, func() error { return c.validatePromote(ctx, u) }, func() error {
 		return c.decide(ctx, DecideInput{ApplicationID: c.id, ActorID: SystemActor, Outcome: OutcomeApprove,
 			AwardPence: u.AwardPence, Reason: "Promoted from the waiting list when budget came free", Promotion: true})
@@ -389,6 +394,7 @@ func (c *applicationCase) validateWithdraw(ctx workflow.Context, u WithdrawUpdat
 }
 
 func (c *applicationCase) onWithdraw(ctx workflow.Context, u WithdrawUpdate) (CaseState, error) {
+	ctx = activityOptions(ctx) // a handler runs on a context of its own
 	return c.locked(ctx, func() error { return c.validateWithdraw(ctx, u) }, func() error {
 		in := WithdrawInput{ApplicationID: c.id, ActorID: u.Caller.ID, At: workflow.Now(ctx)}
 		if err := workflow.ExecuteActivity(ctx, ActivityWithdraw, in).Get(ctx, nil); err != nil {
@@ -431,6 +437,7 @@ func (c *applicationCase) validateAccept(ctx workflow.Context, u AcceptUpdate) e
 }
 
 func (c *applicationCase) onAccept(ctx workflow.Context, u AcceptUpdate) (CaseState, error) {
+	ctx = activityOptions(ctx) // a handler runs on a context of its own
 	return c.locked(ctx, func() error { return c.validateAccept(ctx, u) }, func() error {
 		in := AcceptInput{ApplicationID: c.id, GrantID: c.grantID, ActorID: u.Caller.ID,
 			SignatoryName: strings.TrimSpace(u.SignatoryName), SignatoryRole: strings.TrimSpace(u.SignatoryRole), At: workflow.Now(ctx)}

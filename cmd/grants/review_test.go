@@ -246,7 +246,7 @@ func TestReviewToAcceptedOfferThroughTheDevServer(t *testing.T) {
 	for _, n := range notes.Items {
 		kinds = append(kinds, n.Kind)
 	}
-	require.Contains(t, kinds, "promoted", "the chair is told")
+	require.Contains(t, kinds, "promotion", "the chair is told")
 	charlie.c.do("POST", "/grants/"+*charlie.app.GrantID+"/accept", map[string]any{"signatory_name": "Chi", "signatory_role": "Secretary"}, 200, &g)
 	require.Equal(t, "active", g.Status)
 	require.Equal(t, int64(250000), g.AwardPence, "promoted with its request")

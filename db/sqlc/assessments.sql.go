@@ -339,6 +339,18 @@ func (q *Queries) AssessmentLoadByRound(ctx context.Context, roundID string) ([]
 	return items, nil
 }
 
+const assessmentLockRoundAssignment = `-- name: AssessmentLockRoundAssignment :exec
+SELECT pg_advisory_xact_lock(hashtextextended('assign:' || $1::text, 0))
+`
+
+// Serialises assignment within a round for the rest of the transaction, so
+// concurrent cases see each other's new assignments when balancing load.
+// (Not the round row: that lock belongs to budget commitments.)
+func (q *Queries) AssessmentLockRoundAssignment(ctx context.Context, roundID string) error {
+	_, err := q.db.Exec(ctx, assessmentLockRoundAssignment, roundID)
+	return err
+}
+
 const assessmentMarkConflict = `-- name: AssessmentMarkConflict :one
 UPDATE assessments
 SET status = 'conflict', conflict_reason = $1, released_at = $2,
@@ -487,6 +499,40 @@ func (q *Queries) AssessmentScore(ctx context.Context, arg AssessmentScoreParams
 		&i.RemindedAt,
 	)
 	return i, err
+}
+
+const assessmentScoredTotalsByRound = `-- name: AssessmentScoredTotalsByRound :many
+SELECT application_id, total_hundredths::bigint AS total_hundredths
+FROM assessments
+WHERE round_id = $1 AND status = 'scored'
+ORDER BY application_id, id
+`
+
+type AssessmentScoredTotalsByRoundRow struct {
+	ApplicationID   string
+	TotalHundredths int64
+}
+
+// The assessors' totals of a round's scored assessments, for ranking the
+// waitlist.
+func (q *Queries) AssessmentScoredTotalsByRound(ctx context.Context, roundID string) ([]AssessmentScoredTotalsByRoundRow, error) {
+	rows, err := q.db.Query(ctx, assessmentScoredTotalsByRound, roundID)
+	if err != nil {
+		return nil, err
+	}
+	defer rows.Close()
+	items := []AssessmentScoredTotalsByRoundRow{}
+	for rows.Next() {
+		var i AssessmentScoredTotalsByRoundRow
+		if err := rows.Scan(&i.ApplicationID, &i.TotalHundredths); err != nil {
+			return nil, err
+		}
+		items = append(items, i)
+	}
+	if err := rows.Err(); err != nil {
+		return nil, err
+	}
+	return items, nil
 }
 
 const assessorConflictInsert = `-- name: AssessorConflictInsert :exec

@@ -4,6 +4,7 @@ import (
 	"log/slog"
 
 	"go.temporal.io/sdk/activity"
+	"go.temporal.io/sdk/client"
 
 	"github.com/civicgrants/grants/db"
 	"github.com/civicgrants/grants/workflows"
@@ -13,6 +14,9 @@ import (
 type Activities struct {
 	Store *db.Store
 	Log   *slog.Logger
+	// Temporal sends the promotion Update to a waitlisted case
+	// (PromoteWaitlisted); the other activities do not use it.
+	Temporal client.Client
 }
 
 // Registrar is the part of a Temporal worker that registers activities.
@@ -22,5 +26,37 @@ type Registrar interface {
 
 // Register registers every activity under its stable name.
 func (a *Activities) Register(r Registrar) {
-	r.RegisterActivityWithOptions(a.CheckEligibility, activity.RegisterOptions{Name: workflows.ActivityCheckEligibility})
+	for _, act := range []struct {
+		name string
+		fn   interface{}
+	}{
+		{workflows.ActivityCheckEligibility, a.CheckEligibility},
+		{workflows.ActivityLoadCase, a.LoadCase},
+		{workflows.ActivityAssignAssessors, a.AssignAssessors},
+		{workflows.ActivityRecordScores, a.RecordScores},
+		{workflows.ActivityDeclareConflict, a.DeclareConflict},
+		{workflows.ActivityReleaseAssessment, a.ReleaseAssessment},
+		{workflows.ActivitySendReminder, a.SendReminder},
+		{workflows.ActivityFlagCase, a.FlagCase},
+		{workflows.ActivityModerate, a.Moderate},
+		{workflows.ActivityDecide, a.Decide},
+		{workflows.ActivityAcceptOffer, a.AcceptOffer},
+		{workflows.ActivityLapseOffer, a.LapseOffer},
+		{workflows.ActivityWithdraw, a.Withdraw},
+		{workflows.ActivityLoadRound, a.LoadRound},
+		{workflows.ActivityRoundEvent, a.RoundEvent},
+		{workflows.ActivityPromoteWaitlisted, a.PromoteWaitlisted},
+		{workflows.ActivityRoundOutstanding, a.RoundOutstanding},
+	} {
+		r.RegisterActivityWithOptions(act.fn, activity.RegisterOptions{Name: act.name})
+	}
+}
+
+// logger is the activities' logger, or a discarding one when none was
+// given.
+func (a *Activities) logger() *slog.Logger {
+	if a.Log == nil {
+		return slog.New(slog.DiscardHandler)
+	}
+	return a.Log
 }

@@ -2,22 +2,67 @@ package activities
 
 import (
 	"errors"
+	"fmt"
+	"strconv"
 
 	"go.temporal.io/sdk/temporal"
 
+	"github.com/civicgrants/grants/budget"
 	"github.com/civicgrants/grants/db"
+	"github.com/civicgrants/grants/workflows"
 )
 
-// classify decides whether an activity error is worth retrying: a missing
-// row or broken constraint will not mend itself; anything else (a dropped
-// connection, a timeout) may.
+// errStored is stored data that cannot be read (a round definition, an
+// application's partners): a bug or a bad migration, which retrying will
+// not mend.
+var errStored = errors.New("stored data unreadable")
+
+// classify decides what the workflow sees of an activity error, in one
+// place:
+//   - a rejection (workflows.Reject) is returned as raised, at the top of
+//     the chain so Temporal keeps its type and non-retryable flag;
+//   - a commitment over the budget left is a conflict rejection;
+//   - a missing row, a broken constraint or unreadable stored data will not
+//     mend itself: non-retryable;
+//   - anything else (a dropped connection, a timeout) may: retryable.
 func classify(err error) error {
 	if err == nil {
 		return nil
 	}
+	var ae *temporal.ApplicationError
+	if errors.As(err, &ae) {
+		return ae
+	}
+	var over *budget.OverBudgetError
+	if errors.As(err, &over) {
+		return workflows.Reject(workflows.RejectConflict,
+			fmt.Sprintf("This award is more than the round has left: only %s left", pounds(over.LeftPence)), nil)
+	}
+	t := db.Translate(err) // activities that read outside InTx get untranslated errors
 	switch {
-	case errors.Is(err, db.ErrNotFound), errors.Is(err, db.ErrCheckViolation), errors.Is(err, db.ErrForeignKey):
+	case errors.Is(err, budget.ErrAlreadyCommitted):
+		return workflows.Reject(workflows.RejectConflict, "This application already has a different award committed", nil)
+	case errors.Is(t, db.ErrNotFound), errors.Is(t, db.ErrCheckViolation), errors.Is(t, db.ErrForeignKey),
+		errors.Is(err, errStored):
 		return temporal.NewNonRetryableApplicationError(err.Error(), "permanent", err)
 	}
 	return err
+}
+
+// pounds formats pence as pounds for people: £1,234.56.
+func pounds(pence int64) string {
+	sign := ""
+	if pence < 0 {
+		sign, pence = "-", -pence
+	}
+	whole := strconv.FormatInt(pence/100, 10)
+	for i := len(whole) - 3; i > 0; i -= 3 {
+		whole = whole[:i] + "," + whole[i:]
+	}
+	return fmt.Sprintf("%s£%s.%02d", sign, whole, pence%100)
+}
+
+// isNotFound reports whether a query found no row.
+func isNotFound(err error) bool {
+	return errors.Is(db.Translate(err), db.ErrNotFound)
 }

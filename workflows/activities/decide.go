@@ -1,0 +1,207 @@
+package activities
+
+import (
+	"context"
+	"fmt"
+	"time"
+
+	"github.com/civicgrants/grants/budget"
+	"github.com/civicgrants/grants/db/sqlc"
+	"github.com/civicgrants/grants/id"
+	"github.com/civicgrants/grants/round"
+	"github.com/civicgrants/grants/workflows"
+)
+
+// decidedStatus is the application status each outcome leads to.
+var decidedStatus = map[string]string{
+	workflows.OutcomeApprove:  statusApproved,
+	workflows.OutcomeReject:   statusRejected,
+	workflows.OutcomeWaitlist: statusWaitlisted,
+}
+
+// Decide records the chair's decision in one transaction. Approval checks
+// the award against the tier and the request, commits it against the
+// round's budget (over what is left: a conflict rejection, nothing
+// written), and creates the grant as an offer with its tranches (exact
+// pence, the remainder on the last) and reports. Any outcome releases the
+// assessments still unscored and tells the lead organisation's admins;
+// a promotion also tells every chair. Only a case in assessment, or a
+// waitlisted one being approved or rejected, can be decided. Run again
+// after it applied, it returns the decision it made.
+func (a *Activities) Decide(ctx context.Context, in workflows.DecideInput) (workflows.DecideResult, error) {
+	status, ok := decidedStatus[in.Outcome]
+	if !ok {
+		return workflows.DecideResult{}, workflows.Reject(workflows.RejectInvalid, "Check the highlighted fields",
+			map[string]string{"outcome": "Choose approve, reject or waitlist"})
+	}
+	var out workflows.DecideResult
+	err := a.Store.InTx(ctx, func(q *sqlc.Queries) error {
+		c, err := loadCase(ctx, q, in.ApplicationID, true)
+		if err != nil {
+			return err
+		}
+		if c.app.Status == status && deref(c.app.DecisionOutcome) == in.Outcome {
+			out = workflows.DecideResult{Status: c.app.Status, GrantID: deref(c.app.GrantID)}
+			return nil
+		}
+		switch {
+		case c.app.Status == statusInAssessment:
+		case c.app.Status == statusWaitlisted && in.Outcome != workflows.OutcomeWaitlist:
+		default:
+			return workflows.Reject(workflows.RejectInvalidState, "This application cannot be decided now (it is "+c.app.Status+")", nil)
+		}
+		params := sqlc.ApplicationDecideParams{ID: c.app.ID, Status: status, Outcome: &in.Outcome, Reason: &in.Reason,
+			DecidedBy: &in.ActorID, DecidedAt: &in.At}
+		var g *sqlc.Grant
+		if in.Outcome == workflows.OutcomeApprove {
+			grant, err := offer(ctx, q, c, in)
+			if err != nil {
+				return err
+			}
+			g = &grant
+			params.AwardPence, params.GrantID = &grant.AwardPence, &grant.ID
+		}
+		app, err := q.ApplicationDecide(ctx, params)
+		if err != nil {
+			return fmt.Errorf("record decision: %w", err)
+		}
+		released, err := releaseUnscored(ctx, q, c.app.ID, in.At)
+		if err != nil {
+			return err
+		}
+		data := map[string]any{"outcome": in.Outcome, "reason": in.Reason, "promotion": in.Promotion, "released_assessments": released}
+		if g != nil {
+			data["award_pence"], data["grant_id"] = g.AwardPence, g.ID
+		}
+		if err := record(ctx, q, appChain(c.app.ID), in.ActorID, "application.decided", appChain(c.app.ID), in.At, data); err != nil {
+			return err
+		}
+		if err := a.tellDecision(ctx, q, c, in, g); err != nil {
+			return err
+		}
+		out = workflows.DecideResult{Status: app.Status, GrantID: deref(app.GrantID)}
+		return nil
+	})
+	return out, classify(err)
+}
+
+// offer checks the award, commits it and creates the grant offered with
+// its payments and reports, inside the caller's transaction.
+func offer(ctx context.Context, q *sqlc.Queries, c caseRow, in workflows.DecideInput) (sqlc.Grant, error) {
+	tier, ok := c.tier()
+	switch {
+	case in.AwardPence <= 0:
+		return sqlc.Grant{}, rejectAward("The award must be more than zero")
+	case in.AwardPence > c.requested():
+		return sqlc.Grant{}, rejectAward(fmt.Sprintf("The award cannot be more than the %s requested", pounds(c.requested())))
+	case !ok:
+		return sqlc.Grant{}, rejectAward("The application has no tier of this round")
+	case in.AwardPence < tier.MinPence || in.AwardPence > tier.MaxPence:
+		return sqlc.Grant{}, rejectAward(fmt.Sprintf("The award must be within the tier, %s to %s", pounds(tier.MinPence), pounds(tier.MaxPence)))
+	}
+	if _, err := budget.Commit(ctx, q, c.app.RoundID, c.app.ID, in.AwardPence); err != nil {
+		return sqlc.Grant{}, err // an over-budget error becomes a conflict rejection in classify
+	}
+	expires := in.OfferExpiresAt
+	if expires.IsZero() {
+		expires = in.At.Add(c.def.Timeline.OfferExpiry.Duration)
+	}
+	g, err := q.GrantInsert(ctx, sqlc.GrantInsertParams{
+		ID: id.New(id.Grant), ApplicationID: c.app.ID, RoundID: c.app.RoundID, OrganisationID: c.app.OrganisationID,
+		AwardPence: in.AwardPence, Conditions: c.def.OfferConditions, OfferedAt: in.At, OfferExpiresAt: expires,
+	})
+	if err != nil {
+		return g, fmt.Errorf("create grant: %w", err)
+	}
+	payments := []map[string]any{}
+	for i, amount := range tranches(in.AwardPence, c.def.PaymentSchedule) {
+		cond := c.def.PaymentSchedule[i].Condition
+		if _, err := q.PaymentInsert(ctx, sqlc.PaymentInsertParams{ID: id.New(id.Payment), GrantID: g.ID, Tranche: int32(i + 1),
+			AmountPence: amount, Condition: cond}); err != nil {
+			return g, fmt.Errorf("schedule payment: %w", err)
+		}
+		payments = append(payments, map[string]any{"tranche": i + 1, "amount_pence": amount, "condition": cond})
+	}
+	reports := []map[string]any{}
+	for _, r := range c.def.Timeline.Reports {
+		if _, err := q.ReportInsert(ctx, sqlc.ReportInsertParams{ID: id.New(id.Report), GrantID: g.ID, Kind: r.Kind,
+			DueAfterMs: r.DueAfter.Milliseconds()}); err != nil {
+			return g, fmt.Errorf("schedule report: %w", err)
+		}
+		reports = append(reports, map[string]any{"kind": r.Kind, "due_after": r.DueAfter})
+	}
+	err = record(ctx, q, grantChain(g.ID), in.ActorID, "grant.offered", grantChain(g.ID), in.At, map[string]any{
+		"application_id": c.app.ID, "award_pence": g.AwardPence, "offer_expires_at": expires, "conditions": g.Conditions,
+		"payments": payments, "reports": reports,
+	})
+	return g, err
+}
+
+func rejectAward(msg string) error {
+	return workflows.Reject(workflows.RejectInvalid, "Check the highlighted fields", map[string]string{"award_pence": msg})
+}
+
+// tranches splits an award by the payment schedule: each tranche is its
+// percentage of the award rounded down to whole pence, and the last takes
+// the remainder, so the tranches always sum to the award exactly.
+func tranches(awardPence int64, schedule []round.Instalment) []int64 {
+	out := make([]int64, len(schedule))
+	var sum int64
+	for i, ins := range schedule {
+		if i == len(schedule)-1 {
+			out[i] = awardPence - sum
+			break
+		}
+		out[i] = awardPence * int64(ins.Percent) / 100
+		sum += out[i]
+	}
+	return out
+}
+
+// releaseUnscored releases the case's assessments still waiting for
+// scores, as decided; scored ones stay as they are.
+func releaseUnscored(ctx context.Context, q *sqlc.Queries, applicationID string, at time.Time) ([]string, error) {
+	list, err := q.AssessmentListByApplication(ctx, applicationID)
+	if err != nil {
+		return nil, fmt.Errorf("list assessments: %w", err)
+	}
+	released := []string{}
+	for _, s := range list {
+		if s.Status != workflows.AssessmentAssigned {
+			continue
+		}
+		if _, err := release(ctx, q, s, workflows.ReleaseDecided, at); err != nil {
+			return nil, err
+		}
+		released = append(released, s.ID)
+	}
+	return released, nil
+}
+
+// tellDecision notifies the lead organisation's admins of the outcome and,
+// for a promotion, every chair.
+func (a *Activities) tellDecision(ctx context.Context, q *sqlc.Queries, c caseRow, in workflows.DecideInput, g *sqlc.Grant) error {
+	m := message{kind: "decision", entity: appChain(c.app.ID), key: "decision:" + c.app.ID + ":" + in.Outcome}
+	switch in.Outcome {
+	case workflows.OutcomeApprove:
+		m.subject = "Your application has been approved"
+		m.body = fmt.Sprintf("You have been offered a grant of %s. Please accept the offer by %s.", pounds(g.AwardPence),
+			g.OfferExpiresAt.UTC().Format(time.RFC1123))
+	case workflows.OutcomeReject:
+		m.subject, m.body = "Decision on your application", "We are sorry: your application has not been funded. "+in.Reason
+	case workflows.OutcomeWaitlist:
+		m.subject, m.body = "Your application is on the waiting list",
+			"Your application has been placed on the waiting list. We will contact you if funding becomes available."
+	}
+	if err := notifyOrgAdmins(ctx, q, c.app.OrganisationID, m); err != nil {
+		return err
+	}
+	if !in.Promotion || g == nil {
+		return nil
+	}
+	return notifyRole(ctx, q, roleChair, message{
+		kind: "promotion", subject: "A waitlisted application was promoted",
+		body:   fmt.Sprintf("Budget came free, so a waitlisted application was offered %s.", pounds(g.AwardPence)),
+		entity: appChain(c.app.ID), key: "promotion:" + c.app.ID,
+	})
+}

@@ -1,0 +1,126 @@
+package activities
+
+import (
+	"context"
+	"fmt"
+
+	"github.com/civicgrants/grants/budget"
+	"github.com/civicgrants/grants/db/sqlc"
+	"github.com/civicgrants/grants/workflows"
+)
+
+// lockGrant reads and locks the case's grant, rejecting a grant of another
+// application.
+func lockGrant(ctx context.Context, q *sqlc.Queries, applicationID, grantID string) (sqlc.Grant, error) {
+	g, err := q.GrantGetForUpdate(ctx, grantID)
+	if err != nil {
+		return g, fmt.Errorf("load grant %s: %w", grantID, err)
+	}
+	if g.ApplicationID != applicationID {
+		return g, workflows.Reject(workflows.RejectNotFound, "Grant not found", nil)
+	}
+	return g, nil
+}
+
+// AcceptOffer accepts an offered grant: it becomes active with its
+// signatory, its reports fall due counting from the acceptance, and the
+// organisation's admins and the managers are told. Accepting again with
+// the same acceptance changes nothing; a grant that is not on offer, or an
+// offer that has expired, is an invalid_state rejection.
+func (a *Activities) AcceptOffer(ctx context.Context, in workflows.AcceptInput) (workflows.CaseState, error) {
+	var out workflows.CaseState
+	err := a.Store.InTx(ctx, func(q *sqlc.Queries) error {
+		c, err := loadCase(ctx, q, in.ApplicationID, true)
+		if err != nil {
+			return err
+		}
+		g, err := lockGrant(ctx, q, c.app.ID, in.GrantID)
+		if err != nil {
+			return err
+		}
+		out = workflows.CaseState{Status: c.app.Status, GrantID: g.ID}
+		switch {
+		case g.Status == grantActive && deref(g.AcceptedBy) == in.ActorID && deref(g.SignatoryName) == in.SignatoryName &&
+			deref(g.SignatoryRole) == in.SignatoryRole:
+			return nil
+		case g.Status == grantActive:
+			return workflows.Reject(workflows.RejectInvalidState, "This offer has already been accepted", nil)
+		case g.Status != grantOffered:
+			return workflows.Reject(workflows.RejectInvalidState, "This grant is not on offer (it is "+g.Status+")", nil)
+		case !in.At.Before(g.OfferExpiresAt):
+			return workflows.Reject(workflows.RejectInvalidState, "This offer has expired", nil)
+		}
+		if _, err := q.GrantAccept(ctx, sqlc.GrantAcceptParams{ID: g.ID, SignatoryName: &in.SignatoryName, SignatoryRole: &in.SignatoryRole,
+			AcceptedBy: &in.ActorID, AcceptedAt: &in.At}); err != nil {
+			return fmt.Errorf("accept grant: %w", err)
+		}
+		if err := q.ReportSetDueFrom(ctx, sqlc.ReportSetDueFromParams{GrantID: g.ID, AcceptedAt: in.At}); err != nil {
+			return fmt.Errorf("set report due dates: %w", err)
+		}
+		data := map[string]any{"grant_id": g.ID, "application_id": c.app.ID, "signatory_name": in.SignatoryName,
+			"signatory_role": in.SignatoryRole, "award_pence": g.AwardPence}
+		for _, chain := range []string{grantChain(g.ID), appChain(c.app.ID)} {
+			if err := record(ctx, q, chain, in.ActorID, "grant.accepted", grantChain(g.ID), in.At, data); err != nil {
+				return err
+			}
+		}
+		m := message{kind: "offer_accepted", subject: "Grant offer accepted",
+			body:   fmt.Sprintf("The offer of %s was accepted by %s (%s).", pounds(g.AwardPence), in.SignatoryName, in.SignatoryRole),
+			entity: grantChain(g.ID), key: "accepted:" + g.ID}
+		if err := notifyOrgAdmins(ctx, q, c.app.OrganisationID, m); err != nil {
+			return err
+		}
+		return notifyRole(ctx, q, roleManager, m)
+	})
+	return out, classify(err)
+}
+
+// LapseOffer lapses an offer nobody accepted in time and releases its
+// budget commitment; the organisation's admins and the chairs are told.
+// Run again after it applied, it releases nothing (ReleasedPence 0); a
+// grant that is neither offered nor lapsed is an invalid_state rejection.
+func (a *Activities) LapseOffer(ctx context.Context, in workflows.LapseInput) (workflows.LapseResult, error) {
+	var out workflows.LapseResult
+	err := a.Store.InTx(ctx, func(q *sqlc.Queries) error {
+		c, err := loadCase(ctx, q, in.ApplicationID, true)
+		if err != nil {
+			return err
+		}
+		g, err := lockGrant(ctx, q, c.app.ID, in.GrantID)
+		if err != nil {
+			return err
+		}
+		switch g.Status {
+		case grantLapsed:
+			return nil
+		case grantOffered:
+		default:
+			return workflows.Reject(workflows.RejectInvalidState, "This grant is not on offer (it is "+g.Status+")", nil)
+		}
+		if _, err := q.GrantLapse(ctx, sqlc.GrantLapseParams{ID: g.ID, LapsedAt: &in.At}); err != nil {
+			return fmt.Errorf("lapse grant: %w", err)
+		}
+		released, err := budget.Release(ctx, q, c.app.ID)
+		if err != nil {
+			return err
+		}
+		data := map[string]any{"grant_id": g.ID, "application_id": c.app.ID, "released_pence": released}
+		for _, chain := range []string{grantChain(g.ID), appChain(c.app.ID)} {
+			if err := record(ctx, q, chain, workflows.SystemActor, "grant.lapsed", grantChain(g.ID), in.At, data); err != nil {
+				return err
+			}
+		}
+		m := message{kind: "offer_lapsed", subject: "Grant offer lapsed",
+			body:   fmt.Sprintf("The offer of %s was not accepted in time and has lapsed; its budget is free again.", pounds(g.AwardPence)),
+			entity: grantChain(g.ID), key: "lapsed:" + g.ID}
+		if err := notifyOrgAdmins(ctx, q, c.app.OrganisationID, m); err != nil {
+			return err
+		}
+		if err := notifyRole(ctx, q, roleChair, m); err != nil {
+			return err
+		}
+		out.ReleasedPence = released
+		return nil
+	})
+	return out, classify(err)
+}
