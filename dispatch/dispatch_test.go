@@ -98,7 +98,7 @@ func TestTemporalDownKeepsSubmissionsQueued(t *testing.T) {
 	require.Zero(t, n)
 	var attempts int
 	var lastError *string
-	require.NoError(t, env.Store.Pool.QueryRow(ctx, `SELECT attempts, last_error FROM outbox`).Scan(&attempts, &lastError))
+	require.NoError(t, env.Store.Pool.QueryRow(ctx, `SELECT attempts, last_error FROM outbox ORDER BY id LIMIT 1`).Scan(&attempts, &lastError))
 	require.Equal(t, 1, attempts)
 	require.NotNil(t, lastError)
 
