@@ -112,8 +112,12 @@ func dialTemporal(ctx context.Context, cfg config.Config, log *slog.Logger, lazy
 }
 
 // httpHandler builds the whole HTTP surface: the API, the web UI, health,
-// readiness and metrics, behind the common middleware.
+// readiness and metrics, behind the common middleware. The use cases send
+// Updates through tc.
 func httpHandler(a *app.App, tc client.Client, log *slog.Logger) (http.Handler, error) {
+	if tc != nil {
+		a.UseTemporal(tc) // lifecycle changes go to the cases' workflows as Updates
+	}
 	gin.SetMode(gin.ReleaseMode)
 	r := gin.New()
 	r.ContextWithFallback = true
@@ -183,7 +187,7 @@ func runHTTP(ctx context.Context, addr string, h http.Handler, timeout time.Dura
 func runWorker(ctx context.Context, store *db.Store, tc client.Client, log *slog.Logger) error {
 	w := worker.New(tc, workflows.TaskQueue, worker.Options{WorkerStopTimeout: 3 * time.Second})
 	workflows.Register(w)
-	(&activities.Activities{Store: store, Log: log}).Register(w)
+	(&activities.Activities{Store: store, Log: log, Temporal: tc}).Register(w)
 	if err := w.Start(); err != nil {
 		return fmt.Errorf("start worker: %w", err)
 	}

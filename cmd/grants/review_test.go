@@ -261,17 +261,23 @@ func TestReviewToAcceptedOfferThroughTheDevServer(t *testing.T) {
 			"application_lapsed.json":   workflows.ApplicationWorkflowID(bravo.app.ID),
 			"application_promoted.json": workflows.ApplicationWorkflowID(charlie.app.ID),
 		} {
-			recordHistory(t, s.tc, id, name)
+			recordHistory(t, s.tc, id, name, true)
 		}
+		// The round's workflow runs on past the test; its history so far
+		// (opening, closing, a promotion) replays as well.
+		recordHistory(t, s.tc, workflows.RoundWorkflowID(rnd.ID), "round_promotion.json", false)
 	}
 }
 
-// recordHistory writes a finished workflow's history for the replay tests.
-func recordHistory(t *testing.T, tc client.Client, workflowID, name string) {
+// recordHistory writes a workflow's history for the replay tests, once it
+// has finished if finished.
+func recordHistory(t *testing.T, tc client.Client, workflowID, name string, finished bool) {
 	t.Helper()
 	ctx, cancel := context.WithTimeout(context.Background(), 30*time.Second)
 	defer cancel()
-	require.NoError(t, tc.GetWorkflow(ctx, workflowID, "").Get(ctx, nil), "wait for %s to finish", workflowID)
+	if finished {
+		require.NoError(t, tc.GetWorkflow(ctx, workflowID, "").Get(ctx, nil), "wait for %s to finish", workflowID)
+	}
 	iter := tc.GetWorkflowHistory(ctx, workflowID, "", false, enumspb.HISTORY_EVENT_FILTER_TYPE_ALL_EVENT)
 	var h historypb.History
 	for iter.HasNext() {
