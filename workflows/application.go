@@ -266,7 +266,7 @@ func (c *applicationCase) runDue(ctx workflow.Context) error {
 		}
 	}
 	if flag {
-		in := FlagInput{ApplicationID: c.id, Flag: FlagUnscored, Message: "A reassigned assessment was not scored by its deadline"}
+		in := FlagInput{ApplicationID: c.id, Flag: FlagUnscored, Message: "A reassigned assessment was not scored by its deadline", At: now}
 		if err := workflow.ExecuteActivity(ctx, ActivityFlagCase, in).Get(ctx, nil); err != nil {
 			return err
 		}

@@ -224,11 +224,13 @@ type ReminderInput struct {
 	At            time.Time `json:"at"`
 }
 
-// FlagInput flags a case to managers (Flag: one of the Flag* values).
+// FlagInput flags a case to managers (Flag: one of the Flag* values). At
+// is workflow time (zero: when written).
 type FlagInput struct {
-	ApplicationID string `json:"application_id"`
-	Flag          string `json:"flag"`
-	Message       string `json:"message"`
+	ApplicationID string    `json:"application_id"`
+	Flag          string    `json:"flag"`
+	Message       string    `json:"message"`
+	At            time.Time `json:"at,omitzero"`
 }
 
 // ModerateInput records a manager's moderated total.

@@ -3,7 +3,6 @@ package activities
 import (
 	"context"
 	"fmt"
-	"time"
 
 	"github.com/civicgrants/grants/db/sqlc"
 	"github.com/civicgrants/grants/scoring"
@@ -29,8 +28,7 @@ func (a *Activities) FlagCase(ctx context.Context, in workflows.FlagInput) error
 		if _, err := q.ApplicationSetFlags(ctx, sqlc.ApplicationSetFlagsParams{ID: c.app.ID, Flags: withFlag(c.app.Flags, in.Flag)}); err != nil {
 			return fmt.Errorf("flag case: %w", err)
 		}
-		// FlagInput carries no time: the event is stamped when written.
-		if err := record(ctx, q, appChain(c.app.ID), workflows.SystemActor, "application.flagged", appChain(c.app.ID), time.Time{},
+		if err := record(ctx, q, appChain(c.app.ID), workflows.SystemActor, "application.flagged", appChain(c.app.ID), in.At,
 			map[string]any{"flag": in.Flag, "message": in.Message}); err != nil {
 			return err
 		}
