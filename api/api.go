@@ -38,12 +38,15 @@ func Register(g *gin.RouterGroup, a *app.App, log *slog.Logger) {
 	g.POST("/auth/login", h.login)
 	g.POST("/auth/logout", h.requireUser, h.logout)
 	g.GET("/me", h.requireUser, h.me)
+	g.PUT("/me/affiliations", h.requireUser, h.setAffiliations)
+	g.GET("/notifications", h.requireUser, h.listNotifications)
 
 	g.GET("/programmes", h.listProgrammes)
 	g.GET("/rounds", h.listRounds)
 	g.GET("/rounds/:id", h.getRound)
 	g.POST("/rounds", h.requireUser, h.requireRole(app.RoleManager), h.createRound)
 	g.PATCH("/rounds/:id", h.requireUser, h.requireRole(app.RoleManager), h.updateRound)
+	g.GET("/rounds/:id/ranking", h.requireUser, h.roundRanking)
 
 	g.POST("/eligibility", h.checkEligibility)
 
@@ -58,9 +61,21 @@ func Register(g *gin.RouterGroup, a *app.App, log *slog.Logger) {
 	g.GET("/applications/:id", h.requireUser, h.getApplication)
 	g.PATCH("/applications/:id", h.requireUser, h.saveApplication)
 	g.POST("/applications/:id/submit", h.requireUser, h.submitApplication)
+	g.POST("/applications/:id/withdraw", h.requireUser, h.withdrawApplication)
+	g.POST("/applications/:id/moderation", h.requireUser, h.moderateApplication)
+	g.POST("/applications/:id/decision", h.requireUser, h.decideApplication)
 	g.POST("/applications/:id/documents", h.requireUser, h.uploadDocument)
 	g.GET("/applications/:id/documents", h.requireUser, h.listDocuments)
 	g.GET("/documents/:id", h.requireUser, h.getDocument)
+
+	g.GET("/assessments", h.requireUser, h.listAssessments)
+	g.GET("/assessments/:id", h.requireUser, h.getAssessment)
+	g.POST("/assessments/:id/conflict", h.requireUser, h.declareConflict)
+	g.POST("/assessments/:id/scores", h.requireUser, h.scoreAssessment)
+
+	g.GET("/grants", h.requireUser, h.listGrants)
+	g.GET("/grants/:id", h.requireUser, h.getGrant)
+	g.POST("/grants/:id/accept", h.requireUser, h.acceptGrant)
 
 	g.GET("/audit", h.requireUser, h.requireRole(app.RoleManager), h.auditTrail)
 }

@@ -42,3 +42,8 @@ func (h *Handler) submitApplication(c *gin.Context) {
 	a, err := h.app.SubmitApplication(c.Request.Context(), actor(c), c.Param("id"), h.noParams(c))
 	h.respond(c, http.StatusAccepted, a, err)
 }
+
+func (h *Handler) withdrawApplication(c *gin.Context) {
+	a, err := h.app.WithdrawApplication(c.Request.Context(), actor(c), c.Param("id"), h.noParams(c))
+	h.respond(c, http.StatusOK, a, err)
+}

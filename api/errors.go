@@ -31,6 +31,7 @@ var statusOf = map[app.Kind]int{
 	app.KindUnsupported:     http.StatusUnsupportedMediaType,
 	app.KindInvalid:         http.StatusUnprocessableEntity,
 	app.KindRateLimited:     http.StatusTooManyRequests,
+	app.KindUnavailable:     http.StatusServiceUnavailable,
 }
 
 // writeError is the one place errors become responses. Clients never see an

@@ -33,6 +33,7 @@ type App struct {
 	log     *slog.Logger
 	now     func() time.Time
 	limiter *loginLimiter
+	cases   Cases // nil until UseTemporal: lifecycle changes answer 503
 }
 
 // New builds the use-case layer.

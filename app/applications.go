@@ -52,10 +52,14 @@ type Application struct {
 	Partners       []Partner                  `json:"partners"`
 	Eligibility    *eligibility.Result        `json:"eligibility"`
 	GrantID        *string                    `json:"grant_id"`
+	Decision       *Decision                  `json:"decision"`
 	Documents      []Document                 `json:"documents,omitempty"`
 	CreatedAt      time.Time                  `json:"created_at"`
 	UpdatedAt      time.Time                  `json:"updated_at"`
 	SubmittedAt    *time.Time                 `json:"submitted_at"`
+	// *Review is set for managers and chairs only; its fields appear
+	// beside the others (total, flags, moderation).
+	*Review
 }
 
 // ApplicationPatch is the body of PATCH /applications/{id}: fields present
@@ -78,7 +82,7 @@ type ApplicationFilter struct {
 func applicationView(r sqlc.Application) (Application, error) {
 	v := Application{ID: r.ID, RoundID: r.RoundID, OrganisationID: r.OrganisationID, Status: r.Status, Version: r.Version,
 		Tier: r.Tier, RequestedPence: r.RequestedPence, GrantID: r.GrantID, CreatedAt: r.CreatedAt, UpdatedAt: r.UpdatedAt,
-		SubmittedAt: r.SubmittedAt}
+		SubmittedAt: r.SubmittedAt, Decision: decisionView(r)}
 	if err := json.Unmarshal(r.Answers, &v.Answers); err != nil {
 		return v, fmt.Errorf("decode answers of %s: %w", r.ID, err)
 	}
@@ -118,7 +122,8 @@ func (x access) canEdit() bool { return x.role != "" }
 
 // loadApplication returns an application the actor may read, locking it
 // when forUpdate. Applicants see their organisations' applications;
-// managers and chairs see every submitted one. Anyone else: not_found.
+// managers and chairs see every submitted one; an assessor sees the ones
+// they are assigned to (read-only). Anyone else: not_found.
 func (a *App) loadApplication(ctx context.Context, q *sqlc.Queries, actor Actor, appID string, forUpdate bool) (access, error) {
 	if !id.Valid(id.Application, appID) {
 		return access{}, notFound("Application")
@@ -143,9 +148,32 @@ func (a *App) loadApplication(ctx context.Context, q *sqlc.Queries, actor Actor,
 		return access{}, err
 	}
 	if role == "" && !(actor.seesAllApplications() && r.Status != StatusDraft) {
-		return access{}, notFound("Application")
+		assigned, err := assignedTo(ctx, q, actor, r.ID)
+		if err != nil {
+			return access{}, err
+		}
+		if !assigned {
+			return access{}, notFound("Application")
+		}
 	}
 	return access{app: r, role: role}, nil
+}
+
+// assignedTo reports whether the actor is an assessor with a live (assigned
+// or scored) assessment of the application, which lets them read it and its
+// documents. A conflicted or released assessor has no access.
+func assignedTo(ctx context.Context, q *sqlc.Queries, actor Actor, appID string) (bool, error) {
+	if !actor.Has(RoleAssessor) {
+		return false, nil
+	}
+	_, err := q.AssessmentActiveForAssessor(ctx, sqlc.AssessmentActiveForAssessorParams{ApplicationID: appID, AssessorID: actor.ID})
+	if err != nil {
+		if isNotFound(db.Translate(err)) {
+			return false, nil
+		}
+		return false, fmt.Errorf("assessment access: %w", err)
+	}
+	return true, nil
 }
 
 // CreateApplication starts a draft for one of the actor's organisations.
@@ -221,6 +249,9 @@ func (a *App) GetApplication(ctx context.Context, actor Actor, appID string) (Ap
 	for _, d := range docs {
 		v.Documents = append(v.Documents, documentView(d))
 	}
+	if err := a.addReview(ctx, a.store.Queries, actor, []*Application{&v}, []sqlc.Application{x.app}); err != nil {
+		return Application{}, err
+	}
 	return v, nil
 }
 
@@ -256,7 +287,18 @@ func (a *App) ListApplications(ctx context.Context, actor Actor, f ApplicationFi
 	if err != nil {
 		return Page[Application]{}, fmt.Errorf("list applications: %w", err)
 	}
-	return pageOf(rows, limit, func(r sqlc.Application) string { return r.ID }, applicationView)
+	page, err := pageOf(rows, limit, func(r sqlc.Application) string { return r.ID }, applicationView)
+	if err != nil {
+		return Page[Application]{}, err
+	}
+	views := make([]*Application, len(page.Items))
+	for i := range page.Items {
+		views[i] = &page.Items[i]
+	}
+	if err := a.addReview(ctx, a.store.Queries, actor, views, rows[:len(page.Items)]); err != nil {
+		return Page[Application]{}, err
+	}
+	return page, nil
 }
 
 // validatePartners checks each partner; keys are partners[i].field.

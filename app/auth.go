@@ -34,10 +34,12 @@ type Membership struct {
 	Role             string `json:"role"`
 }
 
-// Me is the caller with their memberships.
+// Me is the caller with their memberships and, for assessors, the
+// affiliations they declared (empty for everyone else).
 type Me struct {
 	User
-	Memberships []Membership `json:"memberships"`
+	Memberships  []Membership  `json:"memberships"`
+	Affiliations []Affiliation `json:"affiliations"`
 }
 
 // Token is a bearer credential.
@@ -202,7 +204,11 @@ func (a *App) Me(ctx context.Context, actor Actor) (Me, error) {
 	if err != nil {
 		return Me{}, fmt.Errorf("load memberships: %w", err)
 	}
-	me := Me{User: userView(u), Memberships: make([]Membership, 0, len(rows))}
+	affiliations, err := decodeAffiliations(u)
+	if err != nil {
+		return Me{}, err
+	}
+	me := Me{User: userView(u), Memberships: make([]Membership, 0, len(rows)), Affiliations: affiliations}
 	for _, r := range rows {
 		me.Memberships = append(me.Memberships, Membership{OrganisationID: r.OrganisationID, OrganisationName: r.Name, Role: r.Role})
 	}

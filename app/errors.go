@@ -20,6 +20,7 @@ const (
 	KindUnsupported                 // 415 unsupported_media_type
 	KindInvalid                     // 422 validation_failed
 	KindRateLimited                 // 429 rate_limited
+	KindUnavailable                 // 503 unavailable
 )
 
 // Error is a use-case failure a client may see: a stable code, a human
@@ -29,7 +30,7 @@ type Error struct {
 	Code       string
 	Message    string
 	Fields     map[string]string
-	RetryAfter int // seconds, for not_ready and rate_limited
+	RetryAfter int // seconds, for not_ready, rate_limited and unavailable
 }
 
 func (e *Error) Error() string {
@@ -93,4 +94,17 @@ func unsupported(msg string) *Error {
 // RateLimited is a 429 telling the client when to try again.
 func RateLimited(retryAfter int) *Error {
 	return &Error{Kind: KindRateLimited, Code: "rate_limited", Message: "Too many attempts; wait and try again", RetryAfter: retryAfter}
+}
+
+// notReady is a 409 for a case whose workflow has not started yet
+// (normally for less than a second after submission).
+func notReady(msg string) *Error {
+	return &Error{Kind: KindConflict, Code: "not_ready", Message: msg, RetryAfter: 1}
+}
+
+// Unavailable is a 503: a service the use case needs (Temporal) did not
+// answer in time; the client may try again after retryAfter seconds.
+func Unavailable(retryAfter int) *Error {
+	return &Error{Kind: KindUnavailable, Code: "unavailable", RetryAfter: retryAfter,
+		Message: "The service did not answer in time; read the resource again and retry shortly"}
 }

@@ -28,15 +28,7 @@ const (
 // the cursor (nil for the first page) and the row limit to ask for (one more
 // than the page size, so the last page is known without a second query).
 func (p PageQuery) parse(prefix string, fields map[string]string) (*string, int32) {
-	limit := defaultLimit
-	if p.Limit != "" {
-		n, err := strconv.Atoi(p.Limit)
-		if err != nil || n < 1 || n > maxLimit {
-			fields["limit"] = "Limit must be a whole number from 1 to 200"
-		} else {
-			limit = n
-		}
-	}
+	limit := p.rowLimit(fields)
 	var cursor *string
 	if p.Cursor != "" {
 		if !id.Valid(prefix, p.Cursor) {
@@ -46,7 +38,22 @@ func (p PageQuery) parse(prefix string, fields map[string]string) (*string, int3
 			cursor = &c
 		}
 	}
-	return cursor, int32(limit + 1)
+	return cursor, limit
+}
+
+// rowLimit validates the limit and returns the number of rows to ask for:
+// one more than the page size.
+func (p PageQuery) rowLimit(fields map[string]string) int32 {
+	limit := defaultLimit
+	if p.Limit != "" {
+		n, err := strconv.Atoi(p.Limit)
+		if err != nil || n < 1 || n > maxLimit {
+			fields["limit"] = "Limit must be a whole number from 1 to 200"
+		} else {
+			limit = n
+		}
+	}
+	return int32(limit + 1)
 }
 
 // pageOf trims rows fetched with parse's limit into a Page.

@@ -90,3 +90,10 @@ ORDER BY a.submitted_at, a.id;
 
 -- name: ApplicationCountByRoundStatus :one
 SELECT count(*) FROM applications WHERE round_id = @round_id AND status = @status;
+
+-- name: ApplicationWithdrawDraft :one
+-- A draft is withdrawn directly; no workflow exists for it yet.
+UPDATE applications
+SET status = 'withdrawn', withdrawn_at = now(), version = version + 1, updated_at = now()
+WHERE id = @id AND status = 'draft'
+RETURNING *;

@@ -16,11 +16,11 @@ const (
 	roleChair   = "chair"
 )
 
-// Limits on free text in Updates.
+// Limits on free text in Updates, shared with the use-case layer.
 const (
-	maxReasonRunes        = 2000
-	maxJustificationRunes = 5000
-	maxSignatoryRunes     = 200
+	MaxReasonRunes        = 2000 // reasons and rationales
+	MaxJustificationRunes = 5000 // a criterion's justification
+	MaxSignatoryRunes     = 200  // a signatory's name or role
 )
 
 // registerUpdates installs every Update of the case. A validator does the
@@ -126,8 +126,8 @@ func (c *applicationCase) validateConflict(ctx workflow.Context, u ConflictUpdat
 	switch {
 	case blank(u.Reason):
 		return Reject(RejectInvalid, "Check the highlighted fields", map[string]string{"reason": "Say what the conflict of interest is"})
-	case utf8.RuneCountInString(u.Reason) > maxReasonRunes:
-		return Reject(RejectInvalid, "Check the highlighted fields", map[string]string{"reason": fmt.Sprintf("Keep the reason to %d characters or fewer", maxReasonRunes)})
+	case utf8.RuneCountInString(u.Reason) > MaxReasonRunes:
+		return Reject(RejectInvalid, "Check the highlighted fields", map[string]string{"reason": fmt.Sprintf("Keep the reason to %d characters or fewer", MaxReasonRunes)})
 	}
 	return nil
 }
@@ -165,15 +165,17 @@ func (c *applicationCase) validateScore(ctx workflow.Context, u ScoreUpdate) err
 	if !workflow.Now(ctx).Before(a.Deadline) {
 		return Reject(RejectInvalidState, "The deadline for this assessment has passed ("+a.Deadline.UTC().Format(time.RFC3339)+")", nil)
 	}
-	if fields := checkScores(c.info.Criteria, u.Scores); len(fields) > 0 {
+	if fields := CheckScores(c.info.Criteria, u.Scores); len(fields) > 0 {
 		return Reject(RejectInvalid, "Check the highlighted fields", fields)
 	}
 	return nil
 }
 
-// checkScores lists every problem with a score set: each criterion scored
-// 0..max with a written justification, and nothing else.
-func checkScores(criteria []Criterion, scores map[string]CriterionScore) map[string]string {
+// CheckScores lists every problem with a score set, keyed by field path
+// (scores.<criterion>[.score|.justification]): each criterion scored 0..max
+// with a written justification, and nothing else. The validator and the
+// use-case layer share it.
+func CheckScores(criteria []Criterion, scores map[string]CriterionScore) map[string]string {
 	fields := map[string]string{}
 	known := map[string]bool{}
 	for _, cr := range criteria {
@@ -189,8 +191,8 @@ func checkScores(criteria []Criterion, scores map[string]CriterionScore) map[str
 		switch {
 		case blank(s.Justification):
 			fields["scores."+cr.Key+".justification"] = "Explain your score"
-		case utf8.RuneCountInString(s.Justification) > maxJustificationRunes:
-			fields["scores."+cr.Key+".justification"] = fmt.Sprintf("Keep the justification to %d characters or fewer", maxJustificationRunes)
+		case utf8.RuneCountInString(s.Justification) > MaxJustificationRunes:
+			fields["scores."+cr.Key+".justification"] = fmt.Sprintf("Keep the justification to %d characters or fewer", MaxJustificationRunes)
 		}
 	}
 	keys := make([]string, 0, len(scores))
@@ -237,8 +239,8 @@ func (c *applicationCase) validateModerate(ctx workflow.Context, u ModerateUpdat
 	switch {
 	case blank(u.Rationale):
 		fields["rationale"] = "Explain the moderated total"
-	case utf8.RuneCountInString(u.Rationale) > maxReasonRunes:
-		fields["rationale"] = fmt.Sprintf("Keep the rationale to %d characters or fewer", maxReasonRunes)
+	case utf8.RuneCountInString(u.Rationale) > MaxReasonRunes:
+		fields["rationale"] = fmt.Sprintf("Keep the rationale to %d characters or fewer", MaxReasonRunes)
 	}
 	if len(fields) > 0 {
 		return Reject(RejectInvalid, "Check the highlighted fields", fields)
@@ -307,8 +309,8 @@ func (c *applicationCase) validateDecide(ctx workflow.Context, u DecideUpdate) e
 	default:
 		fields["outcome"] = "Choose approve, reject or waitlist"
 	}
-	if utf8.RuneCountInString(u.Reason) > maxReasonRunes {
-		fields["reason"] = fmt.Sprintf("Keep the reason to %d characters or fewer", maxReasonRunes)
+	if utf8.RuneCountInString(u.Reason) > MaxReasonRunes {
+		fields["reason"] = fmt.Sprintf("Keep the reason to %d characters or fewer", MaxReasonRunes)
 	}
 	if len(fields) > 0 {
 		return Reject(RejectInvalid, "Check the highlighted fields", fields)
@@ -426,8 +428,8 @@ func (c *applicationCase) validateAccept(ctx workflow.Context, u AcceptUpdate) e
 		switch {
 		case blank(f.value):
 			fields[f.field] = "Enter the signatory's " + strings.TrimPrefix(f.field, "signatory_")
-		case utf8.RuneCountInString(f.value) > maxSignatoryRunes:
-			fields[f.field] = fmt.Sprintf("Keep this to %d characters or fewer", maxSignatoryRunes)
+		case utf8.RuneCountInString(f.value) > MaxSignatoryRunes:
+			fields[f.field] = fmt.Sprintf("Keep this to %d characters or fewer", MaxSignatoryRunes)
 		}
 	}
 	if len(fields) > 0 {

@@ -122,7 +122,7 @@ func TestReviewToAcceptedOfferThroughTheDevServer(t *testing.T) {
 	var rnd struct{ ID string }
 	manager.do("POST", "/rounds", map[string]any{
 		"programme": "roots-incubator", "name": "Quick round",
-		"opens_at": now.Add(-time.Minute), "closes_at": now.Add(6 * time.Second),
+		"opens_at": now.Add(-time.Minute), "closes_at": now.Add(30 * time.Second),
 		"budget_pence": 500000, "min_partners": 0,
 		"tiers":    []any{map[string]any{"key": "micro", "min_pence": 100000, "max_pence": 300000}},
 		"form":     map[string]any{"sections": []any{map[string]any{"key": "p", "title": "Project", "questions": []any{map[string]any{"key": "summary", "type": "text", "title": "What will you do?", "required": true, "max_words": 100}}}}},

@@ -721,3 +721,45 @@ func (q *Queries) ApplicationWithdraw(ctx context.Context, arg ApplicationWithdr
 	)
 	return i, err
 }
+
+const applicationWithdrawDraft = `-- name: ApplicationWithdrawDraft :one
+UPDATE applications
+SET status = 'withdrawn', withdrawn_at = now(), version = version + 1, updated_at = now()
+WHERE id = $1 AND status = 'draft'
+RETURNING id, round_id, organisation_id, status, tier, requested_pence, answers, partners, version, eligibility, grant_id, created_by, created_at, updated_at, submitted_at, flags, moderated_total, moderation_rationale, moderated_by, moderated_at, decision_outcome, decision_reason, decided_by, decided_at, award_pence, withdrawn_at
+`
+
+// A draft is withdrawn directly; no workflow exists for it yet.
+func (q *Queries) ApplicationWithdrawDraft(ctx context.Context, id string) (Application, error) {
+	row := q.db.QueryRow(ctx, applicationWithdrawDraft, id)
+	var i Application
+	err := row.Scan(
+		&i.ID,
+		&i.RoundID,
+		&i.OrganisationID,
+		&i.Status,
+		&i.Tier,
+		&i.RequestedPence,
+		&i.Answers,
+		&i.Partners,
+		&i.Version,
+		&i.Eligibility,
+		&i.GrantID,
+		&i.CreatedBy,
+		&i.CreatedAt,
+		&i.UpdatedAt,
+		&i.SubmittedAt,
+		&i.Flags,
+		&i.ModeratedTotal,
+		&i.ModerationRationale,
+		&i.ModeratedBy,
+		&i.ModeratedAt,
+		&i.DecisionOutcome,
+		&i.DecisionReason,
+		&i.DecidedBy,
+		&i.DecidedAt,
+		&i.AwardPence,
+		&i.WithdrawnAt,
+	)
+	return i, err
+}
