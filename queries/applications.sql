@@ -59,7 +59,7 @@ RETURNING *;
 -- name: ApplicationModerate :one
 UPDATE applications
 SET moderated_total = @moderated_total, moderation_rationale = @rationale, moderated_by = @moderated_by,
-    moderated_at = @moderated_at, flags = array_append(array_remove(flags, 'needs_moderation'), 'moderated'),
+    moderated_at = @moderated_at, flags = array_append(array_remove(array_remove(flags, 'needs_moderation'), 'moderated'), 'moderated'),
     version = version + 1, updated_at = now()
 WHERE id = @id AND status IN ('in_assessment', 'waitlisted')
 RETURNING *;

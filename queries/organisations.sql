@@ -53,3 +53,12 @@ ORDER BY o.name;
 SELECT user_id FROM organisation_members
 WHERE organisation_id = @organisation_id AND role = 'admin'
 ORDER BY user_id;
+
+-- name: OrganisationsOfUsers :many
+-- The organisations each of the given users belongs to, for conflict
+-- detection: a member of an organisation never assesses it.
+SELECT m.user_id, o.id, o.name, o.charity_number, o.company_number, o.host_organisation_id
+FROM organisation_members m
+JOIN organisations o ON o.id = m.organisation_id
+WHERE m.user_id = ANY (@user_ids::text[])
+ORDER BY m.user_id, o.id;

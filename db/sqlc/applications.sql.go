@@ -406,7 +406,7 @@ func (q *Queries) ApplicationMarkSubmitted(ctx context.Context, id string) (Appl
 const applicationModerate = `-- name: ApplicationModerate :one
 UPDATE applications
 SET moderated_total = $1, moderation_rationale = $2, moderated_by = $3,
-    moderated_at = $4, flags = array_append(array_remove(flags, 'needs_moderation'), 'moderated'),
+    moderated_at = $4, flags = array_append(array_remove(array_remove(flags, 'needs_moderation'), 'moderated'), 'moderated'),
     version = version + 1, updated_at = now()
 WHERE id = $5 AND status IN ('in_assessment', 'waitlisted')
 RETURNING id, round_id, organisation_id, status, tier, requested_pence, answers, partners, version, eligibility, grant_id, created_by, created_at, updated_at, submitted_at, flags, moderated_total, moderation_rationale, moderated_by, moderated_at, decision_outcome, decision_reason, decided_by, decided_at, award_pence, withdrawn_at

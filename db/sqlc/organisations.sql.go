@@ -337,3 +337,49 @@ func (q *Queries) OrganisationUpdate(ctx context.Context, arg OrganisationUpdate
 	)
 	return i, err
 }
+
+const organisationsOfUsers = `-- name: OrganisationsOfUsers :many
+SELECT m.user_id, o.id, o.name, o.charity_number, o.company_number, o.host_organisation_id
+FROM organisation_members m
+JOIN organisations o ON o.id = m.organisation_id
+WHERE m.user_id = ANY ($1::text[])
+ORDER BY m.user_id, o.id
+`
+
+type OrganisationsOfUsersRow struct {
+	UserID             string
+	ID                 string
+	Name               string
+	CharityNumber      *string
+	CompanyNumber      *string
+	HostOrganisationID *string
+}
+
+// The organisations each of the given users belongs to, for conflict
+// detection: a member of an organisation never assesses it.
+func (q *Queries) OrganisationsOfUsers(ctx context.Context, userIds []string) ([]OrganisationsOfUsersRow, error) {
+	rows, err := q.db.Query(ctx, organisationsOfUsers, userIds)
+	if err != nil {
+		return nil, err
+	}
+	defer rows.Close()
+	items := []OrganisationsOfUsersRow{}
+	for rows.Next() {
+		var i OrganisationsOfUsersRow
+		if err := rows.Scan(
+			&i.UserID,
+			&i.ID,
+			&i.Name,
+			&i.CharityNumber,
+			&i.CompanyNumber,
+			&i.HostOrganisationID,
+		); err != nil {
+			return nil, err
+		}
+		items = append(items, i)
+	}
+	if err := rows.Err(); err != nil {
+		return nil, err
+	}
+	return items, nil
+}

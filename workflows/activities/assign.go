@@ -130,6 +130,19 @@ func (a *Activities) candidates(ctx context.Context, q *sqlc.Queries, c caseRow,
 			excluded[cf.AssessorID] = true
 		}
 	}
+	// A member of an organisation is affiliated with it, declared or not
+	// (and with the organisation it hosts through).
+	memberships, err := q.OrganisationsOfUsers(ctx, ids)
+	if err != nil {
+		return nil, fmt.Errorf("list memberships: %w", err)
+	}
+	for _, m := range memberships {
+		mine := keySet{}
+		mine.add(m.Name, deref(m.CharityNumber), deref(m.CompanyNumber))
+		if m.ID == c.app.OrganisationID || mine.meets(parties) {
+			excluded[m.UserID] = true
+		}
+	}
 	for _, u := range pool {
 		keys, err := affiliationKeys(u)
 		if err != nil {

@@ -184,3 +184,23 @@ func TestAssignOnlyInAssessment(t *testing.T) {
 	_, isRejection := workflows.AsRejection(err)
 	require.False(t, isRejection, "a missing case is a permanent failure, not a rejection")
 }
+
+// An assessor who belongs to the applying organisation, or to one of its
+// partners, is never assigned, declared affiliation or not.
+func TestAssignNeverPicksAMemberOfAParty(t *testing.T) {
+	t.Parallel()
+	b := setup(t, nil)
+	pool := b.assessors(t, 4)
+	// pool[0] leads the application itself; pool[1] belongs to its partner.
+	own := b.env.SubmitAs(t, b.round, pool[0], apptest.Lead{Name: "Assessor's Own Charity", CharityNumber: "1099001",
+		Partners: []map[string]any{{"name": "Partner Trust", "charity_number": "1099002"}}})
+	_, err := b.acts.CheckEligibility(b.ctx, workflows.CheckEligibilityInput{ApplicationID: own})
+	require.NoError(t, err)
+	b.env.Organisation(t, pool[1], "Partner Trust") // fixture charity number differs; the name matches
+	res := b.assign(t, own)
+	got := map[string]bool{}
+	for _, a := range res.Assignments {
+		got[a.AssessorID] = true
+	}
+	require.Equal(t, map[string]bool{pool[2].ID: true, pool[3].ID: true}, got)
+}

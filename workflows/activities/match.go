@@ -37,8 +37,9 @@ func (k keySet) meets(other keySet) bool {
 	return false
 }
 
-// caseParties is the identity keys of the application's lead organisation
-// and every partner, and the lead organisation itself.
+// caseParties is the identity keys of the application's lead organisation,
+// its host (for an unconstituted group) and every partner, and the lead
+// organisation itself.
 func caseParties(ctx context.Context, q *sqlc.Queries, app sqlc.Application) (keySet, sqlc.Organisation, error) {
 	org, err := q.OrganisationGet(ctx, app.OrganisationID)
 	if err != nil {
@@ -46,6 +47,13 @@ func caseParties(ctx context.Context, q *sqlc.Queries, app sqlc.Application) (ke
 	}
 	keys := keySet{}
 	keys.add(org.Name, deref(org.CharityNumber), deref(org.CompanyNumber))
+	if org.HostOrganisationID != nil {
+		host, err := q.OrganisationGet(ctx, *org.HostOrganisationID)
+		if err != nil {
+			return nil, org, fmt.Errorf("load host organisation: %w", err)
+		}
+		keys.add(host.Name, deref(host.CharityNumber), deref(host.CompanyNumber))
+	}
 	var partners []identity
 	if err := json.Unmarshal(app.Partners, &partners); err != nil {
 		return nil, org, fmt.Errorf("%w: application %s partners: %v", errStored, app.ID, err)
