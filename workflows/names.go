@@ -26,6 +26,7 @@ const (
 	ActivityAssignAssessors   = "AssignAssessors"
 	ActivityRecordScores      = "RecordScores"
 	ActivityDeclareConflict   = "DeclareConflict"
+	ActivityPropagateConflict = "PropagateConflict"
 	ActivityReleaseAssessment = "ReleaseAssessment"
 	ActivitySendReminder      = "SendReminder"
 	ActivityFlagCase          = "FlagCase"

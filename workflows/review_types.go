@@ -294,9 +294,11 @@ type WithdrawInput struct {
 
 // ---- RoundWorkflow ----
 
-// RoundInput starts a round's workflow.
+// RoundInput starts a round's workflow. Pending carries a released-budget
+// signal not yet acted on across continue-as-new.
 type RoundInput struct {
 	RoundID string `json:"round_id"`
+	Pending bool   `json:"pending,omitempty"`
 }
 
 // RoundInfo is a round's timeline, read afresh at every wake-up so an
@@ -323,11 +325,16 @@ type PromoteResult struct {
 	AwardPence    int64  `json:"award_pence,omitempty"`
 }
 
-// Outstanding counts a round's open offers and waitlisted applications.
+// Outstanding counts what in a round may still lead to an offer or a lapse:
+// open offers, waitlisted applications and applications being assessed.
 type Outstanding struct {
-	Offers     int `json:"offers"`
-	Waitlisted int `json:"waitlisted"`
+	Offers       int `json:"offers"`
+	Waitlisted   int `json:"waitlisted"`
+	InAssessment int `json:"in_assessment"`
 }
+
+// Done reports whether nothing can release budget or take it any more.
+func (o Outstanding) Done() bool { return o.Offers == 0 && o.Waitlisted == 0 && o.InAssessment == 0 }
 
 // RoundResult is how a round's workflow ended.
 type RoundResult struct {

@@ -25,14 +25,16 @@ var roundEvents = []roundEvent{
 // SignalBudgetReleased and the round offers the budget to the best-scored
 // waitlisted applications that fit, one Update each. The round's timeline
 // is re-read at every wake-up, so an extended timeline is honoured. Once
-// the decision window has passed and no offer is outstanding, it ends.
+// the decision window has passed and nothing in the round can still take
+// or release budget (no open offer, nothing waitlisted or in assessment),
+// it ends.
 func RoundWorkflow(ctx workflow.Context, in RoundInput) (RoundResult, error) {
 	ctx = activityOptions(ctx)
 	released := workflow.GetSignalChannel(ctx, SignalBudgetReleased)
 	var (
 		res     RoundResult
 		done    = map[string]bool{}
-		pending bool
+		pending = in.Pending
 	)
 	for {
 		var info RoundInfo
@@ -73,15 +75,20 @@ func RoundWorkflow(ctx workflow.Context, in RoundInput) (RoundResult, error) {
 			if err := workflow.ExecuteActivity(ctx, ActivityRoundOutstanding, in).Get(ctx, &out); err != nil {
 				return res, err
 			}
-			if out.Offers == 0 && released.Len() == 0 {
+			if out.Done() && released.Len() == 0 {
 				return res, nil
 			}
-			// Offers are still open: look again when they could have lapsed.
+			// Offers are open, or cases may still become offers (the chair
+			// may decide after the window): look again when one could lapse.
 			next = now.Add(max(info.OfferExpiry, time.Minute))
 		}
 		if workflow.GetInfo(ctx).GetContinueAsNewSuggested() {
-			// Every event activity records once, so a fresh run may repeat them.
-			return res, workflow.NewContinueAsNewError(ctx, RoundWorkflowName, in)
+			// Every event activity records once, so a fresh run may repeat
+			// them; a released-budget signal not yet acted on goes along.
+			for released.ReceiveAsync(nil) {
+				pending = true
+			}
+			return res, workflow.NewContinueAsNewError(ctx, RoundWorkflowName, RoundInput{RoundID: in.RoundID, Pending: pending})
 		}
 
 		tctx, cancel := workflow.WithCancel(ctx)

@@ -70,3 +70,35 @@ func TestRoundWorkflowFollowsTheTimeline(t *testing.T) {
 	require.False(t, wenv.Now().Before(decisionDeadline), "ends only after the decision window")
 	wenv.AssertExpectations(t)
 }
+
+// While a case of the round is still being assessed the round goes on past
+// its decision window (the chair may decide late, and a late offer may
+// lapse and need a promotion); it ends once nothing is outstanding.
+func TestRoundWorkflowOutlivesLateDecisions(t *testing.T) {
+	t.Parallel()
+	env := apptest.New(t)
+	r := env.Round(t, apptest.ExampleRound(t))
+	appID := env.Submitted(t, r, "late@example.org", true)
+	acts := &activities.Activities{Store: env.Store, Log: slog.New(slog.DiscardHandler)}
+	_, err := acts.CheckEligibility(context.Background(), workflows.CheckEligibilityInput{ApplicationID: appID})
+	require.NoError(t, err)
+
+	var suite testsuite.WorkflowTestSuite
+	suite.SetLogger(log.NewStructuredLogger(slog.New(slog.DiscardHandler)))
+	wenv := suite.NewTestWorkflowEnvironment()
+	wenv.SetTestTimeout(time.Minute)
+	workflows.Register(wenv)
+	acts.Register(wenv)
+	decisionDeadline := r.ClosesAt.Add(window).Add(336 * time.Hour)
+	decidedAt := decisionDeadline.Add(30 * 24 * time.Hour)
+	wenv.RegisterDelayedCallback(func() {
+		_, err := acts.Decide(context.Background(), workflows.DecideInput{ApplicationID: appID, ActorID: env.Manager.ID,
+			Outcome: workflows.OutcomeReject, Reason: "Late", At: wenv.Now()})
+		require.NoError(t, err)
+	}, decidedAt.Sub(wenv.Now()))
+
+	wenv.ExecuteWorkflow(workflows.RoundWorkflowName, workflows.RoundInput{RoundID: r.ID})
+	require.True(t, wenv.IsWorkflowCompleted())
+	require.NoError(t, wenv.GetWorkflowError())
+	require.True(t, wenv.Now().After(decidedAt), "ended only after the late decision (at %s)", wenv.Now())
+}

@@ -134,22 +134,27 @@ func (c *applicationCase) validateConflict(ctx workflow.Context, u ConflictUpdat
 
 func (c *applicationCase) onConflict(ctx workflow.Context, u ConflictUpdate) (CaseState, error) {
 	ctx = activityOptions(ctx) // a handler runs on a context of its own
-	return c.locked(ctx, func() error { return c.validateConflict(ctx, u) }, func() error {
+	var in ConflictInput
+	st, err := c.locked(ctx, func() error { return c.validateConflict(ctx, u) }, func() error {
 		var res AssessmentResult
-		in := ConflictInput{ApplicationID: c.id, AssessmentID: u.AssessmentID, AssessorID: u.Caller.ID, Reason: u.Reason, At: workflow.Now(ctx)}
+		in = ConflictInput{ApplicationID: c.id, AssessmentID: u.AssessmentID, AssessorID: u.Caller.ID, Reason: u.Reason, At: workflow.Now(ctx)}
 		if err := workflow.ExecuteActivity(ctx, ActivityDeclareConflict, in).Get(ctx, &res); err != nil {
 			return err
 		}
 		c.setAssignment(res.Assignment)
 		// A replacement belongs to the same generation as the one it replaces.
-		gen := 0
-		for _, a := range c.assignments {
-			if a.ID == u.AssessmentID {
-				gen = a.Generation
-			}
-		}
-		return c.assign(ctx, gen)
+		return c.assign(ctx, res.Assignment.Generation)
 	})
+	if err != nil {
+		return st, err
+	}
+	// The conflict covers the organisation everywhere: the assessor's other
+	// cases with it are released by their own workflows. Outside the mutex,
+	// so two cases propagating to each other cannot wait on each other.
+	if err := workflow.ExecuteActivity(ctx, ActivityPropagateConflict, in).Get(ctx, nil); err != nil {
+		workflow.GetLogger(ctx).Warn("conflict not carried to the assessor's other cases", "error", err)
+	}
+	return st, nil
 }
 
 // ---- score ----
@@ -259,22 +264,25 @@ func (c *applicationCase) onModerate(ctx workflow.Context, u ModerateUpdate) (Ca
 // ---- decide ----
 
 // decidable reports whether the chair may decide: every live assignment is
-// scored, or the assessment deadline has passed.
+// scored, or every deadline has passed (the case's first deadline, and that
+// of any assignment still unscored, such as a reassignment's fresh one).
 func (c *applicationCase) decidable(now time.Time) error {
 	pending, scored := 0, 0
+	latest := c.reviewDeadline
 	for _, a := range c.assignments {
 		switch a.Status {
 		case AssessmentAssigned:
 			pending++
+			latest = laterOf(latest, a.Deadline)
 		case AssessmentScored:
 			scored++
 		}
 	}
-	if (pending == 0 && scored > 0) || !now.Before(c.reviewDeadline) {
+	if (pending == 0 && scored > 0) || !now.Before(latest) {
 		return nil
 	}
 	return Reject(RejectInvalidState, fmt.Sprintf("Assessment is still under way: %d assessment(s) not scored before the deadline %s",
-		pending, c.reviewDeadline.UTC().Format(time.RFC3339)), nil)
+		pending, latest.UTC().Format(time.RFC3339)), nil)
 }
 
 func (c *applicationCase) validateDecide(ctx workflow.Context, u DecideUpdate) error {

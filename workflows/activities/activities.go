@@ -35,6 +35,7 @@ func (a *Activities) Register(r Registrar) {
 		{workflows.ActivityAssignAssessors, a.AssignAssessors},
 		{workflows.ActivityRecordScores, a.RecordScores},
 		{workflows.ActivityDeclareConflict, a.DeclareConflict},
+		{workflows.ActivityPropagateConflict, a.PropagateConflict},
 		{workflows.ActivityReleaseAssessment, a.ReleaseAssessment},
 		{workflows.ActivitySendReminder, a.SendReminder},
 		{workflows.ActivityFlagCase, a.FlagCase},

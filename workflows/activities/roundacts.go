@@ -90,5 +90,9 @@ func (a *Activities) RoundOutstanding(ctx context.Context, in workflows.RoundInp
 	if err != nil {
 		return workflows.Outstanding{}, classify(fmt.Errorf("count waitlisted: %w", err))
 	}
-	return workflows.Outstanding{Offers: int(offers), Waitlisted: int(waitlisted)}, nil
+	assessing, err := q.ApplicationCountByRoundStatus(ctx, sqlc.ApplicationCountByRoundStatusParams{RoundID: in.RoundID, Status: workflows.StatusInAssessment})
+	if err != nil {
+		return workflows.Outstanding{}, classify(fmt.Errorf("count in assessment: %w", err))
+	}
+	return workflows.Outstanding{Offers: int(offers), Waitlisted: int(waitlisted), InAssessment: int(assessing)}, nil
 }
