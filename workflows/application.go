@@ -135,7 +135,10 @@ type applicationCase struct {
 	grantID        string
 	offerExpiresAt time.Time
 	accepted       bool
-	changed        bool // set by handlers to wake the main loop
+	short          int       // assessors the pool could not supply at the last assignment
+	shortGen       int       // the generation they were wanted for
+	assignedAt     time.Time // when assignment last ran
+	changed        bool      // set by handlers to wake the main loop
 	mu             workflow.Mutex
 }
 
@@ -168,7 +171,27 @@ func (c *applicationCase) assign(ctx workflow.Context, generation int) error {
 		return err
 	}
 	c.assignments = res.Assignments
+	c.short, c.shortGen, c.assignedAt = res.Short, generation, in.At
 	return nil
+}
+
+// retryAssignment is how long a case short of assessors waits before it
+// asks the pool again: an eighth of the assessment window, from a minute
+// to an hour.
+func (c *applicationCase) retryAssignment() time.Duration {
+	return min(max(c.info.AssessmentWindow/8, time.Minute), time.Hour)
+}
+
+// retryAt is when a case short of assessors next asks the pool; it stops
+// asking at the review deadline (the chair may then decide as it stands).
+func (c *applicationCase) retryAt() (time.Time, bool) {
+	at := c.assignedAt.Add(c.retryAssignment())
+	return at, c.short > 0 && at.Before(c.reviewDeadline)
+}
+
+func (c *applicationCase) retryDue(now time.Time) bool {
+	at, ok := c.retryAt()
+	return ok && !now.Before(at)
 }
 
 // review runs assessment timers until a decision or a withdrawal moves the
@@ -201,7 +224,7 @@ func (c *applicationCase) review(ctx workflow.Context) error {
 }
 
 // nextWake is the earliest pending reminder or deadline of an unscored
-// assignment, if any.
+// assignment, or the next try for a case short of assessors, if any.
 func (c *applicationCase) nextWake(now time.Time) (time.Time, bool) {
 	if c.status != StatusInAssessment {
 		return time.Time{}, false
@@ -221,13 +244,17 @@ func (c *applicationCase) nextWake(now time.Time) (time.Time, bool) {
 			next = at
 		}
 	}
+	if at, ok := c.retryAt(); ok && (next.IsZero() || at.Before(next)) {
+		next = at
+	}
 	return next, !next.IsZero()
 }
 
 // runDue sends the reminders and handles the deadlines that are due. An
 // unscored assignment at its deadline is released and, the first time,
 // reassigned with a fresh window; a reassignment missing its deadline
-// flags the case to managers. The caller holds mu.
+// flags the case to managers. A case the pool was short for asks again
+// from time to time. The caller holds mu.
 func (c *applicationCase) runDue(ctx workflow.Context) error {
 	if c.status != StatusInAssessment {
 		return nil
@@ -260,8 +287,14 @@ func (c *applicationCase) runDue(ctx workflow.Context) error {
 			a.Reminded = true
 		}
 	}
-	if reassign {
+	switch {
+	case reassign:
 		if err := c.assign(ctx, 1); err != nil {
+			return err
+		}
+	case c.retryDue(now):
+		// The pool was short: someone may have become an assessor since.
+		if err := c.assign(ctx, c.shortGen); err != nil {
 			return err
 		}
 	}

@@ -513,3 +513,25 @@ func TestWaitlistedCaseIsPromoted(t *testing.T) {
 }
 
 func ptr[T any](v T) *T { return &v }
+
+// With too few assessors the case is flagged and asks the pool again from
+// time to time: a new assessor is assigned without anyone doing anything.
+func TestShortPoolIsRetried(t *testing.T) {
+	t.Parallel()
+	f := newCase(t, 1, nil)
+	f.at(minute, func() {
+		require.Len(t, f.live(), 1)
+		require.Contains(t, f.application().Flags, workflows.FlagPoolExhausted)
+	})
+	var late app.Actor
+	f.at(90*minute, func() { late = f.env.User(t, "late-assessor@example.org", app.RoleAssessor) })
+	f.at(3*time.Hour, func() {
+		live := f.live()
+		require.Len(t, live, 2, "the new assessor was picked up")
+		require.Equal(t, late.ID, live[1].AssessorID)
+		f.sendNow("withdraw", workflows.UpdateWithdraw, workflows.WithdrawUpdate{Caller: workflows.Caller{ID: f.applicant.ID}})
+	})
+	res := f.run()
+	f.requireOK("withdraw")
+	require.Equal(t, workflows.StatusWithdrawn, res.Status)
+}

@@ -219,7 +219,7 @@ func (a *Activities) poolExhausted(ctx context.Context, q *sqlc.Queries, c caseR
 	}
 	return notifyRole(ctx, q, roleManager, message{
 		kind: "pool_exhausted", subject: "Not enough assessors for an application",
-		body:   fmt.Sprintf("The assessor pool could not supply %d assessor(s) for an application without a conflict of interest. Add assessors to the round.", short),
+		body:   fmt.Sprintf("The assessor pool could not supply %d assessor(s) for an application without a conflict of interest. Give another person the assessor role (a round that names its own pool cannot change it once open): the case tries again every hour or so and waits until then.", short),
 		entity: appChain(c.app.ID), key: "pool_exhausted:" + c.app.ID,
 	})
 }
