@@ -289,3 +289,43 @@ func recordHistory(t *testing.T, tc client.Client, workflowID, name string, fini
 	require.NoError(t, err)
 	require.NoError(t, os.WriteFile(filepath.Join("..", "..", "workflows", "testdata", name), raw, 0o644))
 }
+
+// A conflict declared on one application covers the organisation
+// everywhere: the assessor's assessment of the same organisation's
+// application in another round is released too, by that case's workflow.
+func TestConflictIsCarriedToTheAssessorsOtherCases(t *testing.T) {
+	t.Parallel()
+	s := newReviewStack(t)
+	assessor := s.as(t, "assessor1@example.org", app.RoleAssessor)
+	s.as(t, "assessor2@example.org", app.RoleAssessor)
+	applicant := s.env.User(t, "lead@example.org")
+	var appIDs []string
+	for i := range 2 {
+		r := s.env.Round(t, apptest.ExampleRound(t))
+		name := "Same Charity"
+		if i == 1 {
+			name = "Same Charity " // the same organisation by number, a second record
+		}
+		appIDs = append(appIDs, s.env.SubmitAs(t, r, applicant, apptest.Lead{Name: name, CharityNumber: "1099555"}))
+	}
+	type item struct {
+		ID            string `json:"id"`
+		ApplicationID string `json:"application_id"`
+	}
+	var queue struct{ Items []item }
+	require.Eventually(t, func() bool {
+		assessor.do("GET", "/assessments", nil, 200, &queue)
+		return len(queue.Items) == 2
+	}, 20*time.Second, 100*time.Millisecond)
+	first := queue.Items[0]
+	assessor.do("POST", "/assessments/"+first.ID+"/conflict", map[string]any{"reason": "I am a trustee"}, 200, nil)
+	require.Eventually(t, func() bool {
+		assessor.do("GET", "/assessments", nil, 200, &queue)
+		return len(queue.Items) == 0
+	}, 20*time.Second, 100*time.Millisecond, "the other case released the assessor too")
+	other := appIDs[0]
+	if other == first.ApplicationID {
+		other = appIDs[1]
+	}
+	assessor.do("GET", "/applications/"+other, nil, 404, nil)
+}
