@@ -44,11 +44,6 @@ func decodeAffiliations(u sqlc.User) ([]Affiliation, error) {
 	return out, nil
 }
 
-// compactUpper upper-cases an identifier and removes its whitespace.
-func compactUpper(s string) string {
-	return strings.ToUpper(strings.Join(strings.Fields(s), ""))
-}
-
 // SetAffiliations replaces the caller's affiliations; assessors only.
 func (a *App) SetAffiliations(ctx context.Context, actor Actor, body Body) (Affiliations, error) {
 	if !actor.Has(RoleAssessor) {
@@ -72,8 +67,8 @@ func (a *App) SetAffiliations(ctx context.Context, actor Actor, body Body) (Affi
 		for i, af := range *in.Affiliations {
 			key := fmt.Sprintf("affiliations[%d]", i)
 			af.Name = strings.TrimSpace(af.Name)
-			af.CharityNumber = compactUpper(af.CharityNumber)
-			af.CompanyNumber = compactUpper(af.CompanyNumber)
+			af.CharityNumber = organisation.NormaliseNumber(af.CharityNumber)
+			af.CompanyNumber = organisation.NormaliseNumber(af.CompanyNumber)
 			if af.Name == "" && af.CharityNumber == "" && af.CompanyNumber == "" {
 				fields[key] = "Give the organisation's name, charity number or company number"
 			}

@@ -19,13 +19,14 @@ import (
 	"github.com/civicgrants/grants/workflows"
 )
 
-// Application statuses.
+// Application statuses: a draft is the use cases' own; after submission
+// the workflow's names are the ones written.
 const (
 	StatusDraft        = "draft"
-	StatusSubmitted    = "submitted"
-	StatusIneligible   = "ineligible"
-	StatusInAssessment = "in_assessment"
-	StatusWithdrawn    = "withdrawn"
+	StatusSubmitted    = workflows.StatusSubmitted
+	StatusIneligible   = workflows.StatusIneligible
+	StatusInAssessment = workflows.StatusInAssessment
+	StatusWithdrawn    = workflows.StatusWithdrawn
 )
 
 // maxPartners caps the partner list of one application.

@@ -206,9 +206,8 @@ func (a *App) DeclareConflict(ctx context.Context, actor Actor, asmID string, bo
 	if err := body(&in); err != nil {
 		return Assessment{}, err
 	}
-	fields := map[string]string{}
-	reason := checkText(in.Reason, "reason", "Say what the conflict of interest is", maxReasonLength, fields)
-	if len(fields) > 0 {
+	reason := strings.TrimSpace(in.Reason)
+	if fields := workflows.CheckConflict(reason); len(fields) > 0 {
 		return Assessment{}, Invalid(fields)
 	}
 	if err := a.updateCase(ctx, row.Assessment.ApplicationID, workflows.UpdateDeclareConflict, workflows.ConflictUpdate{

@@ -5,9 +5,9 @@ import (
 	"context"
 	"encoding/json"
 	"fmt"
+	"maps"
 	"strings"
 	"time"
-	"unicode/utf8"
 
 	"github.com/civicgrants/grants/audit"
 	"github.com/civicgrants/grants/db"
@@ -18,15 +18,9 @@ import (
 
 // Application statuses after assessment.
 const (
-	StatusApproved   = "approved"
-	StatusRejected   = "rejected"
-	StatusWaitlisted = "waitlisted"
-)
-
-// Limits on free text, the same as the workflow's validators apply.
-const (
-	maxReasonLength        = workflows.MaxReasonRunes
-	maxJustificationLength = workflows.MaxJustificationRunes
+	StatusApproved   = workflows.StatusApproved
+	StatusRejected   = workflows.StatusRejected
+	StatusWaitlisted = workflows.StatusWaitlisted
 )
 
 // Decision is the panel chair's decision on an application, shown to the
@@ -117,19 +111,6 @@ func caller(a Actor) workflows.Caller {
 	return workflows.Caller{ID: a.ID, Roles: roles}
 }
 
-// checkText trims s and records a problem under key when it is empty (and
-// missing is not "") or longer than limit characters.
-func checkText(s, key, missing string, limit int, fields map[string]string) string {
-	s = strings.TrimSpace(s)
-	switch {
-	case s == "" && missing != "":
-		fields[key] = missing
-	case utf8.RuneCountInString(s) > limit:
-		fields[key] = fmt.Sprintf("Keep this to %d characters or fewer", limit)
-	}
-	return s
-}
-
 // ModerationInput is the body of POST /applications/{id}/moderation. Total
 // is a JSON number from 0 to 100 with at most two decimals, read exactly.
 type ModerationInput struct {
@@ -138,7 +119,8 @@ type ModerationInput struct {
 }
 
 // parseTotal reads a moderated total: a JSON number (not a string) with at
-// most two decimals, 0..100, into hundredths without floating point.
+// most two decimals, into hundredths without floating point (the range is
+// workflows.CheckModeration's).
 func parseTotal(raw json.RawMessage, fields map[string]string) (scoring.Hundredths, error) {
 	raw = bytes.TrimSpace(raw)
 	if len(raw) == 0 || bytes.Equal(raw, []byte("null")) {
@@ -149,7 +131,7 @@ func parseTotal(raw json.RawMessage, fields map[string]string) (scoring.Hundredt
 		return 0, Malformed("The request body has a value of the wrong type", map[string]string{"total": "Wrong type: expected a number"})
 	}
 	h, err := scoring.ParseHundredths(string(raw))
-	if err != nil || h < 0 || h > 10000 {
+	if err != nil {
 		fields["total"] = "Enter a total from 0 to 100 with at most two decimal places"
 		return 0, nil
 	}
@@ -175,17 +157,18 @@ func (a *App) Moderate(ctx context.Context, actor Actor, appID string, body Body
 	if err := body(&in); err != nil {
 		return Application{}, err
 	}
-	fields := map[string]string{}
-	total, err := parseTotal(in.Total, fields)
+	parsed := map[string]string{}
+	total, err := parseTotal(in.Total, parsed)
 	if err != nil {
 		return Application{}, err
 	}
-	rationale := checkText(in.Rationale, "rationale", "Explain the moderated total", maxReasonLength, fields)
+	u := workflows.ModerateUpdate{Caller: caller(actor), TotalHundredths: int64(total), Rationale: strings.TrimSpace(in.Rationale)}
+	fields := workflows.CheckModeration(u.TotalHundredths, u.Rationale)
+	maps.Copy(fields, parsed) // a total that could not be read says so
 	if len(fields) > 0 {
 		return Application{}, Invalid(fields)
 	}
-	if err := a.updateCase(ctx, appID, workflows.UpdateModerate, workflows.ModerateUpdate{
-		Caller: caller(actor), TotalHundredths: int64(total), Rationale: rationale}); err != nil {
+	if err := a.updateCase(ctx, appID, workflows.UpdateModerate, u); err != nil {
 		return Application{}, err
 	}
 	return a.GetApplication(ctx, actor, appID)
@@ -218,35 +201,13 @@ func (a *App) Decide(ctx context.Context, actor Actor, appID string, body Body) 
 	if err := body(&in); err != nil {
 		return Application{}, err
 	}
-	fields := map[string]string{}
-	switch in.Outcome {
-	case workflows.OutcomeApprove, workflows.OutcomeReject, workflows.OutcomeWaitlist:
-	case "":
-		fields["outcome"] = "Choose approve, reject or waitlist"
-	default:
-		fields["outcome"] = "Outcome must be approve, reject or waitlist"
-	}
-	// The checks that need the case (within the request and the tier, the
-	// budget left) are the workflow's.
-	switch {
-	case in.Outcome == workflows.OutcomeApprove && in.AwardPence == nil:
-		fields["award_pence"] = "Give the award in pence"
-	case in.AwardPence == nil:
-	case in.Outcome != workflows.OutcomeApprove && in.Outcome != "":
-		fields["award_pence"] = "Give an award only when approving"
-	case *in.AwardPence <= 0:
-		fields["award_pence"] = "The award must be more than zero"
-	}
-	missing := ""
-	if in.Outcome == workflows.OutcomeReject {
-		missing = "Give the reason for the rejection"
-	}
-	reason := checkText(in.Reason, "reason", missing, maxReasonLength, fields)
-	if len(fields) > 0 {
+	// Whether the award fits the request, the tier and the budget left is
+	// the workflow's to say.
+	u := workflows.DecideUpdate{Caller: caller(actor), Outcome: in.Outcome, AwardPence: in.AwardPence, Reason: strings.TrimSpace(in.Reason)}
+	if fields := workflows.CheckDecision(u); len(fields) > 0 {
 		return Application{}, Invalid(fields)
 	}
-	if err := a.updateCase(ctx, appID, workflows.UpdateDecide, workflows.DecideUpdate{
-		Caller: caller(actor), Outcome: in.Outcome, AwardPence: in.AwardPence, Reason: reason}); err != nil {
+	if err := a.updateCase(ctx, appID, workflows.UpdateDecide, u); err != nil {
 		return Application{}, err
 	}
 	return a.GetApplication(ctx, actor, appID)

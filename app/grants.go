@@ -5,7 +5,6 @@ import (
 	"fmt"
 	"strings"
 	"time"
-	"unicode/utf8"
 
 	"github.com/civicgrants/grants/db"
 	"github.com/civicgrants/grants/db/sqlc"
@@ -15,9 +14,9 @@ import (
 
 // Grant statuses.
 const (
-	GrantOffered    = "offered"
-	GrantActive     = "active"
-	GrantLapsed     = "lapsed"
+	GrantOffered    = workflows.GrantStatusOffered
+	GrantActive     = workflows.GrantStatusActive
+	GrantLapsed     = workflows.GrantStatusLapsed
 	GrantCompleted  = "completed"
 	GrantSuspended  = "suspended"
 	GrantTerminated = "terminated"
@@ -188,9 +187,6 @@ type AcceptInput struct {
 	SignatoryRole string `json:"signatory_role"`
 }
 
-// maxSignatoryLength caps a signatory's name and role.
-const maxSignatoryLength = workflows.MaxSignatoryRunes
-
 // AcceptGrant accepts an offer for an admin of the grant's organisation,
 // through the application's workflow, which then starts the grant's own.
 func (a *App) AcceptGrant(ctx context.Context, actor Actor, grantID string, body Body) (Grant, error) {
@@ -208,16 +204,9 @@ func (a *App) AcceptGrant(ctx context.Context, actor Actor, grantID string, body
 	if err := body(&in); err != nil {
 		return Grant{}, err
 	}
-	fields := map[string]string{}
 	in.SignatoryName = strings.TrimSpace(in.SignatoryName)
 	in.SignatoryRole = strings.TrimSpace(in.SignatoryRole)
-	if in.SignatoryName == "" || utf8.RuneCountInString(in.SignatoryName) > maxSignatoryLength {
-		fields["signatory_name"] = fmt.Sprintf("Enter the name of the person accepting (up to %d characters)", maxSignatoryLength)
-	}
-	if in.SignatoryRole == "" || utf8.RuneCountInString(in.SignatoryRole) > maxSignatoryLength {
-		fields["signatory_role"] = fmt.Sprintf("Enter their role in the organisation (up to %d characters)", maxSignatoryLength)
-	}
-	if len(fields) > 0 {
+	if fields := workflows.CheckAcceptance(in.SignatoryName, in.SignatoryRole); len(fields) > 0 {
 		return Grant{}, Invalid(fields)
 	}
 	if err := a.updateCase(ctx, g.ApplicationID, workflows.UpdateAccept, workflows.AcceptUpdate{Caller: caller(actor),

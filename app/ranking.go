@@ -3,7 +3,7 @@ package app
 import (
 	"context"
 	"fmt"
-	"sort"
+	"slices"
 
 	"github.com/civicgrants/grants/db"
 	"github.com/civicgrants/grants/db/sqlc"
@@ -125,15 +125,7 @@ func buildRanking(rnd sqlc.Round, committed int64, apps []sqlc.ApplicationRankin
 	}
 	// Rows come ordered by submission; a stable sort by total keeps that
 	// order among equal totals and among the unscored.
-	sort.SliceStable(r.Items, func(i, j int) bool {
-		ti, tj := r.Items[i].Total, r.Items[j].Total
-		switch {
-		case ti != nil && tj != nil:
-			return *ti > *tj
-		default:
-			return ti != nil && tj == nil
-		}
-	})
+	slices.SortStableFunc(r.Items, func(x, y RankingItem) int { return scoring.CompareTotals(x.Total, y.Total) })
 	var running int64
 	for i := range r.Items {
 		it := &r.Items[i]

@@ -28,8 +28,9 @@ func ValidCompanyNumber(s string) bool {
 	return companyNumberRE.MatchString(s)
 }
 
-// normaliseNumber upper-cases an identifier and removes all whitespace.
-func normaliseNumber(s string) string {
+// NormaliseNumber upper-cases a charity or company number and removes all
+// whitespace, the form in which numbers are stored and compared.
+func NormaliseNumber(s string) string {
 	return strings.ToUpper(strings.Join(strings.Fields(s), ""))
 }
 
@@ -37,7 +38,7 @@ func normaliseNumber(s string) string {
 // with exactly one space before the inward code ("se1 7pb" → "SE1 7PB"). The
 // second result is false, and the first empty, when s is not a postcode.
 func NormalisePostcode(s string) (string, bool) {
-	compact := normaliseNumber(s)
+	compact := NormaliseNumber(s)
 	if !postcodeRE.MatchString(compact) {
 		return "", false
 	}

@@ -81,8 +81,8 @@ type Input struct {
 func (in *Input) Normalise() {
 	in.Name = strings.TrimSpace(in.Name)
 	in.LegalForm = strings.TrimSpace(in.LegalForm)
-	in.CharityNumber = normaliseNumber(in.CharityNumber)
-	in.CompanyNumber = normaliseNumber(in.CompanyNumber)
+	in.CharityNumber = NormaliseNumber(in.CharityNumber)
+	in.CompanyNumber = NormaliseNumber(in.CompanyNumber)
 	in.Borough = strings.TrimSpace(in.Borough)
 	in.Address.Line1 = strings.TrimSpace(in.Address.Line1)
 	in.Address.Line2 = strings.TrimSpace(in.Address.Line2)

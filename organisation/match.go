@@ -17,10 +17,10 @@ var nameStopWords = map[string]bool{"ltd": true, "limited": true, "cic": true, "
 // "hive" share a key. Two organisations are the same if any keys are equal.
 func MatchKey(name, charityNumber, companyNumber string) []string {
 	var keys []string
-	if n := normaliseNumber(charityNumber); n != "" {
+	if n := NormaliseNumber(charityNumber); n != "" {
 		keys = append(keys, "charity:"+n)
 	}
-	if n := normaliseNumber(companyNumber); n != "" {
+	if n := NormaliseNumber(companyNumber); n != "" {
 		keys = append(keys, "company:"+n)
 	}
 	if n := matchName(name); n != "" {

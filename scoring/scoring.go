@@ -7,6 +7,7 @@
 package scoring
 
 import (
+	"cmp"
 	"errors"
 	"fmt"
 	"math/big"
@@ -142,4 +143,20 @@ func ParseHundredths(s string) (Hundredths, error) {
 		return 0, fmt.Errorf("out of range: %q", s)
 	}
 	return Hundredths(r.Num().Int64()), nil
+}
+
+// CompareTotals orders application totals best first, for rankings:
+// higher before lower, any total before none (nobody has scored). It
+// returns a negative number when x ranks before y, as slices.SortFunc
+// expects.
+func CompareTotals(x, y *Hundredths) int {
+	switch {
+	case x != nil && y != nil:
+		return cmp.Compare(*y, *x)
+	case x != nil:
+		return -1
+	case y != nil:
+		return 1
+	}
+	return 0
 }

@@ -100,3 +100,14 @@ func TestParseHundredths(t *testing.T) {
 		require.Error(t, err, in)
 	}
 }
+
+func TestCompareTotals(t *testing.T) {
+	t.Parallel()
+	hi, lo := Hundredths(8000), Hundredths(6000)
+	require.Negative(t, CompareTotals(&hi, &lo))
+	require.Positive(t, CompareTotals(&lo, &hi))
+	require.Negative(t, CompareTotals(&lo, nil), "a total ranks before none")
+	require.Positive(t, CompareTotals(nil, &lo))
+	require.Zero(t, CompareTotals(nil, nil))
+	require.Zero(t, CompareTotals(&hi, &hi))
+}

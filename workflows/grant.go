@@ -2,10 +2,13 @@ package workflows
 
 import "go.temporal.io/sdk/workflow"
 
-// Grant statuses.
+// Grant statuses the review writes (grants.status), and the end of a
+// grant's workflow.
 const (
-	GrantStatusActive = "active"
-	GrantStatusClosed = "closed"
+	GrantStatusOffered = "offered"
+	GrantStatusActive  = "active"
+	GrantStatusLapsed  = "lapsed"
+	GrantStatusClosed  = "closed"
 )
 
 // GrantWorkflow follows an accepted grant. It is started by its

@@ -2,10 +2,8 @@ package workflows
 
 import (
 	"fmt"
-	"sort"
 	"strings"
 	"time"
-	"unicode/utf8"
 
 	"go.temporal.io/sdk/workflow"
 )
@@ -14,13 +12,6 @@ import (
 const (
 	roleManager = "manager"
 	roleChair   = "chair"
-)
-
-// Limits on free text in Updates, shared with the use-case layer.
-const (
-	MaxReasonRunes        = 2000 // reasons and rationales
-	MaxJustificationRunes = 5000 // a criterion's justification
-	MaxSignatoryRunes     = 200  // a signatory's name or role
 )
 
 // registerUpdates installs every Update of the case. A validator does the
@@ -112,8 +103,6 @@ func (c *applicationCase) setAssignment(a Assignment) {
 	c.assignments = append(c.assignments, a)
 }
 
-func blank(s string) bool { return strings.TrimSpace(s) == "" }
-
 // ---- declare a conflict ----
 
 func (c *applicationCase) validateConflict(ctx workflow.Context, u ConflictUpdate) error {
@@ -123,13 +112,7 @@ func (c *applicationCase) validateConflict(ctx workflow.Context, u ConflictUpdat
 	if _, err := c.ownAssignment(u.Caller, u.AssessmentID); err != nil {
 		return err
 	}
-	switch {
-	case blank(u.Reason):
-		return Reject(RejectInvalid, "Check the highlighted fields", map[string]string{"reason": "Say what the conflict of interest is"})
-	case utf8.RuneCountInString(u.Reason) > MaxReasonRunes:
-		return Reject(RejectInvalid, "Check the highlighted fields", map[string]string{"reason": fmt.Sprintf("Keep the reason to %d characters or fewer", MaxReasonRunes)})
-	}
-	return nil
+	return invalid(CheckConflict(u.Reason))
 }
 
 func (c *applicationCase) onConflict(ctx workflow.Context, u ConflictUpdate) (CaseState, error) {
@@ -170,47 +153,7 @@ func (c *applicationCase) validateScore(ctx workflow.Context, u ScoreUpdate) err
 	if !workflow.Now(ctx).Before(a.Deadline) {
 		return Reject(RejectInvalidState, "The deadline for this assessment has passed ("+a.Deadline.UTC().Format(time.RFC3339)+")", nil)
 	}
-	if fields := CheckScores(c.info.Criteria, u.Scores); len(fields) > 0 {
-		return Reject(RejectInvalid, "Check the highlighted fields", fields)
-	}
-	return nil
-}
-
-// CheckScores lists every problem with a score set, keyed by field path
-// (scores.<criterion>[.score|.justification]): each criterion scored 0..max
-// with a written justification, and nothing else. The validator and the
-// use-case layer share it.
-func CheckScores(criteria []Criterion, scores map[string]CriterionScore) map[string]string {
-	fields := map[string]string{}
-	known := map[string]bool{}
-	for _, cr := range criteria {
-		known[cr.Key] = true
-		s, ok := scores[cr.Key]
-		if !ok {
-			fields["scores."+cr.Key] = "Score this criterion"
-			continue
-		}
-		if s.Score < 0 || s.Score > cr.MaxScore {
-			fields["scores."+cr.Key+".score"] = fmt.Sprintf("Give a score from 0 to %d", cr.MaxScore)
-		}
-		switch {
-		case blank(s.Justification):
-			fields["scores."+cr.Key+".justification"] = "Explain your score"
-		case utf8.RuneCountInString(s.Justification) > MaxJustificationRunes:
-			fields["scores."+cr.Key+".justification"] = fmt.Sprintf("Keep the justification to %d characters or fewer", MaxJustificationRunes)
-		}
-	}
-	keys := make([]string, 0, len(scores))
-	for k := range scores {
-		keys = append(keys, k)
-	}
-	sort.Strings(keys)
-	for _, k := range keys {
-		if !known[k] {
-			fields["scores."+k] = "This round has no such criterion"
-		}
-	}
-	return fields
+	return invalid(CheckScores(c.info.Criteria, u.Scores))
 }
 
 func (c *applicationCase) onScore(ctx workflow.Context, u ScoreUpdate) (CaseState, error) {
@@ -237,20 +180,7 @@ func (c *applicationCase) validateModerate(ctx workflow.Context, u ModerateUpdat
 			return err
 		}
 	}
-	fields := map[string]string{}
-	if u.TotalHundredths < 0 || u.TotalHundredths > 10000 {
-		fields["total"] = "Give a total from 0 to 100"
-	}
-	switch {
-	case blank(u.Rationale):
-		fields["rationale"] = "Explain the moderated total"
-	case utf8.RuneCountInString(u.Rationale) > MaxReasonRunes:
-		fields["rationale"] = fmt.Sprintf("Keep the rationale to %d characters or fewer", MaxReasonRunes)
-	}
-	if len(fields) > 0 {
-		return Reject(RejectInvalid, "Check the highlighted fields", fields)
-	}
-	return nil
+	return invalid(CheckModeration(u.TotalHundredths, u.Rationale))
 }
 
 func (c *applicationCase) onModerate(ctx workflow.Context, u ModerateUpdate) (CaseState, error) {
@@ -303,41 +233,18 @@ func (c *applicationCase) validateDecide(ctx workflow.Context, u DecideUpdate) e
 			return err
 		}
 	}
-	fields := map[string]string{}
-	switch u.Outcome {
-	case OutcomeApprove:
-		c.checkAward(u.AwardPence, fields)
-	case OutcomeReject, OutcomeWaitlist:
-		if u.AwardPence != nil {
-			fields["award_pence"] = "Give an award only when approving"
+	fields := CheckDecision(u)
+	if u.Outcome == OutcomeApprove && u.AwardPence != nil && fields["award_pence"] == "" {
+		if msg := c.checkAward(*u.AwardPence); msg != "" {
+			fields["award_pence"] = msg
 		}
-		if u.Outcome == OutcomeReject && blank(u.Reason) {
-			fields["reason"] = "Give the reason for the rejection"
-		}
-	default:
-		fields["outcome"] = "Choose approve, reject or waitlist"
 	}
-	if utf8.RuneCountInString(u.Reason) > MaxReasonRunes {
-		fields["reason"] = fmt.Sprintf("Keep the reason to %d characters or fewer", MaxReasonRunes)
-	}
-	if len(fields) > 0 {
-		return Reject(RejectInvalid, "Check the highlighted fields", fields)
-	}
-	return nil
+	return invalid(fields)
 }
 
-// checkAward checks an award against the request and the tier.
-func (c *applicationCase) checkAward(award *int64, fields map[string]string) {
-	switch {
-	case award == nil:
-		fields["award_pence"] = "Give the award in pence"
-	case *award <= 0:
-		fields["award_pence"] = "The award must be more than zero"
-	case *award > c.info.RequestedPence:
-		fields["award_pence"] = fmt.Sprintf("The award cannot be more than the %d pence requested", c.info.RequestedPence)
-	case *award < c.info.TierMinPence || *award > c.info.TierMaxPence:
-		fields["award_pence"] = fmt.Sprintf("The award must be within the tier, %d to %d pence", c.info.TierMinPence, c.info.TierMaxPence)
-	}
+// checkAward checks an award against the case's request and tier.
+func (c *applicationCase) checkAward(award int64) string {
+	return CheckAward(award, c.info.RequestedPence, c.info.TierMinPence, c.info.TierMaxPence)
 }
 
 func (c *applicationCase) onDecide(ctx workflow.Context, u DecideUpdate) (CaseState, error) {
@@ -377,10 +284,8 @@ func (c *applicationCase) validatePromote(ctx workflow.Context, u PromoteUpdate)
 	if c.status != StatusWaitlisted {
 		return Reject(RejectInvalidState, "Only a waitlisted application can be promoted", nil)
 	}
-	fields := map[string]string{}
-	c.checkAward(&u.AwardPence, fields)
-	if len(fields) > 0 {
-		return Reject(RejectInvalid, "Check the highlighted fields", fields)
+	if msg := c.checkAward(u.AwardPence); msg != "" {
+		return invalid(map[string]string{"award_pence": msg})
 	}
 	return nil
 }
@@ -431,19 +336,7 @@ func (c *applicationCase) validateAccept(ctx workflow.Context, u AcceptUpdate) e
 	case !workflow.Now(ctx).Before(c.offerExpiresAt):
 		return Reject(RejectInvalidState, "This offer expired on "+c.offerExpiresAt.UTC().Format(time.RFC3339), nil)
 	}
-	fields := map[string]string{}
-	for _, f := range [...]struct{ field, value string }{{"signatory_name", u.SignatoryName}, {"signatory_role", u.SignatoryRole}} {
-		switch {
-		case blank(f.value):
-			fields[f.field] = "Enter the signatory's " + strings.TrimPrefix(f.field, "signatory_")
-		case utf8.RuneCountInString(f.value) > MaxSignatoryRunes:
-			fields[f.field] = fmt.Sprintf("Keep this to %d characters or fewer", MaxSignatoryRunes)
-		}
-	}
-	if len(fields) > 0 {
-		return Reject(RejectInvalid, "Check the highlighted fields", fields)
-	}
-	return nil
+	return invalid(CheckAcceptance(u.SignatoryName, u.SignatoryRole))
 }
 
 func (c *applicationCase) onAccept(ctx workflow.Context, u AcceptUpdate) (CaseState, error) {

@@ -5,19 +5,14 @@ import (
 	"encoding/json"
 	"fmt"
 	"maps"
-	"slices"
 	"strings"
 	"time"
-	"unicode/utf8"
 
 	"github.com/civicgrants/grants/db/sqlc"
 	"github.com/civicgrants/grants/round"
 	"github.com/civicgrants/grants/scoring"
 	"github.com/civicgrants/grants/workflows"
 )
-
-// maxJustification is the longest justification accepted, in characters.
-const maxJustification = 5000
 
 // RecordScores records (or revises) an assessor's scores of every
 // criterion with the weighted total, then sets or clears the case's
@@ -86,43 +81,29 @@ func canChange(c caseRow, s sqlc.Assessment, assessorID string) error {
 		return workflows.Reject(workflows.RejectForbidden, "This assessment is assigned to someone else", nil)
 	case !isActive(s.Status):
 		return workflows.Reject(workflows.RejectInvalidState, "This assessment is "+s.Status, nil)
-	case c.app.Status != statusInAssessment:
+	case c.app.Status != workflows.StatusInAssessment:
 		return workflows.Reject(workflows.RejectInvalidState, "This application is no longer being assessed (it is "+c.app.Status+")", nil)
 	}
 	return nil
 }
 
-// cleanScores checks a score set against the criteria, listing every
-// problem by field path, and returns it with justifications trimmed.
+// cleanScores trims the justifications of a score set and checks it
+// with the validator's own rules (workflows.CheckScores).
 func cleanScores(criteria []round.Criterion, in map[string]workflows.CriterionScore) (map[string]workflows.CriterionScore, map[string]string) {
-	fields := map[string]string{}
-	out := map[string]workflows.CriterionScore{}
-	known := map[string]bool{}
-	for _, cr := range criteria {
-		known[cr.Key] = true
-		s, ok := in[cr.Key]
-		if !ok {
-			fields["scores."+cr.Key] = "Score this criterion"
-			continue
-		}
-		if s.Score < 0 || s.Score > cr.MaxScore {
-			fields["scores."+cr.Key+".score"] = fmt.Sprintf("Give a score from 0 to %d", cr.MaxScore)
-		}
-		j := strings.TrimSpace(s.Justification)
-		switch {
-		case j == "":
-			fields["scores."+cr.Key+".justification"] = "Explain your score"
-		case utf8.RuneCountInString(j) > maxJustification:
-			fields["scores."+cr.Key+".justification"] = fmt.Sprintf("Keep the justification to %d characters or fewer", maxJustification)
-		}
-		out[cr.Key] = workflows.CriterionScore{Score: s.Score, Justification: j}
+	out := make(map[string]workflows.CriterionScore, len(in))
+	for k, s := range in {
+		out[k] = workflows.CriterionScore{Score: s.Score, Justification: strings.TrimSpace(s.Justification)}
 	}
-	for _, k := range slices.Sorted(maps.Keys(in)) {
-		if !known[k] {
-			fields["scores."+k] = "This round has no such criterion"
-		}
+	return out, workflows.CheckScores(criteriaOf(criteria), out)
+}
+
+// criteriaOf is what the workflow knows of a round's criteria.
+func criteriaOf(criteria []round.Criterion) []workflows.Criterion {
+	out := make([]workflows.Criterion, len(criteria))
+	for i, cr := range criteria {
+		out[i] = workflows.Criterion{Key: cr.Key, Weight: cr.Weight, MaxScore: cr.MaxScore}
 	}
-	return out, fields
+	return out
 }
 
 // assessorTotal is the one weighted total (package scoring) of a valid

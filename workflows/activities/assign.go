@@ -48,7 +48,7 @@ func (a *Activities) AssignAssessors(ctx context.Context, in workflows.AssignInp
 // assign makes the assignments the case lacks and reports how many the pool
 // could not supply.
 func (a *Activities) assign(ctx context.Context, q *sqlc.Queries, c caseRow, in workflows.AssignInput) (int, error) {
-	if c.app.Status != statusInAssessment {
+	if c.app.Status != workflows.StatusInAssessment {
 		return 0, nil
 	}
 	existing, err := q.AssessmentListByApplication(ctx, c.app.ID)

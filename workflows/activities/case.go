@@ -14,22 +14,6 @@ import (
 	"github.com/civicgrants/grants/workflows"
 )
 
-// Application statuses the activities read and write.
-const (
-	statusInAssessment = "in_assessment"
-	statusApproved     = "approved"
-	statusRejected     = "rejected"
-	statusWaitlisted   = "waitlisted"
-	statusWithdrawn    = "withdrawn"
-)
-
-// Grant statuses the activities read and write.
-const (
-	grantOffered = "offered"
-	grantActive  = "active"
-	grantLapsed  = "lapsed"
-)
-
 // caseRow is an application with its round and the round's definition.
 type caseRow struct {
 	app   sqlc.Application
@@ -77,12 +61,7 @@ func (c caseRow) tier() (round.Tier, bool) {
 	if c.app.Tier == nil {
 		return round.Tier{}, false
 	}
-	for _, t := range c.def.Tiers {
-		if t.Key == *c.app.Tier {
-			return t, true
-		}
-	}
-	return round.Tier{}, false
+	return c.def.Tier(*c.app.Tier)
 }
 
 func (c caseRow) requested() int64 {
@@ -112,7 +91,7 @@ func (a *Activities) LoadCase(ctx context.Context, in workflows.CaseRef) (workfl
 		RoundID:                 c.app.RoundID,
 		Status:                  c.app.Status,
 		RequestedPence:          c.requested(),
-		Criteria:                make([]workflows.Criterion, len(c.def.Criteria)),
+		Criteria:                criteriaOf(c.def.Criteria),
 		ClosesAt:                c.round.ClosesAt,
 		AssessmentWindow:        c.def.Timeline.AssessmentWindow.Duration,
 		ReminderLead:            c.def.Timeline.ReminderLead.Duration,
@@ -121,9 +100,6 @@ func (a *Activities) LoadCase(ctx context.Context, in workflows.CaseRef) (workfl
 	}
 	if t, ok := c.tier(); ok {
 		info.TierMinPence, info.TierMaxPence = t.MinPence, t.MaxPence
-	}
-	for i, cr := range c.def.Criteria {
-		info.Criteria[i] = workflows.Criterion{Key: cr.Key, Weight: cr.Weight, MaxScore: cr.MaxScore}
 	}
 	return info, nil
 }

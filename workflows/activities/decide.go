@@ -14,9 +14,9 @@ import (
 
 // decidedStatus is the application status each outcome leads to.
 var decidedStatus = map[string]string{
-	workflows.OutcomeApprove:  statusApproved,
-	workflows.OutcomeReject:   statusRejected,
-	workflows.OutcomeWaitlist: statusWaitlisted,
+	workflows.OutcomeApprove:  workflows.StatusApproved,
+	workflows.OutcomeReject:   workflows.StatusRejected,
+	workflows.OutcomeWaitlist: workflows.StatusWaitlisted,
 }
 
 // Decide records the chair's decision in one transaction. Approval checks
@@ -45,8 +45,8 @@ func (a *Activities) Decide(ctx context.Context, in workflows.DecideInput) (work
 			return nil
 		}
 		switch {
-		case c.app.Status == statusInAssessment:
-		case c.app.Status == statusWaitlisted && in.Outcome != workflows.OutcomeWaitlist:
+		case c.app.Status == workflows.StatusInAssessment:
+		case c.app.Status == workflows.StatusWaitlisted && in.Outcome != workflows.OutcomeWaitlist:
 		default:
 			return workflows.Reject(workflows.RejectInvalidState, "This application cannot be decided now (it is "+c.app.Status+")", nil)
 		}
@@ -89,15 +89,11 @@ func (a *Activities) Decide(ctx context.Context, in workflows.DecideInput) (work
 // its payments and reports, inside the caller's transaction.
 func offer(ctx context.Context, q *sqlc.Queries, c caseRow, in workflows.DecideInput) (sqlc.Grant, error) {
 	tier, ok := c.tier()
-	switch {
-	case in.AwardPence <= 0:
-		return sqlc.Grant{}, rejectAward("The award must be more than zero")
-	case in.AwardPence > c.requested():
-		return sqlc.Grant{}, rejectAward(fmt.Sprintf("The award cannot be more than the %s requested", pounds(c.requested())))
-	case !ok:
+	if !ok {
 		return sqlc.Grant{}, rejectAward("The application has no tier of this round")
-	case in.AwardPence < tier.MinPence || in.AwardPence > tier.MaxPence:
-		return sqlc.Grant{}, rejectAward(fmt.Sprintf("The award must be within the tier, %s to %s", pounds(tier.MinPence), pounds(tier.MaxPence)))
+	}
+	if msg := workflows.CheckAward(in.AwardPence, c.requested(), tier.MinPence, tier.MaxPence); msg != "" {
+		return sqlc.Grant{}, rejectAward(msg)
 	}
 	if _, err := budget.Commit(ctx, q, c.app.RoundID, c.app.ID, in.AwardPence); err != nil {
 		return sqlc.Grant{}, err // an over-budget error becomes a conflict rejection in classify

@@ -62,7 +62,7 @@ func (a *Activities) Moderate(ctx context.Context, in workflows.ModerateInput) (
 			out = c.state()
 			return nil
 		}
-		if c.app.Status != statusInAssessment && c.app.Status != statusWaitlisted {
+		if c.app.Status != workflows.StatusInAssessment && c.app.Status != workflows.StatusWaitlisted {
 			return workflows.Reject(workflows.RejectInvalidState, "This application can no longer be moderated (it is "+c.app.Status+")", nil)
 		}
 		list, err := q.AssessmentListByApplication(ctx, c.app.ID)

@@ -40,12 +40,12 @@ func (a *Activities) AcceptOffer(ctx context.Context, in workflows.AcceptInput) 
 		}
 		out = workflows.CaseState{Status: c.app.Status, GrantID: g.ID}
 		switch {
-		case g.Status == grantActive && deref(g.AcceptedBy) == in.ActorID && deref(g.SignatoryName) == in.SignatoryName &&
+		case g.Status == workflows.GrantStatusActive && deref(g.AcceptedBy) == in.ActorID && deref(g.SignatoryName) == in.SignatoryName &&
 			deref(g.SignatoryRole) == in.SignatoryRole:
 			return nil
-		case g.Status == grantActive:
+		case g.Status == workflows.GrantStatusActive:
 			return workflows.Reject(workflows.RejectInvalidState, "This offer has already been accepted", nil)
-		case g.Status != grantOffered:
+		case g.Status != workflows.GrantStatusOffered:
 			return workflows.Reject(workflows.RejectInvalidState, "This grant is not on offer (it is "+g.Status+")", nil)
 		case !in.At.Before(g.OfferExpiresAt):
 			return workflows.Reject(workflows.RejectInvalidState, "This offer has expired", nil)
@@ -91,9 +91,9 @@ func (a *Activities) LapseOffer(ctx context.Context, in workflows.LapseInput) (w
 			return err
 		}
 		switch g.Status {
-		case grantLapsed:
+		case workflows.GrantStatusLapsed:
 			return nil
-		case grantOffered:
+		case workflows.GrantStatusOffered:
 		default:
 			return workflows.Reject(workflows.RejectInvalidState, "This grant is not on offer (it is "+g.Status+")", nil)
 		}

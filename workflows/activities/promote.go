@@ -102,7 +102,7 @@ func (a *Activities) waitlist(ctx context.Context, roundID string) ([]candidate,
 		for _, r := range rows {
 			totals[r.ApplicationID] = append(totals[r.ApplicationID], scoring.Hundredths(r.TotalHundredths))
 		}
-		status := statusWaitlisted
+		status := workflows.StatusWaitlisted
 		var cursor *string
 		for {
 			page, err := q.ApplicationListAll(ctx, sqlc.ApplicationListAllParams{Cursor: cursor, RoundID: &roundID, Status: &status, RowLimit: 500})
@@ -135,13 +135,8 @@ func (a *Activities) waitlist(ctx context.Context, roundID string) ([]candidate,
 
 // compareCandidates orders candidates best first.
 func compareCandidates(x, y candidate) int {
-	switch {
-	case x.total != nil && y.total == nil:
-		return -1
-	case x.total == nil && y.total != nil:
-		return 1
-	case x.total != nil && *x.total != *y.total:
-		return cmp.Compare(*y.total, *x.total)
+	if c := scoring.CompareTotals(x.total, y.total); c != 0 {
+		return c
 	}
 	switch {
 	case x.submittedAt != nil && y.submittedAt == nil:

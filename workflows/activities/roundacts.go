@@ -86,7 +86,7 @@ func (a *Activities) RoundOutstanding(ctx context.Context, in workflows.RoundInp
 	if err != nil {
 		return workflows.Outstanding{}, classify(fmt.Errorf("count offers: %w", err))
 	}
-	waitlisted, err := q.ApplicationCountByRoundStatus(ctx, sqlc.ApplicationCountByRoundStatusParams{RoundID: in.RoundID, Status: statusWaitlisted})
+	waitlisted, err := q.ApplicationCountByRoundStatus(ctx, sqlc.ApplicationCountByRoundStatusParams{RoundID: in.RoundID, Status: workflows.StatusWaitlisted})
 	if err != nil {
 		return workflows.Outstanding{}, classify(fmt.Errorf("count waitlisted: %w", err))
 	}

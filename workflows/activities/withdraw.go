@@ -19,7 +19,7 @@ func (a *Activities) Withdraw(ctx context.Context, in workflows.WithdrawInput) (
 		if err != nil {
 			return err
 		}
-		if c.app.Status == statusWithdrawn {
+		if c.app.Status == workflows.StatusWithdrawn {
 			out = c.state()
 			return nil
 		}
