@@ -71,3 +71,36 @@ func RoundWorkflowID(roundID string) string { return "round:" + roundID }
 
 // GrantWorkflowID is the workflow ID of a grant.
 func GrantWorkflowID(grantID string) string { return "grant:" + grantID }
+
+// Disbursement and reporting (issue 4).
+const (
+	// DisbursementWorkflowName is the workflow type of a payment.
+	DisbursementWorkflowName = "DisbursementWorkflow"
+	// OutboxSignalGrant signals a GrantWorkflow; payload GrantSignal.
+	OutboxSignalGrant = "signal:grant"
+	// SignalGrantEvent tells a GrantWorkflow something happened outside
+	// it (payout ready, a payment settled, a reversal, a failed payout);
+	// payload GrantEvent.
+	SignalGrantEvent = "grant-event"
+)
+
+// Update names of GrantWorkflow.
+const (
+	UpdatePayoutAccount = "payout-account"
+	UpdateSubmitReport  = "submit-report"
+	UpdateReviewReport  = "review-report"
+	UpdateVary          = "vary"
+	UpdateReissue       = "reissue-payment"
+)
+
+// Update names of DisbursementWorkflow.
+const (
+	UpdateApprovePayment = "approve"
+	UpdateRejectPayment  = "reject"
+	UpdateRetryPayment   = "retry"
+	UpdateCancelPayment  = "cancel"
+	UpdateMarkPaid       = "mark-paid"
+)
+
+// PaymentWorkflowID is the workflow ID of a payment.
+func PaymentWorkflowID(paymentID string) string { return "payment:" + paymentID }
