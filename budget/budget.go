@@ -87,3 +87,39 @@ func Left(ctx context.Context, q *sqlc.Queries, roundID string) (int64, error) {
 	}
 	return budgetPence - committed, nil
 }
+
+// Adjust changes an application's active commitment to amountPence (a
+// variation of its award) under the round's lock: raising it needs the
+// difference to fit in what the round has left (else an
+// *OverBudgetError); lowering it frees the difference. It reports the
+// change in pence.
+func Adjust(ctx context.Context, q *sqlc.Queries, roundID, applicationID string, amountPence int64) (int64, error) {
+	if amountPence <= 0 {
+		return 0, fmt.Errorf("adjust budget: amount must be positive, got %d", amountPence)
+	}
+	budgetPence, err := q.BudgetLockRound(ctx, roundID)
+	if err != nil {
+		return 0, fmt.Errorf("lock round: %w", db.Translate(err))
+	}
+	existing, err := q.BudgetActiveForApplication(ctx, applicationID)
+	if err != nil {
+		return 0, fmt.Errorf("read commitment: %w", db.Translate(err))
+	}
+	delta := amountPence - existing.AmountPence
+	if delta > 0 {
+		committed, err := q.BudgetCommitted(ctx, roundID)
+		if err != nil {
+			return 0, fmt.Errorf("sum commitments: %w", err)
+		}
+		if left := budgetPence - committed; delta > left {
+			return 0, &OverBudgetError{RequestedPence: delta, LeftPence: left}
+		}
+	}
+	if delta == 0 {
+		return 0, nil
+	}
+	if _, err := q.BudgetAdjust(ctx, sqlc.BudgetAdjustParams{ApplicationID: applicationID, AmountPence: amountPence}); err != nil {
+		return 0, fmt.Errorf("adjust commitment: %w", db.Translate(err))
+	}
+	return delta, nil
+}

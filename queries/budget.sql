@@ -18,3 +18,9 @@ RETURNING *;
 UPDATE budget_commitments SET released_at = now()
 WHERE application_id = @application_id AND released_at IS NULL
 RETURNING *;
+
+-- name: BudgetAdjust :one
+-- A variation changes an application's active commitment in place.
+UPDATE budget_commitments SET amount_pence = @amount_pence
+WHERE application_id = @application_id AND released_at IS NULL
+RETURNING *;

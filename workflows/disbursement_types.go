@@ -3,6 +3,7 @@ package workflows
 import (
 	"encoding/json"
 	"strconv"
+	"time"
 )
 
 // Grant statuses after acceptance.
@@ -202,4 +203,177 @@ type DisbursementResult struct {
 // IdempotencyKey is the provider idempotency key of a payment's attempt n.
 func IdempotencyKey(paymentID string, attempt int) string {
 	return "payment:" + paymentID + ":attempt:" + strconv.Itoa(attempt)
+}
+
+// ---- Activities of GrantWorkflow and DisbursementWorkflow ----
+
+// Activity names of disbursement and reporting.
+const (
+	ActivityLoadGrant           = "LoadGrant"
+	ActivityReportClock         = "ReportClock"
+	ActivityHoldPayments        = "HoldPayments"
+	ActivityUnholdPayments      = "UnholdPayments"
+	ActivityReleasePayment      = "ReleasePayment"
+	ActivityCompleteGrant       = "CompleteGrant"
+	ActivityGrantEvent          = "HandleGrantEvent"
+	ActivityCreatePayoutAccount = "CreatePayoutAccount"
+	ActivitySubmitReport        = "SubmitReport"
+	ActivityReviewReport        = "ReviewReport"
+	ActivityVary                = "VaryGrant"
+	ActivityReissuePayment      = "ReissuePayment"
+	ActivityLoadPayment         = "LoadPayment"
+	ActivityApprovePayment      = "ApprovePayment"
+	ActivityCancelPayment       = "CancelPayment"
+	ActivityRetryPayment        = "RetryPayment"
+	ActivitySendPayment         = "SendPayment"
+	ActivityFailPayment         = "FailPayment"
+	ActivityMarkPaid            = "MarkPaid"
+)
+
+// GrantSnapshot is what GrantWorkflow needs of its grant, read afresh by
+// LoadGrant at every turn of its loop.
+type GrantSnapshot struct {
+	GrantID  string `json:"grant_id"`
+	Status   string `json:"status"`
+	Provider string `json:"provider"`
+	// PayoutReady: the payee (the grantee, or its consenting host) can be
+	// paid: a Stripe account with payouts enabled, or bank details.
+	PayoutReady  bool          `json:"payout_ready"`
+	ReminderLead time.Duration `json:"reminder_lead"`
+	ReportGrace  time.Duration `json:"report_grace"`
+	Payments     []PaymentSnap `json:"payments"`
+	Reports      []ReportSnap  `json:"reports"`
+}
+
+// PaymentSnap is one payment of a grant.
+type PaymentSnap struct {
+	ID          string `json:"id"`
+	Tranche     int    `json:"tranche"`
+	Condition   string `json:"condition"`
+	Status      string `json:"status"`
+	AmountPence int64  `json:"amount_pence"`
+}
+
+// ReportSnap is one report of a grant.
+type ReportSnap struct {
+	ID        string    `json:"id"`
+	Kind      string    `json:"kind"`
+	Status    string    `json:"status"`
+	DueAt     time.Time `json:"due_at"`
+	Escalated bool      `json:"escalated"`
+}
+
+// Report clock steps.
+const (
+	ReportStepDue      = "due"      // within the reminder lead: reminded
+	ReportStepOverdue  = "overdue"  // past due
+	ReportStepEscalate = "escalate" // past due plus the grace: managers told, payments held
+)
+
+// ReportClockInput moves a report along its clock.
+type ReportClockInput struct {
+	GrantID  string    `json:"grant_id"`
+	ReportID string    `json:"report_id"`
+	Step     string    `json:"step"`
+	At       time.Time `json:"at"`
+}
+
+// GrantStep is an activity on a whole grant at a time (hold, unhold,
+// complete) or on one of its payments (release).
+type GrantStep struct {
+	GrantID   string    `json:"grant_id"`
+	PaymentID string    `json:"payment_id,omitempty"`
+	At        time.Time `json:"at"`
+}
+
+// GrantStepResult says whether the step changed anything.
+type GrantStepResult struct {
+	Changed bool `json:"changed"`
+}
+
+// GrantEventInput is a GrantEvent to act on.
+type GrantEventInput struct {
+	GrantID string     `json:"grant_id"`
+	Event   GrantEvent `json:"event"`
+	At      time.Time  `json:"at"`
+}
+
+// PayoutAccountInput is PayoutAccountUpdate for the activity.
+type PayoutAccountInput struct {
+	GrantID string              `json:"grant_id"`
+	Update  PayoutAccountUpdate `json:"update"`
+	At      time.Time           `json:"at"`
+}
+
+// ReportSubmitInput is ReportSubmission for the activity.
+type ReportSubmitInput struct {
+	GrantID    string           `json:"grant_id"`
+	Submission ReportSubmission `json:"submission"`
+	At         time.Time        `json:"at"`
+}
+
+// ReportReviewInput is ReportReview for the activity.
+type ReportReviewInput struct {
+	GrantID string       `json:"grant_id"`
+	Review  ReportReview `json:"review"`
+	At      time.Time    `json:"at"`
+}
+
+// VaryInput is Variation for the activity.
+type VaryInput struct {
+	GrantID   string    `json:"grant_id"`
+	Variation Variation `json:"variation"`
+	At        time.Time `json:"at"`
+}
+
+// ReissueInput is Reissue for the activity.
+type ReissueInput struct {
+	GrantID string    `json:"grant_id"`
+	Reissue Reissue   `json:"reissue"`
+	At      time.Time `json:"at"`
+}
+
+// PaymentSnapshot is what DisbursementWorkflow needs of its payment.
+type PaymentSnapshot struct {
+	PaymentID   string   `json:"payment_id"`
+	GrantID     string   `json:"grant_id"`
+	Status      string   `json:"status"`
+	Provider    string   `json:"provider"`
+	AmountPence int64    `json:"amount_pence"`
+	RequestedBy string   `json:"requested_by"`
+	Approvals   []string `json:"approvals"`
+	// MemberIDs are the members of the grantee and of its payee, who may
+	// not approve its payments.
+	MemberIDs []string `json:"member_ids"`
+	RunID     string   `json:"run_id"`
+}
+
+// PaymentCommandInput is a PaymentCommand for the activity.
+type PaymentCommandInput struct {
+	PaymentID string         `json:"payment_id"`
+	Update    string         `json:"update"`
+	Command   PaymentCommand `json:"command"`
+	At        time.Time      `json:"at"`
+}
+
+// SendInput sends an approved payment.
+type SendInput struct {
+	PaymentID string    `json:"payment_id"`
+	At        time.Time `json:"at"`
+}
+
+// SendResult is how a send ended: paid with the provider's reference, or
+// failed with its reason (a permanent refusal).
+type SendResult struct {
+	Status    string `json:"status"`
+	Reference string `json:"reference,omitempty"`
+	Reason    string `json:"reason,omitempty"`
+}
+
+// FailInput records a payment as failed after transient errors outlasted
+// the retries.
+type FailInput struct {
+	PaymentID string    `json:"payment_id"`
+	Reason    string    `json:"reason"`
+	At        time.Time `json:"at"`
 }

@@ -12,4 +12,5 @@ func Register(r Registrar) {
 	r.RegisterWorkflowWithOptions(ApplicationWorkflow, workflow.RegisterOptions{Name: ApplicationWorkflowName})
 	r.RegisterWorkflowWithOptions(RoundWorkflow, workflow.RegisterOptions{Name: RoundWorkflowName})
 	r.RegisterWorkflowWithOptions(GrantWorkflow, workflow.RegisterOptions{Name: GrantWorkflowName})
+	r.RegisterWorkflowWithOptions(DisbursementWorkflow, workflow.RegisterOptions{Name: DisbursementWorkflowName})
 }

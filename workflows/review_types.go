@@ -347,6 +347,9 @@ type RoundResult struct {
 type GrantInput struct {
 	GrantID       string `json:"grant_id"`
 	ApplicationID string `json:"application_id"`
+	// Started lists the payments whose workflows this grant has started,
+	// carried across continue-as-new.
+	Started []string `json:"started,omitempty"`
 }
 
 // GrantResult is how a grant's workflow ended.

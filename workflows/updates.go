@@ -12,6 +12,7 @@ import (
 const (
 	roleManager = "manager"
 	roleChair   = "chair"
+	roleFinance = "finance"
 )
 
 // registerUpdates installs every Update of the case. A validator does the

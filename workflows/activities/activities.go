@@ -7,6 +7,7 @@ import (
 	"go.temporal.io/sdk/client"
 
 	"github.com/civicgrants/grants/db"
+	"github.com/civicgrants/grants/payments"
 	"github.com/civicgrants/grants/workflows"
 )
 
@@ -17,6 +18,9 @@ type Activities struct {
 	// Temporal sends the promotion Update to a waitlisted case
 	// (PromoteWaitlisted); the other activities do not use it.
 	Temporal client.Client
+	// Stripe creates payout accounts and sends transfers (nil: Stripe
+	// payments fail with a clear error; manual ones need no provider).
+	Stripe payments.Stripe
 }
 
 // Registrar is the part of a Temporal worker that registers activities.
@@ -48,6 +52,25 @@ func (a *Activities) Register(r Registrar) {
 		{workflows.ActivityRoundEvent, a.RoundEvent},
 		{workflows.ActivityPromoteWaitlisted, a.PromoteWaitlisted},
 		{workflows.ActivityRoundOutstanding, a.RoundOutstanding},
+		{workflows.ActivityLoadGrant, a.LoadGrant},
+		{workflows.ActivityReportClock, a.ReportClock},
+		{workflows.ActivityHoldPayments, a.HoldPayments},
+		{workflows.ActivityUnholdPayments, a.UnholdPayments},
+		{workflows.ActivityReleasePayment, a.ReleasePayment},
+		{workflows.ActivityCompleteGrant, a.CompleteGrant},
+		{workflows.ActivityGrantEvent, a.HandleGrantEvent},
+		{workflows.ActivityCreatePayoutAccount, a.CreatePayoutAccount},
+		{workflows.ActivitySubmitReport, a.SubmitReport},
+		{workflows.ActivityReviewReport, a.ReviewReport},
+		{workflows.ActivityVary, a.VaryGrant},
+		{workflows.ActivityReissuePayment, a.ReissuePayment},
+		{workflows.ActivityLoadPayment, a.LoadPayment},
+		{workflows.ActivityApprovePayment, a.ApprovePayment},
+		{workflows.ActivityCancelPayment, a.CancelPayment},
+		{workflows.ActivityRetryPayment, a.RetryPayment},
+		{workflows.ActivitySendPayment, a.SendPayment},
+		{workflows.ActivityFailPayment, a.FailPayment},
+		{workflows.ActivityMarkPaid, a.MarkPaid},
 	} {
 		r.RegisterActivityWithOptions(act.fn, activity.RegisterOptions{Name: act.name})
 	}

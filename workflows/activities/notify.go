@@ -12,6 +12,7 @@ const (
 	roleManager  = "manager"
 	roleChair    = "chair"
 	roleAssessor = "assessor"
+	roleFinance  = "finance"
 )
 
 // message is one notification to write for some people. key makes it

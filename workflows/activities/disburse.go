@@ -1,0 +1,488 @@
+package activities
+
+import (
+	"context"
+	"errors"
+	"fmt"
+	"slices"
+	"time"
+
+	"go.temporal.io/sdk/activity"
+
+	"github.com/civicgrants/grants/db/sqlc"
+	"github.com/civicgrants/grants/payments"
+	"github.com/civicgrants/grants/workflows"
+)
+
+// The activities of DisbursementWorkflow: approvals, cancellation, retry,
+// the provider call and marking a manual payment paid.
+
+// lockPayment locks a payment; a missing one is a not_found rejection.
+func lockPayment(ctx context.Context, q *sqlc.Queries, paymentID string) (sqlc.Payment, error) {
+	p, err := q.PaymentGetForUpdate(ctx, paymentID)
+	if err != nil {
+		if isNotFound(err) {
+			return p, workflows.Reject(workflows.RejectNotFound, "Payment not found", nil)
+		}
+		return p, fmt.Errorf("load payment %s: %w", paymentID, err)
+	}
+	return p, nil
+}
+
+// savePayment writes a payment's mutable fields back.
+func savePayment(ctx context.Context, q *sqlc.Queries, p sqlc.Payment) (sqlc.Payment, error) {
+	out, err := q.PaymentUpdateState(ctx, sqlc.PaymentUpdateStateParams{ID: p.ID, Status: p.Status, AmountPence: p.AmountPence,
+		Provider: p.Provider, Attempt: p.Attempt, ProviderReference: p.ProviderReference, FailureReason: p.FailureReason,
+		CancelReason: p.CancelReason, CancelledBy: p.CancelledBy, HeldReason: p.HeldReason, DueAt: p.DueAt, PaidAt: p.PaidAt,
+		ReversedAt: p.ReversedAt, ReversalReason: p.ReversalReason})
+	if err != nil {
+		return out, fmt.Errorf("save payment: %w", err)
+	}
+	return out, nil
+}
+
+func isRejection(err error) bool {
+	_, ok := workflows.AsRejection(err)
+	return ok
+}
+
+// payeeMembers are the members of the grantee and of its payee.
+func payeeMembers(ctx context.Context, q *sqlc.Queries, g sqlc.Grant) ([]string, error) {
+	payee, err := q.PayeeGet(ctx, g.OrganisationID)
+	if err != nil {
+		return nil, fmt.Errorf("load payee: %w", err)
+	}
+	ids, err := q.OrganisationMemberIDs(ctx, []string{g.OrganisationID, payee.ID})
+	if err != nil {
+		return nil, fmt.Errorf("list members: %w", err)
+	}
+	return ids, nil
+}
+
+// LoadPayment reads what the payment's workflow needs.
+func (a *Activities) LoadPayment(ctx context.Context, paymentID string) (workflows.PaymentSnapshot, error) {
+	q := a.Store.Queries
+	p, err := q.PaymentGet(ctx, paymentID)
+	if err != nil {
+		return workflows.PaymentSnapshot{}, classify(fmt.Errorf("load payment %s: %w", paymentID, err))
+	}
+	g, err := q.GrantGet(ctx, p.GrantID)
+	if err != nil {
+		return workflows.PaymentSnapshot{}, classify(fmt.Errorf("load grant: %w", err))
+	}
+	members, err := payeeMembers(ctx, q, g)
+	if err != nil {
+		return workflows.PaymentSnapshot{}, classify(err)
+	}
+	approvers, err := q.PaymentApprovers(ctx, p.ID)
+	if err != nil {
+		return workflows.PaymentSnapshot{}, classify(fmt.Errorf("list approvals: %w", err))
+	}
+	prov := deref(p.Provider)
+	if prov == "" {
+		_, def, err := loadRound(ctx, q, g.RoundID)
+		if err != nil {
+			return workflows.PaymentSnapshot{}, classify(err)
+		}
+		prov = provider(def)
+	}
+	return workflows.PaymentSnapshot{PaymentID: p.ID, GrantID: p.GrantID, Status: p.Status, Provider: prov, AmountPence: p.AmountPence,
+		RequestedBy: deref(p.RequestedBy), Approvals: approvers, MemberIDs: members, RunID: deref(p.PaymentRunID)}, nil
+}
+
+// hasRole checks a staff role against the users table, not only the
+// caller's word.
+func hasRole(ctx context.Context, q *sqlc.Queries, userID, role string) (bool, error) {
+	roles, err := q.UserRoles(ctx, userID)
+	if err != nil {
+		if isNotFound(err) {
+			return false, nil
+		}
+		return false, fmt.Errorf("read roles: %w", err)
+	}
+	return slices.Contains(roles, role), nil
+}
+
+// ApprovePayment records one finance user's approval; the second makes
+// the payment approved. It refuses (again, against PostgreSQL) a held
+// payment, anyone not finance, the payment's issuer, a member of the
+// grantee or payee, and a third approval. Run again after it applied, it
+// returns the state it left.
+func (a *Activities) ApprovePayment(ctx context.Context, in workflows.PaymentCommandInput) (workflows.PaymentState, error) {
+	var out workflows.PaymentState
+	err := a.Store.InTx(ctx, func(q *sqlc.Queries) error {
+		p, err := lockPayment(ctx, q, in.PaymentID)
+		if err != nil {
+			return err
+		}
+		approvers, err := q.PaymentApprovers(ctx, p.ID)
+		if err != nil {
+			return fmt.Errorf("list approvals: %w", err)
+		}
+		caller := in.Command.Caller.ID
+		if slices.Contains(approvers, caller) {
+			out = workflows.PaymentState{Status: p.Status, Approvals: len(approvers)}
+			return nil
+		}
+		switch p.Status {
+		case workflows.PaymentAwaitingApproval:
+		case workflows.PaymentHeld:
+			return workflows.Reject(workflows.RejectInvalidState, "This payment is held while a report of the grant is overdue", nil)
+		default:
+			return workflows.Reject(workflows.RejectInvalidState, "This payment is not awaiting approval (it is "+p.Status+")", nil)
+		}
+		if ok, err := hasRole(ctx, q, caller, roleFinance); err != nil || !ok {
+			return cmpErr(err, workflows.Reject(workflows.RejectForbidden, "Only finance staff can approve payments", nil))
+		}
+		if deref(p.RequestedBy) == caller {
+			return workflows.Reject(workflows.RejectForbidden, "You issued this payment: two other finance users must approve it", nil)
+		}
+		g, err := q.GrantGet(ctx, p.GrantID)
+		if err != nil {
+			return fmt.Errorf("load grant: %w", err)
+		}
+		members, err := payeeMembers(ctx, q, g)
+		if err != nil {
+			return err
+		}
+		if slices.Contains(members, caller) {
+			return workflows.Reject(workflows.RejectForbidden, "You are a member of the organisation being paid, so you cannot approve its payments", nil)
+		}
+		if len(approvers) >= workflows.RequiredApprovals {
+			return workflows.Reject(workflows.RejectInvalidState, "This payment already has its approvals", nil)
+		}
+		if err := q.PaymentApprovalInsert(ctx, sqlc.PaymentApprovalInsertParams{PaymentID: p.ID, UserID: caller,
+			Note: in.Command.Note, ApprovedAt: in.At}); err != nil {
+			return fmt.Errorf("record approval: %w", err)
+		}
+		n := len(approvers) + 1
+		if n == workflows.RequiredApprovals {
+			p.Status = workflows.PaymentApproved
+			if p, err = savePayment(ctx, q, p); err != nil {
+				return err
+			}
+		}
+		out = workflows.PaymentState{Status: p.Status, Approvals: n}
+		if err := record(ctx, q, grantChain(p.GrantID), caller, "payment.approved", paymentEntity(p.ID), in.At,
+			map[string]any{"payment_id": p.ID, "note": in.Command.Note, "approvals": n, "status": p.Status}); err != nil {
+			return err
+		}
+		if p.Status == workflows.PaymentApproved && deref(p.Provider) == workflows.ProviderManual {
+			return notifyRole(ctx, q, roleFinance, message{kind: "payment_approved", subject: "A payment is ready for a payment run",
+				body:   fmt.Sprintf("Tranche %d of grant %s (%s) has its two approvals: add it to a payment run.", p.Tranche, p.GrantID, pounds(p.AmountPence)),
+				entity: paymentEntity(p.ID), key: "approved:" + p.ID})
+		}
+		return nil
+	})
+	return out, classify(err)
+}
+
+// cmpErr returns err when there is one, else the rejection.
+func cmpErr(err, rejection error) error {
+	if err != nil {
+		return err
+	}
+	return rejection
+}
+
+// CancelPayment cancels a payment not yet sent (finance's rejection or
+// cancellation, with the reason); managers are told, as one may reissue
+// the tranche.
+func (a *Activities) CancelPayment(ctx context.Context, in workflows.PaymentCommandInput) (workflows.PaymentState, error) {
+	var out workflows.PaymentState
+	err := a.Store.InTx(ctx, func(q *sqlc.Queries) error {
+		p, err := lockPayment(ctx, q, in.PaymentID)
+		if err != nil {
+			return err
+		}
+		out.Status = p.Status
+		switch p.Status {
+		case workflows.PaymentCancelled:
+			return nil
+		case workflows.PaymentScheduled, workflows.PaymentHeld, workflows.PaymentAwaitingApproval, workflows.PaymentFailed:
+		case workflows.PaymentApproved:
+			if deref(p.Provider) != workflows.ProviderManual || p.PaymentRunID != nil {
+				return workflows.Reject(workflows.RejectInvalidState, "This payment is already being sent", nil)
+			}
+		default:
+			return workflows.Reject(workflows.RejectInvalidState, "This payment cannot be cancelled (it is "+p.Status+")", nil)
+		}
+		caller := in.Command.Caller.ID
+		if ok, err := hasRole(ctx, q, caller, roleFinance); err != nil || !ok {
+			return cmpErr(err, workflows.Reject(workflows.RejectForbidden, "Only finance staff can cancel payments", nil))
+		}
+		p.Status, p.CancelReason, p.CancelledBy = workflows.PaymentCancelled, &in.Command.Reason, &caller
+		if _, err := savePayment(ctx, q, p); err != nil {
+			return err
+		}
+		out.Status = p.Status
+		action := "payment.cancelled"
+		if in.Update == workflows.UpdateRejectPayment {
+			action = "payment.rejected"
+		}
+		if err := record(ctx, q, grantChain(p.GrantID), caller, action, paymentEntity(p.ID), in.At,
+			map[string]any{"payment_id": p.ID, "reason": in.Command.Reason}); err != nil {
+			return err
+		}
+		return notifyRole(ctx, q, roleManager, message{kind: "payment_cancelled", subject: "A grant payment was cancelled",
+			body: fmt.Sprintf("Tranche %d of grant %s (%s) was cancelled by finance: %s. A manager may reissue it.",
+				p.Tranche, p.GrantID, pounds(p.AmountPence), in.Command.Reason),
+			entity: paymentEntity(p.ID), key: "cancelled:" + p.ID})
+	})
+	return out, classify(err)
+}
+
+// RetryPayment sends a failed payment again, as a new attempt with its
+// approvals kept.
+func (a *Activities) RetryPayment(ctx context.Context, in workflows.PaymentCommandInput) (workflows.PaymentState, error) {
+	var out workflows.PaymentState
+	err := a.Store.InTx(ctx, func(q *sqlc.Queries) error {
+		p, err := lockPayment(ctx, q, in.PaymentID)
+		if err != nil {
+			return err
+		}
+		out.Status = p.Status
+		switch p.Status {
+		case workflows.PaymentSending:
+			return nil
+		case workflows.PaymentFailed:
+		default:
+			return workflows.Reject(workflows.RejectInvalidState, "Only a failed payment can be retried (this one is "+p.Status+")", nil)
+		}
+		caller := in.Command.Caller.ID
+		if ok, err := hasRole(ctx, q, caller, roleFinance); err != nil || !ok {
+			return cmpErr(err, workflows.Reject(workflows.RejectForbidden, "Only finance staff can retry payments", nil))
+		}
+		p.Status = workflows.PaymentSending
+		if _, err := savePayment(ctx, q, p); err != nil {
+			return err
+		}
+		out.Status = p.Status
+		return record(ctx, q, grantChain(p.GrantID), caller, "payment.retried", paymentEntity(p.ID), in.At,
+			map[string]any{"payment_id": p.ID, "previous_failure": deref(p.FailureReason)})
+	})
+	return out, classify(err)
+}
+
+// SendPayment pays an approved Stripe payment, exactly once however often
+// it runs. In one transaction it takes the payment to sending and either
+// records a new attempt (payment:<id>:attempt:<n>) or finds the current
+// one still sending with no reference: a run that died after calling the
+// provider. A resumed attempt is first looked up at the provider (by
+// transfer group and the key in metadata); only if none is found is the
+// transfer created, always with the attempt's idempotency key. The
+// outcome is then recorded: paid with the provider's reference, or, on a
+// permanent refusal, failed with its reason. Transient errors are
+// returned for Temporal to retry, which resumes the same attempt.
+func (a *Activities) SendPayment(ctx context.Context, in workflows.SendInput) (workflows.SendResult, error) {
+	var (
+		out     workflows.SendResult
+		p       sqlc.Payment
+		att     sqlc.PaymentAttempt
+		account string
+		resume  bool
+	)
+	err := a.Store.InTx(ctx, func(q *sqlc.Queries) error {
+		var err error
+		if p, err = lockPayment(ctx, q, in.PaymentID); err != nil {
+			return err
+		}
+		switch p.Status {
+		case workflows.PaymentPaid, workflows.PaymentReversed:
+			out = workflows.SendResult{Status: p.Status, Reference: deref(p.ProviderReference)}
+			return nil
+		case workflows.PaymentFailed:
+			out = workflows.SendResult{Status: p.Status, Reason: deref(p.FailureReason)}
+			return nil
+		case workflows.PaymentApproved, workflows.PaymentSending:
+		default:
+			return workflows.Reject(workflows.RejectInvalidState, "This payment cannot be sent (it is "+p.Status+")", nil)
+		}
+		if p.Attempt > 0 {
+			att, err = q.PaymentAttemptGet(ctx, sqlc.PaymentAttemptGetParams{PaymentID: p.ID, Attempt: p.Attempt})
+			if err != nil && !isNotFound(err) {
+				return fmt.Errorf("load attempt: %w", err)
+			}
+			resume = err == nil && att.Status == workflows.PaymentSending
+		}
+		if !resume {
+			n := p.Attempt + 1
+			att, err = q.PaymentAttemptInsert(ctx, sqlc.PaymentAttemptInsertParams{PaymentID: p.ID, Attempt: n,
+				IdempotencyKey: workflows.IdempotencyKey(p.ID, int(n)), StartedAt: in.At})
+			if err != nil {
+				return fmt.Errorf("record attempt: %w", err)
+			}
+			p.Attempt = n
+		}
+		p.Status, p.FailureReason = workflows.PaymentSending, nil
+		if p, err = savePayment(ctx, q, p); err != nil {
+			return err
+		}
+		g, err := q.GrantGet(ctx, p.GrantID)
+		if err != nil {
+			return fmt.Errorf("load grant: %w", err)
+		}
+		payee, err := q.PayeeGet(ctx, g.OrganisationID)
+		if err != nil {
+			return fmt.Errorf("load payee: %w", err)
+		}
+		account = deref(payee.StripeAccountID)
+		if resume {
+			return nil
+		}
+		return record(ctx, q, grantChain(p.GrantID), workflows.SystemActor, "payment.sending", paymentEntity(p.ID), in.At,
+			map[string]any{"payment_id": p.ID, "attempt": att.Attempt, "idempotency_key": att.IdempotencyKey, "amount_pence": p.AmountPence})
+	})
+	if err != nil || out.Status != "" {
+		return out, classify(err)
+	}
+	if a.Stripe == nil {
+		return out, classify(errors.New("send payment: no Stripe client configured"))
+	}
+	if account == "" {
+		return a.recordSend(ctx, p, att, "", "The organisation being paid has no Stripe account yet", in)
+	}
+	activity.RecordHeartbeat(ctx, att.Attempt)
+	ref := ""
+	if resume {
+		found, ok, err := a.Stripe.FindTransfer(ctx, p.ID, att.IdempotencyKey)
+		if err != nil {
+			return out, fmt.Errorf("look up transfer: %w", err)
+		}
+		if ok {
+			ref = found
+		}
+	}
+	if ref == "" {
+		ref, err = a.Stripe.Transfer(ctx, payments.TransferParams{PaymentID: p.ID, GrantID: p.GrantID, AccountID: account,
+			IdempotencyKey: att.IdempotencyKey, AmountPence: p.AmountPence,
+			Description: fmt.Sprintf("Grant %s tranche %d", p.GrantID, p.Tranche)})
+		if perm, ok := payments.IsPermanent(err); ok {
+			return a.recordSend(ctx, p, att, "", perm.Reason, in)
+		}
+		if err != nil {
+			return out, fmt.Errorf("transfer: %w", err) // transient: retried, resuming this attempt
+		}
+	}
+	return a.recordSend(ctx, p, att, ref, "", in)
+}
+
+// recordSend records an attempt's outcome: paid with ref, or failed with
+// reason (finance is told).
+func (a *Activities) recordSend(ctx context.Context, p sqlc.Payment, att sqlc.PaymentAttempt, ref, reason string, in workflows.SendInput) (workflows.SendResult, error) {
+	var out workflows.SendResult
+	err := a.Store.InTx(ctx, func(q *sqlc.Queries) error {
+		cur, err := lockPayment(ctx, q, p.ID)
+		if err != nil {
+			return err
+		}
+		if cur.Status != workflows.PaymentSending || cur.Attempt != att.Attempt {
+			out = workflows.SendResult{Status: cur.Status, Reference: deref(cur.ProviderReference), Reason: deref(cur.FailureReason)}
+			return nil
+		}
+		if ref != "" {
+			return markPaid(ctx, q, cur, att.Attempt, ref, workflows.SystemActor, in.At, &out)
+		}
+		return markFailed(ctx, q, cur, att.Attempt, reason, in.At, &out)
+	})
+	return out, classify(err)
+}
+
+// markPaid records a payment paid with the provider's reference and
+// tells the grantee's admins.
+func markPaid(ctx context.Context, q *sqlc.Queries, p sqlc.Payment, attempt int32, ref, actor string, at time.Time, out *workflows.SendResult) error {
+	if attempt > 0 {
+		if err := q.PaymentAttemptFinish(ctx, sqlc.PaymentAttemptFinishParams{PaymentID: p.ID, Attempt: attempt,
+			Status: workflows.PaymentPaid, ProviderReference: &ref, FinishedAt: &at}); err != nil {
+			return fmt.Errorf("finish attempt: %w", err)
+		}
+	}
+	p.Status, p.ProviderReference, p.PaidAt = workflows.PaymentPaid, &ref, &at
+	if _, err := savePayment(ctx, q, p); err != nil {
+		return err
+	}
+	*out = workflows.SendResult{Status: p.Status, Reference: ref}
+	if err := record(ctx, q, grantChain(p.GrantID), actor, "payment.paid", paymentEntity(p.ID), at,
+		map[string]any{"payment_id": p.ID, "amount_pence": p.AmountPence, "reference": ref, "attempt": attempt}); err != nil {
+		return err
+	}
+	g, err := q.GrantGet(ctx, p.GrantID)
+	if err != nil {
+		return fmt.Errorf("load grant: %w", err)
+	}
+	return notifyOrgAdmins(ctx, q, g.OrganisationID, message{kind: "payment_paid", subject: "Grant payment sent",
+		body:   fmt.Sprintf("We have paid tranche %d of your grant: %s.", p.Tranche, pounds(p.AmountPence)),
+		entity: grantChain(p.GrantID), key: "paid:" + p.ID})
+}
+
+// markFailed records a payment failed with the reason and tells finance.
+func markFailed(ctx context.Context, q *sqlc.Queries, p sqlc.Payment, attempt int32, reason string, at time.Time, out *workflows.SendResult) error {
+	if attempt > 0 {
+		if err := q.PaymentAttemptFinish(ctx, sqlc.PaymentAttemptFinishParams{PaymentID: p.ID, Attempt: attempt,
+			Status: workflows.PaymentFailed, Error: &reason, FinishedAt: &at}); err != nil {
+			return fmt.Errorf("finish attempt: %w", err)
+		}
+	}
+	p.Status, p.FailureReason = workflows.PaymentFailed, &reason
+	if _, err := savePayment(ctx, q, p); err != nil {
+		return err
+	}
+	*out = workflows.SendResult{Status: p.Status, Reason: reason}
+	if err := record(ctx, q, grantChain(p.GrantID), workflows.SystemActor, "payment.failed", paymentEntity(p.ID), at,
+		map[string]any{"payment_id": p.ID, "attempt": attempt, "reason": reason}); err != nil {
+		return err
+	}
+	return notifyRole(ctx, q, roleFinance, message{kind: "payment_failed", subject: "A grant payment failed",
+		body:   fmt.Sprintf("Tranche %d of grant %s (%s) failed: %s. Retry or cancel it.", p.Tranche, p.GrantID, pounds(p.AmountPence), reason),
+		entity: paymentEntity(p.ID), key: fmt.Sprintf("failed:%s:%d", p.ID, attempt)})
+}
+
+// FailPayment records a payment failed when transient errors outlasted
+// the retries (the attempt stays unresolved at the provider; a retry
+// resumes with a new attempt).
+func (a *Activities) FailPayment(ctx context.Context, in workflows.FailInput) error {
+	return classify(a.Store.InTx(ctx, func(q *sqlc.Queries) error {
+		p, err := lockPayment(ctx, q, in.PaymentID)
+		if err != nil {
+			return err
+		}
+		if p.Status != workflows.PaymentSending {
+			return nil
+		}
+		var out workflows.SendResult
+		return markFailed(ctx, q, p, p.Attempt, in.Reason, in.At, &out)
+	}))
+}
+
+// MarkPaid records a manual (bank transfer) payment paid in its payment
+// run, with the run as its reference.
+func (a *Activities) MarkPaid(ctx context.Context, in workflows.PaymentCommandInput) (workflows.PaymentState, error) {
+	var out workflows.PaymentState
+	err := a.Store.InTx(ctx, func(q *sqlc.Queries) error {
+		p, err := lockPayment(ctx, q, in.PaymentID)
+		if err != nil {
+			return err
+		}
+		out.Status = p.Status
+		run := in.Command.RunID
+		switch {
+		case p.Status == workflows.PaymentPaid && deref(p.ProviderReference) == run:
+			return nil
+		case p.Status != workflows.PaymentApproved || deref(p.Provider) != workflows.ProviderManual:
+			return workflows.Reject(workflows.RejectInvalidState, "Only an approved bank-transfer payment can be marked paid (this one is "+p.Status+")", nil)
+		case deref(p.PaymentRunID) != run:
+			return workflows.Reject(workflows.RejectInvalidState, "This payment is not in that payment run", nil)
+		}
+		caller := in.Command.Caller.ID
+		if ok, err := hasRole(ctx, q, caller, roleFinance); err != nil || !ok {
+			return cmpErr(err, workflows.Reject(workflows.RejectForbidden, "Only finance staff can mark payments paid", nil))
+		}
+		var res workflows.SendResult
+		if err := markPaid(ctx, q, p, 0, run, caller, in.At, &res); err != nil {
+			return err
+		}
+		out.Status = res.Status
+		return nil
+	})
+	return out, classify(err)
+}

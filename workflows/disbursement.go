@@ -1,0 +1,215 @@
+package workflows
+
+import (
+	"fmt"
+	"time"
+
+	"go.temporal.io/sdk/temporal"
+	"go.temporal.io/sdk/workflow"
+)
+
+// Sending retries transient provider errors with back-off for about a
+// day before the payment is recorded as failed for finance to retry or
+// cancel. The heartbeat timeout lets a send on a worker that died be
+// resumed on another within seconds.
+const (
+	sendHeartbeatTimeout = 10 * time.Second
+	sendMaxAttempts      = 30
+)
+
+// DisbursementWorkflow pays one tranche (`payment:<id>`). It waits for two
+// approvals by two different finance users, neither the person who
+// issued the payment nor a member of the grantee (Update validators, then
+// the activity against PostgreSQL). Approved, a Stripe payment is sent:
+// the attempt and its idempotency key are recorded before the provider is
+// called, and a resumed attempt is looked up at the provider before
+// anything is created again, so a worker killed mid-payment pays once.
+// Transient errors retry with back-off; a permanent refusal, or retries
+// outlasted, makes it failed with the reason, for finance to retry (a new
+// attempt, approvals kept) or cancel. A manual payment waits, approved,
+// until finance marks its payment run paid. A rejection cancels it. When
+// it ends (paid or cancelled) it tells the grant's workflow.
+func DisbursementWorkflow(ctx workflow.Context, in DisbursementInput) (DisbursementResult, error) {
+	ctx = activityOptions(ctx)
+	d := &disbursement{in: in, mu: workflow.NewMutex(ctx)}
+	if err := workflow.ExecuteActivity(ctx, ActivityLoadPayment, in.PaymentID).Get(ctx, &d.snap); err != nil {
+		return DisbursementResult{}, err
+	}
+	if err := d.registerUpdates(ctx); err != nil {
+		return DisbursementResult{}, err
+	}
+	for {
+		switch d.snap.Status {
+		case PaymentPaid, PaymentCancelled, PaymentReversed:
+			return d.finish(ctx)
+		case PaymentSending:
+			if err := d.send(ctx); err != nil {
+				return DisbursementResult{}, err
+			}
+			continue
+		case PaymentApproved:
+			if d.snap.Provider == ProviderStripe {
+				if err := d.send(ctx); err != nil {
+					return DisbursementResult{}, err
+				}
+				continue
+			}
+		}
+		status := d.snap.Status
+		if err := workflow.Await(ctx, func() bool { return d.snap.Status != status }); err != nil {
+			return DisbursementResult{}, err
+		}
+	}
+}
+
+// disbursement is a payment's workflow state.
+type disbursement struct {
+	in        DisbursementInput
+	mu        workflow.Mutex
+	snap      PaymentSnapshot
+	reference string
+}
+
+// send runs the provider call under the mutex (so no Update interleaves)
+// and records the outcome; transient errors that outlast the retries
+// become a failure.
+func (d *disbursement) send(ctx workflow.Context) error {
+	if err := d.mu.Lock(ctx); err != nil {
+		return err
+	}
+	defer d.mu.Unlock()
+	sctx := workflow.WithActivityOptions(ctx, workflow.ActivityOptions{
+		StartToCloseTimeout: time.Minute,
+		HeartbeatTimeout:    sendHeartbeatTimeout,
+		RetryPolicy: &temporal.RetryPolicy{
+			InitialInterval:    2 * time.Second,
+			BackoffCoefficient: 2,
+			MaximumInterval:    time.Hour,
+			MaximumAttempts:    sendMaxAttempts,
+		},
+	})
+	var res SendResult
+	err := workflow.ExecuteActivity(sctx, ActivitySendPayment, SendInput{PaymentID: d.in.PaymentID, At: workflow.Now(ctx)}).Get(ctx, &res)
+	if _, rejected := AsRejection(err); err != nil && !rejected {
+		reason := fmt.Sprintf("The payment provider could not be reached after %d attempts: %v", sendMaxAttempts, err)
+		in := FailInput{PaymentID: d.in.PaymentID, Reason: reason, At: workflow.Now(ctx)}
+		if ferr := workflow.ExecuteActivity(ctx, ActivityFailPayment, in).Get(ctx, nil); ferr != nil {
+			return ferr
+		}
+		res = SendResult{Status: PaymentFailed, Reason: reason}
+	} else if err != nil {
+		return err
+	}
+	d.snap.Status, d.reference = res.Status, res.Reference
+	return nil
+}
+
+// finish tells the grant's workflow the payment settled and ends.
+func (d *disbursement) finish(ctx workflow.Context) (DisbursementResult, error) {
+	if err := workflow.Await(ctx, func() bool { return workflow.AllHandlersFinished(ctx) }); err != nil {
+		return DisbursementResult{}, err
+	}
+	ev := GrantEvent{Kind: GrantEventPaymentSettled, PaymentID: d.in.PaymentID}
+	if err := workflow.SignalExternalWorkflow(ctx, GrantWorkflowID(d.in.GrantID), "", SignalGrantEvent, ev).Get(ctx, nil); err != nil {
+		// The grant's workflow reads its payments afresh at every turn; a
+		// lost wake-up only delays it until its next message or timer.
+		workflow.GetLogger(ctx).Warn("grant not told of a settled payment", "error", err)
+	}
+	return DisbursementResult{Status: d.snap.Status, Reference: d.reference}, nil
+}
+
+// registerUpdates registers the finance commands.
+func (d *disbursement) registerUpdates(ctx workflow.Context) error {
+	for _, name := range []string{UpdateApprovePayment, UpdateRejectPayment, UpdateRetryPayment, UpdateCancelPayment, UpdateMarkPaid} {
+		validate := func(c PaymentCommand) error { return d.validate(name, c) }
+		handle := func(ctx workflow.Context, c PaymentCommand) (PaymentState, error) { return d.handle(ctx, name, c) }
+		if err := workflow.SetUpdateHandlerWithOptions(ctx, name, handle, workflow.UpdateHandlerOptions{Validator: validate}); err != nil {
+			return fmt.Errorf("register update %s: %w", name, err)
+		}
+	}
+	return nil
+}
+
+// validate checks a command without I/O: the caller is finance, the
+// payment is in a state the command applies to, and, for an approval, the
+// caller is neither its issuer, nor a member of the grantee, nor someone
+// who approved it already, and it still needs an approval.
+func (d *disbursement) validate(update string, c PaymentCommand) error {
+	if !c.Caller.Has(roleFinance) {
+		return Reject(RejectForbidden, "Only finance staff can do this", nil)
+	}
+	s := d.snap
+	switch update {
+	case UpdateApprovePayment:
+		switch {
+		case s.Status == PaymentHeld:
+			return Reject(RejectInvalidState, "This payment is held while a report of the grant is overdue", nil)
+		case s.Status != PaymentAwaitingApproval:
+			return Reject(RejectInvalidState, "This payment is not awaiting approval (it is "+s.Status+")", nil)
+		case c.Caller.ID == s.RequestedBy:
+			return Reject(RejectForbidden, "You issued this payment: two other finance users must approve it", nil)
+		case contains(s.MemberIDs, c.Caller.ID):
+			return Reject(RejectForbidden, "You are a member of the organisation being paid, so you cannot approve its payments", nil)
+		case contains(s.Approvals, c.Caller.ID):
+			return Reject(RejectConflict, "You have already approved this payment: a second finance user must approve it", nil)
+		case len(s.Approvals) >= RequiredApprovals:
+			return Reject(RejectInvalidState, "This payment already has its approvals", nil)
+		}
+	case UpdateRejectPayment, UpdateCancelPayment:
+		switch s.Status {
+		case PaymentScheduled, PaymentHeld, PaymentAwaitingApproval, PaymentFailed:
+		case PaymentApproved:
+			if s.Provider == ProviderStripe || s.RunID != "" {
+				return Reject(RejectInvalidState, "This payment is already being sent", nil)
+			}
+		default:
+			return Reject(RejectInvalidState, "This payment cannot be cancelled (it is "+s.Status+")", nil)
+		}
+	case UpdateRetryPayment:
+		if s.Status != PaymentFailed {
+			return Reject(RejectInvalidState, "Only a failed payment can be retried (this one is "+s.Status+")", nil)
+		}
+	case UpdateMarkPaid:
+		switch {
+		case s.Provider != ProviderManual:
+			return Reject(RejectInvalidState, "Only a bank-transfer payment is marked paid by hand", nil)
+		case s.Status != PaymentApproved:
+			return Reject(RejectInvalidState, "Only an approved payment can be marked paid (this one is "+s.Status+")", nil)
+		case c.RunID == "":
+			return Reject(RejectInvalid, "Check the highlighted fields", map[string]string{"run_id": "Name the payment run"})
+		}
+	}
+	return invalid(CheckPaymentCommand(update, c))
+}
+
+// handle runs a command's activity under the mutex once it validates
+// again, and keeps the payment's new state.
+func (d *disbursement) handle(ctx workflow.Context, update string, c PaymentCommand) (PaymentState, error) {
+	if err := d.mu.Lock(ctx); err != nil {
+		return PaymentState{}, err
+	}
+	defer d.mu.Unlock()
+	if err := d.validate(update, c); err != nil {
+		return PaymentState{}, err
+	}
+	activity := map[string]string{
+		UpdateApprovePayment: ActivityApprovePayment,
+		UpdateRejectPayment:  ActivityCancelPayment,
+		UpdateCancelPayment:  ActivityCancelPayment,
+		UpdateRetryPayment:   ActivityRetryPayment,
+		UpdateMarkPaid:       ActivityMarkPaid,
+	}[update]
+	in := PaymentCommandInput{PaymentID: d.in.PaymentID, Update: update, Command: c, At: workflow.Now(ctx)}
+	var out PaymentState
+	if err := workflow.ExecuteActivity(ctx, activity, in).Get(ctx, &out); err != nil {
+		return PaymentState{}, err
+	}
+	if update == UpdateApprovePayment && !contains(d.snap.Approvals, c.Caller.ID) {
+		d.snap.Approvals = append(d.snap.Approvals, c.Caller.ID)
+	}
+	if update == UpdateMarkPaid {
+		d.reference = c.RunID
+	}
+	d.snap.Status = out.Status
+	return out, nil
+}
