@@ -22,6 +22,7 @@ import (
 	"github.com/civicgrants/grants/db"
 	"github.com/civicgrants/grants/dispatch"
 	"github.com/civicgrants/grants/document"
+	"github.com/civicgrants/grants/payments"
 	"github.com/civicgrants/grants/platform/config"
 	"github.com/civicgrants/grants/platform/httpmw"
 	"github.com/civicgrants/grants/web"
@@ -57,7 +58,20 @@ func openApp(ctx context.Context, cfg config.Config, log *slog.Logger) (*app.App
 		store.Pool.Close()
 		return nil, nil, err
 	}
-	return app.New(store, docs, app.Config{TokenTTL: cfg.TokenTTL, DefaultPaymentProvider: cfg.PaymentProvider}, log), store, nil
+	return app.New(store, docs, app.Config{TokenTTL: cfg.TokenTTL, DefaultPaymentProvider: cfg.PaymentProvider,
+		EncryptionKey: cfg.EncryptionKey, StripeWebhookSecret: cfg.StripeWebhookSecret, WebhookTolerance: cfg.WebhookTolerance,
+		PublicURL: cfg.PublicURL}, log), store, nil
+}
+
+// newStripe is the Stripe client of the activities, or nil when no key is
+// configured (Stripe payments then fail with a clear reason; manual ones
+// need no provider).
+func newStripe(cfg config.Config, log *slog.Logger) payments.Stripe {
+	if cfg.StripeSecretKey == "" {
+		log.Warn("STRIPE_SECRET_KEY is not set: payments by Stripe cannot be sent")
+		return nil
+	}
+	return payments.NewStripe(payments.StripeConfig{SecretKey: cfg.StripeSecretKey, APIBase: cfg.StripeAPIBase})
 }
 
 func temporalOptions(cfg config.Config, log *slog.Logger) (client.Options, error) {
@@ -183,11 +197,12 @@ func runHTTP(ctx context.Context, addr string, h http.Handler, timeout time.Dura
 	return nil
 }
 
-// runWorker runs the Temporal worker and the outbox dispatcher until ctx ends.
-func runWorker(ctx context.Context, store *db.Store, tc client.Client, log *slog.Logger) error {
+// runWorker runs the Temporal worker and the outbox dispatcher until ctx
+// ends; the activities call Stripe through stripe (nil: none configured).
+func runWorker(ctx context.Context, store *db.Store, tc client.Client, stripe payments.Stripe, log *slog.Logger) error {
 	w := worker.New(tc, workflows.TaskQueue, worker.Options{WorkerStopTimeout: 3 * time.Second})
 	workflows.Register(w)
-	(&activities.Activities{Store: store, Log: log, Temporal: tc}).Register(w)
+	(&activities.Activities{Store: store, Log: log, Temporal: tc, Stripe: stripe}).Register(w)
 	if err := w.Start(); err != nil {
 		return fmt.Errorf("start worker: %w", err)
 	}

@@ -17,8 +17,10 @@ import (
 	"golang.org/x/sync/errgroup"
 
 	"github.com/civicgrants/grants/db"
+	"github.com/civicgrants/grants/payments/bank"
 	"github.com/civicgrants/grants/platform/config"
 	"github.com/civicgrants/grants/platform/pgcluster"
+	"github.com/civicgrants/grants/platform/stripemock"
 	"github.com/civicgrants/grants/platform/temporaldev"
 	"github.com/civicgrants/grants/seed"
 )
@@ -88,6 +90,15 @@ func dev(ctx context.Context, cfg config.Config, log *slog.Logger, args []string
 	children = append(children, ts)
 	cfg.TemporalAddress = ts.Address()
 
+	sm, err := startStripeMock(ctx, &cfg, log)
+	if err != nil {
+		return err
+	}
+	children = append(children, sm)
+	if err := devPaymentDefaults(&cfg, abs); err != nil {
+		return err
+	}
+
 	if err := db.MigrateURL(ctx, cfg.DatabaseURL); err != nil {
 		return err
 	}
@@ -121,15 +132,19 @@ grants dev is running
   API:       http://%s/api/v1   (OpenAPI: /api/v1/openapi.json)
   data:      %s   (PostgreSQL cluster: %s)
   temporal:  %s
+  stripe:    stripe-mock at %s (payments by Stripe go there)
+  webhooks:  POST /api/v1/webhooks/stripe, secret %s (GRANTS_STRIPE_WEBHOOK_SECRET);
+             sign and send a test event with: bin/grants stripe-event account.updated organisation=<org id>
   demo data: %s; users manager@, chair@, assessor1-3@, finance1-2@, applicant@example.org
   password:  %s
 Press Ctrl-C to stop.
 
-`, cfg.Addr, cfg.Addr, abs, pg.Dir(), ts.Address(), map[bool]string{true: "loaded now", false: "kept from an earlier run"}[seeded], password)
+`, cfg.Addr, cfg.Addr, abs, pg.Dir(), ts.Address(), cfg.StripeAPIBase, cfg.StripeWebhookSecret,
+		map[bool]string{true: "loaded now", false: "kept from an earlier run"}[seeded], password)
 
 	g, gctx := errgroup.WithContext(ctx)
 	g.Go(func() error { return runHTTP(gctx, cfg.Addr, h, cfg.ShutdownTimeout, log) })
-	g.Go(func() error { return runWorker(gctx, store, tc, log) })
+	g.Go(func() error { return runWorker(gctx, store, tc, newStripe(cfg, log), log) })
 	g.Go(func() error {
 		select {
 		case <-gctx.Done():
@@ -138,6 +153,8 @@ Press Ctrl-C to stop.
 			return fmt.Errorf("postgres exited: %w", pg.Err())
 		case <-ts.Done():
 			return fmt.Errorf("temporal dev server exited: %w", ts.Err())
+		case <-sm.Done():
+			return fmt.Errorf("stripe-mock exited: %w", sm.Err())
 		}
 	})
 	err = g.Wait()
@@ -173,4 +190,60 @@ func devPassword(cfg config.Config, dataDir string, log *slog.Logger) (string, e
 		return "", fmt.Errorf("write dev password: %w", err)
 	}
 	return pw, nil
+}
+
+// Dev defaults of the payment settings: stripe-mock accepts any key; the
+// webhook secret has a fixed dev value (printed) unless one is given; the
+// encryption key of bank details is generated once and kept in the data
+// dir (the stored details need the same key at every start).
+const (
+	devStripeKey     = "sk_test_grants_dev"
+	devWebhookSecret = "whsec_grants_dev"
+)
+
+func devPaymentDefaults(cfg *config.Config, dataDir string) error {
+	if cfg.StripeSecretKey == "" {
+		cfg.StripeSecretKey = devStripeKey
+	}
+	if cfg.StripeWebhookSecret == "" {
+		cfg.StripeWebhookSecret = devWebhookSecret
+	}
+	if os.Getenv("GRANTS_PUBLIC_URL") == "" {
+		cfg.PublicURL = "http://" + cfg.Addr
+	}
+	if cfg.EncryptionKey != "" {
+		return nil
+	}
+	path := filepath.Join(dataDir, "encryption-key")
+	b, err := os.ReadFile(path)
+	switch {
+	case err == nil && strings.TrimSpace(string(b)) != "":
+		cfg.EncryptionKey = strings.TrimSpace(string(b))
+		return nil
+	case err != nil && !errors.Is(err, os.ErrNotExist):
+		return fmt.Errorf("read encryption key: %w", err)
+	}
+	cfg.EncryptionKey = bank.GenerateKey()
+	if err := os.WriteFile(path, []byte(cfg.EncryptionKey+"\n"), 0o600); err != nil {
+		return fmt.Errorf("write encryption key: %w", err)
+	}
+	return nil
+}
+
+// startStripeMock starts stripe-mock (bin/stripe-mock, built by make) as
+// a child and points the Stripe client at it.
+func startStripeMock(ctx context.Context, cfg *config.Config, log *slog.Logger) (*stripemock.Server, error) {
+	bin := cfg.StripeMockBin
+	if bin == "" {
+		var err error
+		if bin, err = stripemock.FindBinary(); err != nil {
+			return nil, fmt.Errorf("%w (run `make run`, which builds bin/stripe-mock)", err)
+		}
+	}
+	sm, err := stripemock.Start(ctx, stripemock.Options{Binary: bin, Logger: log.With("component", "stripe-mock")})
+	if err != nil {
+		return nil, err
+	}
+	cfg.StripeAPIBase = sm.URL()
+	return sm, nil
 }

@@ -25,6 +25,10 @@ Usage:
   grants users add --email E --name N [--roles manager,chair,assessor,finance]
                                create a user; the password is read from standard input
   grants audit verify          check every audit hash chain
+  grants stripe-event TYPE key=value…
+                               sign a test Stripe event with GRANTS_STRIPE_WEBHOOK_SECRET and post it
+                               to the local webhook (account.updated organisation=…, transfer.reversed
+                               payment=…, payout.failed account=…)
 
 Configuration comes from the environment; see README.md.
 `
@@ -57,6 +61,8 @@ func main() {
 		err = users(ctx, cfg, log, args)
 	case "audit":
 		err = auditCmd(ctx, cfg, log, args)
+	case "stripe-event":
+		err = stripeEvent(ctx, cfg, args)
 	case "help", "-h", "--help":
 		fmt.Print(usage)
 		return

@@ -9,6 +9,9 @@ import (
 )
 
 func serve(ctx context.Context, cfg config.Config, log *slog.Logger) error {
+	if err := cfg.RequirePayments(); err != nil {
+		return err
+	}
 	a, store, err := openApp(ctx, cfg, log)
 	if err != nil {
 		return err
@@ -27,6 +30,9 @@ func serve(ctx context.Context, cfg config.Config, log *slog.Logger) error {
 }
 
 func work(ctx context.Context, cfg config.Config, log *slog.Logger) error {
+	if err := cfg.RequirePayments(); err != nil {
+		return err
+	}
 	store, err := openStore(ctx, cfg)
 	if err != nil {
 		return err
@@ -37,7 +43,7 @@ func work(ctx context.Context, cfg config.Config, log *slog.Logger) error {
 		return err
 	}
 	defer tc.Close()
-	return runWorker(ctx, store, tc, log)
+	return runWorker(ctx, store, tc, newStripe(cfg, log), log)
 }
 
 func migrate(ctx context.Context, cfg config.Config, log *slog.Logger) error {
