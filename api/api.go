@@ -55,6 +55,8 @@ func Register(g *gin.RouterGroup, a *app.App, log *slog.Logger) {
 	g.GET("/organisations/:id", h.requireUser, h.getOrganisation)
 	g.PATCH("/organisations/:id", h.requireUser, h.updateOrganisation)
 	g.POST("/organisations/:id/host-consent", h.requireUser, h.hostConsent)
+	g.PUT("/organisations/:id/bank-account", h.requireUser, h.setBankAccount)
+	g.GET("/organisations/:id/bank-account", h.requireUser, h.getBankAccount)
 
 	g.POST("/applications", h.requireUser, h.createApplication)
 	g.GET("/applications", h.requireUser, h.listApplications)
@@ -76,6 +78,32 @@ func Register(g *gin.RouterGroup, a *app.App, log *slog.Logger) {
 	g.GET("/grants", h.requireUser, h.listGrants)
 	g.GET("/grants/:id", h.requireUser, h.getGrant)
 	g.POST("/grants/:id/accept", h.requireUser, h.acceptGrant)
+	g.POST("/grants/:id/payout-account", h.requireUser, h.requestPayoutAccount)
+	g.POST("/grants/:id/variations", h.requireUser, h.varyGrant)
+	g.GET("/grants/:id/variations", h.requireUser, h.listVariations)
+
+	g.GET("/payments", h.requireUser, h.listPayments)
+	g.GET("/payments/:id", h.requireUser, h.getPayment)
+	g.POST("/payments/:id/approve", h.requireUser, h.approvePayment)
+	g.POST("/payments/:id/reject", h.requireUser, h.rejectPayment)
+	g.POST("/payments/:id/retry", h.requireUser, h.retryPayment)
+	g.POST("/payments/:id/cancel", h.requireUser, h.cancelPayment)
+	g.POST("/payments/:id/reissue", h.requireUser, h.reissuePayment)
+
+	g.POST("/payment-runs", h.requireUser, h.createPaymentRun)
+	g.GET("/payment-runs", h.requireUser, h.listPaymentRuns)
+	g.GET("/payment-runs/:id", h.requireUser, h.getPaymentRun)
+	g.GET("/payment-runs/:id/file.csv", h.requireUser, h.paymentRunFile)
+	g.POST("/payment-runs/:id/mark-paid", h.requireUser, h.markPaymentRunPaid)
+
+	g.GET("/reports", h.requireUser, h.listReports)
+	g.GET("/reports/:id", h.requireUser, h.getReport)
+	g.POST("/reports/:id/submit", h.requireUser, h.submitReport)
+	g.POST("/reports/:id/documents", h.requireUser, h.uploadReportDocument)
+	g.POST("/reports/:id/review", h.requireUser, h.reviewReport)
+
+	g.POST("/webhooks/stripe", h.stripeWebhook)
+	g.GET("/exports/payments.csv", h.requireUser, h.exportPayments)
 
 	g.GET("/audit", h.requireUser, h.requireRole(app.RoleManager), h.auditTrail)
 }

@@ -23,3 +23,8 @@ func (h *Handler) acceptGrant(c *gin.Context) {
 	g, err := h.app.AcceptGrant(c.Request.Context(), actor(c), c.Param("id"), h.body(c))
 	h.respond(c, http.StatusOK, g, err)
 }
+
+func (h *Handler) requestPayoutAccount(c *gin.Context) {
+	acct, err := h.app.RequestPayoutAccount(c.Request.Context(), actor(c), c.Param("id"), h.noParams(c))
+	h.respond(c, http.StatusOK, acct, err)
+}

@@ -36,3 +36,13 @@ func (h *Handler) hostConsent(c *gin.Context) {
 	o, err := h.app.ConsentToHost(c.Request.Context(), actor(c), c.Param("id"), h.noParams(c))
 	h.respond(c, http.StatusOK, o, err)
 }
+
+func (h *Handler) setBankAccount(c *gin.Context) {
+	b, err := h.app.SetBankAccount(c.Request.Context(), actor(c), c.Param("id"), h.body(c))
+	h.respond(c, http.StatusOK, b, err)
+}
+
+func (h *Handler) getBankAccount(c *gin.Context) {
+	b, err := h.app.GetBankAccount(c.Request.Context(), actor(c), c.Param("id"))
+	h.respond(c, http.StatusOK, b, err)
+}

@@ -5,10 +5,12 @@ import (
 	"errors"
 	"log/slog"
 	"slices"
+	"strings"
 	"time"
 
 	"github.com/civicgrants/grants/db"
 	"github.com/civicgrants/grants/document"
+	"github.com/civicgrants/grants/payments/bank"
 )
 
 // Staff roles.
@@ -23,7 +25,25 @@ const (
 type Config struct {
 	TokenTTL               time.Duration // lifetime of an API token
 	DefaultPaymentProvider string        // stripe or manual
+	// EncryptionKey (base64 of 32 bytes) encrypts bank details at rest.
+	// Without it, saving bank details and payment-run files answer 503.
+	EncryptionKey string
+	// StripeWebhookSecret verifies POST /webhooks/stripe; without it the
+	// webhook answers 503.
+	StripeWebhookSecret string
+	// WebhookTolerance is how old a webhook signature may be (default 300 s).
+	WebhookTolerance time.Duration
+	// PublicURL is where people reach the web UI, for links sent
+	// elsewhere (Stripe onboarding's return and refresh URLs); default
+	// http://127.0.0.1:8080.
+	PublicURL string
 }
+
+// Defaults of Config.
+const (
+	DefaultWebhookTolerance = 300 * time.Second
+	DefaultPublicURL        = "http://127.0.0.1:8080"
+)
 
 // App is the use-case layer.
 type App struct {
@@ -33,7 +53,8 @@ type App struct {
 	log     *slog.Logger
 	now     func() time.Time
 	limiter *loginLimiter
-	cases   Cases // nil until UseTemporal: lifecycle changes answer 503
+	cases   Cases        // nil until UseTemporal: lifecycle changes answer 503
+	cipher  *bank.Cipher // nil without a valid EncryptionKey: bank details answer 503
 }
 
 // New builds the use-case layer.
@@ -44,7 +65,34 @@ func New(store *db.Store, docs *document.Store, cfg Config, log *slog.Logger) *A
 	if cfg.DefaultPaymentProvider == "" {
 		cfg.DefaultPaymentProvider = "stripe"
 	}
-	return &App{store: store, docs: docs, cfg: cfg, log: log, now: time.Now, limiter: newLoginLimiter()}
+	if cfg.WebhookTolerance <= 0 {
+		cfg.WebhookTolerance = DefaultWebhookTolerance
+	}
+	if cfg.PublicURL == "" {
+		cfg.PublicURL = DefaultPublicURL
+	}
+	cfg.PublicURL = strings.TrimRight(cfg.PublicURL, "/")
+	a := &App{store: store, docs: docs, cfg: cfg, log: log, now: time.Now, limiter: newLoginLimiter()}
+	if cfg.EncryptionKey != "" {
+		c, err := bank.NewCipher(cfg.EncryptionKey)
+		if err != nil {
+			log.Error("the encryption key is not usable: bank details and payment-run files are unavailable", "err", err)
+		} else {
+			a.cipher = c
+		}
+	}
+	return a
+}
+
+// bankCipher returns the cipher of bank details, or 503 (logged) when no
+// usable encryption key is configured.
+func (a *App) bankCipher(ctx context.Context) (*bank.Cipher, error) {
+	if a.cipher == nil {
+		a.log.ErrorContext(ctx, "bank details need GRANTS_ENCRYPTION_KEY (32 bytes, base64); none usable is configured")
+		return nil, &Error{Kind: KindUnavailable, Code: "unavailable", RetryAfter: 60,
+			Message: "Bank details cannot be handled right now; the service is not configured for them"}
+	}
+	return a.cipher, nil
 }
 
 // Ready reports whether the system of record answers.

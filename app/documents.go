@@ -16,10 +16,13 @@ import (
 	"github.com/civicgrants/grants/id"
 )
 
-// Document is the view of an uploaded file.
+// Document is the view of an uploaded file. ReportID is set for evidence
+// uploaded to a grant's report (such a document belongs to the grant's
+// application).
 type Document struct {
 	ID            string    `json:"id"`
 	ApplicationID string    `json:"application_id"`
+	ReportID      *string   `json:"report_id,omitempty"`
 	Filename      string    `json:"filename"`
 	ContentType   string    `json:"content_type"`
 	SizeBytes     int64     `json:"size_bytes"`
@@ -28,7 +31,7 @@ type Document struct {
 }
 
 func documentView(d sqlc.Document) Document {
-	return Document{ID: d.ID, ApplicationID: d.ApplicationID, Filename: d.Filename, ContentType: d.ContentType,
+	return Document{ID: d.ID, ApplicationID: d.ApplicationID, ReportID: d.ReportID, Filename: d.Filename, ContentType: d.ContentType,
 		SizeBytes: d.SizeBytes, SHA256: d.Sha256, CreatedAt: d.CreatedAt}
 }
 
@@ -48,29 +51,9 @@ func (a *App) UploadDocument(ctx context.Context, actor Actor, appID string, ope
 	if x.app.Status != StatusDraft {
 		return Document{}, invalidState("Documents can only be added while the application is a draft")
 	}
-	filename, body, err := open()
+	stored, filename, err := a.storeUpload(open)
 	if err != nil {
 		return Document{}, err
-	}
-	stored, err := a.docs.Put(body, document.MaxSize)
-	switch {
-	case errors.Is(err, document.ErrTooLarge):
-		return Document{}, tooLarge("Each file must be 10 MB or smaller")
-	case errors.Is(err, document.ErrUnsupported):
-		return Document{}, unsupported("Upload a PDF, Word (DOCX), Excel (XLSX), OpenDocument text (ODT), PNG or JPEG file")
-	case isBodyTooLarge(err):
-		return Document{}, tooLarge("Each file must be 10 MB or smaller")
-	case err != nil:
-		return Document{}, fmt.Errorf("store document: %w", err)
-	}
-	filename = document.SanitiseFilename(filename)
-	if !stored.Kind.MatchesName(filename) {
-		for _, k := range document.Kinds {
-			if k.MatchesName(filename) {
-				return Document{}, unsupported(fmt.Sprintf("This file is named as %s but its content is %s", strings.TrimPrefix(k.Ext, "."), strings.TrimPrefix(stored.Kind.Ext, ".")))
-			}
-		}
-		filename += stored.Kind.Ext // no recognised extension: name it for what it is
 	}
 	var out Document
 	err = a.store.InTx(ctx, func(q *sqlc.Queries) error {
@@ -81,12 +64,8 @@ func (a *App) UploadDocument(ctx context.Context, actor Actor, appID string, ope
 		if app.Status != StatusDraft {
 			return invalidState("Documents can only be added while the application is a draft")
 		}
-		total, err := q.DocumentTotalSize(ctx, appID)
-		if err != nil {
-			return fmt.Errorf("total size: %w", err)
-		}
-		if total+stored.Size > document.MaxPerApplication {
-			return tooLarge("An application can hold at most 50 MB of documents")
+		if err := checkApplicationRoom(ctx, q, appID, stored.Size); err != nil {
+			return err
 		}
 		d, err := q.DocumentCreate(ctx, sqlc.DocumentCreateParams{ID: id.New(id.Document), ApplicationID: appID,
 			Filename: filename, ContentType: stored.Kind.MIME, SizeBytes: stored.Size,
@@ -102,6 +81,52 @@ func (a *App) UploadDocument(ctx context.Context, actor Actor, appID string, ope
 		return nil
 	})
 	return out, err
+}
+
+// storeUpload reads an upload from open into the document store and
+// returns it with its sanitised name: 413 over 10 MB, 415 for a type not
+// allowed or not what its name claims. A name without a recognised
+// extension gets the detected type's.
+func (a *App) storeUpload(open func() (string, io.Reader, error)) (document.Stored, string, error) {
+	filename, body, err := open()
+	if err != nil {
+		return document.Stored{}, "", err
+	}
+	stored, err := a.docs.Put(body, document.MaxSize)
+	switch {
+	case errors.Is(err, document.ErrTooLarge):
+		return stored, "", tooLarge("Each file must be 10 MB or smaller")
+	case errors.Is(err, document.ErrUnsupported):
+		return stored, "", unsupported("Upload a PDF, Word (DOCX), Excel (XLSX), OpenDocument text (ODT), PNG or JPEG file")
+	case isBodyTooLarge(err):
+		return stored, "", tooLarge("Each file must be 10 MB or smaller")
+	case err != nil:
+		return stored, "", fmt.Errorf("store document: %w", err)
+	}
+	filename = document.SanitiseFilename(filename)
+	if !stored.Kind.MatchesName(filename) {
+		for _, k := range document.Kinds {
+			if k.MatchesName(filename) {
+				return stored, "", unsupported(fmt.Sprintf("This file is named as %s but its content is %s", strings.TrimPrefix(k.Ext, "."), strings.TrimPrefix(stored.Kind.Ext, ".")))
+			}
+		}
+		filename += stored.Kind.Ext // no recognised extension: name it for what it is
+	}
+	return stored, filename, nil
+}
+
+// checkApplicationRoom checks that an application (whose row the caller
+// has locked) can take size more bytes of documents: 50 MB in all,
+// report evidence included.
+func checkApplicationRoom(ctx context.Context, q *sqlc.Queries, appID string, size int64) error {
+	total, err := q.DocumentTotalSize(ctx, appID)
+	if err != nil {
+		return fmt.Errorf("total size: %w", err)
+	}
+	if total+size > document.MaxPerApplication {
+		return tooLarge("An application can hold at most 50 MB of documents")
+	}
+	return nil
 }
 
 // ListDocuments lists an application's documents.

@@ -23,40 +23,57 @@ const (
 )
 
 // Grant is the view of a grant with its payment and report schedules.
+// PayeeOrganisationID is who is paid: the grantee, or its host for an
+// unconstituted group; PayoutReady says whether the payee can be paid
+// now (for a Stripe round: its account has payouts enabled; for a
+// manual round: its bank details are saved; a host must also have
+// consented). PaidPence sums the payments that are paid.
 type Grant struct {
-	ID             string         `json:"id"`
-	ApplicationID  string         `json:"application_id"`
-	RoundID        string         `json:"round_id"`
-	OrganisationID string         `json:"organisation_id"`
-	Status         string         `json:"status"`
-	AwardPence     int64          `json:"award_pence"`
-	Conditions     string         `json:"conditions"`
-	OfferedAt      time.Time      `json:"offered_at"`
-	OfferExpiresAt time.Time      `json:"offer_expires_at"`
-	AcceptedAt     *time.Time     `json:"accepted_at"`
-	SignatoryName  *string        `json:"signatory_name"`
-	SignatoryRole  *string        `json:"signatory_role"`
-	LapsedAt       *time.Time     `json:"lapsed_at"`
-	Payments       []GrantPayment `json:"payments"`
-	Reports        []GrantReport  `json:"reports"`
+	ID                  string         `json:"id"`
+	ApplicationID       string         `json:"application_id"`
+	RoundID             string         `json:"round_id"`
+	OrganisationID      string         `json:"organisation_id"`
+	Status              string         `json:"status"`
+	AwardPence          int64          `json:"award_pence"`
+	Conditions          string         `json:"conditions"`
+	OfferedAt           time.Time      `json:"offered_at"`
+	OfferExpiresAt      time.Time      `json:"offer_expires_at"`
+	AcceptedAt          *time.Time     `json:"accepted_at"`
+	SignatoryName       *string        `json:"signatory_name"`
+	SignatoryRole       *string        `json:"signatory_role"`
+	LapsedAt            *time.Time     `json:"lapsed_at"`
+	CompletedAt         *time.Time     `json:"completed_at"`
+	Flags               []string       `json:"flags"`
+	ClawbackPence       int64          `json:"clawback_pence"`
+	PaidPence           int64          `json:"paid_pence"`
+	PayeeOrganisationID string         `json:"payee_organisation_id"`
+	PayoutReady         bool           `json:"payout_ready"`
+	Payments            []GrantPayment `json:"payments"`
+	Reports             []GrantReport  `json:"reports"`
 }
 
-// GrantPayment is one tranche of a grant.
+// GrantPayment is one tranche of a grant. Approvals counts the finance
+// approvals it has.
 type GrantPayment struct {
-	ID          string     `json:"id"`
-	Tranche     int32      `json:"tranche"`
-	Status      string     `json:"status"`
-	AmountPence int64      `json:"amount_pence"`
-	Condition   string     `json:"condition"`
-	DueAt       *time.Time `json:"due_at"`
+	ID                string     `json:"id"`
+	Tranche           int32      `json:"tranche"`
+	Status            string     `json:"status"`
+	AmountPence       int64      `json:"amount_pence"`
+	Condition         string     `json:"condition"`
+	DueAt             *time.Time `json:"due_at"`
+	Provider          *string    `json:"provider"`
+	ProviderReference *string    `json:"provider_reference"`
+	PaidAt            *time.Time `json:"paid_at"`
+	Approvals         int        `json:"approvals"`
 }
 
 // GrantReport is one report a grant owes; DueAt is set on acceptance.
 type GrantReport struct {
-	ID     string     `json:"id"`
-	Kind   string     `json:"kind"`
-	Status string     `json:"status"`
-	DueAt  *time.Time `json:"due_at"`
+	ID          string     `json:"id"`
+	Kind        string     `json:"kind"`
+	Status      string     `json:"status"`
+	DueAt       *time.Time `json:"due_at"`
+	SubmittedAt *time.Time `json:"submitted_at"`
 }
 
 // GrantFilter selects grants in a list.
@@ -71,17 +88,45 @@ func (a Actor) seesAllGrants() bool {
 	return a.Has(RoleManager) || a.Has(RoleChair) || a.Has(RoleFinance)
 }
 
-func grantView(g sqlc.Grant, payments []sqlc.Payment, reports []sqlc.Report) Grant {
+// grantExtras is what a grant's view needs besides its row.
+type grantExtras struct {
+	payments  []sqlc.Payment
+	reports   []sqlc.Report
+	approvals map[string]int // by payment id
+	paid      int64
+	payee     sqlc.GrantPayeesByGrantsRow
+}
+
+func (a *App) grantView(g sqlc.Grant, x grantExtras) Grant {
+	flags := g.Flags
+	if flags == nil {
+		flags = []string{}
+	}
 	v := Grant{ID: g.ID, ApplicationID: g.ApplicationID, RoundID: g.RoundID, OrganisationID: g.OrganisationID, Status: g.Status,
 		AwardPence: g.AwardPence, Conditions: g.Conditions, OfferedAt: g.OfferedAt, OfferExpiresAt: g.OfferExpiresAt,
 		AcceptedAt: g.AcceptedAt, SignatoryName: g.SignatoryName, SignatoryRole: g.SignatoryRole, LapsedAt: g.LapsedAt,
-		Payments: make([]GrantPayment, 0, len(payments)), Reports: make([]GrantReport, 0, len(reports))}
-	for _, p := range payments {
-		v.Payments = append(v.Payments, GrantPayment{ID: p.ID, Tranche: p.Tranche, Status: p.Status, AmountPence: p.AmountPence,
-			Condition: p.Condition, DueAt: p.DueAt})
+		CompletedAt: g.CompletedAt, Flags: flags, ClawbackPence: g.ClawbackPence, PaidPence: x.paid,
+		PayeeOrganisationID: x.payee.PayeeOrganisationID,
+		Payments:            make([]GrantPayment, 0, len(x.payments)), Reports: make([]GrantReport, 0, len(x.reports))}
+	if v.PayeeOrganisationID == "" {
+		v.PayeeOrganisationID = g.OrganisationID
 	}
-	for _, r := range reports {
-		v.Reports = append(v.Reports, GrantReport{ID: r.ID, Kind: r.Kind, Status: r.Status, DueAt: r.DueAt})
+	provider := x.payee.Provider
+	if provider == "" {
+		provider = a.cfg.DefaultPaymentProvider
+	}
+	ready := x.payee.StripeReady
+	if provider == workflows.ProviderManual {
+		ready = x.payee.HasBankAccount
+	}
+	v.PayoutReady = ready && x.payee.HostConsented
+	for _, p := range x.payments {
+		v.Payments = append(v.Payments, GrantPayment{ID: p.ID, Tranche: p.Tranche, Status: p.Status, AmountPence: p.AmountPence,
+			Condition: p.Condition, DueAt: p.DueAt, Provider: p.Provider, ProviderReference: p.ProviderReference,
+			PaidAt: p.PaidAt, Approvals: x.approvals[p.ID]})
+	}
+	for _, r := range x.reports {
+		v.Reports = append(v.Reports, GrantReport{ID: r.ID, Kind: r.Kind, Status: r.Status, DueAt: r.DueAt, SubmittedAt: r.SubmittedAt})
 	}
 	return v
 }
@@ -114,34 +159,67 @@ func (a *App) ListGrants(ctx context.Context, actor Actor, f GrantFilter) (Page[
 	for i, g := range rows {
 		ids[i] = g.ID
 	}
-	paysOf, repsOf, err := a.grantSchedules(ctx, a.store.Queries, ids)
+	extras, err := a.grantExtras(ctx, a.store.Queries, ids)
 	if err != nil {
 		return Page[Grant]{}, err
 	}
 	return pageOf(rows, limit, func(g sqlc.Grant) string { return g.ID }, func(g sqlc.Grant) (Grant, error) {
-		return grantView(g, paysOf[g.ID], repsOf[g.ID]), nil
+		return a.grantView(g, extras[g.ID]), nil
 	})
 }
 
-// grantSchedules reads the payments and reports of several grants.
-func (a *App) grantSchedules(ctx context.Context, q *sqlc.Queries, ids []string) (map[string][]sqlc.Payment, map[string][]sqlc.Report, error) {
+// grantExtras reads the payments, reports, approvals, paid totals and
+// payees of several grants.
+func (a *App) grantExtras(ctx context.Context, q *sqlc.Queries, ids []string) (map[string]grantExtras, error) {
 	payments, err := q.PaymentListByGrants(ctx, ids)
 	if err != nil {
-		return nil, nil, fmt.Errorf("list payments: %w", err)
+		return nil, fmt.Errorf("list payments: %w", err)
 	}
 	reports, err := q.ReportListByGrants(ctx, ids)
 	if err != nil {
-		return nil, nil, fmt.Errorf("list reports: %w", err)
+		return nil, fmt.Errorf("list reports: %w", err)
 	}
-	paysOf := map[string][]sqlc.Payment{}
+	counts, err := q.PaymentApprovalCountsByGrants(ctx, ids)
+	if err != nil {
+		return nil, fmt.Errorf("count approvals: %w", err)
+	}
+	paid, err := q.PaymentPaidTotalsByGrants(ctx, ids)
+	if err != nil {
+		return nil, fmt.Errorf("paid totals: %w", err)
+	}
+	payees, err := q.GrantPayeesByGrants(ctx, ids)
+	if err != nil {
+		return nil, fmt.Errorf("payees: %w", err)
+	}
+	out := make(map[string]grantExtras, len(ids))
+	approvals := make(map[string]int, len(counts))
+	for _, c := range counts {
+		approvals[c.PaymentID] = int(c.Approvals)
+	}
+	for _, gid := range ids {
+		out[gid] = grantExtras{approvals: approvals, payee: sqlc.GrantPayeesByGrantsRow{HostConsented: true}}
+	}
 	for _, p := range payments {
-		paysOf[p.GrantID] = append(paysOf[p.GrantID], p)
+		x := out[p.GrantID]
+		x.payments = append(x.payments, p)
+		out[p.GrantID] = x
 	}
-	repsOf := map[string][]sqlc.Report{}
 	for _, r := range reports {
-		repsOf[r.GrantID] = append(repsOf[r.GrantID], r)
+		x := out[r.GrantID]
+		x.reports = append(x.reports, r)
+		out[r.GrantID] = x
 	}
-	return paysOf, repsOf, nil
+	for _, t := range paid {
+		x := out[t.GrantID]
+		x.paid = t.PaidPence
+		out[t.GrantID] = x
+	}
+	for _, p := range payees {
+		x := out[p.GrantID]
+		x.payee = p
+		out[p.GrantID] = x
+	}
+	return out, nil
 }
 
 // loadGrant returns a grant the actor may read and the actor's role in
@@ -174,11 +252,11 @@ func (a *App) GetGrant(ctx context.Context, actor Actor, grantID string) (Grant,
 	if err != nil {
 		return Grant{}, err
 	}
-	paysOf, repsOf, err := a.grantSchedules(ctx, a.store.Queries, []string{g.ID})
+	extras, err := a.grantExtras(ctx, a.store.Queries, []string{g.ID})
 	if err != nil {
 		return Grant{}, err
 	}
-	return grantView(g, paysOf[g.ID], repsOf[g.ID]), nil
+	return a.grantView(g, extras[g.ID]), nil
 }
 
 // AcceptInput is the body of POST /grants/{id}/accept.

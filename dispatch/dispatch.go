@@ -1,10 +1,13 @@
-// Package dispatch turns outbox rows into workflow starts. A submission
-// writes its outbox row in the same transaction that marks it submitted; the
-// dispatcher claims pending rows (FOR UPDATE SKIP LOCKED, so many worker
-// replicas share the work), starts the workflow with an ID taken from the
-// business key, and marks the row done. A start that finds the workflow
-// already there counts as done, so a re-run is harmless; while Temporal is
-// unreachable rows wait, and nothing accepted is lost.
+// Package dispatch turns outbox rows into workflow starts and signals. A
+// submission writes its outbox row in the same transaction that marks it
+// submitted; the dispatcher claims pending rows (FOR UPDATE SKIP LOCKED, so
+// many worker replicas share the work), starts the workflow with an ID
+// taken from the business key, and marks the row done. A start that finds
+// the workflow already there counts as done, so a re-run is harmless; while
+// Temporal is unreachable rows wait, and nothing accepted is lost. Signal
+// rows (a webhook or bank details telling a grant's workflow something)
+// are sent the same way; a signal to a workflow that has ended is logged
+// and counts as done.
 package dispatch
 
 import (
@@ -27,6 +30,7 @@ import (
 // Starter is the part of a Temporal client the dispatcher uses.
 type Starter interface {
 	ExecuteWorkflow(ctx context.Context, options client.StartWorkflowOptions, workflow interface{}, args ...interface{}) (client.WorkflowRun, error)
+	SignalWorkflow(ctx context.Context, workflowID string, runID string, signalName string, arg interface{}) error
 }
 
 // Dispatcher drains the outbox.
@@ -104,10 +108,14 @@ func backoff(attempts int32) int32 {
 	return 1 << min(attempts, 6)
 }
 
-// start starts the workflow a row announces; one already started is success.
+// start starts the workflow a row announces (one already started is
+// success) or sends the signal it carries.
 func (d *Dispatcher) start(ctx context.Context, row sqlc.Outbox) error {
 	ctx, cancel := context.WithTimeout(ctx, 5*time.Second)
 	defer cancel()
+	if row.Kind == workflows.OutboxSignalGrant {
+		return d.signalGrant(ctx, row)
+	}
 	var (
 		opts client.StartWorkflowOptions
 		wf   string
@@ -144,5 +152,32 @@ func (d *Dispatcher) start(ctx context.Context, row sqlc.Outbox) error {
 		return err
 	}
 	d.Log.Info("workflow started", "workflow_id", opts.ID, "outbox_id", row.ID, "already", err != nil)
+	return nil
+}
+
+// signalGrant sends a GrantSignal row's event to its grant's workflow. A
+// workflow that has ended (the grant completed) or never started cannot
+// hear it any more: that is logged and the row counts as done, so it is
+// not retried for ever.
+func (d *Dispatcher) signalGrant(ctx context.Context, row sqlc.Outbox) error {
+	var sig workflows.GrantSignal
+	if err := json.Unmarshal(row.Payload, &sig); err != nil {
+		return fmt.Errorf("decode payload: %w", err)
+	}
+	if sig.GrantID == "" {
+		return errors.New("decode payload: no grant_id")
+	}
+	wfID := workflows.GrantWorkflowID(sig.GrantID)
+	err := d.Temporal.SignalWorkflow(ctx, wfID, "", workflows.SignalGrantEvent, sig.Event)
+	var nf *serviceerror.NotFound
+	switch {
+	case errors.As(err, &nf):
+		d.Log.Warn("grant workflow not running; signal dropped", "workflow_id", wfID, "outbox_id", row.ID,
+			"event", sig.Event.Kind, "err", err)
+		return nil
+	case err != nil:
+		return err
+	}
+	d.Log.Info("grant signalled", "workflow_id", wfID, "outbox_id", row.ID, "event", sig.Event.Kind)
 	return nil
 }

@@ -2,6 +2,7 @@ package dispatch_test
 
 import (
 	"context"
+	"encoding/json"
 	"log/slog"
 	"testing"
 	"time"
@@ -9,10 +10,13 @@ import (
 	"github.com/stretchr/testify/require"
 	"go.temporal.io/sdk/client"
 	"go.temporal.io/sdk/worker"
+	wf "go.temporal.io/sdk/workflow"
 
 	"github.com/civicgrants/grants/app/apptest"
 	"github.com/civicgrants/grants/db/dbtest"
+	"github.com/civicgrants/grants/db/sqlc"
 	"github.com/civicgrants/grants/dispatch"
+	"github.com/civicgrants/grants/id"
 	"github.com/civicgrants/grants/workflows"
 	"github.com/civicgrants/grants/workflows/activities"
 	"github.com/civicgrants/grants/workflows/wftest"
@@ -112,4 +116,76 @@ func TestTemporalDownKeepsSubmissionsQueued(t *testing.T) {
 		require.NoError(t, err)
 	}
 	require.Equal(t, 2, n, "the case and the round")
+}
+
+// grantProbe stands in for GrantWorkflow: it returns the first grant event
+// it is signalled.
+func grantProbe(ctx wf.Context) (workflows.GrantEvent, error) {
+	var ev workflows.GrantEvent
+	wf.GetSignalChannel(ctx, workflows.SignalGrantEvent).Receive(ctx, &ev)
+	return ev, nil
+}
+
+// Grant signals queued in the outbox reach the grant's workflow; one for
+// a grant whose workflow is not running is dropped (logged), not retried
+// for ever.
+func TestGrantSignals(t *testing.T) {
+	t.Parallel()
+	env := apptest.New(t)
+	tc := wftest.Client(t)
+	queue := wftest.TaskQueue(t)
+	w := worker.New(tc, queue, worker.Options{})
+	w.RegisterWorkflowWithOptions(grantProbe, wf.RegisterOptions{Name: "GrantProbe"})
+	require.NoError(t, w.Start())
+	t.Cleanup(w.Stop)
+	ctx := context.Background()
+	running, ended := id.New(id.Grant), id.New(id.Grant)
+	run, err := tc.ExecuteWorkflow(ctx, client.StartWorkflowOptions{ID: workflows.GrantWorkflowID(running), TaskQueue: queue}, "GrantProbe")
+	require.NoError(t, err)
+
+	event := workflows.GrantEvent{Kind: workflows.GrantEventTransferReversed, PaymentID: "pay_1", Reason: "Stripe reversed transfer tr_1", EventID: "evt_1"}
+	for _, gid := range []string{running, ended} {
+		payload, err := json.Marshal(workflows.GrantSignal{GrantID: gid, Event: event})
+		require.NoError(t, err)
+		_, err = env.Store.OutboxInsert(ctx, sqlc.OutboxInsertParams{Kind: workflows.OutboxSignalGrant, Payload: payload})
+		require.NoError(t, err)
+	}
+	d := &dispatch.Dispatcher{Store: env.Store, Temporal: tc, Log: slog.New(slog.DiscardHandler), TaskQueue: queue}
+	n, err := d.DispatchOnce(ctx)
+	require.NoError(t, err)
+	require.Equal(t, 2, n)
+	pending, err := env.Store.OutboxPendingCount(ctx)
+	require.NoError(t, err)
+	require.Zero(t, pending, "the signal to a workflow that is not running counts as done")
+
+	var got workflows.GrantEvent
+	require.NoError(t, run.Get(ctx, &got))
+	require.Equal(t, event, got)
+}
+
+// A grant signal that cannot be sent (Temporal away) waits with its error
+// and back-off, like a start.
+func TestGrantSignalRetriedWhileTemporalIsDown(t *testing.T) {
+	t.Parallel()
+	env := apptest.New(t)
+	ctx := context.Background()
+	payload, err := json.Marshal(workflows.GrantSignal{GrantID: id.New(id.Grant), Event: workflows.GrantEvent{Kind: workflows.GrantEventPayoutReady}})
+	require.NoError(t, err)
+	_, err = env.Store.OutboxInsert(ctx, sqlc.OutboxInsertParams{Kind: workflows.OutboxSignalGrant, Payload: payload})
+	require.NoError(t, err)
+	down, err := client.NewLazyClient(client.Options{HostPort: "127.0.0.1:1"})
+	require.NoError(t, err)
+	t.Cleanup(down.Close)
+	d := &dispatch.Dispatcher{Store: env.Store, Temporal: down, Log: slog.New(slog.DiscardHandler)}
+	n, err := d.DispatchOnce(ctx)
+	require.NoError(t, err)
+	require.Zero(t, n)
+	var attempts int
+	var lastError *string
+	var later bool
+	require.NoError(t, env.Store.Pool.QueryRow(ctx, `SELECT attempts, last_error, available_at > now() FROM outbox WHERE kind = 'signal:grant'`).
+		Scan(&attempts, &lastError, &later))
+	require.Equal(t, 1, attempts)
+	require.NotNil(t, lastError)
+	require.True(t, later, "backed off")
 }

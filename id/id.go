@@ -24,6 +24,8 @@ const (
 	Grant        = "gnt"
 	Payment      = "pay"
 	Report       = "rpt"
+	PaymentRun   = "run"
+	Variation    = "var"
 )
 
 // New returns a fresh identifier with the given prefix.

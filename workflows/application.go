@@ -140,6 +140,7 @@ type applicationCase struct {
 	assignedAt     time.Time // when assignment last ran
 	changed        bool      // set by handlers to wake the main loop
 	mu             workflow.Mutex
+	assigning      bool // an AssignAssessors activity is running
 }
 
 // finish waits for running Update handlers, then ends the case.
@@ -167,7 +168,12 @@ func (c *applicationCase) startAssessment(ctx workflow.Context) error {
 func (c *applicationCase) assign(ctx workflow.Context, generation int) error {
 	var res AssignResult
 	in := AssignInput{ApplicationID: c.id, Generation: generation, At: workflow.Now(ctx)}
-	if err := workflow.ExecuteActivity(ctx, ActivityAssignAssessors, in).Get(ctx, &res); err != nil {
+	// While the activity runs, its new assignments may already be visible
+	// in PostgreSQL: an Update naming one gets not_ready, not not_found.
+	c.assigning = true
+	err := workflow.ExecuteActivity(ctx, ActivityAssignAssessors, in).Get(ctx, &res)
+	c.assigning = false
+	if err != nil {
 		return err
 	}
 	c.assignments = res.Assignments

@@ -32,12 +32,15 @@ const (
 func DisbursementWorkflow(ctx workflow.Context, in DisbursementInput) (DisbursementResult, error) {
 	ctx = activityOptions(ctx)
 	d := &disbursement{in: in, mu: workflow.NewMutex(ctx)}
-	if err := workflow.ExecuteActivity(ctx, ActivityLoadPayment, in.PaymentID).Get(ctx, &d.snap); err != nil {
-		return DisbursementResult{}, err
-	}
+	// Handlers first: a command arriving while the payment is being read
+	// is refused as not_ready rather than as an unknown Update.
 	if err := d.registerUpdates(ctx); err != nil {
 		return DisbursementResult{}, err
 	}
+	if err := workflow.ExecuteActivity(ctx, ActivityLoadPayment, in.PaymentID).Get(ctx, &d.snap); err != nil {
+		return DisbursementResult{}, err
+	}
+	d.loaded = true
 	for {
 		switch d.snap.Status {
 		case PaymentPaid, PaymentCancelled, PaymentReversed:
@@ -67,6 +70,7 @@ type disbursement struct {
 	in        DisbursementInput
 	mu        workflow.Mutex
 	snap      PaymentSnapshot
+	loaded    bool
 	reference string
 }
 
@@ -138,6 +142,9 @@ func (d *disbursement) validate(update string, c PaymentCommand) error {
 	if !c.Caller.Has(roleFinance) {
 		return Reject(RejectForbidden, "Only finance staff can do this", nil)
 	}
+	if !d.loaded {
+		return Reject(RejectNotReady, "This payment's workflow is still starting; try again in a moment", nil)
+	}
 	s := d.snap
 	switch update {
 	case UpdateApprovePayment:
@@ -185,6 +192,7 @@ func (d *disbursement) validate(update string, c PaymentCommand) error {
 // handle runs a command's activity under the mutex once it validates
 // again, and keeps the payment's new state.
 func (d *disbursement) handle(ctx workflow.Context, update string, c PaymentCommand) (PaymentState, error) {
+	ctx = activityOptions(ctx) // a handler runs on a context of its own
 	if err := d.mu.Lock(ctx); err != nil {
 		return PaymentState{}, err
 	}

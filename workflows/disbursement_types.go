@@ -319,11 +319,14 @@ type ReportReviewInput struct {
 	At      time.Time    `json:"at"`
 }
 
-// VaryInput is Variation for the activity.
+// VaryInput is Variation for the activity. VariationID, chosen once by
+// the workflow, makes the activity idempotent: a retry after it applied
+// finds the variation instead of applying it again (empty: a new id).
 type VaryInput struct {
-	GrantID   string    `json:"grant_id"`
-	Variation Variation `json:"variation"`
-	At        time.Time `json:"at"`
+	GrantID     string    `json:"grant_id"`
+	VariationID string    `json:"variation_id,omitempty"`
+	Variation   Variation `json:"variation"`
+	At          time.Time `json:"at"`
 }
 
 // ReissueInput is Reissue for the activity.

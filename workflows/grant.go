@@ -114,7 +114,13 @@ func (g *grantCase) turn(ctx workflow.Context) (done, acted bool, err error) {
 	case stepUnhold:
 		return false, true, g.run(ctx, ActivityUnholdPayments, GrantStep{GrantID: g.in.GrantID, At: now})
 	case stepRelease:
-		return false, true, g.run(ctx, ActivityReleasePayment, GrantStep{GrantID: g.in.GrantID, PaymentID: step.id, At: now})
+		// The payment's workflow starts in the same turn, so finance
+		// rarely finds a due payment whose workflow is not there yet
+		// (they would get 409 not_ready with Retry-After).
+		if err := g.run(ctx, ActivityReleasePayment, GrantStep{GrantID: g.in.GrantID, PaymentID: step.id, At: now}); err != nil {
+			return false, false, err
+		}
+		return false, true, g.startPayment(ctx, step.id)
 	case stepStart:
 		return false, true, g.startPayment(ctx, step.id)
 	case stepComplete:
@@ -122,7 +128,13 @@ func (g *grantCase) turn(ctx workflow.Context) (done, acted bool, err error) {
 		if err := workflow.ExecuteActivity(ctx, ActivityCompleteGrant, GrantStep{GrantID: g.in.GrantID, At: now}).Get(ctx, &res); err != nil {
 			return false, false, err
 		}
-		return res.Changed, true, nil
+		if !res.Changed {
+			// PostgreSQL disagrees with the snapshot: wait for a message
+			// rather than asking again at once.
+			return false, false, nil
+		}
+		g.snap.Status = GrantStatusCompleted
+		return true, true, nil
 	}
 	return false, false, nil
 }

@@ -5,6 +5,8 @@ import (
 	"strings"
 
 	"go.temporal.io/sdk/workflow"
+
+	"github.com/civicgrants/grants/id"
 )
 
 // registerUpdates registers GrantWorkflow's Updates. Validators check,
@@ -36,6 +38,10 @@ func (g *grantCase) registerUpdates(ctx workflow.Context) error {
 // locked runs fn holding the mutex once validate passes again, then wakes
 // the loop.
 func (g *grantCase) locked(ctx workflow.Context, validate func() error, fn func() error) error {
+	// An Update that arrives before the first read waits for it.
+	if err := workflow.Await(ctx, func() bool { return g.loaded }); err != nil {
+		return err
+	}
 	if err := g.mu.Lock(ctx); err != nil {
 		return err
 	}
@@ -44,14 +50,20 @@ func (g *grantCase) locked(ctx workflow.Context, validate func() error, fn func(
 		return err
 	}
 	err := fn()
+	if err == nil {
+		// The next Update's validator sees what this one changed.
+		err = workflow.ExecuteActivity(ctx, ActivityLoadGrant, g.in.GrantID).Get(ctx, &g.snap)
+	}
 	g.poke(ctx)
 	return err
 }
 
-// active refuses a change to a grant that is not active (or not read yet).
+// active refuses a change to a grant that is not active. Before the
+// grant's first read it lets the Update through: the handler waits for
+// the read and validates again.
 func (g *grantCase) active() error {
 	if !g.loaded {
-		return Reject(RejectNotReady, "This grant's workflow is still starting; try again in a moment", nil)
+		return nil // the handler waits for the first read, then checks again
 	}
 	if g.snap.Status != GrantStatusActive {
 		return Reject(RejectInvalidState, "This grant is "+g.snap.Status, nil)
@@ -69,7 +81,7 @@ func (g *grantCase) report(id string) (ReportSnap, error) {
 }
 
 func (g *grantCase) validatePayoutAccount(u PayoutAccountUpdate) error {
-	if err := g.active(); err != nil {
+	if err := g.active(); err != nil || !g.loaded {
 		return err
 	}
 	if g.snap.Provider != ProviderStripe {
@@ -79,6 +91,7 @@ func (g *grantCase) validatePayoutAccount(u PayoutAccountUpdate) error {
 }
 
 func (g *grantCase) payoutAccount(ctx workflow.Context, u PayoutAccountUpdate) (PayoutAccountResult, error) {
+	ctx = activityOptions(ctx) // a handler runs on a context of its own
 	var out PayoutAccountResult
 	err := g.locked(ctx, func() error { return g.validatePayoutAccount(u) }, func() error {
 		in := PayoutAccountInput{GrantID: g.in.GrantID, Update: u, At: workflow.Now(ctx)}
@@ -91,7 +104,7 @@ func (g *grantCase) payoutAccount(ctx workflow.Context, u PayoutAccountUpdate) (
 var submittable = []string{ReportUpcoming, ReportDue, ReportOverdue, ReportChangesRequested}
 
 func (g *grantCase) validateSubmitReport(u ReportSubmission) error {
-	if err := g.active(); err != nil {
+	if err := g.active(); err != nil || !g.loaded {
 		return err
 	}
 	r, err := g.report(u.ReportID)
@@ -105,6 +118,7 @@ func (g *grantCase) validateSubmitReport(u ReportSubmission) error {
 }
 
 func (g *grantCase) submitReport(ctx workflow.Context, u ReportSubmission) (ReportResult, error) {
+	ctx = activityOptions(ctx) // a handler runs on a context of its own
 	var out ReportResult
 	err := g.locked(ctx, func() error { return g.validateSubmitReport(u) }, func() error {
 		in := ReportSubmitInput{GrantID: g.in.GrantID, Submission: u, At: workflow.Now(ctx)}
@@ -117,7 +131,7 @@ func (g *grantCase) validateReviewReport(u ReportReview) error {
 	if !u.Caller.Has(roleManager) {
 		return Reject(RejectForbidden, "Only a programme manager can review reports", nil)
 	}
-	if err := g.active(); err != nil {
+	if err := g.active(); err != nil || !g.loaded {
 		return err
 	}
 	r, err := g.report(u.ReportID)
@@ -131,6 +145,7 @@ func (g *grantCase) validateReviewReport(u ReportReview) error {
 }
 
 func (g *grantCase) reviewReport(ctx workflow.Context, u ReportReview) (ReportResult, error) {
+	ctx = activityOptions(ctx) // a handler runs on a context of its own
 	var out ReportResult
 	err := g.locked(ctx, func() error { return g.validateReviewReport(u) }, func() error {
 		in := ReportReviewInput{GrantID: g.in.GrantID, Review: u, At: workflow.Now(ctx)}
@@ -143,7 +158,7 @@ func (g *grantCase) validateVary(u Variation) error {
 	if !u.Caller.Has(roleManager) {
 		return Reject(RejectForbidden, "Only a programme manager can vary a grant", nil)
 	}
-	if err := g.active(); err != nil {
+	if err := g.active(); err != nil || !g.loaded {
 		return err
 	}
 	fields := CheckVariation(u)
@@ -165,9 +180,16 @@ func (g *grantCase) hasReport(kind string) bool {
 }
 
 func (g *grantCase) vary(ctx workflow.Context, u Variation) (VariationResult, error) {
+	ctx = activityOptions(ctx) // a handler runs on a context of its own
 	var out VariationResult
 	err := g.locked(ctx, func() error { return g.validateVary(u) }, func() error {
-		in := VaryInput{GrantID: g.in.GrantID, Variation: u, At: workflow.Now(ctx)}
+		// The variation's id is chosen once, here, so that a retried
+		// activity finds what it did rather than varying the grant twice.
+		var varID string
+		if err := workflow.SideEffect(ctx, func(workflow.Context) any { return id.New(id.Variation) }).Get(&varID); err != nil {
+			return err
+		}
+		in := VaryInput{GrantID: g.in.GrantID, VariationID: varID, Variation: u, At: workflow.Now(ctx)}
 		return workflow.ExecuteActivity(ctx, ActivityVary, in).Get(ctx, &out)
 	})
 	return out, err
@@ -177,7 +199,7 @@ func (g *grantCase) validateReissue(u Reissue) error {
 	if !u.Caller.Has(roleManager) {
 		return Reject(RejectForbidden, "Only a programme manager can reissue a payment", nil)
 	}
-	if err := g.active(); err != nil {
+	if err := g.active(); err != nil || !g.loaded {
 		return err
 	}
 	for _, p := range g.snap.Payments {
@@ -195,6 +217,7 @@ func (g *grantCase) validateReissue(u Reissue) error {
 }
 
 func (g *grantCase) reissue(ctx workflow.Context, u Reissue) (ReissueResult, error) {
+	ctx = activityOptions(ctx) // a handler runs on a context of its own
 	var out ReissueResult
 	err := g.locked(ctx, func() error { return g.validateReissue(u) }, func() error {
 		in := ReissueInput{GrantID: g.in.GrantID, Reissue: u, At: workflow.Now(ctx)}

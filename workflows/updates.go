@@ -91,6 +91,9 @@ func (c *applicationCase) ownAssignment(caller Caller, assessmentID string) (*As
 		}
 		return a, nil
 	}
+	if c.assigning {
+		return nil, Reject(RejectNotReady, "Assessors are being assigned; try again in a moment", nil)
+	}
 	return nil, Reject(RejectNotFound, "Assessment not found", nil)
 }
 

@@ -27,6 +27,13 @@ import (
 // Password is every fixture user's password.
 const Password = "correct horse battery"
 
+// EncryptionKey is the fixed bank-details key of test environments: the
+// base64 of the 32 bytes 0, 1, …, 31.
+const EncryptionKey = "AAECAwQFBgcICQoLDA0ODxAREhMUFRYXGBkaGxwdHh8="
+
+// WebhookSecret is the Stripe webhook signing secret of test environments.
+const WebhookSecret = "whsec_test"
+
 // Env is a use-case layer on its own database.
 type Env struct {
 	App     *app.App
@@ -44,7 +51,7 @@ func New(t testing.TB) *Env {
 	docs, err := document.NewStore(dir)
 	require.NoError(t, err)
 	log := slog.New(slog.NewTextHandler(testWriter{t}, &slog.HandlerOptions{Level: slog.LevelWarn}))
-	a := app.New(store, docs, app.Config{}, log)
+	a := app.New(store, docs, app.Config{EncryptionKey: EncryptionKey, StripeWebhookSecret: WebhookSecret}, log)
 	ctx := context.Background()
 	for _, code := range []string{"roots-incubator", "spaces-at-risk"} {
 		_, err := a.EnsureProgramme(ctx, app.Programme{Code: code, Name: code})

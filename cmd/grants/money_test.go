@@ -185,8 +185,10 @@ func (s *moneyStack) acceptedGrant(t *testing.T, name string, award int64, timel
 		assessor.do("GET", "/assessments", nil, 200, &queue)
 		return len(queue.Items) == 1
 	}, 20*time.Second, 100*time.Millisecond, "assigned")
-	assessor.do("POST", "/assessments/"+queue.Items[0].ID+"/scores", map[string]any{"scores": map[string]any{
-		"need": map[string]any{"score": 4, "justification": "Clear need"}}}, 200, nil)
+	scores := map[string]any{"scores": map[string]any{"need": map[string]any{"score": 4, "justification": "Clear need"}}}
+	require.Eventually(t, func() bool {
+		return assessor.try("POST", "/assessments/"+queue.Items[0].ID+"/scores", scores, &map[string]any{}) == http.StatusOK
+	}, 10*time.Second, 100*time.Millisecond, "scored")
 	chair.do("POST", "/applications/"+a.ID+"/decision", map[string]any{"outcome": "approve", "award_pence": award}, 200, nil)
 	g.c.do("GET", "/applications/"+a.ID, nil, 200, &a)
 	require.NotNil(t, a.GrantID)
@@ -212,7 +214,9 @@ func (s *moneyStack) payoutReady(t *testing.T, g grantee) {
 		AccountID     string `json:"account_id"`
 		OnboardingURL string `json:"onboarding_url"`
 	}
-	g.c.do("POST", "/grants/"+g.grantID+"/payout-account", nil, 200, &acct)
+	require.Eventually(t, func() bool { // the grant's workflow starts just after the acceptance
+		return g.c.try("POST", "/grants/"+g.grantID+"/payout-account", map[string]any{}, &acct) == http.StatusOK
+	}, 10*time.Second, 100*time.Millisecond)
 	require.NotEmpty(t, acct.AccountID)
 	require.True(t, strings.HasPrefix(acct.OnboardingURL, "http"), acct.OnboardingURL)
 	s.webhook(t, map[string]any{"id": "evt_ready_" + g.grantID, "object": "event", "type": "account.updated",
@@ -237,7 +241,12 @@ func waitGrant(t *testing.T, c *httpClient, grantID, what string, ok func(moneyG
 func approveTwice(t *testing.T, f1, f2 *httpClient, paymentID string) {
 	t.Helper()
 	var p paymentView
-	f1.do("POST", "/payments/"+paymentID+"/approve", map[string]any{"note": "Checked against the offer"}, 200, &p)
+	// A payment can be seen due a moment before its workflow has started:
+	// then the API answers 409 not_ready with Retry-After, as a client
+	// would, the test tries again.
+	require.Eventually(t, func() bool {
+		return f1.try("POST", "/payments/"+paymentID+"/approve", map[string]any{"note": "Checked against the offer"}, &p) != http.StatusConflict
+	}, 10*time.Second, 100*time.Millisecond)
 	require.Len(t, p.Approvals, 1)
 	f1.do("POST", "/payments/"+paymentID+"/approve", map[string]any{"note": "again"}, 409, nil)
 	f2.do("POST", "/payments/"+paymentID+"/approve", map[string]any{}, 200, &p)
@@ -331,7 +340,7 @@ func TestWorkerKilledMidPaymentPaysOnce(t *testing.T) {
 	finance1 := s.as(t, "finance1@example.org", app.RoleFinance)
 	finance2 := s.as(t, "finance2@example.org", app.RoleFinance)
 	g := s.acceptedGrant(t, "kill", 200000, map[string]any{
-		"assessment_window": "60s", "decision_window": "60s", "offer_expiry": "10m", "reminder_lead": "1h",
+		"assessment_window": "60s", "decision_window": "60s", "offer_expiry": "10m", "reminder_lead": "30s",
 		"reports": []any{map[string]any{"kind": "final", "due_after": "720h"}},
 	}, []any{map[string]any{"percent": 100, "condition": "on_acceptance"}})
 
@@ -367,4 +376,34 @@ func TestWorkerKilledMidPaymentPaysOnce(t *testing.T) {
 	require.Len(t, s.rec.Transfers(), 1)
 	require.GreaterOrEqual(t, s.rec.Calls("GET", "/v1/transfers"), 1, "the resumed attempt looked the transfer up first")
 	require.Equal(t, s.rec.Transfers()[0].ID, *p.ProviderReference)
+}
+
+// try sends a request once and returns its status, decoding a 200 into
+// out; a 409 other than not_ready fails the test (and returns 0).
+func (c *httpClient) try(method, path string, body any, out any) int {
+	c.t.Helper()
+	raw, err := json.Marshal(body)
+	require.NoError(c.t, err)
+	req, err := http.NewRequest(method, c.base+path, bytes.NewReader(raw))
+	require.NoError(c.t, err)
+	req.Header.Set("Content-Type", "application/json")
+	req.Header.Set("Authorization", "Bearer "+c.token)
+	res, err := http.DefaultClient.Do(req)
+	require.NoError(c.t, err)
+	defer res.Body.Close()
+	b, err := io.ReadAll(res.Body)
+	require.NoError(c.t, err)
+	switch res.StatusCode {
+	case http.StatusOK:
+		require.NoError(c.t, json.Unmarshal(b, out))
+	case http.StatusConflict:
+		if !strings.Contains(string(b), `"not_ready"`) {
+			c.t.Errorf("%s %s: %s", method, path, b)
+			return 0
+		}
+	default:
+		c.t.Errorf("%s %s: %d %s", method, path, res.StatusCode, b)
+		return 0
+	}
+	return res.StatusCode
 }

@@ -1,6 +1,7 @@
 // Command testenv runs a command inside a throwaway test environment: an
-// ephemeral private PostgreSQL cluster and an in-memory Temporal dev
-// server, both stopped and removed when the command ends.
+// ephemeral private PostgreSQL cluster, an in-memory Temporal dev server
+// and a stripe-mock (bin/stripe-mock, built by `make bin/stripe-mock`), all
+// stopped and removed when the command ends.
 //
 //	go run ./cmd/testenv -- go test ./...
 //
@@ -11,7 +12,9 @@
 //   - GRANTS_TEST_TEMPORAL_ADDRESS: the dev server's frontend, namespace
 //     "default" (workflows/wftest);
 //   - GRANTS_SQLC_DATABASE_URL: a database `sqlc_vet` with every migration
-//     applied, for `sqlc vet`.
+//     applied, for `sqlc vet`;
+//   - GRANTS_TEST_STRIPE_API_BASE: the stripe-mock's base URL
+//     (payments/stripetest.APIBase).
 //
 // SIGINT and SIGTERM are passed on to the command; testenv exits with the
 // command's exit code.
@@ -31,6 +34,7 @@ import (
 
 	"github.com/civicgrants/grants/db"
 	"github.com/civicgrants/grants/platform/pgcluster"
+	"github.com/civicgrants/grants/platform/stripemock"
 	"github.com/civicgrants/grants/platform/temporaldev"
 )
 
@@ -39,6 +43,7 @@ const (
 	envDatabaseURL     = "GRANTS_TEST_DATABASE_URL"
 	envTemporalAddress = "GRANTS_TEST_TEMPORAL_ADDRESS"
 	envSqlcDatabaseURL = "GRANTS_SQLC_DATABASE_URL"
+	envStripeAPIBase   = "GRANTS_TEST_STRIPE_API_BASE"
 	sqlcDatabase       = "sqlc_vet"
 )
 
@@ -113,9 +118,9 @@ func run(args []string) int {
 	}
 }
 
-// start brings up PostgreSQL and Temporal side by side and returns the
-// environment for the command and a function that stops and removes
-// everything (also after a partial start).
+// start brings up PostgreSQL, Temporal and stripe-mock side by side and
+// returns the environment for the command and a function that stops and
+// removes everything (also after a partial start).
 func start(ctx context.Context, log *slog.Logger) (env []string, stop func(), err error) {
 	dir, err := os.MkdirTemp("", "grants-testenv-*")
 	if err != nil {
@@ -124,14 +129,23 @@ func start(ctx context.Context, log *slog.Logger) (env []string, stop func(), er
 	var (
 		cluster *pgcluster.Cluster
 		server  *temporaldev.Server
+		mock    *stripemock.Server
 		pgErr   error
 		tErr    error
+		smErr   error
 		wg      sync.WaitGroup
 	)
 	stop = func() {
 		ctx, cancel := context.WithTimeout(context.Background(), 9*time.Second)
 		defer cancel()
 		var wg sync.WaitGroup
+		if mock != nil {
+			wg.Go(func() {
+				if err := mock.Stop(ctx); err != nil {
+					log.Warn("stop stripe-mock", "err", err)
+				}
+			})
+		}
 		if server != nil {
 			wg.Go(func() {
 				if err := server.Stop(ctx); err != nil {
@@ -168,13 +182,17 @@ func start(ctx context.Context, log *slog.Logger) (env []string, stop func(), er
 	wg.Go(func() {
 		server, tErr = temporaldev.Start(ctx, temporaldev.Options{Logger: log})
 	})
+	wg.Go(func() {
+		mock, smErr = stripemock.Start(ctx, stripemock.Options{Logger: log})
+	})
 	wg.Wait()
-	if err := errors.Join(pgErr, tErr); err != nil {
+	if err := errors.Join(pgErr, tErr, smErr); err != nil {
 		return nil, stop, err
 	}
 	return []string{
 		envDatabaseURL + "=" + cluster.URL("postgres"),
 		envTemporalAddress + "=" + server.Address(),
 		envSqlcDatabaseURL + "=" + cluster.URL(sqlcDatabase),
+		envStripeAPIBase + "=" + mock.URL(),
 	}, stop, nil
 }

@@ -27,6 +27,32 @@ func (q *Queries) BudgetActiveForApplication(ctx context.Context, applicationID 
 	return i, err
 }
 
+const budgetAdjust = `-- name: BudgetAdjust :one
+UPDATE budget_commitments SET amount_pence = $1
+WHERE application_id = $2 AND released_at IS NULL
+RETURNING id, round_id, application_id, amount_pence, committed_at, released_at
+`
+
+type BudgetAdjustParams struct {
+	AmountPence   int64
+	ApplicationID string
+}
+
+// A variation changes an application's active commitment in place.
+func (q *Queries) BudgetAdjust(ctx context.Context, arg BudgetAdjustParams) (BudgetCommitment, error) {
+	row := q.db.QueryRow(ctx, budgetAdjust, arg.AmountPence, arg.ApplicationID)
+	var i BudgetCommitment
+	err := row.Scan(
+		&i.ID,
+		&i.RoundID,
+		&i.ApplicationID,
+		&i.AmountPence,
+		&i.CommittedAt,
+		&i.ReleasedAt,
+	)
+	return i, err
+}
+
 const budgetCommitted = `-- name: BudgetCommitted :one
 SELECT coalesce(sum(amount_pence), 0)::bigint FROM budget_commitments
 WHERE round_id = $1 AND released_at IS NULL

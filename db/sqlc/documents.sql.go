@@ -12,7 +12,7 @@ import (
 const documentCreate = `-- name: DocumentCreate :one
 INSERT INTO documents (id, application_id, filename, content_type, size_bytes, sha256, uploaded_by)
 VALUES ($1, $2, $3, $4, $5, $6, $7)
-RETURNING id, application_id, filename, content_type, size_bytes, sha256, uploaded_by, created_at
+RETURNING id, application_id, filename, content_type, size_bytes, sha256, uploaded_by, created_at, report_id
 `
 
 type DocumentCreateParams struct {
@@ -45,12 +45,13 @@ func (q *Queries) DocumentCreate(ctx context.Context, arg DocumentCreateParams) 
 		&i.Sha256,
 		&i.UploadedBy,
 		&i.CreatedAt,
+		&i.ReportID,
 	)
 	return i, err
 }
 
 const documentGet = `-- name: DocumentGet :one
-SELECT id, application_id, filename, content_type, size_bytes, sha256, uploaded_by, created_at FROM documents WHERE id = $1
+SELECT id, application_id, filename, content_type, size_bytes, sha256, uploaded_by, created_at, report_id FROM documents WHERE id = $1
 `
 
 func (q *Queries) DocumentGet(ctx context.Context, id string) (Document, error) {
@@ -65,12 +66,13 @@ func (q *Queries) DocumentGet(ctx context.Context, id string) (Document, error) 
 		&i.Sha256,
 		&i.UploadedBy,
 		&i.CreatedAt,
+		&i.ReportID,
 	)
 	return i, err
 }
 
 const documentListByApplication = `-- name: DocumentListByApplication :many
-SELECT id, application_id, filename, content_type, size_bytes, sha256, uploaded_by, created_at FROM documents WHERE application_id = $1 ORDER BY id
+SELECT id, application_id, filename, content_type, size_bytes, sha256, uploaded_by, created_at, report_id FROM documents WHERE application_id = $1 ORDER BY id
 `
 
 func (q *Queries) DocumentListByApplication(ctx context.Context, applicationID string) ([]Document, error) {
@@ -91,6 +93,7 @@ func (q *Queries) DocumentListByApplication(ctx context.Context, applicationID s
 			&i.Sha256,
 			&i.UploadedBy,
 			&i.CreatedAt,
+			&i.ReportID,
 		); err != nil {
 			return nil, err
 		}

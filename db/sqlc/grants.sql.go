@@ -15,7 +15,7 @@ UPDATE grants
 SET status = 'active', signatory_name = $1, signatory_role = $2,
     accepted_by = $3, accepted_at = $4, updated_at = now()
 WHERE id = $5 AND status = 'offered'
-RETURNING id, application_id, round_id, organisation_id, award_pence, conditions, status, offered_at, offer_expires_at, signatory_name, signatory_role, accepted_by, accepted_at, lapsed_at, created_at, updated_at
+RETURNING id, application_id, round_id, organisation_id, award_pence, conditions, status, offered_at, offer_expires_at, signatory_name, signatory_role, accepted_by, accepted_at, lapsed_at, created_at, updated_at, clawback_pence, flags, completed_at
 `
 
 type GrantAcceptParams struct {
@@ -52,6 +52,9 @@ func (q *Queries) GrantAccept(ctx context.Context, arg GrantAcceptParams) (Grant
 		&i.LapsedAt,
 		&i.CreatedAt,
 		&i.UpdatedAt,
+		&i.ClawbackPence,
+		&i.Flags,
+		&i.CompletedAt,
 	)
 	return i, err
 }
@@ -68,7 +71,7 @@ func (q *Queries) GrantCountOfferedInRound(ctx context.Context, roundID string) 
 }
 
 const grantGet = `-- name: GrantGet :one
-SELECT id, application_id, round_id, organisation_id, award_pence, conditions, status, offered_at, offer_expires_at, signatory_name, signatory_role, accepted_by, accepted_at, lapsed_at, created_at, updated_at FROM grants WHERE id = $1
+SELECT id, application_id, round_id, organisation_id, award_pence, conditions, status, offered_at, offer_expires_at, signatory_name, signatory_role, accepted_by, accepted_at, lapsed_at, created_at, updated_at, clawback_pence, flags, completed_at FROM grants WHERE id = $1
 `
 
 func (q *Queries) GrantGet(ctx context.Context, id string) (Grant, error) {
@@ -91,12 +94,15 @@ func (q *Queries) GrantGet(ctx context.Context, id string) (Grant, error) {
 		&i.LapsedAt,
 		&i.CreatedAt,
 		&i.UpdatedAt,
+		&i.ClawbackPence,
+		&i.Flags,
+		&i.CompletedAt,
 	)
 	return i, err
 }
 
 const grantGetByApplication = `-- name: GrantGetByApplication :one
-SELECT id, application_id, round_id, organisation_id, award_pence, conditions, status, offered_at, offer_expires_at, signatory_name, signatory_role, accepted_by, accepted_at, lapsed_at, created_at, updated_at FROM grants WHERE application_id = $1
+SELECT id, application_id, round_id, organisation_id, award_pence, conditions, status, offered_at, offer_expires_at, signatory_name, signatory_role, accepted_by, accepted_at, lapsed_at, created_at, updated_at, clawback_pence, flags, completed_at FROM grants WHERE application_id = $1
 `
 
 func (q *Queries) GrantGetByApplication(ctx context.Context, applicationID string) (Grant, error) {
@@ -119,12 +125,15 @@ func (q *Queries) GrantGetByApplication(ctx context.Context, applicationID strin
 		&i.LapsedAt,
 		&i.CreatedAt,
 		&i.UpdatedAt,
+		&i.ClawbackPence,
+		&i.Flags,
+		&i.CompletedAt,
 	)
 	return i, err
 }
 
 const grantGetForUpdate = `-- name: GrantGetForUpdate :one
-SELECT id, application_id, round_id, organisation_id, award_pence, conditions, status, offered_at, offer_expires_at, signatory_name, signatory_role, accepted_by, accepted_at, lapsed_at, created_at, updated_at FROM grants WHERE id = $1 FOR UPDATE
+SELECT id, application_id, round_id, organisation_id, award_pence, conditions, status, offered_at, offer_expires_at, signatory_name, signatory_role, accepted_by, accepted_at, lapsed_at, created_at, updated_at, clawback_pence, flags, completed_at FROM grants WHERE id = $1 FOR UPDATE
 `
 
 func (q *Queries) GrantGetForUpdate(ctx context.Context, id string) (Grant, error) {
@@ -147,6 +156,9 @@ func (q *Queries) GrantGetForUpdate(ctx context.Context, id string) (Grant, erro
 		&i.LapsedAt,
 		&i.CreatedAt,
 		&i.UpdatedAt,
+		&i.ClawbackPence,
+		&i.Flags,
+		&i.CompletedAt,
 	)
 	return i, err
 }
@@ -154,7 +166,7 @@ func (q *Queries) GrantGetForUpdate(ctx context.Context, id string) (Grant, erro
 const grantInsert = `-- name: GrantInsert :one
 INSERT INTO grants (id, application_id, round_id, organisation_id, award_pence, conditions, offered_at, offer_expires_at)
 VALUES ($1, $2, $3, $4, $5, $6, $7, $8)
-RETURNING id, application_id, round_id, organisation_id, award_pence, conditions, status, offered_at, offer_expires_at, signatory_name, signatory_role, accepted_by, accepted_at, lapsed_at, created_at, updated_at
+RETURNING id, application_id, round_id, organisation_id, award_pence, conditions, status, offered_at, offer_expires_at, signatory_name, signatory_role, accepted_by, accepted_at, lapsed_at, created_at, updated_at, clawback_pence, flags, completed_at
 `
 
 type GrantInsertParams struct {
@@ -197,6 +209,9 @@ func (q *Queries) GrantInsert(ctx context.Context, arg GrantInsertParams) (Grant
 		&i.LapsedAt,
 		&i.CreatedAt,
 		&i.UpdatedAt,
+		&i.ClawbackPence,
+		&i.Flags,
+		&i.CompletedAt,
 	)
 	return i, err
 }
@@ -204,7 +219,7 @@ func (q *Queries) GrantInsert(ctx context.Context, arg GrantInsertParams) (Grant
 const grantLapse = `-- name: GrantLapse :one
 UPDATE grants SET status = 'lapsed', lapsed_at = $1, updated_at = now()
 WHERE id = $2 AND status = 'offered'
-RETURNING id, application_id, round_id, organisation_id, award_pence, conditions, status, offered_at, offer_expires_at, signatory_name, signatory_role, accepted_by, accepted_at, lapsed_at, created_at, updated_at
+RETURNING id, application_id, round_id, organisation_id, award_pence, conditions, status, offered_at, offer_expires_at, signatory_name, signatory_role, accepted_by, accepted_at, lapsed_at, created_at, updated_at, clawback_pence, flags, completed_at
 `
 
 type GrantLapseParams struct {
@@ -232,12 +247,15 @@ func (q *Queries) GrantLapse(ctx context.Context, arg GrantLapseParams) (Grant, 
 		&i.LapsedAt,
 		&i.CreatedAt,
 		&i.UpdatedAt,
+		&i.ClawbackPence,
+		&i.Flags,
+		&i.CompletedAt,
 	)
 	return i, err
 }
 
 const grantListAll = `-- name: GrantListAll :many
-SELECT g.id, g.application_id, g.round_id, g.organisation_id, g.award_pence, g.conditions, g.status, g.offered_at, g.offer_expires_at, g.signatory_name, g.signatory_role, g.accepted_by, g.accepted_at, g.lapsed_at, g.created_at, g.updated_at FROM grants g
+SELECT g.id, g.application_id, g.round_id, g.organisation_id, g.award_pence, g.conditions, g.status, g.offered_at, g.offer_expires_at, g.signatory_name, g.signatory_role, g.accepted_by, g.accepted_at, g.lapsed_at, g.created_at, g.updated_at, g.clawback_pence, g.flags, g.completed_at FROM grants g
 WHERE ($1::text IS NULL OR g.id > $1)
   AND ($2::text IS NULL OR g.status = $2)
   AND ($3::text IS NULL OR g.round_id = $3)
@@ -283,6 +301,9 @@ func (q *Queries) GrantListAll(ctx context.Context, arg GrantListAllParams) ([]G
 			&i.LapsedAt,
 			&i.CreatedAt,
 			&i.UpdatedAt,
+			&i.ClawbackPence,
+			&i.Flags,
+			&i.CompletedAt,
 		); err != nil {
 			return nil, err
 		}
@@ -295,7 +316,7 @@ func (q *Queries) GrantListAll(ctx context.Context, arg GrantListAllParams) ([]G
 }
 
 const grantListForMember = `-- name: GrantListForMember :many
-SELECT g.id, g.application_id, g.round_id, g.organisation_id, g.award_pence, g.conditions, g.status, g.offered_at, g.offer_expires_at, g.signatory_name, g.signatory_role, g.accepted_by, g.accepted_at, g.lapsed_at, g.created_at, g.updated_at FROM grants g
+SELECT g.id, g.application_id, g.round_id, g.organisation_id, g.award_pence, g.conditions, g.status, g.offered_at, g.offer_expires_at, g.signatory_name, g.signatory_role, g.accepted_by, g.accepted_at, g.lapsed_at, g.created_at, g.updated_at, g.clawback_pence, g.flags, g.completed_at FROM grants g
 WHERE g.organisation_id IN (SELECT organisation_id FROM organisation_members WHERE user_id = $1)
   AND ($2::text IS NULL OR g.id > $2)
   AND ($3::text IS NULL OR g.status = $3)
@@ -341,6 +362,9 @@ func (q *Queries) GrantListForMember(ctx context.Context, arg GrantListForMember
 			&i.LapsedAt,
 			&i.CreatedAt,
 			&i.UpdatedAt,
+			&i.ClawbackPence,
+			&i.Flags,
+			&i.CompletedAt,
 		); err != nil {
 			return nil, err
 		}
@@ -355,7 +379,7 @@ func (q *Queries) GrantListForMember(ctx context.Context, arg GrantListForMember
 const paymentInsert = `-- name: PaymentInsert :one
 INSERT INTO payments (id, grant_id, tranche, amount_pence, condition)
 VALUES ($1, $2, $3, $4, $5)
-RETURNING id, grant_id, tranche, amount_pence, condition, status, due_at, created_at, updated_at
+RETURNING id, grant_id, tranche, amount_pence, condition, status, due_at, created_at, updated_at, provider, requested_by, attempt, provider_reference, failure_reason, cancel_reason, cancelled_by, held_reason, payment_run_id, paid_at, reversed_at, reversal_reason
 `
 
 type PaymentInsertParams struct {
@@ -385,12 +409,24 @@ func (q *Queries) PaymentInsert(ctx context.Context, arg PaymentInsertParams) (P
 		&i.DueAt,
 		&i.CreatedAt,
 		&i.UpdatedAt,
+		&i.Provider,
+		&i.RequestedBy,
+		&i.Attempt,
+		&i.ProviderReference,
+		&i.FailureReason,
+		&i.CancelReason,
+		&i.CancelledBy,
+		&i.HeldReason,
+		&i.PaymentRunID,
+		&i.PaidAt,
+		&i.ReversedAt,
+		&i.ReversalReason,
 	)
 	return i, err
 }
 
 const paymentListByGrant = `-- name: PaymentListByGrant :many
-SELECT id, grant_id, tranche, amount_pence, condition, status, due_at, created_at, updated_at FROM payments WHERE grant_id = $1 ORDER BY tranche
+SELECT id, grant_id, tranche, amount_pence, condition, status, due_at, created_at, updated_at, provider, requested_by, attempt, provider_reference, failure_reason, cancel_reason, cancelled_by, held_reason, payment_run_id, paid_at, reversed_at, reversal_reason FROM payments WHERE grant_id = $1 ORDER BY tranche
 `
 
 func (q *Queries) PaymentListByGrant(ctx context.Context, grantID string) ([]Payment, error) {
@@ -412,6 +448,18 @@ func (q *Queries) PaymentListByGrant(ctx context.Context, grantID string) ([]Pay
 			&i.DueAt,
 			&i.CreatedAt,
 			&i.UpdatedAt,
+			&i.Provider,
+			&i.RequestedBy,
+			&i.Attempt,
+			&i.ProviderReference,
+			&i.FailureReason,
+			&i.CancelReason,
+			&i.CancelledBy,
+			&i.HeldReason,
+			&i.PaymentRunID,
+			&i.PaidAt,
+			&i.ReversedAt,
+			&i.ReversalReason,
 		); err != nil {
 			return nil, err
 		}
@@ -426,7 +474,7 @@ func (q *Queries) PaymentListByGrant(ctx context.Context, grantID string) ([]Pay
 const reportInsert = `-- name: ReportInsert :one
 INSERT INTO reports (id, grant_id, kind, due_after_ms)
 VALUES ($1, $2, $3, $4)
-RETURNING id, grant_id, kind, status, due_after_ms, due_at, created_at, updated_at
+RETURNING id, grant_id, kind, status, due_after_ms, due_at, created_at, updated_at, answers, spend_pence, submitted_by, submitted_at, reviewed_by, reviewed_at, review_comment, escalated_at
 `
 
 type ReportInsertParams struct {
@@ -453,12 +501,20 @@ func (q *Queries) ReportInsert(ctx context.Context, arg ReportInsertParams) (Rep
 		&i.DueAt,
 		&i.CreatedAt,
 		&i.UpdatedAt,
+		&i.Answers,
+		&i.SpendPence,
+		&i.SubmittedBy,
+		&i.SubmittedAt,
+		&i.ReviewedBy,
+		&i.ReviewedAt,
+		&i.ReviewComment,
+		&i.EscalatedAt,
 	)
 	return i, err
 }
 
 const reportListByGrant = `-- name: ReportListByGrant :many
-SELECT id, grant_id, kind, status, due_after_ms, due_at, created_at, updated_at FROM reports WHERE grant_id = $1 ORDER BY due_after_ms, kind
+SELECT id, grant_id, kind, status, due_after_ms, due_at, created_at, updated_at, answers, spend_pence, submitted_by, submitted_at, reviewed_by, reviewed_at, review_comment, escalated_at FROM reports WHERE grant_id = $1 ORDER BY due_after_ms, kind
 `
 
 func (q *Queries) ReportListByGrant(ctx context.Context, grantID string) ([]Report, error) {
@@ -479,6 +535,14 @@ func (q *Queries) ReportListByGrant(ctx context.Context, grantID string) ([]Repo
 			&i.DueAt,
 			&i.CreatedAt,
 			&i.UpdatedAt,
+			&i.Answers,
+			&i.SpendPence,
+			&i.SubmittedBy,
+			&i.SubmittedAt,
+			&i.ReviewedBy,
+			&i.ReviewedAt,
+			&i.ReviewComment,
+			&i.EscalatedAt,
 		); err != nil {
 			return nil, err
 		}

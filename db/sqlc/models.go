@@ -88,6 +88,16 @@ type AuthToken struct {
 	ExpiresAt time.Time
 }
 
+type BankAccount struct {
+	OrganisationID string
+	AccountName    string
+	DetailsEnc     []byte
+	SortCodeMask   string
+	AccountMask    string
+	UpdatedBy      string
+	UpdatedAt      time.Time
+}
+
 type BudgetCommitment struct {
 	ID            int64
 	RoundID       string
@@ -106,6 +116,7 @@ type Document struct {
 	Sha256        string
 	UploadedBy    string
 	CreatedAt     time.Time
+	ReportID      *string
 }
 
 type Grant struct {
@@ -125,6 +136,9 @@ type Grant struct {
 	LapsedAt       *time.Time
 	CreatedAt      time.Time
 	UpdatedAt      time.Time
+	ClawbackPence  int64
+	Flags          []string
+	CompletedAt    *time.Time
 }
 
 type Notification struct {
@@ -155,6 +169,10 @@ type Organisation struct {
 	CreatedBy          string
 	CreatedAt          time.Time
 	UpdatedAt          time.Time
+	StripeAccountID    *string
+	PayoutReadyAt      *time.Time
+	PayoutFailedAt     *time.Time
+	PayoutFailure      *string
 }
 
 type OrganisationMember struct {
@@ -176,15 +194,56 @@ type Outbox struct {
 }
 
 type Payment struct {
-	ID          string
-	GrantID     string
-	Tranche     int32
-	AmountPence int64
-	Condition   string
-	Status      string
-	DueAt       *time.Time
-	CreatedAt   time.Time
-	UpdatedAt   time.Time
+	ID                string
+	GrantID           string
+	Tranche           int32
+	AmountPence       int64
+	Condition         string
+	Status            string
+	DueAt             *time.Time
+	CreatedAt         time.Time
+	UpdatedAt         time.Time
+	Provider          *string
+	RequestedBy       *string
+	Attempt           int32
+	ProviderReference *string
+	FailureReason     *string
+	CancelReason      *string
+	CancelledBy       *string
+	HeldReason        *string
+	PaymentRunID      *string
+	PaidAt            *time.Time
+	ReversedAt        *time.Time
+	ReversalReason    *string
+}
+
+type PaymentApproval struct {
+	PaymentID  string
+	UserID     string
+	Note       string
+	ApprovedAt time.Time
+}
+
+type PaymentAttempt struct {
+	PaymentID         string
+	Attempt           int32
+	IdempotencyKey    string
+	Status            string
+	ProviderReference *string
+	Error             *string
+	StartedAt         time.Time
+	FinishedAt        *time.Time
+}
+
+type PaymentRun struct {
+	ID         string
+	Status     string
+	TotalPence int64
+	Count      int32
+	CreatedBy  string
+	CreatedAt  time.Time
+	PaidBy     *string
+	PaidAt     *time.Time
 }
 
 type Programme struct {
@@ -195,14 +254,22 @@ type Programme struct {
 }
 
 type Report struct {
-	ID         string
-	GrantID    string
-	Kind       string
-	Status     string
-	DueAfterMs int64
-	DueAt      *time.Time
-	CreatedAt  time.Time
-	UpdatedAt  time.Time
+	ID            string
+	GrantID       string
+	Kind          string
+	Status        string
+	DueAfterMs    int64
+	DueAt         *time.Time
+	CreatedAt     time.Time
+	UpdatedAt     time.Time
+	Answers       []byte
+	SpendPence    *int64
+	SubmittedBy   *string
+	SubmittedAt   *time.Time
+	ReviewedBy    *string
+	ReviewedAt    *time.Time
+	ReviewComment *string
+	EscalatedAt   *time.Time
 }
 
 type Round struct {
@@ -227,4 +294,24 @@ type User struct {
 	Roles        []string
 	Affiliations []byte
 	CreatedAt    time.Time
+}
+
+type Variation struct {
+	ID            string
+	GrantID       string
+	Reason        string
+	OldAwardPence int64
+	NewAwardPence int64
+	ClawbackPence int64
+	OffsetPence   int64
+	Schedule      []byte
+	ActorID       string
+	CreatedAt     time.Time
+}
+
+type WebhookEvent struct {
+	ID         string
+	Type       string
+	Payload    []byte
+	ReceivedAt time.Time
 }

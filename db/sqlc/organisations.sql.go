@@ -40,7 +40,7 @@ INSERT INTO organisations (id, name, legal_form, charity_number, company_number,
                            address, annual_income_pence, host_organisation_id, created_by)
 VALUES ($1, $2, $3, $4, $5, $6, $7,
         $8, $9, $10, $11)
-RETURNING id, name, legal_form, charity_number, company_number, borough_name, borough_gss, address, annual_income_pence, host_organisation_id, host_consented_at, host_consented_by, created_by, created_at, updated_at
+RETURNING id, name, legal_form, charity_number, company_number, borough_name, borough_gss, address, annual_income_pence, host_organisation_id, host_consented_at, host_consented_by, created_by, created_at, updated_at, stripe_account_id, payout_ready_at, payout_failed_at, payout_failure
 `
 
 type OrganisationCreateParams struct {
@@ -88,12 +88,16 @@ func (q *Queries) OrganisationCreate(ctx context.Context, arg OrganisationCreate
 		&i.CreatedBy,
 		&i.CreatedAt,
 		&i.UpdatedAt,
+		&i.StripeAccountID,
+		&i.PayoutReadyAt,
+		&i.PayoutFailedAt,
+		&i.PayoutFailure,
 	)
 	return i, err
 }
 
 const organisationGet = `-- name: OrganisationGet :one
-SELECT id, name, legal_form, charity_number, company_number, borough_name, borough_gss, address, annual_income_pence, host_organisation_id, host_consented_at, host_consented_by, created_by, created_at, updated_at FROM organisations WHERE id = $1
+SELECT id, name, legal_form, charity_number, company_number, borough_name, borough_gss, address, annual_income_pence, host_organisation_id, host_consented_at, host_consented_by, created_by, created_at, updated_at, stripe_account_id, payout_ready_at, payout_failed_at, payout_failure FROM organisations WHERE id = $1
 `
 
 func (q *Queries) OrganisationGet(ctx context.Context, id string) (Organisation, error) {
@@ -115,12 +119,16 @@ func (q *Queries) OrganisationGet(ctx context.Context, id string) (Organisation,
 		&i.CreatedBy,
 		&i.CreatedAt,
 		&i.UpdatedAt,
+		&i.StripeAccountID,
+		&i.PayoutReadyAt,
+		&i.PayoutFailedAt,
+		&i.PayoutFailure,
 	)
 	return i, err
 }
 
 const organisationListForUser = `-- name: OrganisationListForUser :many
-SELECT o.id, o.name, o.legal_form, o.charity_number, o.company_number, o.borough_name, o.borough_gss, o.address, o.annual_income_pence, o.host_organisation_id, o.host_consented_at, o.host_consented_by, o.created_by, o.created_at, o.updated_at, m.role AS member_role
+SELECT o.id, o.name, o.legal_form, o.charity_number, o.company_number, o.borough_name, o.borough_gss, o.address, o.annual_income_pence, o.host_organisation_id, o.host_consented_at, o.host_consented_by, o.created_by, o.created_at, o.updated_at, o.stripe_account_id, o.payout_ready_at, o.payout_failed_at, o.payout_failure, m.role AS member_role
 FROM organisations o
 JOIN organisation_members m ON m.organisation_id = o.id
 WHERE m.user_id = $1
@@ -165,6 +173,10 @@ func (q *Queries) OrganisationListForUser(ctx context.Context, arg OrganisationL
 			&i.Organisation.CreatedBy,
 			&i.Organisation.CreatedAt,
 			&i.Organisation.UpdatedAt,
+			&i.Organisation.StripeAccountID,
+			&i.Organisation.PayoutReadyAt,
+			&i.Organisation.PayoutFailedAt,
+			&i.Organisation.PayoutFailure,
 			&i.MemberRole,
 		); err != nil {
 			return nil, err
@@ -247,7 +259,7 @@ const organisationSetHostConsent = `-- name: OrganisationSetHostConsent :one
 UPDATE organisations
 SET host_consented_at = now(), host_consented_by = $1, updated_at = now()
 WHERE id = $2
-RETURNING id, name, legal_form, charity_number, company_number, borough_name, borough_gss, address, annual_income_pence, host_organisation_id, host_consented_at, host_consented_by, created_by, created_at, updated_at
+RETURNING id, name, legal_form, charity_number, company_number, borough_name, borough_gss, address, annual_income_pence, host_organisation_id, host_consented_at, host_consented_by, created_by, created_at, updated_at, stripe_account_id, payout_ready_at, payout_failed_at, payout_failure
 `
 
 type OrganisationSetHostConsentParams struct {
@@ -274,6 +286,10 @@ func (q *Queries) OrganisationSetHostConsent(ctx context.Context, arg Organisati
 		&i.CreatedBy,
 		&i.CreatedAt,
 		&i.UpdatedAt,
+		&i.StripeAccountID,
+		&i.PayoutReadyAt,
+		&i.PayoutFailedAt,
+		&i.PayoutFailure,
 	)
 	return i, err
 }
@@ -288,7 +304,7 @@ SET name = $1, legal_form = $2, charity_number = $3,
     host_consented_by = CASE WHEN host_organisation_id IS DISTINCT FROM $9 THEN NULL ELSE host_consented_by END,
     updated_at = now()
 WHERE id = $10
-RETURNING id, name, legal_form, charity_number, company_number, borough_name, borough_gss, address, annual_income_pence, host_organisation_id, host_consented_at, host_consented_by, created_by, created_at, updated_at
+RETURNING id, name, legal_form, charity_number, company_number, borough_name, borough_gss, address, annual_income_pence, host_organisation_id, host_consented_at, host_consented_by, created_by, created_at, updated_at, stripe_account_id, payout_ready_at, payout_failed_at, payout_failure
 `
 
 type OrganisationUpdateParams struct {
@@ -334,6 +350,10 @@ func (q *Queries) OrganisationUpdate(ctx context.Context, arg OrganisationUpdate
 		&i.CreatedBy,
 		&i.CreatedAt,
 		&i.UpdatedAt,
+		&i.StripeAccountID,
+		&i.PayoutReadyAt,
+		&i.PayoutFailedAt,
+		&i.PayoutFailure,
 	)
 	return i, err
 }

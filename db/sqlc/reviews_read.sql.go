@@ -82,7 +82,7 @@ func (q *Queries) AssessmentScoredTotalsByApplications(ctx context.Context, appl
 }
 
 const grantListScoped = `-- name: GrantListScoped :many
-SELECT g.id, g.application_id, g.round_id, g.organisation_id, g.award_pence, g.conditions, g.status, g.offered_at, g.offer_expires_at, g.signatory_name, g.signatory_role, g.accepted_by, g.accepted_at, g.lapsed_at, g.created_at, g.updated_at FROM grants g
+SELECT g.id, g.application_id, g.round_id, g.organisation_id, g.award_pence, g.conditions, g.status, g.offered_at, g.offer_expires_at, g.signatory_name, g.signatory_role, g.accepted_by, g.accepted_at, g.lapsed_at, g.created_at, g.updated_at, g.clawback_pence, g.flags, g.completed_at FROM grants g
 WHERE ($1::boolean
        OR g.organisation_id IN (SELECT organisation_id FROM organisation_members WHERE user_id = $2))
   AND ($3::text IS NULL OR g.id > $3)
@@ -135,6 +135,9 @@ func (q *Queries) GrantListScoped(ctx context.Context, arg GrantListScopedParams
 			&i.LapsedAt,
 			&i.CreatedAt,
 			&i.UpdatedAt,
+			&i.ClawbackPence,
+			&i.Flags,
+			&i.CompletedAt,
 		); err != nil {
 			return nil, err
 		}
@@ -147,7 +150,7 @@ func (q *Queries) GrantListScoped(ctx context.Context, arg GrantListScopedParams
 }
 
 const paymentListByGrants = `-- name: PaymentListByGrants :many
-SELECT id, grant_id, tranche, amount_pence, condition, status, due_at, created_at, updated_at FROM payments WHERE grant_id = ANY ($1::text[]) ORDER BY grant_id, tranche
+SELECT id, grant_id, tranche, amount_pence, condition, status, due_at, created_at, updated_at, provider, requested_by, attempt, provider_reference, failure_reason, cancel_reason, cancelled_by, held_reason, payment_run_id, paid_at, reversed_at, reversal_reason FROM payments WHERE grant_id = ANY ($1::text[]) ORDER BY grant_id, tranche
 `
 
 func (q *Queries) PaymentListByGrants(ctx context.Context, grantIds []string) ([]Payment, error) {
@@ -169,6 +172,18 @@ func (q *Queries) PaymentListByGrants(ctx context.Context, grantIds []string) ([
 			&i.DueAt,
 			&i.CreatedAt,
 			&i.UpdatedAt,
+			&i.Provider,
+			&i.RequestedBy,
+			&i.Attempt,
+			&i.ProviderReference,
+			&i.FailureReason,
+			&i.CancelReason,
+			&i.CancelledBy,
+			&i.HeldReason,
+			&i.PaymentRunID,
+			&i.PaidAt,
+			&i.ReversedAt,
+			&i.ReversalReason,
 		); err != nil {
 			return nil, err
 		}
@@ -181,7 +196,7 @@ func (q *Queries) PaymentListByGrants(ctx context.Context, grantIds []string) ([
 }
 
 const reportListByGrants = `-- name: ReportListByGrants :many
-SELECT id, grant_id, kind, status, due_after_ms, due_at, created_at, updated_at FROM reports WHERE grant_id = ANY ($1::text[]) ORDER BY grant_id, due_after_ms, kind
+SELECT id, grant_id, kind, status, due_after_ms, due_at, created_at, updated_at, answers, spend_pence, submitted_by, submitted_at, reviewed_by, reviewed_at, review_comment, escalated_at FROM reports WHERE grant_id = ANY ($1::text[]) ORDER BY grant_id, due_after_ms, kind
 `
 
 func (q *Queries) ReportListByGrants(ctx context.Context, grantIds []string) ([]Report, error) {
@@ -202,6 +217,14 @@ func (q *Queries) ReportListByGrants(ctx context.Context, grantIds []string) ([]
 			&i.DueAt,
 			&i.CreatedAt,
 			&i.UpdatedAt,
+			&i.Answers,
+			&i.SpendPence,
+			&i.SubmittedBy,
+			&i.SubmittedAt,
+			&i.ReviewedBy,
+			&i.ReviewedAt,
+			&i.ReviewComment,
+			&i.EscalatedAt,
 		); err != nil {
 			return nil, err
 		}

@@ -5,6 +5,7 @@
 package config
 
 import (
+	"encoding/base64"
 	"errors"
 	"fmt"
 	"log/slog"
@@ -33,6 +34,30 @@ type Config struct {
 	LogLevel          slog.Level    // GRANTS_LOG_LEVEL: debug, info, warn, error
 	ShutdownTimeout   time.Duration // GRANTS_SHUTDOWN_TIMEOUT
 	DevPassword       string        // GRANTS_DEV_PASSWORD: demo users' password in `grants dev`
+
+	// StripeSecretKey is the platform's Stripe API key (STRIPE_SECRET_KEY);
+	// serve and worker need it when PaymentProvider is stripe.
+	StripeSecretKey string
+	// StripeAPIBase is the Stripe API's base URL (STRIPE_API_BASE), such as
+	// a stripe-mock's; "" means the real Stripe API.
+	StripeAPIBase string
+	// StripeWebhookSecret is the webhook endpoint's signing secret, whsec_…
+	// (GRANTS_STRIPE_WEBHOOK_SECRET).
+	StripeWebhookSecret string
+	// WebhookTolerance is how old a webhook signature's timestamp may be
+	// (GRANTS_STRIPE_WEBHOOK_TOLERANCE, a duration; default 300s).
+	WebhookTolerance time.Duration
+	// EncryptionKey encrypts bank details at rest (GRANTS_ENCRYPTION_KEY):
+	// 32 bytes in standard base64, such as `openssl rand -base64 32` prints.
+	// Checked when set; serve and worker require it.
+	EncryptionKey string
+	// PublicURL is the site's external base URL, for links sent outside
+	// such as Stripe onboarding return links (GRANTS_PUBLIC_URL; default
+	// "http://" + Addr).
+	PublicURL string
+	// StripeMockBin is stripe-mock for `grants dev` (GRANTS_STRIPE_MOCK_BIN;
+	// "" looks for bin/stripe-mock).
+	StripeMockBin string
 }
 
 // Load reads the environment through getenv (os.Getenv in production).
@@ -74,7 +99,15 @@ func Load(getenv func(string) string) (Config, error) {
 		PaymentProvider:   get("GRANTS_PAYMENT_PROVIDER", "stripe"),
 		ShutdownTimeout:   dur("GRANTS_SHUTDOWN_TIMEOUT", "8s"),
 		DevPassword:       get("GRANTS_DEV_PASSWORD", ""),
+
+		StripeSecretKey:     get("STRIPE_SECRET_KEY", ""),
+		StripeAPIBase:       get("STRIPE_API_BASE", ""),
+		StripeWebhookSecret: get("GRANTS_STRIPE_WEBHOOK_SECRET", ""),
+		WebhookTolerance:    dur("GRANTS_STRIPE_WEBHOOK_TOLERANCE", "300s"),
+		EncryptionKey:       get("GRANTS_ENCRYPTION_KEY", ""),
+		StripeMockBin:       get("GRANTS_STRIPE_MOCK_BIN", ""),
 	}
+	c.PublicURL = strings.TrimRight(get("GRANTS_PUBLIC_URL", "http://"+c.Addr), "/")
 	c.DocumentsDir = get("GRANTS_DOCUMENTS_DIR", filepath.Join(c.DataDir, "documents"))
 	n, err := strconv.Atoi(get("GRANTS_DB_MAX_CONNS", "20"))
 	if err != nil || n < 1 || n > 1000 {
@@ -89,10 +122,45 @@ func Load(getenv func(string) string) (Config, error) {
 	default:
 		errs = append(errs, fmt.Errorf("GRANTS_PAYMENT_PROVIDER: %q is not stripe or manual", c.PaymentProvider))
 	}
+	if c.EncryptionKey != "" {
+		if key, err := base64.StdEncoding.DecodeString(c.EncryptionKey); err != nil || len(key) != encryptionKeySize {
+			errs = append(errs, fmt.Errorf("GRANTS_ENCRYPTION_KEY: must be %d bytes in standard base64 (generate one with `openssl rand -base64 32`)", encryptionKeySize))
+		}
+	}
+	if c.StripeAPIBase != "" && !strings.HasPrefix(c.StripeAPIBase, "http://") && !strings.HasPrefix(c.StripeAPIBase, "https://") {
+		errs = append(errs, fmt.Errorf("STRIPE_API_BASE: %q is not an http(s) URL", c.StripeAPIBase))
+	}
+	if !strings.HasPrefix(c.PublicURL, "http://") && !strings.HasPrefix(c.PublicURL, "https://") {
+		errs = append(errs, fmt.Errorf("GRANTS_PUBLIC_URL: %q is not an http(s) URL", c.PublicURL))
+	}
 	if (c.TemporalTLSCert == "") != (c.TemporalTLSKey == "") {
 		errs = append(errs, errors.New("TEMPORAL_TLS_CERT and TEMPORAL_TLS_KEY go together"))
 	}
 	return c, errors.Join(errs...)
+}
+
+// encryptionKeySize is the length of GRANTS_ENCRYPTION_KEY once decoded
+// (AES-256).
+const encryptionKeySize = 32
+
+// RequirePayments reports the payment settings serve and worker cannot run
+// without: GRANTS_ENCRYPTION_KEY always (manual bank details are kept
+// encrypted), and with the stripe provider STRIPE_SECRET_KEY and
+// GRANTS_STRIPE_WEBHOOK_SECRET.
+func (c Config) RequirePayments() error {
+	var errs []error
+	if c.EncryptionKey == "" {
+		errs = append(errs, errors.New("GRANTS_ENCRYPTION_KEY is not set: bank details are stored encrypted with it (generate one with `openssl rand -base64 32`)"))
+	}
+	if c.PaymentProvider == "stripe" {
+		if c.StripeSecretKey == "" {
+			errs = append(errs, errors.New("STRIPE_SECRET_KEY is not set (GRANTS_PAYMENT_PROVIDER is stripe)"))
+		}
+		if c.StripeWebhookSecret == "" {
+			errs = append(errs, errors.New("GRANTS_STRIPE_WEBHOOK_SECRET is not set (GRANTS_PAYMENT_PROVIDER is stripe): the webhook endpoint's signing secret, whsec_…"))
+		}
+	}
+	return errors.Join(errs...)
 }
 
 // RequireDatabase reports a missing DATABASE_URL, for serve, worker and migrate.

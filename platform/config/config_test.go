@@ -1,11 +1,15 @@
 package config
 
 import (
+	"encoding/base64"
 	"os"
 	"path/filepath"
+	"slices"
+	"strings"
 	"testing"
 	"time"
 
+	"github.com/google/go-cmp/cmp"
 	"github.com/stretchr/testify/require"
 )
 
@@ -21,6 +25,10 @@ func TestLoadDefaults(t *testing.T) {
 	require.Equal(t, 720*time.Hour, c.TokenTTL)
 	require.Equal(t, "default", c.TemporalNamespace)
 	require.Error(t, c.RequireDatabase())
+	require.Equal(t, 300*time.Second, c.WebhookTolerance)
+	require.Equal(t, "http://127.0.0.1:8080", c.PublicURL)
+	require.Empty(t, c.StripeAPIBase, "real Stripe unless told otherwise")
+	require.Empty(t, c.EncryptionKey)
 }
 
 func TestLoadFromEnvAndFiles(t *testing.T) {
@@ -39,8 +47,80 @@ func TestLoadRejectsBadValues(t *testing.T) {
 	for _, kv := range [][2]string{
 		{"GRANTS_TOKEN_TTL", "forever"}, {"GRANTS_TOKEN_TTL", "-1h"}, {"GRANTS_DB_MAX_CONNS", "0"},
 		{"GRANTS_LOG_LEVEL", "loud"}, {"GRANTS_PAYMENT_PROVIDER", "cash"}, {"TEMPORAL_TLS_CERT", "/c.pem"},
+		{"GRANTS_STRIPE_WEBHOOK_TOLERANCE", "5"}, {"GRANTS_STRIPE_WEBHOOK_TOLERANCE", "0s"},
+		{"GRANTS_ENCRYPTION_KEY", "not base64!"}, {"GRANTS_ENCRYPTION_KEY", base64.StdEncoding.EncodeToString(make([]byte, 16))},
+		{"GRANTS_ENCRYPTION_KEY", base64.RawStdEncoding.EncodeToString(make([]byte, 32))},
+		{"STRIPE_API_BASE", "localhost:12111"}, {"GRANTS_PUBLIC_URL", "grants.example"},
 	} {
 		_, err := Load(env(map[string]string{kv[0]: kv[1]}))
 		require.ErrorContains(t, err, kv[0], kv)
+	}
+}
+
+func TestLoadPaymentSettings(t *testing.T) {
+	t.Parallel()
+	key := base64.StdEncoding.EncodeToString(make([]byte, 32))
+	keyFile := filepath.Join(t.TempDir(), "key")
+	require.NoError(t, os.WriteFile(keyFile, []byte(key+"\n"), 0o600))
+	c, err := Load(env(map[string]string{
+		"GRANTS_ADDR":                     "0.0.0.0:9000",
+		"STRIPE_SECRET_KEY":               "sk_test_x",
+		"STRIPE_API_BASE":                 "http://127.0.0.1:12111",
+		"GRANTS_STRIPE_WEBHOOK_SECRET":    "whsec_x",
+		"GRANTS_STRIPE_WEBHOOK_TOLERANCE": "2m",
+		"GRANTS_ENCRYPTION_KEY_FILE":      keyFile,
+		"GRANTS_PUBLIC_URL":               "https://grants.example.org/",
+		"GRANTS_STRIPE_MOCK_BIN":          "/opt/stripe-mock",
+	}))
+	require.NoError(t, err)
+	want := Config{
+		StripeSecretKey: "sk_test_x", StripeAPIBase: "http://127.0.0.1:12111", StripeWebhookSecret: "whsec_x",
+		WebhookTolerance: 2 * time.Minute, EncryptionKey: key, PublicURL: "https://grants.example.org",
+		StripeMockBin: "/opt/stripe-mock",
+	}
+	got := Config{
+		StripeSecretKey: c.StripeSecretKey, StripeAPIBase: c.StripeAPIBase, StripeWebhookSecret: c.StripeWebhookSecret,
+		WebhookTolerance: c.WebhookTolerance, EncryptionKey: c.EncryptionKey, PublicURL: c.PublicURL,
+		StripeMockBin: c.StripeMockBin,
+	}
+	if diff := cmp.Diff(want, got); diff != "" {
+		t.Errorf("payment settings (-want +got):\n%s", diff)
+	}
+
+	// The public URL defaults to the listen address.
+	c, err = Load(env(map[string]string{"GRANTS_ADDR": "127.0.0.1:9000"}))
+	require.NoError(t, err)
+	require.Equal(t, "http://127.0.0.1:9000", c.PublicURL)
+}
+
+func TestRequirePayments(t *testing.T) {
+	t.Parallel()
+	key := base64.StdEncoding.EncodeToString(make([]byte, 32))
+	tests := []struct {
+		name    string
+		env     map[string]string
+		missing []string
+	}{
+		{"stripe, all set", map[string]string{"STRIPE_SECRET_KEY": "sk", "GRANTS_STRIPE_WEBHOOK_SECRET": "whsec", "GRANTS_ENCRYPTION_KEY": key}, nil},
+		{"stripe, nothing set", nil, []string{"GRANTS_ENCRYPTION_KEY", "STRIPE_SECRET_KEY", "GRANTS_STRIPE_WEBHOOK_SECRET"}},
+		{"stripe, no webhook secret", map[string]string{"STRIPE_SECRET_KEY": "sk", "GRANTS_ENCRYPTION_KEY": key}, []string{"GRANTS_STRIPE_WEBHOOK_SECRET"}},
+		{"stripe, no key", map[string]string{"GRANTS_STRIPE_WEBHOOK_SECRET": "whsec", "GRANTS_ENCRYPTION_KEY": key}, []string{"STRIPE_SECRET_KEY"}},
+		{"manual, key set", map[string]string{"GRANTS_PAYMENT_PROVIDER": "manual", "GRANTS_ENCRYPTION_KEY": key}, nil},
+		{"manual, no key", map[string]string{"GRANTS_PAYMENT_PROVIDER": "manual"}, []string{"GRANTS_ENCRYPTION_KEY"}},
+	}
+	all := []string{"GRANTS_ENCRYPTION_KEY", "STRIPE_SECRET_KEY", "GRANTS_STRIPE_WEBHOOK_SECRET"}
+	for _, tt := range tests {
+		c, err := Load(env(tt.env))
+		require.NoError(t, err, tt.name)
+		err = c.RequirePayments()
+		if tt.missing == nil {
+			require.NoError(t, err, tt.name)
+			continue
+		}
+		require.Error(t, err, tt.name)
+		for _, name := range all {
+			mentioned := strings.Contains(err.Error(), name+" is not set")
+			require.Equal(t, slices.Contains(tt.missing, name), mentioned, "%s: %s in %q", tt.name, name, err)
+		}
 	}
 }

@@ -232,8 +232,9 @@ func (a *Activities) CancelPayment(ctx context.Context, in workflows.PaymentComm
 	return out, classify(err)
 }
 
-// RetryPayment sends a failed payment again, as a new attempt with its
-// approvals kept.
+// RetryPayment sends a failed payment again with its approvals kept: a
+// new attempt after a refusal, or the same attempt, looked up at the
+// provider first, when its outcome was never known (FailPayment).
 func (a *Activities) RetryPayment(ctx context.Context, in workflows.PaymentCommandInput) (workflows.PaymentState, error) {
 	var out workflows.PaymentState
 	err := a.Store.InTx(ctx, func(q *sqlc.Queries) error {
@@ -268,8 +269,9 @@ func (a *Activities) RetryPayment(ctx context.Context, in workflows.PaymentComma
 // it runs. In one transaction it takes the payment to sending and either
 // records a new attempt (payment:<id>:attempt:<n>) or finds the current
 // one still sending with no reference: a run that died after calling the
-// provider. A resumed attempt is first looked up at the provider (by
-// transfer group and the key in metadata); only if none is found is the
+// provider, or one whose transient errors outlasted the retries. A
+// resumed attempt is first looked up at the provider (by transfer group
+// and the key in metadata); only if none is found is the
 // transfer created, always with the attempt's idempotency key. The
 // outcome is then recorded: paid with the provider's reference, or, on a
 // permanent refusal, failed with its reason. Transient errors are
@@ -383,7 +385,7 @@ func (a *Activities) recordSend(ctx context.Context, p sqlc.Payment, att sqlc.Pa
 		if ref != "" {
 			return markPaid(ctx, q, cur, att.Attempt, ref, workflows.SystemActor, in.At, &out)
 		}
-		return markFailed(ctx, q, cur, att.Attempt, reason, in.At, &out)
+		return markFailed(ctx, q, cur, att.Attempt, true, reason, in.At, &out)
 	})
 	return out, classify(err)
 }
@@ -416,8 +418,13 @@ func markPaid(ctx context.Context, q *sqlc.Queries, p sqlc.Payment, attempt int3
 }
 
 // markFailed records a payment failed with the reason and tells finance.
-func markFailed(ctx context.Context, q *sqlc.Queries, p sqlc.Payment, attempt int32, reason string, at time.Time, out *workflows.SendResult) error {
-	if attempt > 0 {
+// resolved says the provider answered the attempt (a permanent refusal):
+// the attempt is finished as failed, and a retry makes a new one. An
+// unresolved attempt (transient errors outlasted the retries: any of its
+// requests may have reached the provider) stays sending, so a retry
+// resumes it and looks it up at the provider before creating anything.
+func markFailed(ctx context.Context, q *sqlc.Queries, p sqlc.Payment, attempt int32, resolved bool, reason string, at time.Time, out *workflows.SendResult) error {
+	if attempt > 0 && resolved {
 		if err := q.PaymentAttemptFinish(ctx, sqlc.PaymentAttemptFinishParams{PaymentID: p.ID, Attempt: attempt,
 			Status: workflows.PaymentFailed, Error: &reason, FinishedAt: &at}); err != nil {
 			return fmt.Errorf("finish attempt: %w", err)
@@ -434,12 +441,14 @@ func markFailed(ctx context.Context, q *sqlc.Queries, p sqlc.Payment, attempt in
 	}
 	return notifyRole(ctx, q, roleFinance, message{kind: "payment_failed", subject: "A grant payment failed",
 		body:   fmt.Sprintf("Tranche %d of grant %s (%s) failed: %s. Retry or cancel it.", p.Tranche, p.GrantID, pounds(p.AmountPence), reason),
-		entity: paymentEntity(p.ID), key: fmt.Sprintf("failed:%s:%d", p.ID, attempt)})
+		entity: paymentEntity(p.ID), key: fmt.Sprintf("failed:%s:%d:%s", p.ID, attempt, at.UTC().Format(time.RFC3339Nano))})
 }
 
 // FailPayment records a payment failed when transient errors outlasted
-// the retries (the attempt stays unresolved at the provider; a retry
-// resumes with a new attempt).
+// the retries. The attempt stays unresolved (sending, no reference): the
+// provider may have acted on one of its requests, so a retry resumes it,
+// looking it up at the provider before creating anything, with the same
+// idempotency key.
 func (a *Activities) FailPayment(ctx context.Context, in workflows.FailInput) error {
 	return classify(a.Store.InTx(ctx, func(q *sqlc.Queries) error {
 		p, err := lockPayment(ctx, q, in.PaymentID)
@@ -450,7 +459,7 @@ func (a *Activities) FailPayment(ctx context.Context, in workflows.FailInput) er
 			return nil
 		}
 		var out workflows.SendResult
-		return markFailed(ctx, q, p, p.Attempt, in.Reason, in.At, &out)
+		return markFailed(ctx, q, p, p.Attempt, false, in.Reason, in.At, &out)
 	}))
 }
 

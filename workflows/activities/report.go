@@ -5,6 +5,7 @@ import (
 	"context"
 	"encoding/json"
 	"fmt"
+	"reflect"
 	"slices"
 
 	"github.com/civicgrants/grants/db/sqlc"
@@ -31,7 +32,7 @@ func (a *Activities) SubmitReport(ctx context.Context, in workflows.ReportSubmit
 			return err
 		}
 		out = workflows.ReportResult{ReportID: r.ID, Status: r.Status}
-		if r.Status == workflows.ReportSubmitted && deref(r.SubmittedBy) == s.Caller.ID && bytes.Equal(r.Answers, s.Answers) {
+		if r.Status == workflows.ReportSubmitted && deref(r.SubmittedBy) == s.Caller.ID && sameJSON(r.Answers, s.Answers) {
 			return nil
 		}
 		switch r.Status {
@@ -86,6 +87,16 @@ func (a *Activities) SubmitReport(ctx context.Context, in workflows.ReportSubmit
 			entity: grantChain(g.ID), key: "report_submitted:" + r.ID + ":" + in.At.UTC().Format("20060102T150405.000000000")})
 	})
 	return out, classify(err)
+}
+
+// sameJSON reports whether two JSON texts hold the same value: stored
+// answers come back from jsonb spelt differently from how they were sent.
+func sameJSON(a, b []byte) bool {
+	var va, vb any
+	if json.Unmarshal(a, &va) != nil || json.Unmarshal(b, &vb) != nil {
+		return false
+	}
+	return reflect.DeepEqual(va, vb)
 }
 
 // checkReportAnswers decodes a report's answers (a JSON object) and

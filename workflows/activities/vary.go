@@ -24,9 +24,13 @@ import (
 //   - a clawback: offset against the open tranches, lowering the award by
 //     the offset; what they cannot cover is recorded as owed back.
 //
+// No tranche is left at £0: an open tranche with nothing left for it is
+// cancelled, and a schedule never makes one.
+//
 // The budget commitment follows the award (a rise must fit what the round
 // has left: a conflict otherwise). The variation is recorded, audited and
-// the grantee told; nothing changes if any check fails.
+// the grantee told; nothing changes if any check fails. Run again after it
+// applied (same VariationID), it returns the variation it made.
 func (a *Activities) VaryGrant(ctx context.Context, in workflows.VaryInput) (workflows.VariationResult, error) {
 	var out workflows.VariationResult
 	v := in.Variation
@@ -34,6 +38,19 @@ func (a *Activities) VaryGrant(ctx context.Context, in workflows.VaryInput) (wor
 		g, err := lockActiveGrant(ctx, q, in.GrantID)
 		if err != nil {
 			return err
+		}
+		varID := in.VariationID
+		if varID == "" {
+			varID = id.New(id.Variation)
+		} else if done, err := q.VariationGet(ctx, varID); err == nil {
+			// Run again after it applied (the workflow chose the id once).
+			if done.GrantID != g.ID {
+				return workflows.Reject(workflows.RejectConflict, "This variation belongs to another grant", nil)
+			}
+			out.VariationID = done.ID
+			return nil
+		} else if !isNotFound(err) {
+			return fmt.Errorf("load variation: %w", err)
 		}
 		if ok, err := hasRole(ctx, q, v.Caller.ID, roleManager); err != nil || !ok {
 			return cmpErr(err, workflows.Reject(workflows.RejectForbidden, "Only a programme manager can vary a grant", nil))
@@ -91,7 +108,10 @@ func (a *Activities) VaryGrant(ctx context.Context, in workflows.VaryInput) (wor
 			return workflows.Reject(workflows.RejectInvalid, "Check the highlighted fields", map[string]string{
 				"clawback_pence": "Nothing would be left of the award: end the grant instead"})
 		}
-		varID := id.New(id.Variation)
+		if v.Schedule != nil && available == 0 {
+			return workflows.Reject(workflows.RejectInvalid, "Check the highlighted fields", map[string]string{
+				"schedule": "Nothing is left of the award to schedule"})
+		}
 		changed := []map[string]any{}
 		if v.Schedule != nil {
 			reason := "Replaced by variation " + varID
@@ -111,8 +131,12 @@ func (a *Activities) VaryGrant(ctx context.Context, in workflows.VaryInput) (wor
 				weights[i] = int64(ins.Percent)
 			}
 			for i, amount := range spread(available, weights) {
+				if amount == 0 {
+					continue // a share too small for a penny: no £0 tranche
+				}
+				next++
 				p, err := q.PaymentInsertIssued(ctx, sqlc.PaymentInsertIssuedParams{ID: id.New(id.Payment), GrantID: g.ID,
-					Tranche: next + int32(i) + 1, AmountPence: amount, Condition: v.Schedule[i].Condition, RequestedBy: &v.Caller.ID})
+					Tranche: next, AmountPence: amount, Condition: v.Schedule[i].Condition, RequestedBy: &v.Caller.ID})
 				if err != nil {
 					return fmt.Errorf("schedule payment: %w", err)
 				}
@@ -127,13 +151,21 @@ func (a *Activities) VaryGrant(ctx context.Context, in workflows.VaryInput) (wor
 			for i, p := range open {
 				weights[i] = p.AmountPence
 			}
+			offsetReason := "Offset by variation " + varID
 			for i, amount := range spread(available, weights) {
 				p := open[i]
-				if p.AmountPence == amount {
+				switch {
+				case amount == 0:
+					// Nothing is left for it: cancelled rather than kept
+					// to be approved and sent as £0.
+					changed = append(changed, map[string]any{"payment_id": p.ID, "from_pence": p.AmountPence, "to_pence": 0, "cancelled": true})
+					p.Status, p.CancelReason, p.CancelledBy = workflows.PaymentCancelled, &offsetReason, &v.Caller.ID
+				case p.AmountPence == amount:
 					continue
+				default:
+					changed = append(changed, map[string]any{"payment_id": p.ID, "from_pence": p.AmountPence, "to_pence": amount})
+					p.AmountPence = amount
 				}
-				changed = append(changed, map[string]any{"payment_id": p.ID, "from_pence": p.AmountPence, "to_pence": amount})
-				p.AmountPence = amount
 				if _, err := savePayment(ctx, q, p); err != nil {
 					return err
 				}
@@ -200,7 +232,8 @@ func spread(total int64, weights []int64) []int64 {
 }
 
 // ReissuePayment issues a cancelled tranche again as a new payment,
-// issued by the manager (who cannot approve it), needing two approvals.
+// issued by the manager (who cannot approve it), needing two approvals;
+// not one a variation replaced or offset, whose money is no longer owed.
 // Run again after it applied, it returns the payment it made.
 func (a *Activities) ReissuePayment(ctx context.Context, in workflows.ReissueInput) (workflows.ReissueResult, error) {
 	var out workflows.ReissueResult
@@ -238,6 +271,19 @@ func (a *Activities) ReissuePayment(ctx context.Context, in workflows.ReissueInp
 		}
 		if old.Status != workflows.PaymentCancelled {
 			return workflows.Reject(workflows.RejectInvalidState, "Only a cancelled payment can be reissued (this one is "+old.Status+")", nil)
+		}
+		// A tranche a variation replaced or offset is cancelled too, but
+		// its money now lies elsewhere (or nowhere): reissuing it would pay
+		// more than the award.
+		var live int64
+		for _, p := range pays {
+			if p.Status != workflows.PaymentCancelled {
+				live += p.AmountPence
+			}
+		}
+		if live+old.AmountPence > g.AwardPence {
+			return workflows.Reject(workflows.RejectInvalidState, fmt.Sprintf(
+				"Reissuing this payment would pay more than the award (%s): it was replaced or offset by a variation", pounds(g.AwardPence)), nil)
 		}
 		p, err := q.PaymentInsertIssued(ctx, sqlc.PaymentInsertIssuedParams{ID: id.New(id.Payment), GrantID: g.ID, Tranche: old.Tranche,
 			AmountPence: old.AmountPence, Condition: old.Condition, RequestedBy: &r.Caller.ID})

@@ -1,0 +1,293 @@
+package app
+
+import (
+	"context"
+	"fmt"
+	"strings"
+	"time"
+
+	"github.com/civicgrants/grants/db"
+	"github.com/civicgrants/grants/db/sqlc"
+	"github.com/civicgrants/grants/id"
+	"github.com/civicgrants/grants/workflows"
+)
+
+// Payment is the staff view of one payment (a grant's tranche).
+// OrganisationID and OrganisationName are the grantee's.
+type Payment struct {
+	ID                string     `json:"id"`
+	GrantID           string     `json:"grant_id"`
+	OrganisationID    string     `json:"organisation_id"`
+	OrganisationName  string     `json:"organisation_name"`
+	Tranche           int32      `json:"tranche"`
+	AmountPence       int64      `json:"amount_pence"`
+	Condition         string     `json:"condition"`
+	Status            string     `json:"status"`
+	Provider          *string    `json:"provider"`
+	ProviderReference *string    `json:"provider_reference"`
+	Attempt           int32      `json:"attempt"`
+	FailureReason     *string    `json:"failure_reason"`
+	CancelReason      *string    `json:"cancel_reason"`
+	HeldReason        *string    `json:"held_reason"`
+	RequestedBy       *string    `json:"requested_by"`
+	Approvals         []Approval `json:"approvals"`
+	DueAt             *time.Time `json:"due_at"`
+	PaidAt            *time.Time `json:"paid_at"`
+	ReversedAt        *time.Time `json:"reversed_at"`
+	PaymentRunID      *string    `json:"payment_run_id"`
+	CreatedAt         time.Time  `json:"created_at"`
+	UpdatedAt         time.Time  `json:"updated_at"`
+}
+
+// Approval is one finance user's approval of a payment.
+type Approval struct {
+	UserID     string    `json:"user_id"`
+	Name       string    `json:"name"`
+	Note       string    `json:"note"`
+	ApprovedAt time.Time `json:"approved_at"`
+}
+
+// PaymentFilter selects payments in the finance queue.
+type PaymentFilter struct {
+	Status  string
+	GrantID string
+	Page    PageQuery
+}
+
+// paymentRow is a payment with its grantee, as the queries return it.
+type paymentRow struct {
+	p       sqlc.Payment
+	orgID   string
+	orgName string
+}
+
+// seesPayments reports whether the actor may read payments: finance and
+// programme managers. Grantees see their payments inside their grant.
+func (a Actor) seesPayments() bool { return a.Has(RoleFinance) || a.Has(RoleManager) }
+
+var paymentStatuses = []string{workflows.PaymentScheduled, workflows.PaymentHeld, workflows.PaymentAwaitingApproval,
+	workflows.PaymentApproved, workflows.PaymentSending, workflows.PaymentPaid, workflows.PaymentFailed,
+	workflows.PaymentCancelled, workflows.PaymentReversed}
+
+func knownStatus(known []string, s string) bool {
+	for _, k := range known {
+		if k == s {
+			return true
+		}
+	}
+	return false
+}
+
+// paymentViews builds the views of rows with their approvals.
+func (a *App) paymentViews(ctx context.Context, q *sqlc.Queries, rows []paymentRow) ([]Payment, error) {
+	ids := make([]string, len(rows))
+	for i, r := range rows {
+		ids[i] = r.p.ID
+	}
+	approvals, err := q.PaymentApprovalsByPayments(ctx, ids)
+	if err != nil {
+		return nil, fmt.Errorf("payment approvals: %w", err)
+	}
+	byPayment := map[string][]Approval{}
+	for _, ap := range approvals {
+		byPayment[ap.PaymentID] = append(byPayment[ap.PaymentID], Approval{UserID: ap.UserID, Name: ap.Name, Note: ap.Note, ApprovedAt: ap.ApprovedAt})
+	}
+	out := make([]Payment, 0, len(rows))
+	for _, r := range rows {
+		p := r.p
+		aps := byPayment[p.ID]
+		if aps == nil {
+			aps = []Approval{}
+		}
+		out = append(out, Payment{ID: p.ID, GrantID: p.GrantID, OrganisationID: r.orgID, OrganisationName: r.orgName,
+			Tranche: p.Tranche, AmountPence: p.AmountPence, Condition: p.Condition, Status: p.Status, Provider: p.Provider,
+			ProviderReference: p.ProviderReference, Attempt: p.Attempt, FailureReason: p.FailureReason,
+			CancelReason: p.CancelReason, HeldReason: p.HeldReason, RequestedBy: p.RequestedBy, Approvals: aps,
+			DueAt: p.DueAt, PaidAt: p.PaidAt, ReversedAt: p.ReversedAt, PaymentRunID: p.PaymentRunID,
+			CreatedAt: p.CreatedAt, UpdatedAt: p.UpdatedAt})
+	}
+	return out, nil
+}
+
+// ListPayments is the finance queue: every payment, by id, optionally by
+// status and grant. Finance and managers only.
+func (a *App) ListPayments(ctx context.Context, actor Actor, f PaymentFilter) (Page[Payment], error) {
+	if !actor.seesPayments() {
+		return Page[Payment]{}, forbidden("Only finance staff and programme managers can read payments")
+	}
+	fields := map[string]string{}
+	cursor, limit := f.Page.parse(id.Payment, fields)
+	var status, grantID *string
+	if f.Status != "" {
+		if knownStatus(paymentStatuses, f.Status) {
+			status = &f.Status
+		} else {
+			fields["status"] = "Unknown status"
+		}
+	}
+	if f.GrantID != "" {
+		grantID = &f.GrantID
+	}
+	if len(fields) > 0 {
+		return Page[Payment]{}, Invalid(fields)
+	}
+	rows, err := a.store.PaymentListQueue(ctx, sqlc.PaymentListQueueParams{Status: status, GrantID: grantID, Cursor: cursor, RowLimit: limit})
+	if err != nil {
+		return Page[Payment]{}, fmt.Errorf("list payments: %w", err)
+	}
+	prs := make([]paymentRow, len(rows))
+	for i, r := range rows {
+		prs[i] = paymentRow{p: r.Payment, orgID: r.OrganisationID, orgName: r.OrganisationName}
+	}
+	views, err := a.paymentViews(ctx, a.store.Queries, prs)
+	if err != nil {
+		return Page[Payment]{}, err
+	}
+	return pageOf(views, limit, func(p Payment) string { return p.ID }, func(p Payment) (Payment, error) { return p, nil })
+}
+
+// loadPayment reads one payment for staff who may read payments.
+func (a *App) loadPayment(ctx context.Context, q *sqlc.Queries, paymentID string) (paymentRow, error) {
+	if !id.Valid(id.Payment, paymentID) {
+		return paymentRow{}, notFound("Payment")
+	}
+	r, err := q.PaymentDetailGet(ctx, paymentID)
+	if err != nil {
+		if isNotFound(db.Translate(err)) {
+			return paymentRow{}, notFound("Payment")
+		}
+		return paymentRow{}, fmt.Errorf("get payment: %w", err)
+	}
+	return paymentRow{p: r.Payment, orgID: r.OrganisationID, orgName: r.OrganisationName}, nil
+}
+
+// paymentView reads one payment's view afresh.
+func (a *App) paymentView(ctx context.Context, paymentID string) (Payment, error) {
+	r, err := a.loadPayment(ctx, a.store.Queries, paymentID)
+	if err != nil {
+		return Payment{}, err
+	}
+	views, err := a.paymentViews(ctx, a.store.Queries, []paymentRow{r})
+	if err != nil {
+		return Payment{}, err
+	}
+	return views[0], nil
+}
+
+// GetPayment reads one payment; finance and managers only.
+func (a *App) GetPayment(ctx context.Context, actor Actor, paymentID string) (Payment, error) {
+	if !actor.seesPayments() {
+		return Payment{}, forbidden("Only finance staff and programme managers can read payments")
+	}
+	return a.paymentView(ctx, paymentID)
+}
+
+// ApproveInput is the body of POST /payments/{id}/approve; the note is
+// optional.
+type ApproveInput struct {
+	Note string `json:"note"`
+}
+
+// ReasonInput is the body of reject, cancel and reissue: a reason is
+// required.
+type ReasonInput struct {
+	Reason string `json:"reason"`
+}
+
+// paymentSettled reports whether PostgreSQL already says a payment is
+// beyond any finance command.
+func paymentSettled(status string) bool {
+	switch status {
+	case workflows.PaymentCancelled, workflows.PaymentPaid, workflows.PaymentReversed:
+		return true
+	}
+	return false
+}
+
+// PaymentCommand sends a finance command (workflows.UpdateApprovePayment,
+// UpdateRejectPayment, UpdateRetryPayment or UpdateCancelPayment) to the
+// payment's workflow and returns the payment read back. Finance only
+// (403, managers too); a payment already cancelled, paid or reversed gets
+// 409 at once. The workflow's validator refuses self-approval, a second
+// approval by the same person, a third approval, a member of the grantee
+// and wrong states. body is nil for retry, whose parameters are checked
+// by params.
+func (a *App) PaymentCommand(ctx context.Context, actor Actor, paymentID, update string, body Body, params NoParams) (Payment, error) {
+	switch update {
+	case workflows.UpdateApprovePayment, workflows.UpdateRejectPayment, workflows.UpdateRetryPayment, workflows.UpdateCancelPayment:
+	default:
+		return Payment{}, fmt.Errorf("unknown payment command %q", update)
+	}
+	if !actor.Has(RoleFinance) {
+		return Payment{}, forbidden("Only finance staff can approve, reject, retry or cancel payments")
+	}
+	r, err := a.loadPayment(ctx, a.store.Queries, paymentID)
+	if err != nil {
+		return Payment{}, err
+	}
+	if paymentSettled(r.p.Status) {
+		return Payment{}, invalidState(fmt.Sprintf("This payment is %s; it cannot be changed", r.p.Status))
+	}
+	cmd := workflows.PaymentCommand{Caller: caller(actor)}
+	if update == workflows.UpdateRetryPayment {
+		if err := params(); err != nil {
+			return Payment{}, err
+		}
+	} else {
+		if update == workflows.UpdateApprovePayment {
+			var in ApproveInput
+			if err := body(&in); err != nil {
+				return Payment{}, err
+			}
+			cmd.Note = strings.TrimSpace(in.Note)
+		} else {
+			var in ReasonInput
+			if err := body(&in); err != nil {
+				return Payment{}, err
+			}
+			cmd.Reason = strings.TrimSpace(in.Reason)
+		}
+		if fields := workflows.CheckPaymentCommand(update, cmd); len(fields) > 0 {
+			return Payment{}, Invalid(fields)
+		}
+	}
+	var state workflows.PaymentState
+	if err := a.updatePayment(ctx, r.p.ID, update, cmd, &state); err != nil {
+		return Payment{}, err
+	}
+	return a.paymentView(ctx, r.p.ID)
+}
+
+// ReissuePayment asks the grant's workflow to issue a cancelled payment's
+// tranche again (managers only); the new payment needs two fresh
+// approvals. It returns the new payment.
+func (a *App) ReissuePayment(ctx context.Context, actor Actor, paymentID string, body Body) (Payment, error) {
+	if !actor.Has(RoleManager) {
+		return Payment{}, forbidden("Only programme managers can reissue payments")
+	}
+	r, err := a.loadPayment(ctx, a.store.Queries, paymentID)
+	if err != nil {
+		return Payment{}, err
+	}
+	if r.p.Status != workflows.PaymentCancelled {
+		return Payment{}, invalidState("Only a cancelled payment can be reissued")
+	}
+	var in ReasonInput
+	if err := body(&in); err != nil {
+		return Payment{}, err
+	}
+	in.Reason = strings.TrimSpace(in.Reason)
+	// A reissue's reason follows the rules of a cancellation's.
+	if fields := workflows.CheckPaymentCommand(workflows.UpdateCancelPayment, workflows.PaymentCommand{Reason: in.Reason}); len(fields) > 0 {
+		return Payment{}, Invalid(fields)
+	}
+	var res workflows.ReissueResult
+	if err := a.updateGrant(ctx, r.p.GrantID, workflows.UpdateReissue, workflows.Reissue{Caller: caller(actor),
+		PaymentID: r.p.ID, Reason: in.Reason}, &res); err != nil {
+		return Payment{}, err
+	}
+	if res.PaymentID == "" {
+		return Payment{}, fmt.Errorf("reissue of %s named no new payment", r.p.ID)
+	}
+	return a.paymentView(ctx, res.PaymentID)
+}
