@@ -9,6 +9,7 @@ import (
 	"log/slog"
 	"net/http"
 	"net/http/httptest"
+	"os"
 	"strings"
 	"sync"
 	"testing"
@@ -328,6 +329,11 @@ func TestMoneyFlowThroughTheDevServer(t *testing.T) {
 	require.Equal(t, 2, actions["payment.paid"], fmt.Sprint(actions))
 	require.Equal(t, 1, actions["grant.completed"], fmt.Sprint(actions))
 	require.Equal(t, 1, actions["payments.held"], fmt.Sprint(actions))
+
+	if os.Getenv("GRANTS_RECORD_HISTORY") != "" {
+		recordHistory(t, s.tc, workflows.GrantWorkflowID(g.grantID), "grant_completed.json", true)
+		recordHistory(t, s.tc, workflows.PaymentWorkflowID(first), "payment_paid.json", true)
+	}
 }
 
 // A worker stopped between the provider call and its recording (the
@@ -376,6 +382,10 @@ func TestWorkerKilledMidPaymentPaysOnce(t *testing.T) {
 	require.Len(t, s.rec.Transfers(), 1)
 	require.GreaterOrEqual(t, s.rec.Calls("GET", "/v1/transfers"), 1, "the resumed attempt looked the transfer up first")
 	require.Equal(t, s.rec.Transfers()[0].ID, *p.ProviderReference)
+
+	if os.Getenv("GRANTS_RECORD_HISTORY") != "" {
+		recordHistory(t, s.tc, workflows.PaymentWorkflowID(pay), "payment_resumed.json", true)
+	}
 }
 
 // try sends a request once and returns its status, decoding a 200 into
