@@ -720,10 +720,16 @@ func TestPaymentRetryAfterTransientErrorsLooksUpFirst(t *testing.T) {
 		_, err := stripe.Transfer(context.Background(), payments.TransferParams{PaymentID: p.ID, GrantID: f.grantID, AccountID: account,
 			IdempotencyKey: workflows.IdempotencyKey(p.ID, 1), AmountPence: p.AmountPence})
 		require.NoError(t, err)
+		// Cancelling now could leave that transfer unrecorded: refused.
+		f.updatePayment("cancel", p.ID, workflows.UpdateCancelPayment, workflows.PaymentCommand{Caller: caller(f.financeA), Reason: "Give up"})
+	})
+	f.at(2*day+time.Minute, func() {
+		require.Equal(t, workflows.PaymentFailed, f.tranche(1).Status, "not cancelled")
 		f.updatePayment("retry", p.ID, workflows.UpdateRetryPayment, workflows.PaymentCommand{Caller: caller(f.financeA)})
 	})
 	res := f.run()
 
+	f.requireRejected("cancel", workflows.RejectInvalidState)
 	f.requireOK("approve-a", "approve-b", "retry")
 	require.Equal(t, workflows.GrantStatusCompleted, res.Status)
 	got := f.tranche(1)

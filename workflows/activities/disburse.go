@@ -207,6 +207,18 @@ func (a *Activities) CancelPayment(ctx context.Context, in workflows.PaymentComm
 		default:
 			return workflows.Reject(workflows.RejectInvalidState, "This payment cannot be cancelled (it is "+p.Status+")", nil)
 		}
+		if p.Status == workflows.PaymentFailed && p.Attempt > 0 {
+			// An attempt the provider never answered may have paid: only
+			// a retry (which looks it up first) can settle that.
+			att, err := q.PaymentAttemptGet(ctx, sqlc.PaymentAttemptGetParams{PaymentID: p.ID, Attempt: p.Attempt})
+			if err != nil && !isNotFound(err) {
+				return fmt.Errorf("load attempt: %w", err)
+			}
+			if err == nil && att.Status == workflows.PaymentSending {
+				return workflows.Reject(workflows.RejectInvalidState,
+					"Stripe never answered this payment's last attempt, so it may have been paid: retry it (the retry checks with Stripe first) before cancelling", nil)
+			}
+		}
 		caller := in.Command.Caller.ID
 		if ok, err := hasRole(ctx, q, caller, roleFinance); err != nil || !ok {
 			return cmpErr(err, workflows.Reject(workflows.RejectForbidden, "Only finance staff can cancel payments", nil))
