@@ -46,6 +46,27 @@ func (h *Handler) noParams(c *gin.Context) app.NoParams {
 	}
 }
 
+// optionalBody is body for commands whose parameters are all optional or
+// checked as content: an empty body reads as {}.
+func (h *Handler) optionalBody(c *gin.Context) app.Body {
+	return func(v any) error {
+		raw, err := io.ReadAll(http.MaxBytesReader(c.Writer, c.Request.Body, maxJSONBody))
+		if err != nil {
+			return app.DecodeStrict(errReader{err}, v)
+		}
+		if len(bytes.TrimSpace(raw)) == 0 {
+			raw = []byte("{}")
+		}
+		return app.DecodeStrict(bytes.NewReader(raw), v)
+	}
+}
+
+// errReader replays a read error (such as a body over the limit) to the
+// strict decoder, which turns it into the client's error.
+type errReader struct{ err error }
+
+func (r errReader) Read([]byte) (int, error) { return 0, r.err }
+
 // emptyBody checks the body of a parameterless command now, writing the
 // error response if it is not empty.
 func (h *Handler) emptyBody(c *gin.Context) bool {

@@ -16,8 +16,16 @@ import (
 // uploadDocument streams the multipart field "file" into the use case
 // without buffering it in memory or on disk first.
 func (h *Handler) uploadDocument(c *gin.Context) {
+	d, err := h.app.UploadDocument(c.Request.Context(), actor(c), c.Param("id"), h.multipartFile(c))
+	h.respond(c, http.StatusCreated, d, err)
+}
+
+// multipartFile limits the body and returns an opener of its multipart
+// field "file", called by the use case after its scope and state checks.
+// A body over the limit is passed on as it is, for the use case to refuse.
+func (h *Handler) multipartFile(c *gin.Context) func() (string, io.Reader, error) {
 	c.Request.Body = http.MaxBytesReader(c.Writer, c.Request.Body, maxUploadBody)
-	open := func() (string, io.Reader, error) {
+	return func() (string, io.Reader, error) {
 		mr, err := c.Request.MultipartReader()
 		if err != nil {
 			return "", nil, app.Malformed("Send the file as multipart/form-data in a field named file", nil)
@@ -27,7 +35,7 @@ func (h *Handler) uploadDocument(c *gin.Context) {
 			if err != nil {
 				var mbe *http.MaxBytesError
 				if errors.As(err, &mbe) {
-					return "", nil, &app.Error{Kind: app.KindTooLarge, Code: "too_large", Message: "Each file must be 10 MB or smaller"}
+					return "", nil, err
 				}
 				return "", nil, app.Malformed("Send the file as multipart/form-data in a field named file",
 					map[string]string{"file": "Choose a file to upload"})
@@ -37,8 +45,6 @@ func (h *Handler) uploadDocument(c *gin.Context) {
 			}
 		}
 	}
-	d, err := h.app.UploadDocument(c.Request.Context(), actor(c), c.Param("id"), open)
-	h.respond(c, http.StatusCreated, d, err)
 }
 
 func (h *Handler) listDocuments(c *gin.Context) {

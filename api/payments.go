@@ -1,8 +1,6 @@
 package api
 
 import (
-	"bytes"
-	"io"
 	"net/http"
 
 	"github.com/gin-gonic/gin"
@@ -10,27 +8,6 @@ import (
 	"github.com/civicgrants/grants/app"
 	"github.com/civicgrants/grants/workflows"
 )
-
-// optionalBody is body for commands whose parameters are all optional or
-// checked as content: an empty body reads as {}.
-func (h *Handler) optionalBody(c *gin.Context) app.Body {
-	return func(v any) error {
-		raw, err := io.ReadAll(http.MaxBytesReader(c.Writer, c.Request.Body, maxJSONBody))
-		if err != nil {
-			return app.DecodeStrict(errReader{err}, v)
-		}
-		if len(bytes.TrimSpace(raw)) == 0 {
-			raw = []byte("{}")
-		}
-		return app.DecodeStrict(bytes.NewReader(raw), v)
-	}
-}
-
-// errReader replays a read error (such as a body over the limit) to the
-// strict decoder, which turns it into the client's error.
-type errReader struct{ err error }
-
-func (r errReader) Read([]byte) (int, error) { return 0, r.err }
 
 func (h *Handler) listPayments(c *gin.Context) {
 	page, err := h.app.ListPayments(c.Request.Context(), actor(c), app.PaymentFilter{Status: c.Query("status"),

@@ -1,8 +1,6 @@
 package api
 
 import (
-	"errors"
-	"io"
 	"net/http"
 
 	"github.com/gin-gonic/gin"
@@ -36,30 +34,4 @@ func (h *Handler) reviewReport(c *gin.Context) {
 func (h *Handler) uploadReportDocument(c *gin.Context) {
 	d, err := h.app.UploadReportDocument(c.Request.Context(), actor(c), c.Param("id"), h.multipartFile(c))
 	h.respond(c, http.StatusCreated, d, err)
-}
-
-// multipartFile limits the body and returns an opener of its multipart
-// field "file", called by the use case after its scope and state checks.
-func (h *Handler) multipartFile(c *gin.Context) func() (string, io.Reader, error) {
-	c.Request.Body = http.MaxBytesReader(c.Writer, c.Request.Body, maxUploadBody)
-	return func() (string, io.Reader, error) {
-		mr, err := c.Request.MultipartReader()
-		if err != nil {
-			return "", nil, app.Malformed("Send the file as multipart/form-data in a field named file", nil)
-		}
-		for {
-			part, err := mr.NextPart()
-			if err != nil {
-				var mbe *http.MaxBytesError
-				if errors.As(err, &mbe) {
-					return "", nil, &app.Error{Kind: app.KindTooLarge, Code: "too_large", Message: "Each file must be 10 MB or smaller"}
-				}
-				return "", nil, app.Malformed("Send the file as multipart/form-data in a field named file",
-					map[string]string{"file": "Choose a file to upload"})
-			}
-			if part.FormName() == "file" {
-				return part.FileName(), part, nil
-			}
-		}
-	}
 }

@@ -11,14 +11,15 @@ import (
 	"github.com/civicgrants/grants/db"
 	"github.com/civicgrants/grants/document"
 	"github.com/civicgrants/grants/payments/bank"
+	"github.com/civicgrants/grants/workflows"
 )
 
 // Staff roles.
 const (
-	RoleManager  = "manager"
-	RoleChair    = "chair"
-	RoleAssessor = "assessor"
-	RoleFinance  = "finance"
+	RoleManager  = workflows.RoleManager
+	RoleChair    = workflows.RoleChair
+	RoleAssessor = workflows.RoleAssessor
+	RoleFinance  = workflows.RoleFinance
 )
 
 // Config holds the use-case layer's settings.
@@ -63,7 +64,7 @@ func New(store *db.Store, docs *document.Store, cfg Config, log *slog.Logger) *A
 		cfg.TokenTTL = 30 * 24 * time.Hour
 	}
 	if cfg.DefaultPaymentProvider == "" {
-		cfg.DefaultPaymentProvider = "stripe"
+		cfg.DefaultPaymentProvider = workflows.ProviderStripe
 	}
 	if cfg.WebhookTolerance <= 0 {
 		cfg.WebhookTolerance = DefaultWebhookTolerance

@@ -267,7 +267,7 @@ func (a *App) ListApplications(ctx context.Context, actor Actor, f ApplicationFi
 	}
 	if f.Status != "" {
 		switch f.Status {
-		case StatusDraft, StatusSubmitted, StatusIneligible, StatusInAssessment, "approved", "rejected", "waitlisted", StatusWithdrawn:
+		case StatusDraft, StatusSubmitted, StatusIneligible, StatusInAssessment, StatusApproved, StatusRejected, StatusWaitlisted, StatusWithdrawn:
 			status = &f.Status
 		default:
 			fields["status"] = "Unknown status"
@@ -288,15 +288,16 @@ func (a *App) ListApplications(ctx context.Context, actor Actor, f ApplicationFi
 	if err != nil {
 		return Page[Application]{}, fmt.Errorf("list applications: %w", err)
 	}
-	page, err := pageOf(rows, limit, func(r sqlc.Application) string { return r.ID }, applicationView)
-	if err != nil {
-		return Page[Application]{}, err
-	}
-	views := make([]*Application, len(page.Items))
-	for i := range page.Items {
+	rows, next := pageRows(rows, limit, func(r sqlc.Application) string { return r.ID })
+	page := Page[Application]{Items: make([]Application, len(rows)), NextCursor: next}
+	views := make([]*Application, len(rows))
+	for i, r := range rows {
+		if page.Items[i], err = applicationView(r); err != nil {
+			return Page[Application]{}, err
+		}
 		views[i] = &page.Items[i]
 	}
-	if err := a.addReview(ctx, a.store.Queries, actor, views, rows[:len(page.Items)]); err != nil {
+	if err := a.addReview(ctx, a.store.Queries, actor, views, rows); err != nil {
 		return Page[Application]{}, err
 	}
 	return page, nil
@@ -424,8 +425,14 @@ func (a *App) SaveApplication(ctx context.Context, actor Actor, appID string, bo
 		if len(fields) > 0 {
 			return Invalid(fields)
 		}
-		rawAnswers, _ := json.Marshal(answers)
-		rawPartners, _ := json.Marshal(partners)
+		rawAnswers, err := json.Marshal(answers)
+		if err != nil {
+			return fmt.Errorf("encode answers: %w", err)
+		}
+		rawPartners, err := json.Marshal(partners)
+		if err != nil {
+			return fmt.Errorf("encode partners: %w", err)
+		}
 		r, err := q.ApplicationSaveDraft(ctx, sqlc.ApplicationSaveDraftParams{ID: appID, Version: x.app.Version, Tier: tier,
 			RequestedPence: requested, Answers: rawAnswers, Partners: rawPartners})
 		if err != nil {
@@ -531,7 +538,10 @@ func (a *App) SubmitApplication(ctx context.Context, actor Actor, appID string, 
 		if err != nil {
 			return fmt.Errorf("mark submitted: %w", err)
 		}
-		payload, _ := json.Marshal(workflows.ApplicationInput{ApplicationID: appID})
+		payload, err := json.Marshal(workflows.ApplicationInput{ApplicationID: appID})
+		if err != nil {
+			return fmt.Errorf("encode workflow input: %w", err)
+		}
 		if _, err := q.OutboxInsert(ctx, sqlc.OutboxInsertParams{Kind: workflows.OutboxStartApplication, Payload: payload}); err != nil {
 			return fmt.Errorf("queue workflow: %w", err)
 		}

@@ -4,7 +4,6 @@ import (
 	"context"
 	"errors"
 	"fmt"
-	"strings"
 	"time"
 
 	"go.temporal.io/api/serviceerror"
@@ -68,28 +67,20 @@ func (a *App) UseTemporal(c client.Client) { a.cases = TemporalCases(c, 0) }
 // pass a client with a short timeout, or one that cannot connect).
 func (a *App) UseCases(c Cases) { a.cases = c }
 
-// updateCase sends an Update to the workflow of application appID and maps
-// its failure onto an *Error (see updateWorkflow). No such workflow, or
-// one that has completed, is 409 not_ready (Retry-After 1) while
-// PostgreSQL still says submitted (the outbox has not started it yet),
-// else 409 invalid_state.
+// updateCase sends an Update to the workflow of application appID (see
+// updateWorkflow). No such workflow, or one that has completed, is 409
+// not_ready (Retry-After 1) while PostgreSQL still says submitted (the
+// outbox has not started it yet), else 409 invalid_state.
 func (a *App) updateCase(ctx context.Context, appID, updateName string, arg any) error {
-	var state workflows.CaseState
 	return a.updateWorkflow(ctx, workflowTarget{
 		id: workflows.ApplicationWorkflowID(appID), what: "application", objectID: appID,
 		notReady: "This application's case is still starting; try again in a moment",
-		ended: func(ctx context.Context) error {
-			// Read afresh, outside any transaction of the caller.
-			row, gerr := a.store.ApplicationGet(context.WithoutCancel(ctx), appID)
-			if gerr != nil && !isNotFound(db.Translate(gerr)) {
-				return fmt.Errorf("recheck application after %s: %w", updateName, gerr)
-			}
-			if gerr == nil && row.Status == StatusSubmitted {
-				return notReady("This application's case is still starting; try again in a moment")
-			}
-			return invalidState("This application is not in a state that allows this")
+		ended:    "This application is not in a state that allows this",
+		live: func(ctx context.Context) (bool, error) {
+			row, err := a.store.ApplicationGet(ctx, appID)
+			return err == nil && row.Status == StatusSubmitted, err
 		},
-	}, updateName, arg, &state)
+	}, updateName, arg, nil)
 }
 
 // updateGrant sends an Update to the workflow of a grant. No such
@@ -97,18 +88,13 @@ func (a *App) updateCase(ctx context.Context, appID, updateName string, arg any)
 // workflow is being started after the acceptance), else 409 invalid_state
 // (the grant completed, or the offer was never accepted).
 func (a *App) updateGrant(ctx context.Context, grantID, updateName string, arg, result any) error {
-	const starting = "This grant's workflow is still starting; try again in a moment"
 	return a.updateWorkflow(ctx, workflowTarget{
-		id: workflows.GrantWorkflowID(grantID), what: "grant", objectID: grantID, startup: true, notReady: starting,
-		ended: func(ctx context.Context) error {
-			g, err := a.store.GrantGet(context.WithoutCancel(ctx), grantID)
-			if err != nil && !isNotFound(db.Translate(err)) {
-				return fmt.Errorf("recheck grant after %s: %w", updateName, err)
-			}
-			if err == nil && g.Status == GrantActive {
-				return notReady(starting)
-			}
-			return invalidState("This grant is no longer active, so it cannot be changed")
+		id: workflows.GrantWorkflowID(grantID), what: "grant", objectID: grantID,
+		notReady: "This grant's workflow is still starting; try again in a moment",
+		ended:    "This grant is no longer active, so it cannot be changed",
+		live: func(ctx context.Context) (bool, error) {
+			g, err := a.store.GrantGet(ctx, grantID)
+			return err == nil && g.Status == GrantActive, err
 		},
 	}, updateName, arg, result)
 }
@@ -118,21 +104,20 @@ func (a *App) updateGrant(ctx context.Context, grantID, updateName string, arg, 
 // approved or sent (its workflow is being started), else 409
 // invalid_state (settled, or a tranche not yet due).
 func (a *App) updatePayment(ctx context.Context, paymentID, updateName string, arg, result any) error {
-	const starting = "This payment's workflow is still starting; try again in a moment"
 	return a.updateWorkflow(ctx, workflowTarget{
-		id: workflows.PaymentWorkflowID(paymentID), what: "payment", objectID: paymentID, startup: true, notReady: starting,
-		ended: func(ctx context.Context) error {
-			p, err := a.store.PaymentDetailGet(context.WithoutCancel(ctx), paymentID)
-			if err != nil && !isNotFound(db.Translate(err)) {
-				return fmt.Errorf("recheck payment after %s: %w", updateName, err)
+		id: workflows.PaymentWorkflowID(paymentID), what: "payment", objectID: paymentID,
+		notReady: "This payment's workflow is still starting; try again in a moment",
+		ended:    "This payment is not in a state that allows this: it is settled or not yet due",
+		live: func(ctx context.Context) (bool, error) {
+			p, err := a.store.PaymentDetailGet(ctx, paymentID)
+			if err != nil {
+				return false, err
 			}
-			if err == nil {
-				switch p.Payment.Status {
-				case workflows.PaymentAwaitingApproval, workflows.PaymentApproved, workflows.PaymentSending, workflows.PaymentFailed:
-					return notReady(starting)
-				}
+			switch p.Payment.Status {
+			case workflows.PaymentAwaitingApproval, workflows.PaymentApproved, workflows.PaymentSending, workflows.PaymentFailed:
+				return true, nil
 			}
-			return invalidState("This payment is not in a state that allows this: it is settled or not yet due")
+			return false, nil
 		},
 	}, updateName, arg, result)
 }
@@ -143,33 +128,29 @@ type workflowTarget struct {
 	id       string // workflow ID
 	what     string // application, grant, payment: for logs
 	objectID string
-	notReady string // message of a workflow that has not finished its first task
-	// ended answers serviceerror.NotFound: no such workflow, or it has
-	// completed.
-	ended func(ctx context.Context) error
-	// startup: the workflow registers its Update handlers only after a
-	// first activity (DisbursementWorkflow loads its payment), so an
-	// Update it does not know yet means it is still starting: not_ready.
-	startup bool
-}
-
-// isUnknownUpdate reports whether err is the SDK's refusal of an Update
-// the workflow has no handler for (yet).
-func isUnknownUpdate(err error) bool {
-	var appErr *temporal.ApplicationError
-	return errors.As(err, &appErr) && strings.HasPrefix(appErr.Message(), "unknown update ")
+	notReady string // message of a workflow that is still starting
+	ended    string // message of a workflow that has ended or never will start
+	// live reads the object from PostgreSQL and reports whether its
+	// workflow should be running (so one not found is still starting).
+	// An object not found is not live.
+	live func(ctx context.Context) (bool, error)
 }
 
 // updateWorkflow sends an Update and maps its failure onto an *Error.
 // This is the one place Update errors are translated:
 //   - a rejection (validator, handler or activity) keeps its kind: 403,
 //     404, 409 (invalid_state, not_ready, conflict) or 422 with its fields;
-//   - no such workflow, or it has completed: target.ended decides (409);
-//     a workflow that has not finished its first task (WorkflowNotReady):
-//     409 not_ready;
+//   - no such workflow, or it has completed: 409 not_ready while
+//     PostgreSQL says it should be running (target.live), else 409
+//     invalid_state; a workflow that has not finished its first task
+//     (WorkflowNotReady): 409 not_ready;
 //   - anything else (Temporal unreachable, no worker, timeout): 503
 //     unavailable with Retry-After. A failure that is not a rejection but
-//     came from workflow code (a bug) is an internal error.
+//     came from workflow code is an internal error. That includes the
+//     SDK's "unknown update": every workflow registers its Update
+//     handlers before its first blocking call, and the SDK holds an
+//     Update that arrives with the first task until then, so a workflow
+//     that does not know an Update has a bug, not a start-up delay.
 func (a *App) updateWorkflow(ctx context.Context, target workflowTarget, updateName string, arg, result any) error {
 	if a.cases == nil {
 		return Unavailable(unavailableRetryAfter)
@@ -185,13 +166,18 @@ func (a *App) updateWorkflow(ctx context.Context, target workflowTarget, updateN
 	if errors.As(err, &notYet) {
 		return notReady(target.notReady)
 	}
-	if target.startup && isUnknownUpdate(err) {
-		a.log.InfoContext(ctx, "update before the workflow registered its handlers", target.what+"_id", target.objectID, "update", updateName, "err", err)
-		return notReady(target.notReady)
-	}
 	var nf *serviceerror.NotFound
 	if errors.As(err, &nf) {
-		return target.ended(ctx)
+		// Read afresh, outside any transaction of the caller and even if
+		// the caller has gone.
+		live, lerr := target.live(context.WithoutCancel(ctx))
+		if lerr != nil && !isNotFound(db.Translate(lerr)) {
+			return fmt.Errorf("recheck %s %s after %s: %w", target.what, target.objectID, updateName, lerr)
+		}
+		if live {
+			return notReady(target.notReady)
+		}
+		return invalidState(target.ended)
 	}
 	var (
 		appErr   *temporal.ApplicationError

@@ -89,17 +89,18 @@ func (a *App) UploadDocument(ctx context.Context, actor Actor, appID string, ope
 // extension gets the detected type's.
 func (a *App) storeUpload(open func() (string, io.Reader, error)) (document.Stored, string, error) {
 	filename, body, err := open()
+	if isBodyTooLarge(err) { // the request body ran over before the file began
+		return document.Stored{}, "", tooLarge("Each file must be 10 MB or smaller")
+	}
 	if err != nil {
 		return document.Stored{}, "", err
 	}
 	stored, err := a.docs.Put(body, document.MaxSize)
 	switch {
-	case errors.Is(err, document.ErrTooLarge):
+	case errors.Is(err, document.ErrTooLarge), isBodyTooLarge(err):
 		return stored, "", tooLarge("Each file must be 10 MB or smaller")
 	case errors.Is(err, document.ErrUnsupported):
 		return stored, "", unsupported("Upload a PDF, Word (DOCX), Excel (XLSX), OpenDocument text (ODT), PNG or JPEG file")
-	case isBodyTooLarge(err):
-		return stored, "", tooLarge("Each file must be 10 MB or smaller")
 	case err != nil:
 		return stored, "", fmt.Errorf("store document: %w", err)
 	}

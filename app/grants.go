@@ -17,9 +17,9 @@ const (
 	GrantOffered    = workflows.GrantStatusOffered
 	GrantActive     = workflows.GrantStatusActive
 	GrantLapsed     = workflows.GrantStatusLapsed
-	GrantCompleted  = "completed"
-	GrantSuspended  = "suspended"
-	GrantTerminated = "terminated"
+	GrantCompleted  = workflows.GrantStatusCompleted
+	GrantSuspended  = workflows.GrantStatusSuspended
+	GrantTerminated = workflows.GrantStatusTerminated
 )
 
 // Grant is the view of a grant with its payment and report schedules.
@@ -90,14 +90,13 @@ func (a Actor) seesAllGrants() bool {
 
 // grantExtras is what a grant's view needs besides its row.
 type grantExtras struct {
-	payments  []sqlc.Payment
-	reports   []sqlc.Report
-	approvals map[string]int // by payment id
-	paid      int64
-	payee     sqlc.GrantPayeesByGrantsRow
+	payments []sqlc.PaymentListByGrantsRow // with their approval counts
+	reports  []sqlc.Report
+	payee    sqlc.GrantPayeesByGrantsRow
 }
 
-func (a *App) grantView(g sqlc.Grant, x grantExtras) Grant {
+// grantView builds a grant's view; PaidPence sums its paid payments.
+func grantView(g sqlc.Grant, x grantExtras) Grant {
 	flags := g.Flags
 	if flags == nil {
 		flags = []string{}
@@ -105,25 +104,17 @@ func (a *App) grantView(g sqlc.Grant, x grantExtras) Grant {
 	v := Grant{ID: g.ID, ApplicationID: g.ApplicationID, RoundID: g.RoundID, OrganisationID: g.OrganisationID, Status: g.Status,
 		AwardPence: g.AwardPence, Conditions: g.Conditions, OfferedAt: g.OfferedAt, OfferExpiresAt: g.OfferExpiresAt,
 		AcceptedAt: g.AcceptedAt, SignatoryName: g.SignatoryName, SignatoryRole: g.SignatoryRole, LapsedAt: g.LapsedAt,
-		CompletedAt: g.CompletedAt, Flags: flags, ClawbackPence: g.ClawbackPence, PaidPence: x.paid,
-		PayeeOrganisationID: x.payee.PayeeOrganisationID,
-		Payments:            make([]GrantPayment, 0, len(x.payments)), Reports: make([]GrantReport, 0, len(x.reports))}
-	if v.PayeeOrganisationID == "" {
-		v.PayeeOrganisationID = g.OrganisationID
-	}
-	provider := x.payee.Provider
-	if provider == "" {
-		provider = a.cfg.DefaultPaymentProvider
-	}
-	ready := x.payee.StripeReady
-	if provider == workflows.ProviderManual {
-		ready = x.payee.HasBankAccount
-	}
-	v.PayoutReady = ready && x.payee.HostConsented
-	for _, p := range x.payments {
+		CompletedAt: g.CompletedAt, Flags: flags, ClawbackPence: g.ClawbackPence,
+		PayeeOrganisationID: x.payee.PayeeOrganisationID, PayoutReady: x.payee.PayoutReady,
+		Payments: make([]GrantPayment, 0, len(x.payments)), Reports: make([]GrantReport, 0, len(x.reports))}
+	for _, r := range x.payments {
+		p := r.Payment
+		if p.Status == workflows.PaymentPaid {
+			v.PaidPence += p.AmountPence
+		}
 		v.Payments = append(v.Payments, GrantPayment{ID: p.ID, Tranche: p.Tranche, Status: p.Status, AmountPence: p.AmountPence,
 			Condition: p.Condition, DueAt: p.DueAt, Provider: p.Provider, ProviderReference: p.ProviderReference,
-			PaidAt: p.PaidAt, Approvals: x.approvals[p.ID]})
+			PaidAt: p.PaidAt, Approvals: int(r.Approvals)})
 	}
 	for _, r := range x.reports {
 		v.Reports = append(v.Reports, GrantReport{ID: r.ID, Kind: r.Kind, Status: r.Status, DueAt: r.DueAt, SubmittedAt: r.SubmittedAt})
@@ -155,22 +146,22 @@ func (a *App) ListGrants(ctx context.Context, actor Actor, f GrantFilter) (Page[
 	if err != nil {
 		return Page[Grant]{}, fmt.Errorf("list grants: %w", err)
 	}
+	rows, next := pageRows(rows, limit, func(g sqlc.Grant) string { return g.ID })
+	items, err := a.grantViews(ctx, rows)
+	if err != nil {
+		return Page[Grant]{}, err
+	}
+	return Page[Grant]{Items: items, NextCursor: next}, nil
+}
+
+// grantViews reads the payments, reports and payees of grants (three
+// queries however many there are) and builds their views.
+func (a *App) grantViews(ctx context.Context, rows []sqlc.Grant) ([]Grant, error) {
 	ids := make([]string, len(rows))
 	for i, g := range rows {
 		ids[i] = g.ID
 	}
-	extras, err := a.grantExtras(ctx, a.store.Queries, ids)
-	if err != nil {
-		return Page[Grant]{}, err
-	}
-	return pageOf(rows, limit, func(g sqlc.Grant) string { return g.ID }, func(g sqlc.Grant) (Grant, error) {
-		return a.grantView(g, extras[g.ID]), nil
-	})
-}
-
-// grantExtras reads the payments, reports, approvals, paid totals and
-// payees of several grants.
-func (a *App) grantExtras(ctx context.Context, q *sqlc.Queries, ids []string) (map[string]grantExtras, error) {
+	q := a.store.Queries
 	payments, err := q.PaymentListByGrants(ctx, ids)
 	if err != nil {
 		return nil, fmt.Errorf("list payments: %w", err)
@@ -179,71 +170,70 @@ func (a *App) grantExtras(ctx context.Context, q *sqlc.Queries, ids []string) (m
 	if err != nil {
 		return nil, fmt.Errorf("list reports: %w", err)
 	}
-	counts, err := q.PaymentApprovalCountsByGrants(ctx, ids)
-	if err != nil {
-		return nil, fmt.Errorf("count approvals: %w", err)
-	}
-	paid, err := q.PaymentPaidTotalsByGrants(ctx, ids)
-	if err != nil {
-		return nil, fmt.Errorf("paid totals: %w", err)
-	}
-	payees, err := q.GrantPayeesByGrants(ctx, ids)
+	payees, err := q.GrantPayeesByGrants(ctx, sqlc.GrantPayeesByGrantsParams{GrantIds: ids, DefaultProvider: a.cfg.DefaultPaymentProvider})
 	if err != nil {
 		return nil, fmt.Errorf("payees: %w", err)
 	}
-	out := make(map[string]grantExtras, len(ids))
-	approvals := make(map[string]int, len(counts))
-	for _, c := range counts {
-		approvals[c.PaymentID] = int(c.Approvals)
-	}
+	extras := make(map[string]*grantExtras, len(ids))
 	for _, gid := range ids {
-		out[gid] = grantExtras{approvals: approvals, payee: sqlc.GrantPayeesByGrantsRow{HostConsented: true}}
+		extras[gid] = &grantExtras{}
 	}
 	for _, p := range payments {
-		x := out[p.GrantID]
-		x.payments = append(x.payments, p)
-		out[p.GrantID] = x
+		extras[p.Payment.GrantID].payments = append(extras[p.Payment.GrantID].payments, p)
 	}
 	for _, r := range reports {
-		x := out[r.GrantID]
-		x.reports = append(x.reports, r)
-		out[r.GrantID] = x
-	}
-	for _, t := range paid {
-		x := out[t.GrantID]
-		x.paid = t.PaidPence
-		out[t.GrantID] = x
+		extras[r.GrantID].reports = append(extras[r.GrantID].reports, r)
 	}
 	for _, p := range payees {
-		x := out[p.GrantID]
-		x.payee = p
-		out[p.GrantID] = x
+		extras[p.GrantID].payee = p
+	}
+	out := make([]Grant, 0, len(rows))
+	for _, g := range rows {
+		out = append(out, grantView(g, *extras[g.ID]))
 	}
 	return out, nil
+}
+
+// getGrant reads a grant, not_found for an id that is not one.
+func (a *App) getGrant(ctx context.Context, grantID string) (sqlc.Grant, error) {
+	if !id.Valid(id.Grant, grantID) {
+		return sqlc.Grant{}, notFound("Grant")
+	}
+	g, err := a.store.GrantGet(ctx, grantID)
+	if err != nil {
+		if isNotFound(db.Translate(err)) {
+			return g, notFound("Grant")
+		}
+		return g, fmt.Errorf("get grant: %w", err)
+	}
+	return g, nil
 }
 
 // loadGrant returns a grant the actor may read and the actor's role in
 // its organisation ("" if none): members of the organisation and
 // managers, chairs and finance; anyone else gets not_found.
 func (a *App) loadGrant(ctx context.Context, actor Actor, grantID string) (sqlc.Grant, string, error) {
-	if !id.Valid(id.Grant, grantID) {
-		return sqlc.Grant{}, "", notFound("Grant")
-	}
-	g, err := a.store.GrantGet(ctx, grantID)
-	if err != nil {
-		if isNotFound(db.Translate(err)) {
-			return g, "", notFound("Grant")
-		}
-		return g, "", fmt.Errorf("get grant: %w", err)
-	}
-	role, err := memberRole(ctx, a.store.Queries, g.OrganisationID, actor.ID)
+	g, err := a.getGrant(ctx, grantID)
 	if err != nil {
 		return g, "", err
 	}
-	if role == "" && !actor.seesAllGrants() {
-		return g, "", notFound("Grant")
+	role, err := a.grantRole(ctx, actor, g.OrganisationID, "Grant")
+	return g, role, err
+}
+
+// grantRole returns the actor's role in the organisation of a grant ("" if
+// none), or not_found naming what for someone who may not read the grant
+// or what belongs to it: only its organisation's members and managers,
+// chairs and finance may.
+func (a *App) grantRole(ctx context.Context, actor Actor, orgID, what string) (string, error) {
+	role, err := memberRole(ctx, a.store.Queries, orgID, actor.ID)
+	if err != nil {
+		return "", err
 	}
-	return g, role, nil
+	if role == "" && !actor.seesAllGrants() {
+		return "", notFound(what)
+	}
+	return role, nil
 }
 
 // GetGrant reads one grant with its payments and reports.
@@ -252,11 +242,11 @@ func (a *App) GetGrant(ctx context.Context, actor Actor, grantID string) (Grant,
 	if err != nil {
 		return Grant{}, err
 	}
-	extras, err := a.grantExtras(ctx, a.store.Queries, []string{g.ID})
+	views, err := a.grantViews(ctx, []sqlc.Grant{g})
 	if err != nil {
 		return Grant{}, err
 	}
-	return a.grantView(g, extras[g.ID]), nil
+	return views[0], nil
 }
 
 // AcceptInput is the body of POST /grants/{id}/accept.

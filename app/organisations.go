@@ -120,7 +120,10 @@ func (a *App) CreateOrganisation(ctx context.Context, actor Actor, in organisati
 		if err != nil {
 			return err
 		}
-		addr, _ := json.Marshal(in.Address)
+		addr, err := json.Marshal(in.Address)
+		if err != nil {
+			return fmt.Errorf("encode address: %w", err)
+		}
 		o, err := q.OrganisationCreate(ctx, sqlc.OrganisationCreateParams{
 			ID: id.New(id.Organisation), Name: in.Name, LegalForm: in.LegalForm,
 			CharityNumber: optional(in.CharityNumber), CompanyNumber: optional(in.CompanyNumber),
@@ -216,7 +219,10 @@ func (a *App) UpdateOrganisation(ctx context.Context, actor Actor, orgID string,
 		if err != nil {
 			return err
 		}
-		addr, _ := json.Marshal(in.Address)
+		addr, err := json.Marshal(in.Address)
+		if err != nil {
+			return fmt.Errorf("encode address: %w", err)
+		}
 		o, err := q.OrganisationUpdate(ctx, sqlc.OrganisationUpdateParams{
 			ID: cur.ID, Name: in.Name, LegalForm: in.LegalForm, CharityNumber: optional(in.CharityNumber),
 			CompanyNumber: optional(in.CompanyNumber), BoroughName: borough.Name, BoroughGss: borough.GSS, Address: addr,

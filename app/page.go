@@ -56,14 +56,21 @@ func (p PageQuery) rowLimit(fields map[string]string) int32 {
 	return int32(limit + 1)
 }
 
-// pageOf trims rows fetched with parse's limit into a Page.
-func pageOf[R any, T any](rows []R, limit int32, key func(R) string, view func(R) (T, error)) (Page[T], error) {
-	p := Page[T]{Items: make([]T, 0, len(rows))}
-	if len(rows) == int(limit) {
-		rows = rows[:len(rows)-1]
-		next := key(rows[len(rows)-1])
-		p.NextCursor = &next
+// pageRows trims rows fetched with parse's limit to the page and returns
+// the cursor of the next page (nil on the last one).
+func pageRows[R any](rows []R, limit int32, key func(R) string) ([]R, *string) {
+	if len(rows) < int(limit) {
+		return rows, nil
 	}
+	rows = rows[:len(rows)-1]
+	next := key(rows[len(rows)-1])
+	return rows, &next
+}
+
+// pageOf trims rows fetched with parse's limit into a Page, viewing each.
+func pageOf[R any, T any](rows []R, limit int32, key func(R) string, view func(R) (T, error)) (Page[T], error) {
+	rows, next := pageRows(rows, limit, key)
+	p := Page[T]{Items: make([]T, 0, len(rows)), NextCursor: next}
 	for _, r := range rows {
 		v, err := view(r)
 		if err != nil {

@@ -4,6 +4,7 @@ import (
 	"bytes"
 	"context"
 	"fmt"
+	"slices"
 	"strings"
 	"time"
 
@@ -59,7 +60,7 @@ func (a *App) CreatePaymentRun(ctx context.Context, actor Actor, params NoParams
 	if err := params(); err != nil {
 		return PaymentRun{}, err
 	}
-	var runID string
+	var run sqlc.PaymentRun
 	err := a.store.InTx(ctx, func(q *sqlc.Queries) error {
 		pays, err := q.PaymentLockForRun(ctx)
 		if err != nil {
@@ -74,7 +75,7 @@ func (a *App) CreatePaymentRun(ctx context.Context, actor Actor, params NoParams
 			total += p.AmountPence
 			ids[i] = p.ID
 		}
-		run, err := q.PaymentRunInsert(ctx, sqlc.PaymentRunInsertParams{ID: id.New(id.PaymentRun), TotalPence: total,
+		run, err = q.PaymentRunInsert(ctx, sqlc.PaymentRunInsertParams{ID: id.New(id.PaymentRun), TotalPence: total,
 			Count: int32(len(pays)), CreatedBy: actor.ID, CreatedAt: a.now().UTC().Truncate(time.Microsecond)})
 		if err != nil {
 			return fmt.Errorf("insert payment run: %w", err)
@@ -83,16 +84,15 @@ func (a *App) CreatePaymentRun(ctx context.Context, actor Actor, params NoParams
 			return fmt.Errorf("assign payments to run: %w", err)
 		}
 		if _, err := audit.Append(ctx, q, audit.Event{Chain: runChain(run.ID), Actor: actor.ID, Action: "payment_run.created",
-			Entity: "payment_run:" + run.ID, Data: map[string]any{"payment_ids": ids, "count": run.Count, "total_pence": run.TotalPence}}); err != nil {
+			Entity: runChain(run.ID), Data: map[string]any{"payment_ids": ids, "count": run.Count, "total_pence": run.TotalPence}}); err != nil {
 			return err
 		}
-		runID = run.ID
 		return nil
 	})
 	if err != nil {
 		return PaymentRun{}, err
 	}
-	return a.paymentRunView(ctx, runID)
+	return a.runWithPayments(ctx, run)
 }
 
 // ListPaymentRuns lists payment runs, newest first (finance only).
@@ -134,6 +134,11 @@ func (a *App) paymentRunView(ctx context.Context, runID string) (PaymentRun, err
 	if err != nil {
 		return PaymentRun{}, err
 	}
+	return a.runWithPayments(ctx, r)
+}
+
+// runWithPayments is the view of run r with its payments.
+func (a *App) runWithPayments(ctx context.Context, r sqlc.PaymentRun) (PaymentRun, error) {
 	rows, err := a.store.PaymentDetailListByRun(ctx, &r.ID)
 	if err != nil {
 		return PaymentRun{}, fmt.Errorf("payments of run: %w", err)
@@ -143,7 +148,7 @@ func (a *App) paymentRunView(ctx context.Context, runID string) (PaymentRun, err
 		prs[i] = paymentRow{p: p.Payment, orgID: p.OrganisationID, orgName: p.OrganisationName}
 	}
 	v := paymentRunView(r)
-	if v.Payments, err = a.paymentViews(ctx, a.store.Queries, prs); err != nil {
+	if v.Payments, err = a.paymentViews(ctx, prs); err != nil {
 		return PaymentRun{}, err
 	}
 	return v, nil
@@ -164,14 +169,10 @@ type RunFile struct {
 }
 
 // bacsReference is a payment's reference on the payee's statement: the
-// last 18 characters of its id (the random part, so unique per payment),
-// in BACS characters.
+// last bacs.MaxReference characters of its id (the random part, so unique
+// per payment), in BACS characters.
 func bacsReference(paymentID string) string {
-	ref := paymentID
-	if len(ref) > 18 {
-		ref = ref[len(ref)-18:]
-	}
-	return bacs.Reference(strings.ToUpper(ref))
+	return bacs.Reference(paymentID[max(0, len(paymentID)-bacs.MaxReference):])
 }
 
 // PaymentRunFile builds a run's BACS file (finance only): one row per
@@ -198,7 +199,7 @@ func (a *App) PaymentRunFile(ctx context.Context, actor Actor, runID string) (Ru
 	rows := make([]bacs.Row, 0, len(payees))
 	for _, p := range payees {
 		if p.DetailsEnc == nil {
-			if !containsString(missing, p.PayeeName) {
+			if !slices.Contains(missing, p.PayeeName) {
 				missing = append(missing, p.PayeeName)
 			}
 			continue
@@ -221,15 +222,6 @@ func (a *App) PaymentRunFile(ctx context.Context, actor Actor, runID string) (Ru
 	return RunFile{Filename: "payment-run-" + r.ID + ".csv", Content: buf.Bytes()}, nil
 }
 
-func containsString(xs []string, s string) bool {
-	for _, x := range xs {
-		if x == s {
-			return true
-		}
-	}
-	return false
-}
-
 // MarkPaymentRunPaid marks each payment of a run paid through its
 // workflow and then the run itself (finance only). It is idempotent: a
 // call after a partial failure sends only the payments not yet paid, and
@@ -246,7 +238,7 @@ func (a *App) MarkPaymentRunPaid(ctx context.Context, actor Actor, runID string,
 		return PaymentRun{}, err
 	}
 	if r.Status == RunPaid {
-		return a.paymentRunView(ctx, r.ID)
+		return a.runWithPayments(ctx, r)
 	}
 	pays, err := a.store.PaymentDetailListByRun(ctx, &r.ID)
 	if err != nil {
@@ -257,8 +249,7 @@ func (a *App) MarkPaymentRunPaid(ctx context.Context, actor Actor, runID string,
 		if isPaid(p.Payment.Status) {
 			continue
 		}
-		var state workflows.PaymentState
-		uerr := a.updatePayment(ctx, p.Payment.ID, workflows.UpdateMarkPaid, cmd, &state)
+		uerr := a.updatePayment(ctx, p.Payment.ID, workflows.UpdateMarkPaid, cmd, nil)
 		if uerr == nil {
 			continue
 		}
@@ -277,14 +268,17 @@ func (a *App) MarkPaymentRunPaid(ctx context.Context, actor Actor, runID string,
 			if !isNotFound(db.Translate(err)) {
 				return fmt.Errorf("mark run paid: %w", err)
 			}
-			cur, gerr := q.PaymentRunGet(ctx, r.ID)
-			if gerr == nil && cur.Status == RunPaid {
+			cur, err := q.PaymentRunGet(ctx, r.ID)
+			if err != nil {
+				return fmt.Errorf("recheck payment run: %w", err)
+			}
+			if cur.Status == RunPaid {
 				return nil // a concurrent call finished it
 			}
 			return conflict("Some payments of this run are not marked paid yet; try again")
 		}
 		_, err = audit.Append(ctx, q, audit.Event{Chain: runChain(run.ID), Actor: actor.ID, Action: "payment_run.paid",
-			Entity: "payment_run:" + run.ID, Data: map[string]any{"count": run.Count, "total_pence": run.TotalPence}})
+			Entity: runChain(run.ID), Data: map[string]any{"count": run.Count, "total_pence": run.TotalPence}})
 		return err
 	})
 	if err != nil {

@@ -3,6 +3,7 @@ package app
 import (
 	"context"
 	"fmt"
+	"slices"
 	"strings"
 	"time"
 
@@ -69,22 +70,13 @@ var paymentStatuses = []string{workflows.PaymentScheduled, workflows.PaymentHeld
 	workflows.PaymentApproved, workflows.PaymentSending, workflows.PaymentPaid, workflows.PaymentFailed,
 	workflows.PaymentCancelled, workflows.PaymentReversed}
 
-func knownStatus(known []string, s string) bool {
-	for _, k := range known {
-		if k == s {
-			return true
-		}
-	}
-	return false
-}
-
 // paymentViews builds the views of rows with their approvals.
-func (a *App) paymentViews(ctx context.Context, q *sqlc.Queries, rows []paymentRow) ([]Payment, error) {
+func (a *App) paymentViews(ctx context.Context, rows []paymentRow) ([]Payment, error) {
 	ids := make([]string, len(rows))
 	for i, r := range rows {
 		ids[i] = r.p.ID
 	}
-	approvals, err := q.PaymentApprovalsByPayments(ctx, ids)
+	approvals, err := a.store.PaymentApprovalsByPayments(ctx, ids)
 	if err != nil {
 		return nil, fmt.Errorf("payment approvals: %w", err)
 	}
@@ -119,7 +111,7 @@ func (a *App) ListPayments(ctx context.Context, actor Actor, f PaymentFilter) (P
 	cursor, limit := f.Page.parse(id.Payment, fields)
 	var status, grantID *string
 	if f.Status != "" {
-		if knownStatus(paymentStatuses, f.Status) {
+		if slices.Contains(paymentStatuses, f.Status) {
 			status = &f.Status
 		} else {
 			fields["status"] = "Unknown status"
@@ -135,23 +127,24 @@ func (a *App) ListPayments(ctx context.Context, actor Actor, f PaymentFilter) (P
 	if err != nil {
 		return Page[Payment]{}, fmt.Errorf("list payments: %w", err)
 	}
+	rows, next := pageRows(rows, limit, func(r sqlc.PaymentListQueueRow) string { return r.Payment.ID })
 	prs := make([]paymentRow, len(rows))
 	for i, r := range rows {
 		prs[i] = paymentRow{p: r.Payment, orgID: r.OrganisationID, orgName: r.OrganisationName}
 	}
-	views, err := a.paymentViews(ctx, a.store.Queries, prs)
+	views, err := a.paymentViews(ctx, prs)
 	if err != nil {
 		return Page[Payment]{}, err
 	}
-	return pageOf(views, limit, func(p Payment) string { return p.ID }, func(p Payment) (Payment, error) { return p, nil })
+	return Page[Payment]{Items: views, NextCursor: next}, nil
 }
 
 // loadPayment reads one payment for staff who may read payments.
-func (a *App) loadPayment(ctx context.Context, q *sqlc.Queries, paymentID string) (paymentRow, error) {
+func (a *App) loadPayment(ctx context.Context, paymentID string) (paymentRow, error) {
 	if !id.Valid(id.Payment, paymentID) {
 		return paymentRow{}, notFound("Payment")
 	}
-	r, err := q.PaymentDetailGet(ctx, paymentID)
+	r, err := a.store.PaymentDetailGet(ctx, paymentID)
 	if err != nil {
 		if isNotFound(db.Translate(err)) {
 			return paymentRow{}, notFound("Payment")
@@ -163,11 +156,11 @@ func (a *App) loadPayment(ctx context.Context, q *sqlc.Queries, paymentID string
 
 // paymentView reads one payment's view afresh.
 func (a *App) paymentView(ctx context.Context, paymentID string) (Payment, error) {
-	r, err := a.loadPayment(ctx, a.store.Queries, paymentID)
+	r, err := a.loadPayment(ctx, paymentID)
 	if err != nil {
 		return Payment{}, err
 	}
-	views, err := a.paymentViews(ctx, a.store.Queries, []paymentRow{r})
+	views, err := a.paymentViews(ctx, []paymentRow{r})
 	if err != nil {
 		return Payment{}, err
 	}
@@ -221,7 +214,7 @@ func (a *App) PaymentCommand(ctx context.Context, actor Actor, paymentID, update
 	if !actor.Has(RoleFinance) {
 		return Payment{}, forbidden("Only finance staff can approve, reject, retry or cancel payments")
 	}
-	r, err := a.loadPayment(ctx, a.store.Queries, paymentID)
+	r, err := a.loadPayment(ctx, paymentID)
 	if err != nil {
 		return Payment{}, err
 	}
@@ -251,8 +244,7 @@ func (a *App) PaymentCommand(ctx context.Context, actor Actor, paymentID, update
 			return Payment{}, Invalid(fields)
 		}
 	}
-	var state workflows.PaymentState
-	if err := a.updatePayment(ctx, r.p.ID, update, cmd, &state); err != nil {
+	if err := a.updatePayment(ctx, r.p.ID, update, cmd, nil); err != nil {
 		return Payment{}, err
 	}
 	return a.paymentView(ctx, r.p.ID)
@@ -265,7 +257,7 @@ func (a *App) ReissuePayment(ctx context.Context, actor Actor, paymentID string,
 	if !actor.Has(RoleManager) {
 		return Payment{}, forbidden("Only programme managers can reissue payments")
 	}
-	r, err := a.loadPayment(ctx, a.store.Queries, paymentID)
+	r, err := a.loadPayment(ctx, paymentID)
 	if err != nil {
 		return Payment{}, err
 	}

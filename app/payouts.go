@@ -10,7 +10,6 @@ import (
 	"github.com/civicgrants/grants/audit"
 	"github.com/civicgrants/grants/db"
 	"github.com/civicgrants/grants/db/sqlc"
-	"github.com/civicgrants/grants/id"
 	"github.com/civicgrants/grants/organisation"
 	"github.com/civicgrants/grants/payments/bank"
 	"github.com/civicgrants/grants/workflows"
@@ -26,15 +25,9 @@ type PayoutAccount = workflows.PayoutAccountResult
 // the grant get 403, anyone else 404. The grant must be active and its
 // round paid through Stripe (409 otherwise).
 func (a *App) RequestPayoutAccount(ctx context.Context, actor Actor, grantID string, params NoParams) (PayoutAccount, error) {
-	if !id.Valid(id.Grant, grantID) {
-		return PayoutAccount{}, notFound("Grant")
-	}
-	g, err := a.store.GrantGet(ctx, grantID)
+	g, err := a.getGrant(ctx, grantID)
 	if err != nil {
-		if isNotFound(db.Translate(err)) {
-			return PayoutAccount{}, notFound("Grant")
-		}
-		return PayoutAccount{}, fmt.Errorf("get grant: %w", err)
+		return PayoutAccount{}, err
 	}
 	org, err := a.store.OrganisationGet(ctx, g.OrganisationID)
 	if err != nil {

@@ -78,7 +78,7 @@ func (a *App) ListRounds(ctx context.Context, f RoundFilter) (Page[Round], error
 	var status, programme *string
 	switch f.Status {
 	case "":
-	case "upcoming", "open", "closed":
+	case round.StatusUpcoming, round.StatusOpen, round.StatusClosed:
 		status = &f.Status
 	default:
 		fields["status"] = "Status must be upcoming, open or closed"
@@ -169,7 +169,10 @@ func (a *App) CreateRound(ctx context.Context, actor Actor, def round.Definition
 		if err != nil {
 			return fmt.Errorf("create round: %w", err)
 		}
-		payload, _ := json.Marshal(workflows.RoundInput{RoundID: r.ID})
+		payload, err := json.Marshal(workflows.RoundInput{RoundID: r.ID})
+		if err != nil {
+			return fmt.Errorf("encode workflow input: %w", err)
+		}
 		if _, err := q.OutboxInsert(ctx, sqlc.OutboxInsertParams{Kind: workflows.OutboxStartRound, Payload: payload}); err != nil {
 			return fmt.Errorf("queue round workflow: %w", err)
 		}
@@ -212,8 +215,12 @@ func (a *App) UpdateRound(ctx context.Context, actor Actor, roundID string, body
 			return err
 		}
 		def.ApplyDefaults(a.cfg.DefaultPaymentProvider)
-		if old.Status(a.now()) != "upcoming" {
-			if fields := changesAfterOpening(old, def); len(fields) > 0 {
+		if old.Status(a.now()) != round.StatusUpcoming {
+			fields, err := changesAfterOpening(old, def)
+			if err != nil {
+				return err
+			}
+			if len(fields) > 0 {
 				return &Error{Kind: KindConflict, Code: "invalid_state", Fields: fields,
 					Message: "This round has opened: only its closing time and timeline can be extended and its budget raised"}
 			}
@@ -254,7 +261,7 @@ func (a *App) UpdateRound(ctx context.Context, actor Actor, roundID string, body
 // changesAfterOpening lists what an edit to an open or closed round may not
 // do: anything but extending closes_at and the timeline's durations and
 // raising the budget.
-func changesAfterOpening(old, def round.Definition) map[string]string {
+func changesAfterOpening(old, def round.Definition) (map[string]string, error) {
 	fields := map[string]string{}
 	if def.ClosesAt.Before(old.ClosesAt) {
 		fields["closes_at"] = "The closing time can only be moved later"
@@ -290,22 +297,36 @@ func changesAfterOpening(old, def round.Definition) map[string]string {
 	a.ClosesAt, b.ClosesAt = time.Time{}, time.Time{}
 	a.BudgetPence, b.BudgetPence = 0, 0
 	a.Timeline, b.Timeline = round.Timeline{}, round.Timeline{}
-	ra, _ := json.Marshal(a)
-	rb, _ := json.Marshal(b)
-	if !bytes.Equal(ra, rb) {
-		var ma, mb map[string]json.RawMessage
-		_ = json.Unmarshal(ra, &ma)
-		_ = json.Unmarshal(rb, &mb)
-		for k := range mb {
-			if !bytes.Equal(ma[k], mb[k]) {
-				fields[k] = "This cannot change once the round has opened"
-			}
-		}
-		for k := range ma {
-			if _, ok := mb[k]; !ok {
-				fields[k] = "This cannot change once the round has opened"
-			}
+	ma, err := topLevelKeys(a)
+	if err != nil {
+		return nil, err
+	}
+	mb, err := topLevelKeys(b)
+	if err != nil {
+		return nil, err
+	}
+	for k := range mb {
+		if !bytes.Equal(ma[k], mb[k]) {
+			fields[k] = "This cannot change once the round has opened"
 		}
 	}
-	return fields
+	for k := range ma {
+		if _, ok := mb[k]; !ok {
+			fields[k] = "This cannot change once the round has opened"
+		}
+	}
+	return fields, nil
+}
+
+// topLevelKeys is a definition's JSON object, key by key.
+func topLevelKeys(def round.Definition) (map[string]json.RawMessage, error) {
+	raw, err := json.Marshal(def)
+	if err != nil {
+		return nil, fmt.Errorf("encode round: %w", err)
+	}
+	var m map[string]json.RawMessage
+	if err := json.Unmarshal(raw, &m); err != nil {
+		return nil, fmt.Errorf("decode round: %w", err)
+	}
+	return m, nil
 }

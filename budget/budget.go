@@ -35,9 +35,9 @@ func Commit(ctx context.Context, q *sqlc.Queries, roundID, applicationID string,
 	if amountPence <= 0 {
 		return sqlc.BudgetCommitment{}, fmt.Errorf("commit budget: amount must be positive, got %d", amountPence)
 	}
-	budgetPence, err := q.BudgetLockRound(ctx, roundID)
+	budgetPence, err := lockRound(ctx, q, roundID)
 	if err != nil {
-		return sqlc.BudgetCommitment{}, fmt.Errorf("lock round: %w", db.Translate(err))
+		return sqlc.BudgetCommitment{}, err
 	}
 	existing, err := q.BudgetActiveForApplication(ctx, applicationID)
 	switch err = db.Translate(err); {
@@ -48,12 +48,8 @@ func Commit(ctx context.Context, q *sqlc.Queries, roundID, applicationID string,
 	case !errors.Is(err, db.ErrNotFound):
 		return sqlc.BudgetCommitment{}, fmt.Errorf("read commitment: %w", err)
 	}
-	committed, err := q.BudgetCommitted(ctx, roundID)
-	if err != nil {
-		return sqlc.BudgetCommitment{}, fmt.Errorf("sum commitments: %w", err)
-	}
-	if left := budgetPence - committed; amountPence > left {
-		return sqlc.BudgetCommitment{}, &OverBudgetError{RequestedPence: amountPence, LeftPence: left}
+	if err := fits(ctx, q, roundID, budgetPence, amountPence); err != nil {
+		return sqlc.BudgetCommitment{}, err
 	}
 	c, err := q.BudgetInsert(ctx, sqlc.BudgetInsertParams{RoundID: roundID, ApplicationID: applicationID, AmountPence: amountPence})
 	if err != nil {
@@ -77,15 +73,11 @@ func Release(ctx context.Context, q *sqlc.Queries, applicationID string) (int64,
 
 // Left is what a round has not committed.
 func Left(ctx context.Context, q *sqlc.Queries, roundID string) (int64, error) {
-	budgetPence, err := q.BudgetLockRound(ctx, roundID)
+	budgetPence, err := lockRound(ctx, q, roundID)
 	if err != nil {
-		return 0, fmt.Errorf("lock round: %w", db.Translate(err))
+		return 0, err
 	}
-	committed, err := q.BudgetCommitted(ctx, roundID)
-	if err != nil {
-		return 0, fmt.Errorf("sum commitments: %w", err)
-	}
-	return budgetPence - committed, nil
+	return left(ctx, q, roundID, budgetPence)
 }
 
 // Adjust changes an application's active commitment to amountPence (a
@@ -97,29 +89,57 @@ func Adjust(ctx context.Context, q *sqlc.Queries, roundID, applicationID string,
 	if amountPence <= 0 {
 		return 0, fmt.Errorf("adjust budget: amount must be positive, got %d", amountPence)
 	}
-	budgetPence, err := q.BudgetLockRound(ctx, roundID)
+	budgetPence, err := lockRound(ctx, q, roundID)
 	if err != nil {
-		return 0, fmt.Errorf("lock round: %w", db.Translate(err))
+		return 0, err
 	}
 	existing, err := q.BudgetActiveForApplication(ctx, applicationID)
 	if err != nil {
 		return 0, fmt.Errorf("read commitment: %w", db.Translate(err))
 	}
 	delta := amountPence - existing.AmountPence
-	if delta > 0 {
-		committed, err := q.BudgetCommitted(ctx, roundID)
-		if err != nil {
-			return 0, fmt.Errorf("sum commitments: %w", err)
-		}
-		if left := budgetPence - committed; delta > left {
-			return 0, &OverBudgetError{RequestedPence: delta, LeftPence: left}
-		}
-	}
 	if delta == 0 {
 		return 0, nil
+	}
+	if delta > 0 {
+		if err := fits(ctx, q, roundID, budgetPence, delta); err != nil {
+			return 0, err
+		}
 	}
 	if _, err := q.BudgetAdjust(ctx, sqlc.BudgetAdjustParams{ApplicationID: applicationID, AmountPence: amountPence}); err != nil {
 		return 0, fmt.Errorf("adjust commitment: %w", db.Translate(err))
 	}
 	return delta, nil
+}
+
+// lockRound takes the round's row lock for the rest of the transaction
+// and reads its budget.
+func lockRound(ctx context.Context, q *sqlc.Queries, roundID string) (int64, error) {
+	budgetPence, err := q.BudgetLockRound(ctx, roundID)
+	if err != nil {
+		return 0, fmt.Errorf("lock round: %w", db.Translate(err))
+	}
+	return budgetPence, nil
+}
+
+// left is what a round, locked with budgetPence, has not committed.
+func left(ctx context.Context, q *sqlc.Queries, roundID string, budgetPence int64) (int64, error) {
+	committed, err := q.BudgetCommitted(ctx, roundID)
+	if err != nil {
+		return 0, fmt.Errorf("sum commitments: %w", err)
+	}
+	return budgetPence - committed, nil
+}
+
+// fits refuses (*OverBudgetError) amountPence more than a locked round
+// has left.
+func fits(ctx context.Context, q *sqlc.Queries, roundID string, budgetPence, amountPence int64) error {
+	l, err := left(ctx, q, roundID, budgetPence)
+	if err != nil {
+		return err
+	}
+	if amountPence > l {
+		return &OverBudgetError{RequestedPence: amountPence, LeftPence: l}
+	}
+	return nil
 }

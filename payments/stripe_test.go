@@ -36,10 +36,17 @@ func newCapture(t *testing.T, upstream string) *capture {
 	t.Helper()
 	c := &capture{}
 	srv := httptest.NewServer(http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) {
-		body, _ := io.ReadAll(r.Body)
-		form, _ := url.ParseQuery(string(body))
-		if r.Method == http.MethodGet {
-			form = r.URL.Query()
+		body, err := io.ReadAll(r.Body)
+		if err != nil {
+			t.Errorf("capture: read request: %v", err)
+			http.Error(w, err.Error(), http.StatusBadRequest)
+			return
+		}
+		form := r.URL.Query()
+		if r.Method != http.MethodGet {
+			if form, err = url.ParseQuery(string(body)); err != nil {
+				t.Errorf("capture: %s %s: malformed form: %v", r.Method, r.URL.Path, err)
+			}
 		}
 		c.mu.Lock()
 		c.reqs = append(c.reqs, sent{method: r.Method, path: r.URL.Path, key: r.Header.Get("Idempotency-Key"), form: form})

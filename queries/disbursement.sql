@@ -19,10 +19,16 @@ SELECT id, name, stripe_account_id FROM organisations WHERE id = @id FOR UPDATE;
 UPDATE organisations SET stripe_account_id = @stripe_account_id, updated_at = now()
 WHERE id = @id AND stripe_account_id IS NULL;
 
--- name: OrganisationMemberIDs :many
-SELECT DISTINCT user_id FROM organisation_members
-WHERE organisation_id = ANY(@organisation_ids::text[])
-ORDER BY user_id;
+-- name: PaymentPayeeMemberIDs :many
+-- The members of a payment's grantee and of its payee (the host of an
+-- unconstituted group), who may not approve the payment.
+SELECT DISTINCT m.user_id
+FROM payments p
+JOIN grants g ON g.id = p.grant_id
+JOIN organisations o ON o.id = g.organisation_id
+JOIN organisation_members m ON m.organisation_id IN (o.id, o.host_organisation_id)
+WHERE p.id = @payment_id
+ORDER BY m.user_id;
 
 -- name: OrganisationAdminEmail :one
 SELECT u.email FROM organisation_members m JOIN users u ON u.id = m.user_id

@@ -42,15 +42,6 @@ JOIN users u ON u.id = a.user_id
 WHERE a.payment_id = ANY (@payment_ids::text[])
 ORDER BY a.payment_id, a.approved_at, a.user_id;
 
--- name: PaymentApprovalCountsByGrants :many
--- How many approvals each payment of several grants has.
-SELECT a.payment_id, count(*)::int AS approvals
-FROM payment_approvals a
-JOIN payments p ON p.id = a.payment_id
-WHERE p.grant_id = ANY (@grant_ids::text[])
-GROUP BY a.payment_id
-ORDER BY a.payment_id;
-
 -- name: PaymentExportPage :many
 -- One page of the payments export, by id, with the approvers' names.
 SELECT p.id, p.grant_id, o.name AS organisation_name, p.tranche, p.amount_pence, p.status,
@@ -143,26 +134,22 @@ ORDER BY g.id;
 
 -- name: GrantPayeesByGrants :many
 -- The payee of each grant (the grantee, or its host for an unconstituted
--- group), its round's provider, whether the payee can be paid by each and
--- whether the host (if any) has consented.
+-- group) and whether it can be paid now: a host must have consented; then
+-- for a manual round the payee's bank details are saved, for a Stripe
+-- round its account has payouts enabled. A round that names no provider
+-- pays through default_provider.
 SELECT g.id AS grant_id, payee.id AS payee_organisation_id,
-       coalesce(r.definition ->> 'payment_provider', '')::text AS provider,
-       (payee.stripe_account_id IS NOT NULL AND payee.payout_ready_at IS NOT NULL)::boolean AS stripe_ready,
-       EXISTS (SELECT 1 FROM bank_accounts b WHERE b.organisation_id = payee.id)::boolean AS has_bank_account,
-       (o.host_organisation_id IS NULL OR o.host_consented_at IS NOT NULL)::boolean AS host_consented
+       ((o.host_organisation_id IS NULL OR o.host_consented_at IS NOT NULL)
+        AND CASE coalesce(r.definition ->> 'payment_provider', @default_provider::text)
+              WHEN 'manual' THEN EXISTS (SELECT 1 FROM bank_accounts b WHERE b.organisation_id = payee.id)
+              ELSE payee.stripe_account_id IS NOT NULL AND payee.payout_ready_at IS NOT NULL
+            END)::boolean AS payout_ready
 FROM grants g
 JOIN organisations o ON o.id = g.organisation_id
 JOIN organisations payee ON payee.id = coalesce(o.host_organisation_id, o.id)
 JOIN rounds r ON r.id = g.round_id
 WHERE g.id = ANY (@grant_ids::text[])
 ORDER BY g.id;
-
--- name: PaymentPaidTotalsByGrants :many
-SELECT grant_id, coalesce(sum(amount_pence), 0)::bigint AS paid_pence
-FROM payments
-WHERE grant_id = ANY (@grant_ids::text[]) AND status = 'paid'
-GROUP BY grant_id
-ORDER BY grant_id;
 
 -- ---- Stripe webhooks ----
 

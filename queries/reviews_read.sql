@@ -26,7 +26,12 @@ ORDER BY g.id
 LIMIT @row_limit;
 
 -- name: PaymentListByGrants :many
-SELECT * FROM payments WHERE grant_id = ANY (@grant_ids::text[]) ORDER BY grant_id, tranche;
+-- The payments of several grants, each with how many approvals it has.
+SELECT sqlc.embed(p),
+       (SELECT count(*) FROM payment_approvals a WHERE a.payment_id = p.id)::int AS approvals
+FROM payments p
+WHERE p.grant_id = ANY (@grant_ids::text[])
+ORDER BY p.grant_id, p.tranche;
 
 -- name: ReportListByGrants :many
 SELECT * FROM reports WHERE grant_id = ANY (@grant_ids::text[]) ORDER BY grant_id, due_after_ms, kind;

@@ -145,10 +145,13 @@ type applicationCase struct {
 
 // finish waits for running Update handlers, then ends the case.
 func (c *applicationCase) finish(ctx workflow.Context, res ApplicationResult) (ApplicationResult, error) {
-	if err := workflow.Await(ctx, func() bool { return workflow.AllHandlersFinished(ctx) }); err != nil {
-		return res, err
-	}
-	return res, nil
+	return res, awaitHandlers(ctx)
+}
+
+// awaitHandlers waits for every running Update handler to finish, so a
+// workflow never ends (or continues as new) under one.
+func awaitHandlers(ctx workflow.Context) error {
+	return workflow.Await(ctx, func() bool { return workflow.AllHandlersFinished(ctx) })
 }
 
 // startAssessment loads the case's settings and makes the first
@@ -348,14 +351,20 @@ func (c *applicationCase) awaitAcceptance(ctx workflow.Context) (string, error) 
 
 // startGrant starts the grant's workflow as a child that outlives the case.
 func (c *applicationCase) startGrant(ctx workflow.Context) error {
+	return startChild(ctx, GrantWorkflowID(c.grantID), GrantWorkflowName, GrantInput{GrantID: c.grantID, ApplicationID: c.id})
+}
+
+// startChild starts a child workflow that outlives its parent (abandoned
+// when the parent closes) under a business-key ID; one already started
+// under that ID is no error.
+func startChild(ctx workflow.Context, workflowID, workflowType string, in any) error {
 	cctx := workflow.WithChildOptions(ctx, workflow.ChildWorkflowOptions{
-		WorkflowID:            GrantWorkflowID(c.grantID),
+		WorkflowID:            workflowID,
 		ParentClosePolicy:     enumspb.PARENT_CLOSE_POLICY_ABANDON,
 		WorkflowIDReusePolicy: enumspb.WORKFLOW_ID_REUSE_POLICY_REJECT_DUPLICATE,
 	})
-	child := workflow.ExecuteChildWorkflow(cctx, GrantWorkflowName, GrantInput{GrantID: c.grantID, ApplicationID: c.id})
 	var exec workflow.Execution
-	err := child.GetChildWorkflowExecution().Get(ctx, &exec)
+	err := workflow.ExecuteChildWorkflow(cctx, workflowType, in).GetChildWorkflowExecution().Get(ctx, &exec)
 	if err != nil && !temporal.IsWorkflowExecutionAlreadyStartedError(err) {
 		return err
 	}

@@ -21,8 +21,9 @@ const (
 	MaxSignatoryRunes     = 200  // a signatory's name or role
 )
 
-// invalid is the rejection of content with problems, or nil.
-func invalid(fields map[string]string) error {
+// Invalid is the rejection (RejectInvalid) of content with the problems in
+// fields, keyed by field path; nil when there are none.
+func Invalid(fields map[string]string) error {
 	if len(fields) == 0 {
 		return nil
 	}

@@ -2,6 +2,7 @@ package workflows
 
 import (
 	"fmt"
+	"slices"
 	"time"
 
 	"go.temporal.io/sdk/temporal"
@@ -110,7 +111,7 @@ func (d *disbursement) send(ctx workflow.Context) error {
 
 // finish tells the grant's workflow the payment settled and ends.
 func (d *disbursement) finish(ctx workflow.Context) (DisbursementResult, error) {
-	if err := workflow.Await(ctx, func() bool { return workflow.AllHandlersFinished(ctx) }); err != nil {
+	if err := awaitHandlers(ctx); err != nil {
 		return DisbursementResult{}, err
 	}
 	ev := GrantEvent{Kind: GrantEventPaymentSettled, PaymentID: d.in.PaymentID}
@@ -139,7 +140,7 @@ func (d *disbursement) registerUpdates(ctx workflow.Context) error {
 // caller is neither its issuer, nor a member of the grantee, nor someone
 // who approved it already, and it still needs an approval.
 func (d *disbursement) validate(update string, c PaymentCommand) error {
-	if !c.Caller.Has(roleFinance) {
+	if !c.Caller.Has(RoleFinance) {
 		return Reject(RejectForbidden, "Only finance staff can do this", nil)
 	}
 	if !d.loaded {
@@ -148,29 +149,22 @@ func (d *disbursement) validate(update string, c PaymentCommand) error {
 	s := d.snap
 	switch update {
 	case UpdateApprovePayment:
+		if err := CanApprove(s.Status); err != nil {
+			return err
+		}
 		switch {
-		case s.Status == PaymentHeld:
-			return Reject(RejectInvalidState, "This payment is held while a report of the grant is overdue", nil)
-		case s.Status != PaymentAwaitingApproval:
-			return Reject(RejectInvalidState, "This payment is not awaiting approval (it is "+s.Status+")", nil)
 		case c.Caller.ID == s.RequestedBy:
 			return Reject(RejectForbidden, "You issued this payment: two other finance users must approve it", nil)
-		case contains(s.MemberIDs, c.Caller.ID):
+		case slices.Contains(s.MemberIDs, c.Caller.ID):
 			return Reject(RejectForbidden, "You are a member of the organisation being paid, so you cannot approve its payments", nil)
-		case contains(s.Approvals, c.Caller.ID):
+		case slices.Contains(s.Approvals, c.Caller.ID):
 			return Reject(RejectConflict, "You have already approved this payment: a second finance user must approve it", nil)
 		case len(s.Approvals) >= RequiredApprovals:
 			return Reject(RejectInvalidState, "This payment already has its approvals", nil)
 		}
 	case UpdateRejectPayment, UpdateCancelPayment:
-		switch s.Status {
-		case PaymentScheduled, PaymentHeld, PaymentAwaitingApproval, PaymentFailed:
-		case PaymentApproved:
-			if s.Provider == ProviderStripe || s.RunID != "" {
-				return Reject(RejectInvalidState, "This payment is already being sent", nil)
-			}
-		default:
-			return Reject(RejectInvalidState, "This payment cannot be cancelled (it is "+s.Status+")", nil)
+		if err := CanCancel(s.Status, s.Provider, s.RunID != ""); err != nil {
+			return err
 		}
 	case UpdateRetryPayment:
 		if s.Status != PaymentFailed {
@@ -183,10 +177,20 @@ func (d *disbursement) validate(update string, c PaymentCommand) error {
 		case s.Status != PaymentApproved:
 			return Reject(RejectInvalidState, "Only an approved payment can be marked paid (this one is "+s.Status+")", nil)
 		case c.RunID == "":
-			return Reject(RejectInvalid, "Check the highlighted fields", map[string]string{"run_id": "Name the payment run"})
+			return Invalid(map[string]string{"run_id": "Name the payment run"})
 		}
 	}
-	return invalid(CheckPaymentCommand(update, c))
+	return Invalid(CheckPaymentCommand(update, c))
+}
+
+// paymentActivity is the activity of each finance command (a rejection is
+// a cancellation with its own audit action).
+var paymentActivity = map[string]string{
+	UpdateApprovePayment: ActivityApprovePayment,
+	UpdateRejectPayment:  ActivityCancelPayment,
+	UpdateCancelPayment:  ActivityCancelPayment,
+	UpdateRetryPayment:   ActivityRetryPayment,
+	UpdateMarkPaid:       ActivityMarkPaid,
 }
 
 // handle runs a command's activity under the mutex once it validates
@@ -200,19 +204,12 @@ func (d *disbursement) handle(ctx workflow.Context, update string, c PaymentComm
 	if err := d.validate(update, c); err != nil {
 		return PaymentState{}, err
 	}
-	activity := map[string]string{
-		UpdateApprovePayment: ActivityApprovePayment,
-		UpdateRejectPayment:  ActivityCancelPayment,
-		UpdateCancelPayment:  ActivityCancelPayment,
-		UpdateRetryPayment:   ActivityRetryPayment,
-		UpdateMarkPaid:       ActivityMarkPaid,
-	}[update]
 	in := PaymentCommandInput{PaymentID: d.in.PaymentID, Update: update, Command: c, At: workflow.Now(ctx)}
 	var out PaymentState
-	if err := workflow.ExecuteActivity(ctx, activity, in).Get(ctx, &out); err != nil {
+	if err := workflow.ExecuteActivity(ctx, paymentActivity[update], in).Get(ctx, &out); err != nil {
 		return PaymentState{}, err
 	}
-	if update == UpdateApprovePayment && !contains(d.snap.Approvals, c.Caller.ID) {
+	if update == UpdateApprovePayment && !slices.Contains(d.snap.Approvals, c.Caller.ID) {
 		d.snap.Approvals = append(d.snap.Approvals, c.Caller.ID)
 	}
 	if update == UpdateMarkPaid {

@@ -2,6 +2,7 @@ package workflows
 
 import (
 	"fmt"
+	"slices"
 	"strings"
 )
 
@@ -71,8 +72,8 @@ func CheckVariation(v Variation) map[string]string {
 				fields[key+".percent"] = "Give a percentage from 1 to 100"
 			}
 			sum += in.Percent
-			kind, after := strings.CutPrefix(in.Condition, "after_report:")
-			if in.Condition != "on_acceptance" && (!after || kind == "") {
+			kind, after := strings.CutPrefix(in.Condition, ConditionAfterReportPrefix)
+			if in.Condition != ConditionOnAcceptance && (!after || kind == "") {
 				fields[key+".condition"] = "Use on_acceptance or after_report:<kind>"
 			}
 		}
@@ -83,4 +84,63 @@ func CheckVariation(v Variation) map[string]string {
 		}
 	}
 	return fields
+}
+
+// CheckScheduleReports checks that every after_report:<kind> condition of
+// a varied schedule names a report the grant has (reportKinds).
+func CheckScheduleReports(schedule []Instalment, reportKinds []string) map[string]string {
+	fields := map[string]string{}
+	for i, in := range schedule {
+		if kind, ok := strings.CutPrefix(in.Condition, ConditionAfterReportPrefix); ok && kind != "" && !slices.Contains(reportKinds, kind) {
+			fields[fmt.Sprintf("schedule[%d].condition", i)] = "This grant has no " + kind + " report"
+		}
+	}
+	return fields
+}
+
+// CheckReissue checks a reissue's reason (required).
+func CheckReissue(reason string) map[string]string {
+	fields := map[string]string{}
+	checkText(fields, "reason", "reason", reason, "Give a reason", MaxReasonRunes)
+	return fields
+}
+
+// State rules: each refuses (invalid_state) a change the payment's or
+// report's status does not allow. The validators apply them to the
+// workflow's snapshot, the activities again to the locked row.
+
+// CanApprove refuses an approval of a payment not awaiting one.
+func CanApprove(status string) error {
+	switch status {
+	case PaymentAwaitingApproval:
+		return nil
+	case PaymentHeld:
+		return Reject(RejectInvalidState, "This payment is held while a report of the grant is overdue", nil)
+	}
+	return Reject(RejectInvalidState, "This payment is not awaiting approval (it is "+status+")", nil)
+}
+
+// CanCancel refuses to cancel (or reject) a payment already being sent
+// (approved on Stripe, or in a payment run) or past cancelling.
+func CanCancel(status, provider string, inRun bool) error {
+	switch status {
+	case PaymentScheduled, PaymentHeld, PaymentAwaitingApproval, PaymentFailed:
+		return nil
+	case PaymentApproved:
+		if provider == ProviderManual && !inRun {
+			return nil
+		}
+		return Reject(RejectInvalidState, "This payment is already being sent", nil)
+	}
+	return Reject(RejectInvalidState, "This payment cannot be cancelled (it is "+status+")", nil)
+}
+
+// CanSubmitReport refuses a submission of a report already submitted or
+// accepted.
+func CanSubmitReport(status string) error {
+	switch status {
+	case ReportUpcoming, ReportDue, ReportOverdue, ReportChangesRequested:
+		return nil
+	}
+	return Reject(RejectInvalidState, "This report has already been "+status, nil)
 }

@@ -4,13 +4,8 @@ import (
 	"encoding/json"
 	"strconv"
 	"time"
-)
 
-// Grant statuses after acceptance.
-const (
-	GrantStatusCompleted  = "completed"
-	GrantStatusSuspended  = "suspended"
-	GrantStatusTerminated = "terminated"
+	"github.com/civicgrants/grants/round"
 )
 
 // Payment statuses (DESIGN §4b).
@@ -42,10 +37,10 @@ const (
 	ReviewRequestChanges = "request_changes"
 )
 
-// Payment providers.
+// Payment providers (as a round names them).
 const (
-	ProviderStripe = "stripe"
-	ProviderManual = "manual"
+	ProviderStripe = round.ProviderStripe
+	ProviderManual = round.ProviderManual
 )
 
 // Grant flags shown to staff.
@@ -140,11 +135,8 @@ type Variation struct {
 	Reason        string       `json:"reason"`
 }
 
-// Instalment is one tranche of a varied schedule (as round.Instalment).
-type Instalment struct {
-	Percent   int    `json:"percent"`
-	Condition string `json:"condition"`
-}
+// Instalment is one tranche of a varied schedule, spelt as a round's.
+type Instalment = round.Instalment
 
 // VariationResult names the variation recorded.
 type VariationResult struct {

@@ -5,18 +5,20 @@ import (
 	"strings"
 	"time"
 
-	enumspb "go.temporal.io/api/enums/v1"
-	"go.temporal.io/sdk/temporal"
 	"go.temporal.io/sdk/workflow"
+
+	"github.com/civicgrants/grants/round"
 )
 
-// Grant statuses the review writes (grants.status), and the end of a
-// grant's workflow.
+// Grant statuses (grants.status): the review writes offered, active and
+// lapsed; GrantWorkflow runs while a grant is active.
 const (
-	GrantStatusOffered = "offered"
-	GrantStatusActive  = "active"
-	GrantStatusLapsed  = "lapsed"
-	GrantStatusClosed  = "closed"
+	GrantStatusOffered    = "offered"
+	GrantStatusActive     = "active"
+	GrantStatusLapsed     = "lapsed"
+	GrantStatusCompleted  = "completed"
+	GrantStatusSuspended  = "suspended"
+	GrantStatusTerminated = "terminated"
 )
 
 // GrantWorkflow follows an accepted grant until it closes. It is started
@@ -38,10 +40,7 @@ const (
 func GrantWorkflow(ctx workflow.Context, in GrantInput) (GrantResult, error) {
 	ctx = activityOptions(ctx)
 	g := &grantCase{in: in, mu: workflow.NewMutex(ctx), wake: workflow.NewBufferedChannel(ctx, 1),
-		events: workflow.GetSignalChannel(ctx, SignalGrantEvent)}
-	for _, id := range in.Started {
-		g.started = append(g.started, id)
-	}
+		events: workflow.GetSignalChannel(ctx, SignalGrantEvent), started: slices.Clone(in.Started)}
 	if err := g.registerUpdates(ctx); err != nil {
 		return GrantResult{}, err
 	}
@@ -61,7 +60,7 @@ func GrantWorkflow(ctx workflow.Context, in GrantInput) (GrantResult, error) {
 			continue
 		}
 		if workflow.GetInfo(ctx).GetContinueAsNewSuggested() && len(g.pending) == 0 {
-			if err := workflow.Await(ctx, func() bool { return workflow.AllHandlersFinished(ctx) }); err != nil {
+			if err := awaitHandlers(ctx); err != nil {
 				return GrantResult{}, err
 			}
 			g.drainEvents(ctx)
@@ -147,14 +146,8 @@ func (g *grantCase) run(ctx workflow.Context, activity string, in any) error {
 // startPayment starts a due payment's workflow, which outlives this run
 // (continue-as-new) and signals back when it settles.
 func (g *grantCase) startPayment(ctx workflow.Context, paymentID string) error {
-	cctx := workflow.WithChildOptions(ctx, workflow.ChildWorkflowOptions{
-		WorkflowID:            PaymentWorkflowID(paymentID),
-		ParentClosePolicy:     enumspb.PARENT_CLOSE_POLICY_ABANDON,
-		WorkflowIDReusePolicy: enumspb.WORKFLOW_ID_REUSE_POLICY_REJECT_DUPLICATE,
-	})
-	child := workflow.ExecuteChildWorkflow(cctx, DisbursementWorkflowName, DisbursementInput{PaymentID: paymentID, GrantID: g.in.GrantID})
-	var exec workflow.Execution
-	if err := child.GetChildWorkflowExecution().Get(ctx, &exec); err != nil && !temporal.IsWorkflowExecutionAlreadyStartedError(err) {
+	in := DisbursementInput{PaymentID: paymentID, GrantID: g.in.GrantID}
+	if err := startChild(ctx, PaymentWorkflowID(paymentID), DisbursementWorkflowName, in); err != nil {
 		return err
 	}
 	g.started = append(g.started, paymentID)
@@ -203,12 +196,9 @@ func (g *grantCase) queue(ev GrantEvent) {
 	}
 }
 
-// poke wakes the loop after an Update changed the grant.
-func (g *grantCase) poke(ctx workflow.Context) { g.wake.SendAsync(true) }
-
 // finish waits for running Update handlers, then ends.
 func (g *grantCase) finish(ctx workflow.Context) (GrantResult, error) {
-	if err := workflow.Await(ctx, func() bool { return workflow.AllHandlersFinished(ctx) }); err != nil {
+	if err := awaitHandlers(ctx); err != nil {
 		return GrantResult{}, err
 	}
 	return GrantResult{Status: g.snap.Status}, nil
@@ -329,8 +319,8 @@ func paidAny(ps []PaymentSnap) bool {
 	return false
 }
 
-// Payment conditions of a schedule (as the round package spells them).
+// Payment conditions of a schedule (as a round spells them).
 const (
-	ConditionOnAcceptance      = "on_acceptance"
-	ConditionAfterReportPrefix = "after_report:"
+	ConditionOnAcceptance      = round.ConditionOnAcceptance
+	ConditionAfterReportPrefix = round.ConditionAfterReportPrefix
 )

@@ -3,6 +3,7 @@ package workflows_test
 import (
 	"context"
 	"log/slog"
+	"sync/atomic"
 	"testing"
 	"time"
 
@@ -61,6 +62,7 @@ type grantFixture struct {
 	start    time.Time
 	outcomes map[string]*updateOutcome
 	ended    map[string]bool // Updates sent to a payment workflow that had ended
+	pending  atomic.Int32    // callbacks scheduled by at that have not run
 }
 
 // newGrant builds the fixture; edit changes the round (the defaults are
@@ -169,8 +171,15 @@ func split(total int64, schedule []round.Instalment) []int64 {
 	return out
 }
 
-// at schedules fn at workflow time f.start+d.
-func (f *grantFixture) at(d time.Duration, fn func()) { f.wenv.RegisterDelayedCallback(fn, d) }
+// at schedules fn at workflow time f.start+d; run fails if the workflow
+// ends before it ran, so no check is skipped unseen.
+func (f *grantFixture) at(d time.Duration, fn func()) {
+	f.pending.Add(1)
+	f.wenv.RegisterDelayedCallback(func() {
+		defer f.pending.Add(-1)
+		fn()
+	}, d)
+}
 
 // update sends an Update to the grant's workflow now.
 func (f *grantFixture) update(label, name string, arg any) {
@@ -236,6 +245,7 @@ func (f *grantFixture) run() workflows.GrantResult {
 	f.wenv.ExecuteWorkflow(workflows.GrantWorkflowName, workflows.GrantInput{GrantID: f.grantID, ApplicationID: f.appID})
 	require.True(f.t, f.wenv.IsWorkflowCompleted())
 	require.NoError(f.t, f.wenv.GetWorkflowError())
+	require.Zero(f.t, f.pending.Load(), "scheduled callbacks that never ran")
 	var res workflows.GrantResult
 	require.NoError(f.t, f.wenv.GetWorkflowResult(&res))
 	return res

@@ -2,7 +2,7 @@ package workflows
 
 import (
 	"fmt"
-	"strings"
+	"maps"
 
 	"go.temporal.io/sdk/workflow"
 
@@ -14,25 +14,22 @@ import (
 // handlers take the grant's mutex, check again, run the activity (which
 // checks everything against PostgreSQL) and wake the loop.
 func (g *grantCase) registerUpdates(ctx workflow.Context) error {
-	set := func(name string, handler, validator interface{}) error {
-		if err := workflow.SetUpdateHandlerWithOptions(ctx, name, handler, workflow.UpdateHandlerOptions{Validator: validator}); err != nil {
-			return fmt.Errorf("register update %s: %w", name, err)
+	// A slice, not a map: workflow code iterates in a fixed order.
+	for _, u := range []struct {
+		name               string
+		handler, validator any
+	}{
+		{UpdatePayoutAccount, g.payoutAccount, g.validatePayoutAccount},
+		{UpdateSubmitReport, g.submitReport, g.validateSubmitReport},
+		{UpdateReviewReport, g.reviewReport, g.validateReviewReport},
+		{UpdateVary, g.vary, g.validateVary},
+		{UpdateReissue, g.reissue, g.validateReissue},
+	} {
+		if err := workflow.SetUpdateHandlerWithOptions(ctx, u.name, u.handler, workflow.UpdateHandlerOptions{Validator: u.validator}); err != nil {
+			return fmt.Errorf("register update %s: %w", u.name, err)
 		}
-		return nil
 	}
-	if err := set(UpdatePayoutAccount, g.payoutAccount, g.validatePayoutAccount); err != nil {
-		return err
-	}
-	if err := set(UpdateSubmitReport, g.submitReport, g.validateSubmitReport); err != nil {
-		return err
-	}
-	if err := set(UpdateReviewReport, g.reviewReport, g.validateReviewReport); err != nil {
-		return err
-	}
-	if err := set(UpdateVary, g.vary, g.validateVary); err != nil {
-		return err
-	}
-	return set(UpdateReissue, g.reissue, g.validateReissue)
+	return nil
 }
 
 // locked runs fn holding the mutex once validate passes again, then wakes
@@ -54,21 +51,22 @@ func (g *grantCase) locked(ctx workflow.Context, validate func() error, fn func(
 		// The next Update's validator sees what this one changed.
 		err = workflow.ExecuteActivity(ctx, ActivityLoadGrant, g.in.GrantID).Get(ctx, &g.snap)
 	}
-	g.poke(ctx)
+	g.wake.SendAsync(true)
 	return err
 }
 
-// active refuses a change to a grant that is not active. Before the
-// grant's first read it lets the Update through: the handler waits for
-// the read and validates again.
-func (g *grantCase) active() error {
+// ready reports whether a validator can check the grant's state: not
+// before the grant's first read (the Update goes through; its handler
+// waits for the read and validates again), and not once the grant has
+// left active (a rejection).
+func (g *grantCase) ready() (bool, error) {
 	if !g.loaded {
-		return nil // the handler waits for the first read, then checks again
+		return false, nil
 	}
 	if g.snap.Status != GrantStatusActive {
-		return Reject(RejectInvalidState, "This grant is "+g.snap.Status, nil)
+		return false, Reject(RejectInvalidState, "This grant is "+g.snap.Status, nil)
 	}
-	return nil
+	return true, nil
 }
 
 func (g *grantCase) report(id string) (ReportSnap, error) {
@@ -81,7 +79,7 @@ func (g *grantCase) report(id string) (ReportSnap, error) {
 }
 
 func (g *grantCase) validatePayoutAccount(u PayoutAccountUpdate) error {
-	if err := g.active(); err != nil || !g.loaded {
+	if ok, err := g.ready(); !ok {
 		return err
 	}
 	if g.snap.Provider != ProviderStripe {
@@ -100,21 +98,18 @@ func (g *grantCase) payoutAccount(ctx workflow.Context, u PayoutAccountUpdate) (
 	return out, err
 }
 
-// submittable are the report statuses a grantee may submit from.
-var submittable = []string{ReportUpcoming, ReportDue, ReportOverdue, ReportChangesRequested}
-
 func (g *grantCase) validateSubmitReport(u ReportSubmission) error {
-	if err := g.active(); err != nil || !g.loaded {
+	if ok, err := g.ready(); !ok {
 		return err
 	}
 	r, err := g.report(u.ReportID)
 	if err != nil {
 		return err
 	}
-	if !contains(submittable, r.Status) {
-		return Reject(RejectInvalidState, "This report has already been "+r.Status, nil)
+	if err := CanSubmitReport(r.Status); err != nil {
+		return err
 	}
-	return invalid(CheckSpend(u.SpendPence))
+	return Invalid(CheckSpend(u.SpendPence))
 }
 
 func (g *grantCase) submitReport(ctx workflow.Context, u ReportSubmission) (ReportResult, error) {
@@ -128,10 +123,10 @@ func (g *grantCase) submitReport(ctx workflow.Context, u ReportSubmission) (Repo
 }
 
 func (g *grantCase) validateReviewReport(u ReportReview) error {
-	if !u.Caller.Has(roleManager) {
+	if !u.Caller.Has(RoleManager) {
 		return Reject(RejectForbidden, "Only a programme manager can review reports", nil)
 	}
-	if err := g.active(); err != nil || !g.loaded {
+	if ok, err := g.ready(); !ok {
 		return err
 	}
 	r, err := g.report(u.ReportID)
@@ -141,7 +136,7 @@ func (g *grantCase) validateReviewReport(u ReportReview) error {
 	if r.Status != ReportSubmitted {
 		return Reject(RejectInvalidState, "Only a submitted report can be reviewed (this one is "+r.Status+")", nil)
 	}
-	return invalid(CheckReportReview(u.Outcome, u.Comment))
+	return Invalid(CheckReportReview(u.Outcome, u.Comment))
 }
 
 func (g *grantCase) reviewReport(ctx workflow.Context, u ReportReview) (ReportResult, error) {
@@ -155,28 +150,19 @@ func (g *grantCase) reviewReport(ctx workflow.Context, u ReportReview) (ReportRe
 }
 
 func (g *grantCase) validateVary(u Variation) error {
-	if !u.Caller.Has(roleManager) {
+	if !u.Caller.Has(RoleManager) {
 		return Reject(RejectForbidden, "Only a programme manager can vary a grant", nil)
 	}
-	if err := g.active(); err != nil || !g.loaded {
+	if ok, err := g.ready(); !ok {
 		return err
 	}
+	kinds := make([]string, len(g.snap.Reports))
+	for i, r := range g.snap.Reports {
+		kinds[i] = r.Kind
+	}
 	fields := CheckVariation(u)
-	for i, in := range u.Schedule {
-		if kind, ok := strings.CutPrefix(in.Condition, ConditionAfterReportPrefix); ok && kind != "" && !g.hasReport(kind) {
-			fields[fmt.Sprintf("schedule[%d].condition", i)] = "This grant has no " + kind + " report"
-		}
-	}
-	return invalid(fields)
-}
-
-func (g *grantCase) hasReport(kind string) bool {
-	for _, r := range g.snap.Reports {
-		if r.Kind == kind {
-			return true
-		}
-	}
-	return false
+	maps.Copy(fields, CheckScheduleReports(u.Schedule, kinds))
+	return Invalid(fields)
 }
 
 func (g *grantCase) vary(ctx workflow.Context, u Variation) (VariationResult, error) {
@@ -196,10 +182,10 @@ func (g *grantCase) vary(ctx workflow.Context, u Variation) (VariationResult, er
 }
 
 func (g *grantCase) validateReissue(u Reissue) error {
-	if !u.Caller.Has(roleManager) {
+	if !u.Caller.Has(RoleManager) {
 		return Reject(RejectForbidden, "Only a programme manager can reissue a payment", nil)
 	}
-	if err := g.active(); err != nil || !g.loaded {
+	if ok, err := g.ready(); !ok {
 		return err
 	}
 	for _, p := range g.snap.Payments {
@@ -209,9 +195,7 @@ func (g *grantCase) validateReissue(u Reissue) error {
 		if p.Status != PaymentCancelled {
 			return Reject(RejectInvalidState, "Only a cancelled payment can be reissued (this one is "+p.Status+")", nil)
 		}
-		fields := map[string]string{}
-		checkText(fields, "reason", "reason", u.Reason, "Give a reason", MaxReasonRunes)
-		return invalid(fields)
+		return Invalid(CheckReissue(u.Reason))
 	}
 	return Reject(RejectNotFound, "Payment not found", nil)
 }
@@ -224,13 +208,4 @@ func (g *grantCase) reissue(ctx workflow.Context, u Reissue) (ReissueResult, err
 		return workflow.ExecuteActivity(ctx, ActivityReissuePayment, in).Get(ctx, &out)
 	})
 	return out, err
-}
-
-func contains(list []string, s string) bool {
-	for _, v := range list {
-		if v == s {
-			return true
-		}
-	}
-	return false
 }

@@ -58,9 +58,6 @@ const (
 	// SignalBudgetReleased tells RoundWorkflow that budget came free (an
 	// offer lapsed), so it may promote a waitlisted application.
 	SignalBudgetReleased = "budget-released"
-	// SignalGrantClosed ends a GrantWorkflow (used by the disbursement
-	// issue's close-out; today the workflow only waits).
-	SignalGrantClosed = "grant-closed"
 )
 
 // ApplicationWorkflowID is the workflow ID of an application's case.

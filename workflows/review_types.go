@@ -1,6 +1,9 @@
 package workflows
 
-import "time"
+import (
+	"slices"
+	"time"
+)
 
 // Assessment statuses.
 const (
@@ -51,14 +54,7 @@ type Caller struct {
 }
 
 // Has reports whether the caller holds a staff role.
-func (c Caller) Has(role string) bool {
-	for _, r := range c.Roles {
-		if r == role {
-			return true
-		}
-	}
-	return false
-}
+func (c Caller) Has(role string) bool { return slices.Contains(c.Roles, role) }
 
 // CriterionScore is one criterion's score and its written justification.
 type CriterionScore struct {

@@ -8,11 +8,13 @@ import (
 	"go.temporal.io/sdk/workflow"
 )
 
-// Staff roles a validator checks (the same names as users.roles).
+// Staff roles (the names in users.roles): validators check them on the
+// Caller, activities against the users table.
 const (
-	roleManager = "manager"
-	roleChair   = "chair"
-	roleFinance = "finance"
+	RoleManager  = "manager"
+	RoleChair    = "chair"
+	RoleAssessor = "assessor"
+	RoleFinance  = "finance"
 )
 
 // registerUpdates installs every Update of the case. A validator does the
@@ -116,7 +118,7 @@ func (c *applicationCase) validateConflict(ctx workflow.Context, u ConflictUpdat
 	if _, err := c.ownAssignment(u.Caller, u.AssessmentID); err != nil {
 		return err
 	}
-	return invalid(CheckConflict(u.Reason))
+	return Invalid(CheckConflict(u.Reason))
 }
 
 func (c *applicationCase) onConflict(ctx workflow.Context, u ConflictUpdate) (CaseState, error) {
@@ -157,7 +159,7 @@ func (c *applicationCase) validateScore(ctx workflow.Context, u ScoreUpdate) err
 	if !workflow.Now(ctx).Before(a.Deadline) {
 		return Reject(RejectInvalidState, "The deadline for this assessment has passed ("+a.Deadline.UTC().Format(time.RFC3339)+")", nil)
 	}
-	return invalid(CheckScores(c.info.Criteria, u.Scores))
+	return Invalid(CheckScores(c.info.Criteria, u.Scores))
 }
 
 func (c *applicationCase) onScore(ctx workflow.Context, u ScoreUpdate) (CaseState, error) {
@@ -176,7 +178,7 @@ func (c *applicationCase) onScore(ctx workflow.Context, u ScoreUpdate) (CaseStat
 // ---- moderate ----
 
 func (c *applicationCase) validateModerate(ctx workflow.Context, u ModerateUpdate) error {
-	if !u.Caller.Has(roleManager) {
+	if !u.Caller.Has(RoleManager) {
 		return Reject(RejectForbidden, "Only a programme manager can moderate", nil)
 	}
 	if c.status != StatusWaitlisted {
@@ -184,7 +186,7 @@ func (c *applicationCase) validateModerate(ctx workflow.Context, u ModerateUpdat
 			return err
 		}
 	}
-	return invalid(CheckModeration(u.TotalHundredths, u.Rationale))
+	return Invalid(CheckModeration(u.TotalHundredths, u.Rationale))
 }
 
 func (c *applicationCase) onModerate(ctx workflow.Context, u ModerateUpdate) (CaseState, error) {
@@ -220,7 +222,7 @@ func (c *applicationCase) decidable(now time.Time) error {
 }
 
 func (c *applicationCase) validateDecide(ctx workflow.Context, u DecideUpdate) error {
-	if !u.Caller.Has(roleChair) {
+	if !u.Caller.Has(RoleChair) {
 		return Reject(RejectForbidden, "Only the panel chair can decide", nil)
 	}
 	switch c.status {
@@ -243,7 +245,7 @@ func (c *applicationCase) validateDecide(ctx workflow.Context, u DecideUpdate) e
 			fields["award_pence"] = msg
 		}
 	}
-	return invalid(fields)
+	return Invalid(fields)
 }
 
 // checkAward checks an award against the case's request and tier.
@@ -289,7 +291,7 @@ func (c *applicationCase) validatePromote(ctx workflow.Context, u PromoteUpdate)
 		return Reject(RejectInvalidState, "Only a waitlisted application can be promoted", nil)
 	}
 	if msg := c.checkAward(u.AwardPence); msg != "" {
-		return invalid(map[string]string{"award_pence": msg})
+		return Invalid(map[string]string{"award_pence": msg})
 	}
 	return nil
 }
@@ -340,7 +342,7 @@ func (c *applicationCase) validateAccept(ctx workflow.Context, u AcceptUpdate) e
 	case !workflow.Now(ctx).Before(c.offerExpiresAt):
 		return Reject(RejectInvalidState, "This offer expired on "+c.offerExpiresAt.UTC().Format(time.RFC3339), nil)
 	}
-	return invalid(CheckAcceptance(u.SignatoryName, u.SignatoryRole))
+	return Invalid(CheckAcceptance(u.SignatoryName, u.SignatoryRole))
 }
 
 func (c *applicationCase) onAccept(ctx workflow.Context, u AcceptUpdate) (CaseState, error) {

@@ -3,7 +3,6 @@ package main
 import (
 	"context"
 	"crypto/rand"
-	"encoding/base64"
 	"errors"
 	"flag"
 	"fmt"
@@ -26,9 +25,9 @@ import (
 )
 
 // dev runs the whole system in one process for a laptop: a private
-// PostgreSQL cluster and the Temporal dev server as child processes, then
-// migrations, the demo data, the HTTP server and the worker. SIGINT or
-// SIGTERM stops everything it started.
+// PostgreSQL cluster, the Temporal dev server and stripe-mock as child
+// processes, then migrations, the demo data, the HTTP server and the
+// worker. SIGINT or SIGTERM stops everything it started.
 func dev(ctx context.Context, cfg config.Config, log *slog.Logger, args []string) error {
 	fs := flag.NewFlagSet("dev", flag.ContinueOnError)
 	fs.StringVar(&cfg.Addr, "addr", cfg.Addr, "HTTP listen address (GRANTS_ADDR)")
@@ -43,8 +42,12 @@ func dev(ctx context.Context, cfg config.Config, log *slog.Logger, args []string
 	if err := os.MkdirAll(abs, 0o755); err != nil {
 		return fmt.Errorf("data dir: %w", err)
 	}
+	// What defaults to the address or the data dir follows the flags.
 	if os.Getenv("GRANTS_DOCUMENTS_DIR") == "" {
 		cfg.DocumentsDir = filepath.Join(abs, "documents")
+	}
+	if os.Getenv("GRANTS_PUBLIC_URL") == "" {
+		cfg.PublicURL = "http://" + cfg.Addr
 	}
 
 	// Children are stopped together, with a context of their own, so
@@ -76,13 +79,7 @@ func dev(ctx context.Context, cfg config.Config, log *slog.Logger, args []string
 	}
 	cfg.DatabaseURL = pg.URL("grants")
 
-	bin := cfg.TemporalBin
-	if bin == "" {
-		if bin, err = temporaldev.FindBinary(); err != nil {
-			return fmt.Errorf("%w (run `make run`, which builds bin/temporal)", err)
-		}
-	}
-	ts, err := temporaldev.Start(ctx, temporaldev.Options{Binary: bin, DBFile: filepath.Join(abs, "temporal.db"),
+	ts, err := temporaldev.Start(ctx, temporaldev.Options{Binary: cfg.TemporalBin, DBFile: filepath.Join(abs, "temporal.db"),
 		Namespace: cfg.TemporalNamespace, Logger: log.With("component", "temporal-dev")})
 	if err != nil {
 		return err
@@ -90,11 +87,12 @@ func dev(ctx context.Context, cfg config.Config, log *slog.Logger, args []string
 	children = append(children, ts)
 	cfg.TemporalAddress = ts.Address()
 
-	sm, err := startStripeMock(ctx, &cfg, log)
+	sm, err := stripemock.Start(ctx, stripemock.Options{Binary: cfg.StripeMockBin, Logger: log.With("component", "stripe-mock")})
 	if err != nil {
 		return err
 	}
 	children = append(children, sm)
+	cfg.StripeAPIBase = sm.URL() // payments by Stripe go to the mock
 	if err := devPaymentDefaults(&cfg, abs); err != nil {
 		return err
 	}
@@ -167,29 +165,38 @@ Press Ctrl-C to stop.
 // starts use the kept one, since the users were seeded with it.
 func devPassword(cfg config.Config, dataDir string, log *slog.Logger) (string, error) {
 	path := filepath.Join(dataDir, "dev-password")
-	b, err := os.ReadFile(path)
-	if err != nil && !errors.Is(err, os.ErrNotExist) {
-		return "", fmt.Errorf("read dev password: %w", err)
-	}
-	if kept := strings.TrimSpace(string(b)); kept != "" {
-		if cfg.DevPassword != "" && cfg.DevPassword != kept {
-			log.Warn("GRANTS_DEV_PASSWORD differs from the password the demo users were created with; the demo users keep theirs",
-				"file", path)
+	pw, err := keptInDataDir(path, func() string {
+		if cfg.DevPassword != "" {
+			return cfg.DevPassword
 		}
-		return kept, nil
+		return rand.Text()
+	})
+	if err != nil {
+		return "", fmt.Errorf("dev password: %w", err)
 	}
-	pw := cfg.DevPassword
-	if pw == "" {
-		raw := make([]byte, 12)
-		if _, err := rand.Read(raw); err != nil {
-			return "", err
-		}
-		pw = base64.RawURLEncoding.EncodeToString(raw)
-	}
-	if err := os.WriteFile(path, []byte(pw+"\n"), 0o600); err != nil {
-		return "", fmt.Errorf("write dev password: %w", err)
+	if cfg.DevPassword != "" && cfg.DevPassword != pw {
+		log.Warn("GRANTS_DEV_PASSWORD differs from the password the demo users were created with; the demo users keep theirs",
+			"file", path)
 	}
 	return pw, nil
+}
+
+// keptInDataDir returns the value kept in the file at path, or, when there
+// is none yet, the one first returns, which it keeps there (mode 0600) for
+// the next start.
+func keptInDataDir(path string, first func() string) (string, error) {
+	b, err := os.ReadFile(path)
+	if err != nil && !errors.Is(err, os.ErrNotExist) {
+		return "", err
+	}
+	if kept := strings.TrimSpace(string(b)); kept != "" {
+		return kept, nil
+	}
+	v := first()
+	if err := os.WriteFile(path, []byte(v+"\n"), 0o600); err != nil {
+		return "", err
+	}
+	return v, nil
 }
 
 // Dev defaults of the payment settings: stripe-mock accepts any key; the
@@ -208,42 +215,13 @@ func devPaymentDefaults(cfg *config.Config, dataDir string) error {
 	if cfg.StripeWebhookSecret == "" {
 		cfg.StripeWebhookSecret = devWebhookSecret
 	}
-	if os.Getenv("GRANTS_PUBLIC_URL") == "" {
-		cfg.PublicURL = "http://" + cfg.Addr
-	}
 	if cfg.EncryptionKey != "" {
 		return nil
 	}
-	path := filepath.Join(dataDir, "encryption-key")
-	b, err := os.ReadFile(path)
-	switch {
-	case err == nil && strings.TrimSpace(string(b)) != "":
-		cfg.EncryptionKey = strings.TrimSpace(string(b))
-		return nil
-	case err != nil && !errors.Is(err, os.ErrNotExist):
-		return fmt.Errorf("read encryption key: %w", err)
-	}
-	cfg.EncryptionKey = bank.GenerateKey()
-	if err := os.WriteFile(path, []byte(cfg.EncryptionKey+"\n"), 0o600); err != nil {
-		return fmt.Errorf("write encryption key: %w", err)
-	}
-	return nil
-}
-
-// startStripeMock starts stripe-mock (bin/stripe-mock, built by make) as
-// a child and points the Stripe client at it.
-func startStripeMock(ctx context.Context, cfg *config.Config, log *slog.Logger) (*stripemock.Server, error) {
-	bin := cfg.StripeMockBin
-	if bin == "" {
-		var err error
-		if bin, err = stripemock.FindBinary(); err != nil {
-			return nil, fmt.Errorf("%w (run `make run`, which builds bin/stripe-mock)", err)
-		}
-	}
-	sm, err := stripemock.Start(ctx, stripemock.Options{Binary: bin, Logger: log.With("component", "stripe-mock")})
+	key, err := keptInDataDir(filepath.Join(dataDir, "encryption-key"), bank.GenerateKey)
 	if err != nil {
-		return nil, err
+		return fmt.Errorf("encryption key: %w", err)
 	}
-	cfg.StripeAPIBase = sm.URL()
-	return sm, nil
+	cfg.EncryptionKey = key
+	return nil
 }

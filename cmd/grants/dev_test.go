@@ -10,6 +10,7 @@ import (
 	"net"
 	"net/http"
 	"os"
+	"strings"
 	"testing"
 	"time"
 
@@ -161,7 +162,9 @@ func (c *httpClient) waitReady(root string) {
 	}, 60*time.Second, 100*time.Millisecond)
 }
 
-func (c *httpClient) send(req *http.Request, want int, out any) {
+// send sends req, with the client's token if any, and returns the status
+// and the body of the answer.
+func (c *httpClient) send(req *http.Request) (int, []byte) {
 	c.t.Helper()
 	if c.token != "" {
 		req.Header.Set("Authorization", "Bearer "+c.token)
@@ -171,13 +174,12 @@ func (c *httpClient) send(req *http.Request, want int, out any) {
 	defer res.Body.Close()
 	body, err := io.ReadAll(res.Body)
 	require.NoError(c.t, err)
-	require.Equal(c.t, want, res.StatusCode, "%s %s: %s", req.Method, req.URL, body)
-	if out != nil {
-		require.NoError(c.t, json.Unmarshal(body, out))
-	}
+	return res.StatusCode, body
 }
 
-func (c *httpClient) do(method, path string, body any, want int, out any) {
+// request sends body (if not nil) as JSON to the API path and returns the
+// status and the body of the answer.
+func (c *httpClient) request(method, path string, body any) (int, []byte) {
 	c.t.Helper()
 	var rdr io.Reader
 	if body != nil {
@@ -188,7 +190,40 @@ func (c *httpClient) do(method, path string, body any, want int, out any) {
 	req, err := http.NewRequest(method, c.base+path, rdr)
 	require.NoError(c.t, err)
 	req.Header.Set("Content-Type", "application/json")
-	c.send(req, want, out)
+	return c.send(req)
+}
+
+// do sends a request and requires the status want, decoding the answer
+// into out if not nil.
+func (c *httpClient) do(method, path string, body any, want int, out any) {
+	c.t.Helper()
+	status, answer := c.request(method, path, body)
+	require.Equal(c.t, want, status, "%s %s: %s", method, c.base+path, answer)
+	if out != nil {
+		require.NoError(c.t, json.Unmarshal(answer, out))
+	}
+}
+
+// try sends a request once and returns its status, decoding a 200 into
+// out; a 409 other than not_ready fails the test (and returns 0). A
+// lifecycle command answers 409 not_ready until the case's workflow can
+// take it: tests retry, as a client would.
+func (c *httpClient) try(method, path string, body any, out any) int {
+	c.t.Helper()
+	status, b := c.request(method, path, body)
+	switch status {
+	case http.StatusOK:
+		require.NoError(c.t, json.Unmarshal(b, out))
+	case http.StatusConflict:
+		if !strings.Contains(string(b), `"not_ready"`) {
+			c.t.Errorf("%s %s: %s", method, path, b)
+			return 0
+		}
+	default:
+		c.t.Errorf("%s %s: %d %s", method, path, status, b)
+		return 0
+	}
+	return status
 }
 
 func (c *httpClient) upload(path, name string, content []byte, want int) {
@@ -197,10 +232,12 @@ func (c *httpClient) upload(path, name string, content []byte, want int) {
 	mw := multipart.NewWriter(&buf)
 	fw, err := mw.CreateFormFile("file", name)
 	require.NoError(c.t, err)
-	_, _ = fw.Write(content)
+	_, err = fw.Write(content)
+	require.NoError(c.t, err)
 	require.NoError(c.t, mw.Close())
 	req, err := http.NewRequest("POST", c.base+path, &buf)
 	require.NoError(c.t, err)
 	req.Header.Set("Content-Type", mw.FormDataContentType())
-	c.send(req, want, nil)
+	status, answer := c.send(req)
+	require.Equal(c.t, want, status, "POST %s: %s", req.URL, answer)
 }

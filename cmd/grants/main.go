@@ -21,7 +21,8 @@ Usage:
   grants worker                Temporal worker and outbox dispatcher
   grants migrate               apply database migrations
   grants dev [--addr A] [--data-dir D]
-                               everything in one process on a private PostgreSQL and Temporal dev server
+                               everything in one process on a private PostgreSQL, Temporal dev server
+                               and stripe-mock
   grants users add --email E --name N [--roles manager,chair,assessor,finance]
                                create a user; the password is read from standard input
   grants audit verify          check every audit hash chain

@@ -5,89 +5,33 @@ import (
 	"context"
 	"encoding/json"
 	"fmt"
-	"io"
-	"log/slog"
 	"net/http"
-	"net/http/httptest"
 	"os"
 	"strings"
-	"sync"
 	"testing"
 	"time"
 
 	"github.com/stretchr/testify/require"
-	"go.temporal.io/sdk/worker"
 
 	"github.com/civicgrants/grants/app"
 	"github.com/civicgrants/grants/app/apptest"
-	"github.com/civicgrants/grants/dispatch"
 	"github.com/civicgrants/grants/payments"
 	"github.com/civicgrants/grants/payments/stripetest"
 	"github.com/civicgrants/grants/workflows"
-	"github.com/civicgrants/grants/workflows/activities"
-	"github.com/civicgrants/grants/workflows/wftest"
 )
 
-// moneyStack is the API, the outbox dispatcher and a worker that can be
-// stopped and started again, on a fresh database and the real Temporal
-// dev server, paying through a Recorder in front of stripe-mock.
+// moneyStack is a stack paying through a Recorder in front of
+// stripe-mock.
 type moneyStack struct {
-	*reviewStack
-	rec   *stripetest.Recorder
-	queue string
-	mu    sync.Mutex
-	stop  func()
+	*stack
+	rec *stripetest.Recorder
 }
 
 func newMoneyStack(t *testing.T) *moneyStack {
 	t.Helper()
-	env := apptest.New(t)
-	tc := wftest.Client(t)
-	log := slog.New(slog.DiscardHandler)
-	env.App.UseTemporal(tc)
-	s := &moneyStack{reviewStack: &reviewStack{env: env, tc: tc}, queue: wftest.TaskQueue(t),
-		rec: stripetest.NewRecorder(t, stripetest.APIBase(t))}
-	s.startWorker(t)
-	t.Cleanup(func() { s.stopWorker() })
-
-	ctx, cancel := context.WithCancel(context.Background())
-	d := &dispatch.Dispatcher{Store: env.Store, Temporal: tc, Log: log, TaskQueue: s.queue, Interval: 50 * time.Millisecond}
-	done := make(chan struct{})
-	go func() { defer close(done); _ = d.Run(ctx) }()
-	t.Cleanup(func() { cancel(); <-done })
-
-	h, err := httpHandler(env.App, tc, log)
-	require.NoError(t, err)
-	srv := httptest.NewServer(h)
-	t.Cleanup(srv.Close)
-	s.base = srv.URL + "/api/v1"
-	return s
-}
-
-// startWorker starts a worker on the stack's queue, its activities paying
-// through the Recorder.
-func (s *moneyStack) startWorker(t *testing.T) {
-	t.Helper()
-	w := worker.New(s.tc, s.queue, worker.Options{})
-	workflows.Register(w)
-	stripe := payments.NewStripe(payments.StripeConfig{SecretKey: "sk_test_money", APIBase: s.rec.URL()})
-	(&activities.Activities{Store: s.env.Store, Log: slog.New(slog.DiscardHandler), Temporal: s.tc, Stripe: stripe}).Register(w)
-	require.NoError(t, w.Start())
-	s.mu.Lock()
-	s.stop = w.Stop
-	s.mu.Unlock()
-}
-
-// stopWorker stops the running worker, if any: its activities in flight
-// are cancelled and nothing they had not recorded is recorded.
-func (s *moneyStack) stopWorker() {
-	s.mu.Lock()
-	stop := s.stop
-	s.stop = nil
-	s.mu.Unlock()
-	if stop != nil {
-		stop()
-	}
+	rec := stripetest.NewRecorder(t, stripetest.APIBase(t))
+	stripe := payments.NewStripe(payments.StripeConfig{SecretKey: stripetest.SecretKey, APIBase: rec.URL()})
+	return &moneyStack{stack: newStack(t, stripe), rec: rec}
 }
 
 // webhook signs a Stripe event with the test secret and posts it.
@@ -98,11 +42,8 @@ func (s *moneyStack) webhook(t *testing.T, event map[string]any, want int) {
 	req, err := http.NewRequest("POST", s.base+"/webhooks/stripe", bytes.NewReader(body))
 	require.NoError(t, err)
 	req.Header.Set("Stripe-Signature", payments.SignPayload(body, apptest.WebhookSecret, time.Now()))
-	resp, err := http.DefaultClient.Do(req)
-	require.NoError(t, err)
-	defer resp.Body.Close()
-	b, _ := io.ReadAll(resp.Body)
-	require.Equal(t, want, resp.StatusCode, string(b))
+	status, answer := (&httpClient{t: t}).send(req)
+	require.Equal(t, want, status, string(answer))
 }
 
 // paymentView is GET /payments/{id}.
@@ -386,34 +327,4 @@ func TestWorkerKilledMidPaymentPaysOnce(t *testing.T) {
 	if os.Getenv("GRANTS_RECORD_HISTORY") != "" {
 		recordHistory(t, s.tc, workflows.PaymentWorkflowID(pay), "payment_resumed.json", true)
 	}
-}
-
-// try sends a request once and returns its status, decoding a 200 into
-// out; a 409 other than not_ready fails the test (and returns 0).
-func (c *httpClient) try(method, path string, body any, out any) int {
-	c.t.Helper()
-	raw, err := json.Marshal(body)
-	require.NoError(c.t, err)
-	req, err := http.NewRequest(method, c.base+path, bytes.NewReader(raw))
-	require.NoError(c.t, err)
-	req.Header.Set("Content-Type", "application/json")
-	req.Header.Set("Authorization", "Bearer "+c.token)
-	res, err := http.DefaultClient.Do(req)
-	require.NoError(c.t, err)
-	defer res.Body.Close()
-	b, err := io.ReadAll(res.Body)
-	require.NoError(c.t, err)
-	switch res.StatusCode {
-	case http.StatusOK:
-		require.NoError(c.t, json.Unmarshal(b, out))
-	case http.StatusConflict:
-		if !strings.Contains(string(b), `"not_ready"`) {
-			c.t.Errorf("%s %s: %s", method, path, b)
-			return 0
-		}
-	default:
-		c.t.Errorf("%s %s: %d %s", method, path, res.StatusCode, b)
-		return 0
-	}
-	return res.StatusCode
 }

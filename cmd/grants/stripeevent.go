@@ -3,9 +3,8 @@ package main
 import (
 	"bytes"
 	"context"
-	"crypto/rand"
-	"encoding/hex"
 	"encoding/json"
+	"errors"
 	"flag"
 	"fmt"
 	"io"
@@ -15,6 +14,7 @@ import (
 	"strings"
 	"time"
 
+	"github.com/civicgrants/grants/id"
 	"github.com/civicgrants/grants/payments"
 	"github.com/civicgrants/grants/platform/config"
 )
@@ -34,7 +34,7 @@ func stripeEvent(ctx context.Context, cfg config.Config, args []string) error {
 		return err
 	}
 	if fs.NArg() < 1 {
-		return fmt.Errorf("usage: grants stripe-event TYPE key=value…")
+		return errors.New("usage: grants stripe-event TYPE key=value…")
 	}
 	kv := map[string]string{}
 	for _, a := range fs.Args()[1:] {
@@ -70,7 +70,10 @@ func stripeEvent(ctx context.Context, cfg config.Config, args []string) error {
 		return fmt.Errorf("post event: %w", err)
 	}
 	defer resp.Body.Close()
-	answer, _ := io.ReadAll(io.LimitReader(resp.Body, 1<<16))
+	answer, err := io.ReadAll(io.LimitReader(resp.Body, 1<<16))
+	if err != nil {
+		return fmt.Errorf("read the webhook's answer (%s): %w", resp.Status, err)
+	}
 	fmt.Fprintf(os.Stdout, "%s %s -> %s %s\n", event["type"], event["id"], resp.Status, bytes.TrimSpace(answer))
 	if resp.StatusCode != http.StatusOK {
 		return fmt.Errorf("webhook answered %s", resp.Status)
@@ -92,7 +95,7 @@ func buildEvent(typ string, kv map[string]string, now time.Time) (map[string]any
 		}
 		return def
 	}
-	event := map[string]any{"id": "evt_" + randomHex(12), "object": "event", "api_version": "2024-06-20",
+	event := map[string]any{"id": id.New("evt"), "object": "event", "api_version": "2024-06-20",
 		"created": now.Unix(), "livemode": false, "type": typ}
 	var object map[string]any
 	switch typ {
@@ -118,7 +121,7 @@ func buildEvent(typ string, kv map[string]string, now time.Time) (map[string]any
 		if err != nil {
 			return nil, fmt.Errorf("amount: %w", err)
 		}
-		object = map[string]any{"id": get("transfer", "tr_"+randomHex(8)), "object": "transfer", "amount": amount,
+		object = map[string]any{"id": get("transfer", id.New("tr")), "object": "transfer", "amount": amount,
 			"amount_reversed": amount, "currency": "gbp", "reversed": true, "transfer_group": payment,
 			"metadata": map[string]string{"payment_id": payment, "grant_id": get("grant", "")}}
 	case "payout.failed":
@@ -126,7 +129,7 @@ func buildEvent(typ string, kv map[string]string, now time.Time) (map[string]any
 		if err != nil {
 			return nil, err
 		}
-		object = map[string]any{"id": "po_" + randomHex(8), "object": "payout", "status": "failed",
+		object = map[string]any{"id": id.New("po"), "object": "payout", "status": "failed",
 			"failure_code": get("code", "account_closed"), "failure_message": get("message", "The bank account has been closed")}
 		event["account"] = account
 	default:
@@ -134,10 +137,4 @@ func buildEvent(typ string, kv map[string]string, now time.Time) (map[string]any
 	}
 	event["data"] = map[string]any{"object": object}
 	return event, nil
-}
-
-func randomHex(n int) string {
-	b := make([]byte, n)
-	_, _ = rand.Read(b)
-	return hex.EncodeToString(b)
 }

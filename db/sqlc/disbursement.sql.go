@@ -115,32 +115,6 @@ func (q *Queries) OrganisationLockForPayout(ctx context.Context, id string) (Org
 	return i, err
 }
 
-const organisationMemberIDs = `-- name: OrganisationMemberIDs :many
-SELECT DISTINCT user_id FROM organisation_members
-WHERE organisation_id = ANY($1::text[])
-ORDER BY user_id
-`
-
-func (q *Queries) OrganisationMemberIDs(ctx context.Context, organisationIds []string) ([]string, error) {
-	rows, err := q.db.Query(ctx, organisationMemberIDs, organisationIds)
-	if err != nil {
-		return nil, err
-	}
-	defer rows.Close()
-	items := []string{}
-	for rows.Next() {
-		var user_id string
-		if err := rows.Scan(&user_id); err != nil {
-			return nil, err
-		}
-		items = append(items, user_id)
-	}
-	if err := rows.Err(); err != nil {
-		return nil, err
-	}
-	return items, nil
-}
-
 const organisationSetStripeAccount = `-- name: OrganisationSetStripeAccount :exec
 UPDATE organisations SET stripe_account_id = $1, updated_at = now()
 WHERE id = $2 AND stripe_account_id IS NULL
@@ -500,6 +474,38 @@ func (q *Queries) PaymentMaxTranche(ctx context.Context, grantID string) (int32,
 	var column_1 int32
 	err := row.Scan(&column_1)
 	return column_1, err
+}
+
+const paymentPayeeMemberIDs = `-- name: PaymentPayeeMemberIDs :many
+SELECT DISTINCT m.user_id
+FROM payments p
+JOIN grants g ON g.id = p.grant_id
+JOIN organisations o ON o.id = g.organisation_id
+JOIN organisation_members m ON m.organisation_id IN (o.id, o.host_organisation_id)
+WHERE p.id = $1
+ORDER BY m.user_id
+`
+
+// The members of a payment's grantee and of its payee (the host of an
+// unconstituted group), who may not approve the payment.
+func (q *Queries) PaymentPayeeMemberIDs(ctx context.Context, paymentID string) ([]string, error) {
+	rows, err := q.db.Query(ctx, paymentPayeeMemberIDs, paymentID)
+	if err != nil {
+		return nil, err
+	}
+	defer rows.Close()
+	items := []string{}
+	for rows.Next() {
+		var user_id string
+		if err := rows.Scan(&user_id); err != nil {
+			return nil, err
+		}
+		items = append(items, user_id)
+	}
+	if err := rows.Err(); err != nil {
+		return nil, err
+	}
+	return items, nil
 }
 
 const paymentUpdateState = `-- name: PaymentUpdateState :one

@@ -192,32 +192,37 @@ func (q *Queries) GrantActivePaidTo(ctx context.Context, arg GrantActivePaidToPa
 
 const grantPayeesByGrants = `-- name: GrantPayeesByGrants :many
 SELECT g.id AS grant_id, payee.id AS payee_organisation_id,
-       coalesce(r.definition ->> 'payment_provider', '')::text AS provider,
-       (payee.stripe_account_id IS NOT NULL AND payee.payout_ready_at IS NOT NULL)::boolean AS stripe_ready,
-       EXISTS (SELECT 1 FROM bank_accounts b WHERE b.organisation_id = payee.id)::boolean AS has_bank_account,
-       (o.host_organisation_id IS NULL OR o.host_consented_at IS NOT NULL)::boolean AS host_consented
+       ((o.host_organisation_id IS NULL OR o.host_consented_at IS NOT NULL)
+        AND CASE coalesce(r.definition ->> 'payment_provider', $1::text)
+              WHEN 'manual' THEN EXISTS (SELECT 1 FROM bank_accounts b WHERE b.organisation_id = payee.id)
+              ELSE payee.stripe_account_id IS NOT NULL AND payee.payout_ready_at IS NOT NULL
+            END)::boolean AS payout_ready
 FROM grants g
 JOIN organisations o ON o.id = g.organisation_id
 JOIN organisations payee ON payee.id = coalesce(o.host_organisation_id, o.id)
 JOIN rounds r ON r.id = g.round_id
-WHERE g.id = ANY ($1::text[])
+WHERE g.id = ANY ($2::text[])
 ORDER BY g.id
 `
+
+type GrantPayeesByGrantsParams struct {
+	DefaultProvider string
+	GrantIds        []string
+}
 
 type GrantPayeesByGrantsRow struct {
 	GrantID             string
 	PayeeOrganisationID string
-	Provider            string
-	StripeReady         bool
-	HasBankAccount      bool
-	HostConsented       bool
+	PayoutReady         bool
 }
 
 // The payee of each grant (the grantee, or its host for an unconstituted
-// group), its round's provider, whether the payee can be paid by each and
-// whether the host (if any) has consented.
-func (q *Queries) GrantPayeesByGrants(ctx context.Context, grantIds []string) ([]GrantPayeesByGrantsRow, error) {
-	rows, err := q.db.Query(ctx, grantPayeesByGrants, grantIds)
+// group) and whether it can be paid now: a host must have consented; then
+// for a manual round the payee's bank details are saved, for a Stripe
+// round its account has payouts enabled. A round that names no provider
+// pays through default_provider.
+func (q *Queries) GrantPayeesByGrants(ctx context.Context, arg GrantPayeesByGrantsParams) ([]GrantPayeesByGrantsRow, error) {
+	rows, err := q.db.Query(ctx, grantPayeesByGrants, arg.DefaultProvider, arg.GrantIds)
 	if err != nil {
 		return nil, err
 	}
@@ -225,14 +230,7 @@ func (q *Queries) GrantPayeesByGrants(ctx context.Context, grantIds []string) ([
 	items := []GrantPayeesByGrantsRow{}
 	for rows.Next() {
 		var i GrantPayeesByGrantsRow
-		if err := rows.Scan(
-			&i.GrantID,
-			&i.PayeeOrganisationID,
-			&i.Provider,
-			&i.StripeReady,
-			&i.HasBankAccount,
-			&i.HostConsented,
-		); err != nil {
+		if err := rows.Scan(&i.GrantID, &i.PayeeOrganisationID, &i.PayoutReady); err != nil {
 			return nil, err
 		}
 		items = append(items, i)
@@ -353,41 +351,6 @@ type OrganisationPayoutReadyUpdateParams struct {
 func (q *Queries) OrganisationPayoutReadyUpdate(ctx context.Context, arg OrganisationPayoutReadyUpdateParams) error {
 	_, err := q.db.Exec(ctx, organisationPayoutReadyUpdate, arg.Ready, arg.At, arg.ID)
 	return err
-}
-
-const paymentApprovalCountsByGrants = `-- name: PaymentApprovalCountsByGrants :many
-SELECT a.payment_id, count(*)::int AS approvals
-FROM payment_approvals a
-JOIN payments p ON p.id = a.payment_id
-WHERE p.grant_id = ANY ($1::text[])
-GROUP BY a.payment_id
-ORDER BY a.payment_id
-`
-
-type PaymentApprovalCountsByGrantsRow struct {
-	PaymentID string
-	Approvals int32
-}
-
-// How many approvals each payment of several grants has.
-func (q *Queries) PaymentApprovalCountsByGrants(ctx context.Context, grantIds []string) ([]PaymentApprovalCountsByGrantsRow, error) {
-	rows, err := q.db.Query(ctx, paymentApprovalCountsByGrants, grantIds)
-	if err != nil {
-		return nil, err
-	}
-	defer rows.Close()
-	items := []PaymentApprovalCountsByGrantsRow{}
-	for rows.Next() {
-		var i PaymentApprovalCountsByGrantsRow
-		if err := rows.Scan(&i.PaymentID, &i.Approvals); err != nil {
-			return nil, err
-		}
-		items = append(items, i)
-	}
-	if err := rows.Err(); err != nil {
-		return nil, err
-	}
-	return items, nil
 }
 
 const paymentApprovalsByPayments = `-- name: PaymentApprovalsByPayments :many
@@ -743,39 +706,6 @@ func (q *Queries) PaymentLockForRun(ctx context.Context) ([]Payment, error) {
 			&i.ReversedAt,
 			&i.ReversalReason,
 		); err != nil {
-			return nil, err
-		}
-		items = append(items, i)
-	}
-	if err := rows.Err(); err != nil {
-		return nil, err
-	}
-	return items, nil
-}
-
-const paymentPaidTotalsByGrants = `-- name: PaymentPaidTotalsByGrants :many
-SELECT grant_id, coalesce(sum(amount_pence), 0)::bigint AS paid_pence
-FROM payments
-WHERE grant_id = ANY ($1::text[]) AND status = 'paid'
-GROUP BY grant_id
-ORDER BY grant_id
-`
-
-type PaymentPaidTotalsByGrantsRow struct {
-	GrantID   string
-	PaidPence int64
-}
-
-func (q *Queries) PaymentPaidTotalsByGrants(ctx context.Context, grantIds []string) ([]PaymentPaidTotalsByGrantsRow, error) {
-	rows, err := q.db.Query(ctx, paymentPaidTotalsByGrants, grantIds)
-	if err != nil {
-		return nil, err
-	}
-	defer rows.Close()
-	items := []PaymentPaidTotalsByGrantsRow{}
-	for rows.Next() {
-		var i PaymentPaidTotalsByGrantsRow
-		if err := rows.Scan(&i.GrantID, &i.PaidPence); err != nil {
 			return nil, err
 		}
 		items = append(items, i)

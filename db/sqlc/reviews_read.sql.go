@@ -150,40 +150,51 @@ func (q *Queries) GrantListScoped(ctx context.Context, arg GrantListScopedParams
 }
 
 const paymentListByGrants = `-- name: PaymentListByGrants :many
-SELECT id, grant_id, tranche, amount_pence, condition, status, due_at, created_at, updated_at, provider, requested_by, attempt, provider_reference, failure_reason, cancel_reason, cancelled_by, held_reason, payment_run_id, paid_at, reversed_at, reversal_reason FROM payments WHERE grant_id = ANY ($1::text[]) ORDER BY grant_id, tranche
+SELECT p.id, p.grant_id, p.tranche, p.amount_pence, p.condition, p.status, p.due_at, p.created_at, p.updated_at, p.provider, p.requested_by, p.attempt, p.provider_reference, p.failure_reason, p.cancel_reason, p.cancelled_by, p.held_reason, p.payment_run_id, p.paid_at, p.reversed_at, p.reversal_reason,
+       (SELECT count(*) FROM payment_approvals a WHERE a.payment_id = p.id)::int AS approvals
+FROM payments p
+WHERE p.grant_id = ANY ($1::text[])
+ORDER BY p.grant_id, p.tranche
 `
 
-func (q *Queries) PaymentListByGrants(ctx context.Context, grantIds []string) ([]Payment, error) {
+type PaymentListByGrantsRow struct {
+	Payment   Payment
+	Approvals int32
+}
+
+// The payments of several grants, each with how many approvals it has.
+func (q *Queries) PaymentListByGrants(ctx context.Context, grantIds []string) ([]PaymentListByGrantsRow, error) {
 	rows, err := q.db.Query(ctx, paymentListByGrants, grantIds)
 	if err != nil {
 		return nil, err
 	}
 	defer rows.Close()
-	items := []Payment{}
+	items := []PaymentListByGrantsRow{}
 	for rows.Next() {
-		var i Payment
+		var i PaymentListByGrantsRow
 		if err := rows.Scan(
-			&i.ID,
-			&i.GrantID,
-			&i.Tranche,
-			&i.AmountPence,
-			&i.Condition,
-			&i.Status,
-			&i.DueAt,
-			&i.CreatedAt,
-			&i.UpdatedAt,
-			&i.Provider,
-			&i.RequestedBy,
-			&i.Attempt,
-			&i.ProviderReference,
-			&i.FailureReason,
-			&i.CancelReason,
-			&i.CancelledBy,
-			&i.HeldReason,
-			&i.PaymentRunID,
-			&i.PaidAt,
-			&i.ReversedAt,
-			&i.ReversalReason,
+			&i.Payment.ID,
+			&i.Payment.GrantID,
+			&i.Payment.Tranche,
+			&i.Payment.AmountPence,
+			&i.Payment.Condition,
+			&i.Payment.Status,
+			&i.Payment.DueAt,
+			&i.Payment.CreatedAt,
+			&i.Payment.UpdatedAt,
+			&i.Payment.Provider,
+			&i.Payment.RequestedBy,
+			&i.Payment.Attempt,
+			&i.Payment.ProviderReference,
+			&i.Payment.FailureReason,
+			&i.Payment.CancelReason,
+			&i.Payment.CancelledBy,
+			&i.Payment.HeldReason,
+			&i.Payment.PaymentRunID,
+			&i.Payment.PaidAt,
+			&i.Payment.ReversedAt,
+			&i.Payment.ReversalReason,
+			&i.Approvals,
 		); err != nil {
 			return nil, err
 		}

@@ -9,6 +9,8 @@ import (
 	"unicode"
 
 	"golang.org/x/text/unicode/norm"
+
+	"github.com/civicgrants/grants/payments/bank"
 )
 
 // Field limits of a BACS payment.
@@ -40,9 +42,9 @@ func WriteCSV(w io.Writer, rows []Row) error {
 	for i, r := range rows {
 		name, ref := clean(r.AccountName, MaxAccountName), clean(r.Reference, MaxReference)
 		switch {
-		case !digits(r.SortCode, 6):
+		case !bank.ValidSortCode(r.SortCode):
 			return fmt.Errorf("payment run row %d: sort code must be 6 digits", i+1)
-		case !digits(r.AccountNumber, 8):
+		case !bank.ValidAccountNumber(r.AccountNumber):
 			return fmt.Errorf("payment run row %d: account number must be 8 digits", i+1)
 		case r.AmountPence <= 0:
 			return fmt.Errorf("payment run row %d: amount must be more than 0 pence, not %d", i+1, r.AmountPence)
@@ -113,16 +115,4 @@ func clean(s string, limit int) string {
 		out = strings.TrimRight(out[:limit], " ")
 	}
 	return out
-}
-
-func digits(s string, n int) bool {
-	if len(s) != n {
-		return false
-	}
-	for i := range len(s) {
-		if s[i] < '0' || s[i] > '9' {
-			return false
-		}
-	}
-	return true
 }

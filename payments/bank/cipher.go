@@ -67,7 +67,7 @@ func (c *Cipher) Seal(d Details, organisationID string) ([]byte, error) {
 	out := make([]byte, 1+n, 1+n+len(plain)+c.aead.Overhead())
 	out[0] = sealVersion
 	nonce := out[1 : 1+n]
-	_, _ = rand.Read(nonce)
+	_, _ = rand.Read(nonce) // never fails: crypto/rand panics instead
 	return c.aead.Seal(out, nonce, plain, []byte(organisationID)), nil
 }
 

@@ -34,14 +34,14 @@ func Parse(sortCode, accountNumber, accountName string) (Details, map[string]str
 	switch {
 	case d.SortCode == "":
 		errs["sort_code"] = "Enter a sort code"
-	case !digits(d.SortCode, 6):
+	case !ValidSortCode(d.SortCode):
 		errs["sort_code"] = "Sort code must be 6 digits, like 30-94-30"
 	}
 
 	switch {
 	case d.AccountNumber == "":
 		errs["account_number"] = "Enter an account number"
-	case !digits(d.AccountNumber, 8):
+	case !ValidAccountNumber(d.AccountNumber):
 		errs["account_number"] = "Account number must be 8 digits, like 00733445"
 	}
 
@@ -59,6 +59,14 @@ func Parse(sortCode, accountNumber, accountName string) (Details, map[string]str
 	}
 	return d, nil
 }
+
+// ValidSortCode reports whether s is a sort code as Parse returns it: 6
+// ASCII digits, no separators.
+func ValidSortCode(s string) bool { return digits(s, 6) }
+
+// ValidAccountNumber reports whether s is an account number as Parse
+// returns it: 8 ASCII digits.
+func ValidAccountNumber(s string) bool { return digits(s, 8) }
 
 // MaskedSortCode returns the sort code with all but its last two digits
 // hidden: "**-**-56".

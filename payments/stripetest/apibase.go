@@ -25,15 +25,11 @@ func APIBase(t testing.TB) string {
 	if base := os.Getenv(APIBaseEnv); base != "" {
 		return base
 	}
-	bin, err := stripemock.FindBinary()
-	if err != nil {
-		t.Fatalf("stripe-mock for tests: %v (run make bin/stripe-mock, or set %s)", err, APIBaseEnv)
-	}
 	ctx, cancel := context.WithTimeout(context.Background(), 30*time.Second)
 	defer cancel()
-	s, err := stripemock.Start(ctx, stripemock.Options{Binary: bin})
+	s, err := stripemock.Start(ctx, stripemock.Options{})
 	if err != nil {
-		t.Fatalf("start stripe-mock: %v (run make bin/stripe-mock)", err)
+		t.Fatalf("start stripe-mock for tests: %v (run make bin/stripe-mock, or set %s)", err, APIBaseEnv)
 	}
 	t.Cleanup(func() {
 		if err := s.Stop(context.Background()); err != nil {

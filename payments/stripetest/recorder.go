@@ -274,7 +274,10 @@ func newRecorded(key string, form url.Values, canonical string, status int, head
 			meta[strings.TrimSuffix(name, "]")] = v[0]
 		}
 	}
-	amount, _ := strconv.ParseInt(form.Get("amount"), 10, 64)
+	amount, err := strconv.ParseInt(form.Get("amount"), 10, 64)
+	if err != nil {
+		return nil, fmt.Errorf("transfer amount %q: %w", form.Get("amount"), err)
+	}
 	t := RecordedTransfer{
 		Key:           key,
 		PaymentID:     meta["payment_id"],

@@ -4,6 +4,7 @@ import (
 	"context"
 	"errors"
 	"fmt"
+	"io"
 	"log/slog"
 	"os/exec"
 	"path/filepath"
@@ -35,15 +36,17 @@ type Options struct {
 	// Logger receives Stop's messages; add identifying attributes with
 	// Logger.With. nil discards them.
 	Logger *slog.Logger
-	// DecorateCrash, if set, returns the error Err reports when the process
-	// exits without Stop having been called, given the default one (for
-	// example with the tail of the process's log appended).
-	DecorateCrash func(err error) error
-	// BeforeWait, if set, runs in the waiting goroutine once the process
-	// has started and before cmd.Wait; a caller reading pipes from
-	// cmd.StdoutPipe or cmd.StderrPipe, which Wait closes, waits there
-	// for its readers to reach the end.
-	BeforeWait func()
+	// Output, if set, makes Start read the process's stdout and stderr
+	// (cmd.Stdout and cmd.Stderr must then be nil) line by line: it is
+	// called with each non-blank line, stderr telling which stream, until
+	// Stop is called (shutdown is noisy), and the last lines are appended
+	// to the errors of Err and WaitReady as an output tail.
+	Output func(line string, stderr bool)
+	// Decorate, if set, returns the error Err reports when the process
+	// exits without Stop having been called, and the one WaitReady reports
+	// when it gives up, given the default one (for example with the tail
+	// of the process's log file appended).
+	Decorate func(err error) error
 	// AfterExit, if set, runs once the process has exited and before Done
 	// is closed, for example to remove files a killed process leaves.
 	AfterExit func()
@@ -55,6 +58,8 @@ type Process struct {
 	o    Options
 	log  *slog.Logger
 	cmd  *exec.Cmd
+	// output keeps the last lines of output; nil without Options.Output.
+	output *tail
 
 	done     chan struct{}
 	err      error // exit error, valid once done is closed
@@ -89,9 +94,6 @@ func Start(cmd *exec.Cmd, o Options) (*Process, error) {
 	}
 	cmd.SysProcAttr.Pdeathsig = syscall.SIGKILL
 	cmd.SysProcAttr.Setpgid = true
-	if err := cmd.Start(); err != nil {
-		return nil, fmt.Errorf("start %s: %w", o.Name, err)
-	}
 	p := &Process{
 		name:     o.Name,
 		o:        o,
@@ -100,14 +102,34 @@ func Start(cmd *exec.Cmd, o Options) (*Process, error) {
 		done:     make(chan struct{}),
 		stopping: make(chan struct{}),
 	}
-	go p.wait()
+	var pipes []io.Reader
+	if o.Output != nil {
+		p.output = &tail{}
+		stdout, err := cmd.StdoutPipe()
+		if err != nil {
+			return nil, fmt.Errorf("start %s: %w", o.Name, err)
+		}
+		stderr, err := cmd.StderrPipe()
+		if err != nil {
+			return nil, fmt.Errorf("start %s: %w", o.Name, err)
+		}
+		pipes = []io.Reader{stdout, stderr}
+	}
+	if err := cmd.Start(); err != nil {
+		return nil, fmt.Errorf("start %s: %w", o.Name, err)
+	}
+	var reading sync.WaitGroup
+	for i, r := range pipes {
+		reading.Go(func() { p.read(r, i == 1) })
+	}
+	go p.wait(&reading)
 	return p, nil
 }
 
-func (p *Process) wait() {
-	if p.o.BeforeWait != nil {
-		p.o.BeforeWait()
-	}
+// wait waits for the process, once its output has been read to the end
+// (Wait closes the pipes).
+func (p *Process) wait(reading *sync.WaitGroup) {
+	reading.Wait()
 	err := p.cmd.Wait()
 	select {
 	case <-p.stopping:
@@ -120,14 +142,25 @@ func (p *Process) wait() {
 		} else {
 			p.err = fmt.Errorf("%s exited unexpectedly (%w)", p.name, err)
 		}
-		if p.o.DecorateCrash != nil {
-			p.err = p.o.DecorateCrash(p.err)
-		}
+		p.err = p.decorate(p.err)
 	}
 	if p.o.AfterExit != nil {
 		p.o.AfterExit()
 	}
 	close(p.done)
+}
+
+// decorate appends the output tail, then applies Options.Decorate.
+func (p *Process) decorate(err error) error {
+	if p.output != nil {
+		if t := p.output.String(); t != "" {
+			err = fmt.Errorf("%w; output tail:\n%s", err, t)
+		}
+	}
+	if p.o.Decorate != nil {
+		err = p.o.Decorate(err)
+	}
+	return err
 }
 
 // Done returns a channel closed when the process has exited, whether
@@ -138,9 +171,9 @@ func (p *Process) Done() <-chan struct{} { return p.done }
 func (p *Process) Stopping() <-chan struct{} { return p.stopping }
 
 // Err returns why the process exited once Done is closed: nil after a
-// clean Stop, otherwise the exit error (passed through
-// Options.DecorateCrash when Stop was not called). Before that it returns
-// nil.
+// clean Stop, otherwise the exit error (with the output tail and passed
+// through Options.Decorate when Stop was not called). Before that it
+// returns nil.
 func (p *Process) Err() error {
 	select {
 	case <-p.done:

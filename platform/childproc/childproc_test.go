@@ -4,7 +4,10 @@ import (
 	"bufio"
 	"context"
 	"errors"
+	"fmt"
+	"maps"
 	"os/exec"
+	"path/filepath"
 	"strings"
 	"syscall"
 	"testing"
@@ -128,7 +131,7 @@ func TestUnexpectedExit(t *testing.T) {
 	cleaned := make(chan struct{})
 	p := start(t, exec.Command("sh", "-c", "exit 3"), childproc.Options{
 		Name: "crasher",
-		DecorateCrash: func(err error) error {
+		Decorate: func(err error) error {
 			return errors.Join(err, errors.New("log tail"))
 		},
 		AfterExit: func() { close(cleaned) },
@@ -160,5 +163,112 @@ func TestStartFailure(t *testing.T) {
 	_, err := childproc.Start(exec.Command("/nonexistent/binary"), childproc.Options{Name: "ghost"})
 	if err == nil || !strings.HasPrefix(err.Error(), "start ghost: ") {
 		t.Errorf("Start = %v, want a start error naming the process", err)
+	}
+}
+
+func TestOutputLinesAndTail(t *testing.T) {
+	t.Parallel()
+	type line struct {
+		text   string
+		stderr bool
+	}
+	lines := make(chan line, 10)
+	p := start(t, exec.Command("sh", "-c", "echo out; echo; echo err >&2; exit 4"), childproc.Options{
+		Name:   "talker",
+		Output: func(text string, stderr bool) { lines <- line{text, stderr} },
+	})
+	waitDone(t, p)
+	close(lines)
+	got := map[line]bool{}
+	for l := range lines {
+		got[l] = true
+	}
+	if want := map[line]bool{{"out", false}: true, {"err", true}: true}; !maps.Equal(got, want) {
+		t.Errorf("Output got %v, want %v (blank lines skipped)", got, want)
+	}
+	err := p.Err()
+	if err == nil || !strings.Contains(err.Error(), "; output tail:\n") || !strings.Contains(err.Error(), "out") || !strings.Contains(err.Error(), "err") {
+		t.Errorf("Err = %v, want the exit with the output tail", err)
+	}
+}
+
+func TestWaitReady(t *testing.T) {
+	t.Parallel()
+	p := start(t, exec.Command("sleep", "30"), childproc.Options{Name: "sleeper"})
+	calls := 0
+	err := p.WaitReady(t.Context(), 5*time.Second, time.Millisecond, func(context.Context) error {
+		if calls++; calls < 3 {
+			return errors.New("not yet")
+		}
+		return nil
+	})
+	if err != nil || calls != 3 {
+		t.Fatalf("WaitReady = %v after %d probes, want nil after 3", err, calls)
+	}
+	select {
+	case <-p.Done():
+		t.Fatal("a ready process was stopped")
+	default:
+	}
+}
+
+func TestWaitReadyGivesUpAndStops(t *testing.T) {
+	t.Parallel()
+	p := start(t, exec.Command("sleep", "30"), childproc.Options{
+		Name:     "sleeper",
+		Decorate: func(err error) error { return fmt.Errorf("%w; decorated", err) },
+	})
+	probeErr := errors.New("connection refused")
+	err := p.WaitReady(t.Context(), 100*time.Millisecond, 10*time.Millisecond, func(context.Context) error { return probeErr })
+	if !errors.Is(err, probeErr) || !strings.HasPrefix(err.Error(), "sleeper not ready after 100ms: ") || !strings.HasSuffix(err.Error(), "; decorated") {
+		t.Errorf("WaitReady = %v, want not ready wrapping the probe's error, decorated", err)
+	}
+	waitDone(t, p)
+	if err := p.Err(); err != nil {
+		t.Errorf("Err after giving up = %v, want a clean stop", err)
+	}
+}
+
+func TestWaitReadyReportsAnExit(t *testing.T) {
+	t.Parallel()
+	p := start(t, exec.Command("sh", "-c", "exit 3"), childproc.Options{Name: "crasher"})
+	err := p.WaitReady(t.Context(), 5*time.Second, 10*time.Millisecond, func(context.Context) error { return errors.New("down") })
+	if err == nil || !strings.HasPrefix(err.Error(), "crasher exited unexpectedly (exit status 3)") {
+		t.Errorf("WaitReady = %v, want the exit", err)
+	}
+}
+
+func TestFreePorts(t *testing.T) {
+	t.Parallel()
+	ports, err := childproc.FreePorts(3)
+	if err != nil {
+		t.Fatal(err)
+	}
+	if len(ports) != 3 || ports[0] == ports[1] || ports[1] == ports[2] || ports[0] == ports[2] {
+		t.Errorf("FreePorts(3) = %v, want 3 distinct ports", ports)
+	}
+}
+
+func TestFindBinary(t *testing.T) {
+	const env = "GRANTS_CHILDPROC_TEST_BIN"
+	sh, err := exec.LookPath("sh")
+	if err != nil {
+		t.Fatal(err)
+	}
+	t.Setenv(env, "")
+	if got, err := childproc.FindBinary("sh", env); err != nil || got == "" {
+		t.Errorf("FindBinary(sh) = %q, %v, want it found on PATH", got, err)
+	}
+	t.Setenv(env, sh)
+	if got, err := childproc.FindBinary("no-such-tool", env); err != nil || got != sh {
+		t.Errorf("FindBinary with %s set = %q, %v, want %s", env, got, err, sh)
+	}
+	t.Setenv(env, filepath.Join(t.TempDir(), "missing"))
+	if _, err := childproc.FindBinary("sh", env); err == nil || !strings.Contains(err.Error(), env) {
+		t.Errorf("FindBinary with a missing override = %v, want an error naming %s", err, env)
+	}
+	t.Setenv(env, "")
+	if _, err := childproc.FindBinary("no-such-tool-anywhere", env); err == nil || !strings.Contains(err.Error(), "no-such-tool-anywhere not found") {
+		t.Errorf("FindBinary of a missing tool = %v, want not found", err)
 	}
 }

@@ -5,7 +5,6 @@
 package config
 
 import (
-	"encoding/base64"
 	"errors"
 	"fmt"
 	"log/slog"
@@ -14,6 +13,8 @@ import (
 	"strconv"
 	"strings"
 	"time"
+
+	"github.com/civicgrants/grants/payments/bank"
 )
 
 // Config is every setting of the grants binary.
@@ -123,8 +124,8 @@ func Load(getenv func(string) string) (Config, error) {
 		errs = append(errs, fmt.Errorf("GRANTS_PAYMENT_PROVIDER: %q is not stripe or manual", c.PaymentProvider))
 	}
 	if c.EncryptionKey != "" {
-		if key, err := base64.StdEncoding.DecodeString(c.EncryptionKey); err != nil || len(key) != encryptionKeySize {
-			errs = append(errs, fmt.Errorf("GRANTS_ENCRYPTION_KEY: must be %d bytes in standard base64 (generate one with `openssl rand -base64 32`)", encryptionKeySize))
+		if _, err := bank.NewCipher(c.EncryptionKey); err != nil {
+			errs = append(errs, err) // the error names GRANTS_ENCRYPTION_KEY
 		}
 	}
 	if c.StripeAPIBase != "" && !strings.HasPrefix(c.StripeAPIBase, "http://") && !strings.HasPrefix(c.StripeAPIBase, "https://") {
@@ -138,10 +139,6 @@ func Load(getenv func(string) string) (Config, error) {
 	}
 	return c, errors.Join(errs...)
 }
-
-// encryptionKeySize is the length of GRANTS_ENCRYPTION_KEY once decoded
-// (AES-256).
-const encryptionKeySize = 32
 
 // RequirePayments reports the payment settings serve and worker cannot run
 // without: GRANTS_ENCRYPTION_KEY always (manual bank details are kept

@@ -8,7 +8,6 @@ import (
 	"fmt"
 	"io"
 	"log/slog"
-	"net"
 	"net/url"
 	"os"
 	"os/exec"
@@ -134,16 +133,15 @@ func Start(ctx context.Context, o Options) (*Cluster, error) {
 	if err := mkdirOwned(c.sockDir, runAs); err != nil {
 		return nil, fmt.Errorf("socket dir: %w", err)
 	}
-	if c.port, err = freePort(); err != nil {
+	ports, err := childproc.FreePorts(1)
+	if err != nil {
 		return nil, err
 	}
+	c.port = ports[0]
 	if err := c.start(binDir, runAs, o.Ephemeral); err != nil {
 		return nil, err
 	}
 	if err := c.waitReady(ctx); err != nil {
-		stopCtx, cancel := context.WithTimeout(context.WithoutCancel(ctx), shutdownTimeout+killTimeout)
-		defer cancel()
-		_ = c.Stop(stopCtx)
 		return nil, err
 	}
 	c.removeStaleSockets()
@@ -455,7 +453,7 @@ func (c *Cluster) start(binDir string, runAs *osUser, ephemeral bool) error {
 		Grace:       shutdownTimeout,
 		KillTimeout: killTimeout,
 		Logger:      c.log.With("dir", c.dir),
-		DecorateCrash: func(err error) error {
+		Decorate: func(err error) error {
 			return fmt.Errorf("%w; log tail:\n%s", err, c.logTail())
 		},
 		AfterExit: c.removeSocketDir,
@@ -467,30 +465,23 @@ func (c *Cluster) start(binDir string, runAs *osUser, ephemeral bool) error {
 	return nil
 }
 
+// waitReady waits until the server accepts connections; if it does not,
+// the server is stopped.
 func (c *Cluster) waitReady(ctx context.Context) error {
-	ctx, cancel := context.WithTimeout(ctx, readyTimeout)
-	defer cancel()
 	cfg, err := pgx.ParseConfig(c.URL("postgres"))
 	if err != nil {
+		_ = c.Stop(context.WithoutCancel(ctx))
 		return fmt.Errorf("connection string: %w", err)
 	}
 	cfg.ConnectTimeout = time.Second
-	var last error
-	for {
+	return c.proc.WaitReady(ctx, readyTimeout, pollInterval, func(ctx context.Context) error {
 		conn, err := pgx.ConnectConfig(ctx, cfg)
-		if err == nil {
-			_ = conn.Close(ctx)
-			return nil
+		if err != nil {
+			return err
 		}
-		last = err
-		select {
-		case <-c.proc.Done():
-			return c.proc.Err()
-		case <-ctx.Done():
-			return fmt.Errorf("postgres not ready after %s: %w; log tail:\n%s", readyTimeout, last, c.logTail())
-		case <-time.After(pollInterval):
-		}
-	}
+		_ = conn.Close(ctx) // it connected: the server is ready
+		return nil
+	})
 }
 
 // removeStaleSockets deletes socket files that killed servers of this
@@ -559,15 +550,6 @@ func serverEnv() []string {
 		}
 	}
 	return env
-}
-
-func freePort() (int, error) {
-	l, err := net.Listen("tcp", "127.0.0.1:0")
-	if err != nil {
-		return 0, fmt.Errorf("pick a port: %w", err)
-	}
-	defer l.Close()
-	return l.Addr().(*net.TCPAddr).Port, nil
 }
 
 func shortHash(s string, n int) string {

@@ -1,20 +1,14 @@
 package stripemock
 
 import (
-	"bufio"
 	"context"
-	"errors"
 	"fmt"
 	"io"
 	"log/slog"
 	"net"
 	"net/http"
-	"os"
 	"os/exec"
-	"path/filepath"
 	"strconv"
-	"strings"
-	"sync"
 	"syscall"
 	"time"
 
@@ -39,14 +33,12 @@ const (
 	stopTimeout  = 3 * time.Second
 	killTimeout  = 2 * time.Second
 	pollInterval = 25 * time.Millisecond
-	tailLines    = 20
 )
 
 // Server is a running stripe-mock started by Start.
 type Server struct {
-	url    string
-	output *tail
-	proc   *childproc.Process
+	url  string
+	proc *childproc.Process
 }
 
 // Start runs stripe-mock on a free port of 127.0.0.1 (its HTTPS listener,
@@ -63,46 +55,30 @@ func Start(ctx context.Context, o Options) (*Server, error) {
 			return nil, err
 		}
 	}
-	port, err := freePort()
+	ports, err := childproc.FreePorts(1)
 	if err != nil {
 		return nil, err
 	}
-	addr := net.JoinHostPort("127.0.0.1", strconv.Itoa(port))
-	s := &Server{url: "http://" + addr, output: &tail{}}
+	addr := net.JoinHostPort("127.0.0.1", strconv.Itoa(ports[0]))
+	s := &Server{url: "http://" + addr}
 	// Without -https-addr it also listens on :12112, so a second mock
 	// would fail to start.
 	cmd := exec.Command(bin, "-http-addr", addr, "-https-addr", "127.0.0.1:0")
-	out, err := cmd.StdoutPipe()
-	if err != nil {
-		return nil, err
-	}
-	cmd.Stderr = cmd.Stdout
-	var copying sync.WaitGroup
-	copying.Add(1)
-	proc, err := childproc.Start(cmd, childproc.Options{
+	s.proc, err = childproc.Start(cmd, childproc.Options{
 		Name:        "stripe-mock",
 		StopSignal:  syscall.SIGTERM,
 		Grace:       stopTimeout,
 		KillTimeout: killTimeout,
 		Logger:      log.With("url", s.url),
-		DecorateCrash: func(err error) error {
-			return fmt.Errorf("%w; output tail:\n%s", err, s.output.String())
-		},
-		BeforeWait: copying.Wait, // Wait closes the pipe: read it to the end first
+		Output:      func(line string, _ bool) { log.Debug("stripe-mock: " + line) },
 	})
 	if err != nil {
 		return nil, err
 	}
-	s.proc = proc
-	go func() {
-		defer copying.Done()
-		s.output.copy(out, log)
-	}()
-
-	if err := s.waitReady(ctx); err != nil {
-		stopCtx, cancel := context.WithTimeout(context.WithoutCancel(ctx), stopTimeout+killTimeout)
-		defer cancel()
-		_ = s.Stop(stopCtx)
+	hc := &http.Client{Timeout: time.Second}
+	if err := s.proc.WaitReady(ctx, readyTimeout, pollInterval, func(ctx context.Context) error {
+		return probe(ctx, hc, s.url)
+	}); err != nil {
 		return nil, err
 	}
 	log.Info("stripe-mock ready", "url", s.url)
@@ -125,25 +101,6 @@ func (s *Server) Err() error { return s.proc.Err() }
 // than once.
 func (s *Server) Stop(ctx context.Context) error { return s.proc.Stop(ctx) }
 
-func (s *Server) waitReady(ctx context.Context) error {
-	ctx, cancel := context.WithTimeout(ctx, readyTimeout)
-	defer cancel()
-	hc := &http.Client{Timeout: time.Second}
-	var last error
-	for {
-		if last = probe(ctx, hc, s.url); last == nil {
-			return nil
-		}
-		select {
-		case <-s.proc.Done():
-			return s.proc.Err()
-		case <-ctx.Done():
-			return fmt.Errorf("stripe-mock not ready after %s: %w; output tail:\n%s", readyTimeout, last, s.output.String())
-		case <-time.After(pollInterval):
-		}
-	}
-}
-
 // probe succeeds once the mock answers HTTP at all (it answers 401 to a
 // request without an API key).
 func probe(ctx context.Context, hc *http.Client, url string) error {
@@ -160,89 +117,12 @@ func probe(ctx context.Context, hc *http.Client, url string) error {
 }
 
 // FindBinary returns the stripe-mock to run: $GRANTS_STRIPE_MOCK_BIN, else
-// stripe-mock next to this executable (or in bin/ beside it), else
-// bin/stripe-mock in the module root (found by walking up from the working
-// directory to go.mod) or in the working directory, else stripe-mock on
-// PATH.
+// where `make bin/stripe-mock` puts it, else stripe-mock on PATH (see
+// childproc.FindBinary).
 func FindBinary() (string, error) {
-	if p := os.Getenv(BinaryEnv); p != "" {
-		if !isExecutable(p) {
-			return "", fmt.Errorf("%s=%s is not an executable file", BinaryEnv, p)
-		}
-		return p, nil
-	}
-	var candidates []string
-	if exe, err := os.Executable(); err == nil {
-		dir := filepath.Dir(exe)
-		candidates = append(candidates, filepath.Join(dir, "stripe-mock"), filepath.Join(dir, "bin", "stripe-mock"))
-	}
-	if wd, err := os.Getwd(); err == nil {
-		for dir := wd; ; dir = filepath.Dir(dir) {
-			if _, err := os.Stat(filepath.Join(dir, "go.mod")); err == nil {
-				candidates = append(candidates, filepath.Join(dir, "bin", "stripe-mock"))
-				break
-			}
-			if dir == filepath.Dir(dir) {
-				break
-			}
-		}
-		candidates = append(candidates, filepath.Join(wd, "bin", "stripe-mock"))
-	}
-	for _, p := range candidates {
-		if isExecutable(p) {
-			return p, nil
-		}
-	}
-	if p, err := exec.LookPath("stripe-mock"); err == nil {
-		return p, nil
-	}
-	return "", errors.New("stripe-mock not found (looked at $" + BinaryEnv +
-		", beside the executable, bin/stripe-mock in the module root and working directory, and PATH): build it with `make bin/stripe-mock`")
-}
-
-func isExecutable(p string) bool {
-	fi, err := os.Stat(p)
-	return err == nil && !fi.IsDir() && fi.Mode()&0o111 != 0
-}
-
-// freePort returns a TCP port of 127.0.0.1 that was free a moment ago.
-func freePort() (int, error) {
-	l, err := net.Listen("tcp", "127.0.0.1:0")
+	bin, err := childproc.FindBinary("stripe-mock", BinaryEnv)
 	if err != nil {
-		return 0, fmt.Errorf("pick a port: %w", err)
+		return "", fmt.Errorf("%w: build it with `make bin/stripe-mock`", err)
 	}
-	defer l.Close()
-	return l.Addr().(*net.TCPAddr).Port, nil
-}
-
-// tail passes the mock's output to the logger line by line and keeps the
-// last lines for error messages.
-type tail struct {
-	mu    sync.Mutex
-	lines []string
-}
-
-func (t *tail) copy(r io.Reader, log *slog.Logger) {
-	sc := bufio.NewScanner(r)
-	sc.Buffer(make([]byte, 64*1024), 1024*1024)
-	for sc.Scan() {
-		line := sc.Text()
-		if strings.TrimSpace(line) == "" {
-			continue
-		}
-		t.mu.Lock()
-		t.lines = append(t.lines, line)
-		if len(t.lines) > tailLines {
-			t.lines = t.lines[len(t.lines)-tailLines:]
-		}
-		t.mu.Unlock()
-		log.Debug("stripe-mock: " + line)
-	}
-	_, _ = io.Copy(io.Discard, r)
-}
-
-func (t *tail) String() string {
-	t.mu.Lock()
-	defer t.mu.Unlock()
-	return strings.Join(t.lines, "\n")
+	return bin, nil
 }

@@ -1,19 +1,14 @@
 package temporaldev
 
 import (
-	"bufio"
 	"context"
-	"errors"
 	"fmt"
-	"io"
 	"log/slog"
 	"net"
 	"os"
 	"os/exec"
 	"path/filepath"
 	"strconv"
-	"strings"
-	"sync"
 	"syscall"
 	"time"
 
@@ -48,14 +43,12 @@ const (
 	stopTimeout  = 4 * time.Second
 	killTimeout  = 2 * time.Second
 	pollInterval = 50 * time.Millisecond
-	tailLines    = 40
 )
 
 // Server is a running Temporal dev server started by Start.
 type Server struct {
 	address   string
 	namespace string
-	output    *lineLog
 	proc      *childproc.Process
 }
 
@@ -77,7 +70,7 @@ func Start(ctx context.Context, o Options) (*Server, error) {
 	if ns == "" {
 		ns = "default"
 	}
-	ports, err := freePorts(3)
+	ports, err := childproc.FreePorts(3)
 	if err != nil {
 		return nil, err
 	}
@@ -106,41 +99,24 @@ func Start(ctx context.Context, o Options) (*Server, error) {
 		address:   net.JoinHostPort("127.0.0.1", strconv.Itoa(ports[0])),
 		namespace: ns,
 	}
-	s.output = &lineLog{log: log}
-	cmd := exec.Command(bin, args...)
-	stdout, err := cmd.StdoutPipe()
-	if err != nil {
-		return nil, err
-	}
-	stderr, err := cmd.StderrPipe()
-	if err != nil {
-		return nil, err
-	}
-	var copying sync.WaitGroup
-	copying.Add(2)
-	proc, err := childproc.Start(cmd, childproc.Options{
+	s.proc, err = childproc.Start(exec.Command(bin, args...), childproc.Options{
 		Name:        "temporal dev server",
 		StopSignal:  syscall.SIGTERM,
 		Grace:       stopTimeout,
 		KillTimeout: killTimeout,
 		Logger:      log.With("address", s.address),
-		DecorateCrash: func(err error) error {
-			return fmt.Errorf("%w; output tail:\n%s", err, s.output.tail())
+		Output: func(line string, stderr bool) {
+			level := slog.LevelDebug
+			if stderr {
+				level = slog.LevelWarn
+			}
+			log.Log(context.Background(), level, "temporal: "+line)
 		},
-		BeforeWait: copying.Wait, // Wait closes the pipes: read them to the end first
 	})
 	if err != nil {
 		return nil, err
 	}
-	s.proc = proc
-	s.output.quiet = proc.Stopping()
-	go s.output.copy(&copying, stdout, slog.LevelDebug)
-	go s.output.copy(&copying, stderr, slog.LevelWarn)
-
-	if err := s.waitReady(ctx); err != nil {
-		stopCtx, cancel := context.WithTimeout(context.WithoutCancel(ctx), stopTimeout+killTimeout)
-		defer cancel()
-		_ = s.Stop(stopCtx)
+	if err := s.proc.WaitReady(ctx, readyTimeout, pollInterval, s.probe); err != nil {
 		return nil, err
 	}
 	log.Info("temporal dev server ready", "address", s.address, "namespace", ns, "db", o.DBFile)
@@ -164,24 +140,6 @@ func (s *Server) Err() error { return s.proc.Err() }
 // after a few seconds or when ctx ends. It is safe to call more than once.
 func (s *Server) Stop(ctx context.Context) error { return s.proc.Stop(ctx) }
 
-func (s *Server) waitReady(ctx context.Context) error {
-	ctx, cancel := context.WithTimeout(ctx, readyTimeout)
-	defer cancel()
-	var last error
-	for {
-		if last = s.probe(ctx); last == nil {
-			return nil
-		}
-		select {
-		case <-s.proc.Done():
-			return s.proc.Err()
-		case <-ctx.Done():
-			return fmt.Errorf("temporal dev server not ready after %s: %w; output tail:\n%s", readyTimeout, last, s.output.tail())
-		case <-time.After(pollInterval):
-		}
-	}
-}
-
 // probe dials the server, checks its health and that the namespace exists.
 func (s *Server) probe(ctx context.Context) error {
 	ctx, cancel := context.WithTimeout(ctx, 2*time.Second)
@@ -200,90 +158,12 @@ func (s *Server) probe(ctx context.Context) error {
 }
 
 // FindBinary returns the temporal CLI to run: $GRANTS_TEMPORAL_BIN, else
-// bin/temporal in the module root (found by walking up from the working
-// directory to go.mod), else temporal on PATH.
+// where `make bin/temporal` puts it, else temporal on PATH (see
+// childproc.FindBinary).
 func FindBinary() (string, error) {
-	if p := os.Getenv(BinaryEnv); p != "" {
-		if !isExecutable(p) {
-			return "", fmt.Errorf("%s=%s is not an executable file", BinaryEnv, p)
-		}
-		return p, nil
+	bin, err := childproc.FindBinary("temporal", BinaryEnv)
+	if err != nil {
+		return "", fmt.Errorf("%w: build it with `make bin/temporal`", err)
 	}
-	if wd, err := os.Getwd(); err == nil {
-		for dir := wd; ; dir = filepath.Dir(dir) {
-			if _, err := os.Stat(filepath.Join(dir, "go.mod")); err == nil {
-				if p := filepath.Join(dir, "bin", "temporal"); isExecutable(p) {
-					return p, nil
-				}
-				break
-			}
-			if dir == filepath.Dir(dir) {
-				break
-			}
-		}
-	}
-	if p, err := exec.LookPath("temporal"); err == nil {
-		return p, nil
-	}
-	return "", errors.New("temporal CLI not found (looked at $" + BinaryEnv +
-		", bin/temporal in the module root and PATH): build it with `make bin/temporal`")
-}
-
-func isExecutable(p string) bool {
-	fi, err := os.Stat(p)
-	return err == nil && !fi.IsDir() && fi.Mode()&0o111 != 0
-}
-
-// freePorts returns n distinct free TCP ports on 127.0.0.1, holding each
-// until all are chosen.
-func freePorts(n int) ([]int, error) {
-	ports := make([]int, 0, n)
-	for range n {
-		l, err := net.Listen("tcp", "127.0.0.1:0")
-		if err != nil {
-			return nil, fmt.Errorf("pick a port: %w", err)
-		}
-		defer l.Close()
-		ports = append(ports, l.Addr().(*net.TCPAddr).Port)
-	}
-	return ports, nil
-}
-
-// lineLog forwards the server's output to the logger line by line (until
-// quiet is closed: shutdown is noisy) and keeps the last lines for errors.
-type lineLog struct {
-	log   *slog.Logger
-	quiet <-chan struct{}
-	mu    sync.Mutex
-	lines []string
-}
-
-func (l *lineLog) copy(wg *sync.WaitGroup, r io.Reader, level slog.Level) {
-	defer wg.Done()
-	sc := bufio.NewScanner(r)
-	sc.Buffer(make([]byte, 64*1024), 1024*1024)
-	for sc.Scan() {
-		line := sc.Text()
-		if strings.TrimSpace(line) == "" {
-			continue
-		}
-		l.mu.Lock()
-		l.lines = append(l.lines, line)
-		if len(l.lines) > tailLines {
-			l.lines = l.lines[len(l.lines)-tailLines:]
-		}
-		l.mu.Unlock()
-		select {
-		case <-l.quiet:
-		default:
-			l.log.Log(context.Background(), level, "temporal: "+line)
-		}
-	}
-	_, _ = io.Copy(io.Discard, r)
-}
-
-func (l *lineLog) tail() string {
-	l.mu.Lock()
-	defer l.mu.Unlock()
-	return strings.Join(l.lines, "\n")
+	return bin, nil
 }

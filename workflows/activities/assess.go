@@ -38,8 +38,8 @@ func (a *Activities) RecordScores(ctx context.Context, in workflows.ScoreInput) 
 			return workflows.Reject(workflows.RejectInvalidState, "The deadline for this assessment has passed", nil)
 		}
 		scores, fields := cleanScores(c.def.Criteria, in.Scores)
-		if len(fields) > 0 {
-			return workflows.Reject(workflows.RejectInvalid, "Check the highlighted fields", fields)
+		if err := workflows.Invalid(fields); err != nil {
+			return err
 		}
 		if s.Status == workflows.AssessmentScored && sameScores(s.Scores, scores) {
 			out = workflows.AssessmentResult{Assignment: assignmentOf(s), TotalHundredths: s.TotalHundredths,
@@ -156,7 +156,7 @@ func moderationCheck(ctx context.Context, q *sqlc.Queries, c caseRow, at time.Ti
 		if err := record(ctx, q, appChain(c.app.ID), workflows.SystemActor, "application.flagged", appChain(c.app.ID), at, data); err != nil {
 			return false, err
 		}
-		return true, notifyRole(ctx, q, roleManager, message{
+		return true, notifyRole(ctx, q, workflows.RoleManager, message{
 			kind: "needs_moderation", subject: "Assessors disagree on an application",
 			body:   fmt.Sprintf("Assessors' totals differ by %s points, more than the round's %d. Please moderate.", scoring.Spread(totals), c.def.ModerationThresholdOrDefault()),
 			entity: appChain(c.app.ID), key: "moderation:" + c.app.ID,
@@ -211,7 +211,7 @@ func (a *Activities) DeclareConflict(ctx context.Context, in workflows.ConflictI
 			map[string]any{"assessment_id": s.ID, "organisation_id": org.ID, "reason": in.Reason}); err != nil {
 			return err
 		}
-		if err := notifyRole(ctx, q, roleManager, message{
+		if err := notifyRole(ctx, q, workflows.RoleManager, message{
 			kind: "conflict_declared", subject: "An assessor declared a conflict of interest",
 			body:   "An assessor declared a conflict of interest with " + org.Name + " and has been released; the application is being reassigned.",
 			entity: appChain(c.app.ID), key: "conflict:" + s.ID,

@@ -179,7 +179,7 @@ func (a *Activities) candidates(ctx context.Context, q *sqlc.Queries, c caseRow,
 // the assessor role, else every assessor.
 func assessorPool(ctx context.Context, q *sqlc.Queries, assessorIDs []string) ([]sqlc.User, error) {
 	if len(assessorIDs) == 0 {
-		users, err := q.UserListByRole(ctx, roleAssessor)
+		users, err := q.UserListByRole(ctx, workflows.RoleAssessor)
 		if err != nil {
 			return nil, fmt.Errorf("list assessors: %w", err)
 		}
@@ -198,7 +198,7 @@ func assessorPool(ctx context.Context, q *sqlc.Queries, assessorIDs []string) ([
 		} else if err != nil {
 			return nil, fmt.Errorf("load assessor %s: %w", uid, err)
 		}
-		if slices.Contains(u.Roles, roleAssessor) {
+		if slices.Contains(u.Roles, workflows.RoleAssessor) {
 			pool = append(pool, u)
 		}
 	}
@@ -217,7 +217,7 @@ func (a *Activities) poolExhausted(ctx context.Context, q *sqlc.Queries, c caseR
 			return err
 		}
 	}
-	return notifyRole(ctx, q, roleManager, message{
+	return notifyRole(ctx, q, workflows.RoleManager, message{
 		kind: "pool_exhausted", subject: "Not enough assessors for an application",
 		body:   fmt.Sprintf("The assessor pool could not supply %d assessor(s) for an application without a conflict of interest. Give another person the assessor role (a round that names its own pool cannot change it once open): the case tries again every hour or so and waits until then.", short),
 		entity: appChain(c.app.ID), key: "pool_exhausted:" + c.app.ID,

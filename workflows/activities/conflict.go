@@ -73,7 +73,7 @@ func (a *Activities) PropagateConflict(ctx context.Context, in workflows.Conflic
 			UpdateName: workflows.UpdateDeclareConflict,
 			UpdateID:   "conflict:" + s.ID,
 			Args: []interface{}{workflows.ConflictUpdate{
-				Caller:       workflows.Caller{ID: in.AssessorID, Roles: []string{roleAssessor}},
+				Caller:       workflows.Caller{ID: in.AssessorID, Roles: []string{workflows.RoleAssessor}},
 				AssessmentID: s.ID,
 				Reason:       "Conflict of interest declared on another application: " + in.Reason,
 			}},

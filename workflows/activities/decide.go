@@ -8,7 +8,6 @@ import (
 	"github.com/civicgrants/grants/budget"
 	"github.com/civicgrants/grants/db/sqlc"
 	"github.com/civicgrants/grants/id"
-	"github.com/civicgrants/grants/round"
 	"github.com/civicgrants/grants/workflows"
 )
 
@@ -31,8 +30,7 @@ var decidedStatus = map[string]string{
 func (a *Activities) Decide(ctx context.Context, in workflows.DecideInput) (workflows.DecideResult, error) {
 	status, ok := decidedStatus[in.Outcome]
 	if !ok {
-		return workflows.DecideResult{}, workflows.Reject(workflows.RejectInvalid, "Check the highlighted fields",
-			map[string]string{"outcome": "Choose approve, reject or waitlist"})
+		return workflows.DecideResult{}, rejectField("outcome", "Choose approve, reject or waitlist")
 	}
 	var out workflows.DecideResult
 	err := a.Store.InTx(ctx, func(q *sqlc.Queries) error {
@@ -90,10 +88,10 @@ func (a *Activities) Decide(ctx context.Context, in workflows.DecideInput) (work
 func offer(ctx context.Context, q *sqlc.Queries, c caseRow, in workflows.DecideInput) (sqlc.Grant, error) {
 	tier, ok := c.tier()
 	if !ok {
-		return sqlc.Grant{}, rejectAward("The application has no tier of this round")
+		return sqlc.Grant{}, rejectField("award_pence", "The application has no tier of this round")
 	}
 	if msg := workflows.CheckAward(in.AwardPence, c.requested(), tier.MinPence, tier.MaxPence); msg != "" {
-		return sqlc.Grant{}, rejectAward(msg)
+		return sqlc.Grant{}, rejectField("award_pence", msg)
 	}
 	if _, err := budget.Commit(ctx, q, c.app.RoundID, c.app.ID, in.AwardPence); err != nil {
 		return sqlc.Grant{}, err // an over-budget error becomes a conflict rejection in classify
@@ -133,25 +131,9 @@ func offer(ctx context.Context, q *sqlc.Queries, c caseRow, in workflows.DecideI
 	return g, err
 }
 
-func rejectAward(msg string) error {
-	return workflows.Reject(workflows.RejectInvalid, "Check the highlighted fields", map[string]string{"award_pence": msg})
-}
-
-// tranches splits an award by the payment schedule: each tranche is its
-// percentage of the award rounded down to whole pence, and the last takes
-// the remainder, so the tranches always sum to the award exactly.
-func tranches(awardPence int64, schedule []round.Instalment) []int64 {
-	out := make([]int64, len(schedule))
-	var sum int64
-	for i, ins := range schedule {
-		if i == len(schedule)-1 {
-			out[i] = awardPence - sum
-			break
-		}
-		out[i] = awardPence * int64(ins.Percent) / 100
-		sum += out[i]
-	}
-	return out
+// rejectField is the validation rejection of one field's problem.
+func rejectField(field, problem string) error {
+	return workflows.Invalid(map[string]string{field: problem})
 }
 
 // releaseUnscored releases the case's assessments still waiting for
@@ -195,7 +177,7 @@ func (a *Activities) tellDecision(ctx context.Context, q *sqlc.Queries, c caseRo
 	if !in.Promotion || g == nil {
 		return nil
 	}
-	return notifyRole(ctx, q, roleChair, message{
+	return notifyRole(ctx, q, workflows.RoleChair, message{
 		kind: "promotion", subject: "A waitlisted application was promoted",
 		body:   fmt.Sprintf("Budget came free, so a waitlisted application was offered %s.", pounds(g.AwardPence)),
 		entity: appChain(c.app.ID), key: "promotion:" + c.app.ID,

@@ -46,17 +46,33 @@ func isRejection(err error) bool {
 	return ok
 }
 
-// payeeMembers are the members of the grantee and of its payee.
-func payeeMembers(ctx context.Context, q *sqlc.Queries, g sqlc.Grant) ([]string, error) {
-	payee, err := q.PayeeGet(ctx, g.OrganisationID)
-	if err != nil {
-		return nil, fmt.Errorf("load payee: %w", err)
+// recordPayment appends an audit event about a payment to its grant's
+// chain; data gains the payment's id.
+func recordPayment(ctx context.Context, q *sqlc.Queries, p sqlc.Payment, actor, action string, at time.Time, data map[string]any) error {
+	data["payment_id"] = p.ID
+	return record(ctx, q, grantChain(p.GrantID), actor, action, paymentEntity(p.ID), at, data)
+}
+
+// trancheName names a payment for people: "Tranche 2 of grant gnt_… (£1,000.00)".
+func trancheName(p sqlc.Payment) string {
+	return fmt.Sprintf("Tranche %d of grant %s (%s)", p.Tranche, p.GrantID, pounds(p.AmountPence))
+}
+
+// unresolvedAttempt finds a payment's current attempt when the provider
+// never answered it (still sending): it may have paid, so it is looked up
+// before anything else is sent or the payment cancelled.
+func unresolvedAttempt(ctx context.Context, q *sqlc.Queries, p sqlc.Payment) (sqlc.PaymentAttempt, bool, error) {
+	if p.Attempt == 0 {
+		return sqlc.PaymentAttempt{}, false, nil
 	}
-	ids, err := q.OrganisationMemberIDs(ctx, []string{g.OrganisationID, payee.ID})
-	if err != nil {
-		return nil, fmt.Errorf("list members: %w", err)
+	att, err := q.PaymentAttemptGet(ctx, sqlc.PaymentAttemptGetParams{PaymentID: p.ID, Attempt: p.Attempt})
+	switch {
+	case isNotFound(err):
+		return att, false, nil
+	case err != nil:
+		return att, false, fmt.Errorf("load attempt: %w", err)
 	}
-	return ids, nil
+	return att, att.Status == workflows.PaymentSending, nil
 }
 
 // LoadPayment reads what the payment's workflow needs.
@@ -66,20 +82,20 @@ func (a *Activities) LoadPayment(ctx context.Context, paymentID string) (workflo
 	if err != nil {
 		return workflows.PaymentSnapshot{}, classify(fmt.Errorf("load payment %s: %w", paymentID, err))
 	}
-	g, err := q.GrantGet(ctx, p.GrantID)
+	members, err := q.PaymentPayeeMemberIDs(ctx, p.ID)
 	if err != nil {
-		return workflows.PaymentSnapshot{}, classify(fmt.Errorf("load grant: %w", err))
-	}
-	members, err := payeeMembers(ctx, q, g)
-	if err != nil {
-		return workflows.PaymentSnapshot{}, classify(err)
+		return workflows.PaymentSnapshot{}, classify(fmt.Errorf("list payee members: %w", err))
 	}
 	approvers, err := q.PaymentApprovers(ctx, p.ID)
 	if err != nil {
 		return workflows.PaymentSnapshot{}, classify(fmt.Errorf("list approvals: %w", err))
 	}
 	prov := deref(p.Provider)
-	if prov == "" {
+	if prov == "" { // not yet due: the round's provider
+		g, err := q.GrantGet(ctx, p.GrantID)
+		if err != nil {
+			return workflows.PaymentSnapshot{}, classify(fmt.Errorf("load grant: %w", err))
+		}
 		_, def, err := loadRound(ctx, q, g.RoundID)
 		if err != nil {
 			return workflows.PaymentSnapshot{}, classify(err)
@@ -90,17 +106,17 @@ func (a *Activities) LoadPayment(ctx context.Context, paymentID string) (workflo
 		RequestedBy: deref(p.RequestedBy), Approvals: approvers, MemberIDs: members, RunID: deref(p.PaymentRunID)}, nil
 }
 
-// hasRole checks a staff role against the users table, not only the
-// caller's word.
-func hasRole(ctx context.Context, q *sqlc.Queries, userID, role string) (bool, error) {
+// requireRole refuses (forbidden, with refusal) a user without a staff
+// role, checked against the users table rather than the caller's word.
+func requireRole(ctx context.Context, q *sqlc.Queries, userID, role, refusal string) error {
 	roles, err := q.UserRoles(ctx, userID)
-	if err != nil {
-		if isNotFound(err) {
-			return false, nil
-		}
-		return false, fmt.Errorf("read roles: %w", err)
+	if err != nil && !isNotFound(err) {
+		return fmt.Errorf("read roles: %w", err)
 	}
-	return slices.Contains(roles, role), nil
+	if !slices.Contains(roles, role) {
+		return workflows.Reject(workflows.RejectForbidden, refusal, nil)
+	}
+	return nil
 }
 
 // ApprovePayment records one finance user's approval; the second makes
@@ -124,26 +140,18 @@ func (a *Activities) ApprovePayment(ctx context.Context, in workflows.PaymentCom
 			out = workflows.PaymentState{Status: p.Status, Approvals: len(approvers)}
 			return nil
 		}
-		switch p.Status {
-		case workflows.PaymentAwaitingApproval:
-		case workflows.PaymentHeld:
-			return workflows.Reject(workflows.RejectInvalidState, "This payment is held while a report of the grant is overdue", nil)
-		default:
-			return workflows.Reject(workflows.RejectInvalidState, "This payment is not awaiting approval (it is "+p.Status+")", nil)
+		if err := workflows.CanApprove(p.Status); err != nil {
+			return err
 		}
-		if ok, err := hasRole(ctx, q, caller, roleFinance); err != nil || !ok {
-			return cmpErr(err, workflows.Reject(workflows.RejectForbidden, "Only finance staff can approve payments", nil))
+		if err := requireRole(ctx, q, caller, workflows.RoleFinance, "Only finance staff can approve payments"); err != nil {
+			return err
 		}
 		if deref(p.RequestedBy) == caller {
 			return workflows.Reject(workflows.RejectForbidden, "You issued this payment: two other finance users must approve it", nil)
 		}
-		g, err := q.GrantGet(ctx, p.GrantID)
+		members, err := q.PaymentPayeeMemberIDs(ctx, p.ID)
 		if err != nil {
-			return fmt.Errorf("load grant: %w", err)
-		}
-		members, err := payeeMembers(ctx, q, g)
-		if err != nil {
-			return err
+			return fmt.Errorf("list payee members: %w", err)
 		}
 		if slices.Contains(members, caller) {
 			return workflows.Reject(workflows.RejectForbidden, "You are a member of the organisation being paid, so you cannot approve its payments", nil)
@@ -163,26 +171,18 @@ func (a *Activities) ApprovePayment(ctx context.Context, in workflows.PaymentCom
 			}
 		}
 		out = workflows.PaymentState{Status: p.Status, Approvals: n}
-		if err := record(ctx, q, grantChain(p.GrantID), caller, "payment.approved", paymentEntity(p.ID), in.At,
-			map[string]any{"payment_id": p.ID, "note": in.Command.Note, "approvals": n, "status": p.Status}); err != nil {
+		if err := recordPayment(ctx, q, p, caller, "payment.approved", in.At,
+			map[string]any{"note": in.Command.Note, "approvals": n, "status": p.Status}); err != nil {
 			return err
 		}
 		if p.Status == workflows.PaymentApproved && deref(p.Provider) == workflows.ProviderManual {
-			return notifyRole(ctx, q, roleFinance, message{kind: "payment_approved", subject: "A payment is ready for a payment run",
-				body:   fmt.Sprintf("Tranche %d of grant %s (%s) has its two approvals: add it to a payment run.", p.Tranche, p.GrantID, pounds(p.AmountPence)),
+			return notifyRole(ctx, q, workflows.RoleFinance, message{kind: "payment_approved", subject: "A payment is ready for a payment run",
+				body:   trancheName(p) + " has its two approvals: add it to a payment run.",
 				entity: paymentEntity(p.ID), key: "approved:" + p.ID})
 		}
 		return nil
 	})
 	return out, classify(err)
-}
-
-// cmpErr returns err when there is one, else the rejection.
-func cmpErr(err, rejection error) error {
-	if err != nil {
-		return err
-	}
-	return rejection
 }
 
 // CancelPayment cancels a payment not yet sent (finance's rejection or
@@ -196,32 +196,25 @@ func (a *Activities) CancelPayment(ctx context.Context, in workflows.PaymentComm
 			return err
 		}
 		out.Status = p.Status
-		switch p.Status {
-		case workflows.PaymentCancelled:
+		if p.Status == workflows.PaymentCancelled {
 			return nil
-		case workflows.PaymentScheduled, workflows.PaymentHeld, workflows.PaymentAwaitingApproval, workflows.PaymentFailed:
-		case workflows.PaymentApproved:
-			if deref(p.Provider) != workflows.ProviderManual || p.PaymentRunID != nil {
-				return workflows.Reject(workflows.RejectInvalidState, "This payment is already being sent", nil)
-			}
-		default:
-			return workflows.Reject(workflows.RejectInvalidState, "This payment cannot be cancelled (it is "+p.Status+")", nil)
 		}
-		if p.Status == workflows.PaymentFailed && p.Attempt > 0 {
+		if err := workflows.CanCancel(p.Status, deref(p.Provider), p.PaymentRunID != nil); err != nil {
+			return err
+		}
+		if p.Status == workflows.PaymentFailed {
 			// An attempt the provider never answered may have paid: only
 			// a retry (which looks it up first) can settle that.
-			att, err := q.PaymentAttemptGet(ctx, sqlc.PaymentAttemptGetParams{PaymentID: p.ID, Attempt: p.Attempt})
-			if err != nil && !isNotFound(err) {
-				return fmt.Errorf("load attempt: %w", err)
-			}
-			if err == nil && att.Status == workflows.PaymentSending {
+			if _, unresolved, err := unresolvedAttempt(ctx, q, p); err != nil {
+				return err
+			} else if unresolved {
 				return workflows.Reject(workflows.RejectInvalidState,
 					"Stripe never answered this payment's last attempt, so it may have been paid: retry it (the retry checks with Stripe first) before cancelling", nil)
 			}
 		}
 		caller := in.Command.Caller.ID
-		if ok, err := hasRole(ctx, q, caller, roleFinance); err != nil || !ok {
-			return cmpErr(err, workflows.Reject(workflows.RejectForbidden, "Only finance staff can cancel payments", nil))
+		if err := requireRole(ctx, q, caller, workflows.RoleFinance, "Only finance staff can cancel payments"); err != nil {
+			return err
 		}
 		p.Status, p.CancelReason, p.CancelledBy = workflows.PaymentCancelled, &in.Command.Reason, &caller
 		if _, err := savePayment(ctx, q, p); err != nil {
@@ -232,13 +225,11 @@ func (a *Activities) CancelPayment(ctx context.Context, in workflows.PaymentComm
 		if in.Update == workflows.UpdateRejectPayment {
 			action = "payment.rejected"
 		}
-		if err := record(ctx, q, grantChain(p.GrantID), caller, action, paymentEntity(p.ID), in.At,
-			map[string]any{"payment_id": p.ID, "reason": in.Command.Reason}); err != nil {
+		if err := recordPayment(ctx, q, p, caller, action, in.At, map[string]any{"reason": in.Command.Reason}); err != nil {
 			return err
 		}
-		return notifyRole(ctx, q, roleManager, message{kind: "payment_cancelled", subject: "A grant payment was cancelled",
-			body: fmt.Sprintf("Tranche %d of grant %s (%s) was cancelled by finance: %s. A manager may reissue it.",
-				p.Tranche, p.GrantID, pounds(p.AmountPence), in.Command.Reason),
+		return notifyRole(ctx, q, workflows.RoleManager, message{kind: "payment_cancelled", subject: "A grant payment was cancelled",
+			body:   fmt.Sprintf("%s was cancelled by finance: %s. A manager may reissue it.", trancheName(p), in.Command.Reason),
 			entity: paymentEntity(p.ID), key: "cancelled:" + p.ID})
 	})
 	return out, classify(err)
@@ -263,16 +254,15 @@ func (a *Activities) RetryPayment(ctx context.Context, in workflows.PaymentComma
 			return workflows.Reject(workflows.RejectInvalidState, "Only a failed payment can be retried (this one is "+p.Status+")", nil)
 		}
 		caller := in.Command.Caller.ID
-		if ok, err := hasRole(ctx, q, caller, roleFinance); err != nil || !ok {
-			return cmpErr(err, workflows.Reject(workflows.RejectForbidden, "Only finance staff can retry payments", nil))
+		if err := requireRole(ctx, q, caller, workflows.RoleFinance, "Only finance staff can retry payments"); err != nil {
+			return err
 		}
 		p.Status = workflows.PaymentSending
 		if _, err := savePayment(ctx, q, p); err != nil {
 			return err
 		}
 		out.Status = p.Status
-		return record(ctx, q, grantChain(p.GrantID), caller, "payment.retried", paymentEntity(p.ID), in.At,
-			map[string]any{"payment_id": p.ID, "previous_failure": deref(p.FailureReason)})
+		return recordPayment(ctx, q, p, caller, "payment.retried", in.At, map[string]any{"previous_failure": deref(p.FailureReason)})
 	})
 	return out, classify(err)
 }
@@ -312,12 +302,8 @@ func (a *Activities) SendPayment(ctx context.Context, in workflows.SendInput) (w
 		default:
 			return workflows.Reject(workflows.RejectInvalidState, "This payment cannot be sent (it is "+p.Status+")", nil)
 		}
-		if p.Attempt > 0 {
-			att, err = q.PaymentAttemptGet(ctx, sqlc.PaymentAttemptGetParams{PaymentID: p.ID, Attempt: p.Attempt})
-			if err != nil && !isNotFound(err) {
-				return fmt.Errorf("load attempt: %w", err)
-			}
-			resume = err == nil && att.Status == workflows.PaymentSending
+		if att, resume, err = unresolvedAttempt(ctx, q, p); err != nil {
+			return err
 		}
 		if !resume {
 			n := p.Attempt + 1
@@ -344,8 +330,8 @@ func (a *Activities) SendPayment(ctx context.Context, in workflows.SendInput) (w
 		if resume {
 			return nil
 		}
-		return record(ctx, q, grantChain(p.GrantID), workflows.SystemActor, "payment.sending", paymentEntity(p.ID), in.At,
-			map[string]any{"payment_id": p.ID, "attempt": att.Attempt, "idempotency_key": att.IdempotencyKey, "amount_pence": p.AmountPence})
+		return recordPayment(ctx, q, p, workflows.SystemActor, "payment.sending", in.At,
+			map[string]any{"attempt": att.Attempt, "idempotency_key": att.IdempotencyKey, "amount_pence": p.AmountPence})
 	})
 	if err != nil || out.Status != "" {
 		return out, classify(err)
@@ -416,8 +402,8 @@ func markPaid(ctx context.Context, q *sqlc.Queries, p sqlc.Payment, attempt int3
 		return err
 	}
 	*out = workflows.SendResult{Status: p.Status, Reference: ref}
-	if err := record(ctx, q, grantChain(p.GrantID), actor, "payment.paid", paymentEntity(p.ID), at,
-		map[string]any{"payment_id": p.ID, "amount_pence": p.AmountPence, "reference": ref, "attempt": attempt}); err != nil {
+	if err := recordPayment(ctx, q, p, actor, "payment.paid", at,
+		map[string]any{"amount_pence": p.AmountPence, "reference": ref, "attempt": attempt}); err != nil {
 		return err
 	}
 	g, err := q.GrantGet(ctx, p.GrantID)
@@ -447,12 +433,11 @@ func markFailed(ctx context.Context, q *sqlc.Queries, p sqlc.Payment, attempt in
 		return err
 	}
 	*out = workflows.SendResult{Status: p.Status, Reason: reason}
-	if err := record(ctx, q, grantChain(p.GrantID), workflows.SystemActor, "payment.failed", paymentEntity(p.ID), at,
-		map[string]any{"payment_id": p.ID, "attempt": attempt, "reason": reason}); err != nil {
+	if err := recordPayment(ctx, q, p, workflows.SystemActor, "payment.failed", at, map[string]any{"attempt": attempt, "reason": reason}); err != nil {
 		return err
 	}
-	return notifyRole(ctx, q, roleFinance, message{kind: "payment_failed", subject: "A grant payment failed",
-		body:   fmt.Sprintf("Tranche %d of grant %s (%s) failed: %s. Retry or cancel it.", p.Tranche, p.GrantID, pounds(p.AmountPence), reason),
+	return notifyRole(ctx, q, workflows.RoleFinance, message{kind: "payment_failed", subject: "A grant payment failed",
+		body:   fmt.Sprintf("%s failed: %s. Retry or cancel it.", trancheName(p), reason),
 		entity: paymentEntity(p.ID), key: fmt.Sprintf("failed:%s:%d:%s", p.ID, attempt, at.UTC().Format(time.RFC3339Nano))})
 }
 
@@ -495,8 +480,8 @@ func (a *Activities) MarkPaid(ctx context.Context, in workflows.PaymentCommandIn
 			return workflows.Reject(workflows.RejectInvalidState, "This payment is not in that payment run", nil)
 		}
 		caller := in.Command.Caller.ID
-		if ok, err := hasRole(ctx, q, caller, roleFinance); err != nil || !ok {
-			return cmpErr(err, workflows.Reject(workflows.RejectForbidden, "Only finance staff can mark payments paid", nil))
+		if err := requireRole(ctx, q, caller, workflows.RoleFinance, "Only finance staff can mark payments paid"); err != nil {
+			return err
 		}
 		var res workflows.SendResult
 		if err := markPaid(ctx, q, p, 0, run, caller, in.At, &res); err != nil {

@@ -8,7 +8,6 @@ import (
 	"github.com/civicgrants/grants/audit"
 	"github.com/civicgrants/grants/db/sqlc"
 	"github.com/civicgrants/grants/eligibility"
-	"github.com/civicgrants/grants/round"
 	"github.com/civicgrants/grants/workflows"
 )
 
@@ -23,17 +22,13 @@ func (a *Activities) CheckEligibility(ctx context.Context, in workflows.CheckEli
 		if err != nil {
 			return fmt.Errorf("load application: %w", err)
 		}
-		if app.Status != "submitted" {
+		if app.Status != workflows.StatusSubmitted {
 			out = previousResult(app)
 			return nil
 		}
-		rnd, err := q.RoundGet(ctx, app.RoundID)
+		_, def, err := loadRound(ctx, q, app.RoundID)
 		if err != nil {
-			return fmt.Errorf("load round: %w", err)
-		}
-		var def round.Definition
-		if err := json.Unmarshal(rnd.Definition, &def); err != nil {
-			return fmt.Errorf("decode round: %w", err)
+			return err
 		}
 		org, err := q.OrganisationGet(ctx, app.OrganisationID)
 		if err != nil {
@@ -44,16 +39,19 @@ func (a *Activities) CheckEligibility(ctx context.Context, in workflows.CheckEli
 			return err
 		}
 		res := eligibility.Evaluate(def.Eligibility.Rules, facts, true)
-		status := "in_assessment"
+		status := workflows.StatusInAssessment
 		if !res.Eligible {
-			status = "ineligible"
+			status = workflows.StatusIneligible
 		}
-		raw, _ := json.Marshal(res)
+		raw, err := json.Marshal(res)
+		if err != nil {
+			return fmt.Errorf("encode eligibility: %w", err)
+		}
 		if _, err := q.ApplicationSetEligibility(ctx, sqlc.ApplicationSetEligibilityParams{ID: app.ID, Status: status, Eligibility: raw}); err != nil {
 			return fmt.Errorf("record eligibility: %w", err)
 		}
-		if _, err := audit.Append(ctx, q, audit.Event{Chain: "application:" + app.ID, Actor: "system", Action: "application.eligibility_checked",
-			Entity: "application:" + app.ID, Data: map[string]any{"status": status, "eligible": res.Eligible, "reasons": res.Reasons}}); err != nil {
+		if _, err := audit.Append(ctx, q, audit.Event{Chain: appChain(app.ID), Actor: workflows.SystemActor, Action: "application.eligibility_checked",
+			Entity: appChain(app.ID), Data: map[string]any{"status": status, "eligible": res.Eligible, "reasons": res.Reasons}}); err != nil {
 			return err
 		}
 		out = workflows.CheckEligibilityResult{Status: status, Eligible: res.Eligible, Reasons: res.Reasons}

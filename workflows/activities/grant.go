@@ -39,7 +39,8 @@ func (a *Activities) LoadGrant(ctx context.Context, grantID string) (workflows.G
 	if err != nil {
 		return workflows.GrantSnapshot{}, classify(fmt.Errorf("list reports: %w", err))
 	}
-	s := workflows.GrantSnapshot{GrantID: g.ID, Status: g.Status, Provider: provider(def), PayoutReady: payoutReady(provider(def), payee),
+	prov := provider(def)
+	s := workflows.GrantSnapshot{GrantID: g.ID, Status: g.Status, Provider: prov, PayoutReady: payoutReady(prov, payee),
 		ReminderLead: def.Timeline.ReminderLead.Duration, ReportGrace: def.ReportGraceOrDefault(),
 		Payments: make([]workflows.PaymentSnap, 0, len(pays)), Reports: make([]workflows.ReportSnap, 0, len(reps))}
 	for _, p := range pays {
@@ -64,10 +65,16 @@ func provider(def round.Definition) string {
 	return workflows.ProviderStripe
 }
 
+// hostConsented reports whether the payee may be paid for the grantee: a
+// host must have consented to host the group.
+func hostConsented(p sqlc.PayeeGetRow) bool {
+	return p.HostOrganisationID == nil || p.HostConsentedAt != nil
+}
+
 // payoutReady reports whether the payee can be paid: a host must have
 // consented; then a Stripe account with payouts enabled, or bank details.
 func payoutReady(provider string, p sqlc.PayeeGetRow) bool {
-	if p.HostOrganisationID != nil && p.HostConsentedAt == nil {
+	if !hostConsented(p) {
 		return false
 	}
 	if provider == workflows.ProviderManual {
@@ -100,14 +107,13 @@ func saveGrant(ctx context.Context, q *sqlc.Queries, g sqlc.Grant) (sqlc.Grant, 
 
 // setFlag adds or removes a grant flag, reporting whether it changed.
 func setFlag(g *sqlc.Grant, flag string, on bool) bool {
-	has := slices.Contains(g.Flags, flag)
-	switch {
-	case on && !has:
-		g.Flags = append(g.Flags, flag)
-	case !on && has:
-		g.Flags = slices.DeleteFunc(slices.Clone(g.Flags), func(f string) bool { return f == flag })
-	default:
+	if hasFlag(g.Flags, flag) == on {
 		return false
+	}
+	if on {
+		g.Flags = withFlag(g.Flags, flag)
+	} else {
+		g.Flags = withoutFlag(g.Flags, flag)
 	}
 	return true
 }
@@ -190,7 +196,7 @@ func (a *Activities) ReportClock(ctx context.Context, in workflows.ReportClockIn
 			return err
 		}
 		if notifyManagers {
-			return notifyRole(ctx, q, roleManager, m)
+			return notifyRole(ctx, q, workflows.RoleManager, m)
 		}
 		return notifyOrgAdmins(ctx, q, g.OrganisationID, m)
 	}))
@@ -223,24 +229,11 @@ func (a *Activities) HoldPayments(ctx context.Context, in workflows.GrantStep) (
 		if holding, err := escalatedReport(ctx, q, g.ID); err != nil || !holding {
 			return err
 		}
-		pays, err := q.PaymentListByGrantForUpdate(ctx, g.ID)
-		if err != nil {
-			return fmt.Errorf("list payments: %w", err)
-		}
 		reason := "A report of this grant is overdue"
-		var held []string
-		for _, p := range pays {
-			if p.Status != workflows.PaymentScheduled && p.Status != workflows.PaymentAwaitingApproval {
-				continue
-			}
-			p.Status, p.HeldReason = workflows.PaymentHeld, &reason
-			if _, err := savePayment(ctx, q, p); err != nil {
-				return err
-			}
-			held = append(held, p.ID)
-		}
-		if len(held) == 0 {
-			return nil
+		held, err := movePayments(ctx, q, g.ID, []string{workflows.PaymentScheduled, workflows.PaymentAwaitingApproval},
+			func(p *sqlc.Payment) { p.Status, p.HeldReason = workflows.PaymentHeld, &reason })
+		if err != nil || len(held) == 0 {
+			return err
 		}
 		out.Changed = true
 		return record(ctx, q, grantChain(g.ID), workflows.SystemActor, "payments.held", grantChain(g.ID), in.At,
@@ -267,29 +260,37 @@ func (a *Activities) UnholdPayments(ctx context.Context, in workflows.GrantStep)
 				return err
 			}
 		}
-		pays, err := q.PaymentListByGrantForUpdate(ctx, g.ID)
-		if err != nil {
-			return fmt.Errorf("list payments: %w", err)
-		}
-		var released []string
-		for _, p := range pays {
-			if p.Status != workflows.PaymentHeld {
-				continue
-			}
-			p.Status, p.HeldReason = workflows.PaymentScheduled, nil
-			if _, err := savePayment(ctx, q, p); err != nil {
-				return err
-			}
-			released = append(released, p.ID)
-		}
-		if len(released) == 0 {
-			return nil
+		released, err := movePayments(ctx, q, g.ID, []string{workflows.PaymentHeld},
+			func(p *sqlc.Payment) { p.Status, p.HeldReason = workflows.PaymentScheduled, nil })
+		if err != nil || len(released) == 0 {
+			return err
 		}
 		out.Changed = true
 		return record(ctx, q, grantChain(g.ID), workflows.SystemActor, "payments.unheld", grantChain(g.ID), in.At,
 			map[string]any{"payment_ids": released})
 	})
 	return out, classify(err)
+}
+
+// movePayments changes each of a grant's payments (locked) whose status
+// is one of from with move, saves it, and reports the ids it moved.
+func movePayments(ctx context.Context, q *sqlc.Queries, grantID string, from []string, move func(*sqlc.Payment)) ([]string, error) {
+	pays, err := q.PaymentListByGrantForUpdate(ctx, grantID)
+	if err != nil {
+		return nil, fmt.Errorf("list payments: %w", err)
+	}
+	var moved []string
+	for _, p := range pays {
+		if !slices.Contains(from, p.Status) {
+			continue
+		}
+		move(&p)
+		if _, err := savePayment(ctx, q, p); err != nil {
+			return nil, err
+		}
+		moved = append(moved, p.ID)
+	}
+	return moved, nil
 }
 
 // ReleasePayment makes a scheduled tranche due: it awaits two approvals,
@@ -321,12 +322,12 @@ func (a *Activities) ReleasePayment(ctx context.Context, in workflows.GrantStep)
 			return err
 		}
 		out.Changed = true
-		if err := record(ctx, q, grantChain(g.ID), workflows.SystemActor, "payment.due", paymentEntity(p.ID), in.At,
-			map[string]any{"payment_id": p.ID, "tranche": p.Tranche, "amount_pence": p.AmountPence, "provider": prov}); err != nil {
+		if err := recordPayment(ctx, q, p, workflows.SystemActor, "payment.due", in.At,
+			map[string]any{"tranche": p.Tranche, "amount_pence": p.AmountPence, "provider": prov}); err != nil {
 			return err
 		}
-		return notifyRole(ctx, q, roleFinance, message{kind: "payment_due", subject: "A payment needs two approvals",
-			body:   fmt.Sprintf("Tranche %d of grant %s (%s) is due and needs two approvals.", p.Tranche, g.ID, pounds(p.AmountPence)),
+		return notifyRole(ctx, q, workflows.RoleFinance, message{kind: "payment_due", subject: "A payment needs two approvals",
+			body:   trancheName(p) + " is due and needs two approvals.",
 			entity: paymentEntity(p.ID), key: "payment_due:" + p.ID + ":" + in.At.UTC().Format(time.RFC3339Nano)})
 	})
 	return out, classify(err)
@@ -389,7 +390,7 @@ func (a *Activities) CompleteGrant(ctx context.Context, in workflows.GrantStep) 
 		if err := notifyOrgAdmins(ctx, q, g.OrganisationID, m); err != nil {
 			return err
 		}
-		return notifyRole(ctx, q, roleManager, m)
+		return notifyRole(ctx, q, workflows.RoleManager, m)
 	})
 	return out, classify(err)
 }
@@ -421,13 +422,13 @@ func (a *Activities) HandleGrantEvent(ctx context.Context, in workflows.GrantEve
 			if _, err := savePayment(ctx, q, p); err != nil {
 				return err
 			}
-			if err := record(ctx, q, grantChain(g.ID), workflows.SystemActor, "payment.reversed", paymentEntity(p.ID), in.At,
-				map[string]any{"payment_id": p.ID, "amount_pence": p.AmountPence, "reason": ev.Reason, "event_id": ev.EventID}); err != nil {
+			if err := recordPayment(ctx, q, p, workflows.SystemActor, "payment.reversed", in.At,
+				map[string]any{"amount_pence": p.AmountPence, "reason": ev.Reason, "event_id": ev.EventID}); err != nil {
 				return err
 			}
 			setFlag(&g, workflows.GrantFlagPaymentReversed, true)
 			m = message{kind: "payment_reversed", subject: "A grant payment was reversed",
-				body: fmt.Sprintf("Tranche %d of grant %s (%s) was reversed: %s", p.Tranche, g.ID, pounds(p.AmountPence), ev.Reason),
+				body: trancheName(p) + " was reversed: " + ev.Reason,
 				key:  "reversed:" + p.ID}
 		case workflows.GrantEventPayoutFailed:
 			if err := record(ctx, q, grantChain(g.ID), workflows.SystemActor, "payout.failed", grantChain(g.ID), in.At,
@@ -445,7 +446,7 @@ func (a *Activities) HandleGrantEvent(ctx context.Context, in workflows.GrantEve
 			return err
 		}
 		m.entity = grantChain(g.ID)
-		return notifyRole(ctx, q, roleFinance, m)
+		return notifyRole(ctx, q, workflows.RoleFinance, m)
 	}))
 }
 

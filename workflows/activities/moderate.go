@@ -32,7 +32,7 @@ func (a *Activities) FlagCase(ctx context.Context, in workflows.FlagInput) error
 			map[string]any{"flag": in.Flag, "message": in.Message}); err != nil {
 			return err
 		}
-		return notifyRole(ctx, q, roleManager, message{
+		return notifyRole(ctx, q, workflows.RoleManager, message{
 			kind: "flag", subject: "An application needs attention (" + in.Flag + ")", body: in.Message,
 			entity: appChain(c.app.ID), key: "flag:" + c.app.ID + ":" + in.Flag,
 		})
@@ -48,8 +48,7 @@ func (a *Activities) FlagCase(ctx context.Context, in workflows.FlagInput) error
 // it writes nothing.
 func (a *Activities) Moderate(ctx context.Context, in workflows.ModerateInput) (workflows.CaseState, error) {
 	if in.TotalHundredths < 0 || in.TotalHundredths > 10000 {
-		return workflows.CaseState{}, workflows.Reject(workflows.RejectInvalid, "Check the highlighted fields",
-			map[string]string{"total": "Give a total from 0 to 100"})
+		return workflows.CaseState{}, rejectField("total", "Give a total from 0 to 100")
 	}
 	var out workflows.CaseState
 	err := a.Store.InTx(ctx, func(q *sqlc.Queries) error {

@@ -7,14 +7,6 @@ import (
 	"github.com/civicgrants/grants/db/sqlc"
 )
 
-// Staff roles whose holders are notified (the names in users.roles).
-const (
-	roleManager  = "manager"
-	roleChair    = "chair"
-	roleAssessor = "assessor"
-	roleFinance  = "finance"
-)
-
 // message is one notification to write for some people. key makes it
 // idempotent: each recipient's row has the dedupe key "<key>:<user id>", so
 // a retried activity adds nothing.

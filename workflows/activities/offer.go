@@ -70,7 +70,7 @@ func (a *Activities) AcceptOffer(ctx context.Context, in workflows.AcceptInput) 
 		if err := notifyOrgAdmins(ctx, q, c.app.OrganisationID, m); err != nil {
 			return err
 		}
-		return notifyRole(ctx, q, roleManager, m)
+		return notifyRole(ctx, q, workflows.RoleManager, m)
 	})
 	return out, classify(err)
 }
@@ -116,7 +116,7 @@ func (a *Activities) LapseOffer(ctx context.Context, in workflows.LapseInput) (w
 		if err := notifyOrgAdmins(ctx, q, c.app.OrganisationID, m); err != nil {
 			return err
 		}
-		if err := notifyRole(ctx, q, roleChair, m); err != nil {
+		if err := notifyRole(ctx, q, workflows.RoleChair, m); err != nil {
 			return err
 		}
 		out.ReleasedPence = released

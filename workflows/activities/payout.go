@@ -37,7 +37,7 @@ func (a *Activities) CreatePayoutAccount(ctx context.Context, in workflows.Payou
 	if err != nil {
 		return out, classify(fmt.Errorf("load payee: %w", err))
 	}
-	if payee.HostOrganisationID != nil && payee.HostConsentedAt == nil {
+	if !hostConsented(payee) {
 		return out, workflows.Reject(workflows.RejectInvalidState,
 			"The group is paid through its host organisation, which has not yet consented to host it", nil)
 	}

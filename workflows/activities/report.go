@@ -5,6 +5,7 @@ import (
 	"context"
 	"encoding/json"
 	"fmt"
+	"maps"
 	"reflect"
 	"slices"
 
@@ -35,10 +36,8 @@ func (a *Activities) SubmitReport(ctx context.Context, in workflows.ReportSubmit
 		if r.Status == workflows.ReportSubmitted && deref(r.SubmittedBy) == s.Caller.ID && sameJSON(r.Answers, s.Answers) {
 			return nil
 		}
-		switch r.Status {
-		case workflows.ReportUpcoming, workflows.ReportDue, workflows.ReportOverdue, workflows.ReportChangesRequested:
-		default:
-			return workflows.Reject(workflows.RejectInvalidState, "This report has already been "+r.Status, nil)
+		if err := workflows.CanSubmitReport(r.Status); err != nil {
+			return err
 		}
 		if _, err := q.OrganisationMemberRole(ctx, sqlc.OrganisationMemberRoleParams{OrganisationID: g.OrganisationID, UserID: s.Caller.ID}); err != nil {
 			if isNotFound(err) {
@@ -50,21 +49,20 @@ func (a *Activities) SubmitReport(ctx context.Context, in workflows.ReportSubmit
 		if err != nil {
 			return err
 		}
-		fields, answers := checkReportAnswers(def.ReportFormOrDefault(), s.Answers)
+		reportForm := def.ReportFormOrDefault()
+		fields, answers := checkReportAnswers(reportForm, s.Answers)
 		docs, err := q.DocumentListByReport(ctx, &r.ID)
 		if err != nil {
 			return fmt.Errorf("list report documents: %w", err)
 		}
-		for key, docID := range form.FileAnswers(def.ReportFormOrDefault().Questions(), answers) {
+		for key, docID := range form.FileAnswers(reportForm.Questions(), answers) {
 			if !slices.Contains(docs, docID) {
 				fields["answers."+key] = "Upload this file to the report first"
 			}
 		}
-		for k, v := range workflows.CheckSpend(s.SpendPence) {
-			fields[k] = v
-		}
-		if len(fields) > 0 {
-			return workflows.Reject(workflows.RejectInvalid, "Check the highlighted fields", fields)
+		maps.Copy(fields, workflows.CheckSpend(s.SpendPence))
+		if err := workflows.Invalid(fields); err != nil {
+			return err
 		}
 		canonical, err := json.Marshal(answers)
 		if err != nil {
@@ -82,7 +80,7 @@ func (a *Activities) SubmitReport(ctx context.Context, in workflows.ReportSubmit
 			map[string]any{"report_id": r.ID, "kind": r.Kind, "spend_pence": s.SpendPence, "was_overdue": wasOverdue, "documents": docs}); err != nil {
 			return err
 		}
-		return notifyRole(ctx, q, roleManager, message{kind: "report_submitted", subject: "A grant report is ready for review",
+		return notifyRole(ctx, q, workflows.RoleManager, message{kind: "report_submitted", subject: "A grant report is ready for review",
 			body:   fmt.Sprintf("The %s report of grant %s was submitted (spend to date %s).", r.Kind, g.ID, pounds(s.SpendPence)),
 			entity: grantChain(g.ID), key: "report_submitted:" + r.ID + ":" + in.At.UTC().Format("20060102T150405.000000000")})
 	})
@@ -135,11 +133,11 @@ func (a *Activities) ReviewReport(ctx context.Context, in workflows.ReportReview
 		if r.Status != workflows.ReportSubmitted {
 			return workflows.Reject(workflows.RejectInvalidState, "Only a submitted report can be reviewed (this one is "+r.Status+")", nil)
 		}
-		if ok, err := hasRole(ctx, q, rv.Caller.ID, roleManager); err != nil || !ok {
-			return cmpErr(err, workflows.Reject(workflows.RejectForbidden, "Only a programme manager can review reports", nil))
+		if err := requireRole(ctx, q, rv.Caller.ID, workflows.RoleManager, "Only a programme manager can review reports"); err != nil {
+			return err
 		}
-		if fields := workflows.CheckReportReview(rv.Outcome, rv.Comment); len(fields) > 0 {
-			return workflows.Reject(workflows.RejectInvalid, "Check the highlighted fields", fields)
+		if err := workflows.Invalid(workflows.CheckReportReview(rv.Outcome, rv.Comment)); err != nil {
+			return err
 		}
 		r.Status, r.ReviewedBy, r.ReviewedAt, r.ReviewComment = want, &rv.Caller.ID, &in.At, &rv.Comment
 		if _, err := saveReport(ctx, q, r); err != nil {

@@ -66,11 +66,11 @@ func (a *Activities) RoundEvent(ctx context.Context, in workflows.RoundEventInpu
 		}
 		m := message{kind: "round_" + in.Event, subject: text[0], body: fmt.Sprintf(text[1], r.Name),
 			entity: chain, key: chain + ":" + in.Event}
-		if err := notifyRole(ctx, q, roleManager, m); err != nil {
+		if err := notifyRole(ctx, q, workflows.RoleManager, m); err != nil {
 			return err
 		}
 		if in.Event == workflows.RoundDecisionWindowPassed {
-			return notifyRole(ctx, q, roleChair, m)
+			return notifyRole(ctx, q, workflows.RoleChair, m)
 		}
 		return nil
 	})

@@ -4,12 +4,14 @@ import (
 	"context"
 	"encoding/json"
 	"fmt"
+	"maps"
 	"math/bits"
 	"strings"
 
 	"github.com/civicgrants/grants/budget"
 	"github.com/civicgrants/grants/db/sqlc"
 	"github.com/civicgrants/grants/id"
+	"github.com/civicgrants/grants/round"
 	"github.com/civicgrants/grants/workflows"
 )
 
@@ -52,25 +54,21 @@ func (a *Activities) VaryGrant(ctx context.Context, in workflows.VaryInput) (wor
 		} else if !isNotFound(err) {
 			return fmt.Errorf("load variation: %w", err)
 		}
-		if ok, err := hasRole(ctx, q, v.Caller.ID, roleManager); err != nil || !ok {
-			return cmpErr(err, workflows.Reject(workflows.RejectForbidden, "Only a programme manager can vary a grant", nil))
+		if err := requireRole(ctx, q, v.Caller.ID, workflows.RoleManager, "Only a programme manager can vary a grant"); err != nil {
+			return err
 		}
-		fields := workflows.CheckVariation(v)
 		reps, err := q.ReportListByGrant(ctx, g.ID)
 		if err != nil {
 			return fmt.Errorf("list reports: %w", err)
 		}
-		kinds := map[string]bool{}
-		for _, r := range reps {
-			kinds[r.Kind] = true
+		kinds := make([]string, len(reps))
+		for i, r := range reps {
+			kinds[i] = r.Kind
 		}
-		for i, ins := range v.Schedule {
-			if kind, ok := strings.CutPrefix(ins.Condition, workflows.ConditionAfterReportPrefix); ok && kind != "" && !kinds[kind] {
-				fields[fmt.Sprintf("schedule[%d].condition", i)] = "This grant has no " + kind + " report"
-			}
-		}
-		if len(fields) > 0 {
-			return workflows.Reject(workflows.RejectInvalid, "Check the highlighted fields", fields)
+		fields := workflows.CheckVariation(v)
+		maps.Copy(fields, workflows.CheckScheduleReports(v.Schedule, kinds))
+		if err := workflows.Invalid(fields); err != nil {
+			return err
 		}
 		pays, err := q.PaymentListByGrantForUpdate(ctx, g.ID)
 		if err != nil {
@@ -94,8 +92,7 @@ func (a *Activities) VaryGrant(ctx context.Context, in workflows.VaryInput) (wor
 		}
 		available := award - fixed
 		if available < 0 {
-			return workflows.Reject(workflows.RejectInvalid, "Check the highlighted fields", map[string]string{
-				"award_pence": "The award cannot be less than what is already due or paid (" + pounds(fixed) + ")"})
+			return rejectField("award_pence", "The award cannot be less than what is already due or paid ("+pounds(fixed)+")")
 		}
 		var claw, offset int64
 		if v.ClawbackPence != nil {
@@ -105,12 +102,10 @@ func (a *Activities) VaryGrant(ctx context.Context, in workflows.VaryInput) (wor
 			award -= offset
 		}
 		if award <= 0 {
-			return workflows.Reject(workflows.RejectInvalid, "Check the highlighted fields", map[string]string{
-				"clawback_pence": "Nothing would be left of the award: end the grant instead"})
+			return rejectField("clawback_pence", "Nothing would be left of the award: end the grant instead")
 		}
 		if v.Schedule != nil && available == 0 {
-			return workflows.Reject(workflows.RejectInvalid, "Check the highlighted fields", map[string]string{
-				"schedule": "Nothing is left of the award to schedule"})
+			return rejectField("schedule", "Nothing is left of the award to schedule")
 		}
 		changed := []map[string]any{}
 		if v.Schedule != nil {
@@ -126,11 +121,7 @@ func (a *Activities) VaryGrant(ctx context.Context, in workflows.VaryInput) (wor
 			if err != nil {
 				return fmt.Errorf("last tranche: %w", err)
 			}
-			weights := make([]int64, len(v.Schedule))
-			for i, ins := range v.Schedule {
-				weights[i] = int64(ins.Percent)
-			}
-			for i, amount := range spread(available, weights) {
+			for i, amount := range tranches(available, v.Schedule) {
 				if amount == 0 {
 					continue // a share too small for a penny: no £0 tranche
 				}
@@ -144,8 +135,7 @@ func (a *Activities) VaryGrant(ctx context.Context, in workflows.VaryInput) (wor
 			}
 		} else {
 			if len(open) == 0 && available > 0 {
-				return workflows.Reject(workflows.RejectInvalid, "Check the highlighted fields", map[string]string{
-					"schedule": "No unpaid tranche is left to carry the change: give a schedule for what is left"})
+				return rejectField("schedule", "No unpaid tranche is left to carry the change: give a schedule for what is left")
 			}
 			weights := make([]int64, len(open))
 			for i, p := range open {
@@ -231,6 +221,18 @@ func spread(total int64, weights []int64) []int64 {
 	return out
 }
 
+// tranches splits an amount by a payment schedule whose percentages sum
+// to 100 (spread): each tranche is its percentage rounded down to whole
+// pence, and the last takes the remainder, so the tranches always sum to
+// the amount exactly.
+func tranches(amountPence int64, schedule []round.Instalment) []int64 {
+	percents := make([]int64, len(schedule))
+	for i, ins := range schedule {
+		percents[i] = int64(ins.Percent)
+	}
+	return spread(amountPence, percents)
+}
+
 // ReissuePayment issues a cancelled tranche again as a new payment,
 // issued by the manager (who cannot approve it), needing two approvals;
 // not one a variation replaced or offset, whose money is no longer owed.
@@ -243,8 +245,8 @@ func (a *Activities) ReissuePayment(ctx context.Context, in workflows.ReissueInp
 		if err != nil {
 			return err
 		}
-		if ok, err := hasRole(ctx, q, r.Caller.ID, roleManager); err != nil || !ok {
-			return cmpErr(err, workflows.Reject(workflows.RejectForbidden, "Only a programme manager can reissue a payment", nil))
+		if err := requireRole(ctx, q, r.Caller.ID, workflows.RoleManager, "Only a programme manager can reissue a payment"); err != nil {
+			return err
 		}
 		pays, err := q.PaymentListByGrantForUpdate(ctx, g.ID)
 		if err != nil {
@@ -291,8 +293,8 @@ func (a *Activities) ReissuePayment(ctx context.Context, in workflows.ReissueInp
 			return fmt.Errorf("reissue payment: %w", err)
 		}
 		out.PaymentID = p.ID
-		return record(ctx, q, grantChain(g.ID), r.Caller.ID, "payment.reissued", paymentEntity(p.ID), in.At,
-			map[string]any{"payment_id": p.ID, "replaces": old.ID, "tranche": p.Tranche, "amount_pence": p.AmountPence, "reason": r.Reason})
+		return recordPayment(ctx, q, p, r.Caller.ID, "payment.reissued", in.At,
+			map[string]any{"replaces": old.ID, "tranche": p.Tranche, "amount_pence": p.AmountPence, "reason": r.Reason})
 	})
 	return out, classify(err)
 }
