@@ -4,6 +4,7 @@ import (
 	"context"
 	"log/slog"
 	"net/http"
+	"strings"
 	"testing"
 	"time"
 
@@ -79,7 +80,13 @@ func TestReviewCommandsThroughTheWorkflow(t *testing.T) {
 
 	// The first declares a conflict: the answer is the conflicted
 	// assessment, after which they can read neither it nor the application.
-	res := b.do(t, "POST", "/assessments/"+asmFirst+"/conflict", assessors[first], map[string]any{"reason": "I am a trustee of the lead organisation"})
+	// Until the workflow has taken in the assignment it just made, the
+	// API answers 409 not_ready (Retry-After): a client tries again.
+	var res response
+	require.Eventually(t, func() bool {
+		res = b.do(t, "POST", "/assessments/"+asmFirst+"/conflict", assessors[first], map[string]any{"reason": "I am a trustee of the lead organisation"})
+		return !(res.Status == http.StatusConflict && strings.Contains(string(res.Body), `"not_ready"`))
+	}, 10*time.Second, 100*time.Millisecond)
 	require.Equal(t, http.StatusOK, res.Status, string(res.Body))
 	require.Equal(t, "conflict", res.json(t)["status"])
 	require.Equal(t, http.StatusNotFound, b.do(t, "GET", "/assessments/"+asmFirst, assessors[first], nil).Status)
