@@ -56,6 +56,29 @@ postgres: ## Install Debian's PostgreSQL server unless its binaries are present
 	  $(SUDO) env DEBIAN_FRONTEND=noninteractive apt-get install -y --no-install-recommends postgresql; \
 	fi
 
+## Front end: npm packages (pinned in package-lock.json, not committed)
+## and Debian's Chromium for the browser tests.
+
+GOVUK_DIST := node_modules/govuk-frontend/dist/govuk
+VENDOR := web/static/vendor
+
+node_modules/.installed: package.json package-lock.json
+	npm ci --no-audit --no-fund
+	@touch $@
+
+.PHONY: web-assets
+web-assets: node_modules/.installed ## Copy govuk-frontend's CSS, JS and images into web/static/vendor (embedded at build)
+	@rm -rf $(VENDOR) && mkdir -p $(VENDOR)/images
+	cp $(GOVUK_DIST)/govuk-frontend.min.css $(GOVUK_DIST)/govuk-frontend.min.js $(VENDOR)/
+	cp $(GOVUK_DIST)/assets/images/favicon.ico $(GOVUK_DIST)/assets/images/favicon.svg $(VENDOR)/images/
+
+.PHONY: chromium
+chromium: ## Install Debian's Chromium (headless, for the browser tests) unless present
+	@if command -v chromium >/dev/null; then echo "Chromium found"; else \
+	  $(SUDO) apt-get update && \
+	  $(SUDO) env DEBIAN_FRONTEND=noninteractive apt-get install -y --no-install-recommends chromium; \
+	fi
+
 ## Build and run.
 
 .PHONY: generate
@@ -63,7 +86,7 @@ generate: bin/sqlc ## Generate db/sqlc from queries/ (sqlc generate)
 	bin/sqlc generate
 
 .PHONY: build
-build: ## Build bin/grants
+build: web-assets ## Build bin/grants
 	$(GO) build -o bin/grants ./cmd/grants
 
 .PHONY: run
@@ -90,8 +113,8 @@ sqlc-diff: bin/sqlc ## Fail if db/sqlc is stale (run make generate)
 lint: fmt-check vet sqlc-diff ## fmt-check, vet and sqlc-diff
 
 .PHONY: test
-test: tools postgres lint ## Lint, then sqlc vet and go test -race against a private PostgreSQL and Temporal
-	$(TESTENV) sh -c 'bin/sqlc vet && $(GO) test -race -count=1 ./...'
+test: tools postgres web-assets chromium lint ## Lint, then sqlc vet and go test -race (browser tests included) against a private PostgreSQL and Temporal
+	$(TESTENV) env GRANTS_BROWSER_TESTS=require sh -c 'bin/sqlc vet && $(GO) test -race -count=1 ./...'
 
 .PHONY: bench
 bench: tools postgres ## Run the benchmarks against a private PostgreSQL and Temporal

@@ -25,6 +25,10 @@ const (
 // Config holds the use-case layer's settings.
 type Config struct {
 	TokenTTL               time.Duration // lifetime of an API token
+	// SessionIdle is how long a web session lives without a request
+	// (default 30 minutes); SessionMaxAge bounds it however busy (12 hours).
+	SessionIdle   time.Duration
+	SessionMaxAge time.Duration
 	DefaultPaymentProvider string        // stripe or manual
 	// EncryptionKey (base64 of 32 bytes) encrypts bank details at rest.
 	// Without it, saving bank details and payment-run files answer 503.
@@ -44,6 +48,8 @@ type Config struct {
 const (
 	DefaultWebhookTolerance = 300 * time.Second
 	DefaultPublicURL        = "http://127.0.0.1:8080"
+	DefaultSessionIdle      = 30 * time.Minute
+	DefaultSessionMaxAge    = 12 * time.Hour
 )
 
 // App is the use-case layer.
@@ -60,6 +66,12 @@ type App struct {
 
 // New builds the use-case layer.
 func New(store *db.Store, docs *document.Store, cfg Config, log *slog.Logger) *App {
+	if cfg.SessionIdle <= 0 {
+		cfg.SessionIdle = DefaultSessionIdle
+	}
+	if cfg.SessionMaxAge <= 0 {
+		cfg.SessionMaxAge = DefaultSessionMaxAge
+	}
 	if cfg.TokenTTL <= 0 {
 		cfg.TokenTTL = 30 * 24 * time.Hour
 	}

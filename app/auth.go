@@ -129,10 +129,10 @@ var dummyHash = []byte("$2a$10$jgYVpADd4Zs3dyuclHUp2eaALSO.zwFEEkRsoMUmY0Nl50EaG
 
 // Login checks a password and issues a bearer token.
 func (a *App) Login(ctx context.Context, email, password string) (Token, error) {
-	return a.login(ctx, email, password, "api")
+	return a.login(ctx, email, password, "api", a.cfg.TokenTTL)
 }
 
-func (a *App) login(ctx context.Context, email, password, kind string) (Token, error) {
+func (a *App) login(ctx context.Context, email, password, kind string, ttl time.Duration) (Token, error) {
 	if wait := a.limiter.check(email, a.now()); wait > 0 {
 		return Token{}, RateLimited(wait)
 	}
@@ -155,7 +155,7 @@ func (a *App) login(ctx context.Context, email, password, kind string) (Token, e
 		return Token{}, fmt.Errorf("token: %w", err)
 	}
 	tok := base64.RawURLEncoding.EncodeToString(secret)
-	exp := a.now().Add(a.cfg.TokenTTL).UTC().Truncate(time.Second)
+	exp := a.now().Add(ttl).UTC().Truncate(time.Second)
 	if err := a.store.AuthTokenCreate(ctx, sqlc.AuthTokenCreateParams{
 		TokenHash: hashToken(tok), UserID: u.ID, Kind: kind, ExpiresAt: exp,
 	}); err != nil {

@@ -13,3 +13,21 @@ DELETE FROM auth_tokens WHERE token_hash = @token_hash;
 
 -- name: AuthTokenDeleteExpired :execrows
 DELETE FROM auth_tokens WHERE expires_at <= now();
+
+-- name: AuthTokenSession :one
+-- A web session and its user; only kind 'session', only while live.
+SELECT u.*, t.expires_at AS token_expires_at, t.created_at AS token_created_at
+FROM auth_tokens t
+JOIN users u ON u.id = t.user_id
+WHERE t.token_hash = @token_hash AND t.kind = 'session' AND t.expires_at > now();
+
+-- name: AuthTokenExtend :one
+-- Slides a live web session's expiry, never past its absolute limit.
+UPDATE auth_tokens
+SET expires_at = LEAST(@expires_at::timestamptz, created_at + make_interval(secs => @max_age_seconds::double precision))
+WHERE token_hash = @token_hash AND kind = 'session' AND expires_at > now()
+RETURNING expires_at;
+
+-- name: AuthTokenDeleteForUser :execrows
+-- Signs a user out everywhere: every web session and API token.
+DELETE FROM auth_tokens WHERE user_id = @user_id;

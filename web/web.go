@@ -5,8 +5,10 @@ import (
 	"embed"
 	"fmt"
 	"html/template"
+	"io/fs"
 	"log/slog"
 	"net/http"
+	"path"
 	"strconv"
 	"strings"
 	"time"
@@ -16,128 +18,171 @@ import (
 	"github.com/civicgrants/grants/app"
 )
 
-//go:embed templates/*.html
+//go:embed templates
 var templateFS embed.FS
 
-// pages are the views; each is parsed with the layout.
-var pages = []string{"home", "round", "error"}
+// maxUploadBytes bounds a multipart form post: one document (10 MiB, the
+// use case's limit) and the form around it.
+const maxUploadBytes = 10<<20 + 64<<10
+
+// Config holds the web UI's settings.
+type Config struct {
+	// SecureCookies marks cookies Secure; set it whenever the site is
+	// reached over HTTPS (the server derives it from GRANTS_PUBLIC_URL).
+	SecureCookies bool
+}
 
 // UI serves the web pages.
 type UI struct {
-	app   *app.App
-	log   *slog.Logger
-	views map[string]*template.Template
+	app    *app.App
+	log    *slog.Logger
+	cfg    Config
+	views  map[string]*template.Template
+	assets *assets
+	now    func() time.Time
 }
 
-var funcs = template.FuncMap{
-	"pounds": pounds,
-	"date":   func(t time.Time) string { return t.UTC().Format("2 January 2006 at 15:04 MST") },
-}
-
-// New parses every view once; a template error fails start-up.
-func New(a *app.App, log *slog.Logger) (*UI, error) {
-	ui := &UI{app: a, log: log, views: map[string]*template.Template{}}
-	for _, p := range pages {
-		t, err := template.New("layout.html").Funcs(funcs).ParseFS(templateFS, "templates/layout.html", "templates/"+p+".html")
-		if err != nil {
-			return nil, fmt.Errorf("parse view %s: %w", p, err)
-		}
-		ui.views[p] = t
+// New reads the static assets and parses every view once; a template error
+// fails start-up.
+func New(a *app.App, log *slog.Logger, cfg Config) (*UI, error) {
+	as, err := loadAssets()
+	if err != nil {
+		return nil, err
+	}
+	ui := &UI{app: a, log: log, cfg: cfg, assets: as, views: map[string]*template.Template{}, now: time.Now}
+	if err := ui.parse(); err != nil {
+		return nil, err
 	}
 	return ui, nil
 }
 
-// Register mounts the pages on r.
-func (ui *UI) Register(r gin.IRoutes) {
-	r.GET("/", ui.home)
-	r.GET("/rounds/:id", ui.round)
+// parse builds one template set per view: the layout, the shared partials
+// and the view's own file (templates/pages/<view>.html).
+func (ui *UI) parse() error {
+	files, err := fs.Glob(templateFS, "templates/pages/*.html")
+	if err != nil {
+		return fmt.Errorf("list views: %w", err)
+	}
+	fm := funcs()
+	fm["asset"] = ui.assets.url
+	for _, f := range files {
+		name := strings.TrimSuffix(path.Base(f), ".html")
+		t, err := template.New("layout.html").Funcs(fm).ParseFS(templateFS,
+			"templates/layout.html", "templates/partials/*.html", f)
+		if err != nil {
+			return fmt.Errorf("parse view %s: %w", name, err)
+		}
+		for _, block := range []string{"content"} {
+			if t.Lookup(block) == nil {
+				return fmt.Errorf("view %s defines no %q", name, block)
+			}
+		}
+		ui.views[name] = t
+	}
+	return nil
+}
+
+// page is what every view renders: the handler sets Title, Form, Data and
+// the rest; render fills in the visitor's session, CSRF token and
+// navigation.
+type page struct {
+	Title string
+	Form  *Form  // the form on the page, with the visitor's input and errors; may be nil
+	Data  any    // the view's own data
+	Flash string // a success message shown in a notification banner
+	Back  string // a back link, when the page has one
+
+	Session   *app.Session
+	CSRF      string
+	Nav       []navItem
+	Path      string
+	Remaining int // seconds of session left, for the time-out warning
+	Warn      int // seconds before the end to warn
+}
+
+type errorData struct {
+	Message string
 }
 
 // render executes a view into a buffer first, so a failing template never
 // sends half a page.
-func (ui *UI) render(c *gin.Context, status int, view string, data any) {
+func (ui *UI) render(c *gin.Context, status int, view string, p page) {
+	t, ok := ui.views[view]
+	if !ok {
+		ui.log.ErrorContext(c.Request.Context(), "render: no such view", "view", view)
+		c.String(http.StatusInternalServerError, "Sorry, there is a problem with the service.")
+		return
+	}
+	if s, ok := sessionOf(c); ok {
+		p.Session = s
+		p.Nav = navFor(s.Actor, c.Request.URL.Path)
+		p.Remaining = sessionRemaining(s, ui.now())
+		p.Warn = 120
+	}
+	if p.Form == nil {
+		p.Form = newForm()
+	}
+	p.CSRF = csrfToken(c)
+	p.Path = c.Request.URL.Path
 	var buf bytes.Buffer
-	if err := ui.views[view].Execute(&buf, data); err != nil {
+	if err := t.Execute(&buf, p); err != nil {
 		ui.log.ErrorContext(c.Request.Context(), "render", "view", view, "err", err)
 		c.String(http.StatusInternalServerError, "Sorry, there is a problem with the service.")
 		return
 	}
-	c.Header("Content-Security-Policy", "default-src 'self'; img-src 'self' data:; style-src 'self' 'unsafe-inline'")
+	h := c.Writer.Header()
+	h.Set("Content-Security-Policy", "default-src 'self'; img-src 'self' data:; style-src 'self'; script-src 'self'; "+
+		"object-src 'none'; base-uri 'none'; form-action 'self'; frame-ancestors 'none'")
+	h.Set("Cache-Control", "no-store")
 	c.Data(status, "text/html; charset=utf-8", buf.Bytes())
 }
 
+// redirect answers a successful POST: 303 to the next page.
+func redirect(c *gin.Context, to string) { c.Redirect(http.StatusSeeOther, to) }
+
 // NotFound renders the not-found page.
 func (ui *UI) NotFound(c *gin.Context) {
-	ui.render(c, http.StatusNotFound, "error", gin.H{"Title": "Page not found",
-		"Message": "If you typed the web address, check it is correct."})
+	ui.render(c, http.StatusNotFound, "error", page{Title: "Page not found",
+		Data: errorData{Message: "If you typed the web address, check it is correct. If you pasted it, check you copied the whole address."}})
 }
 
-type roundGroup struct {
-	Programme app.Programme
-	Rounds    []app.Round
+func (ui *UI) forbidden(c *gin.Context) {
+	ui.render(c, http.StatusForbidden, "error", page{Title: "You cannot see this page",
+		Data: errorData{Message: "Your account does not give you access to this page."}})
 }
 
-func (ui *UI) home(c *gin.Context) {
-	ctx := c.Request.Context()
-	progs, err := ui.app.ListProgrammes(ctx)
-	if err != nil {
-		ui.fail(c, err)
-		return
-	}
-	page, err := ui.app.ListRounds(ctx, app.RoundFilter{Page: app.PageQuery{Limit: "200"}})
-	if err != nil {
-		ui.fail(c, err)
-		return
-	}
-	groups := make([]roundGroup, 0, len(progs))
-	for _, p := range progs {
-		g := roundGroup{Programme: p}
-		for _, r := range page.Items {
-			if r.Programme == p.Code {
-				g.Rounds = append(g.Rounds, r)
-			}
-		}
-		groups = append(groups, g)
-	}
-	ui.render(c, http.StatusOK, "home", gin.H{"Title": "Apply for a community grant", "Groups": groups})
-}
-
-func (ui *UI) round(c *gin.Context) {
-	r, err := ui.app.GetRound(c.Request.Context(), c.Param("id"))
-	if err != nil {
-		if e, ok := app.AsError(err); ok && e.Kind == app.KindNotFound {
-			ui.NotFound(c)
-			return
-		}
-		ui.fail(c, err)
-		return
-	}
-	ui.render(c, http.StatusOK, "round", gin.H{"Title": r.Name, "Round": r})
-}
-
+// fail renders the page for a use-case error that the handler does not
+// show on its form: not found → 404, not allowed → 403, signed out →
+// sign-in, conflicts and limits with their message, anything else 500.
 func (ui *UI) fail(c *gin.Context, err error) {
-	ui.log.ErrorContext(c.Request.Context(), "web page", "path", c.FullPath(), "err", err)
-	ui.render(c, http.StatusInternalServerError, "error", gin.H{"Title": "Sorry, there is a problem with the service",
-		"Message": "Try again later."})
-}
-
-// pounds formats pence as £1,234 or £1,234.56.
-func pounds(p int64) string {
-	sign := ""
-	if p < 0 {
-		sign, p = "-", -p
+	e, ok := app.AsError(err)
+	if !ok || e.Kind == app.KindInternal {
+		ui.log.ErrorContext(c.Request.Context(), "web page", "path", c.FullPath(), "err", err)
+		ui.render(c, http.StatusInternalServerError, "error", page{Title: "Sorry, there is a problem with the service",
+			Data: errorData{Message: "Try again later. Nothing you had saved has been lost."}})
+		return
 	}
-	digits := strconv.FormatInt(p/100, 10)
-	var b strings.Builder
-	for i, d := range digits {
-		if i > 0 && (len(digits)-i)%3 == 0 {
-			b.WriteByte(',')
+	switch e.Kind {
+	case app.KindNotFound:
+		ui.NotFound(c)
+	case app.KindForbidden:
+		ui.forbidden(c)
+	case app.KindUnauthenticated:
+		ui.endSession(c)
+		redirect(c, "/sign-in?next="+urlQueryEscape(c.Request.URL.RequestURI()))
+	default:
+		status := map[app.Kind]int{app.KindMalformed: 400, app.KindConflict: 409, app.KindTooLarge: 413,
+			app.KindUnsupported: 415, app.KindInvalid: 422, app.KindRateLimited: 429, app.KindUnavailable: 503}[e.Kind]
+		if status == 0 {
+			status = http.StatusInternalServerError
 		}
-		b.WriteRune(d)
+		if e.RetryAfter > 0 {
+			c.Header("Retry-After", strconv.Itoa(e.RetryAfter))
+		}
+		title := "There is a problem"
+		if e.Kind == app.KindUnavailable {
+			title = "Sorry, the service is unavailable"
+		}
+		ui.render(c, status, "error", page{Title: title, Data: errorData{Message: e.Message}})
 	}
-	s := sign + "£" + b.String()
-	if p%100 != 0 {
-		s += fmt.Sprintf(".%02d", p%100)
-	}
-	return s
 }

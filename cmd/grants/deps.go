@@ -161,7 +161,7 @@ func httpHandler(a *app.App, tc client.Client, log *slog.Logger) (http.Handler, 
 	r.GET("/metrics", metrics.Handler())
 
 	api.Register(r.Group("/api/v1"), a, log)
-	ui, err := web.New(a, log)
+	ui, err := web.New(a, log, web.Config{SecureCookies: strings.HasPrefix(a.PublicURL(), "https://")})
 	if err != nil {
 		return nil, err
 	}

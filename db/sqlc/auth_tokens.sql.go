@@ -53,6 +53,77 @@ func (q *Queries) AuthTokenDeleteExpired(ctx context.Context) (int64, error) {
 	return result.RowsAffected(), nil
 }
 
+const authTokenDeleteForUser = `-- name: AuthTokenDeleteForUser :execrows
+DELETE FROM auth_tokens WHERE user_id = $1
+`
+
+// Signs a user out everywhere: every web session and API token.
+func (q *Queries) AuthTokenDeleteForUser(ctx context.Context, userID string) (int64, error) {
+	result, err := q.db.Exec(ctx, authTokenDeleteForUser, userID)
+	if err != nil {
+		return 0, err
+	}
+	return result.RowsAffected(), nil
+}
+
+const authTokenExtend = `-- name: AuthTokenExtend :one
+UPDATE auth_tokens
+SET expires_at = LEAST($1::timestamptz, created_at + make_interval(secs => $2::double precision))
+WHERE token_hash = $3 AND kind = 'session' AND expires_at > now()
+RETURNING expires_at
+`
+
+type AuthTokenExtendParams struct {
+	ExpiresAt     time.Time
+	MaxAgeSeconds float64
+	TokenHash     []byte
+}
+
+// Slides a live web session's expiry, never past its absolute limit.
+func (q *Queries) AuthTokenExtend(ctx context.Context, arg AuthTokenExtendParams) (time.Time, error) {
+	row := q.db.QueryRow(ctx, authTokenExtend, arg.ExpiresAt, arg.MaxAgeSeconds, arg.TokenHash)
+	var expires_at time.Time
+	err := row.Scan(&expires_at)
+	return expires_at, err
+}
+
+const authTokenSession = `-- name: AuthTokenSession :one
+SELECT u.id, u.email, u.name, u.password_hash, u.roles, u.affiliations, u.created_at, t.expires_at AS token_expires_at, t.created_at AS token_created_at
+FROM auth_tokens t
+JOIN users u ON u.id = t.user_id
+WHERE t.token_hash = $1 AND t.kind = 'session' AND t.expires_at > now()
+`
+
+type AuthTokenSessionRow struct {
+	ID             string
+	Email          string
+	Name           string
+	PasswordHash   string
+	Roles          []string
+	Affiliations   []byte
+	CreatedAt      time.Time
+	TokenExpiresAt time.Time
+	TokenCreatedAt time.Time
+}
+
+// A web session and its user; only kind 'session', only while live.
+func (q *Queries) AuthTokenSession(ctx context.Context, tokenHash []byte) (AuthTokenSessionRow, error) {
+	row := q.db.QueryRow(ctx, authTokenSession, tokenHash)
+	var i AuthTokenSessionRow
+	err := row.Scan(
+		&i.ID,
+		&i.Email,
+		&i.Name,
+		&i.PasswordHash,
+		&i.Roles,
+		&i.Affiliations,
+		&i.CreatedAt,
+		&i.TokenExpiresAt,
+		&i.TokenCreatedAt,
+	)
+	return i, err
+}
+
 const authTokenUser = `-- name: AuthTokenUser :one
 SELECT u.id, u.email, u.name, u.password_hash, u.roles, u.affiliations, u.created_at, t.expires_at AS token_expires_at
 FROM auth_tokens t

@@ -1,0 +1,111 @@
+package web
+
+import (
+	"fmt"
+	"html/template"
+	"net/url"
+	"strconv"
+	"strings"
+	"time"
+	"unicode"
+)
+
+// london is where the people using the service are; dates show in its time.
+var london = func() *time.Location {
+	loc, err := time.LoadLocation("Europe/London")
+	if err != nil {
+		return time.UTC
+	}
+	return loc
+}()
+
+func funcs() template.FuncMap {
+	return template.FuncMap{
+		"pounds":    pounds,
+		"date":      func(t time.Time) string { return t.In(london).Format("2 January 2006 at 3:04pm") },
+		"day":       func(t time.Time) string { return t.In(london).Format("2 January 2006") },
+		"humanise":  humanise,
+		"tagColour": tagColour,
+		"words":     func(s string) int { return len(strings.Fields(s)) },
+		"dict":      dict,
+		"list":      func(v ...any) []any { return v },
+		"item":      func(value, text string) choice { return choice{Value: value, Text: text} },
+		"itemHint":  func(value, text, hint string) choice { return choice{Value: value, Text: text, Hint: hint} },
+		"add":       func(a, b int) int { return a + b },
+		"join":      strings.Join,
+		"query":     url.QueryEscape,
+		"str":       func(v any) string { return fmt.Sprint(v) },
+	}
+}
+
+// choice is one radio or checkbox option.
+type choice struct {
+	Value, Text, Hint string
+}
+
+// dict builds the argument of a partial: (dict "Name" "email" "Label" "Email").
+func dict(kv ...any) (map[string]any, error) {
+	if len(kv)%2 != 0 {
+		return nil, fmt.Errorf("dict: odd number of arguments")
+	}
+	m := make(map[string]any, len(kv)/2)
+	for i := 0; i < len(kv); i += 2 {
+		k, ok := kv[i].(string)
+		if !ok {
+			return nil, fmt.Errorf("dict: key %v is not a string", kv[i])
+		}
+		m[k] = kv[i+1]
+	}
+	return m, nil
+}
+
+// humanise turns a status such as in_review into "In review".
+func humanise(s string) string {
+	s = strings.ReplaceAll(s, "_", " ")
+	if s == "" {
+		return s
+	}
+	r := []rune(s)
+	r[0] = unicode.ToUpper(r[0])
+	return string(r)
+}
+
+// tagColour is the GOV.UK tag modifier for a status.
+func tagColour(status string) string {
+	switch status {
+	case "approved", "awarded", "accepted", "paid", "completed", "open", "eligible", "submitted_report", "active":
+		return "govuk-tag--green"
+	case "rejected", "ineligible", "failed", "withdrawn", "declined", "overdue", "cancelled", "reversed", "escalated":
+		return "govuk-tag--red"
+	case "draft", "not_started", "closed", "due", "scheduled":
+		return "govuk-tag--grey"
+	case "waitlisted", "held", "changes_requested", "awaiting_approval", "moderation", "sending":
+		return "govuk-tag--yellow"
+	case "in_review", "submitted", "offered", "approved_once", "in_progress":
+		return "govuk-tag--blue"
+	}
+	return "govuk-tag--light-blue"
+}
+
+// pounds formats pence as £1,234 or £1,234.56.
+func pounds(p int64) string {
+	sign := ""
+	if p < 0 {
+		sign, p = "-", -p
+	}
+	digits := strconv.FormatInt(p/100, 10)
+	var b strings.Builder
+	for i, d := range digits {
+		if i > 0 && (len(digits)-i)%3 == 0 {
+			b.WriteByte(',')
+		}
+		b.WriteRune(d)
+	}
+	s := sign + "£" + b.String()
+	if p%100 != 0 {
+		s += fmt.Sprintf(".%02d", p%100)
+	}
+	return s
+}
+
+func urlQueryEscape(s string) string { return url.QueryEscape(s) }

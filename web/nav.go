@@ -1,0 +1,50 @@
+package web
+
+import (
+	"strings"
+
+	"github.com/civicgrants/grants/app"
+)
+
+// navItem is one link of the service navigation.
+type navItem struct {
+	Href, Text string
+	Active     bool
+}
+
+// navFor lists the sections the actor's roles open, marking the one the
+// current path is in.
+func navFor(a app.Actor, path string) []navItem {
+	items := []navItem{{Href: "/dashboard", Text: "Dashboard"}}
+	staff := false
+	if a.Has(app.RoleAssessor) {
+		items = append(items, navItem{Href: "/assessments", Text: "Assessments"})
+		staff = true
+	}
+	if a.Has(app.RoleChair) || a.Has(app.RoleManager) {
+		items = append(items, navItem{Href: "/panel", Text: "Panel"})
+		staff = true
+	}
+	if a.Has(app.RoleFinance) {
+		items = append(items, navItem{Href: "/payments", Text: "Payments"}, navItem{Href: "/payment-runs", Text: "Payment runs"})
+		staff = true
+	}
+	if a.Has(app.RoleManager) {
+		items = append(items, navItem{Href: "/manage/rounds", Text: "Rounds"}, navItem{Href: "/manage/reports", Text: "Reports"})
+	}
+	if !staff && !a.Has(app.RoleManager) {
+		items = append(items, navItem{Href: "/applications", Text: "Your applications"}, navItem{Href: "/organisations", Text: "Your organisations"})
+	}
+	best := -1
+	for i, it := range items {
+		if path == it.Href || strings.HasPrefix(path, it.Href+"/") {
+			if best < 0 || len(it.Href) > len(items[best].Href) {
+				best = i
+			}
+		}
+	}
+	if best >= 0 {
+		items[best].Active = true
+	}
+	return items
+}

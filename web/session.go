@@ -1,0 +1,191 @@
+package web
+
+import (
+	"crypto/hmac"
+	"crypto/rand"
+	"crypto/sha256"
+	"crypto/subtle"
+	"encoding/base64"
+	"net/http"
+	"net/url"
+	"slices"
+	"strings"
+	"time"
+
+	"github.com/gin-gonic/gin"
+
+	"github.com/civicgrants/grants/app"
+)
+
+// Cookies. The session cookie holds an auth token of kind session; the
+// CSRF cookie holds a random seed for visitors not signed in. Both are
+// HttpOnly and SameSite=Lax, and Secure whenever the site is served over
+// HTTPS (Config.SecureCookies).
+const (
+	sessionCookie = "grants_session"
+	csrfCookie    = "grants_csrf"
+	csrfField     = "csrf_token"
+	ctxSession    = "web.session"
+	ctxCSRFSeed   = "web.csrf"
+	// maxFormBytes bounds a form post; uploads have their own, larger limit.
+	maxFormBytes = 1 << 20
+)
+
+// sessionMiddleware resolves the session cookie (sliding its expiry) and
+// makes sure the visitor has a CSRF seed.
+func (ui *UI) sessionMiddleware(c *gin.Context) {
+	if tok, err := c.Cookie(sessionCookie); err == nil && tok != "" {
+		s, err := ui.app.ResumeSession(c.Request.Context(), tok)
+		switch {
+		case err == nil:
+			c.Set(ctxSession, &s)
+		case isUnauthenticated(err):
+			ui.clearCookie(c, sessionCookie)
+		default:
+			ui.fail(c, err)
+			c.Abort()
+			return
+		}
+	}
+	seed, err := c.Cookie(csrfCookie)
+	if err != nil || len(seed) < 20 || len(seed) > 100 {
+		seed = ui.newCSRFSeed(c)
+	}
+	c.Set(ctxCSRFSeed, seed)
+	c.Next()
+}
+
+// csrfMiddleware refuses, with 403 and before any handler runs, a POST
+// whose csrf_token field does not match the visitor's token.
+func (ui *UI) csrfMiddleware(c *gin.Context) {
+	if c.Request.Method == http.MethodGet || c.Request.Method == http.MethodHead {
+		c.Next()
+		return
+	}
+	limit := int64(maxFormBytes)
+	if strings.HasPrefix(c.GetHeader("Content-Type"), "multipart/form-data") {
+		limit = maxUploadBytes
+	}
+	c.Request.Body = http.MaxBytesReader(c.Writer, c.Request.Body, limit)
+	got := c.PostForm(csrfField)
+	want := csrfToken(c)
+	if got == "" || subtle.ConstantTimeCompare([]byte(got), []byte(want)) != 1 {
+		ui.render(c, http.StatusForbidden, "error", page{Title: "Your form could not be sent",
+			Data: errorData{Message: "The form was out of date or did not come from this site, so nothing was changed. Go back, reload the page and try again."}})
+		c.Abort()
+		return
+	}
+	c.Next()
+}
+
+// csrfToken is the token forms carry: an HMAC of the session token for a
+// signed-in visitor (so it dies with the session), else of the CSRF seed.
+func csrfToken(c *gin.Context) string {
+	key, _ := c.Cookie(sessionCookie)
+	if _, ok := sessionOf(c); !ok {
+		key = c.GetString(ctxCSRFSeed)
+	}
+	m := hmac.New(sha256.New, []byte(key))
+	m.Write([]byte("grants csrf v1"))
+	return base64.RawURLEncoding.EncodeToString(m.Sum(nil))
+}
+
+func (ui *UI) newCSRFSeed(c *gin.Context) string {
+	b := make([]byte, 32)
+	_, _ = rand.Read(b) // crypto/rand.Read never fails (Go 1.24+)
+	seed := base64.RawURLEncoding.EncodeToString(b)
+	ui.setCookie(c, csrfCookie, seed, 0)
+	c.Set(ctxCSRFSeed, seed)
+	return seed
+}
+
+func (ui *UI) setCookie(c *gin.Context, name, value string, maxAge int) {
+	http.SetCookie(c.Writer, &http.Cookie{Name: name, Value: value, Path: "/", MaxAge: maxAge,
+		HttpOnly: true, Secure: ui.cfg.SecureCookies, SameSite: http.SameSiteLaxMode})
+}
+
+func (ui *UI) clearCookie(c *gin.Context, name string) { ui.setCookie(c, name, "", -1) }
+
+// startSession sets the session cookie after sign-in; the CSRF seed is
+// replaced so nothing learned before sign-in carries over.
+func (ui *UI) startSession(c *gin.Context, tok app.Token) {
+	ui.setCookie(c, sessionCookie, tok.Token, 0) // a browser-session cookie; the server ends it
+	ui.newCSRFSeed(c)
+}
+
+func (ui *UI) endSession(c *gin.Context) {
+	ui.clearCookie(c, sessionCookie)
+	ui.newCSRFSeed(c)
+}
+
+// sessionOf returns the signed-in visitor, if any.
+func sessionOf(c *gin.Context) (*app.Session, bool) {
+	v, ok := c.Get(ctxSession)
+	if !ok {
+		return nil, false
+	}
+	s, ok := v.(*app.Session)
+	return s, ok
+}
+
+// actor returns the signed-in visitor; only for handlers behind signedIn.
+func actor(c *gin.Context) app.Actor {
+	s, _ := sessionOf(c)
+	return s.Actor
+}
+
+// signedIn sends a visitor without a session to sign-in (303), with the
+// page they wanted as next.
+func (ui *UI) signedIn(c *gin.Context) {
+	if _, ok := sessionOf(c); ok {
+		c.Next()
+		return
+	}
+	next := c.Request.URL.RequestURI()
+	if c.Request.Method != http.MethodGet {
+		next = c.Request.URL.Path
+	}
+	c.Redirect(http.StatusSeeOther, "/sign-in?next="+url.QueryEscape(next))
+	c.Abort()
+}
+
+// hasRole lets through a signed-in visitor holding any of roles; others see
+// 403. Use after signedIn.
+func (ui *UI) hasRole(roles ...string) gin.HandlerFunc {
+	return func(c *gin.Context) {
+		s, ok := sessionOf(c)
+		if ok && slices.ContainsFunc(roles, s.Actor.Has) {
+			c.Next()
+			return
+		}
+		ui.forbidden(c)
+		c.Abort()
+	}
+}
+
+// safeNext keeps a post-sign-in redirect on this site: a local path only.
+func safeNext(next string) string {
+	if next == "" || !strings.HasPrefix(next, "/") || strings.HasPrefix(next, "//") || strings.HasPrefix(next, "/\\") {
+		return "/dashboard"
+	}
+	u, err := url.Parse(next)
+	if err != nil || u.IsAbs() || u.Host != "" {
+		return "/dashboard"
+	}
+	return next
+}
+
+// sessionRemaining is how long the session has left, for the time-out
+// warning.
+func sessionRemaining(s *app.Session, now time.Time) int {
+	d := s.ExpiresAt.Sub(now)
+	if d < 0 {
+		return 0
+	}
+	return int(d / time.Second)
+}
+
+func isUnauthenticated(err error) bool {
+	e, ok := app.AsError(err)
+	return ok && e.Kind == app.KindUnauthenticated
+}
