@@ -24,6 +24,7 @@ func (ui *UI) Register(r gin.IRouter) {
 	in.GET("/dashboard", ui.dashboard)
 
 	ui.applicantRoutes(pub, in)
+	ui.granteeRoutes(pub, in)
 	ui.panelRoutes(pub, in)
 	ui.financeRoutes(pub, in)
 	ui.managerRoutes(pub, in)
