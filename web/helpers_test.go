@@ -130,7 +130,7 @@ func (v *visitor) post(path string, form url.Values) page {
 	form = cloneValues(form)
 	if _, ok := form["csrf_token"]; !ok {
 		if v.csrf == "" {
-			v.get("/")
+			v.get("/sign-in") // a page with a form
 		}
 		form.Set("csrf_token", v.csrf)
 	} else if form.Get("csrf_token") == "" {
@@ -146,7 +146,7 @@ func (v *visitor) post(path string, form url.Values) page {
 func (v *visitor) upload(path string, form url.Values, field, filename string, content []byte) page {
 	v.t.Helper()
 	if v.csrf == "" {
-		v.get("/")
+		v.get("/sign-in") // a page with a form
 	}
 	pr, pw := io.Pipe()
 	mw := multipart.NewWriter(pw)

@@ -4,13 +4,17 @@ import (
 	"net/http"
 	"testing"
 
+	"github.com/gin-gonic/gin"
 	"github.com/stretchr/testify/require"
 
 	"github.com/civicgrants/grants/app/apptest"
 	"github.com/civicgrants/grants/db/dbtest"
 )
 
-func TestMain(m *testing.M) { dbtest.Main(m) }
+func TestMain(m *testing.M) {
+	gin.SetMode(gin.TestMode)
+	dbtest.Main(m)
+}
 
 func TestPublicPages(t *testing.T) {
 	t.Parallel()

@@ -1,0 +1,334 @@
+package web_test
+
+import (
+	"context"
+	"encoding/json"
+	"log/slog"
+	"net/http"
+	"net/http/httptest"
+	"net/url"
+	"regexp"
+	"strings"
+	"testing"
+	"time"
+
+	"github.com/gin-gonic/gin"
+	"github.com/stretchr/testify/require"
+
+	"github.com/civicgrants/grants/app"
+	"github.com/civicgrants/grants/app/apptest"
+	"github.com/civicgrants/grants/document"
+	"github.com/civicgrants/grants/web"
+)
+
+func TestSignInAndOut(t *testing.T) {
+	t.Parallel()
+	s := newSite(t)
+	s.env.User(t, "applicant@example.org")
+	v := s.visitor(t)
+
+	// A page that needs a session sends the visitor to sign-in, with next.
+	r := v.get("/dashboard?tab=1")
+	require.Equal(t, http.StatusSeeOther, r.Code)
+	require.Equal(t, "/sign-in?next=%2Fdashboard%3Ftab%3D1", r.Location)
+
+	r = v.get(r.Location)
+	require.Equal(t, http.StatusOK, r.Code)
+	require.Contains(t, r.Body, `name="next" value="/dashboard?tab=1"`)
+
+	// Empty and wrong details re-render with the error summary, keeping
+	// the email and never echoing the password.
+	r = v.post("/sign-in", url.Values{"email": {""}, "password": {""}, "next": {"/dashboard"}})
+	require.Equal(t, http.StatusUnprocessableEntity, r.Code)
+	require.Contains(t, r.Body, "There is a problem")
+	require.Contains(t, r.Body, `<a href="#email">Enter your email address</a>`)
+	require.Contains(t, r.Body, `<a href="#password">Enter your password</a>`)
+	require.Contains(t, r.Body, "<title>Error: Sign in")
+	r = v.post("/sign-in", url.Values{"email": {"applicant@example.org"}, "password": {"not the password"}})
+	require.Equal(t, http.StatusUnprocessableEntity, r.Code)
+	require.Contains(t, r.Body, `value="applicant@example.org"`)
+	require.NotContains(t, r.Body, "not the password")
+
+	// Success goes to next; the cookie is HttpOnly and SameSite=Lax.
+	r = v.post("/sign-in", url.Values{"email": {"applicant@example.org"}, "password": {apptest.Password}, "next": {"/dashboard?tab=1"}})
+	require.Equal(t, http.StatusSeeOther, r.Code)
+	require.Equal(t, "/dashboard?tab=1", r.Location)
+	cookie := setCookie(t, r, "grants_session")
+	require.True(t, cookie.HttpOnly)
+	require.Equal(t, http.SameSiteLaxMode, cookie.SameSite)
+	require.False(t, cookie.Secure) // the test site is plain HTTP; see TestSecureCookies
+	r = v.get("/dashboard")
+	require.Equal(t, http.StatusOK, r.Code)
+	require.Contains(t, r.Body, "Dashboard")
+	require.Regexp(t, `data-session-remaining="1[78]\d\d"`, r.Body) // about 30 minutes
+	require.Contains(t, r.Body, `id="app-timeout-dialog"`)
+
+	// Signed in, the sign-in page moves on.
+	require.Equal(t, http.StatusSeeOther, v.get("/sign-in").Code)
+
+	// Sign out needs the CSRF token; without it nothing happens.
+	r = v.post("/sign-out", url.Values{"csrf_token": {""}})
+	require.Equal(t, http.StatusForbidden, r.Code)
+	require.Equal(t, http.StatusOK, v.get("/dashboard").Code)
+	r = v.post("/sign-out", nil)
+	require.Equal(t, http.StatusSeeOther, r.Code)
+	require.Equal(t, "/sign-in?signed_out=1", r.Location)
+	require.Equal(t, http.StatusSeeOther, v.get("/dashboard").Code)
+	require.Contains(t, v.get("/sign-in?signed_out=1").Body, "You have signed out.")
+}
+
+func setCookie(t *testing.T, p page, name string) *http.Cookie {
+	t.Helper()
+	for _, c := range (&http.Response{Header: p.Header}).Cookies() {
+		if c.Name == name {
+			return c
+		}
+	}
+	t.Fatalf("no Set-Cookie %s in %v", name, p.Header.Values("Set-Cookie"))
+	return nil
+}
+
+func TestSignInKeepsRedirectsOnSite(t *testing.T) {
+	t.Parallel()
+	s := newSite(t)
+	s.env.User(t, "applicant@example.org")
+	for _, next := range []string{"https://evil.example/", "//evil.example/x", "/\\evil.example", "javascript:alert(1)", ""} {
+		v := s.visitor(t)
+		r := v.post("/sign-in", url.Values{"email": {"applicant@example.org"}, "password": {apptest.Password}, "next": {next}})
+		require.Equal(t, http.StatusSeeOther, r.Code, next)
+		require.Equal(t, "/dashboard", r.Location, next)
+	}
+}
+
+func TestSignInIsRateLimited(t *testing.T) {
+	t.Parallel()
+	s := newSite(t)
+	s.env.User(t, "target@example.org")
+	v := s.visitor(t)
+	for range 5 {
+		r := v.post("/sign-in", url.Values{"email": {"target@example.org"}, "password": {"guess guess guess"}})
+		require.Equal(t, http.StatusUnprocessableEntity, r.Code)
+	}
+	// Now even the right password is refused until the window passes.
+	r := v.post("/sign-in", url.Values{"email": {"target@example.org"}, "password": {apptest.Password}})
+	require.Equal(t, http.StatusTooManyRequests, r.Code)
+	require.Contains(t, r.Body, "Too many attempts")
+	require.NotEmpty(t, r.Header.Get("Retry-After"))
+	noSession(t, r)
+	require.Equal(t, http.StatusSeeOther, v.get("/dashboard").Code)
+}
+
+func TestCSRF(t *testing.T) {
+	t.Parallel()
+	s := newSite(t)
+	s.env.User(t, "applicant@example.org")
+	form := url.Values{"email": {"applicant@example.org"}, "password": {apptest.Password}}
+
+	// Missing, wrong, and another visitor's token: 403, not signed in.
+	v := s.visitor(t)
+	v.get("/sign-in")
+	other := s.visitor(t)
+	other.get("/sign-in")
+	for name, tok := range map[string]string{"missing": "", "wrong": "abc", "another visitor's": other.csrf} {
+		f := cloneValues(form)
+		f.Set("csrf_token", tok)
+		r := v.post("/sign-in", f)
+		require.Equal(t, http.StatusForbidden, r.Code, name)
+		require.Contains(t, r.Body, "nothing was changed", name)
+		noSession(t, r)
+		require.Equal(t, http.StatusSeeOther, v.get("/dashboard").Code, name)
+	}
+	// A registration without a token creates nothing.
+	r := v.post("/register", url.Values{"csrf_token": {""}, "name": {"Mallory"}, "email": {"mallory@example.org"},
+		"password": {"long enough password"}, "password_confirm": {"long enough password"}})
+	require.Equal(t, http.StatusForbidden, r.Code)
+	_, found, err := s.env.App.UserByEmail(context.Background(), "mallory@example.org")
+	require.NoError(t, err)
+	require.False(t, found)
+
+	// After sign-in the token changes: the one from before no longer works.
+	before := v.csrf
+	r = v.post("/sign-in", form)
+	require.Equal(t, http.StatusSeeOther, r.Code)
+	v.get("/dashboard")
+	require.NotEqual(t, before, v.csrf)
+	r = v.post("/sign-out", url.Values{"csrf_token": {before}})
+	require.Equal(t, http.StatusForbidden, r.Code)
+	require.Equal(t, http.StatusOK, v.get("/dashboard").Code)
+}
+
+func TestRegister(t *testing.T) {
+	t.Parallel()
+	s := newSite(t)
+	s.env.User(t, "taken@example.org")
+	v := s.visitor(t)
+	require.Equal(t, http.StatusOK, v.get("/register").Code)
+
+	r := v.post("/register", url.Values{"name": {"Ada Okafor"}, "email": {"ada@example.org"},
+		"password": {"long enough password"}, "password_confirm": {"different password!"}})
+	require.Equal(t, http.StatusUnprocessableEntity, r.Code)
+	require.Contains(t, r.Body, `<a href="#password_confirm">Enter the same password twice</a>`)
+	require.Contains(t, r.Body, `value="Ada Okafor"`)
+	require.Contains(t, r.Body, `value="ada@example.org"`)
+	require.NotContains(t, r.Body, "long enough password")
+
+	r = v.post("/register", url.Values{"name": {""}, "email": {"taken@example.org"}, "password": {"short"}, "password_confirm": {"short"}})
+	require.Equal(t, http.StatusUnprocessableEntity, r.Code)
+	require.Contains(t, r.Body, `href="#name"`)
+	require.Contains(t, r.Body, `href="#password"`)
+
+	r = v.post("/register", url.Values{"name": {"Someone"}, "email": {"taken@example.org"},
+		"password": {"long enough password"}, "password_confirm": {"long enough password"}})
+	require.Equal(t, http.StatusUnprocessableEntity, r.Code)
+	require.Contains(t, r.Body, "An account with this email address already exists")
+
+	r = v.post("/register", url.Values{"name": {"Ada Okafor"}, "email": {"ada@example.org"},
+		"password": {"long enough password"}, "password_confirm": {"long enough password"}, "next": {"/rounds/x"}})
+	require.Equal(t, http.StatusSeeOther, r.Code)
+	require.Equal(t, "/rounds/x", r.Location)
+	d := v.get("/dashboard")
+	require.Equal(t, http.StatusOK, d.Code)
+	require.Contains(t, d.Body, "Ada Okafor")
+}
+
+func TestSignOutEverywhere(t *testing.T) {
+	t.Parallel()
+	s := newSite(t)
+	s.env.User(t, "applicant@example.org")
+	laptop := s.signedIn(t, "applicant@example.org")
+	phone := s.signedIn(t, "applicant@example.org")
+	tok, err := s.env.App.Login(context.Background(), "applicant@example.org", apptest.Password)
+	require.NoError(t, err)
+
+	laptop.get("/dashboard")
+	r := laptop.post("/sign-out-everywhere", nil)
+	require.Equal(t, http.StatusSeeOther, r.Code)
+	require.Equal(t, "/sign-in?signed_out=everywhere", r.Location)
+	require.Equal(t, http.StatusSeeOther, laptop.get("/dashboard").Code)
+	require.Equal(t, http.StatusSeeOther, phone.get("/dashboard").Code)
+	_, err = s.env.App.Authenticate(context.Background(), tok.Token) // API tokens too
+	require.ErrorIs(t, err, app.ErrUnauthenticated)
+}
+
+// noSession asserts a response set no session cookie.
+func noSession(t *testing.T, p page) {
+	t.Helper()
+	for _, c := range (&http.Response{Header: p.Header}).Cookies() {
+		require.NotEqual(t, "grants_session", c.Name)
+	}
+}
+
+// The session ends after SessionIdle without a request; "stay signed in"
+// answers scripts with the seconds left and sends others back.
+func TestSessionTimeout(t *testing.T) {
+	t.Parallel()
+	s := newSite(t)
+	s.env.User(t, "applicant@example.org")
+	v := s.signedIn(t, "applicant@example.org")
+	v.get("/dashboard")
+
+	form := url.Values{"csrf_token": {v.csrf}, "next": {"/dashboard"}}
+	req, err := http.NewRequest(http.MethodPost, v.base+"/session/extend", strings.NewReader(form.Encode()))
+	require.NoError(t, err)
+	req.Header.Set("Content-Type", "application/x-www-form-urlencoded")
+	req.Header.Set("Accept", "application/json")
+	r := v.do(req)
+	require.Equal(t, http.StatusOK, r.Code)
+	var body struct {
+		Remaining int `json:"remaining_seconds"`
+	}
+	require.NoError(t, json.Unmarshal([]byte(r.Body), &body))
+	require.InDelta(t, 1800, body.Remaining, 120)
+
+	r = v.post("/session/extend", url.Values{"next": {"/dashboard"}})
+	require.Equal(t, http.StatusSeeOther, r.Code)
+	require.Equal(t, "/dashboard", r.Location)
+
+	// A site whose sessions live two seconds.
+	docs, err := document.NewStore(s.env.Docs)
+	require.NoError(t, err)
+	short := app.New(s.env.Store, docs, app.Config{SessionIdle: 2 * time.Second}, slog.New(slog.DiscardHandler))
+	ui, err := web.New(short, slog.New(slog.DiscardHandler), web.Config{})
+	require.NoError(t, err)
+	e := gin.New()
+	ui.Register(e)
+	srv := httptest.NewServer(e)
+	t.Cleanup(srv.Close)
+	v2 := (&site{env: s.env, srv: srv}).signedIn(t, "applicant@example.org")
+	require.Equal(t, http.StatusOK, v2.get("/dashboard").Code)
+	time.Sleep(2500 * time.Millisecond)
+	r = v2.get("/dashboard")
+	require.Equal(t, http.StatusSeeOther, r.Code)
+	require.True(t, strings.HasPrefix(r.Location, "/sign-in?next="))
+}
+
+func TestSecureCookies(t *testing.T) {
+	t.Parallel()
+	env := apptest.New(t)
+	env.User(t, "applicant@example.org")
+	ui, err := web.New(env.App, slog.New(slog.DiscardHandler), web.Config{SecureCookies: true})
+	require.NoError(t, err)
+	e := gin.New()
+	ui.Register(e)
+
+	w := httptest.NewRecorder()
+	e.ServeHTTP(w, httptest.NewRequest(http.MethodGet, "/sign-in", nil))
+	resp := w.Result()
+	defer resp.Body.Close()
+	var seed *http.Cookie
+	for _, c := range resp.Cookies() {
+		if c.Name == "grants_csrf" {
+			seed = c
+		}
+	}
+	require.NotNil(t, seed)
+	require.True(t, seed.Secure)
+	require.True(t, seed.HttpOnly)
+	tok := regexp.MustCompile(`name="csrf_token" value="([^"]+)"`).FindStringSubmatch(w.Body.String())[1]
+
+	form := url.Values{"csrf_token": {tok}, "email": {"applicant@example.org"}, "password": {apptest.Password}}
+	req := httptest.NewRequest(http.MethodPost, "/sign-in", strings.NewReader(form.Encode()))
+	req.Header.Set("Content-Type", "application/x-www-form-urlencoded")
+	req.AddCookie(seed)
+	w = httptest.NewRecorder()
+	e.ServeHTTP(w, req)
+	require.Equal(t, http.StatusSeeOther, w.Code)
+	resp2 := w.Result()
+	defer resp2.Body.Close()
+	found := false
+	for _, c := range resp2.Cookies() {
+		if c.Name == "grants_session" {
+			found = true
+			require.True(t, c.Secure)
+			require.True(t, c.HttpOnly)
+			require.Equal(t, http.SameSiteLaxMode, c.SameSite)
+		}
+	}
+	require.True(t, found)
+}
+
+func TestAssetsAreContentHashed(t *testing.T) {
+	t.Parallel()
+	s := newSite(t)
+	v := s.visitor(t)
+	home := v.get("/")
+	m := regexp.MustCompile(`href="(/assets/app\.[0-9a-f]{10}\.css)"`).FindStringSubmatch(home.Body)
+	require.NotNil(t, m, "layout links the hashed stylesheet")
+	r := v.get(m[1])
+	require.Equal(t, http.StatusOK, r.Code)
+	require.Equal(t, "public, max-age=31536000, immutable", r.Header.Get("Cache-Control"))
+	require.Contains(t, r.Header.Get("Content-Type"), "text/css")
+	require.Contains(t, r.Body, "font-family")
+	plain := v.get("/assets/app.css")
+	require.Equal(t, http.StatusOK, plain.Code)
+	require.Equal(t, "public, max-age=3600", plain.Header.Get("Cache-Control"))
+	require.Equal(t, http.StatusNotFound, v.get("/assets/nope.css").Code)
+	require.Equal(t, http.StatusNotFound, v.get("/assets/app.0000000000.css").Code)
+
+	// The module that starts GOV.UK Frontend imports its hashed file.
+	js := regexp.MustCompile(`src="(/assets/govuk-init\.[0-9a-f]{10}\.js)"`).FindStringSubmatch(home.Body)
+	require.NotNil(t, js)
+	init := v.get(js[1])
+	require.Equal(t, http.StatusOK, init.Code)
+	require.Contains(t, init.Header.Get("Content-Type"), "javascript")
+}
