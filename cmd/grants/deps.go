@@ -58,7 +58,7 @@ func openApp(ctx context.Context, cfg config.Config, log *slog.Logger) (*app.App
 		store.Pool.Close()
 		return nil, nil, err
 	}
-	return app.New(store, docs, app.Config{TokenTTL: cfg.TokenTTL, DefaultPaymentProvider: cfg.PaymentProvider,
+	return app.New(store, docs, app.Config{TokenTTL: cfg.TokenTTL, SessionIdle: cfg.SessionIdle, DefaultPaymentProvider: cfg.PaymentProvider,
 		EncryptionKey: cfg.EncryptionKey, StripeWebhookSecret: cfg.StripeWebhookSecret, WebhookTolerance: cfg.WebhookTolerance,
 		PublicURL: cfg.PublicURL}, log), store, nil
 }

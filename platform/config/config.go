@@ -31,6 +31,7 @@ type Config struct {
 	TemporalTLSCA     string        // TEMPORAL_TLS_CA: CA bundle to verify the server
 	TemporalBin       string        // GRANTS_TEMPORAL_BIN: dev server binary for `grants dev`
 	TokenTTL          time.Duration // GRANTS_TOKEN_TTL: API token lifetime
+	SessionIdle       time.Duration // GRANTS_SESSION_IDLE: a web session ends after this long without a request
 	PaymentProvider   string        // GRANTS_PAYMENT_PROVIDER: stripe or manual
 	LogLevel          slog.Level    // GRANTS_LOG_LEVEL: debug, info, warn, error
 	ShutdownTimeout   time.Duration // GRANTS_SHUTDOWN_TIMEOUT
@@ -97,6 +98,7 @@ func Load(getenv func(string) string) (Config, error) {
 		TemporalTLSCA:     get("TEMPORAL_TLS_CA", ""),
 		TemporalBin:       get("GRANTS_TEMPORAL_BIN", ""),
 		TokenTTL:          dur("GRANTS_TOKEN_TTL", "720h"),
+		SessionIdle:       dur("GRANTS_SESSION_IDLE", "30m"),
 		PaymentProvider:   get("GRANTS_PAYMENT_PROVIDER", "stripe"),
 		ShutdownTimeout:   dur("GRANTS_SHUTDOWN_TIMEOUT", "8s"),
 		DevPassword:       get("GRANTS_DEV_PASSWORD", ""),
