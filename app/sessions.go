@@ -30,6 +30,16 @@ func (a *App) SessionIdle() time.Duration { return a.cfg.SessionIdle }
 // most once a minute, never past SessionMaxAge from sign-in). Unknown,
 // expired and API tokens are ErrUnauthenticated.
 func (a *App) ResumeSession(ctx context.Context, token string) (Session, error) {
+	return a.resumeSession(ctx, token, time.Minute)
+}
+
+// ExtendSession is ResumeSession that always slides the expiry: the
+// time-out warning's "stay signed in".
+func (a *App) ExtendSession(ctx context.Context, token string) (Session, error) {
+	return a.resumeSession(ctx, token, 0)
+}
+
+func (a *App) resumeSession(ctx context.Context, token string, minStep time.Duration) (Session, error) {
 	if token == "" || len(token) > 200 {
 		return Session{}, ErrUnauthenticated
 	}
@@ -42,7 +52,7 @@ func (a *App) ResumeSession(ctx context.Context, token string) (Session, error) 
 	}
 	s := Session{Actor: Actor{ID: row.ID, Email: row.Email, Name: row.Name, Roles: row.Roles}, ExpiresAt: row.TokenExpiresAt}
 	want := a.now().Add(a.cfg.SessionIdle).UTC().Truncate(time.Second)
-	if want.Sub(s.ExpiresAt) < time.Minute {
+	if minStep > 0 && want.Sub(s.ExpiresAt) < minStep {
 		return s, nil
 	}
 	exp, err := a.store.AuthTokenExtend(ctx, sqlc.AuthTokenExtendParams{

@@ -110,6 +110,10 @@ func (ui *UI) signOut(c *gin.Context) {
 		}
 	}
 	ui.endSession(c)
+	if c.PostForm("timeout") == "1" { // the time-out warning ran out
+		redirect(c, "/sign-in?timeout=1&next="+urlQueryEscape(safeNext(c.PostForm("next"))))
+		return
+	}
 	redirect(c, "/sign-in?signed_out=1")
 }
 
@@ -127,10 +131,15 @@ func (ui *UI) signOutEverywhere(c *gin.Context) {
 // middleware has already slid the expiry. Scripts get the seconds left;
 // without JavaScript the form goes back to the page it came from.
 func (ui *UI) extendSession(c *gin.Context) {
-	s, _ := sessionOf(c)
+	tok, _ := c.Cookie(sessionCookie)
+	s, err := ui.app.ExtendSession(c.Request.Context(), tok)
+	if err != nil {
+		ui.fail(c, err)
+		return
+	}
 	if c.GetHeader("Accept") == "application/json" {
 		c.Header("Cache-Control", "no-store")
-		c.JSON(http.StatusOK, gin.H{"remaining_seconds": sessionRemaining(s, ui.now())})
+		c.JSON(http.StatusOK, gin.H{"remaining_seconds": sessionRemaining(&s, ui.now())})
 		return
 	}
 	redirect(c, safeNext(c.PostForm("next")))

@@ -257,9 +257,23 @@ func TestSessionTimeout(t *testing.T) {
 	v2 := (&site{env: s.env, srv: srv}).signedIn(t, "applicant@example.org")
 	require.Equal(t, http.StatusOK, v2.get("/dashboard").Code)
 	time.Sleep(2500 * time.Millisecond)
+	// A form posted after the time-out (its token bound to the session
+	// that just ended) leads to sign-in, not to a refusal.
+	r = v2.post("/session/extend", url.Values{"next": {"/dashboard"}})
+	require.Equal(t, http.StatusSeeOther, r.Code)
+	require.Equal(t, "/sign-in?next=%2Fsession%2Fextend", r.Location)
 	r = v2.get("/dashboard")
 	require.Equal(t, http.StatusSeeOther, r.Code)
 	require.True(t, strings.HasPrefix(r.Location, "/sign-in?next="))
+
+	// The warning's own end: sign out, then sign-in says why.
+	v3 := (&site{env: s.env, srv: srv}).signedIn(t, "applicant@example.org")
+	require.Contains(t, v3.get("/dashboard").Body, "we will sign you out in 1 second")
+	r = v3.post("/sign-out", url.Values{"timeout": {"1"}, "next": {"/dashboard"}})
+	require.Equal(t, http.StatusSeeOther, r.Code)
+	require.Equal(t, "/sign-in?timeout=1&next=%2Fdashboard", r.Location)
+	require.Contains(t, v3.get(r.Location).Body, "We signed you out because")
+	require.Equal(t, http.StatusSeeOther, v3.get("/dashboard").Code)
 }
 
 func TestSecureCookies(t *testing.T) {

@@ -35,6 +35,7 @@ func funcs() template.FuncMap {
 		"join":      strings.Join,
 		"query":     url.QueryEscape,
 		"str":       func(v any) string { return fmt.Sprint(v) },
+		"seconds":   humanSeconds,
 	}
 }
 
@@ -109,3 +110,16 @@ func pounds(p int64) string {
 }
 
 func urlQueryEscape(s string) string { return url.QueryEscape(s) }
+
+// humanSeconds says a short duration in words: "2 minutes", "45 seconds".
+func humanSeconds(n int) string {
+	switch {
+	case n >= 120 && n%60 == 0:
+		return fmt.Sprintf("%d minutes", n/60)
+	case n == 60:
+		return "1 minute"
+	case n == 1:
+		return "1 second"
+	}
+	return fmt.Sprintf("%d seconds", n)
+}

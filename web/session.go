@@ -67,15 +67,33 @@ func (ui *UI) csrfMiddleware(c *gin.Context) {
 		limit = maxUploadBytes
 	}
 	c.Request.Body = http.MaxBytesReader(c.Writer, c.Request.Body, limit)
-	got := c.PostForm(csrfField)
-	want := csrfToken(c)
-	if got == "" || subtle.ConstantTimeCompare([]byte(got), []byte(want)) != 1 {
+	if !csrfValid(c, c.PostForm(csrfField)) {
 		ui.render(c, http.StatusForbidden, "error", page{Title: "Your form could not be sent",
 			Data: errorData{Message: "The form was out of date or did not come from this site, so nothing was changed. Go back, reload the page and try again."}})
 		c.Abort()
 		return
 	}
 	c.Next()
+}
+
+// csrfValid accepts the token of the visitor's session cookie (even one
+// that has just expired, so a form posted after a time-out leads to
+// sign-in rather than a refusal) or of their CSRF seed. Both are secrets a
+// cross-site attacker cannot read.
+func csrfValid(c *gin.Context, got string) bool {
+	if got == "" {
+		return false
+	}
+	keys := []string{c.GetString(ctxCSRFSeed)}
+	if tok, err := c.Cookie(sessionCookie); err == nil && tok != "" {
+		keys = append(keys, tok)
+	}
+	for _, k := range keys {
+		if k != "" && subtle.ConstantTimeCompare([]byte(got), []byte(csrfMAC(k))) == 1 {
+			return true
+		}
+	}
+	return false
 }
 
 // csrfToken is the token forms carry: an HMAC of the session token for a
@@ -85,6 +103,10 @@ func csrfToken(c *gin.Context) string {
 	if _, ok := sessionOf(c); !ok {
 		key = c.GetString(ctxCSRFSeed)
 	}
+	return csrfMAC(key)
+}
+
+func csrfMAC(key string) string {
 	m := hmac.New(sha256.New, []byte(key))
 	m.Write([]byte("grants csrf v1"))
 	return base64.RawURLEncoding.EncodeToString(m.Sum(nil))

@@ -117,7 +117,7 @@ func (ui *UI) render(c *gin.Context, status int, view string, p page) {
 		p.Session = s
 		p.Nav = navFor(s.Actor, c.Request.URL.Path)
 		p.Remaining = sessionRemaining(s, ui.now())
-		p.Warn = 120
+		p.Warn = warnBefore(ui.app.SessionIdle())
 	}
 	if p.Form == nil {
 		p.Form = newForm()
@@ -135,6 +135,12 @@ func (ui *UI) render(c *gin.Context, status int, view string, p page) {
 		"object-src 'none'; base-uri 'none'; form-action 'self'; frame-ancestors 'none'")
 	h.Set("Cache-Control", "no-store")
 	c.Data(status, "text/html; charset=utf-8", buf.Bytes())
+}
+
+// warnBefore is how long before the session ends the time-out warning
+// shows: two minutes, or half the idle time when that is shorter.
+func warnBefore(idle time.Duration) int {
+	return int(min(2*time.Minute, idle/2) / time.Second)
 }
 
 // redirect answers a successful POST: 303 to the next page.

@@ -18,12 +18,16 @@
       warnTimer = setTimeout(function () {
         if (!dialog.open) { dialog.showModal(); }
       }, Math.max(0, secs - warnBefore) * 1000);
+      // At the end, sign out for real (the server may still count the
+      // session alive for a second), then show sign-in.
       endTimer = setTimeout(function () {
-        window.location.href = '/sign-in?timeout=1&next=' + encodeURIComponent(window.location.pathname + window.location.search);
+        form.querySelector('[data-app-timeout]').value = '1';
+        form.action = '/sign-out';
+        HTMLFormElement.prototype.submit.call(form);
       }, secs * 1000);
     };
-    schedule(remaining);
     var form = dialog.querySelector('form');
+    schedule(remaining);
     form.addEventListener('submit', function (e) {
       if (e.submitter && e.submitter.hasAttribute('data-app-signout')) { return; }
       e.preventDefault();

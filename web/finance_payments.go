@@ -1,0 +1,345 @@
+package web
+
+import (
+	"fmt"
+	"net/http"
+	"net/url"
+	"slices"
+	"strings"
+
+	"github.com/gin-gonic/gin"
+
+	"github.com/civicgrants/grants/app"
+	"github.com/civicgrants/grants/workflows"
+)
+
+// financePayment is a payment as the finance pages show it.
+type financePayment struct {
+	app.Payment
+}
+
+// Required is how many different finance users must approve a payment.
+func (financePayment) Required() int { return workflows.RequiredApprovals }
+
+// Remaining is how many more approvals the payment needs.
+func (p financePayment) Remaining() int { return max(0, workflows.RequiredApprovals-len(p.Approvals)) }
+
+// ApprovalSummary is "1 of 2 approvals: Finance One".
+func (p financePayment) ApprovalSummary() string {
+	s := fmt.Sprintf("%d of %d approvals", len(p.Approvals), workflows.RequiredApprovals)
+	if len(p.Approvals) == 0 {
+		return s
+	}
+	names := make([]string, len(p.Approvals))
+	for i, a := range p.Approvals {
+		names[i] = a.Name
+	}
+	return s + ": " + strings.Join(names, ", ")
+}
+
+// ProviderName names how the payment is sent.
+func (p financePayment) ProviderName() string { return financeProviderName(p.Provider) }
+
+// ConditionText says when the tranche falls due.
+func (p financePayment) ConditionText() string { return financeCondition(p.Condition) }
+
+// Settled reports whether no finance command applies any more.
+func (p financePayment) Settled() bool {
+	switch p.Status {
+	case workflows.PaymentPaid, workflows.PaymentCancelled, workflows.PaymentReversed:
+		return true
+	}
+	return false
+}
+
+func financeProviderName(provider *string) string {
+	if provider == nil {
+		return "Not chosen yet"
+	}
+	switch *provider {
+	case workflows.ProviderManual:
+		return "Bank transfer (BACS payment run)"
+	case workflows.ProviderStripe:
+		return "Stripe"
+	}
+	return *provider
+}
+
+func financeCondition(cond string) string {
+	if cond == workflows.ConditionOnAcceptance {
+		return "When the grant is accepted"
+	}
+	if kind, ok := strings.CutPrefix(cond, workflows.ConditionAfterReportPrefix); ok {
+		return "When the " + kind + " report is accepted"
+	}
+	return humanise(cond)
+}
+
+// financeTab is one status filter of the payments list.
+type financeTab struct {
+	Key, Text, Href string
+	Current         bool
+}
+
+// paymentTabs are the filters of the payments list; "" is the default
+// (awaiting approval) and "all" lists every payment.
+var paymentTabs = []struct{ key, text string }{
+	{workflows.PaymentAwaitingApproval, "Awaiting approval"},
+	{workflows.PaymentHeld, "Held"},
+	{workflows.PaymentFailed, "Failed"},
+	{workflows.PaymentApproved, "Approved"},
+	{workflows.PaymentSending, "Sending"},
+	{workflows.PaymentPaid, "Paid"},
+	{workflows.PaymentCancelled, "Cancelled"},
+	{workflows.PaymentScheduled, "Scheduled"},
+	{"all", "All"},
+}
+
+type financePaymentsData struct {
+	Tabs     []financeTab
+	Current  financeTab
+	Payments []financePayment
+	Next     string // the next page's address, if any
+	GrantID  string
+}
+
+// financePayments is the finance queue: payments by status, awaiting
+// approval first.
+func (ui *UI) financePayments(c *gin.Context) {
+	status := c.DefaultQuery("status", workflows.PaymentAwaitingApproval)
+	grantID := c.Query("grant_id")
+	known := slices.ContainsFunc(paymentTabs, func(t struct{ key, text string }) bool { return t.key == status })
+	if !known {
+		ui.NotFound(c)
+		return
+	}
+	filter := status
+	if status == "all" {
+		filter = ""
+	}
+	res, err := ui.app.ListPayments(c.Request.Context(), actor(c), app.PaymentFilter{Status: filter, GrantID: grantID,
+		Page: app.PageQuery{Cursor: c.Query("cursor"), Limit: "100"}})
+	if err != nil {
+		ui.fail(c, err)
+		return
+	}
+	d := financePaymentsData{GrantID: grantID}
+	for _, t := range paymentTabs {
+		q := url.Values{"status": {t.key}}
+		if grantID != "" {
+			q.Set("grant_id", grantID)
+		}
+		tab := financeTab{Key: t.key, Text: t.text, Href: "/payments?" + q.Encode(), Current: t.key == status}
+		if tab.Current {
+			d.Current = tab
+		}
+		d.Tabs = append(d.Tabs, tab)
+	}
+	for _, p := range res.Items {
+		d.Payments = append(d.Payments, financePayment{p})
+	}
+	if res.NextCursor != nil {
+		q := url.Values{"status": {status}, "cursor": {*res.NextCursor}}
+		if grantID != "" {
+			q.Set("grant_id", grantID)
+		}
+		d.Next = "/payments?" + q.Encode()
+	}
+	ui.render(c, http.StatusOK, "finance-payments", page{Title: "Payments: " + strings.ToLower(d.Current.Text), Data: d})
+}
+
+// financePaymentData is the payment page: the payment, the grant it pays
+// and what the signed-in user may do with it.
+type financePaymentData struct {
+	P         financePayment
+	Grant     app.Grant
+	Issuer    string
+	IsFinance bool
+	// CanApprove is the four-eyes rule as far as the page can tell; the
+	// payment's workflow decides. WhyNot explains a refusal.
+	CanApprove bool
+	WhyNot     string
+	CanReject  bool // awaiting approval: reject (cancels with a reason)
+	CanCancel  bool // other states that may still be cancelled
+	CanRetry   bool
+}
+
+// financePayment shows one payment.
+func (ui *UI) financePayment(c *gin.Context) {
+	ui.financeShowPayment(c, http.StatusOK, nil, financePaymentFlash(c.Query("done")))
+}
+
+func financePaymentFlash(done string) string {
+	switch done {
+	case "approved":
+		return "You approved this payment"
+	case "rejected":
+		return "You rejected this payment"
+	case "retried":
+		return "The payment is being sent again"
+	case "cancelled":
+		return "You cancelled this payment"
+	}
+	return ""
+}
+
+// financeShowPayment renders the payment page with status and form f (the
+// visitor's input and errors after a refused command).
+func (ui *UI) financeShowPayment(c *gin.Context, status int, f *Form, flash string) {
+	ctx := c.Request.Context()
+	me := actor(c)
+	p, err := ui.app.GetPayment(ctx, me, c.Param("id"))
+	if err != nil {
+		ui.fail(c, err)
+		return
+	}
+	g, err := ui.app.GetGrant(ctx, me, p.GrantID)
+	if err != nil {
+		ui.fail(c, err)
+		return
+	}
+	d := financePaymentData{P: financePayment{p}, Grant: g, IsFinance: me.Has(app.RoleFinance)}
+	switch {
+	case p.RequestedBy == nil:
+		d.Issuer = "The grant’s payment schedule (no person issued it)"
+	case *p.RequestedBy == me.ID:
+		d.Issuer = "You"
+	default:
+		d.Issuer = "Another member of staff (a variation or reissue)"
+	}
+	if d.IsFinance {
+		member := false
+		if p.Status == workflows.PaymentAwaitingApproval {
+			who, err := ui.app.Me(ctx, me)
+			if err != nil {
+				ui.fail(c, err)
+				return
+			}
+			member = slices.ContainsFunc(who.Memberships, func(m app.Membership) bool {
+				return m.OrganisationID == p.OrganisationID || m.OrganisationID == g.PayeeOrganisationID
+			})
+		}
+		d.WhyNot = financeWhyNot(d.P, me, member)
+		d.CanApprove = d.WhyNot == ""
+		provider := ""
+		if p.Provider != nil {
+			provider = *p.Provider
+		}
+		cancellable := workflows.CanCancel(p.Status, provider, p.PaymentRunID != nil) == nil
+		d.CanReject = cancellable && p.Status == workflows.PaymentAwaitingApproval
+		d.CanCancel = cancellable && !d.CanReject
+		d.CanRetry = p.Status == workflows.PaymentFailed
+	} else {
+		d.WhyNot = "Only finance staff can approve payments."
+	}
+	title := fmt.Sprintf("Payment of %s to %s", pounds(p.AmountPence), p.OrganisationName)
+	ui.render(c, status, "finance-payment", page{Title: title, Form: f, Data: d, Flash: flash, Back: "/payments"})
+}
+
+// financeWhyNot says why the finance user me may not approve p now, or ""
+// if they may. It mirrors the payment workflow's validator, which has
+// the last word.
+func financeWhyNot(p financePayment, me app.Actor, member bool) string {
+	switch p.Status {
+	case workflows.PaymentAwaitingApproval:
+	case workflows.PaymentHeld:
+		msg := "Held: a report of this grant is overdue, so the payment cannot be approved until it is submitted."
+		if p.HeldReason != nil && *p.HeldReason != "" {
+			msg += " " + *p.HeldReason
+		}
+		return msg
+	case workflows.PaymentScheduled:
+		return "This payment is not due yet: it waits for its condition and for the payee to be ready to be paid."
+	case workflows.PaymentApproved, workflows.PaymentSending:
+		return "This payment has its approvals."
+	case workflows.PaymentFailed:
+		return "This payment failed: retry it or cancel it."
+	default:
+		return "This payment is " + strings.ReplaceAll(p.Status, "_", " ") + "; it cannot be changed."
+	}
+	mine := slices.ContainsFunc(p.Approvals, func(a app.Approval) bool { return a.UserID == me.ID })
+	switch {
+	case p.RequestedBy != nil && *p.RequestedBy == me.ID:
+		return "You cannot approve a payment you issued: two other finance users must approve it."
+	case mine:
+		return "You approved this payment; a different finance user must give the second approval."
+	case member:
+		return "You are a member of the grantee organisation, so you cannot approve its payments."
+	case len(p.Approvals) >= workflows.RequiredApprovals:
+		return "This payment already has its approvals."
+	}
+	return ""
+}
+
+// financeCommandDone is the flag each command leaves on the payment page.
+var financeCommandDone = map[string]string{
+	workflows.UpdateApprovePayment: "approved",
+	workflows.UpdateRejectPayment:  "rejected",
+	workflows.UpdateRetryPayment:   "retried",
+	workflows.UpdateCancelPayment:  "cancelled",
+}
+
+// financePaymentCommand approves, rejects, retries or cancels a payment
+// through its workflow. A refusal (the four-eyes rule, a wrong state, a
+// missing reason) re-renders the payment with the problem and changes
+// nothing.
+func (ui *UI) financePaymentCommand(update string) gin.HandlerFunc {
+	return func(c *gin.Context) {
+		f := postedForm(c)
+		var body app.Body
+		switch update {
+		case workflows.UpdateApprovePayment:
+			body = jsonBody(app.ApproveInput{Note: f.Raw("note")})
+		case workflows.UpdateRejectPayment, workflows.UpdateCancelPayment:
+			if f.Get("reason") == "" {
+				what := "rejecting"
+				if update == workflows.UpdateCancelPayment {
+					what = "cancelling"
+				}
+				f.Fail("reason", "Enter a reason for "+what+" this payment")
+				ui.financeShowPayment(c, http.StatusUnprocessableEntity, f, "")
+				return
+			}
+			body = jsonBody(app.ReasonInput{Reason: f.Raw("reason")})
+		}
+		id := c.Param("id")
+		_, err := ui.app.PaymentCommand(c.Request.Context(), actor(c), id, update, body, noParams)
+		if err == nil {
+			redirect(c, "/payments/"+url.PathEscape(id)+"?done="+financeCommandDone[update])
+			return
+		}
+		if status, ok := financeRefusal(f, err, nil, "note", "reason"); ok {
+			ui.financeShowPayment(c, status, f, "")
+			return
+		}
+		ui.fail(c, err)
+	}
+}
+
+// financeRefusal records on f a use-case error to show on the page —
+// invalid input, a conflict, a refusal by a workflow's rules (403 for a
+// user who holds the page's role but whom the rule excludes, such as an
+// approval by the payment's issuer) or the workflows not answering (503)
+// — and returns the status to render with. A missing object is not one
+// of them.
+func financeRefusal(f *Form, err error, rename map[string]string, order ...string) (int, bool) {
+	e, ok := app.AsError(err)
+	if !ok {
+		return 0, false
+	}
+	status := map[app.Kind]int{app.KindMalformed: http.StatusBadRequest, app.KindConflict: http.StatusConflict,
+		app.KindTooLarge: http.StatusRequestEntityTooLarge, app.KindUnsupported: http.StatusUnsupportedMediaType,
+		app.KindInvalid: http.StatusUnprocessableEntity, app.KindRateLimited: http.StatusTooManyRequests}[e.Kind]
+	switch e.Kind {
+	case app.KindForbidden:
+		f.Fail("", e.Message)
+		return http.StatusForbidden, true
+	case app.KindUnavailable:
+		f.Fail("", "The payment service did not answer in time. Nothing was changed: wait a moment and try again.")
+		return http.StatusServiceUnavailable, true
+	}
+	if status == 0 || !f.FromApp(err, rename, order...) {
+		return 0, false
+	}
+	return status, true
+}
