@@ -14,13 +14,15 @@ import (
 
 // AuditEvent is one entry of a case's audit trail.
 type AuditEvent struct {
-	At       time.Time       `json:"at"`
-	Actor    string          `json:"actor"`
-	Action   string          `json:"action"`
-	Entity   string          `json:"entity"`
-	Data     json.RawMessage `json:"data"`
-	Hash     string          `json:"hash"`
-	PrevHash string          `json:"prev_hash"`
+	At    time.Time `json:"at"`
+	Actor string    `json:"actor"`
+	// ActorName is the user's name ("" for the system and unknown users).
+	ActorName string          `json:"actor_name"`
+	Action    string          `json:"action"`
+	Entity    string          `json:"entity"`
+	Data      json.RawMessage `json:"data"`
+	Hash      string          `json:"hash"`
+	PrevHash  string          `json:"prev_hash"`
 }
 
 // AuditTrail is a case's chain with the result of verifying it.
@@ -53,9 +55,21 @@ func (a *App) AuditTrailOf(ctx context.Context, actor Actor, entity string) (Aud
 	if verr != nil && !errors.Is(verr, audit.ErrBroken) {
 		return AuditTrail{}, fmt.Errorf("verify audit chain: %w", verr)
 	}
+	ids := make([]string, 0, len(rows))
+	for _, r := range rows {
+		ids = append(ids, r.Actor)
+	}
+	users, err := a.store.UserNames(ctx, ids)
+	if err != nil {
+		return AuditTrail{}, fmt.Errorf("read actor names: %w", err)
+	}
+	names := make(map[string]string, len(users))
+	for _, u := range users {
+		names[u.ID] = u.Name
+	}
 	out := AuditTrail{Items: make([]AuditEvent, 0, len(rows)), Verified: verr == nil}
 	for _, r := range rows {
-		out.Items = append(out.Items, AuditEvent{At: r.At, Actor: r.Actor, Action: r.Action, Entity: r.Entity,
+		out.Items = append(out.Items, AuditEvent{At: r.At, Actor: r.Actor, ActorName: names[r.Actor], Action: r.Action, Entity: r.Entity,
 			Data: r.Data, Hash: hex.EncodeToString(r.Hash), PrevHash: hex.EncodeToString(r.PrevHash)})
 	}
 	return out, nil

@@ -21,3 +21,7 @@ SELECT * FROM users WHERE @role::text = ANY (roles) ORDER BY id;
 -- name: UserSetAffiliations :one
 UPDATE users SET affiliations = @affiliations WHERE id = @id
 RETURNING *;
+
+-- name: UserNames :many
+-- Names of the users with the given ids, for showing who did something.
+SELECT id, name FROM users WHERE id = ANY(@ids::text[]);

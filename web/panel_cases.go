@@ -476,18 +476,14 @@ func (ui *UI) panelAudit(c *gin.Context) {
 		ui.fail(c, err)
 		return
 	}
-	me := actor(c)
-	names := map[string]string{me.ID: me.Name, "system": "System"}
-	if d.Item != nil {
-		for _, a := range d.Item.Assessments {
-			names[a.AssessorID] = a.AssessorName
-		}
-	}
 	data := panelAuditData{Case: d, Verified: trail.Verified}
 	for _, ev := range trail.Items {
-		who := ev.Actor
-		if n, ok := names[who]; ok && n != "" {
-			who = n
+		who := ev.ActorName
+		switch {
+		case ev.Actor == "system":
+			who = "System"
+		case who == "":
+			who = ev.Actor
 		}
 		data.Rows = append(data.Rows, panelAuditRow{At: ev.At, Actor: who, Action: ev.Action, Details: panelDetails(ev.Data)})
 	}

@@ -125,6 +125,36 @@ func (q *Queries) UserListByRole(ctx context.Context, role string) ([]User, erro
 	return items, nil
 }
 
+const userNames = `-- name: UserNames :many
+SELECT id, name FROM users WHERE id = ANY($1::text[])
+`
+
+type UserNamesRow struct {
+	ID   string
+	Name string
+}
+
+// Names of the users with the given ids, for showing who did something.
+func (q *Queries) UserNames(ctx context.Context, ids []string) ([]UserNamesRow, error) {
+	rows, err := q.db.Query(ctx, userNames, ids)
+	if err != nil {
+		return nil, err
+	}
+	defer rows.Close()
+	items := []UserNamesRow{}
+	for rows.Next() {
+		var i UserNamesRow
+		if err := rows.Scan(&i.ID, &i.Name); err != nil {
+			return nil, err
+		}
+		items = append(items, i)
+	}
+	if err := rows.Err(); err != nil {
+		return nil, err
+	}
+	return items, nil
+}
+
 const userSetAffiliations = `-- name: UserSetAffiliations :one
 UPDATE users SET affiliations = $1 WHERE id = $2
 RETURNING id, email, name, password_hash, roles, affiliations, created_at
