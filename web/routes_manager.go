@@ -1,6 +1,18 @@
 package web
 
-import "github.com/gin-gonic/gin"
+import (
+	"github.com/gin-gonic/gin"
 
-// managerRoutes mounts the manager pages.
-func (ui *UI) managerRoutes(pub, in *gin.RouterGroup) {}
+	"github.com/civicgrants/grants/app"
+)
+
+// managerRoutes mounts the programme managers' pages: the rounds, and the
+// forms that create and edit them.
+func (ui *UI) managerRoutes(_, in *gin.RouterGroup) {
+	m := in.Group("/manage/rounds", ui.hasRole(app.RoleManager))
+	m.GET("", ui.managerRounds)
+	m.GET("/new", ui.managerNewRoundPage)
+	m.POST("/new", ui.managerCreateRound)
+	m.GET("/:id/edit", ui.managerEditRoundPage)
+	m.POST("/:id/edit", ui.managerUpdateRound)
+}
