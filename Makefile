@@ -63,6 +63,8 @@ GOVUK_DIST := node_modules/govuk-frontend/dist/govuk
 VENDOR := web/static/vendor
 
 node_modules/.installed: package.json package-lock.json
+	@command -v npm >/dev/null || { $(SUDO) apt-get update && \
+	  $(SUDO) env DEBIAN_FRONTEND=noninteractive apt-get install -y --no-install-recommends npm; }
 	npm ci --no-audit --no-fund
 	@touch $@
 

@@ -155,6 +155,12 @@ func TestCSRF(t *testing.T) {
 	r = v.post("/sign-out", url.Values{"csrf_token": {before}})
 	require.Equal(t, http.StatusForbidden, r.Code)
 	require.Equal(t, http.StatusOK, v.get("/dashboard").Code)
+
+	// A form over 1 MB is refused as too large, before anything runs.
+	r = v.post("/sign-out", url.Values{"padding": {strings.Repeat("x", 1<<20)}})
+	require.Equal(t, http.StatusRequestEntityTooLarge, r.Code)
+	require.Contains(t, r.Body, "too large")
+	require.Equal(t, http.StatusOK, v.get("/dashboard").Code)
 }
 
 func TestRegister(t *testing.T) {

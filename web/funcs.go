@@ -21,21 +21,22 @@ var london = func() *time.Location {
 
 func funcs() template.FuncMap {
 	return template.FuncMap{
-		"pounds":    pounds,
-		"date":      func(t time.Time) string { return t.In(london).Format("2 January 2006 at 3:04pm") },
-		"day":       func(t time.Time) string { return t.In(london).Format("2 January 2006") },
-		"humanise":  humanise,
-		"tagColour": tagColour,
-		"words":     func(s string) int { return len(strings.Fields(s)) },
-		"dict":      dict,
-		"list":      func(v ...any) []any { return v },
-		"item":      func(value, text string) choice { return choice{Value: value, Text: text} },
-		"itemHint":  func(value, text, hint string) choice { return choice{Value: value, Text: text, Hint: hint} },
-		"add":       func(a, b int) int { return a + b },
-		"join":      strings.Join,
-		"query":     url.QueryEscape,
-		"str":       func(v any) string { return fmt.Sprint(v) },
-		"seconds":   humanSeconds,
+		"pounds":      pounds,
+		"date":        func(t time.Time) string { return t.In(london).Format("2 January 2006 at 3:04pm") },
+		"day":         func(t time.Time) string { return t.In(london).Format("2 January 2006") },
+		"humanise":    humanise,
+		"tagColour":   tagColour,
+		"words":       func(s string) int { return len(strings.Fields(s)) },
+		"dict":        dict,
+		"list":        func(v ...any) []any { return v },
+		"item":        func(value, text string) choice { return choice{Value: value, Text: text} },
+		"itemHint":    func(value, text, hint string) choice { return choice{Value: value, Text: text, Hint: hint} },
+		"add":         func(a, b int) int { return a + b },
+		"join":        strings.Join,
+		"query":       url.QueryEscape,
+		"str":         func(v any) string { return fmt.Sprint(v) },
+		"seconds":     humanSeconds,
+		"describedBy": describedBy,
 	}
 }
 
@@ -122,4 +123,17 @@ func humanSeconds(n int) string {
 		return "1 second"
 	}
 	return fmt.Sprintf("%d seconds", n)
+}
+
+// describedBy lists the ids of a field's hint and error message, those it
+// has, for aria-describedby.
+func describedBy(name string, hint any, errMsg string) string {
+	var ids []string
+	if h, _ := hint.(string); h != "" {
+		ids = append(ids, name+"-hint")
+	}
+	if errMsg != "" {
+		ids = append(ids, name+"-error")
+	}
+	return strings.Join(ids, " ")
 }

@@ -30,6 +30,9 @@ func navFor(a app.Actor, path string) []navItem {
 		staff = true
 	}
 	if a.Has(app.RoleManager) {
+		if !a.Has(app.RoleFinance) { // managers read payments; finance act on them
+			items = append(items, navItem{Href: "/payments", Text: "Payments"})
+		}
 		items = append(items, navItem{Href: "/manage/rounds", Text: "Rounds"}, navItem{Href: "/manage/reports", Text: "Reports"})
 	}
 	if !staff && !a.Has(app.RoleManager) {

@@ -6,6 +6,7 @@ import (
 	"crypto/sha256"
 	"crypto/subtle"
 	"encoding/base64"
+	"errors"
 	"net/http"
 	"net/url"
 	"slices"
@@ -67,6 +68,18 @@ func (ui *UI) csrfMiddleware(c *gin.Context) {
 		limit = maxUploadBytes
 	}
 	c.Request.Body = http.MaxBytesReader(c.Writer, c.Request.Body, limit)
+	var perr error
+	if limit == maxUploadBytes {
+		perr = c.Request.ParseMultipartForm(32 << 20)
+	} else {
+		perr = c.Request.ParseForm()
+	}
+	if mbe := (*http.MaxBytesError)(nil); errors.As(perr, &mbe) {
+		ui.render(c, http.StatusRequestEntityTooLarge, "error", page{Title: "What you sent is too large",
+			Data: errorData{Message: "Each file must be 10 MB or smaller, and a form without files 1 MB. Go back and choose a smaller file. Nothing was changed."}})
+		c.Abort()
+		return
+	}
 	if !csrfValid(c, c.PostForm(csrfField)) {
 		ui.render(c, http.StatusForbidden, "error", page{Title: "Your form could not be sent",
 			Data: errorData{Message: "The form was out of date or did not come from this site, so nothing was changed. Go back, reload the page and try again."}})

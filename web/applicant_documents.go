@@ -1,0 +1,134 @@
+package web
+
+import (
+	"fmt"
+	"io"
+	"mime"
+	"net/http"
+	"strconv"
+	"strings"
+
+	"github.com/gin-gonic/gin"
+
+	"github.com/civicgrants/grants/app"
+)
+
+type applicantDocRow struct {
+	Href, Name, Type, Size string
+	app.Document
+}
+
+type applicantDocumentsData struct {
+	Case   applicantCase
+	Docs   []applicantDocRow
+	Return string // the question page to go back to, if the visitor came from one
+}
+
+// applicantReturn keeps a "return to" path only when it is a page of this
+// application.
+func applicantReturn(x applicantCase, to string) string {
+	if strings.HasPrefix(to, x.Base+"/") && !strings.ContainsAny(to, "\\\r\n") && !strings.Contains(to, "//") {
+		return to
+	}
+	return ""
+}
+
+func (ui *UI) applicantRenderDocuments(c *gin.Context, status int, x applicantCase, f *Form, ret string, flash string) {
+	d := applicantDocumentsData{Case: x, Return: ret}
+	for _, doc := range x.App.Documents {
+		d.Docs = append(d.Docs, applicantDocRow{Href: "/documents/" + doc.ID, Name: doc.Filename, Type: applicantDocType(doc.ContentType),
+			Size: applicantSize(doc.SizeBytes), Document: doc})
+	}
+	back := x.Base
+	if ret != "" {
+		back = ret
+	}
+	ui.render(c, status, "applicant-documents", page{Title: "Supporting documents", Form: f, Back: back, Flash: flash, Data: d})
+}
+
+// applicantDocumentsPage lists the application's documents, with an upload
+// form while it is a draft.
+func (ui *UI) applicantDocumentsPage(c *gin.Context) {
+	x, ok := ui.applicantLoad(c)
+	if !ok {
+		return
+	}
+	flash := ""
+	if c.Query("uploaded") == "1" {
+		flash = "Your file has been uploaded."
+	}
+	ui.applicantRenderDocuments(c, http.StatusOK, x, nil, applicantReturn(x, c.Query("return")), flash)
+}
+
+// applicantUpload stores the multipart field "file" (already read by the
+// CSRF check, within the upload limit) through the use case, which decides
+// its type from its content and refuses what is too large.
+func (ui *UI) applicantUpload(c *gin.Context) {
+	x, ok := ui.applicantLoad(c)
+	if !ok {
+		return
+	}
+	f := postedForm(c)
+	ret := applicantReturn(x, f.Get("return"))
+	var file io.ReadCloser
+	defer func() {
+		if file != nil {
+			_ = file.Close()
+		}
+	}()
+	open := func() (string, io.Reader, error) {
+		fh, err := c.FormFile("file")
+		if err != nil {
+			return "", nil, app.Malformed("Select a file to upload", map[string]string{"file": "Select a file to upload"})
+		}
+		if file, err = fh.Open(); err != nil {
+			return "", nil, fmt.Errorf("open upload: %w", err)
+		}
+		return fh.Filename, file, nil
+	}
+	_, err := ui.app.UploadDocument(c.Request.Context(), actor(c), x.App.ID, open)
+	if err == nil {
+		to := x.Base + "/documents?uploaded=1"
+		if ret != "" {
+			to += "&return=" + urlQueryEscape(ret)
+		}
+		redirect(c, to)
+		return
+	}
+	status := http.StatusUnprocessableEntity
+	e, isApp := app.AsError(err)
+	switch {
+	case isApp && len(e.Fields) == 0 && (e.Kind == app.KindTooLarge || e.Kind == app.KindUnsupported || e.Kind == app.KindMalformed):
+		f.Fail("file", e.Message)
+	case f.FromApp(err, nil, "file"):
+		if e.Kind == app.KindConflict {
+			status = http.StatusConflict
+		}
+	default:
+		ui.fail(c, err)
+		return
+	}
+	ui.applicantRenderDocuments(c, status, x, f, ret, "")
+}
+
+// applicantDownload sends a document the visitor may open as an
+// attachment with its detected type, never rendered inline.
+func (ui *UI) applicantDownload(c *gin.Context) {
+	d, file, err := ui.app.OpenDocument(c.Request.Context(), actor(c), c.Param("id"))
+	if err != nil {
+		ui.fail(c, err)
+		return
+	}
+	defer file.Close()
+	h := c.Writer.Header()
+	h.Set("Content-Type", d.ContentType)
+	h.Set("Content-Length", strconv.FormatInt(d.SizeBytes, 10))
+	h.Set("Content-Disposition", mime.FormatMediaType("attachment", map[string]string{"filename": d.Filename}))
+	h.Set("X-Content-Type-Options", "nosniff")
+	h.Set("Cache-Control", "private, no-store")
+	h.Set("Content-Security-Policy", "default-src 'none'; sandbox")
+	c.Status(http.StatusOK)
+	if _, err := io.Copy(c.Writer, file); err != nil {
+		ui.log.WarnContext(c.Request.Context(), "send document", "document_id", d.ID, "err", err)
+	}
+}
