@@ -617,7 +617,7 @@ func TestPanelAuditTrail(t *testing.T) {
 	r := m.get("/cases/" + appID + "/audit")
 	require.Equal(t, http.StatusOK, r.Code, r.Body)
 	for _, want := range []string{"Audit trail</h1>", "Bermondsey Cooking Club", "application.created", "application.submitted",
-		"Verified", p.applicant.ID, "Events, oldest first"} {
+		"Verified", "<td class=\"govuk-table__cell\">" + p.applicant.Name + "</td>", "Events, oldest first"} {
 		require.Contains(t, r.Body, want)
 	}
 	require.Less(t, strings.Index(r.Body, "application.created"), strings.Index(r.Body, "application.submitted"))
@@ -775,7 +775,7 @@ func TestPanelReviewThroughWorkflows(t *testing.T) {
 	r = m.get("/cases/" + appID + "/audit")
 	require.Equal(t, http.StatusOK, r.Code, r.Body)
 	require.Contains(t, r.Body, "Verified")
-	require.Contains(t, r.Body, p.chair.ID)
+	require.Contains(t, r.Body, "<td class=\"govuk-table__cell\">"+p.chair.Name+"</td>", "the chair is named")
 	require.Contains(t, r.Body, "Test "+emails[second], "assessors are named")
 	require.Contains(t, r.Body, "I am a trustee of the lead organisation")
 	require.Contains(t, r.Body, "The third assessor misread the budget")
