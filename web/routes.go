@@ -2,16 +2,22 @@ package web
 
 import (
 	"github.com/gin-gonic/gin"
+
+	"github.com/civicgrants/grants/app"
+	"github.com/civicgrants/grants/workflows"
 )
 
 // Register mounts the web UI on r: static assets, then every page behind
 // the session and CSRF middleware. Public pages go on pub; pages that need
 // a session on in (a visitor without one is sent to sign-in with ?next=).
+// Staff pages check the role (403 otherwise); the use cases check the rest
+// (another organisation's object is 404).
 func (ui *UI) Register(r gin.IRouter) {
 	r.GET("/assets/*name", ui.assets.serve)
 	pub := r.Group("/", ui.sessionMiddleware, ui.csrfMiddleware)
 	in := pub.Group("/", ui.signedIn)
 
+	// Public pages, sign-in and sessions.
 	pub.GET("/", ui.home)
 	pub.GET("/rounds/:id", ui.round)
 	pub.GET("/sign-in", ui.signInPage)
@@ -23,9 +29,99 @@ func (ui *UI) Register(r gin.IRouter) {
 	in.POST("/session/extend", ui.extendSession)
 	in.GET("/dashboard", ui.dashboard)
 
-	ui.applicantRoutes(pub, in)
-	ui.granteeRoutes(pub, in)
-	ui.panelRoutes(pub, in)
-	ui.financeRoutes(pub, in)
-	ui.managerRoutes(pub, in)
+	// Applicants: the eligibility checker, their organisations, and an
+	// application from its start to its submission.
+	pub.GET("/rounds/:id/eligibility", ui.applicantEligibilityPage)
+	pub.POST("/rounds/:id/eligibility", ui.applicantCheckEligibility)
+	in.GET("/organisations", ui.applicantOrganisations)
+	in.GET("/organisations/new", ui.applicantNewOrganisationPage)
+	in.POST("/organisations/new", ui.applicantCreateOrganisation)
+	in.GET("/organisations/:id", ui.applicantOrganisation)
+	in.POST("/organisations/:id", ui.applicantUpdateOrganisation)
+	in.GET("/organisations/:id/edit", ui.applicantEditOrganisationPage)
+	in.GET("/organisations/:id/host-consent", ui.applicantHostConsentPage)
+	in.POST("/organisations/:id/host-consent", ui.applicantHostConsent)
+	in.GET("/rounds/:id/apply", ui.applicantApplyPage)
+	in.POST("/rounds/:id/apply", ui.applicantApply)
+	in.GET("/applications/:id", ui.applicantApplication)
+	in.GET("/applications/:id/eligibility", ui.applicantSectionPage)
+	in.POST("/applications/:id/eligibility", ui.applicantSaveSection)
+	in.GET("/applications/:id/sections/:section", ui.applicantSectionPage)
+	in.POST("/applications/:id/sections/:section", ui.applicantSaveSection)
+	in.GET("/applications/:id/partners", ui.applicantPartnersPage)
+	in.POST("/applications/:id/partners", ui.applicantSavePartners)
+	in.GET("/applications/:id/amount", ui.applicantAmountPage)
+	in.POST("/applications/:id/amount", ui.applicantSaveAmount)
+	in.GET("/applications/:id/documents", ui.applicantDocumentsPage)
+	in.POST("/applications/:id/documents", ui.applicantUpload)
+	in.GET("/applications/:id/check", ui.applicantCheckPage)
+	in.POST("/applications/:id/submit", ui.applicantSubmit)
+	in.GET("/applications/:id/confirmation", ui.applicantConfirmation)
+	in.GET("/applications/:id/withdraw", ui.applicantWithdrawPage)
+	in.POST("/applications/:id/withdraw", ui.applicantWithdraw)
+	in.GET("/documents/:id", ui.applicantDownload)
+
+	// Grantees: their applications and grants, the offer, payouts and
+	// bank details, monitoring reports.
+	in.GET("/applications", ui.granteeApplications)
+	in.GET("/grants/:id", ui.granteeGrant)
+	in.GET("/grants/:id/accept", ui.granteeAcceptPage)
+	in.POST("/grants/:id/accept", ui.granteeAccept)
+	in.POST("/grants/:id/payout-account", ui.granteePayoutAccount)
+	in.GET("/organisations/:id/bank-account", ui.granteeBankPage)
+	in.POST("/organisations/:id/bank-account", ui.granteeBankSave)
+	in.GET("/reports/:id", ui.granteeReport)
+	in.POST("/reports/:id", ui.granteeSubmitReport)
+	in.POST("/reports/:id/documents", ui.granteeUploadEvidence)
+
+	// Assessors: the queue, scoring, conflicts and affiliations.
+	asr := in.Group("/assessments", ui.hasRole(app.RoleAssessor))
+	asr.GET("", ui.panelQueue)
+	asr.GET("/affiliations", ui.panelAffiliationsPage)
+	asr.POST("/affiliations", ui.panelAffiliations)
+	asr.GET("/:id", ui.panelAssessmentPage)
+	asr.POST("/:id", ui.panelScore)
+	asr.GET("/:id/conflict", ui.panelConflictPage)
+	asr.POST("/:id/conflict", ui.panelConflict)
+
+	// The panel: rounds and rankings, the staff view of a case, the
+	// chair's decision, the manager's moderation and the audit trail.
+	staff := ui.hasRole(app.RoleChair, app.RoleManager)
+	chair := ui.hasRole(app.RoleChair)
+	manager := ui.hasRole(app.RoleManager)
+	in.GET("/panel", staff, ui.panelRounds)
+	in.GET("/panel/rounds/:id", staff, ui.panelRanking)
+	in.GET("/cases/:id", staff, ui.panelCase)
+	in.GET("/cases/:id/decide", chair, ui.panelDecidePage)
+	in.POST("/cases/:id/decide", chair, ui.panelDecide)
+	in.GET("/cases/:id/moderate", manager, ui.panelModeratePage)
+	in.POST("/cases/:id/moderate", manager, ui.panelModerate)
+	in.GET("/cases/:id/audit", manager, ui.panelAudit)
+
+	// Finance: payments with their four-eyes approval (managers read
+	// them), BACS payment runs.
+	finance := ui.hasRole(app.RoleFinance)
+	readers := ui.hasRole(app.RoleFinance, app.RoleManager)
+	in.GET("/payments", readers, ui.financePayments)
+	in.GET("/payments/:id", readers, ui.financePayment)
+	in.POST("/payments/:id/approve", finance, ui.financePaymentCommand(workflows.UpdateApprovePayment))
+	in.POST("/payments/:id/reject", finance, ui.financePaymentCommand(workflows.UpdateRejectPayment))
+	in.POST("/payments/:id/retry", finance, ui.financePaymentCommand(workflows.UpdateRetryPayment))
+	in.POST("/payments/:id/cancel", finance, ui.financePaymentCommand(workflows.UpdateCancelPayment))
+	in.GET("/payment-runs", finance, ui.financeRuns)
+	in.POST("/payment-runs", finance, ui.financeCreateRun)
+	in.GET("/payment-runs/:id", finance, ui.financeRun)
+	in.GET("/payment-runs/:id/file.csv", finance, ui.financeRunFile)
+	in.POST("/payment-runs/:id/mark-paid", finance, ui.financeMarkRunPaid)
+
+	// Programme managers: rounds, and the review of grantees' reports.
+	rounds := in.Group("/manage/rounds", manager)
+	rounds.GET("", ui.managerRounds)
+	rounds.GET("/new", ui.managerNewRoundPage)
+	rounds.POST("/new", ui.managerCreateRound)
+	rounds.GET("/:id/edit", ui.managerEditRoundPage)
+	rounds.POST("/:id/edit", ui.managerUpdateRound)
+	in.GET("/manage/reports", manager, ui.financeReports)
+	in.GET("/manage/reports/:id", manager, ui.financeReport)
+	in.POST("/manage/reports/:id/review", manager, ui.financeReviewReport)
 }
