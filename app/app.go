@@ -24,12 +24,12 @@ const (
 
 // Config holds the use-case layer's settings.
 type Config struct {
-	TokenTTL               time.Duration // lifetime of an API token
+	TokenTTL time.Duration // lifetime of an API token
 	// SessionIdle is how long a web session lives without a request
 	// (default 30 minutes); SessionMaxAge bounds it however busy (12 hours).
-	SessionIdle   time.Duration
-	SessionMaxAge time.Duration
-	DefaultPaymentProvider string        // stripe or manual
+	SessionIdle            time.Duration
+	SessionMaxAge          time.Duration
+	DefaultPaymentProvider string // stripe or manual
 	// EncryptionKey (base64 of 32 bytes) encrypts bank details at rest.
 	// Without it, saving bank details and payment-run files answer 503.
 	EncryptionKey string

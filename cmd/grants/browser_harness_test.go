@@ -374,7 +374,10 @@ func call[T any](p *browserPage, fn string, args ...any) T {
 // jsPrelude is a prelude of helpers the finder scripts share.
 const jsPrelude = `
 const norm = (s) => (s || '').replace(/\s+/g, ' ').trim();
-const shown = (el) => el.getClientRects().length > 0 && getComputedStyle(el).visibility !== 'hidden';
+// Shown to people: laid out, not hidden, and not hidden from assistive
+// technology either (a visually hidden, aria-hidden default button, say,
+// is pressed by Enter, never by hand).
+const shown = (el) => el.getClientRects().length > 0 && getComputedStyle(el).visibility !== 'hidden' && !el.closest('[aria-hidden="true"]');
 // An open modal dialog is all that can be used; otherwise the document.
 const scope = () => document.querySelector('dialog:modal') || document;
 const mark = (el, n) => { el.setAttribute('data-test-target', String(n)); return '[data-test-target="' + n + '"]'; };
