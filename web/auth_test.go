@@ -35,6 +35,13 @@ func TestSignInAndOut(t *testing.T) {
 	r = v.get(r.Location)
 	require.Equal(t, http.StatusOK, r.Code)
 	require.Contains(t, r.Body, `name="next" value="/dashboard?tab=1"`)
+	// The way to registration carries next too, escaped once, and the
+	// registration form keeps it.
+	require.Contains(t, r.Body, `href="/register?next=%2fdashboard%3ftab%3d1"`)
+	r = v.get("/register?next=%2fdashboard%3ftab%3d1")
+	require.Equal(t, http.StatusOK, r.Code)
+	require.Contains(t, r.Body, `name="next" value="/dashboard?tab=1"`)
+	require.Contains(t, r.Body, `href="/sign-in?next=%2fdashboard%3ftab%3d1"`)
 
 	// Empty and wrong details re-render with the error summary, keeping
 	// the email and never echoing the password.

@@ -33,7 +33,6 @@ func funcs() template.FuncMap {
 		"itemHint":    func(value, text, hint string) choice { return choice{Value: value, Text: text, Hint: hint} },
 		"add":         func(a, b int) int { return a + b },
 		"join":        strings.Join,
-		"query":       url.QueryEscape,
 		"str":         func(v any) string { return fmt.Sprint(v) },
 		"seconds":     humanSeconds,
 		"describedBy": describedBy,

@@ -66,6 +66,22 @@ func panelThreshold(r app.Round) int {
 	return *r.ModerationThreshold
 }
 
+// ReferenceParts is the application's reference in pieces the ranking
+// table may break a line between (with <wbr>): whole, the id is wider than
+// its column and pushes the table out of the page.
+func (r panelRankRow) ReferenceParts() []string {
+	const piece = 10
+	id := r.ApplicationID
+	var out []string
+	if prefix, rest, ok := strings.Cut(id, "_"); ok {
+		out, id = append(out, prefix+"_"), rest
+	}
+	for len(id) > piece {
+		out, id = append(out, id[:piece]), id[piece:]
+	}
+	return append(out, id)
+}
+
 func panelRankRowOf(i int, it app.RankingItem, threshold int) panelRankRow {
 	row := panelRankRow{Rank: i + 1, RankingItem: it,
 		Counted: it.Status == app.StatusInAssessment || it.Status == app.StatusWaitlisted}
