@@ -359,7 +359,7 @@ func TestApplicantJourney(t *testing.T) {
 	project := v.get(next.Location)
 	require.Equal(t, http.StatusOK, project.Code)
 	require.Contains(t, project.Body, "What will you do?")
-	require.Contains(t, project.Body, `data-maxwords="250"`)
+	require.Contains(t, project.Body, `data-maxlength="250" data-count-type="words"`)
 	require.Contains(t, project.Body, "Save and come back later")
 	ver = applicantVersionOf(t, project)
 	long := strings.Repeat("word ", 251)
