@@ -36,10 +36,24 @@ const workflowWait = 30 * time.Second
 // kept), no partner, an amount outside the grant size. A budget PDF is
 // uploaded from its question and chosen as the answer. Check your answers,
 // submit, the confirmation with the reference, and "your applications"
-// saying what happens next once the eligibility check has run.
+// saying what happens next once the eligibility check has run. The
+// journey is walked twice: with JavaScript, and without it, as every
+// journey must work.
 func TestBrowserApplicantJourney(t *testing.T) {
 	t.Parallel()
 	needBrowser(t)
+	for _, tc := range []struct {
+		name string
+		opts []browserOption
+	}{{"javascript", nil}, {"no-javascript", []browserOption{withoutJavaScript()}}} {
+		t.Run(tc.name, func(t *testing.T) {
+			t.Parallel()
+			applicantJourney(t, tc.opts...)
+		})
+	}
+}
+
+func applicantJourney(t *testing.T, opts ...browserOption) {
 	s := newStack(t, nil)
 	def := apptest.ExampleRound(t)
 	require.Equal(t, 1, def.MinPartners, "the journey adds one partner, as the example round needs")
@@ -52,7 +66,7 @@ func TestBrowserApplicantJourney(t *testing.T) {
 		summary = "We will run weekly cooking clubs for isolated older people in Bermondsey, with a shared lunch."
 		partner = "Southwark Pensioners Centre"
 	)
-	b := newBrowserPage(t, webRoot(s))
+	b := newBrowserPage(t, webRoot(s), opts...)
 
 	// The home page lists the round; its page shows every question.
 	b.visit("/")
@@ -142,6 +156,11 @@ func TestBrowserApplicantJourney(t *testing.T) {
 	b.expectHeading("Your project")
 	long := strings.TrimSpace(strings.Repeat("Cooking clubs for older neighbours every week. ", 40)) // 280 words
 	b.paste("What will you do?", long)
+	if b.noJS {
+		b.expectText("You can enter up to 250 words")
+	} else { // GOV.UK Frontend's character count, counting words
+		b.waitFor("the word count", `document.querySelector('.govuk-character-count__status').textContent.includes('You have 30 words too many')`, actionTimeout)
+	}
 	b.clickButton("Save and continue")
 	b.expectStatus(422)
 	b.expectErrorSummary("Use 250 words or fewer")

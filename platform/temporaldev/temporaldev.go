@@ -40,7 +40,10 @@ const BinaryEnv = "GRANTS_TEMPORAL_BIN"
 
 const (
 	readyTimeout = 30 * time.Second
-	stopTimeout  = 4 * time.Second
+	// The server with a SQLite file can take seconds to shut down on a
+	// loaded machine (4 s was seen to be too short under `make test`);
+	// grants dev stops its children together within 7 s.
+	stopTimeout  = 6 * time.Second
 	killTimeout  = 2 * time.Second
 	pollInterval = 50 * time.Millisecond
 )

@@ -65,12 +65,10 @@ func TestRunsAWorkflowAndStops(t *testing.T) {
 	}
 	w.Stop()
 
-	begin := time.Now()
+	// Stop answers an error when it had to kill the server: nil means the
+	// server shut down by itself within the grace period.
 	if err := s.Stop(t.Context()); err != nil {
 		t.Fatalf("Stop: %v", err)
-	}
-	if d := time.Since(begin); d > 5*time.Second {
-		t.Errorf("Stop took %s", d)
 	}
 	select {
 	case <-s.Done():
