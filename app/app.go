@@ -2,6 +2,9 @@ package app
 
 import (
 	"context"
+	"crypto/hmac"
+	"crypto/sha256"
+	"encoding/base64"
 	"errors"
 	"log/slog"
 	"slices"
@@ -95,6 +98,19 @@ func New(store *db.Store, docs *document.Store, cfg Config, log *slog.Logger) *A
 		}
 	}
 	return a
+}
+
+// FormKey is a secret for the web UI's form (CSRF) tokens, derived from
+// the encryption key (HMAC-SHA256 with a label of its own), so every
+// replica signs and checks tokens alike; nil without a usable key.
+func (a *App) FormKey() []byte {
+	raw, err := base64.StdEncoding.DecodeString(a.cfg.EncryptionKey)
+	if err != nil || a.cipher == nil {
+		return nil
+	}
+	m := hmac.New(sha256.New, raw)
+	m.Write([]byte("grants web form key v1"))
+	return m.Sum(nil)
 }
 
 // bankCipher returns the cipher of bank details, or 503 (logged) when no

@@ -206,8 +206,12 @@ func (ui *UI) applicantApplication(c *gin.Context) {
 	}
 	d := applicantApplicationData{Case: x}
 	member := false
-	if o, err := ui.app.GetOrganisation(c.Request.Context(), actor(c), x.App.OrganisationID); err == nil {
+	switch o, err := ui.app.GetOrganisation(c.Request.Context(), actor(c), x.App.OrganisationID); {
+	case err == nil:
 		d.Organisation, member = o.Name, o.Role != ""
+	case !isNotFound(err): // not found: staff reading the case, not members
+		ui.fail(c, err)
+		return
 	}
 	p := page{Title: "Your application: " + x.Round.Name, Back: "/applications"}
 	switch {

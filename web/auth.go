@@ -103,7 +103,7 @@ func (ui *UI) register(c *gin.Context) {
 // signOut ends this session. It needs no session of its own (an expired
 // one signs out too) but, as every POST, a valid CSRF token.
 func (ui *UI) signOut(c *gin.Context) {
-	if tok, err := c.Cookie(sessionCookie); err == nil && tok != "" {
+	if tok, err := c.Cookie(ui.cookieName(sessionCookie)); err == nil && tok != "" {
 		if err := ui.app.Logout(c.Request.Context(), tok); err != nil {
 			ui.fail(c, err)
 			return
@@ -131,7 +131,7 @@ func (ui *UI) signOutEverywhere(c *gin.Context) {
 // middleware has already slid the expiry. Scripts get the seconds left;
 // without JavaScript the form goes back to the page it came from.
 func (ui *UI) extendSession(c *gin.Context) {
-	tok, _ := c.Cookie(sessionCookie)
+	tok, _ := c.Cookie(ui.cookieName(sessionCookie))
 	s, err := ui.app.ExtendSession(c.Request.Context(), tok)
 	if err != nil {
 		ui.fail(c, err)

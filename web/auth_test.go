@@ -2,6 +2,9 @@ package web_test
 
 import (
 	"context"
+	"crypto/hmac"
+	"crypto/sha256"
+	"encoding/base64"
 	"encoding/json"
 	"log/slog"
 	"net/http"
@@ -163,11 +166,75 @@ func TestCSRF(t *testing.T) {
 	require.Equal(t, http.StatusForbidden, r.Code)
 	require.Equal(t, http.StatusOK, v.get("/dashboard").Code)
 
+	// A CSRF seed planted in the signed-in visitor's browser (from a
+	// sibling site, say) with the token a page gave for it: refused, as a
+	// signed-in visitor's forms carry only their session's token.
+	w := s.visitor(t)
+	w.get("/sign-in")
+	site, err := url.Parse(s.srv.URL)
+	require.NoError(t, err)
+	seedOf := func(x *visitor) *http.Cookie {
+		for _, c := range x.hc.Jar.Cookies(site) {
+			if c.Name == "grants_csrf" {
+				return c
+			}
+		}
+		t.Fatal("no CSRF seed cookie")
+		return nil
+	}
+	v.hc.Jar.SetCookies(site, []*http.Cookie{{Name: "grants_csrf", Value: seedOf(w).Value, Path: "/"}})
+	r = v.post("/sign-out", url.Values{"csrf_token": {w.csrf}})
+	require.Equal(t, http.StatusForbidden, r.Code)
+	require.Equal(t, http.StatusOK, v.get("/dashboard").Code)
+
+	// A seed of someone's choosing gives them no token: the token is not
+	// worked out from the cookie alone (it once was its HMAC).
+	m := s.visitor(t)
+	const chosen = "a-seed-that-mallory-chose-for-you"
+	m.hc.Jar.SetCookies(site, []*http.Cookie{{Name: "grants_csrf", Value: chosen, Path: "/"}})
+	mac := hmac.New(sha256.New, []byte(chosen))
+	mac.Write([]byte("grants csrf v1"))
+	f := cloneValues(form)
+	f.Set("csrf_token", base64.RawURLEncoding.EncodeToString(mac.Sum(nil)))
+	r = m.post("/sign-in", f)
+	require.Equal(t, http.StatusForbidden, r.Code)
+	noSession(t, r)
+
 	// A form over 1 MB is refused as too large, before anything runs.
 	r = v.post("/sign-out", url.Values{"padding": {strings.Repeat("x", 1<<20)}})
 	require.Equal(t, http.StatusRequestEntityTooLarge, r.Code)
 	require.Contains(t, r.Body, "too large")
 	require.Equal(t, http.StatusOK, v.get("/dashboard").Code)
+}
+
+// Signing in over a session (as someone else, on a shared computer, say)
+// ends the session the browser had: its token no longer works.
+func TestSignInEndsTheSessionItReplaces(t *testing.T) {
+	t.Parallel()
+	s := newSite(t)
+	s.env.User(t, "first@example.org")
+	s.env.User(t, "second@example.org")
+	v := s.signedIn(t, "first@example.org")
+	site, err := url.Parse(s.srv.URL)
+	require.NoError(t, err)
+	var first *http.Cookie
+	for _, c := range v.hc.Jar.Cookies(site) {
+		if c.Name == "grants_session" {
+			first = c
+		}
+	}
+	require.NotNil(t, first)
+
+	v.get("/dashboard") // the sign-in page sends a signed-in visitor on; the form is posted as is
+	r := v.post("/sign-in", url.Values{"email": {"second@example.org"}, "password": {apptest.Password}})
+	require.Equal(t, http.StatusSeeOther, r.Code)
+	require.Contains(t, v.get("/dashboard").Body, "second@example.org")
+
+	old := s.visitor(t)
+	old.hc.Jar.SetCookies(site, []*http.Cookie{{Name: "grants_session", Value: first.Value, Path: "/"}})
+	r = old.get("/dashboard")
+	require.Equal(t, http.StatusSeeOther, r.Code)
+	require.Equal(t, "/sign-in?next=%2Fdashboard", r.Location)
 }
 
 func TestRegister(t *testing.T) {
@@ -274,7 +341,21 @@ func TestSessionTimeout(t *testing.T) {
 	// that just ended) leads to sign-in, not to a refusal.
 	r = v2.post("/session/extend", url.Values{"next": {"/dashboard"}})
 	require.Equal(t, http.StatusSeeOther, r.Code)
-	require.Equal(t, "/sign-in?next=%2Fsession%2Fextend", r.Location)
+	require.Equal(t, "/sign-in?next=%2Fdashboard", r.Location, "no page is at /session/extend or above it")
+
+	// A form posted after the session ended comes back, after sign-in, to
+	// its page: the form's own address when that is a page, else the page
+	// above it.
+	for path, want := range map[string]string{
+		"/applications/app_x/eligibility": "/applications/app_x/eligibility",
+		"/applications/app_x/submit":      "/applications/app_x",
+		"/payments/pay_x/approve":         "/payments/pay_x",
+		"/manage/reports/rpt_x/review":    "/manage/reports/rpt_x",
+	} {
+		r = s.visitor(t).post(path, url.Values{})
+		require.Equal(t, http.StatusSeeOther, r.Code, path)
+		require.Equal(t, "/sign-in?next="+url.QueryEscape(want), r.Location, path)
+	}
 	r = v2.get("/dashboard")
 	require.Equal(t, http.StatusSeeOther, r.Code)
 	require.True(t, strings.HasPrefix(r.Location, "/sign-in?next="))
@@ -304,13 +385,15 @@ func TestSecureCookies(t *testing.T) {
 	defer resp.Body.Close()
 	var seed *http.Cookie
 	for _, c := range resp.Cookies() {
-		if c.Name == "grants_csrf" {
+		if c.Name == "__Host-grants_csrf" {
 			seed = c
 		}
 	}
-	require.NotNil(t, seed)
+	require.NotNil(t, seed, "the seed cookie, named with the __Host- prefix")
 	require.True(t, seed.Secure)
 	require.True(t, seed.HttpOnly)
+	require.Equal(t, "/", seed.Path)
+	require.Empty(t, seed.Domain)
 	tok := regexp.MustCompile(`name="csrf_token" value="([^"]+)"`).FindStringSubmatch(w.Body.String())[1]
 
 	form := url.Values{"csrf_token": {tok}, "email": {"applicant@example.org"}, "password": {apptest.Password}}
@@ -324,8 +407,9 @@ func TestSecureCookies(t *testing.T) {
 	defer resp2.Body.Close()
 	found := false
 	for _, c := range resp2.Cookies() {
-		if c.Name == "grants_session" {
+		if c.Name == "__Host-grants_session" {
 			found = true
+			require.Equal(t, "/", c.Path)
 			require.True(t, c.Secure)
 			require.True(t, c.HttpOnly)
 			require.Equal(t, http.SameSiteLaxMode, c.SameSite)

@@ -87,8 +87,8 @@ func (f *Form) Errors() []FieldError {
 // FromApp records a use-case error on the form and reports whether it is
 // one to show there (invalid input, a conflict, a refused state change, a
 // rate limit). Field paths of the use case become form field names through
-// rename (missing: the same name); fields come in the order given by the
-// form's own field list, then alphabetically.
+// rename (missing: the same name); fields come in the order of order (form
+// field names or the use case's paths), then alphabetically.
 func (f *Form) FromApp(err error, rename map[string]string, order ...string) bool {
 	e, ok := app.AsError(err)
 	if !ok {
@@ -103,29 +103,36 @@ func (f *Form) FromApp(err error, rename map[string]string, order ...string) boo
 		f.Fail("", e.Message)
 		return true
 	}
-	keys := make([]string, 0, len(e.Fields))
-	for k := range e.Fields {
-		keys = append(keys, k)
+	// Each field under its form name, ordered by order (form names, or
+	// the use case's paths), then alphabetically by form name.
+	type field struct {
+		name, msg string
+		rank      int
 	}
-	rank := func(k string) int {
-		if i := slices.Index(order, k); i >= 0 {
-			return i
-		}
-		return len(order)
-	}
-	sort.Slice(keys, func(i, j int) bool {
-		ri, rj := rank(keys[i]), rank(keys[j])
-		if ri != rj {
-			return ri < rj
-		}
-		return keys[i] < keys[j]
-	})
-	for _, k := range keys {
+	fields := make([]field, 0, len(e.Fields))
+	for k, msg := range e.Fields {
 		name := k
 		if n, ok := rename[k]; ok {
 			name = n
 		}
-		f.Fail(name, e.Fields[k])
+		rank := slices.Index(order, name)
+		if rank < 0 {
+			rank = slices.Index(order, k) // an order given in the use case's paths
+		}
+		if rank < 0 {
+			rank = len(order)
+		}
+		fields = append(fields, field{name, msg, rank})
+	}
+	sort.Slice(fields, func(i, j int) bool {
+		ri, rj := fields[i].rank, fields[j].rank
+		if ri != rj {
+			return ri < rj
+		}
+		return fields[i].name < fields[j].name
+	})
+	for _, fl := range fields {
+		f.Fail(fl.name, fl.msg)
 	}
 	return true
 }

@@ -40,7 +40,7 @@ func (ui *UI) granteeBankLoad(c *gin.Context, grantID string) (granteeBankData, 
 	switch {
 	case err == nil:
 		d.Account = &b
-	case granteeIsHidden(err): // none saved yet
+	case isNotFound(err): // none saved yet
 	default:
 		ui.fail(c, err)
 		return d, false

@@ -688,14 +688,28 @@ func mgrParseDuration(s, name string, local map[string]string) round.Duration {
 		case strings.HasPrefix(m[2], "min"):
 			unit = time.Minute
 		}
+		if time.Duration(n) > mgrMaxPeriod/unit { // and n*unit cannot overflow
+			local[name] = mgrPeriodTooLong
+			return round.Duration{}
+		}
 		return round.Duration{Duration: time.Duration(n) * unit}
 	}
 	if d, err := time.ParseDuration(strings.ReplaceAll(s, " ", "")); err == nil && d >= 0 {
+		if d > mgrMaxPeriod {
+			local[name] = mgrPeriodTooLong
+			return round.Duration{}
+		}
 		return round.Duration{Duration: d}
 	}
 	local[name] = "Enter a number of days, like 14 days, or hours, like 48 hours"
 	return round.Duration{}
 }
+
+// mgrMaxPeriod is the longest period a round's form takes: ten years.
+const (
+	mgrMaxPeriod     = 3653 * 24 * time.Hour
+	mgrPeriodTooLong = "Enter a period of 10 years or less"
+)
 
 // mgrDurationText writes a period as mgrParseDuration reads it back,
 // exactly: "14 days", "36 hours", "90 minutes", else "1h30m5s".

@@ -37,7 +37,7 @@ func TestMgrDurations(t *testing.T) {
 	for in, want := range map[string]time.Duration{
 		"14": 14 * 24 * time.Hour, "14 days": 14 * 24 * time.Hour, "1 day": 24 * time.Hour, "2 weeks": 14 * 24 * time.Hour,
 		"48 hours": 48 * time.Hour, "90 minutes": 90 * time.Minute, "336h": 336 * time.Hour, "1h30m": 90 * time.Minute,
-		"90s": 90 * time.Second, "": 0, "7 Days": 7 * 24 * time.Hour,
+		"90s": 90 * time.Second, "": 0, "7 Days": 7 * 24 * time.Hour, "3653 days": 3653 * 24 * time.Hour,
 	} {
 		local := map[string]string{}
 		got := mgrParseDuration(in, "x", local)
@@ -48,6 +48,14 @@ func TestMgrDurations(t *testing.T) {
 		local := map[string]string{}
 		mgrParseDuration(in, "x", local)
 		require.Contains(t, local, "x", in)
+	}
+	// Over ten years, including what once overflowed time.Duration into
+	// a shorter period without a word.
+	for _, in := range []string{"3654 days", "999999 weeks", "250000 days", "87673h"} {
+		local := map[string]string{}
+		got := mgrParseDuration(in, "x", local)
+		require.Equal(t, "Enter a period of 10 years or less", local["x"], in)
+		require.Zero(t, got.Duration, in)
 	}
 	for _, d := range []time.Duration{14 * 24 * time.Hour, 24 * time.Hour, 36 * time.Hour, time.Hour, 90 * time.Minute, 90 * time.Second,
 		1500 * time.Millisecond, 4380 * time.Hour} {

@@ -1,6 +1,8 @@
 package web
 
 import (
+	"net/http"
+
 	"github.com/gin-gonic/gin"
 
 	"github.com/civicgrants/grants/app"
@@ -124,4 +126,13 @@ func (ui *UI) Register(r gin.IRouter) {
 	in.GET("/manage/reports", manager, ui.financeReports)
 	in.GET("/manage/reports/:id", manager, ui.financeReport)
 	in.POST("/manage/reports/:id/review", manager, ui.financeReviewReport)
+
+	// The pages (GET routes), for pageOf.
+	if e, ok := r.(*gin.Engine); ok {
+		for _, rt := range e.Routes() {
+			if rt.Method == http.MethodGet {
+				ui.pages[rt.Path] = true
+			}
+		}
+	}
 }

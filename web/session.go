@@ -21,10 +21,12 @@ import (
 // Cookies. The session cookie holds an auth token of kind session; the
 // CSRF cookie holds a random seed for visitors not signed in. Both are
 // HttpOnly and SameSite=Lax, and Secure whenever the site is served over
-// HTTPS (Config.SecureCookies).
+// HTTPS (Config.SecureCookies), when their names take the __Host- prefix
+// too, so no other site (a sibling subdomain, say) can set them.
 const (
 	sessionCookie = "grants_session"
 	csrfCookie    = "grants_csrf"
+	hostPrefix    = "__Host-"
 	csrfField     = "csrf_token"
 	ctxSession    = "web.session"
 	ctxCSRFSeed   = "web.csrf"
@@ -35,7 +37,7 @@ const (
 // sessionMiddleware resolves the session cookie (sliding its expiry) and
 // makes sure the visitor has a CSRF seed.
 func (ui *UI) sessionMiddleware(c *gin.Context) {
-	if tok, err := c.Cookie(sessionCookie); err == nil && tok != "" {
+	if tok, err := c.Cookie(ui.cookieName(sessionCookie)); err == nil && tok != "" {
 		s, err := ui.app.ResumeSession(c.Request.Context(), tok)
 		switch {
 		case err == nil:
@@ -48,7 +50,7 @@ func (ui *UI) sessionMiddleware(c *gin.Context) {
 			return
 		}
 	}
-	seed, err := c.Cookie(csrfCookie)
+	seed, err := c.Cookie(ui.cookieName(csrfCookie))
 	if err != nil || len(seed) < 20 || len(seed) > 100 {
 		seed = ui.newCSRFSeed(c)
 	}
@@ -80,7 +82,7 @@ func (ui *UI) csrfMiddleware(c *gin.Context) {
 		c.Abort()
 		return
 	}
-	if !csrfValid(c, c.PostForm(csrfField)) {
+	if !ui.csrfValid(c, c.PostForm(csrfField)) {
 		ui.render(c, http.StatusForbidden, "error", page{Title: "Your form could not be sent",
 			Data: errorData{Message: "The form was out of date or did not come from this site, so nothing was changed. Go back, reload the page and try again."}})
 		c.Abort()
@@ -89,39 +91,36 @@ func (ui *UI) csrfMiddleware(c *gin.Context) {
 	c.Next()
 }
 
-// csrfValid accepts the token of the visitor's session cookie (even one
-// that has just expired, so a form posted after a time-out leads to
-// sign-in rather than a refusal) or of their CSRF seed. Both are secrets a
-// cross-site attacker cannot read.
-func csrfValid(c *gin.Context, got string) bool {
+// csrfValid accepts the token of the visitor's session cookie when the
+// request carries one (even one that has just expired, so a form posted
+// after a time-out leads to sign-in rather than a refusal), and otherwise
+// that of their CSRF seed. Tokens are signed with the server's form key,
+// so a cookie planted by someone else (a seed or a session of their
+// choosing) gives them no token that passes.
+func (ui *UI) csrfValid(c *gin.Context, got string) bool {
 	if got == "" {
 		return false
 	}
-	keys := []string{c.GetString(ctxCSRFSeed)}
-	if tok, err := c.Cookie(sessionCookie); err == nil && tok != "" {
-		keys = append(keys, tok)
+	key := c.GetString(ctxCSRFSeed)
+	if tok, err := c.Cookie(ui.cookieName(sessionCookie)); err == nil && tok != "" {
+		key = tok
 	}
-	for _, k := range keys {
-		if k != "" && subtle.ConstantTimeCompare([]byte(got), []byte(csrfMAC(k))) == 1 {
-			return true
-		}
-	}
-	return false
+	return key != "" && subtle.ConstantTimeCompare([]byte(got), []byte(ui.csrfMAC(key))) == 1
 }
 
-// csrfToken is the token forms carry: an HMAC of the session token for a
+// csrfToken is the token forms carry: a MAC of the session token for a
 // signed-in visitor (so it dies with the session), else of the CSRF seed.
-func csrfToken(c *gin.Context) string {
-	key, _ := c.Cookie(sessionCookie)
+func (ui *UI) csrfToken(c *gin.Context) string {
+	key, _ := c.Cookie(ui.cookieName(sessionCookie))
 	if _, ok := sessionOf(c); !ok {
 		key = c.GetString(ctxCSRFSeed)
 	}
-	return csrfMAC(key)
+	return ui.csrfMAC(key)
 }
 
-func csrfMAC(key string) string {
-	m := hmac.New(sha256.New, []byte(key))
-	m.Write([]byte("grants csrf v1"))
+func (ui *UI) csrfMAC(key string) string {
+	m := hmac.New(sha256.New, ui.formKey)
+	m.Write([]byte("grants csrf v2\x00" + key))
 	return base64.RawURLEncoding.EncodeToString(m.Sum(nil))
 }
 
@@ -134,16 +133,31 @@ func (ui *UI) newCSRFSeed(c *gin.Context) string {
 	return seed
 }
 
+// cookieName is a cookie's name on this site: with the __Host- prefix
+// when cookies are Secure.
+func (ui *UI) cookieName(name string) string {
+	if ui.cfg.SecureCookies {
+		return hostPrefix + name
+	}
+	return name
+}
+
 func (ui *UI) setCookie(c *gin.Context, name, value string, maxAge int) {
-	http.SetCookie(c.Writer, &http.Cookie{Name: name, Value: value, Path: "/", MaxAge: maxAge,
+	http.SetCookie(c.Writer, &http.Cookie{Name: ui.cookieName(name), Value: value, Path: "/", MaxAge: maxAge,
 		HttpOnly: true, Secure: ui.cfg.SecureCookies, SameSite: http.SameSiteLaxMode})
 }
 
 func (ui *UI) clearCookie(c *gin.Context, name string) { ui.setCookie(c, name, "", -1) }
 
-// startSession sets the session cookie after sign-in; the CSRF seed is
-// replaced so nothing learned before sign-in carries over.
+// startSession sets the session cookie after sign-in (or registration);
+// a session the browser already had is ended, and the CSRF seed is
+// replaced, so nothing from before sign-in carries over.
 func (ui *UI) startSession(c *gin.Context, tok app.Token) {
+	if old, err := c.Cookie(ui.cookieName(sessionCookie)); err == nil && old != "" && old != tok.Token {
+		if err := ui.app.Logout(c.Request.Context(), old); err != nil {
+			ui.log.WarnContext(c.Request.Context(), "end the session signed in over", "err", err)
+		}
+	}
 	ui.setCookie(c, sessionCookie, tok.Token, 0) // a browser-session cookie; the server ends it
 	ui.newCSRFSeed(c)
 }
@@ -178,10 +192,24 @@ func (ui *UI) signedIn(c *gin.Context) {
 	}
 	next := c.Request.URL.RequestURI()
 	if c.Request.Method != http.MethodGet {
-		next = c.Request.URL.Path
+		next = ui.pageOf(c.FullPath(), c.Request.URL.Path)
 	}
 	c.Redirect(http.StatusSeeOther, "/sign-in?next="+url.QueryEscape(next))
 	c.Abort()
+}
+
+// pageOf is the page a form posted to path (matching the route pattern)
+// belongs to, to come back to after sign-in: path itself when it is a
+// page too, else the nearest page above it (a payment's page for
+// /payments/{id}/approve), else the dashboard.
+func (ui *UI) pageOf(pattern, path string) string {
+	for pattern != "" && pattern != "/" {
+		if ui.pages[pattern] {
+			return path
+		}
+		pattern, path = pattern[:strings.LastIndex(pattern, "/")], path[:strings.LastIndex(path, "/")]
+	}
+	return "/dashboard"
 }
 
 // hasRole lets through a signed-in visitor holding any of roles; others see
@@ -218,6 +246,11 @@ func sessionRemaining(s *app.Session, now time.Time) int {
 		return 0
 	}
 	return int(d / time.Second)
+}
+
+func isNotFound(err error) bool {
+	e, ok := app.AsError(err)
+	return ok && e.Kind == app.KindNotFound
 }
 
 func isUnauthenticated(err error) bool {

@@ -2,6 +2,7 @@ package web
 
 import (
 	"bytes"
+	"crypto/rand"
 	"embed"
 	"fmt"
 	"html/template"
@@ -40,6 +41,11 @@ type UI struct {
 	views  map[string]*template.Template
 	assets *assets
 	now    func() time.Time
+	// formKey signs CSRF tokens (app.FormKey, shared by replicas).
+	formKey []byte
+	// pages are the GET routes' patterns, filled in by Register when it is
+	// given the engine.
+	pages map[string]bool
 }
 
 // New reads the static assets and parses every view once; a template error
@@ -49,7 +55,13 @@ func New(a *app.App, log *slog.Logger, cfg Config) (*UI, error) {
 	if err != nil {
 		return nil, err
 	}
-	ui := &UI{app: a, log: log, cfg: cfg, assets: as, views: map[string]*template.Template{}, now: time.Now}
+	ui := &UI{app: a, log: log, cfg: cfg, assets: as, views: map[string]*template.Template{}, now: time.Now, formKey: a.FormKey(), pages: map[string]bool{}}
+	if ui.formKey == nil {
+		// Without an encryption key (tests, a lone server) the key is this
+		// process's own: forms from another replica would be refused.
+		ui.formKey = make([]byte, 32)
+		_, _ = rand.Read(ui.formKey) // crypto/rand.Read never fails (Go 1.24+)
+	}
 	if err := ui.parse(); err != nil {
 		return nil, err
 	}
@@ -122,7 +134,7 @@ func (ui *UI) render(c *gin.Context, status int, view string, p page) {
 	if p.Form == nil {
 		p.Form = newForm()
 	}
-	p.CSRF = csrfToken(c)
+	p.CSRF = ui.csrfToken(c)
 	p.Path = c.Request.URL.Path
 	var buf bytes.Buffer
 	if err := t.Execute(&buf, p); err != nil {
@@ -175,7 +187,11 @@ func (ui *UI) fail(c *gin.Context, err error) {
 		ui.forbidden(c)
 	case app.KindUnauthenticated:
 		ui.endSession(c)
-		redirect(c, "/sign-in?next="+urlQueryEscape(c.Request.URL.RequestURI()))
+		next := c.Request.URL.RequestURI()
+		if c.Request.Method != http.MethodGet {
+			next = ui.pageOf(c.FullPath(), c.Request.URL.Path)
+		}
+		redirect(c, "/sign-in?next="+urlQueryEscape(next))
 	default:
 		status := map[app.Kind]int{app.KindMalformed: 400, app.KindConflict: 409, app.KindTooLarge: 413,
 			app.KindUnsupported: 415, app.KindInvalid: 422, app.KindRateLimited: 429, app.KindUnavailable: 503}[e.Kind]
