@@ -205,6 +205,11 @@ func TestCSRF(t *testing.T) {
 	require.Equal(t, http.StatusRequestEntityTooLarge, r.Code)
 	require.Contains(t, r.Body, "too large")
 	require.Equal(t, http.StatusOK, v.get("/dashboard").Code)
+	// So is a file sent to a form that takes none: only the upload forms
+	// take up to 10 MB.
+	r = v.upload("/sign-out", url.Values{}, "file", "big.pdf", make([]byte, 2<<20))
+	require.Equal(t, http.StatusRequestEntityTooLarge, r.Code)
+	require.Equal(t, http.StatusOK, v.get("/dashboard").Code)
 }
 
 // Signing in over a session (as someone else, on a shared computer, say)

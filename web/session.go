@@ -58,6 +58,10 @@ func (ui *UI) sessionMiddleware(c *gin.Context) {
 	c.Next()
 }
 
+// uploadRoutes are the forms that take a file, and so a body up to
+// maxUploadBytes; every other form is held to maxFormBytes.
+var uploadRoutes = map[string]bool{"/applications/:id/documents": true, "/reports/:id/documents": true}
+
 // csrfMiddleware refuses, with 403 and before any handler runs, a POST
 // whose csrf_token field does not match the visitor's token.
 func (ui *UI) csrfMiddleware(c *gin.Context) {
@@ -65,14 +69,15 @@ func (ui *UI) csrfMiddleware(c *gin.Context) {
 		c.Next()
 		return
 	}
+	multipart := strings.HasPrefix(c.GetHeader("Content-Type"), "multipart/form-data")
 	limit := int64(maxFormBytes)
-	if strings.HasPrefix(c.GetHeader("Content-Type"), "multipart/form-data") {
+	if multipart && uploadRoutes[c.FullPath()] {
 		limit = maxUploadBytes
 	}
 	c.Request.Body = http.MaxBytesReader(c.Writer, c.Request.Body, limit)
 	var perr error
-	if limit == maxUploadBytes {
-		perr = c.Request.ParseMultipartForm(32 << 20)
+	if multipart {
+		perr = c.Request.ParseMultipartForm(32 << 20) // in memory: the body is at most limit
 	} else {
 		perr = c.Request.ParseForm()
 	}
