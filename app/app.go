@@ -62,9 +62,10 @@ type App struct {
 	cfg     Config
 	log     *slog.Logger
 	now     func() time.Time
-	limiter *loginLimiter
-	cases   Cases        // nil until UseTemporal: lifecycle changes answer 503
-	cipher  *bank.Cipher // nil without a valid EncryptionKey: bank details answer 503
+	limiter *loginLimiter // failed logins per email address
+	clients *loginLimiter // sign-in and registration attempts per client address
+	cases   Cases         // nil until UseTemporal: lifecycle changes answer 503
+	cipher  *bank.Cipher  // nil without a valid EncryptionKey: bank details answer 503
 }
 
 // New builds the use-case layer.
@@ -88,7 +89,8 @@ func New(store *db.Store, docs *document.Store, cfg Config, log *slog.Logger) *A
 		cfg.PublicURL = DefaultPublicURL
 	}
 	cfg.PublicURL = strings.TrimRight(cfg.PublicURL, "/")
-	a := &App{store: store, docs: docs, cfg: cfg, log: log, now: time.Now, limiter: newLoginLimiter()}
+	a := &App{store: store, docs: docs, cfg: cfg, log: log, now: time.Now, limiter: newLimiter(loginMaxFailures, loginWindow),
+		clients: newLimiter(clientMaxAttempts, clientWindow)}
 	if cfg.EncryptionKey != "" {
 		c, err := bank.NewCipher(cfg.EncryptionKey)
 		if err != nil {

@@ -71,6 +71,9 @@ func validEmail(s string) bool {
 
 // Register creates an applicant account (no staff roles).
 func (a *App) Register(ctx context.Context, in RegisterInput) (User, error) {
+	if err := a.throttleClient(ctx); err != nil {
+		return User{}, err
+	}
 	return a.createUser(ctx, in, nil)
 }
 
@@ -133,6 +136,9 @@ func (a *App) Login(ctx context.Context, email, password string) (Token, error) 
 }
 
 func (a *App) login(ctx context.Context, email, password, kind string, ttl time.Duration) (Token, error) {
+	if err := a.throttleClient(ctx); err != nil {
+		return Token{}, err
+	}
 	if wait := a.limiter.check(email, a.now()); wait > 0 {
 		return Token{}, RateLimited(wait)
 	}

@@ -1,27 +1,36 @@
 package app
 
 import (
+	"context"
 	"strings"
 	"sync"
 	"time"
 )
 
-// loginLimiter slows password guessing: after maxFailures failed logins for
-// one email address within window, further attempts are refused until the
-// window has passed since the first failure. It is per process; behind
-// several API replicas each keeps its own count, which still bounds the
-// guessing rate by the number of replicas.
+// loginLimiter counts events per key (failed logins per email address,
+// attempts per client address): after max of them within window, further
+// attempts are refused until the window has passed since the first. It is
+// per process; behind several API replicas each keeps its own count, which
+// still bounds the rate by the number of replicas.
 type loginLimiter struct {
 	mu       sync.Mutex
+	max      int
+	window   time.Duration
 	failures map[string][]time.Time
 }
 
+// Limits: password guesses at one account, and sign-in and registration
+// attempts from one client address (many accounts tried from one place).
 const (
-	loginMaxFailures = 5
-	loginWindow      = 15 * time.Minute
+	loginMaxFailures  = 5
+	loginWindow       = 15 * time.Minute
+	clientMaxAttempts = 60
+	clientWindow      = 10 * time.Minute
 )
 
-func newLoginLimiter() *loginLimiter { return &loginLimiter{failures: map[string][]time.Time{}} }
+func newLimiter(maxEvents int, window time.Duration) *loginLimiter {
+	return &loginLimiter{max: maxEvents, window: window, failures: map[string][]time.Time{}}
+}
 
 // check returns the seconds to wait, or 0 when an attempt may go ahead.
 func (l *loginLimiter) check(email string, now time.Time) int {
@@ -30,7 +39,7 @@ func (l *loginLimiter) check(email string, now time.Time) int {
 	key := strings.ToLower(strings.TrimSpace(email))
 	recent := l.failures[key][:0]
 	for _, t := range l.failures[key] {
-		if now.Sub(t) < loginWindow {
+		if now.Sub(t) < l.window {
 			recent = append(recent, t)
 		}
 	}
@@ -39,10 +48,10 @@ func (l *loginLimiter) check(email string, now time.Time) int {
 		return 0
 	}
 	l.failures[key] = recent
-	if len(recent) < loginMaxFailures {
+	if len(recent) < l.max {
 		return 0
 	}
-	return int(loginWindow-now.Sub(recent[0]))/int(time.Second) + 1
+	return int(l.window-now.Sub(recent[0]))/int(time.Second) + 1
 }
 
 // maxTracked bounds the memory a flood of failures for many addresses can
@@ -54,7 +63,7 @@ func (l *loginLimiter) fail(email string, now time.Time) {
 	defer l.mu.Unlock()
 	if len(l.failures) >= maxTracked {
 		for k, ts := range l.failures {
-			if now.Sub(ts[len(ts)-1]) >= loginWindow {
+			if now.Sub(ts[len(ts)-1]) >= l.window {
 				delete(l.failures, k)
 			}
 		}
@@ -67,4 +76,28 @@ func (l *loginLimiter) succeed(email string) {
 	l.mu.Lock()
 	defer l.mu.Unlock()
 	delete(l.failures, strings.ToLower(strings.TrimSpace(email)))
+}
+
+type clientKey struct{}
+
+// WithClient tells the use cases, through ctx, the address a request came
+// from; sign-in and registration then count against its limit
+// (clientMaxAttempts within clientWindow).
+func WithClient(ctx context.Context, addr string) context.Context {
+	return context.WithValue(ctx, clientKey{}, addr)
+}
+
+// throttleClient counts an attempt from ctx's client, if known, and
+// refuses it (rate_limited) past the client's limit.
+func (a *App) throttleClient(ctx context.Context) error {
+	addr, _ := ctx.Value(clientKey{}).(string)
+	if addr == "" {
+		return nil
+	}
+	now := a.now()
+	if wait := a.clients.check(addr, now); wait > 0 {
+		return RateLimited(wait)
+	}
+	a.clients.fail(addr, now)
+	return nil
 }

@@ -54,7 +54,7 @@ func (ui *UI) signIn(c *gin.Context) {
 			f.Fail("email", "Enter the email address and password of your account; one of them is not right")
 		case ok && e.Kind == app.KindRateLimited:
 			c.Header("Retry-After", fmt.Sprint(e.RetryAfter))
-			f.Fail("email", fmt.Sprintf("Too many attempts to sign in to this account. Wait %d minutes and try again", (e.RetryAfter+59)/60))
+			f.Fail("email", fmt.Sprintf("Too many attempts to sign in. Wait %d minutes and try again", (e.RetryAfter+59)/60))
 			f.Values.Del("password")
 			ui.render(c, http.StatusTooManyRequests, "sign-in", page{Title: "Sign in", Form: f, Data: signInData{Next: next}})
 			return
@@ -75,6 +75,7 @@ func (ui *UI) registerPage(c *gin.Context) {
 func (ui *UI) register(c *gin.Context) {
 	f := postedForm(c)
 	next := safeNext(f.Get("next"))
+	status := http.StatusUnprocessableEntity
 	if f.Raw("password") != f.Raw("password_confirm") {
 		f.Fail("password_confirm", "Enter the same password twice")
 	}
@@ -90,14 +91,18 @@ func (ui *UI) register(c *gin.Context) {
 			redirect(c, next)
 			return
 		}
-		if !f.FromApp(err, nil, "name", "email", "password") {
+		if e, ok := app.AsError(err); ok && e.Kind == app.KindRateLimited {
+			c.Header("Retry-After", fmt.Sprint(e.RetryAfter))
+			f.Fail("", fmt.Sprintf("Too many attempts to create an account. Wait %d minutes and try again", (e.RetryAfter+59)/60))
+			status = http.StatusTooManyRequests
+		} else if !f.FromApp(err, nil, "name", "email", "password") {
 			ui.fail(c, err)
 			return
 		}
 	}
 	f.Values.Del("password")
 	f.Values.Del("password_confirm")
-	ui.render(c, http.StatusUnprocessableEntity, "register", page{Title: "Create an account", Form: f, Data: signInData{Next: next}})
+	ui.render(c, status, "register", page{Title: "Create an account", Form: f, Data: signInData{Next: next}})
 }
 
 // signOut ends this session. It needs no session of its own (an expired

@@ -129,7 +129,7 @@ func TestBrowserSessionTimeout(t *testing.T) {
 		require.NoError(t, err)
 		const idle = 10 * time.Second
 		short := app.New(s.env.Store, docs, app.Config{SessionIdle: idle, EncryptionKey: apptest.EncryptionKey}, slog.New(slog.DiscardHandler))
-		h, err := httpHandler(short, s.tc, slog.New(slog.DiscardHandler))
+		h, err := httpHandler(short, s.tc, slog.New(slog.DiscardHandler), nil)
 		require.NoError(t, err)
 		srv := httptest.NewServer(h)
 		t.Cleanup(srv.Close)

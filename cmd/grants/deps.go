@@ -127,17 +127,26 @@ func dialTemporal(ctx context.Context, cfg config.Config, log *slog.Logger, lazy
 
 // httpHandler builds the whole HTTP surface: the API, the web UI, health,
 // readiness and metrics, behind the common middleware. The use cases send
-// Updates through tc.
-func httpHandler(a *app.App, tc client.Client, log *slog.Logger) (http.Handler, error) {
+// Updates through tc. Clients are known by their peer address, or by
+// X-Forwarded-For when the peer is one of trustedProxies.
+func httpHandler(a *app.App, tc client.Client, log *slog.Logger, trustedProxies []string) (http.Handler, error) {
 	if tc != nil {
 		a.UseTemporal(tc) // lifecycle changes go to the cases' workflows as Updates
 	}
 	gin.SetMode(gin.ReleaseMode)
 	r := gin.New()
 	r.ContextWithFallback = true
+	if err := r.SetTrustedProxies(trustedProxies); err != nil { // nil: trust none
+		return nil, fmt.Errorf("trusted proxies: %w", err)
+	}
 	metrics := httpmw.NewMetrics()
 	// Recover is innermost, so the access log and the metrics see its 500.
 	r.Use(httpmw.RequestID(), httpmw.Logger(log), metrics.Middleware(), httpmw.SecurityHeaders(), httpmw.Recover(log))
+	// The use cases limit sign-in and registration attempts per client.
+	r.Use(func(c *gin.Context) {
+		c.Request = c.Request.WithContext(app.WithClient(c.Request.Context(), c.ClientIP()))
+		c.Next()
+	})
 
 	r.GET("/healthz", func(c *gin.Context) { c.JSON(http.StatusOK, gin.H{"status": "ok"}) })
 	r.GET("/readyz", func(c *gin.Context) {

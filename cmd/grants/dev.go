@@ -119,7 +119,7 @@ func dev(ctx context.Context, cfg config.Config, log *slog.Logger, args []string
 		return err
 	}
 	defer tc.Close()
-	h, err := httpHandler(a, tc, log)
+	h, err := httpHandler(a, tc, log, cfg.TrustedProxies)
 	if err != nil {
 		return err
 	}

@@ -22,7 +22,7 @@ func serve(ctx context.Context, cfg config.Config, log *slog.Logger) error {
 		return err
 	}
 	defer tc.Close()
-	h, err := httpHandler(a, tc, log)
+	h, err := httpHandler(a, tc, log, cfg.TrustedProxies)
 	if err != nil {
 		return err
 	}

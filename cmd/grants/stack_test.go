@@ -51,7 +51,7 @@ func newStack(t *testing.T, stripe payments.Stripe) *stack {
 	go func() { defer close(done); _ = d.Run(ctx) }()
 	t.Cleanup(func() { cancel(); <-done })
 
-	h, err := httpHandler(env.App, tc, log)
+	h, err := httpHandler(env.App, tc, log, nil)
 	require.NoError(t, err)
 	srv := httptest.NewServer(h)
 	t.Cleanup(srv.Close)

@@ -8,6 +8,7 @@ import (
 	"errors"
 	"fmt"
 	"log/slog"
+	"net"
 	"os"
 	"path/filepath"
 	"strconv"
@@ -36,6 +37,11 @@ type Config struct {
 	LogLevel          slog.Level    // GRANTS_LOG_LEVEL: debug, info, warn, error
 	ShutdownTimeout   time.Duration // GRANTS_SHUTDOWN_TIMEOUT
 	DevPassword       string        // GRANTS_DEV_PASSWORD: demo users' password in `grants dev`
+	// TrustedProxies are the addresses or CIDR ranges of reverse proxies
+	// whose X-Forwarded-For names the client (GRANTS_TRUSTED_PROXIES,
+	// comma-separated; default none: the client is the peer address). The
+	// sign-in and registration limit per client counts by it.
+	TrustedProxies []string
 
 	// StripeSecretKey is the platform's Stripe API key (STRIPE_SECRET_KEY);
 	// serve and worker need it when PaymentProvider is stripe.
@@ -111,6 +117,16 @@ func Load(getenv func(string) string) (Config, error) {
 		StripeMockBin:       get("GRANTS_STRIPE_MOCK_BIN", ""),
 	}
 	c.PublicURL = strings.TrimRight(get("GRANTS_PUBLIC_URL", "http://"+c.Addr), "/")
+	for _, p := range strings.Split(get("GRANTS_TRUSTED_PROXIES", ""), ",") {
+		if p = strings.TrimSpace(p); p == "" {
+			continue
+		}
+		if _, _, err := net.ParseCIDR(p); err != nil && net.ParseIP(p) == nil {
+			errs = append(errs, fmt.Errorf("GRANTS_TRUSTED_PROXIES: %q is not an IP address or CIDR range", p))
+			continue
+		}
+		c.TrustedProxies = append(c.TrustedProxies, p)
+	}
 	c.DocumentsDir = get("GRANTS_DOCUMENTS_DIR", filepath.Join(c.DataDir, "documents"))
 	n, err := strconv.Atoi(get("GRANTS_DB_MAX_CONNS", "20"))
 	if err != nil || n < 1 || n > 1000 {

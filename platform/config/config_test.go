@@ -29,6 +29,14 @@ func TestLoadDefaults(t *testing.T) {
 	require.Equal(t, "http://127.0.0.1:8080", c.PublicURL)
 	require.Empty(t, c.StripeAPIBase, "real Stripe unless told otherwise")
 	require.Empty(t, c.EncryptionKey)
+	require.Empty(t, c.TrustedProxies, "no proxy trusted: the client is the peer")
+}
+
+func TestLoadTrustedProxies(t *testing.T) {
+	t.Parallel()
+	c, err := Load(env(map[string]string{"GRANTS_TRUSTED_PROXIES": " 10.0.0.0/8, 192.0.2.7 ,,2001:db8::/32"}))
+	require.NoError(t, err)
+	require.Equal(t, []string{"10.0.0.0/8", "192.0.2.7", "2001:db8::/32"}, c.TrustedProxies)
 }
 
 func TestLoadFromEnvAndFiles(t *testing.T) {
@@ -51,6 +59,7 @@ func TestLoadRejectsBadValues(t *testing.T) {
 		{"GRANTS_ENCRYPTION_KEY", "not base64!"}, {"GRANTS_ENCRYPTION_KEY", base64.StdEncoding.EncodeToString(make([]byte, 16))},
 		{"GRANTS_ENCRYPTION_KEY", base64.RawStdEncoding.EncodeToString(make([]byte, 32))},
 		{"STRIPE_API_BASE", "localhost:12111"}, {"GRANTS_PUBLIC_URL", "grants.example"},
+		{"GRANTS_TRUSTED_PROXIES", "10.0.0.0/8, lb.internal"},
 	} {
 		_, err := Load(env(map[string]string{kv[0]: kv[1]}))
 		require.ErrorContains(t, err, kv[0], kv)
