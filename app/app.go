@@ -62,10 +62,10 @@ type App struct {
 	cfg     Config
 	log     *slog.Logger
 	now     func() time.Time
-	limiter *loginLimiter // failed logins per email address
-	clients *loginLimiter // sign-in and registration attempts per client address
-	cases   Cases         // nil until UseTemporal: lifecycle changes answer 503
-	cipher  *bank.Cipher  // nil without a valid EncryptionKey: bank details answer 503
+	limiter *limiter     // failed logins per email address
+	clients *limiter     // sign-in and registration attempts per client address
+	cases   Cases        // nil until UseTemporal: lifecycle changes answer 503
+	cipher  *bank.Cipher // nil without a valid EncryptionKey: bank details answer 503
 }
 
 // New builds the use-case layer.

@@ -7,12 +7,12 @@ import (
 	"time"
 )
 
-// loginLimiter counts events per key (failed logins per email address,
+// limiter counts events per key (failed logins per email address,
 // attempts per client address): after max of them within window, further
 // attempts are refused until the window has passed since the first. It is
 // per process; behind several API replicas each keeps its own count, which
 // still bounds the rate by the number of replicas.
-type loginLimiter struct {
+type limiter struct {
 	mu       sync.Mutex
 	max      int
 	window   time.Duration
@@ -28,15 +28,15 @@ const (
 	clientWindow      = 10 * time.Minute
 )
 
-func newLimiter(maxEvents int, window time.Duration) *loginLimiter {
-	return &loginLimiter{max: maxEvents, window: window, failures: map[string][]time.Time{}}
+func newLimiter(maxEvents int, window time.Duration) *limiter {
+	return &limiter{max: maxEvents, window: window, failures: map[string][]time.Time{}}
 }
 
 // check returns the seconds to wait, or 0 when an attempt may go ahead.
-func (l *loginLimiter) check(email string, now time.Time) int {
+func (l *limiter) check(key string, now time.Time) int {
 	l.mu.Lock()
 	defer l.mu.Unlock()
-	key := strings.ToLower(strings.TrimSpace(email))
+	key = strings.ToLower(strings.TrimSpace(key))
 	recent := l.failures[key][:0]
 	for _, t := range l.failures[key] {
 		if now.Sub(t) < l.window {
@@ -58,7 +58,7 @@ func (l *loginLimiter) check(email string, now time.Time) int {
 // take: past it, entries whose window has passed are swept.
 const maxTracked = 10000
 
-func (l *loginLimiter) fail(email string, now time.Time) {
+func (l *limiter) fail(key string, now time.Time) {
 	l.mu.Lock()
 	defer l.mu.Unlock()
 	if len(l.failures) >= maxTracked {
@@ -68,14 +68,14 @@ func (l *loginLimiter) fail(email string, now time.Time) {
 			}
 		}
 	}
-	key := strings.ToLower(strings.TrimSpace(email))
+	key = strings.ToLower(strings.TrimSpace(key))
 	l.failures[key] = append(l.failures[key], now)
 }
 
-func (l *loginLimiter) succeed(email string) {
+func (l *limiter) succeed(key string) {
 	l.mu.Lock()
 	defer l.mu.Unlock()
-	delete(l.failures, strings.ToLower(strings.TrimSpace(email)))
+	delete(l.failures, strings.ToLower(strings.TrimSpace(key)))
 }
 
 type clientKey struct{}
