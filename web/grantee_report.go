@@ -434,9 +434,10 @@ func (ui *UI) granteeReport(c *gin.Context) {
 	ui.render(c, http.StatusOK, "grantee-report", p)
 }
 
-// granteeSubmitReport sends the report through the grant's workflow.
-// Answers it cannot read (amounts, dates) and missing ones re-render the
-// form with what was typed, and nothing is sent.
+// granteeSubmitReport sends the report through the grant's workflow,
+// uploading first a file of evidence chosen on the form. Answers it cannot
+// read (amounts, dates) and missing ones re-render the form with what was
+// typed, and nothing is sent.
 func (ui *UI) granteeSubmitReport(c *gin.Context) {
 	f := postedForm(c)
 	d, err := ui.granteeLoadReport(c)
@@ -447,6 +448,23 @@ func (ui *UI) granteeSubmitReport(c *gin.Context) {
 	if !d.Member {
 		ui.forbidden(c)
 		return
+	}
+	// A file chosen and not uploaded with its own button goes up first:
+	// evidence is kept whatever becomes of the answers.
+	flash := ""
+	if fh, ferr := c.FormFile("file"); !errors.Is(ferr, http.ErrMissingFile) && !errors.Is(ferr, http.ErrNotMultipart) {
+		doc, status, ok := ui.granteeStoreEvidence(c, d, f, fh, ferr)
+		if !ok {
+			if status != 0 {
+				ui.granteeRenderReport(c, status, d, f, "")
+			}
+			return
+		}
+		if d, err = ui.granteeLoadReport(c); err != nil {
+			ui.fail(c, err)
+			return
+		}
+		flash = doc.Filename + " has been uploaded"
 	}
 	errs := map[string]string{}
 	answers := granteeReadAnswers(d.questions, f, errs)
@@ -490,58 +508,86 @@ func (ui *UI) granteeSubmitReport(c *gin.Context) {
 		}
 		status = granteeFormStatus(err)
 	}
-	ui.render(c, status, "grantee-report", page{Title: d.Name + " – " + d.RoundName, Form: f, Data: d,
-		Back: "/grants/" + url.PathEscape(d.GrantID)})
+	ui.granteeRenderReport(c, status, d, f, flash)
 }
 
 // granteeUploadEvidence stores a file of evidence for the report (the
-// multipart field "file").
+// multipart field "file"). Posted from the report's own form (with_answers),
+// the page comes back with what was typed there; otherwise it redirects.
 func (ui *UI) granteeUploadEvidence(c *gin.Context) {
 	d, err := ui.granteeLoadReport(c)
 	if err != nil {
 		ui.fail(c, err)
 		return
 	}
-	f := newForm()
-	granteePrefill(f, d)
+	f := postedForm(c)
+	withAnswers := f.Get("with_answers") == "1"
+	if !withAnswers {
+		f = newForm()
+		granteePrefill(f, d)
+	}
 	fh, ferr := c.FormFile("file")
-	switch {
-	case ferr != nil && errors.Is(ferr, http.ErrMissingFile):
+	if ferr != nil && (errors.Is(ferr, http.ErrMissingFile) || errors.Is(ferr, http.ErrNotMultipart)) {
 		if !d.Member {
 			ui.forbidden(c)
 			return
 		}
 		f.Fail("file", "Select a file to upload")
-	case ferr != nil:
-		f.Fail("file", "The file could not be read. Try again")
-	default:
-		var opened multipart.File
-		doc, err := ui.app.UploadReportDocument(c.Request.Context(), actor(c), d.Report.ID, func() (string, io.Reader, error) {
-			var err error
-			opened, err = fh.Open()
-			return fh.Filename, opened, err
-		})
-		if opened != nil {
-			_ = opened.Close()
+		ui.granteeRenderReport(c, http.StatusUnprocessableEntity, d, f, "")
+		return
+	}
+	doc, status, ok := ui.granteeStoreEvidence(c, d, f, fh, ferr)
+	switch {
+	case !ok:
+		if status != 0 {
+			ui.granteeRenderReport(c, status, d, f, "")
 		}
-		if err == nil {
-			redirect(c, "/reports/"+url.PathEscape(d.Report.ID)+"?uploaded="+url.QueryEscape(doc.ID)+"#evidence")
-			return
-		}
-		e, ok := app.AsError(err)
-		switch {
-		case ok && len(e.Fields) == 0 && slices.Contains([]app.Kind{app.KindInvalid, app.KindConflict, app.KindTooLarge,
-			app.KindUnsupported, app.KindMalformed}, e.Kind):
-			f.Fail("file", e.Message)
-		case f.FromApp(err, nil, "file"):
-		default:
+	case withAnswers:
+		if d, err = ui.granteeLoadReport(c); err != nil { // with the new file listed
 			ui.fail(c, err)
 			return
 		}
-		ui.render(c, granteeFormStatus(err), "grantee-report", page{Title: d.Name + " – " + d.RoundName, Form: f, Data: d,
-			Back: "/grants/" + url.PathEscape(d.GrantID)})
-		return
+		ui.granteeRenderReport(c, http.StatusOK, d, f, doc.Filename+" has been uploaded")
+	default:
+		redirect(c, "/reports/"+url.PathEscape(d.Report.ID)+"?uploaded="+url.QueryEscape(doc.ID)+"#evidence")
 	}
-	ui.render(c, http.StatusUnprocessableEntity, "grantee-report", page{Title: d.Name + " – " + d.RoundName, Form: f, Data: d,
+}
+
+// granteeStoreEvidence uploads fh (ferr: the error reading it) as
+// evidence of the report. A refusal to show on the form is put on f's
+// "file" field with the status to re-render with; any other failure has
+// been answered (status 0).
+func (ui *UI) granteeStoreEvidence(c *gin.Context, d granteeReportData, f *Form, fh *multipart.FileHeader, ferr error) (app.Document, int, bool) {
+	if ferr != nil {
+		f.Fail("file", "The file could not be read. Try again")
+		return app.Document{}, http.StatusUnprocessableEntity, false
+	}
+	var opened multipart.File
+	doc, err := ui.app.UploadReportDocument(c.Request.Context(), actor(c), d.Report.ID, func() (string, io.Reader, error) {
+		var err error
+		opened, err = fh.Open()
+		return fh.Filename, opened, err
+	})
+	if opened != nil {
+		_ = opened.Close()
+	}
+	if err == nil {
+		return doc, 0, true
+	}
+	e, ok := app.AsError(err)
+	switch {
+	case ok && len(e.Fields) == 0 && slices.Contains([]app.Kind{app.KindInvalid, app.KindConflict, app.KindTooLarge,
+		app.KindUnsupported, app.KindMalformed}, e.Kind):
+		f.Fail("file", e.Message)
+	case f.FromApp(err, nil, "file"):
+	default:
+		ui.fail(c, err)
+		return app.Document{}, 0, false
+	}
+	return app.Document{}, granteeFormStatus(err), false
+}
+
+func (ui *UI) granteeRenderReport(c *gin.Context, status int, d granteeReportData, f *Form, flash string) {
+	ui.render(c, status, "grantee-report", page{Title: d.Name + " – " + d.RoundName, Form: f, Data: d, Flash: flash,
 		Back: "/grants/" + url.PathEscape(d.GrantID)})
 }

@@ -572,6 +572,44 @@ func TestGranteeReportPage(t *testing.T) {
 	p = v.get(p.Location)
 	require.Contains(t, p.Body, "evidence.pdf has been uploaded")
 	require.Contains(t, p.Body, `href="/documents/`+r.Documents[0].ID+`">evidence.pdf</a>`)
+
+	// From the report's own form the file goes up with what was typed, and
+	// the page comes back with it, after a wrong file too.
+	typed := url.Values{"with_answers": {"1"}, "answers.progress": {"Two clubs so far."}, "spend": {"310.20"}}
+	p = v.upload(path+"/documents", typed, "file", "register.pdf", []byte(granteePDF))
+	require.Equal(t, http.StatusOK, p.Code, p.Body)
+	require.Contains(t, p.Body, "register.pdf has been uploaded")
+	require.Contains(t, p.Body, ">register.pdf</a>")
+	require.Contains(t, p.Body, ">Two clubs so far.</textarea>")
+	require.Contains(t, p.Body, `value="310.20"`)
+	p = v.upload(path+"/documents", typed, "file", "notes.txt", []byte("just some notes"))
+	require.Equal(t, http.StatusUnsupportedMediaType, p.Code)
+	require.Contains(t, p.Body, ">Two clubs so far.</textarea>")
+	p = v.upload(path+"/documents", typed, "other", "x.pdf", []byte(granteePDF))
+	require.Equal(t, http.StatusUnprocessableEntity, p.Code)
+	require.Contains(t, p.Body, `<a href="#file">Select a file to upload</a>`)
+	require.Contains(t, p.Body, ">Two clubs so far.</textarea>")
+
+	// Sent with a file chosen but not uploaded: the file goes up first and
+	// is kept though an answer is missing; nothing is sent. A wrong file
+	// stops it before anything.
+	p = v.upload(path, url.Values{"with_answers": {"1"}, "answers.progress": {""}, "spend": {"310.20"}}, "file", "photo.pdf", []byte(granteePDF))
+	require.Equal(t, http.StatusUnprocessableEntity, p.Code, p.Body)
+	require.Contains(t, p.Body, "photo.pdf has been uploaded")
+	require.Contains(t, p.Body, ">photo.pdf</a>")
+	require.Contains(t, p.Body, "Answer this question: What has happened?")
+	require.Contains(t, p.Body, `value="310.20"`)
+	p = v.upload(path, typed, "file", "notes.txt", []byte("just some notes"))
+	require.Equal(t, http.StatusUnsupportedMediaType, p.Code)
+	require.Contains(t, p.Body, ">Two clubs so far.</textarea>")
+	r, err = b.env.App.GetReport(context.Background(), g.Admin, rep)
+	require.NoError(t, err)
+	var names []string
+	for _, d := range r.Documents {
+		names = append(names, d.Filename)
+	}
+	require.ElementsMatch(t, []string{"evidence.pdf", "register.pdf", "photo.pdf"}, names)
+	require.NotEqual(t, workflows.ReportSubmitted, r.Status, "nothing sent")
 }
 
 // A report sent through the real grant workflow, exact pence; then the

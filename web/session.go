@@ -60,7 +60,7 @@ func (ui *UI) sessionMiddleware(c *gin.Context) {
 
 // uploadRoutes are the forms that take a file, and so a body up to
 // maxUploadBytes; every other form is held to maxFormBytes.
-var uploadRoutes = map[string]bool{"/applications/:id/documents": true, "/reports/:id/documents": true}
+var uploadRoutes = map[string]bool{"/applications/:id/documents": true, "/reports/:id/documents": true, "/reports/:id": true}
 
 // csrfMiddleware refuses, with 403 and before any handler runs, a POST
 // whose csrf_token field does not match the visitor's token.

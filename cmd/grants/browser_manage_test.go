@@ -24,9 +24,10 @@ import (
 // create a round with nothing filled in; moderates a case whose assessors
 // disagree (the rationale forgotten first) and reads its audit trail; and
 // finds an overdue report. The grantee sends an interim report (an answer
-// forgotten first) with a file of evidence; the manager asks for changes
-// (without saying which, then saying); the grantee sends it again and the
-// manager accepts it.
+// forgotten first) with a file of evidence uploaded (what was typed kept);
+// the manager asks for changes (without saying which, then saying); the
+// grantee sends it again with another file chosen and the manager accepts
+// it.
 func TestBrowserManagerAndReports(t *testing.T) {
 	t.Parallel()
 	needBrowser(t)
@@ -173,10 +174,11 @@ func TestBrowserManagerAndReports(t *testing.T) {
 	gb.clickLink("Send Interim report")
 	gb.expectPath("/reports/" + g.Reports[0])
 	gb.expectHeading("Interim report")
+	gb.fillByLabel("How much of the grant have you spent so far?", "1,250.50")
 	gb.uploadByLabel("Upload a file", writePDF(t, "attendance.pdf"))
 	gb.clickButton("Upload file")
 	gb.expectText("attendance.pdf has been uploaded")
-	gb.fillByLabel("How much of the grant have you spent so far?", "1,250.50")
+	require.Equal(t, "1,250.50", gb.fieldValue("How much of the grant have you spent so far?"), "what was typed is kept")
 	gb.clickButton("Send report")
 	gb.expectStatus(422)
 	gb.expectErrorSummary("Answer this question: What has happened?")
@@ -208,8 +210,9 @@ func TestBrowserManagerAndReports(t *testing.T) {
 	gb.expectText("The programme team asked for changes", "Add how many people came.")
 	require.Equal(t, "Six cooking clubs so far.", gb.fieldValue("What has happened?"))
 	gb.fillByLabel("What has happened?", "Six cooking clubs so far, with 84 attendances.")
+	gb.uploadByLabel("Upload a file", writePDF(t, "register.pdf")) // chosen, and sent with the report
 	gb.clickButton("Send report")
-	gb.expectText("Your interim report has been sent", "with 84 attendances")
+	gb.expectText("Your interim report has been sent", "with 84 attendances", "attendance.pdf", "register.pdf")
 
 	m.clickLink("Reports")
 	m.clickLink("Org of grantee@example.org: review the interim report")
@@ -221,7 +224,7 @@ func TestBrowserManagerAndReports(t *testing.T) {
 	require.NoError(t, err)
 	require.Equal(t, workflows.ReportAccepted, rep.Status)
 	require.EqualValues(t, 125_050, *rep.SpendPence)
-	require.Len(t, rep.Documents, 1)
+	require.Len(t, rep.Documents, 2)
 }
 
 // scoreAssessment scores an assessment through the use cases, trying again
