@@ -195,12 +195,17 @@ func (ui *UI) signedIn(c *gin.Context) {
 		c.Next()
 		return
 	}
-	next := c.Request.URL.RequestURI()
-	if c.Request.Method != http.MethodGet {
-		next = ui.pageOf(c.FullPath(), c.Request.URL.Path)
-	}
-	c.Redirect(http.StatusSeeOther, "/sign-in?next="+url.QueryEscape(next))
+	c.Redirect(http.StatusSeeOther, "/sign-in?next="+url.QueryEscape(ui.returnTo(c)))
 	c.Abort()
+}
+
+// returnTo is where sign-in leads back to: the page asked for, or the
+// page of the form posted.
+func (ui *UI) returnTo(c *gin.Context) string {
+	if c.Request.Method == http.MethodGet {
+		return c.Request.URL.RequestURI()
+	}
+	return ui.pageOf(c.FullPath(), c.Request.URL.Path)
 }
 
 // pageOf is the page a form posted to path (matching the route pattern)

@@ -187,11 +187,7 @@ func (ui *UI) fail(c *gin.Context, err error) {
 		ui.forbidden(c)
 	case app.KindUnauthenticated:
 		ui.endSession(c)
-		next := c.Request.URL.RequestURI()
-		if c.Request.Method != http.MethodGet {
-			next = ui.pageOf(c.FullPath(), c.Request.URL.Path)
-		}
-		redirect(c, "/sign-in?next="+urlQueryEscape(next))
+		redirect(c, "/sign-in?next="+urlQueryEscape(ui.returnTo(c)))
 	default:
 		status := map[app.Kind]int{app.KindMalformed: 400, app.KindConflict: 409, app.KindTooLarge: 413,
 			app.KindUnsupported: 415, app.KindInvalid: 422, app.KindRateLimited: 429, app.KindUnavailable: 503}[e.Kind]
