@@ -164,8 +164,6 @@ type browserPage struct {
 	marks  int             // data-test-target values handed out
 	noJS   bool            // the page's scripts are off
 
-	known map[string]bool // known problems logged (by URL)
-
 	mu      sync.Mutex
 	console []chromedp.ConsoleMessage // not yet looked at by checkConsole
 }
@@ -211,8 +209,7 @@ func newBrowserPage(t *testing.T, base string, opts ...browserOption) *browserPa
 	)
 	allocCtx, cancelAlloc := chromedp.NewExecAllocator(context.Background(), allocOpts...)
 	ctx, cancelTab := chromedp.NewContext(allocCtx)
-	p := &browserPage{t: t, ctx: ctx, base: strings.TrimRight(base, "/"), axe: string(axe), shots: shots, shotNo: shotNo, noJS: cfg.noJS,
-		known: map[string]bool{}}
+	p := &browserPage{t: t, ctx: ctx, base: strings.TrimRight(base, "/"), axe: string(axe), shots: shots, shotNo: shotNo, noJS: cfg.noJS}
 
 	consoleDone := make(chan struct{})
 	stop := func() {
@@ -948,28 +945,10 @@ func (p *browserPage) checkConsole() {
 		case m.Type == chromedp.ConsoleWarning:
 			p.t.Logf("console: %s (%s)", m, m.URL)
 		case m.Type == chromedp.ConsoleError && m.Source == "network" && p.isDocument(m.URL):
-		case m.Type == chromedp.ConsoleError && knownConsoleError(m):
-			if !p.known[m.URL] {
-				p.known[m.URL] = true
-				p.t.Logf("console (a known problem, let through): %s (%s)", m, m.URL)
-			}
 		case m.Type == chromedp.ConsoleError || m.IsException():
 			p.t.Errorf("console: %s (%s:%d)", m, m.URL, m.Line+1)
 		}
 	}
-}
-
-// knownConsoleError lets through errors of known problems, each to be
-// fixed outside the tests:
-//
-//   - GOV.UK Frontend's CSS declares its GDS Transport font at
-//     /assets/fonts/, which is not served (the service is not GOV.UK and
-//     may not use it). web/static/app.css swaps in a system font with
-//     `body, [class*="govuk-"]`, which misses the elements GOV.UK styles
-//     through their parent (`.govuk-error-summary__list a`, say), so
-//     those still ask for the font and get 404.
-func knownConsoleError(m chromedp.ConsoleMessage) bool {
-	return m.Source == "network" && strings.Contains(m.URL, "/assets/fonts/")
 }
 
 // isDocument reports whether u is a page of the site rather than an asset.
