@@ -148,14 +148,14 @@ func (a *App) login(ctx context.Context, email, password, kind string, ttl time.
 			return Token{}, fmt.Errorf("find user: %w", err)
 		}
 		_ = bcrypt.CompareHashAndPassword(dummyHash, []byte(password))
-		a.limiter.fail(email, a.now())
+		a.limiter.record(email, a.now())
 		return Token{}, badLogin()
 	}
 	if bcrypt.CompareHashAndPassword([]byte(u.PasswordHash), []byte(password)) != nil {
-		a.limiter.fail(email, a.now())
+		a.limiter.record(email, a.now())
 		return Token{}, badLogin()
 	}
-	a.limiter.succeed(email)
+	a.limiter.forget(email)
 	secret := make([]byte, 32)
 	if _, err := rand.Read(secret); err != nil {
 		return Token{}, fmt.Errorf("token: %w", err)

@@ -13,10 +13,10 @@ import (
 // per process; behind several API replicas each keeps its own count, which
 // still bounds the rate by the number of replicas.
 type limiter struct {
-	mu       sync.Mutex
-	max      int
-	window   time.Duration
-	failures map[string][]time.Time
+	mu     sync.Mutex
+	max    int
+	window time.Duration
+	events map[string][]time.Time
 }
 
 // Limits: password guesses at one account, and sign-in and registration
@@ -29,7 +29,7 @@ const (
 )
 
 func newLimiter(maxEvents int, window time.Duration) *limiter {
-	return &limiter{max: maxEvents, window: window, failures: map[string][]time.Time{}}
+	return &limiter{max: maxEvents, window: window, events: map[string][]time.Time{}}
 }
 
 // check returns the seconds to wait, or 0 when an attempt may go ahead.
@@ -37,45 +37,47 @@ func (l *limiter) check(key string, now time.Time) int {
 	l.mu.Lock()
 	defer l.mu.Unlock()
 	key = strings.ToLower(strings.TrimSpace(key))
-	recent := l.failures[key][:0]
-	for _, t := range l.failures[key] {
+	recent := l.events[key][:0]
+	for _, t := range l.events[key] {
 		if now.Sub(t) < l.window {
 			recent = append(recent, t)
 		}
 	}
 	if len(recent) == 0 {
-		delete(l.failures, key)
+		delete(l.events, key)
 		return 0
 	}
-	l.failures[key] = recent
+	l.events[key] = recent
 	if len(recent) < l.max {
 		return 0
 	}
 	return int(l.window-now.Sub(recent[0]))/int(time.Second) + 1
 }
 
-// maxTracked bounds the memory a flood of failures for many addresses can
+// maxTracked bounds the memory a flood of events for many keys can
 // take: past it, entries whose window has passed are swept.
 const maxTracked = 10000
 
-func (l *limiter) fail(key string, now time.Time) {
+// record counts an event (a failed login, an attempt) for key.
+func (l *limiter) record(key string, now time.Time) {
 	l.mu.Lock()
 	defer l.mu.Unlock()
-	if len(l.failures) >= maxTracked {
-		for k, ts := range l.failures {
+	if len(l.events) >= maxTracked {
+		for k, ts := range l.events {
 			if now.Sub(ts[len(ts)-1]) >= l.window {
-				delete(l.failures, k)
+				delete(l.events, k)
 			}
 		}
 	}
 	key = strings.ToLower(strings.TrimSpace(key))
-	l.failures[key] = append(l.failures[key], now)
+	l.events[key] = append(l.events[key], now)
 }
 
-func (l *limiter) succeed(key string) {
+// forget clears key's count (a login that succeeded).
+func (l *limiter) forget(key string) {
 	l.mu.Lock()
 	defer l.mu.Unlock()
-	delete(l.failures, strings.ToLower(strings.TrimSpace(key)))
+	delete(l.events, strings.ToLower(strings.TrimSpace(key)))
 }
 
 type clientKey struct{}
@@ -98,6 +100,6 @@ func (a *App) throttleClient(ctx context.Context) error {
 	if wait := a.clients.check(addr, now); wait > 0 {
 		return RateLimited(wait)
 	}
-	a.clients.fail(addr, now)
+	a.clients.record(addr, now)
 	return nil
 }

@@ -451,20 +451,13 @@ func (ui *UI) granteeSubmitReport(c *gin.Context) {
 	}
 	// A file chosen and not uploaded with its own button goes up first:
 	// evidence is kept whatever becomes of the answers.
-	flash := ""
+	var uploaded *app.Document
 	if fh, ferr := c.FormFile("file"); !errors.Is(ferr, http.ErrMissingFile) && !errors.Is(ferr, http.ErrNotMultipart) {
-		doc, status, ok := ui.granteeStoreEvidence(c, d, f, fh, ferr)
+		doc, ok := ui.granteeStoreEvidence(c, d, f, fh, ferr)
 		if !ok {
-			if status != 0 {
-				ui.granteeRenderReport(c, status, d, f, "")
-			}
 			return
 		}
-		if d, err = ui.granteeLoadReport(c); err != nil {
-			ui.fail(c, err)
-			return
-		}
-		flash = doc.Filename + " has been uploaded"
+		uploaded = &doc
 	}
 	errs := map[string]string{}
 	answers := granteeReadAnswers(d.questions, f, errs)
@@ -508,7 +501,11 @@ func (ui *UI) granteeSubmitReport(c *gin.Context) {
 		}
 		status = granteeFormStatus(err)
 	}
-	ui.granteeRenderReport(c, status, d, f, flash)
+	if uploaded != nil {
+		ui.granteeRenderUploaded(c, status, f, *uploaded)
+		return
+	}
+	ui.granteeRenderReport(c, status, d, f, "")
 }
 
 // granteeUploadEvidence stores a file of evidence for the report (the
@@ -536,31 +533,25 @@ func (ui *UI) granteeUploadEvidence(c *gin.Context) {
 		ui.granteeRenderReport(c, http.StatusUnprocessableEntity, d, f, "")
 		return
 	}
-	doc, status, ok := ui.granteeStoreEvidence(c, d, f, fh, ferr)
+	doc, ok := ui.granteeStoreEvidence(c, d, f, fh, ferr)
 	switch {
 	case !ok:
-		if status != 0 {
-			ui.granteeRenderReport(c, status, d, f, "")
-		}
+		return
 	case withAnswers:
-		if d, err = ui.granteeLoadReport(c); err != nil { // with the new file listed
-			ui.fail(c, err)
-			return
-		}
-		ui.granteeRenderReport(c, http.StatusOK, d, f, doc.Filename+" has been uploaded")
+		ui.granteeRenderUploaded(c, http.StatusOK, f, doc)
 	default:
 		redirect(c, "/reports/"+url.PathEscape(d.Report.ID)+"?uploaded="+url.QueryEscape(doc.ID)+"#evidence")
 	}
 }
 
 // granteeStoreEvidence uploads fh (ferr: the error reading it) as
-// evidence of the report. A refusal to show on the form is put on f's
-// "file" field with the status to re-render with; any other failure has
-// been answered (status 0).
-func (ui *UI) granteeStoreEvidence(c *gin.Context, d granteeReportData, f *Form, fh *multipart.FileHeader, ferr error) (app.Document, int, bool) {
+// evidence of the report. When it cannot, it has answered: the report's
+// page with the refusal on f's "file" field, or the error page.
+func (ui *UI) granteeStoreEvidence(c *gin.Context, d granteeReportData, f *Form, fh *multipart.FileHeader, ferr error) (app.Document, bool) {
 	if ferr != nil {
 		f.Fail("file", "The file could not be read. Try again")
-		return app.Document{}, http.StatusUnprocessableEntity, false
+		ui.granteeRenderReport(c, http.StatusUnprocessableEntity, d, f, "")
+		return app.Document{}, false
 	}
 	var opened multipart.File
 	doc, err := ui.app.UploadReportDocument(c.Request.Context(), actor(c), d.Report.ID, func() (string, io.Reader, error) {
@@ -572,7 +563,7 @@ func (ui *UI) granteeStoreEvidence(c *gin.Context, d granteeReportData, f *Form,
 		_ = opened.Close()
 	}
 	if err == nil {
-		return doc, 0, true
+		return doc, true
 	}
 	e, ok := app.AsError(err)
 	switch {
@@ -582,9 +573,21 @@ func (ui *UI) granteeStoreEvidence(c *gin.Context, d granteeReportData, f *Form,
 	case f.FromApp(err, nil, "file"):
 	default:
 		ui.fail(c, err)
-		return app.Document{}, 0, false
+		return app.Document{}, false
 	}
-	return app.Document{}, granteeFormStatus(err), false
+	ui.granteeRenderReport(c, granteeFormStatus(err), d, f, "")
+	return app.Document{}, false
+}
+
+// granteeRenderUploaded renders the report's page, read again so that it
+// lists doc, saying doc has been uploaded.
+func (ui *UI) granteeRenderUploaded(c *gin.Context, status int, f *Form, doc app.Document) {
+	d, err := ui.granteeLoadReport(c)
+	if err != nil {
+		ui.fail(c, err)
+		return
+	}
+	ui.granteeRenderReport(c, status, d, f, doc.Filename+" has been uploaded")
 }
 
 func (ui *UI) granteeRenderReport(c *gin.Context, status int, d granteeReportData, f *Form, flash string) {

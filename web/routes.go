@@ -14,7 +14,7 @@ import (
 // a session on in (a visitor without one is sent to sign-in with ?next=).
 // Staff pages check the role (403 otherwise); the use cases check the rest
 // (another organisation's object is 404).
-func (ui *UI) Register(r gin.IRouter) {
+func (ui *UI) Register(r *gin.Engine) {
 	r.GET("/assets/*name", ui.assets.serve)
 	pub := r.Group("/", ui.sessionMiddleware, ui.csrfMiddleware)
 	in := pub.Group("/", ui.signedIn)
@@ -128,11 +128,9 @@ func (ui *UI) Register(r gin.IRouter) {
 	in.POST("/manage/reports/:id/review", manager, ui.financeReviewReport)
 
 	// The pages (GET routes), for pageOf.
-	if e, ok := r.(*gin.Engine); ok {
-		for _, rt := range e.Routes() {
-			if rt.Method == http.MethodGet {
-				ui.pages[rt.Path] = true
-			}
+	for _, rt := range r.Routes() {
+		if rt.Method == http.MethodGet {
+			ui.pages[rt.Path] = true
 		}
 	}
 }

@@ -43,8 +43,7 @@ type UI struct {
 	now    func() time.Time
 	// formKey signs CSRF tokens (app.FormKey, shared by replicas).
 	formKey []byte
-	// pages are the GET routes' patterns, filled in by Register when it is
-	// given the engine.
+	// pages are the GET routes' patterns, filled in by Register.
 	pages map[string]bool
 }
 
