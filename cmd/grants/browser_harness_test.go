@@ -789,6 +789,14 @@ func (p *browserPage) expectNoText(texts ...string) {
 	}
 }
 
+// expectInvalid checks the form came back refused as invalid (422), its
+// error summary listing messages.
+func (p *browserPage) expectInvalid(messages ...string) {
+	p.t.Helper()
+	p.expectStatus(422)
+	p.expectErrorSummary(messages...)
+}
+
 // expectErrorSummary checks the GOV.UK error pattern: the title starts
 // "Error: ", an error summary "There is a problem" lists exactly messages
 // (each linking to its field, which shows the same message), and, with

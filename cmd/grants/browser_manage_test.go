@@ -2,7 +2,6 @@ package main
 
 import (
 	"context"
-	"strings"
 	"testing"
 	"time"
 
@@ -11,7 +10,6 @@ import (
 
 	"github.com/civicgrants/grants/app"
 	"github.com/civicgrants/grants/app/apptest"
-	"github.com/civicgrants/grants/db/sqlc"
 	"github.com/civicgrants/grants/workflows"
 )
 
@@ -44,14 +42,7 @@ func TestBrowserManagerAndReports(t *testing.T) {
 	r := s.env.Round(t, def)
 	const caseOrg = "Peckham Youth Hub"
 	appID := s.env.SubmitAs(t, r, lead, apptest.Lead{Name: caseOrg})
-	var asms []sqlc.Assessment
-	require.Eventually(t, func() bool {
-		var err error
-		asms, err = s.env.Store.AssessmentListByApplication(ctx, appID)
-		require.NoError(t, err)
-		return len(asms) == 2
-	}, workflowWait, 100*time.Millisecond, "assessors assigned")
-	for _, a := range asms {
+	for _, a := range waitAssigned(t, s, appID, 2) {
 		who, score := assessor1, 5
 		if a.AssessorID == assessor2.ID {
 			who, score = assessor2, 1
@@ -109,8 +100,7 @@ func TestBrowserManagerAndReports(t *testing.T) {
 	require.Equal(t, "500,000", m.fieldValue("Budget"))
 	m.fillByLabel("Budget", "lots")
 	m.clickButton("Save round")
-	m.expectStatus(422)
-	m.expectErrorSummary("Enter the budget in pounds and pence, like 5,000 or 1,234.50")
+	m.expectInvalid("Enter the budget in pounds and pence, like 5,000 or 1,234.50")
 	require.Equal(t, "lots", m.fieldValue("Budget"))
 	m.fillByLabel("Budget", "650,000")
 	m.fillByLabel("Name of the round", "Spaces at Risk autumn round 2027")
@@ -146,8 +136,7 @@ func TestBrowserManagerAndReports(t *testing.T) {
 	m.expectText("Assessors disagree", "100, 20 (spread 80 points)")
 	m.fillByLabel("Moderated total", "65")
 	m.clickButton("Save moderated total")
-	m.expectStatus(422)
-	m.expectErrorSummary("Explain why you are moderating the total")
+	m.expectInvalid("Explain why you are moderating the total")
 	require.Equal(t, "65", m.fieldValue("Moderated total"))
 	m.fillByLabel("Why are you moderating the total?", "The second assessor misread the budget; the panel agreed 65.")
 	m.clickButton("Save moderated total")
@@ -180,8 +169,7 @@ func TestBrowserManagerAndReports(t *testing.T) {
 	gb.expectText("attendance.pdf has been uploaded")
 	require.Equal(t, "1,250.50", gb.fieldValue("How much of the grant have you spent so far?"), "what was typed is kept")
 	gb.clickButton("Send report")
-	gb.expectStatus(422)
-	gb.expectErrorSummary("Answer this question: What has happened?")
+	gb.expectInvalid("Answer this question: What has happened?")
 	require.Equal(t, "1,250.50", gb.fieldValue("How much of the grant have you spent so far?"))
 	gb.fillByLabel("What has happened?", "Six cooking clubs so far.")
 	gb.clickButton("Send report")
@@ -195,8 +183,7 @@ func TestBrowserManagerAndReports(t *testing.T) {
 	m.expectText("Six cooking clubs so far.", "£1,250.50", "attendance.pdf")
 	m.choose("What is your decision?", "Ask for changes")
 	m.clickButton("Send review")
-	m.expectStatus(422)
-	m.expectErrorSummary("Enter what the grantee needs to change")
+	m.expectInvalid("Enter what the grantee needs to change")
 	m.choose("What is your decision?", "Ask for changes")
 	m.fillByLabel("Feedback for the grantee", "Add how many people came.")
 	m.clickButton("Send review")
@@ -228,15 +215,18 @@ func TestBrowserManagerAndReports(t *testing.T) {
 }
 
 // scoreAssessment scores an assessment through the use cases, trying again
-// while its case's workflow is still taking the assignment in.
+// while its case's workflow is still taking the assignment in (not_ready).
 func scoreAssessment(t *testing.T, env *apptest.Env, who app.Actor, asmID string, scores map[string]any) {
 	t.Helper()
-	require.Eventually(t, func() bool {
+	deadline := time.Now().Add(workflowWait)
+	for {
 		_, err := env.App.Score(context.Background(), who, asmID, apptest.Body(t, map[string]any{"scores": scores}))
-		if err != nil && strings.Contains(err.Error(), "not_ready") {
-			return false
+		if err == nil {
+			return
 		}
-		require.NoError(t, err)
-		return true
-	}, workflowWait, 100*time.Millisecond, "scored")
+		if e, ok := app.AsError(err); !ok || e.Code != "not_ready" || time.Now().After(deadline) {
+			t.Fatalf("score %s: %v", asmID, err)
+		}
+		time.Sleep(100 * time.Millisecond)
+	}
 }
