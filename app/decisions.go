@@ -148,6 +148,9 @@ func (a *App) Moderate(ctx context.Context, actor Actor, appID string, body Body
 	if err != nil {
 		return Application{}, err
 	}
+	if err := a.refuseInterested(ctx, actor, x.app.ID, "moderate it"); err != nil {
+		return Application{}, err
+	}
 	switch x.app.Status {
 	case StatusSubmitted, StatusInAssessment, StatusWaitlisted:
 	default:
@@ -190,6 +193,9 @@ func (a *App) Decide(ctx context.Context, actor Actor, appID string, body Body) 
 	}
 	x, err := a.loadApplication(ctx, a.store.Queries, actor, appID, false)
 	if err != nil {
+		return Application{}, err
+	}
+	if err := a.refuseInterested(ctx, actor, x.app.ID, "decide on it"); err != nil {
 		return Application{}, err
 	}
 	switch x.app.Status {

@@ -219,6 +219,12 @@ func (a *App) UpdateOrganisation(ctx context.Context, actor Actor, orgID string,
 		if err != nil {
 			return err
 		}
+		// Who is paid follows the legal form and the host.
+		if in.LegalForm != cur.LegalForm || in.HostOrganisationID != deref(cur.HostOrganisationID) {
+			if err := refusePayeeChange(ctx, q, cur.ID, "legal form or host organisation"); err != nil {
+				return err
+			}
+		}
 		addr, err := json.Marshal(in.Address)
 		if err != nil {
 			return fmt.Errorf("encode address: %w", err)

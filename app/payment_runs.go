@@ -12,6 +12,7 @@ import (
 	"github.com/civicgrants/grants/db"
 	"github.com/civicgrants/grants/db/sqlc"
 	"github.com/civicgrants/grants/id"
+	"github.com/civicgrants/grants/payments"
 	"github.com/civicgrants/grants/payments/bacs"
 	"github.com/civicgrants/grants/workflows"
 )
@@ -191,12 +192,60 @@ func (a *App) PaymentRunFile(ctx context.Context, actor Actor, runID string) (Ru
 	if err != nil {
 		return RunFile{}, err
 	}
-	payees, err := a.store.PaymentRunPayees(ctx, &r.ID)
+	var buf bytes.Buffer
+	err = a.store.InTx(ctx, func(q *sqlc.Queries) error {
+		payees, err := q.PaymentRunPayees(ctx, &r.ID)
+		if err != nil {
+			return fmt.Errorf("payees of run: %w", err)
+		}
+		if err := checkRunPayees(ctx, q, payees); err != nil {
+			return err
+		}
+		rows := make([]bacs.Row, 0, len(payees))
+		ids := make([]string, 0, len(payees))
+		for _, p := range payees {
+			d, err := cipher.Open(p.DetailsEnc, p.PayeeID)
+			if err != nil {
+				return fmt.Errorf("decrypt bank details of %s: %w", p.PayeeID, err)
+			}
+			rows = append(rows, bacs.Row{SortCode: d.SortCode, AccountNumber: d.AccountNumber, AccountName: d.AccountName,
+				AmountPence: p.AmountPence, Reference: bacsReference(p.PaymentID)})
+			ids = append(ids, p.PaymentID)
+		}
+		if err := bacs.WriteCSV(&buf, rows); err != nil {
+			return fmt.Errorf("write BACS file: %w", err)
+		}
+		// Bank details were decrypted: who did it, and for what, is on record.
+		_, err = audit.Append(ctx, q, audit.Event{Chain: runChain(r.ID), Actor: actor.ID, Action: "payment_run.file_downloaded",
+			Entity: runChain(r.ID), Data: map[string]any{"payment_ids": ids, "count": len(rows), "bank_details_decrypted": len(rows)}})
+		return err
+	})
 	if err != nil {
-		return RunFile{}, fmt.Errorf("payees of run: %w", err)
+		return RunFile{}, err
 	}
-	var missing []string
-	rows := make([]bacs.Row, 0, len(payees))
+	return RunFile{Filename: "payment-run-" + r.ID + ".csv", Content: buf.Bytes()}, nil
+}
+
+// checkRunPayees refuses (409) a run file while any of its payments would
+// pay something its approvers did not approve: a payee without bank
+// details, a host that has not consented, or a payee, bank details or
+// amount other than every approval names (payments.Approved). Nothing is
+// decrypted before it passes.
+func checkRunPayees(ctx context.Context, q *sqlc.Queries, payees []sqlc.PaymentRunPayeesRow) error {
+	ids := make([]string, len(payees))
+	for i, p := range payees {
+		ids[i] = p.PaymentID
+	}
+	rows, err := q.PaymentApprovalBindings(ctx, ids)
+	if err != nil {
+		return fmt.Errorf("approvals of run: %w", err)
+	}
+	bindings := map[string][]payments.Binding{}
+	for _, b := range rows {
+		bindings[b.PaymentID] = append(bindings[b.PaymentID], payments.Binding{ApproverID: b.UserID,
+			OrganisationID: b.PayeeOrganisationID, Fingerprint: b.PayeeFingerprint, AmountPence: b.AmountPence})
+	}
+	var missing, problems []string
 	for _, p := range payees {
 		if p.DetailsEnc == nil {
 			if !slices.Contains(missing, p.PayeeName) {
@@ -204,22 +253,24 @@ func (a *App) PaymentRunFile(ctx context.Context, actor Actor, runID string) (Ru
 			}
 			continue
 		}
-		d, err := cipher.Open(p.DetailsEnc, p.PayeeID)
-		if err != nil {
-			return RunFile{}, fmt.Errorf("decrypt bank details of %s: %w", p.PayeeID, err)
+		payee := payments.Payee{OrganisationID: p.PayeeID, Name: p.PayeeName, HostConsented: p.HostConsented, Fingerprint: p.Fingerprint}
+		why := payments.Approved(payee, p.AmountPence, bindings[p.PaymentID])
+		if why == "" && len(bindings[p.PaymentID]) < workflows.RequiredApprovals {
+			why = "it does not have its two approvals"
 		}
-		rows = append(rows, bacs.Row{SortCode: d.SortCode, AccountNumber: d.AccountNumber, AccountName: d.AccountName,
-			AmountPence: p.AmountPence, Reference: bacsReference(p.PaymentID)})
+		if why != "" {
+			problems = append(problems, fmt.Sprintf("tranche %d (payment %s): %s", p.Tranche, p.PaymentID, why))
+		}
 	}
 	if len(missing) > 0 {
-		return RunFile{}, conflict("No bank details are saved for " + strings.Join(missing, ", ") +
+		return conflict("No bank details are saved for " + strings.Join(missing, ", ") +
 			": an admin of the organisation must add them before this run can be paid")
 	}
-	var buf bytes.Buffer
-	if err := bacs.WriteCSV(&buf, rows); err != nil {
-		return RunFile{}, fmt.Errorf("write BACS file: %w", err)
+	if len(problems) > 0 {
+		return conflict("This run cannot be paid as approved: " + strings.Join(problems, "; ") +
+			". Nothing was decrypted; finance can cancel such a payment so that it is reissued for fresh approval.")
 	}
-	return RunFile{Filename: "payment-run-" + r.ID + ".csv", Content: buf.Bytes()}, nil
+	return nil
 }
 
 // MarkPaymentRunPaid marks each payment of a run paid through its

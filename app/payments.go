@@ -32,6 +32,7 @@ type Payment struct {
 	HeldReason        *string    `json:"held_reason"`
 	RequestedBy       *string    `json:"requested_by"`
 	Approvals         []Approval `json:"approvals"`
+	Payee             *Payee     `json:"payee,omitempty"` // one payment's read only
 	DueAt             *time.Time `json:"due_at"`
 	PaidAt            *time.Time `json:"paid_at"`
 	ReversedAt        *time.Time `json:"reversed_at"`
@@ -40,12 +41,29 @@ type Payment struct {
 	UpdatedAt         time.Time  `json:"updated_at"`
 }
 
-// Approval is one finance user's approval of a payment.
+// Approval is one finance user's approval of a payment, bound to the
+// payee organisation and the amount it approved (and to where the money
+// goes, which is not shown).
 type Approval struct {
-	UserID     string    `json:"user_id"`
-	Name       string    `json:"name"`
-	Note       string    `json:"note"`
-	ApprovedAt time.Time `json:"approved_at"`
+	UserID              string    `json:"user_id"`
+	Name                string    `json:"name"`
+	Note                string    `json:"note"`
+	ApprovedAt          time.Time `json:"approved_at"`
+	PayeeOrganisationID string    `json:"payee_organisation_id"`
+	AmountPence         int64     `json:"amount_pence"`
+}
+
+// Payee is where a payment would go now, as finance approves it: the
+// organisation paid (the grantee, or the host of an unconstituted group)
+// and its destination, masked: a Stripe account, or bank details.
+type Payee struct {
+	OrganisationID  string `json:"organisation_id"`
+	Name            string `json:"name"`
+	HostConsented   bool   `json:"host_consented"`
+	StripeAccountID string `json:"stripe_account_id,omitempty"`
+	AccountName     string `json:"account_name,omitempty"`
+	SortCode        string `json:"sort_code,omitempty"`      // masked
+	AccountNumber   string `json:"account_number,omitempty"` // masked
 }
 
 // PaymentFilter selects payments in the finance queue.
@@ -82,7 +100,8 @@ func (a *App) paymentViews(ctx context.Context, rows []paymentRow) ([]Payment, e
 	}
 	byPayment := map[string][]Approval{}
 	for _, ap := range approvals {
-		byPayment[ap.PaymentID] = append(byPayment[ap.PaymentID], Approval{UserID: ap.UserID, Name: ap.Name, Note: ap.Note, ApprovedAt: ap.ApprovedAt})
+		byPayment[ap.PaymentID] = append(byPayment[ap.PaymentID], Approval{UserID: ap.UserID, Name: ap.Name, Note: ap.Note, ApprovedAt: ap.ApprovedAt,
+			PayeeOrganisationID: ap.PayeeOrganisationID, AmountPence: ap.AmountPence})
 	}
 	out := make([]Payment, 0, len(rows))
 	for _, r := range rows {
@@ -164,6 +183,12 @@ func (a *App) paymentView(ctx context.Context, paymentID string) (Payment, error
 	if err != nil {
 		return Payment{}, err
 	}
+	cur, err := a.store.PaymentPayeeCurrent(ctx, r.p.ID)
+	if err != nil {
+		return Payment{}, fmt.Errorf("payee of payment: %w", err)
+	}
+	views[0].Payee = &Payee{OrganisationID: cur.PayeeOrganisationID, Name: cur.PayeeName, HostConsented: cur.HostConsented,
+		StripeAccountID: cur.StripeAccountID, AccountName: cur.AccountName, SortCode: cur.SortCodeMask, AccountNumber: cur.AccountMask}
 	return views[0], nil
 }
 
@@ -218,6 +243,11 @@ func (a *App) PaymentCommand(ctx context.Context, actor Actor, paymentID, update
 	if err != nil {
 		return Payment{}, err
 	}
+	if update == workflows.UpdateApprovePayment {
+		if err := a.refuseInterestedInGrant(ctx, actor, r.p.GrantID, "approve its payments"); err != nil {
+			return Payment{}, err
+		}
+	}
 	if paymentSettled(r.p.Status) {
 		return Payment{}, invalidState(fmt.Sprintf("This payment is %s; it cannot be changed", r.p.Status))
 	}
@@ -259,6 +289,9 @@ func (a *App) ReissuePayment(ctx context.Context, actor Actor, paymentID string,
 	}
 	r, err := a.loadPayment(ctx, paymentID)
 	if err != nil {
+		return Payment{}, err
+	}
+	if err := a.refuseInterestedInGrant(ctx, actor, r.p.GrantID, "reissue its payments"); err != nil {
 		return Payment{}, err
 	}
 	if r.p.Status != workflows.PaymentCancelled {

@@ -150,6 +150,9 @@ func (a *App) SetBankAccount(ctx context.Context, actor Actor, orgID string, bod
 	}
 	var out BankAccount
 	err = a.store.InTx(ctx, func(q *sqlc.Queries) error {
+		if err := refusePayeeChange(ctx, q, o.ID, "bank details"); err != nil {
+			return err
+		}
 		prev, err := q.BankAccountGet(ctx, o.ID)
 		replaced := err == nil
 		if err != nil && !isNotFound(db.Translate(err)) {
@@ -221,6 +224,46 @@ func signalGrant(ctx context.Context, q *sqlc.Queries, grantID string, event wor
 	}
 	if _, err := q.OutboxInsert(ctx, sqlc.OutboxInsertParams{Kind: workflows.OutboxSignalGrant, Payload: payload}); err != nil {
 		return fmt.Errorf("queue grant signal: %w", err)
+	}
+	return nil
+}
+
+// refusePayeeChange refuses (409) a change of where an organisation is
+// paid (what names the change: its bank details, its legal form, its
+// host) while a payment to it has an approval, is approved, is in a
+// payment run or is being sent: a payment goes only where its approvers
+// saw it go. Finance can cancel such a payment (a manager may then
+// reissue it for two fresh approvals), or it is paid first. The payments
+// stay locked until the caller's transaction ends, so an approval that
+// comes meanwhile waits and then sees the new details.
+func refusePayeeChange(ctx context.Context, q *sqlc.Queries, orgID, what string) error {
+	open, err := q.PaymentLockOpenForPayee(ctx, orgID)
+	if err != nil {
+		return fmt.Errorf("lock payments to %s: %w", orgID, err)
+	}
+	if len(open) == 0 {
+		return nil
+	}
+	ids := make([]string, len(open))
+	for i, p := range open {
+		ids[i] = p.ID
+	}
+	// A statement of its own, after the lock: it sees approvals that
+	// committed while the lock was awaited.
+	bindings, err := q.PaymentApprovalBindings(ctx, ids)
+	if err != nil {
+		return fmt.Errorf("approvals of payments to %s: %w", orgID, err)
+	}
+	approved := map[string]bool{}
+	for _, b := range bindings {
+		approved[b.PaymentID] = true
+	}
+	for _, p := range open {
+		if approved[p.ID] || p.PaymentRunID != nil || p.Status == workflows.PaymentApproved || p.Status == workflows.PaymentSending {
+			return conflict(fmt.Sprintf("The %s cannot change now: tranche %d of grant %s has been approved for payment to the present ones "+
+				"(it is %s). Ask the funder's finance team to cancel that payment first (it can then be reissued for fresh "+
+				"approval), or change them once it is paid.", what, p.Tranche, p.GrantID, p.Status))
+		}
 	}
 	return nil
 }

@@ -290,6 +290,9 @@ func (a *App) ReviewReport(ctx context.Context, actor Actor, reportID string, bo
 	if err != nil {
 		return Report{}, err
 	}
+	if err := a.refuseInterestedInGrant(ctx, actor, x.row.Report.GrantID, "review its reports"); err != nil {
+		return Report{}, err
+	}
 	if x.row.Report.Status != workflows.ReportSubmitted {
 		return Report{}, invalidState("Only a submitted report can be reviewed")
 	}

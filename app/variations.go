@@ -59,6 +59,9 @@ func (a *App) VaryGrant(ctx context.Context, actor Actor, grantID string, body B
 	if err != nil {
 		return Variation{}, err
 	}
+	if err := a.refuseInterested(ctx, actor, g.ApplicationID, "vary its grant"); err != nil {
+		return Variation{}, err
+	}
 	if g.Status != GrantActive {
 		return Variation{}, invalidState("Only an active grant can be varied")
 	}

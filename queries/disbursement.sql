@@ -70,8 +70,54 @@ RETURNING *;
 SELECT coalesce(max(tranche), 0)::int FROM payments WHERE grant_id = @grant_id;
 
 -- name: PaymentApprovalInsert :exec
-INSERT INTO payment_approvals (payment_id, user_id, note, approved_at)
-VALUES (@payment_id, @user_id, @note, @approved_at);
+-- An approval, bound to the payee and amount the approver saw.
+INSERT INTO payment_approvals (payment_id, user_id, note, approved_at, payee_organisation_id, payee_fingerprint, amount_pence)
+VALUES (@payment_id, @user_id, @note, @approved_at, @payee_organisation_id, @payee_fingerprint, @amount_pence);
+
+-- name: PaymentApprovalBindings :many
+-- What each approval of the given payments approved: the payee, where the
+-- money goes (fingerprint) and the amount.
+SELECT payment_id, user_id, payee_organisation_id, payee_fingerprint, amount_pence
+FROM payment_approvals
+WHERE payment_id = ANY (@payment_ids::text[])
+ORDER BY payment_id, approved_at, user_id;
+
+-- name: PaymentPayeeCurrent :one
+-- Who a payment would pay now: the payee (the grantee, or the host of an
+-- unconstituted group), whether that host has consented, and where the
+-- money would go under the payment's provider, as a fingerprint: the
+-- Stripe account ('stripe:<id>') or a SHA-256 of the encrypted bank
+-- details ('bank:<hex>', new with every save); '' when there is nowhere
+-- to pay yet. The masks are what an approver is shown.
+SELECT payee.id AS payee_organisation_id, payee.name AS payee_name,
+       (o.host_organisation_id IS NULL OR o.host_consented_at IS NOT NULL)::bool AS host_consented,
+       coalesce(CASE p.provider
+                  WHEN 'manual' THEN 'bank:' || encode(sha256(b.details_enc), 'hex')
+                  WHEN 'stripe' THEN 'stripe:' || payee.stripe_account_id
+                END, '')::text AS fingerprint,
+       coalesce(payee.stripe_account_id, '')::text AS stripe_account_id,
+       coalesce(b.account_name, '')::text AS account_name,
+       coalesce(b.sort_code_mask, '')::text AS sort_code_mask,
+       coalesce(b.account_mask, '')::text AS account_mask
+FROM payments p
+JOIN grants g ON g.id = p.grant_id
+JOIN organisations o ON o.id = g.organisation_id
+JOIN organisations payee ON payee.id = coalesce(o.host_organisation_id, o.id)
+LEFT JOIN bank_accounts b ON b.organisation_id = payee.id
+WHERE p.id = @payment_id;
+
+-- name: PaymentLockOpenForPayee :many
+-- The unsettled payments paid to an organisation (its own grants' and
+-- those of the unconstituted groups it hosts), locked, so a change of
+-- payee and an approval of one of them wait for each other.
+SELECT p.id, p.grant_id, p.tranche, p.status, p.payment_run_id
+FROM payments p
+JOIN grants g ON g.id = p.grant_id
+JOIN organisations o ON o.id = g.organisation_id
+WHERE (g.organisation_id = @organisation_id OR o.host_organisation_id = @organisation_id)
+  AND p.status NOT IN ('paid', 'reversed', 'cancelled')
+ORDER BY p.id
+FOR UPDATE OF p;
 
 -- name: PaymentApprovers :many
 SELECT user_id FROM payment_approvals WHERE payment_id = @payment_id ORDER BY approved_at, user_id;

@@ -36,7 +36,7 @@ ORDER BY p.id;
 
 -- name: PaymentApprovalsByPayments :many
 -- The approvals of several payments with the approvers' names.
-SELECT a.payment_id, a.user_id, u.name, a.note, a.approved_at
+SELECT a.payment_id, a.user_id, u.name, a.note, a.approved_at, a.payee_organisation_id, a.amount_pence
 FROM payment_approvals a
 JOIN users u ON u.id = a.user_id
 WHERE a.payment_id = ANY (@payment_ids::text[])
@@ -97,7 +97,9 @@ RETURNING *;
 -- The payee of each payment of a run (the grantee, or its host for an
 -- unconstituted group) and the payee's encrypted bank details, if any.
 SELECT p.id AS payment_id, p.tranche, p.amount_pence, payee.id AS payee_id, payee.name AS payee_name,
-       b.details_enc, b.account_name
+       b.details_enc, b.account_name,
+       (o.host_organisation_id IS NULL OR o.host_consented_at IS NOT NULL)::bool AS host_consented,
+       coalesce('bank:' || encode(sha256(b.details_enc), 'hex'), '')::text AS fingerprint
 FROM payments p
 JOIN grants g ON g.id = p.grant_id
 JOIN organisations o ON o.id = g.organisation_id

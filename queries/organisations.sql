@@ -62,3 +62,9 @@ FROM organisation_members m
 JOIN organisations o ON o.id = m.organisation_id
 WHERE m.user_id = ANY (@user_ids::text[])
 ORDER BY m.user_id, o.id;
+
+-- name: OrganisationMemberList :many
+-- Every member of an organisation with their role.
+SELECT user_id, role FROM organisation_members
+WHERE organisation_id = @organisation_id
+ORDER BY user_id;

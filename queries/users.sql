@@ -25,3 +25,8 @@ RETURNING *;
 -- name: UserNames :many
 -- Names of the users with the given ids, for showing who did something.
 SELECT id, name FROM users WHERE id = ANY(@ids::text[]);
+
+-- name: UserListStaff :many
+-- Every user holding a staff role, for finding who has an interest in a
+-- case.
+SELECT * FROM users WHERE roles <> '{}' ORDER BY id;

@@ -156,7 +156,7 @@ func (d *disbursement) validate(update string, c PaymentCommand) error {
 		case c.Caller.ID == s.RequestedBy:
 			return Reject(RejectForbidden, "You issued this payment: two other finance users must approve it", nil)
 		case slices.Contains(s.MemberIDs, c.Caller.ID):
-			return Reject(RejectForbidden, "You are a member of the organisation being paid, so you cannot approve its payments", nil)
+			return Reject(RejectForbidden, "You are a member of the organisation being paid, or have another interest in its application, so you cannot approve its payments", nil)
 		case slices.Contains(s.Approvals, c.Caller.ID):
 			return Reject(RejectConflict, "You have already approved this payment: a second finance user must approve it", nil)
 		case len(s.Approvals) >= RequiredApprovals:

@@ -235,6 +235,9 @@ type GrantSnapshot struct {
 	ReportGrace  time.Duration `json:"report_grace"`
 	Payments     []PaymentSnap `json:"payments"`
 	Reports      []ReportSnap  `json:"reports"`
+	// Parties: the grantee's members, its admins and its host's (who may
+	// set up payouts), and the staff with an interest in the grant.
+	Parties Parties `json:"parties"`
 }
 
 // PaymentSnap is one payment of a grant.
@@ -337,8 +340,9 @@ type PaymentSnapshot struct {
 	AmountPence int64    `json:"amount_pence"`
 	RequestedBy string   `json:"requested_by"`
 	Approvals   []string `json:"approvals"`
-	// MemberIDs are the members of the grantee and of its payee, who may
-	// not approve its payments.
+	// MemberIDs are the members of the grantee and of its payee, and the
+	// staff with an interest in the application (package interest), who
+	// may not approve its payments.
 	MemberIDs []string `json:"member_ids"`
 	RunID     string   `json:"run_id"`
 }

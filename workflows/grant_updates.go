@@ -79,6 +79,9 @@ func (g *grantCase) report(id string) (ReportSnap, error) {
 }
 
 func (g *grantCase) validatePayoutAccount(u PayoutAccountUpdate) error {
+	if err := g.snap.Parties.checkAdmin(u.Caller); err != nil {
+		return err
+	}
 	if ok, err := g.ready(); !ok {
 		return err
 	}
@@ -99,6 +102,9 @@ func (g *grantCase) payoutAccount(ctx workflow.Context, u PayoutAccountUpdate) (
 }
 
 func (g *grantCase) validateSubmitReport(u ReportSubmission) error {
+	if err := g.snap.Parties.checkMember(u.Caller); err != nil {
+		return err
+	}
 	if ok, err := g.ready(); !ok {
 		return err
 	}
@@ -123,8 +129,8 @@ func (g *grantCase) submitReport(ctx workflow.Context, u ReportSubmission) (Repo
 }
 
 func (g *grantCase) validateReviewReport(u ReportReview) error {
-	if !u.Caller.Has(RoleManager) {
-		return Reject(RejectForbidden, "Only a programme manager can review reports", nil)
+	if err := g.snap.Parties.checkStaff(u.Caller, RoleManager, "Only a programme manager can review reports"); err != nil {
+		return err
 	}
 	if ok, err := g.ready(); !ok {
 		return err
@@ -150,8 +156,8 @@ func (g *grantCase) reviewReport(ctx workflow.Context, u ReportReview) (ReportRe
 }
 
 func (g *grantCase) validateVary(u Variation) error {
-	if !u.Caller.Has(RoleManager) {
-		return Reject(RejectForbidden, "Only a programme manager can vary a grant", nil)
+	if err := g.snap.Parties.checkStaff(u.Caller, RoleManager, "Only a programme manager can vary a grant"); err != nil {
+		return err
 	}
 	if ok, err := g.ready(); !ok {
 		return err
@@ -182,8 +188,8 @@ func (g *grantCase) vary(ctx workflow.Context, u Variation) (VariationResult, er
 }
 
 func (g *grantCase) validateReissue(u Reissue) error {
-	if !u.Caller.Has(RoleManager) {
-		return Reject(RejectForbidden, "Only a programme manager can reissue a payment", nil)
+	if err := g.snap.Parties.checkStaff(u.Caller, RoleManager, "Only a programme manager can reissue a payment"); err != nil {
+		return err
 	}
 	if ok, err := g.ready(); !ok {
 		return err

@@ -151,6 +151,9 @@ type CaseInfo struct {
 	ReminderLead            time.Duration `json:"reminder_lead"`
 	OfferExpiry             time.Duration `json:"offer_expiry"`
 	AssessorsPerApplication int           `json:"assessors_per_application"`
+	// Parties: the applicant's members and admins, and the staff with an
+	// interest in the case.
+	Parties Parties `json:"parties"`
 }
 
 // Assignment is one assessment as the workflow tracks it.

@@ -178,8 +178,8 @@ func (c *applicationCase) onScore(ctx workflow.Context, u ScoreUpdate) (CaseStat
 // ---- moderate ----
 
 func (c *applicationCase) validateModerate(ctx workflow.Context, u ModerateUpdate) error {
-	if !u.Caller.Has(RoleManager) {
-		return Reject(RejectForbidden, "Only a programme manager can moderate", nil)
+	if err := c.info.Parties.checkStaff(u.Caller, RoleManager, "Only a programme manager can moderate"); err != nil {
+		return err
 	}
 	if c.status != StatusWaitlisted {
 		if err := c.inAssessment(); err != nil {
@@ -222,8 +222,8 @@ func (c *applicationCase) decidable(now time.Time) error {
 }
 
 func (c *applicationCase) validateDecide(ctx workflow.Context, u DecideUpdate) error {
-	if !u.Caller.Has(RoleChair) {
-		return Reject(RejectForbidden, "Only the panel chair can decide", nil)
+	if err := c.info.Parties.checkStaff(u.Caller, RoleChair, "Only the panel chair can decide"); err != nil {
+		return err
 	}
 	switch c.status {
 	case StatusInAssessment:
@@ -307,6 +307,9 @@ func (c *applicationCase) onPromote(ctx workflow.Context, u PromoteUpdate) (Case
 // ---- withdraw ----
 
 func (c *applicationCase) validateWithdraw(ctx workflow.Context, u WithdrawUpdate) error {
+	if err := c.info.Parties.checkMember(u.Caller); err != nil {
+		return err
+	}
 	switch c.status {
 	case StatusSubmitted, StatusInAssessment, StatusWaitlisted:
 		return nil
@@ -334,6 +337,9 @@ func (c *applicationCase) onWithdraw(ctx workflow.Context, u WithdrawUpdate) (Ca
 // ---- accept the offer ----
 
 func (c *applicationCase) validateAccept(ctx workflow.Context, u AcceptUpdate) error {
+	if err := c.info.Parties.checkAdmin(u.Caller); err != nil {
+		return err
+	}
 	switch {
 	case c.status != StatusApproved || u.GrantID != c.grantID:
 		return Reject(RejectInvalidState, "There is no offer to accept on this application", nil)

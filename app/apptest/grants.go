@@ -109,10 +109,15 @@ WHERE id = $1`, paymentID, status, provider)
 }
 
 // Approve records an approval of a payment by a user, as the approval
-// activity would.
+// activity would: bound to the payee, destination and amount of now.
 func (e *Env) Approve(t testing.TB, paymentID string, by app.Actor, note string) {
 	t.Helper()
-	_, err := e.Store.Pool.Exec(context.Background(),
-		`INSERT INTO payment_approvals (payment_id, user_id, note, approved_at) VALUES ($1, $2, $3, now())`, paymentID, by.ID, note)
+	ctx := context.Background()
+	payee, err := e.Store.PaymentPayeeCurrent(ctx, paymentID)
 	require.NoError(t, err)
+	p, err := e.Store.PaymentGet(ctx, paymentID)
+	require.NoError(t, err)
+	require.NoError(t, e.Store.PaymentApprovalInsert(ctx, sqlc.PaymentApprovalInsertParams{PaymentID: paymentID, UserID: by.ID,
+		Note: note, ApprovedAt: time.Now().UTC().Truncate(time.Microsecond), PayeeOrganisationID: payee.PayeeOrganisationID,
+		PayeeFingerprint: payee.Fingerprint, AmountPence: p.AmountPence}))
 }

@@ -170,24 +170,74 @@ func (q *Queries) PayeeGet(ctx context.Context, organisationID string) (PayeeGet
 	return i, err
 }
 
+const paymentApprovalBindings = `-- name: PaymentApprovalBindings :many
+SELECT payment_id, user_id, payee_organisation_id, payee_fingerprint, amount_pence
+FROM payment_approvals
+WHERE payment_id = ANY ($1::text[])
+ORDER BY payment_id, approved_at, user_id
+`
+
+type PaymentApprovalBindingsRow struct {
+	PaymentID           string
+	UserID              string
+	PayeeOrganisationID string
+	PayeeFingerprint    string
+	AmountPence         int64
+}
+
+// What each approval of the given payments approved: the payee, where the
+// money goes (fingerprint) and the amount.
+func (q *Queries) PaymentApprovalBindings(ctx context.Context, paymentIds []string) ([]PaymentApprovalBindingsRow, error) {
+	rows, err := q.db.Query(ctx, paymentApprovalBindings, paymentIds)
+	if err != nil {
+		return nil, err
+	}
+	defer rows.Close()
+	items := []PaymentApprovalBindingsRow{}
+	for rows.Next() {
+		var i PaymentApprovalBindingsRow
+		if err := rows.Scan(
+			&i.PaymentID,
+			&i.UserID,
+			&i.PayeeOrganisationID,
+			&i.PayeeFingerprint,
+			&i.AmountPence,
+		); err != nil {
+			return nil, err
+		}
+		items = append(items, i)
+	}
+	if err := rows.Err(); err != nil {
+		return nil, err
+	}
+	return items, nil
+}
+
 const paymentApprovalInsert = `-- name: PaymentApprovalInsert :exec
-INSERT INTO payment_approvals (payment_id, user_id, note, approved_at)
-VALUES ($1, $2, $3, $4)
+INSERT INTO payment_approvals (payment_id, user_id, note, approved_at, payee_organisation_id, payee_fingerprint, amount_pence)
+VALUES ($1, $2, $3, $4, $5, $6, $7)
 `
 
 type PaymentApprovalInsertParams struct {
-	PaymentID  string
-	UserID     string
-	Note       string
-	ApprovedAt time.Time
+	PaymentID           string
+	UserID              string
+	Note                string
+	ApprovedAt          time.Time
+	PayeeOrganisationID string
+	PayeeFingerprint    string
+	AmountPence         int64
 }
 
+// An approval, bound to the payee and amount the approver saw.
 func (q *Queries) PaymentApprovalInsert(ctx context.Context, arg PaymentApprovalInsertParams) error {
 	_, err := q.db.Exec(ctx, paymentApprovalInsert,
 		arg.PaymentID,
 		arg.UserID,
 		arg.Note,
 		arg.ApprovedAt,
+		arg.PayeeOrganisationID,
+		arg.PayeeFingerprint,
+		arg.AmountPence,
 	)
 	return err
 }
@@ -465,6 +515,54 @@ func (q *Queries) PaymentListByGrantForUpdate(ctx context.Context, grantID strin
 	return items, nil
 }
 
+const paymentLockOpenForPayee = `-- name: PaymentLockOpenForPayee :many
+SELECT p.id, p.grant_id, p.tranche, p.status, p.payment_run_id
+FROM payments p
+JOIN grants g ON g.id = p.grant_id
+JOIN organisations o ON o.id = g.organisation_id
+WHERE (g.organisation_id = $1 OR o.host_organisation_id = $1)
+  AND p.status NOT IN ('paid', 'reversed', 'cancelled')
+ORDER BY p.id
+FOR UPDATE OF p
+`
+
+type PaymentLockOpenForPayeeRow struct {
+	ID           string
+	GrantID      string
+	Tranche      int32
+	Status       string
+	PaymentRunID *string
+}
+
+// The unsettled payments paid to an organisation (its own grants' and
+// those of the unconstituted groups it hosts), locked, so a change of
+// payee and an approval of one of them wait for each other.
+func (q *Queries) PaymentLockOpenForPayee(ctx context.Context, organisationID string) ([]PaymentLockOpenForPayeeRow, error) {
+	rows, err := q.db.Query(ctx, paymentLockOpenForPayee, organisationID)
+	if err != nil {
+		return nil, err
+	}
+	defer rows.Close()
+	items := []PaymentLockOpenForPayeeRow{}
+	for rows.Next() {
+		var i PaymentLockOpenForPayeeRow
+		if err := rows.Scan(
+			&i.ID,
+			&i.GrantID,
+			&i.Tranche,
+			&i.Status,
+			&i.PaymentRunID,
+		); err != nil {
+			return nil, err
+		}
+		items = append(items, i)
+	}
+	if err := rows.Err(); err != nil {
+		return nil, err
+	}
+	return items, nil
+}
+
 const paymentMaxTranche = `-- name: PaymentMaxTranche :one
 SELECT coalesce(max(tranche), 0)::int FROM payments WHERE grant_id = $1
 `
@@ -474,6 +572,58 @@ func (q *Queries) PaymentMaxTranche(ctx context.Context, grantID string) (int32,
 	var column_1 int32
 	err := row.Scan(&column_1)
 	return column_1, err
+}
+
+const paymentPayeeCurrent = `-- name: PaymentPayeeCurrent :one
+SELECT payee.id AS payee_organisation_id, payee.name AS payee_name,
+       (o.host_organisation_id IS NULL OR o.host_consented_at IS NOT NULL)::bool AS host_consented,
+       coalesce(CASE p.provider
+                  WHEN 'manual' THEN 'bank:' || encode(sha256(b.details_enc), 'hex')
+                  WHEN 'stripe' THEN 'stripe:' || payee.stripe_account_id
+                END, '')::text AS fingerprint,
+       coalesce(payee.stripe_account_id, '')::text AS stripe_account_id,
+       coalesce(b.account_name, '')::text AS account_name,
+       coalesce(b.sort_code_mask, '')::text AS sort_code_mask,
+       coalesce(b.account_mask, '')::text AS account_mask
+FROM payments p
+JOIN grants g ON g.id = p.grant_id
+JOIN organisations o ON o.id = g.organisation_id
+JOIN organisations payee ON payee.id = coalesce(o.host_organisation_id, o.id)
+LEFT JOIN bank_accounts b ON b.organisation_id = payee.id
+WHERE p.id = $1
+`
+
+type PaymentPayeeCurrentRow struct {
+	PayeeOrganisationID string
+	PayeeName           string
+	HostConsented       bool
+	Fingerprint         string
+	StripeAccountID     string
+	AccountName         string
+	SortCodeMask        string
+	AccountMask         string
+}
+
+// Who a payment would pay now: the payee (the grantee, or the host of an
+// unconstituted group), whether that host has consented, and where the
+// money would go under the payment's provider, as a fingerprint: the
+// Stripe account ('stripe:<id>') or a SHA-256 of the encrypted bank
+// details ('bank:<hex>', new with every save); ” when there is nowhere
+// to pay yet. The masks are what an approver is shown.
+func (q *Queries) PaymentPayeeCurrent(ctx context.Context, paymentID string) (PaymentPayeeCurrentRow, error) {
+	row := q.db.QueryRow(ctx, paymentPayeeCurrent, paymentID)
+	var i PaymentPayeeCurrentRow
+	err := row.Scan(
+		&i.PayeeOrganisationID,
+		&i.PayeeName,
+		&i.HostConsented,
+		&i.Fingerprint,
+		&i.StripeAccountID,
+		&i.AccountName,
+		&i.SortCodeMask,
+		&i.AccountMask,
+	)
+	return i, err
 }
 
 const paymentPayeeMemberIDs = `-- name: PaymentPayeeMemberIDs :many

@@ -354,7 +354,7 @@ func (q *Queries) OrganisationPayoutReadyUpdate(ctx context.Context, arg Organis
 }
 
 const paymentApprovalsByPayments = `-- name: PaymentApprovalsByPayments :many
-SELECT a.payment_id, a.user_id, u.name, a.note, a.approved_at
+SELECT a.payment_id, a.user_id, u.name, a.note, a.approved_at, a.payee_organisation_id, a.amount_pence
 FROM payment_approvals a
 JOIN users u ON u.id = a.user_id
 WHERE a.payment_id = ANY ($1::text[])
@@ -362,11 +362,13 @@ ORDER BY a.payment_id, a.approved_at, a.user_id
 `
 
 type PaymentApprovalsByPaymentsRow struct {
-	PaymentID  string
-	UserID     string
-	Name       string
-	Note       string
-	ApprovedAt time.Time
+	PaymentID           string
+	UserID              string
+	Name                string
+	Note                string
+	ApprovedAt          time.Time
+	PayeeOrganisationID string
+	AmountPence         int64
 }
 
 // The approvals of several payments with the approvers' names.
@@ -385,6 +387,8 @@ func (q *Queries) PaymentApprovalsByPayments(ctx context.Context, paymentIds []s
 			&i.Name,
 			&i.Note,
 			&i.ApprovedAt,
+			&i.PayeeOrganisationID,
+			&i.AmountPence,
 		); err != nil {
 			return nil, err
 		}
@@ -847,7 +851,9 @@ func (q *Queries) PaymentRunMarkPaid(ctx context.Context, arg PaymentRunMarkPaid
 
 const paymentRunPayees = `-- name: PaymentRunPayees :many
 SELECT p.id AS payment_id, p.tranche, p.amount_pence, payee.id AS payee_id, payee.name AS payee_name,
-       b.details_enc, b.account_name
+       b.details_enc, b.account_name,
+       (o.host_organisation_id IS NULL OR o.host_consented_at IS NOT NULL)::bool AS host_consented,
+       coalesce('bank:' || encode(sha256(b.details_enc), 'hex'), '')::text AS fingerprint
 FROM payments p
 JOIN grants g ON g.id = p.grant_id
 JOIN organisations o ON o.id = g.organisation_id
@@ -858,13 +864,15 @@ ORDER BY p.id
 `
 
 type PaymentRunPayeesRow struct {
-	PaymentID   string
-	Tranche     int32
-	AmountPence int64
-	PayeeID     string
-	PayeeName   string
-	DetailsEnc  []byte
-	AccountName *string
+	PaymentID     string
+	Tranche       int32
+	AmountPence   int64
+	PayeeID       string
+	PayeeName     string
+	DetailsEnc    []byte
+	AccountName   *string
+	HostConsented bool
+	Fingerprint   string
 }
 
 // The payee of each payment of a run (the grantee, or its host for an
@@ -886,6 +894,8 @@ func (q *Queries) PaymentRunPayees(ctx context.Context, paymentRunID *string) ([
 			&i.PayeeName,
 			&i.DetailsEnc,
 			&i.AccountName,
+			&i.HostConsented,
+			&i.Fingerprint,
 		); err != nil {
 			return nil, err
 		}

@@ -218,10 +218,13 @@ type Payment struct {
 }
 
 type PaymentApproval struct {
-	PaymentID  string
-	UserID     string
-	Note       string
-	ApprovedAt time.Time
+	PaymentID           string
+	UserID              string
+	Note                string
+	ApprovedAt          time.Time
+	PayeeOrganisationID string
+	PayeeFingerprint    string
+	AmountPence         int64
 }
 
 type PaymentAttempt struct {

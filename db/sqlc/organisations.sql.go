@@ -206,6 +206,38 @@ func (q *Queries) OrganisationMemberAdd(ctx context.Context, arg OrganisationMem
 	return err
 }
 
+const organisationMemberList = `-- name: OrganisationMemberList :many
+SELECT user_id, role FROM organisation_members
+WHERE organisation_id = $1
+ORDER BY user_id
+`
+
+type OrganisationMemberListRow struct {
+	UserID string
+	Role   string
+}
+
+// Every member of an organisation with their role.
+func (q *Queries) OrganisationMemberList(ctx context.Context, organisationID string) ([]OrganisationMemberListRow, error) {
+	rows, err := q.db.Query(ctx, organisationMemberList, organisationID)
+	if err != nil {
+		return nil, err
+	}
+	defer rows.Close()
+	items := []OrganisationMemberListRow{}
+	for rows.Next() {
+		var i OrganisationMemberListRow
+		if err := rows.Scan(&i.UserID, &i.Role); err != nil {
+			return nil, err
+		}
+		items = append(items, i)
+	}
+	if err := rows.Err(); err != nil {
+		return nil, err
+	}
+	return items, nil
+}
+
 const organisationMemberRole = `-- name: OrganisationMemberRole :one
 SELECT role FROM organisation_members WHERE organisation_id = $1 AND user_id = $2
 `

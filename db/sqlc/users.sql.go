@@ -125,6 +125,40 @@ func (q *Queries) UserListByRole(ctx context.Context, role string) ([]User, erro
 	return items, nil
 }
 
+const userListStaff = `-- name: UserListStaff :many
+SELECT id, email, name, password_hash, roles, affiliations, created_at FROM users WHERE roles <> '{}' ORDER BY id
+`
+
+// Every user holding a staff role, for finding who has an interest in a
+// case.
+func (q *Queries) UserListStaff(ctx context.Context) ([]User, error) {
+	rows, err := q.db.Query(ctx, userListStaff)
+	if err != nil {
+		return nil, err
+	}
+	defer rows.Close()
+	items := []User{}
+	for rows.Next() {
+		var i User
+		if err := rows.Scan(
+			&i.ID,
+			&i.Email,
+			&i.Name,
+			&i.PasswordHash,
+			&i.Roles,
+			&i.Affiliations,
+			&i.CreatedAt,
+		); err != nil {
+			return nil, err
+		}
+		items = append(items, i)
+	}
+	if err := rows.Err(); err != nil {
+		return nil, err
+	}
+	return items, nil
+}
+
 const userNames = `-- name: UserNames :many
 SELECT id, name FROM users WHERE id = ANY($1::text[])
 `

@@ -9,6 +9,7 @@ import (
 	"time"
 
 	"github.com/civicgrants/grants/db/sqlc"
+	"github.com/civicgrants/grants/interest"
 	"github.com/civicgrants/grants/round"
 	"github.com/civicgrants/grants/scoring"
 	"github.com/civicgrants/grants/workflows"
@@ -32,6 +33,9 @@ func (a *Activities) RecordScores(ctx context.Context, in workflows.ScoreInput) 
 			return err
 		}
 		if err := canChange(c, s, in.AssessorID); err != nil {
+			return err
+		}
+		if err := requireStaff(ctx, q, in.AssessorID, workflows.RoleAssessor, "Only assessors can score applications", c.app); err != nil {
 			return err
 		}
 		if !in.At.Before(s.Deadline) {
@@ -202,7 +206,7 @@ func (a *Activities) DeclareConflict(ctx context.Context, in workflows.ConflictI
 			return fmt.Errorf("load organisation: %w", err)
 		}
 		if err := q.AssessorConflictInsert(ctx, sqlc.AssessorConflictInsertParams{
-			AssessorID: in.AssessorID, OrganisationID: org.ID, NameKey: nameKey(org.Name),
+			AssessorID: in.AssessorID, OrganisationID: org.ID, NameKey: interest.NameKey(org.Name),
 			CharityNumber: org.CharityNumber, CompanyNumber: org.CompanyNumber, ApplicationID: c.app.ID, Reason: in.Reason,
 		}); err != nil {
 			return fmt.Errorf("record conflict: %w", err)

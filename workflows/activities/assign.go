@@ -11,6 +11,7 @@ import (
 	"github.com/civicgrants/grants/db"
 	"github.com/civicgrants/grants/db/sqlc"
 	"github.com/civicgrants/grants/id"
+	"github.com/civicgrants/grants/interest"
 	"github.com/civicgrants/grants/workflows"
 )
 
@@ -109,7 +110,7 @@ func (a *Activities) candidates(ctx context.Context, q *sqlc.Queries, c caseRow,
 	if err != nil {
 		return nil, err
 	}
-	parties, _, err := caseParties(ctx, q, c.app)
+	parties, err := interest.Load(ctx, q, c.app)
 	if err != nil {
 		return nil, err
 	}
@@ -117,43 +118,15 @@ func (a *Activities) candidates(ctx context.Context, q *sqlc.Queries, c caseRow,
 	for _, s := range existing {
 		excluded[s.AssessorID] = true // UNIQUE (application_id, assessor_id): never twice
 	}
-	ids := make([]string, len(pool))
-	for i, u := range pool {
-		ids[i] = u.ID
-	}
-	conflicts, err := q.AssessorConflictList(ctx, ids)
+	// Never anyone with an interest in the case: a member of a party,
+	// declared or not, a declared conflict, a declared affiliation (an
+	// unreadable one clears nobody).
+	interested, err := interest.Find(ctx, q, parties, pool)
 	if err != nil {
-		return nil, fmt.Errorf("list conflicts: %w", err)
+		return nil, err
 	}
-	for _, cf := range conflicts {
-		if conflictKeys(cf).meets(parties) {
-			excluded[cf.AssessorID] = true
-		}
-	}
-	// A member of an organisation is affiliated with it, declared or not
-	// (and with the organisation it hosts through).
-	memberships, err := q.OrganisationsOfUsers(ctx, ids)
-	if err != nil {
-		return nil, fmt.Errorf("list memberships: %w", err)
-	}
-	for _, m := range memberships {
-		mine := keySet{}
-		mine.add(m.Name, deref(m.CharityNumber), deref(m.CompanyNumber))
-		if m.ID == c.app.OrganisationID || mine.meets(parties) {
-			excluded[m.UserID] = true
-		}
-	}
-	for _, u := range pool {
-		keys, err := affiliationKeys(u)
-		if err != nil {
-			// Unreadable affiliations cannot clear an assessor: leave them out.
-			a.logger().Error("assessor affiliations unreadable; not assigning them", "assessor_id", u.ID, "err", err)
-			excluded[u.ID] = true
-			continue
-		}
-		if keys.meets(parties) {
-			excluded[u.ID] = true
-		}
+	for uid := range interested {
+		excluded[uid] = true
 	}
 	loads, err := q.AssessmentLoadByRound(ctx, c.app.RoundID)
 	if err != nil {

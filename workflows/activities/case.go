@@ -101,6 +101,9 @@ func (a *Activities) LoadCase(ctx context.Context, in workflows.CaseRef) (workfl
 	if t, ok := c.tier(); ok {
 		info.TierMinPence, info.TierMaxPence = t.MinPence, t.MaxPence
 	}
+	if info.Parties, err = loadParties(ctx, a.Store.Queries, c.app, false); err != nil {
+		return workflows.CaseInfo{}, classify(err)
+	}
 	return info, nil
 }
 

@@ -10,6 +10,7 @@ import (
 	"go.temporal.io/sdk/temporal"
 
 	"github.com/civicgrants/grants/db/sqlc"
+	"github.com/civicgrants/grants/interest"
 	"github.com/civicgrants/grants/workflows"
 )
 
@@ -29,9 +30,9 @@ func (a *Activities) PropagateConflict(ctx context.Context, in workflows.Conflic
 		if err != nil {
 			return fmt.Errorf("list conflicts: %w", err)
 		}
-		keys := keySet{}
+		keys := interest.Keys{}
 		for _, c := range conflicts {
-			for k := range conflictKeys(c) {
+			for k := range interest.ConflictKeys(c) {
 				keys[k] = true
 			}
 		}
@@ -50,11 +51,11 @@ func (a *Activities) PropagateConflict(ctx context.Context, in workflows.Conflic
 				if err != nil {
 					return fmt.Errorf("load application: %w", err)
 				}
-				parties, _, err := caseParties(ctx, q, app)
+				parties, err := interest.Load(ctx, q, app)
 				if err != nil {
 					return err
 				}
-				if keys.meets(parties) {
+				if keys.Meets(parties.Keys) {
 					targets = append(targets, s)
 				}
 			}

@@ -48,6 +48,11 @@ func (a *Activities) Decide(ctx context.Context, in workflows.DecideInput) (work
 		default:
 			return workflows.Reject(workflows.RejectInvalidState, "This application cannot be decided now (it is "+c.app.Status+")", nil)
 		}
+		if !in.Promotion {
+			if err := requireStaff(ctx, q, in.ActorID, workflows.RoleChair, "Only the panel chair can decide", c.app); err != nil {
+				return err
+			}
+		}
 		params := sqlc.ApplicationDecideParams{ID: c.app.ID, Status: status, Outcome: &in.Outcome, Reason: &in.Reason,
 			DecidedBy: &in.ActorID, DecidedAt: &in.At}
 		var g *sqlc.Grant

@@ -10,6 +10,7 @@ import (
 	"go.temporal.io/sdk/activity"
 
 	"github.com/civicgrants/grants/db/sqlc"
+	"github.com/civicgrants/grants/interest"
 	"github.com/civicgrants/grants/payments"
 	"github.com/civicgrants/grants/workflows"
 )
@@ -90,6 +91,19 @@ func (a *Activities) LoadPayment(ctx context.Context, paymentID string) (workflo
 	if err != nil {
 		return workflows.PaymentSnapshot{}, classify(fmt.Errorf("list approvals: %w", err))
 	}
+	app, err := applicationOfGrant(ctx, q, p.GrantID)
+	if err != nil {
+		return workflows.PaymentSnapshot{}, classify(err)
+	}
+	staff, err := interest.Staff(ctx, q, app)
+	if err != nil {
+		return workflows.PaymentSnapshot{}, classify(err)
+	}
+	for _, id := range staff {
+		if !slices.Contains(members, id) {
+			members = append(members, id)
+		}
+	}
 	prov := deref(p.Provider)
 	if prov == "" { // not yet due: the round's provider
 		g, err := q.GrantGet(ctx, p.GrantID)
@@ -156,11 +170,33 @@ func (a *Activities) ApprovePayment(ctx context.Context, in workflows.PaymentCom
 		if slices.Contains(members, caller) {
 			return workflows.Reject(workflows.RejectForbidden, "You are a member of the organisation being paid, so you cannot approve its payments", nil)
 		}
+		app, err := applicationOfGrant(ctx, q, p.GrantID)
+		if err != nil {
+			return err
+		}
+		if why, err := interest.Of(ctx, q, caller, app); err != nil {
+			return err
+		} else if why != "" {
+			return workflows.Reject(workflows.RejectForbidden, why+", so you cannot approve its payments", nil)
+		}
 		if len(approvers) >= workflows.RequiredApprovals {
 			return workflows.Reject(workflows.RejectInvalidState, "This payment already has its approvals", nil)
 		}
+		// The approval approves this payee, this destination and this
+		// amount; an earlier approval of anything else cannot be added to.
+		payee, bindings, err := payeeOf(ctx, q, p.ID)
+		if err != nil {
+			return err
+		}
+		if why := payments.Payable(payee.Payee); why != "" {
+			return workflows.Reject(workflows.RejectInvalidState, why, nil)
+		}
+		if why := payments.Approved(payee.Payee, p.AmountPence, bindings); why != "" {
+			return workflows.Reject(workflows.RejectConflict, why+": cancel this payment so that a manager can reissue it for two fresh approvals", nil)
+		}
 		if err := q.PaymentApprovalInsert(ctx, sqlc.PaymentApprovalInsertParams{PaymentID: p.ID, UserID: caller,
-			Note: in.Command.Note, ApprovedAt: in.At}); err != nil {
+			Note: in.Command.Note, ApprovedAt: in.At, PayeeOrganisationID: payee.OrganisationID,
+			PayeeFingerprint: payee.Fingerprint, AmountPence: p.AmountPence}); err != nil {
 			return fmt.Errorf("record approval: %w", err)
 		}
 		n := len(approvers) + 1
@@ -172,7 +208,8 @@ func (a *Activities) ApprovePayment(ctx context.Context, in workflows.PaymentCom
 		}
 		out = workflows.PaymentState{Status: p.Status, Approvals: n}
 		if err := recordPayment(ctx, q, p, caller, "payment.approved", in.At,
-			map[string]any{"note": in.Command.Note, "approvals": n, "status": p.Status}); err != nil {
+			map[string]any{"note": in.Command.Note, "approvals": n, "status": p.Status, "payee_organisation_id": payee.OrganisationID,
+				"payee_fingerprint": payee.Fingerprint, "amount_pence": p.AmountPence}); err != nil {
 			return err
 		}
 		if p.Status == workflows.PaymentApproved && deref(p.Provider) == workflows.ProviderManual {
@@ -285,6 +322,7 @@ func (a *Activities) SendPayment(ctx context.Context, in workflows.SendInput) (w
 		att     sqlc.PaymentAttempt
 		account string
 		resume  bool
+		blocked string // why what would be paid is not what was approved
 	)
 	err := a.Store.InTx(ctx, func(q *sqlc.Queries) error {
 		var err error
@@ -305,6 +343,21 @@ func (a *Activities) SendPayment(ctx context.Context, in workflows.SendInput) (w
 		if att, resume, err = unresolvedAttempt(ctx, q, p); err != nil {
 			return err
 		}
+		// Pay only what two approvers approved: this payee, this
+		// destination, this amount, with the host's consent.
+		payee, bindings, err := payeeOf(ctx, q, p.ID)
+		if err != nil {
+			return err
+		}
+		blocked = payments.Approved(payee.Payee, p.AmountPence, bindings)
+		if blocked == "" && len(bindings) < workflows.RequiredApprovals {
+			blocked = fmt.Sprintf("This payment has %d of its %d approvals", len(bindings), workflows.RequiredApprovals)
+		}
+		if blocked != "" && !resume {
+			// Nothing was sent: refuse before any attempt is made.
+			return markFailed(ctx, q, p, 0, true, "Not sent: "+blocked, in.At, &out)
+		}
+		account = payee.StripeAccount
 		if !resume {
 			n := p.Attempt + 1
 			att, err = q.PaymentAttemptInsert(ctx, sqlc.PaymentAttemptInsertParams{PaymentID: p.ID, Attempt: n,
@@ -318,15 +371,6 @@ func (a *Activities) SendPayment(ctx context.Context, in workflows.SendInput) (w
 		if p, err = savePayment(ctx, q, p); err != nil {
 			return err
 		}
-		g, err := q.GrantGet(ctx, p.GrantID)
-		if err != nil {
-			return fmt.Errorf("load grant: %w", err)
-		}
-		payee, err := q.PayeeGet(ctx, g.OrganisationID)
-		if err != nil {
-			return fmt.Errorf("load payee: %w", err)
-		}
-		account = deref(payee.StripeAccountID)
 		if resume {
 			return nil
 		}
@@ -339,7 +383,7 @@ func (a *Activities) SendPayment(ctx context.Context, in workflows.SendInput) (w
 	if a.Stripe == nil {
 		return out, classify(errors.New("send payment: no Stripe client configured"))
 	}
-	if account == "" {
+	if account == "" && blocked == "" {
 		return a.recordSend(ctx, p, att, "", "The organisation being paid has no Stripe account yet", in)
 	}
 	activity.RecordHeartbeat(ctx, att.Attempt)
@@ -352,6 +396,9 @@ func (a *Activities) SendPayment(ctx context.Context, in workflows.SendInput) (w
 		if ok {
 			ref = found
 		}
+	}
+	if ref == "" && blocked != "" {
+		return a.recordSend(ctx, p, att, "", "Not sent: "+blocked, in)
 	}
 	if ref == "" {
 		ref, err = a.Stripe.Transfer(ctx, payments.TransferParams{PaymentID: p.ID, GrantID: p.GrantID, AccountID: account,
@@ -491,4 +538,30 @@ func (a *Activities) MarkPaid(ctx context.Context, in workflows.PaymentCommandIn
 		return nil
 	})
 	return out, classify(err)
+}
+
+// payeeOf reads where a payment would go now and what each of its
+// approvals approved.
+func payeeOf(ctx context.Context, q *sqlc.Queries, paymentID string) (stripePayee, []payments.Binding, error) {
+	cur, err := q.PaymentPayeeCurrent(ctx, paymentID)
+	if err != nil {
+		return stripePayee{}, nil, fmt.Errorf("load payee: %w", err)
+	}
+	rows, err := q.PaymentApprovalBindings(ctx, []string{paymentID})
+	if err != nil {
+		return stripePayee{}, nil, fmt.Errorf("load approvals: %w", err)
+	}
+	bindings := make([]payments.Binding, len(rows))
+	for i, r := range rows {
+		bindings[i] = payments.Binding{ApproverID: r.UserID, OrganisationID: r.PayeeOrganisationID,
+			Fingerprint: r.PayeeFingerprint, AmountPence: r.AmountPence}
+	}
+	return stripePayee{Payee: payments.Payee{OrganisationID: cur.PayeeOrganisationID, Name: cur.PayeeName,
+		HostConsented: cur.HostConsented, Fingerprint: cur.Fingerprint}, StripeAccount: cur.StripeAccountID}, bindings, nil
+}
+
+// stripePayee is a payee with its Stripe account ("" if none).
+type stripePayee struct {
+	payments.Payee
+	StripeAccount string
 }

@@ -9,6 +9,7 @@ import (
 
 	"github.com/civicgrants/grants/budget"
 	"github.com/civicgrants/grants/db"
+	"github.com/civicgrants/grants/interest"
 	"github.com/civicgrants/grants/workflows"
 )
 
@@ -43,7 +44,7 @@ func classify(err error) error {
 	case errors.Is(err, budget.ErrAlreadyCommitted):
 		return workflows.Reject(workflows.RejectConflict, "This application already has a different award committed", nil)
 	case errors.Is(t, db.ErrNotFound), errors.Is(t, db.ErrCheckViolation), errors.Is(t, db.ErrForeignKey),
-		errors.Is(err, errStored):
+		errors.Is(err, errStored), errors.Is(err, interest.ErrStored):
 		return temporal.NewNonRetryableApplicationError(err.Error(), "permanent", err)
 	}
 	return err

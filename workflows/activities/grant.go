@@ -54,6 +54,13 @@ func (a *Activities) LoadGrant(ctx context.Context, grantID string) (workflows.G
 		}
 		s.Reports = append(s.Reports, rs)
 	}
+	app, err := q.ApplicationGet(ctx, g.ApplicationID)
+	if err != nil {
+		return workflows.GrantSnapshot{}, classify(fmt.Errorf("load application: %w", err))
+	}
+	if s.Parties, err = loadParties(ctx, q, app, true); err != nil {
+		return workflows.GrantSnapshot{}, classify(err)
+	}
 	return s, nil
 }
 

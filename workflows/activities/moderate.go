@@ -64,6 +64,9 @@ func (a *Activities) Moderate(ctx context.Context, in workflows.ModerateInput) (
 		if c.app.Status != workflows.StatusInAssessment && c.app.Status != workflows.StatusWaitlisted {
 			return workflows.Reject(workflows.RejectInvalidState, "This application can no longer be moderated (it is "+c.app.Status+")", nil)
 		}
+		if err := requireStaff(ctx, q, in.ActorID, workflows.RoleManager, "Only a programme manager can moderate", c.app); err != nil {
+			return err
+		}
 		list, err := q.AssessmentListByApplication(ctx, c.app.ID)
 		if err != nil {
 			return fmt.Errorf("list assessments: %w", err)

@@ -50,6 +50,9 @@ func (a *Activities) AcceptOffer(ctx context.Context, in workflows.AcceptInput) 
 		case !in.At.Before(g.OfferExpiresAt):
 			return workflows.Reject(workflows.RejectInvalidState, "This offer has expired", nil)
 		}
+		if err := requireMember(ctx, q, c.app.OrganisationID, in.ActorID, true); err != nil {
+			return err
+		}
 		if _, err := q.GrantAccept(ctx, sqlc.GrantAcceptParams{ID: g.ID, SignatoryName: &in.SignatoryName, SignatoryRole: &in.SignatoryRole,
 			AcceptedBy: &in.ActorID, AcceptedAt: &in.At}); err != nil {
 			return fmt.Errorf("accept grant: %w", err)

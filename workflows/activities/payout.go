@@ -26,6 +26,9 @@ func (a *Activities) CreatePayoutAccount(ctx context.Context, in workflows.Payou
 	if g.Status != workflows.GrantStatusActive {
 		return out, workflows.Reject(workflows.RejectInvalidState, "This grant is "+g.Status, nil)
 	}
+	if err := requirePayoutAdmin(ctx, q, g.OrganisationID, in.Update.Caller.ID); err != nil {
+		return out, classify(err)
+	}
 	_, def, err := loadRound(ctx, q, g.RoundID)
 	if err != nil {
 		return out, classify(err)

@@ -133,7 +133,7 @@ func (a *Activities) ReviewReport(ctx context.Context, in workflows.ReportReview
 		if r.Status != workflows.ReportSubmitted {
 			return workflows.Reject(workflows.RejectInvalidState, "Only a submitted report can be reviewed (this one is "+r.Status+")", nil)
 		}
-		if err := requireRole(ctx, q, rv.Caller.ID, workflows.RoleManager, "Only a programme manager can review reports"); err != nil {
+		if err := requireStaffOnGrant(ctx, q, rv.Caller.ID, workflows.RoleManager, "Only a programme manager can review reports", g); err != nil {
 			return err
 		}
 		if err := workflows.Invalid(workflows.CheckReportReview(rv.Outcome, rv.Comment)); err != nil {

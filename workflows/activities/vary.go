@@ -54,7 +54,7 @@ func (a *Activities) VaryGrant(ctx context.Context, in workflows.VaryInput) (wor
 		} else if !isNotFound(err) {
 			return fmt.Errorf("load variation: %w", err)
 		}
-		if err := requireRole(ctx, q, v.Caller.ID, workflows.RoleManager, "Only a programme manager can vary a grant"); err != nil {
+		if err := requireStaffOnGrant(ctx, q, v.Caller.ID, workflows.RoleManager, "Only a programme manager can vary a grant", g); err != nil {
 			return err
 		}
 		reps, err := q.ReportListByGrant(ctx, g.ID)
@@ -245,7 +245,7 @@ func (a *Activities) ReissuePayment(ctx context.Context, in workflows.ReissueInp
 		if err != nil {
 			return err
 		}
-		if err := requireRole(ctx, q, r.Caller.ID, workflows.RoleManager, "Only a programme manager can reissue a payment"); err != nil {
+		if err := requireStaffOnGrant(ctx, q, r.Caller.ID, workflows.RoleManager, "Only a programme manager can reissue a payment", g); err != nil {
 			return err
 		}
 		pays, err := q.PaymentListByGrantForUpdate(ctx, g.ID)

@@ -23,6 +23,9 @@ func (a *Activities) Withdraw(ctx context.Context, in workflows.WithdrawInput) (
 			out = c.state()
 			return nil
 		}
+		if err := requireMember(ctx, q, c.app.OrganisationID, in.ActorID, false); err != nil {
+			return err
+		}
 		app, err := q.ApplicationWithdraw(ctx, sqlc.ApplicationWithdrawParams{ID: c.app.ID, WithdrawnAt: &in.At})
 		if err != nil {
 			if isNotFound(err) {
