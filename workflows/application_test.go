@@ -37,6 +37,8 @@ func TestApplicationWorkflowChecksEligibility(t *testing.T) {
 			env := apptest.New(t)
 			r := env.Round(t, apptest.ExampleRound(t))
 			appID := env.Submitted(t, r, "applicant@example.org", tc.londonWork)
+			applicant, err := env.Store.UserGetByEmail(context.Background(), "applicant@example.org")
+			require.NoError(t, err)
 
 			var suite testsuite.WorkflowTestSuite
 			suite.SetLogger(log.NewStructuredLogger(slog.New(slog.DiscardHandler)))
@@ -58,7 +60,7 @@ func TestApplicationWorkflowChecksEligibility(t *testing.T) {
 			// An eligible case waits for assessment: look, then withdraw it to end the run.
 			wenv.RegisterDelayedCallback(func() {
 				check()
-				wenv.UpdateWorkflowNoRejection(workflows.UpdateWithdraw, "w", t, workflows.WithdrawUpdate{})
+				wenv.UpdateWorkflowNoRejection(workflows.UpdateWithdraw, "w", t, workflows.WithdrawUpdate{Caller: workflows.Caller{ID: applicant.ID}})
 			}, time.Minute)
 			wenv.ExecuteWorkflow(workflows.ApplicationWorkflowName, workflows.ApplicationInput{ApplicationID: appID})
 			require.True(t, wenv.IsWorkflowCompleted())
@@ -71,7 +73,7 @@ func TestApplicationWorkflowChecksEligibility(t *testing.T) {
 				require.Equal(t, tc.status, res.Status)
 				check()
 			}
-			_, err := audit.Verify(ctx, env.Store.Queries, "application:"+appID)
+			_, err = audit.Verify(ctx, env.Store.Queries, "application:"+appID)
 			require.NoError(t, err)
 		})
 	}

@@ -1061,7 +1061,7 @@ func TestGrantVariations(t *testing.T) {
 	res := f.run()
 
 	f.requireRejected("submit-incomplete", workflows.RejectInvalid, "answers.progress")
-	f.requireRejected("submit-stranger", workflows.RejectNotFound)
+	f.requireRejected("submit-stranger", workflows.RejectForbidden) // the validator knows the grantee's members
 	f.requireRejected("submit-negative", workflows.RejectInvalid, "spend_pence")
 	f.requireRejected("review-unsubmitted", workflows.RejectInvalidState)
 	f.requireRejected("changes-no-comment", workflows.RejectInvalid, "comment")

@@ -26,9 +26,9 @@ type Parties struct {
 
 // Refusals of callers, shared by validators and activities.
 const (
-	RefuseNotMember   = "Only members of the applying organisation can do this"
-	RefuseNotAdmin    = "Only an admin of the organisation can do this"
-	RefuseInterested  = "You have an interest in this application (a member of a party to it, or a declared conflict or affiliation), so you cannot act on it as staff"
+	RefuseNotMember  = "Only members of the applying organisation can do this"
+	RefuseNotAdmin   = "Only an admin of the organisation can do this"
+	RefuseInterested = "You have an interest in this application (a member of a party to it, or a declared conflict or affiliation), so you cannot act on it as staff"
 )
 
 // checkMember refuses a caller who is not a member of the applicant.

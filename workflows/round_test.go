@@ -11,6 +11,7 @@ import (
 	"go.temporal.io/sdk/log"
 	"go.temporal.io/sdk/testsuite"
 
+	"github.com/civicgrants/grants/app"
 	"github.com/civicgrants/grants/app/apptest"
 	"github.com/civicgrants/grants/workflows"
 	"github.com/civicgrants/grants/workflows/activities"
@@ -79,6 +80,7 @@ func TestRoundWorkflowOutlivesLateDecisions(t *testing.T) {
 	env := apptest.New(t)
 	r := env.Round(t, apptest.ExampleRound(t))
 	appID := env.Submitted(t, r, "late@example.org", true)
+	chair := env.User(t, "chair@example.org", app.RoleChair)
 	acts := &activities.Activities{Store: env.Store, Log: slog.New(slog.DiscardHandler)}
 	_, err := acts.CheckEligibility(context.Background(), workflows.CheckEligibilityInput{ApplicationID: appID})
 	require.NoError(t, err)
@@ -92,7 +94,7 @@ func TestRoundWorkflowOutlivesLateDecisions(t *testing.T) {
 	decisionDeadline := r.ClosesAt.Add(window).Add(336 * time.Hour)
 	decidedAt := decisionDeadline.Add(30 * 24 * time.Hour)
 	wenv.RegisterDelayedCallback(func() {
-		_, err := acts.Decide(context.Background(), workflows.DecideInput{ApplicationID: appID, ActorID: env.Manager.ID,
+		_, err := acts.Decide(context.Background(), workflows.DecideInput{ApplicationID: appID, ActorID: chair.ID,
 			Outcome: workflows.OutcomeReject, Reason: "Late", At: wenv.Now()})
 		require.NoError(t, err)
 	}, decidedAt.Sub(wenv.Now()))

@@ -9,6 +9,7 @@ import (
 
 	"github.com/stretchr/testify/require"
 
+	"github.com/civicgrants/grants/app"
 	"github.com/civicgrants/grants/app/apptest"
 	"github.com/civicgrants/grants/workflows"
 	"github.com/civicgrants/grants/workflows/activities"
@@ -22,6 +23,7 @@ func BenchmarkDecideApprove(b *testing.B) {
 	env := apptest.New(b)
 	r := env.Round(b, apptest.ExampleRound(b))
 	applicant := env.User(b, "bench@example.org")
+	chair := env.User(b, "chair@example.org", app.RoleChair)
 	acts := &activities.Activities{Store: env.Store, Log: slog.New(slog.DiscardHandler)}
 	ctx := context.Background()
 	now := time.Now()
@@ -33,7 +35,7 @@ func BenchmarkDecideApprove(b *testing.B) {
 	}
 	b.ResetTimer()
 	for i := range b.N {
-		_, err := acts.Decide(ctx, workflows.DecideInput{ApplicationID: ids[i], ActorID: env.Manager.ID, Outcome: workflows.OutcomeApprove,
+		_, err := acts.Decide(ctx, workflows.DecideInput{ApplicationID: ids[i], ActorID: chair.ID, Outcome: workflows.OutcomeApprove,
 			AwardPence: 100000, At: now, OfferExpiresAt: now.Add(time.Hour)})
 		if err != nil {
 			b.Fatal(err)

@@ -9,7 +9,6 @@ import (
 	"github.com/jackc/pgx/v5/pgxpool"
 	"github.com/stretchr/testify/require"
 
-	"github.com/civicgrants/grants/app"
 	"github.com/civicgrants/grants/app/apptest"
 	"github.com/civicgrants/grants/db"
 	"github.com/civicgrants/grants/round"
@@ -18,7 +17,7 @@ import (
 )
 
 func (b *bundle) decide(appID, outcome string, award int64) (workflows.DecideResult, error) {
-	return b.acts.Decide(b.ctx, workflows.DecideInput{ApplicationID: appID, ActorID: b.env.Manager.ID, Outcome: outcome, AwardPence: award,
+	return b.acts.Decide(b.ctx, workflows.DecideInput{ApplicationID: appID, ActorID: b.chair.ID, Outcome: outcome, AwardPence: award,
 		Reason: "Panel decision", At: b.at.Add(time.Hour), OfferExpiresAt: b.at.Add(time.Hour + 672*time.Hour)})
 }
 
@@ -43,7 +42,7 @@ func TestDecideApprove(t *testing.T) {
 	_, err := b.score(appID, as[0], fullScores(4, 4, 4))
 	require.NoError(t, err)
 
-	in := workflows.DecideInput{ApplicationID: appID, ActorID: b.env.Manager.ID, Outcome: workflows.OutcomeApprove, AwardPence: 250001,
+	in := workflows.DecideInput{ApplicationID: appID, ActorID: b.chair.ID, Outcome: workflows.OutcomeApprove, AwardPence: 250001,
 		Reason: "Strong need", At: b.at.Add(time.Hour), OfferExpiresAt: b.at.Add(673 * time.Hour)}
 	// The fixture requests £2,500: award more and it is refused.
 	_, err = b.acts.Decide(b.ctx, in)
@@ -85,7 +84,7 @@ func TestDecideApprove(t *testing.T) {
 	require.Equal(t, g.ID, *a.GrantID)
 	require.Equal(t, int64(250001), *a.AwardPence)
 	require.Equal(t, "approve", *a.DecisionOutcome)
-	require.Equal(t, b.env.Manager.ID, *a.DecidedBy)
+	require.Equal(t, b.chair.ID, *a.DecidedBy)
 	rows, err := b.env.Store.AssessmentListByApplication(b.ctx, appID)
 	require.NoError(t, err)
 	statuses := map[string]string{}
@@ -156,7 +155,7 @@ func TestDecideOverBudget(t *testing.T) {
 func TestDecideRejectAndWaitlist(t *testing.T) {
 	t.Parallel()
 	b := setup(t, nil)
-	chair := b.env.User(t, "chair@example.org", app.RoleChair)
+	chair := b.chair
 	rejected := b.inAssessment(t, b.round, apptest.Lead{})
 	res, err := b.decide(rejected, workflows.OutcomeReject, 0)
 	require.NoError(t, err)
@@ -214,7 +213,7 @@ func TestDecideConcurrentApprovalsNeverOverspend(t *testing.T) {
 	for i, appID := range apps {
 		wg.Go(func() {
 			<-start
-			results[i], errs[i] = acts.Decide(b.ctx, workflows.DecideInput{ApplicationID: appID, ActorID: b.env.Manager.ID,
+			results[i], errs[i] = acts.Decide(b.ctx, workflows.DecideInput{ApplicationID: appID, ActorID: b.chair.ID,
 				Outcome: workflows.OutcomeApprove, AwardPence: award, At: b.at, OfferExpiresAt: b.at.Add(time.Hour)})
 		})
 	}

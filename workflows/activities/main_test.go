@@ -30,6 +30,7 @@ type bundle struct {
 	round     app.Round
 	def       round.Definition
 	applicant app.Actor
+	chair     app.Actor
 	ctx       context.Context
 	at        time.Time // workflow time of the test's first step
 	orgs      atomic.Int64
@@ -48,6 +49,7 @@ func setup(t *testing.T, edit func(*round.Definition)) *bundle {
 		acts:      &activities.Activities{Store: env.Store, Log: slog.New(slog.DiscardHandler)},
 		def:       def,
 		applicant: env.User(t, "applicant@example.org"),
+		chair:     env.User(t, "chair@example.org", app.RoleChair),
 		ctx:       context.Background(),
 		at:        time.Now().UTC().Truncate(time.Microsecond),
 	}

@@ -6,7 +6,6 @@ import (
 
 	"github.com/stretchr/testify/require"
 
-	"github.com/civicgrants/grants/app"
 	"github.com/civicgrants/grants/app/apptest"
 	"github.com/civicgrants/grants/workflows"
 )
@@ -83,7 +82,7 @@ func TestAcceptOfferRejects(t *testing.T) {
 func TestLapseOffer(t *testing.T) {
 	t.Parallel()
 	b := setup(t, nil)
-	chair := b.env.User(t, "chair@example.org", app.RoleChair)
+	chair := b.chair
 	appID, grantID := offered(t, b)
 	require.Equal(t, int64(250000), b.committed(t, b.round.ID))
 	in := workflows.LapseInput{ApplicationID: appID, GrantID: grantID, At: b.at.Add(673 * time.Hour)}

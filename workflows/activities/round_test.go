@@ -10,7 +10,6 @@ import (
 	"go.temporal.io/sdk/worker"
 	"go.temporal.io/sdk/workflow"
 
-	"github.com/civicgrants/grants/app"
 	"github.com/civicgrants/grants/app/apptest"
 	"github.com/civicgrants/grants/round"
 	"github.com/civicgrants/grants/workflows"
@@ -33,6 +32,8 @@ func TestLoadCaseAndRound(t *testing.T) {
 			{Key: "delivery", Weight: 30, MaxScore: 5}},
 		ClosesAt: closes, AssessmentWindow: 336 * time.Hour, ReminderLead: 48 * time.Hour, OfferExpiry: 672 * time.Hour,
 		AssessorsPerApplication: 2,
+		Parties: workflows.Parties{Loaded: true, MemberIDs: []string{b.applicant.ID}, AdminIDs: []string{b.applicant.ID},
+			InterestedStaff: []string{}},
 	}, info)
 
 	ri, err := b.acts.LoadRound(b.ctx, workflows.RoundInput{RoundID: b.round.ID})
@@ -52,7 +53,7 @@ func TestLoadCaseAndRound(t *testing.T) {
 func TestRoundEvent(t *testing.T) {
 	t.Parallel()
 	b := setup(t, nil)
-	chair := b.env.User(t, "chair@example.org", app.RoleChair)
+	chair := b.chair
 	chain := "round:" + b.round.ID
 	for _, ev := range []string{workflows.RoundOpened, workflows.RoundClosed, workflows.RoundDecisionWindowPassed} {
 		for range 2 {
