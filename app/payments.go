@@ -32,7 +32,7 @@ type Payment struct {
 	HeldReason        *string    `json:"held_reason"`
 	RequestedBy       *string    `json:"requested_by"`
 	Approvals         []Approval `json:"approvals"`
-	Payee             *Payee     `json:"payee,omitempty"` // one payment's read only
+	Payee             *Payee     `json:"payee"`
 	DueAt             *time.Time `json:"due_at"`
 	PaidAt            *time.Time `json:"paid_at"`
 	ReversedAt        *time.Time `json:"reversed_at"`
@@ -98,6 +98,15 @@ func (a *App) paymentViews(ctx context.Context, rows []paymentRow) ([]Payment, e
 	if err != nil {
 		return nil, fmt.Errorf("payment approvals: %w", err)
 	}
+	payees, err := a.store.PaymentPayees(ctx, ids)
+	if err != nil {
+		return nil, fmt.Errorf("payees: %w", err)
+	}
+	payeeOf := map[string]*Payee{}
+	for _, c := range payees {
+		payeeOf[c.PaymentID] = &Payee{OrganisationID: c.PayeeOrganisationID, Name: c.PayeeName, HostConsented: c.HostConsented,
+			StripeAccountID: c.StripeAccountID, AccountName: c.AccountName, SortCode: c.SortCodeMask, AccountNumber: c.AccountMask}
+	}
 	byPayment := map[string][]Approval{}
 	for _, ap := range approvals {
 		byPayment[ap.PaymentID] = append(byPayment[ap.PaymentID], Approval{UserID: ap.UserID, Name: ap.Name, Note: ap.Note, ApprovedAt: ap.ApprovedAt,
@@ -113,7 +122,7 @@ func (a *App) paymentViews(ctx context.Context, rows []paymentRow) ([]Payment, e
 		out = append(out, Payment{ID: p.ID, GrantID: p.GrantID, OrganisationID: r.orgID, OrganisationName: r.orgName,
 			Tranche: p.Tranche, AmountPence: p.AmountPence, Condition: p.Condition, Status: p.Status, Provider: p.Provider,
 			ProviderReference: p.ProviderReference, Attempt: p.Attempt, FailureReason: p.FailureReason,
-			CancelReason: p.CancelReason, HeldReason: p.HeldReason, RequestedBy: p.RequestedBy, Approvals: aps,
+			CancelReason: p.CancelReason, HeldReason: p.HeldReason, RequestedBy: p.RequestedBy, Approvals: aps, Payee: payeeOf[p.ID],
 			DueAt: p.DueAt, PaidAt: p.PaidAt, ReversedAt: p.ReversedAt, PaymentRunID: p.PaymentRunID,
 			CreatedAt: p.CreatedAt, UpdatedAt: p.UpdatedAt})
 	}
@@ -183,12 +192,6 @@ func (a *App) paymentView(ctx context.Context, paymentID string) (Payment, error
 	if err != nil {
 		return Payment{}, err
 	}
-	cur, err := a.store.PaymentPayeeCurrent(ctx, r.p.ID)
-	if err != nil {
-		return Payment{}, fmt.Errorf("payee of payment: %w", err)
-	}
-	views[0].Payee = &Payee{OrganisationID: cur.PayeeOrganisationID, Name: cur.PayeeName, HostConsented: cur.HostConsented,
-		StripeAccountID: cur.StripeAccountID, AccountName: cur.AccountName, SortCode: cur.SortCodeMask, AccountNumber: cur.AccountMask}
 	return views[0], nil
 }
 

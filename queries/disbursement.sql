@@ -82,14 +82,14 @@ FROM payment_approvals
 WHERE payment_id = ANY (@payment_ids::text[])
 ORDER BY payment_id, approved_at, user_id;
 
--- name: PaymentPayeeCurrent :one
--- Who a payment would pay now: the payee (the grantee, or the host of an
+-- name: PaymentPayees :many
+-- Who each of the given payments would pay now: the payee (the grantee, or the host of an
 -- unconstituted group), whether that host has consented, and where the
 -- money would go under the payment's provider, as a fingerprint: the
 -- Stripe account ('stripe:<id>') or a SHA-256 of the encrypted bank
 -- details ('bank:<hex>', new with every save); '' when there is nowhere
 -- to pay yet. The masks are what an approver is shown.
-SELECT payee.id AS payee_organisation_id, payee.name AS payee_name,
+SELECT p.id AS payment_id, payee.id AS payee_organisation_id, payee.name AS payee_name,
        (o.host_organisation_id IS NULL OR o.host_consented_at IS NOT NULL)::bool AS host_consented,
        coalesce(CASE p.provider
                   WHEN 'manual' THEN 'bank:' || encode(sha256(b.details_enc), 'hex')
@@ -104,7 +104,8 @@ JOIN grants g ON g.id = p.grant_id
 JOIN organisations o ON o.id = g.organisation_id
 JOIN organisations payee ON payee.id = coalesce(o.host_organisation_id, o.id)
 LEFT JOIN bank_accounts b ON b.organisation_id = payee.id
-WHERE p.id = @payment_id;
+WHERE p.id = ANY (@payment_ids::text[])
+ORDER BY p.id;
 
 -- name: PaymentLockOpenForPayee :many
 -- The unsettled payments paid to an organisation (its own grants' and

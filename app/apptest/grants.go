@@ -113,8 +113,10 @@ WHERE id = $1`, paymentID, status, provider)
 func (e *Env) Approve(t testing.TB, paymentID string, by app.Actor, note string) {
 	t.Helper()
 	ctx := context.Background()
-	payee, err := e.Store.PaymentPayeeCurrent(ctx, paymentID)
+	payees, err := e.Store.PaymentPayees(ctx, []string{paymentID})
 	require.NoError(t, err)
+	require.Len(t, payees, 1)
+	payee := payees[0]
 	p, err := e.Store.PaymentGet(ctx, paymentID)
 	require.NoError(t, err)
 	require.NoError(t, e.Store.PaymentApprovalInsert(ctx, sqlc.PaymentApprovalInsertParams{PaymentID: paymentID, UserID: by.ID,

@@ -574,58 +574,6 @@ func (q *Queries) PaymentMaxTranche(ctx context.Context, grantID string) (int32,
 	return column_1, err
 }
 
-const paymentPayeeCurrent = `-- name: PaymentPayeeCurrent :one
-SELECT payee.id AS payee_organisation_id, payee.name AS payee_name,
-       (o.host_organisation_id IS NULL OR o.host_consented_at IS NOT NULL)::bool AS host_consented,
-       coalesce(CASE p.provider
-                  WHEN 'manual' THEN 'bank:' || encode(sha256(b.details_enc), 'hex')
-                  WHEN 'stripe' THEN 'stripe:' || payee.stripe_account_id
-                END, '')::text AS fingerprint,
-       coalesce(payee.stripe_account_id, '')::text AS stripe_account_id,
-       coalesce(b.account_name, '')::text AS account_name,
-       coalesce(b.sort_code_mask, '')::text AS sort_code_mask,
-       coalesce(b.account_mask, '')::text AS account_mask
-FROM payments p
-JOIN grants g ON g.id = p.grant_id
-JOIN organisations o ON o.id = g.organisation_id
-JOIN organisations payee ON payee.id = coalesce(o.host_organisation_id, o.id)
-LEFT JOIN bank_accounts b ON b.organisation_id = payee.id
-WHERE p.id = $1
-`
-
-type PaymentPayeeCurrentRow struct {
-	PayeeOrganisationID string
-	PayeeName           string
-	HostConsented       bool
-	Fingerprint         string
-	StripeAccountID     string
-	AccountName         string
-	SortCodeMask        string
-	AccountMask         string
-}
-
-// Who a payment would pay now: the payee (the grantee, or the host of an
-// unconstituted group), whether that host has consented, and where the
-// money would go under the payment's provider, as a fingerprint: the
-// Stripe account ('stripe:<id>') or a SHA-256 of the encrypted bank
-// details ('bank:<hex>', new with every save); ” when there is nowhere
-// to pay yet. The masks are what an approver is shown.
-func (q *Queries) PaymentPayeeCurrent(ctx context.Context, paymentID string) (PaymentPayeeCurrentRow, error) {
-	row := q.db.QueryRow(ctx, paymentPayeeCurrent, paymentID)
-	var i PaymentPayeeCurrentRow
-	err := row.Scan(
-		&i.PayeeOrganisationID,
-		&i.PayeeName,
-		&i.HostConsented,
-		&i.Fingerprint,
-		&i.StripeAccountID,
-		&i.AccountName,
-		&i.SortCodeMask,
-		&i.AccountMask,
-	)
-	return i, err
-}
-
 const paymentPayeeMemberIDs = `-- name: PaymentPayeeMemberIDs :many
 SELECT DISTINCT m.user_id
 FROM payments p
@@ -651,6 +599,74 @@ func (q *Queries) PaymentPayeeMemberIDs(ctx context.Context, paymentID string) (
 			return nil, err
 		}
 		items = append(items, user_id)
+	}
+	if err := rows.Err(); err != nil {
+		return nil, err
+	}
+	return items, nil
+}
+
+const paymentPayees = `-- name: PaymentPayees :many
+SELECT p.id AS payment_id, payee.id AS payee_organisation_id, payee.name AS payee_name,
+       (o.host_organisation_id IS NULL OR o.host_consented_at IS NOT NULL)::bool AS host_consented,
+       coalesce(CASE p.provider
+                  WHEN 'manual' THEN 'bank:' || encode(sha256(b.details_enc), 'hex')
+                  WHEN 'stripe' THEN 'stripe:' || payee.stripe_account_id
+                END, '')::text AS fingerprint,
+       coalesce(payee.stripe_account_id, '')::text AS stripe_account_id,
+       coalesce(b.account_name, '')::text AS account_name,
+       coalesce(b.sort_code_mask, '')::text AS sort_code_mask,
+       coalesce(b.account_mask, '')::text AS account_mask
+FROM payments p
+JOIN grants g ON g.id = p.grant_id
+JOIN organisations o ON o.id = g.organisation_id
+JOIN organisations payee ON payee.id = coalesce(o.host_organisation_id, o.id)
+LEFT JOIN bank_accounts b ON b.organisation_id = payee.id
+WHERE p.id = ANY ($1::text[])
+ORDER BY p.id
+`
+
+type PaymentPayeesRow struct {
+	PaymentID           string
+	PayeeOrganisationID string
+	PayeeName           string
+	HostConsented       bool
+	Fingerprint         string
+	StripeAccountID     string
+	AccountName         string
+	SortCodeMask        string
+	AccountMask         string
+}
+
+// Who each of the given payments would pay now: the payee (the grantee, or the host of an
+// unconstituted group), whether that host has consented, and where the
+// money would go under the payment's provider, as a fingerprint: the
+// Stripe account ('stripe:<id>') or a SHA-256 of the encrypted bank
+// details ('bank:<hex>', new with every save); ” when there is nowhere
+// to pay yet. The masks are what an approver is shown.
+func (q *Queries) PaymentPayees(ctx context.Context, paymentIds []string) ([]PaymentPayeesRow, error) {
+	rows, err := q.db.Query(ctx, paymentPayees, paymentIds)
+	if err != nil {
+		return nil, err
+	}
+	defer rows.Close()
+	items := []PaymentPayeesRow{}
+	for rows.Next() {
+		var i PaymentPayeesRow
+		if err := rows.Scan(
+			&i.PaymentID,
+			&i.PayeeOrganisationID,
+			&i.PayeeName,
+			&i.HostConsented,
+			&i.Fingerprint,
+			&i.StripeAccountID,
+			&i.AccountName,
+			&i.SortCodeMask,
+			&i.AccountMask,
+		); err != nil {
+			return nil, err
+		}
+		items = append(items, i)
 	}
 	if err := rows.Err(); err != nil {
 		return nil, err

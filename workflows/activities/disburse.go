@@ -543,10 +543,11 @@ func (a *Activities) MarkPaid(ctx context.Context, in workflows.PaymentCommandIn
 // payeeOf reads where a payment would go now and what each of its
 // approvals approved.
 func payeeOf(ctx context.Context, q *sqlc.Queries, paymentID string) (stripePayee, []payments.Binding, error) {
-	cur, err := q.PaymentPayeeCurrent(ctx, paymentID)
-	if err != nil {
-		return stripePayee{}, nil, fmt.Errorf("load payee: %w", err)
+	payees, err := q.PaymentPayees(ctx, []string{paymentID})
+	if err != nil || len(payees) != 1 {
+		return stripePayee{}, nil, fmt.Errorf("load payee of %s: %w (%d found)", paymentID, err, len(payees))
 	}
+	cur := payees[0]
 	rows, err := q.PaymentApprovalBindings(ctx, []string{paymentID})
 	if err != nil {
 		return stripePayee{}, nil, fmt.Errorf("load approvals: %w", err)
