@@ -13,7 +13,9 @@ import (
 	"go.temporal.io/sdk/worker"
 
 	"github.com/civicgrants/grants/app"
+	"github.com/civicgrants/grants/app/apptest"
 	"github.com/civicgrants/grants/dispatch"
+	"github.com/civicgrants/grants/payments/bank"
 	"github.com/civicgrants/grants/workflows"
 	"github.com/civicgrants/grants/workflows/activities"
 	"github.com/civicgrants/grants/workflows/wftest"
@@ -86,6 +88,24 @@ func TestManualTrancheThroughTheWorkflows(t *testing.T) {
 	}, 20*time.Second, 100*time.Millisecond)
 	require.Equal(t, http.StatusOK, res.Status, string(res.Body))
 	require.Len(t, res.json(t)["approvals"], 1)
+	payee := res.json(t)["payee"].(map[string]any)
+	require.Equal(t, g.OrgID, payee["organisation_id"])
+	require.Equal(t, "****9911", payee["account_number"], "the approver sees where the money goes")
+
+	// An approval approves a payment to these details: while it stands,
+	// the payee cannot change them (nor its legal form), and nothing
+	// changes.
+	bankPath := "/organisations/" + g.OrgID + "/bank-account"
+	other := map[string]any{"sort_code": "40-11-22", "account_number": "99990000", "account_name": "Someone Else"}
+	before := f.financeSnapshot(t)
+	res = f.do(t, "PUT", bankPath, g.Token, other)
+	require.Equal(t, http.StatusConflict, res.Status, string(res.Body))
+	require.Contains(t, string(res.Body), "tranche 1")
+	res = f.do(t, "PATCH", "/organisations/"+g.OrgID, g.Token, map[string]any{"legal_form": "cio"})
+	require.Equal(t, http.StatusConflict, res.Status, string(res.Body))
+	require.Equal(t, before, f.financeSnapshot(t))
+	require.Equal(t, "****9911", f.do(t, "GET", bankPath, g.Token, nil).json(t)["account_number"])
+
 	res = f.do(t, "POST", approve, f.fin1Tok, nil)
 	require.Equal(t, http.StatusConflict, res.Status, "the same person twice: %s", res.Body)
 	res = f.do(t, "POST", approve, f.managerToken, nil)
@@ -97,10 +117,36 @@ func TestManualTrancheThroughTheWorkflows(t *testing.T) {
 	res = f.do(t, "POST", "/payment-runs", f.fin1Tok, nil)
 	require.Equal(t, http.StatusCreated, res.Status, string(res.Body))
 	runID := res.json(t)["id"].(string)
+	res = f.do(t, "PUT", bankPath, g.Token, other)
+	require.Equal(t, http.StatusConflict, res.Status, "in a payment run: %s", res.Body)
+
+	// Details changed behind the application's back (as the database's
+	// owner could): the file refuses to pay what no approver saw, and
+	// decrypts nothing.
+	downloads := func() int {
+		return f.count(t, `SELECT count(*) FROM audit_events WHERE chain = $1 AND action = 'payment_run.file_downloaded'`, "payment_run:"+runID)
+	}
+	stored, err := f.env.Store.BankAccountGet(ctx, g.OrgID)
+	require.NoError(t, err)
+	cipher, err := bank.NewCipher(apptest.EncryptionKey)
+	require.NoError(t, err)
+	forged, fields := bank.Parse("401122", "99990000", "Someone Else")
+	require.Empty(t, fields)
+	sealed, err := cipher.Seal(forged, g.OrgID)
+	require.NoError(t, err)
+	f.exec(t, `UPDATE bank_accounts SET details_enc = $2 WHERE organisation_id = $1`, g.OrgID, sealed)
+	res = f.do(t, "GET", "/payment-runs/"+runID+"/file.csv", f.fin2Tok, nil)
+	require.Equal(t, http.StatusConflict, res.Status, string(res.Body))
+	require.Contains(t, string(res.Body), "changed after this payment was approved")
+	require.NotContains(t, string(res.Body), "99990000")
+	require.Zero(t, downloads())
+	f.exec(t, `UPDATE bank_accounts SET details_enc = $2 WHERE organisation_id = $1`, g.OrgID, stored.DetailsEnc)
+
 	res = f.do(t, "GET", "/payment-runs/"+runID+"/file.csv", f.fin2Tok, nil)
 	require.Equal(t, http.StatusOK, res.Status, string(res.Body))
 	require.Contains(t, string(res.Body), "55779911")
 	require.Contains(t, string(res.Body), "1250.00")
+	require.Equal(t, 1, downloads(), "decrypting bank details is audited")
 
 	res = f.do(t, "POST", "/payment-runs/"+runID+"/mark-paid", f.fin2Tok, nil)
 	require.Equal(t, http.StatusOK, res.Status, string(res.Body))
