@@ -1090,3 +1090,59 @@ func TestGrantVariations(t *testing.T) {
 		WHERE chain = $1 AND action = 'grant.varied' AND (data->>'clawback_pence')::bigint > 0`, workflows.GrantWorkflowID(f.grantID)).Scan(&owed))
 	require.Equal(t, int64(19499), owed)
 }
+
+// A payment goes only where its approvers saw it go. The Stripe account
+// of the payee changes after two approvals (as the database's owner could;
+// the service itself never replaces an account): the retry of a failed
+// payment, which keeps its approvals, refuses to send and calls nothing
+// at Stripe; finance is told. Put back, the retry pays once. An approval
+// of a payee whose account changed after the first approval is refused.
+func TestPaymentToAChangedPayeeIsNotSent(t *testing.T) {
+	t.Parallel()
+	f := newGrant(t, func(d *round.Definition) {
+		d.Timeline.Reports = nil
+		d.PaymentSchedule = []round.Instalment{{Percent: 50, Condition: workflows.ConditionOnAcceptance}, {Percent: 50, Condition: workflows.ConditionOnAcceptance}}
+	})
+	swap := func(to string) {
+		_, err := f.env.Store.Pool.Exec(context.Background(), `UPDATE organisations SET stripe_account_id = $2 WHERE id = $1`, f.orgID, to)
+		require.NoError(t, err)
+	}
+	var p1, p2 sqlc.Payment
+	f.at(time.Minute, f.stripeReady)
+	f.at(2*time.Minute, func() {
+		p1, p2 = f.tranche(1), f.tranche(2)
+		f.rec.FailTransfers(1, stripetest.Permanent)
+		f.approve("approve-1a", p1.ID, f.financeA)
+		f.approve("approve-1b", p1.ID, f.financeB)
+		f.approve("approve-2a", p2.ID, f.financeA)
+	})
+	f.at(3*time.Minute, func() {
+		require.Equal(t, workflows.PaymentFailed, f.tranche(1).Status)
+		swap("acct_someone_else")
+		f.approve("approve-2b", p2.ID, f.financeB) // the first approval saw another account
+		f.updatePayment("retry-swapped", p1.ID, workflows.UpdateRetryPayment, workflows.PaymentCommand{Caller: caller(f.financeB)})
+	})
+	f.at(4*time.Minute, func() {
+		p := f.tranche(1)
+		require.Equal(t, workflows.PaymentFailed, p.Status)
+		require.Contains(t, *p.FailureReason, "Not sent")
+		require.Contains(t, *p.FailureReason, "changed after this payment was approved")
+		require.Zero(t, f.rec.TransferCreates(), "nothing sent to the account no approver saw")
+		require.Equal(t, 1, f.rec.Calls("POST", "/v1/transfers"), "only the first, refused attempt")
+		require.Equal(t, 2, f.notifications(f.financeA.ID, "payment_failed"))
+		require.Equal(t, 1, f.approvals(p2.ID))
+		swap(account)
+		f.updatePayment("retry", p1.ID, workflows.UpdateRetryPayment, workflows.PaymentCommand{Caller: caller(f.financeB)})
+		f.approve("approve-2b-again", p2.ID, f.financeB)
+	})
+	res := f.run()
+
+	f.requireOK("approve-1a", "approve-1b", "approve-2a", "retry-swapped", "retry", "approve-2b-again")
+	f.requireRejected("approve-2b", workflows.RejectConflict)
+	require.Equal(t, workflows.GrantStatusCompleted, res.Status)
+	require.Equal(t, workflows.PaymentPaid, f.tranche(1).Status)
+	require.Equal(t, 2, f.rec.TransferCreates(), "each tranche once, to the approved account")
+	for _, tr := range f.rec.Transfers() {
+		require.Equal(t, account, tr.Destination)
+	}
+}
