@@ -390,6 +390,11 @@ func TestBadUpdatesAreRefusedAndChangeNothing(t *testing.T) {
 		_, err := budget.Commit(context.Background(), q, f.round.ID, elsewhere, f.round.Definition.BudgetPence-150000)
 		return err
 	}))
+	// A chair who is a member of the applicant: the validator knows from
+	// the case's parties.
+	memberChair := f.env.User(t, "chair-member@example.org", app.RoleChair)
+	require.NoError(t, f.env.Store.OrganisationMemberAdd(context.Background(), sqlc.OrganisationMemberAddParams{
+		OrganisationID: f.application().OrganisationID, UserID: memberChair.ID, Role: app.MemberMember}))
 	var asm []sqlc.Assessment
 	var before string
 	var other workflows.Caller
@@ -418,6 +423,9 @@ func TestBadUpdatesAreRefusedAndChangeNothing(t *testing.T) {
 		f.sendNow("moderate-bad", workflows.UpdateModerate, workflows.ModerateUpdate{Caller: workflows.Caller{ID: f.manager.ID, Roles: f.manager.Roles}, TotalHundredths: 10001})
 		f.sendNow("accept-no-offer", workflows.UpdateAccept, workflows.AcceptUpdate{Caller: workflows.Caller{ID: f.applicant.ID}, GrantID: "gnt_x", SignatoryName: "A", SignatoryRole: "B"})
 		f.sendNow("promote-not-waitlisted", workflows.UpdatePromote, workflows.PromoteUpdate{AwardPence: 100000})
+		f.sendNow("decide-interested", workflows.UpdateDecide, workflows.DecideUpdate{Caller: chairCaller(memberChair), Outcome: workflows.OutcomeReject, Reason: "no"})
+		f.sendNow("withdraw-stranger", workflows.UpdateWithdraw, workflows.WithdrawUpdate{Caller: chairCaller(f.chair)})
+		f.sendNow("accept-non-admin", workflows.UpdateAccept, workflows.AcceptUpdate{Caller: chairCaller(memberChair), GrantID: "gnt_x", SignatoryName: "A", SignatoryRole: "B"})
 	})
 	f.at(2*minute, func() {
 		raw, _ := json.Marshal(f.assessments())
@@ -457,6 +465,9 @@ func TestBadUpdatesAreRefusedAndChangeNothing(t *testing.T) {
 	f.requireRejected("moderate-bad", workflows.RejectInvalid, "total", "rationale")
 	f.requireRejected("accept-no-offer", workflows.RejectInvalidState)
 	f.requireRejected("promote-not-waitlisted", workflows.RejectInvalidState)
+	f.requireRejected("decide-interested", workflows.RejectForbidden)
+	f.requireRejected("withdraw-stranger", workflows.RejectForbidden)
+	f.requireRejected("accept-non-admin", workflows.RejectForbidden)
 	f.requireRejected("score-late", workflows.RejectInvalidState)
 	f.requireRejected("award-above-request", workflows.RejectInvalid, "award_pence")
 	f.requireRejected("award-below-tier", workflows.RejectInvalid, "award_pence")
