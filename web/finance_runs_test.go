@@ -21,6 +21,9 @@ func TestFinancePaymentRunPages(t *testing.T) {
 	g := b.env.ActiveGrant(t, b.manual, "grantee@example.org", 250_000)
 	b.bankDetails(t, g)
 	pay := g.Payments[0]
+	b.env.SetPayment(t, pay, workflows.PaymentAwaitingApproval, workflows.ProviderManual)
+	b.env.Approve(t, pay, b.finance1, "")
+	b.env.Approve(t, pay, b.finance2, "")
 	b.env.SetPayment(t, pay, workflows.PaymentApproved, workflows.ProviderManual)
 
 	anon := b.visitor(t)
