@@ -428,3 +428,40 @@ func readmeRoleSQL(t *testing.T) string {
 	require.True(t, ok)
 	return sql
 }
+
+// An event the owner slips in and leaves for the application to seal (its
+// chain's head unsigned, or pointing its pending events at the forgery) is
+// never sealed by the application's next append.
+func TestSealNeverSealsOthersEvents(t *testing.T) {
+	t.Parallel()
+	for _, tc := range []struct {
+		name string
+		head string
+	}{
+		{"head left unsigned", `UPDATE audit_heads h SET seq = 6, hash = e.hash, mac = NULL, pending_from = 6 FROM audit_events e WHERE e.chain = h.chain AND e.seq = 6`},
+		{"signed head pointing at the forgery", `UPDATE audit_heads SET pending_from = 6 WHERE chain = $1`},
+	} {
+		t.Run(tc.name, func(t *testing.T) {
+			t.Parallel()
+			b := setupLog(t)
+			b.owner(t, `INSERT INTO audit_events (chain, seq, at, actor, action, entity, data, prev_hash, hash)
+				SELECT chain, 6, at, actor, 'payment.approved', entity, data, hash, hash FROM audit_events WHERE chain = $1 AND seq = 5`, chainA)
+			b.rehash(t, chainA)
+			if strings.Contains(tc.head, "$1") {
+				b.owner(t, tc.head, chainA)
+			} else {
+				b.owner(t, tc.head)
+			}
+			for _, chain := range []string{chainB, chainA} {
+				require.NoError(t, b.store.InTx(b.ctx, func(q *sqlc.Queries) error {
+					_, err := audit.Append(b.ctx, q, audit.Event{Chain: chain, Actor: "usr_1", Action: "test.event", Entity: chain})
+					return err
+				}))
+			}
+			r := b.verify(t, 12)
+			require.True(t, has(r, chainA, 6, "not sealed"), findings(r))
+			require.Len(t, r.Findings, 1, findings(r))
+			require.EqualValues(t, 12, r.Sealed)
+		})
+	}
+}

@@ -108,7 +108,8 @@ func (s *Signer) logMAC(n int64) []byte {
 // transaction, after the work and before the commit, and does nothing
 // (one indexed read) when nothing was appended. Seals are numbered one
 // transaction at a time under the log head's row lock, held only from
-// here to the commit.
+// here to the commit. It seals only rows this transaction wrote (their
+// xmin), never an event or head someone else left unsealed.
 func (s *Signer) Seal(ctx context.Context, q *sqlc.Queries) error {
 	heads, err := q.AuditHeadsUnsigned(ctx)
 	if err != nil {
@@ -130,8 +131,8 @@ func (s *Signer) Seal(ctx context.Context, q *sqlc.Queries) error {
 		if err != nil {
 			return fmt.Errorf("read audit chain %s: %w", h.Chain, err)
 		}
-		if len(evs) == 0 || evs[len(evs)-1].Seq != h.Seq {
-			return fmt.Errorf("seal audit chain %s: its head is not its last event", h.Chain)
+		if len(evs) == 0 || evs[len(evs)-1].Seq != h.Seq || evs[len(evs)-1].Seq-evs[0].Seq != int64(len(evs)-1) {
+			return fmt.Errorf("seal audit chain %s: its head is not the last of this transaction's events", h.Chain)
 		}
 		for _, ev := range evs {
 			n++

@@ -25,9 +25,12 @@ ON CONFLICT (chain) DO UPDATE SET seq = EXCLUDED.seq, hash = EXCLUDED.hash, mac 
     pending_from = COALESCE(audit_heads.pending_from, EXCLUDED.pending_from);
 
 -- name: AuditHeadsUnsigned :many
--- The heads this transaction moved (others' unsigned heads are invisible
--- until they commit, and none commit unsigned).
-SELECT chain, seq, hash, pending_from FROM audit_heads WHERE mac IS NULL ORDER BY chain;
+-- The heads this transaction moved and left unsigned: only its own row
+-- versions (xmin), so that a head someone left unsigned outside the
+-- application is never signed by it.
+SELECT chain, seq, hash, pending_from FROM audit_heads
+WHERE mac IS NULL AND xmin = pg_current_xact_id()::xid
+ORDER BY chain;
 
 -- name: AuditHeadSign :exec
 UPDATE audit_heads SET mac = @mac, pending_from = NULL WHERE chain = @chain AND seq = @seq;
@@ -36,7 +39,10 @@ UPDATE audit_heads SET mac = @mac, pending_from = NULL WHERE chain = @chain AND 
 SELECT * FROM audit_heads WHERE chain = @chain;
 
 -- name: AuditEventsFrom :many
-SELECT seq, hash FROM audit_events WHERE chain = @chain AND seq >= @from_seq ORDER BY seq;
+-- The events of chain from @from_seq on that this transaction inserted.
+SELECT seq, hash FROM audit_events
+WHERE chain = @chain AND seq >= @from_seq AND xmin = pg_current_xact_id()::xid
+ORDER BY seq;
 
 -- name: AuditLogLock :one
 -- Locks the log head until commit: seals are numbered one transaction at a time.

@@ -101,7 +101,9 @@ func (q *Queries) AuditEventPage(ctx context.Context, arg AuditEventPageParams) 
 }
 
 const auditEventsFrom = `-- name: AuditEventsFrom :many
-SELECT seq, hash FROM audit_events WHERE chain = $1 AND seq >= $2 ORDER BY seq
+SELECT seq, hash FROM audit_events
+WHERE chain = $1 AND seq >= $2 AND xmin = pg_current_xact_id()::xid
+ORDER BY seq
 `
 
 type AuditEventsFromParams struct {
@@ -114,6 +116,7 @@ type AuditEventsFromRow struct {
 	Hash []byte
 }
 
+// The events of chain from @from_seq on that this transaction inserted.
 func (q *Queries) AuditEventsFrom(ctx context.Context, arg AuditEventsFromParams) ([]AuditEventsFromRow, error) {
 	rows, err := q.db.Query(ctx, auditEventsFrom, arg.Chain, arg.FromSeq)
 	if err != nil {
@@ -217,7 +220,9 @@ func (q *Queries) AuditHeadsOf(ctx context.Context, chains []string) ([]AuditHea
 }
 
 const auditHeadsUnsigned = `-- name: AuditHeadsUnsigned :many
-SELECT chain, seq, hash, pending_from FROM audit_heads WHERE mac IS NULL ORDER BY chain
+SELECT chain, seq, hash, pending_from FROM audit_heads
+WHERE mac IS NULL AND xmin = pg_current_xact_id()::xid
+ORDER BY chain
 `
 
 type AuditHeadsUnsignedRow struct {
@@ -227,8 +232,9 @@ type AuditHeadsUnsignedRow struct {
 	PendingFrom *int64
 }
 
-// The heads this transaction moved (others' unsigned heads are invisible
-// until they commit, and none commit unsigned).
+// The heads this transaction moved and left unsigned: only its own row
+// versions (xmin), so that a head someone left unsigned outside the
+// application is never signed by it.
 func (q *Queries) AuditHeadsUnsigned(ctx context.Context) ([]AuditHeadsUnsignedRow, error) {
 	rows, err := q.db.Query(ctx, auditHeadsUnsigned)
 	if err != nil {
