@@ -18,6 +18,7 @@ type Finding struct {
 	What  string
 }
 
+// String is f on one line: "<chain> seq <n>: <what>" ("log" for the log).
 func (f Finding) String() string {
 	where := f.Chain
 	if where == "" {
@@ -62,9 +63,9 @@ func (c *chainCheck) add(seq int64, what string) {
 	c.findings = append(c.findings, Finding{Chain: c.chain, Seq: seq, What: what})
 }
 
-// event checks ev against its predecessor and its own content. sealHash is
-// the hash its seal vouches for (nil: unsealed), checked when not nil or
-// when checkSeal is set by the caller (see sealed).
+// event checks ev against its predecessor and its own content, and, when
+// sealHash is not nil, against the hash its seal vouches for (whether it
+// has a seal at all is told by sealed).
 func (c *chainCheck) event(ev sqlc.AuditEvent, sealHash []byte) {
 	switch {
 	case ev.Seq > c.next:
