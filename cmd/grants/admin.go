@@ -51,14 +51,14 @@ func users(ctx context.Context, cfg config.Config, log *slog.Logger, args []stri
 	return nil
 }
 
-// requireAuditKey refuses to go on without an audit key, as serve, worker
-// and the audit commands must.
-func requireAuditKey(cfg config.Config) error {
+// requireAuditKey is the audit signer, or an error without an audit key:
+// serve, worker and the audit commands cannot go on without one.
+func requireAuditKey(cfg config.Config) (*audit.Signer, error) {
 	s, err := auditSigner(cfg)
 	if err == nil && s == nil {
 		err = errNoAuditKey
 	}
-	return err
+	return s, err
 }
 
 // auditUsage is the usage of `grants audit`.
@@ -80,10 +80,7 @@ func auditCmd(ctx context.Context, cfg config.Config, log *slog.Logger, args []s
 	if fs.NArg() > 0 || (args[0] != "verify" && args[0] != "sign-legacy") {
 		return errors.New(auditUsage)
 	}
-	if err := requireAuditKey(cfg); err != nil {
-		return err
-	}
-	signer, err := auditSigner(cfg)
+	signer, err := requireAuditKey(cfg)
 	if err != nil {
 		return err
 	}

@@ -12,7 +12,7 @@ func serve(ctx context.Context, cfg config.Config, log *slog.Logger) error {
 	if err := cfg.RequirePayments(); err != nil {
 		return err
 	}
-	if err := requireAuditKey(cfg); err != nil {
+	if _, err := requireAuditKey(cfg); err != nil {
 		return err
 	}
 	a, store, err := openApp(ctx, cfg, log)
@@ -36,7 +36,7 @@ func work(ctx context.Context, cfg config.Config, log *slog.Logger) error {
 	if err := cfg.RequirePayments(); err != nil {
 		return err
 	}
-	if err := requireAuditKey(cfg); err != nil {
+	if _, err := requireAuditKey(cfg); err != nil {
 		return err
 	}
 	store, err := openStore(ctx, cfg)
