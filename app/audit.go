@@ -52,7 +52,7 @@ func (a *App) AuditTrailOf(ctx context.Context, actor Actor, entity string) (Aud
 			return AuditTrail{}, notFound("Audit trail")
 		case err != nil:
 			return AuditTrail{}, fmt.Errorf("read application: %w", err)
-		case ap.Status == "draft":
+		case ap.Status == StatusDraft:
 			return AuditTrail{}, notFound("Audit trail")
 		}
 	}
