@@ -592,3 +592,24 @@ func TestConcurrentSavesOneWins(t *testing.T) {
 	got := b.do(t, "GET", "/applications/"+appID, tok, nil).json(t)
 	require.EqualValues(t, 2, got["version"])
 }
+
+// A draft is the applicant's private work: its audit trail is not found
+// for a manager (as the draft itself is), until it is submitted.
+func TestAuditTrailOfDraftNotFound(t *testing.T) {
+	t.Parallel()
+	b := setup(t)
+	tok, draft := b.draft(t, "drafting@example.org")
+	appID := draft["id"].(string)
+	require.Equal(t, http.StatusOK, b.do(t, "PATCH", "/applications/"+appID, tok, apptest.CompleteAnswers(1)).Status)
+	mtok := b.login(t, "manager@example.org")
+	res := b.do(t, "GET", "/audit?entity=application:"+appID, mtok, nil)
+	require.Equal(t, http.StatusNotFound, res.Status, string(res.Body))
+	code, _ := res.errorCode(t)
+	require.Equal(t, "not_found", code)
+	require.Equal(t, http.StatusNotFound, b.do(t, "GET", "/audit?entity=application:app_01m7yx7pveyg96ngkjp41akgtq", mtok, nil).Status)
+
+	require.Equal(t, http.StatusAccepted, b.do(t, "POST", "/applications/"+appID+"/submit", tok, nil).Status)
+	res = b.do(t, "GET", "/audit?entity=application:"+appID, mtok, nil)
+	require.Equal(t, http.StatusOK, res.Status, string(res.Body))
+	require.Equal(t, true, res.json(t)["verified"])
+}

@@ -11,6 +11,7 @@ import (
 	"strings"
 	"time"
 
+	"github.com/civicgrants/grants/audit"
 	"github.com/civicgrants/grants/db"
 	"github.com/civicgrants/grants/document"
 	"github.com/civicgrants/grants/payments/bank"
@@ -45,6 +46,9 @@ type Config struct {
 	// elsewhere (Stripe onboarding's return and refresh URLs); default
 	// http://127.0.0.1:8080.
 	PublicURL string
+	// Audit verifies audit trails' seals (the same signer seals the
+	// store's transactions); without it no trail reads as verified.
+	Audit *audit.Signer
 }
 
 // Defaults of Config.

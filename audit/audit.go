@@ -1,7 +1,11 @@
-// Package audit appends events to the append-only, hash-chained audit log
-// and verifies the chains. Each case has its own chain (application:<id>,
-// round:<id>, ...): an event's hash is sha256(previous hash || canonical
-// JSON of the event), where canonical JSON has its object keys sorted.
+// Package audit appends events to the append-only, hash-chained audit log,
+// seals them with a key kept outside the database, and verifies the log.
+// Each case has its own chain (application:<id>, round:<id>, ...): an
+// event's hash is sha256(previous hash || canonical JSON of the event),
+// where canonical JSON has its object keys sorted. A Signer seals every
+// event and chain head before its transaction commits (see Signer.Seal),
+// so that someone with the database owner's rights cannot edit, delete,
+// truncate, reorder or forge events without VerifyLog noticing.
 package audit
 
 import (
@@ -60,7 +64,9 @@ func chainHash(prev, canon []byte) []byte {
 }
 
 // Append adds e to its chain. Call it inside the transaction that makes the
-// change it records; appends to one chain are serialised by an advisory lock.
+// change it records (db.Store.InTx); appends to one chain are serialised by
+// an advisory lock. The event is sealed by the store's BeforeCommit hook
+// (Signer.Seal); a transaction whose store has none fails to commit.
 func Append(ctx context.Context, q *sqlc.Queries, e Event) (sqlc.AuditEvent, error) {
 	if e.At.IsZero() {
 		e.At = time.Now()
@@ -97,13 +103,18 @@ func Append(ctx context.Context, q *sqlc.Queries, e Event) (sqlc.AuditEvent, err
 	if err != nil {
 		return sqlc.AuditEvent{}, fmt.Errorf("append audit event: %w", err)
 	}
+	if err := q.AuditHeadSet(ctx, sqlc.AuditHeadSetParams{Chain: ev.Chain, Seq: ev.Seq, Hash: ev.Hash}); err != nil {
+		return sqlc.AuditEvent{}, fmt.Errorf("move audit head: %w", err)
+	}
 	return ev, nil
 }
 
 // ErrBroken is a chain whose stored hashes do not match its events.
 var ErrBroken = errors.New("audit chain broken")
 
-// Verify recomputes every hash of chain and reports the first mismatch.
+// Verify recomputes every hash of chain and reports the first mismatch. It
+// checks the hashes only, which anyone who can write the table can
+// recompute; Signer.VerifyChain and Signer.VerifyLog also check the seals.
 func Verify(ctx context.Context, q *sqlc.Queries, chain string) (int, error) {
 	events, err := q.AuditListByChain(ctx, chain)
 	if err != nil {

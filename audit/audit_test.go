@@ -31,7 +31,7 @@ func TestCanonicalSortsKeysAndTruncatesTime(t *testing.T) {
 // is detected.
 func TestChainUnderConcurrencyAndTamper(t *testing.T) {
 	t.Parallel()
-	store := db.NewStore(dbtest.New(t))
+	store := signer(t).Install(db.NewStore(dbtest.New(t)))
 	ctx := context.Background()
 	const chain = "application:app_01m7yx7pveyg96ngkjp41akgtq"
 	var wg sync.WaitGroup

@@ -53,6 +53,11 @@ func Open(ctx context.Context, url string, maxConns int32) (*pgxpool.Pool, error
 type Store struct {
 	Pool *pgxpool.Pool
 	*sqlc.Queries
+	// BeforeCommit, when set, runs inside every InTx transaction after fn
+	// succeeded and before the commit; its error rolls the transaction
+	// back. The audit package's Signer.Seal uses it to seal the audit
+	// events the transaction appended.
+	BeforeCommit func(ctx context.Context, q *sqlc.Queries) error
 }
 
 // NewStore wraps pool.
@@ -68,8 +73,14 @@ func (s *Store) InTx(ctx context.Context, fn func(q *sqlc.Queries) error) error 
 		return fmt.Errorf("begin: %w", Translate(err))
 	}
 	defer func() { _ = tx.Rollback(context.WithoutCancel(ctx)) }()
-	if err := fn(sqlc.New(tx)); err != nil {
+	q := sqlc.New(tx)
+	if err := fn(q); err != nil {
 		return Translate(err)
+	}
+	if s.BeforeCommit != nil {
+		if err := s.BeforeCommit(ctx, q); err != nil {
+			return Translate(err)
+		}
 	}
 	if err := tx.Commit(ctx); err != nil {
 		return fmt.Errorf("commit: %w", Translate(err))

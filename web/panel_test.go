@@ -642,6 +642,18 @@ func TestPanelAuditTrail(t *testing.T) {
 	panelRequireSignIn(t, p.s, "/cases/"+appID+"/audit")
 }
 
+// A draft's audit trail is the applicant's: the case's audit page is not
+// found for a manager while the application is a draft.
+func TestPanelAuditTrailOfDraftNotFound(t *testing.T) {
+	t.Parallel()
+	p := panelSetup(t, nil)
+	org := p.s.env.Organisation(t, p.applicant, "Drafting Club")
+	draft, err := p.s.env.App.CreateApplication(context.Background(), p.applicant, p.round.ID, org.ID)
+	require.NoError(t, err)
+	m := p.user(t, "manager@example.org")
+	require.Equal(t, http.StatusNotFound, m.get("/cases/"+draft.ID+"/audit").Code)
+}
+
 // The review through the real workflows, from the browser: an assessor
 // declares a conflict and loses the case, which goes to another; the two
 // assessors score; a manager moderates; the chair's award over the budget

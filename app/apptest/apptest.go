@@ -17,6 +17,7 @@ import (
 	"github.com/stretchr/testify/require"
 
 	"github.com/civicgrants/grants/app"
+	"github.com/civicgrants/grants/audit"
 	"github.com/civicgrants/grants/db"
 	"github.com/civicgrants/grants/db/dbtest"
 	"github.com/civicgrants/grants/document"
@@ -30,6 +31,20 @@ const Password = "correct horse battery"
 // EncryptionKey is the fixed bank-details key of test environments: the
 // base64 of the 32 bytes 0, 1, …, 31.
 const EncryptionKey = "AAECAwQFBgcICQoLDA0ODxAREhMUFRYXGBkaGxwdHh8="
+
+// AuditKey is the fixed audit-sealing key of test environments: the base64
+// of the 32 bytes 32, 33, …, 63.
+const AuditKey = "ICEiIyQlJicoKSorLC0uLzAxMjM0NTY3ODk6Ozw9Pj8="
+
+// Signer returns the audit signer of test environments (key AuditKey).
+func Signer(t testing.TB) *audit.Signer {
+	t.Helper()
+	key, err := audit.ParseKey(AuditKey)
+	require.NoError(t, err)
+	s, err := audit.NewSigner(key)
+	require.NoError(t, err)
+	return s
+}
 
 // WebhookSecret is the Stripe webhook signing secret of test environments.
 const WebhookSecret = "whsec_test"
@@ -46,12 +61,13 @@ type Env struct {
 func New(t testing.TB) *Env {
 	t.Helper()
 	pool := dbtest.New(t)
-	store := db.NewStore(pool)
+	signer := Signer(t)
+	store := signer.Install(db.NewStore(pool)) // every transaction seals its audit events
 	dir := t.TempDir()
 	docs, err := document.NewStore(dir)
 	require.NoError(t, err)
 	log := slog.New(slog.NewTextHandler(testWriter{t}, &slog.HandlerOptions{Level: slog.LevelWarn}))
-	a := app.New(store, docs, app.Config{EncryptionKey: EncryptionKey, StripeWebhookSecret: WebhookSecret}, log)
+	a := app.New(store, docs, app.Config{EncryptionKey: EncryptionKey, StripeWebhookSecret: WebhookSecret, Audit: signer}, log)
 	ctx := context.Background()
 	for _, code := range []string{"roots-incubator", "spaces-at-risk"} {
 		_, err := a.EnsureProgramme(ctx, app.Programme{Code: code, Name: code})

@@ -6,12 +6,14 @@ import (
 	"errors"
 	"flag"
 	"fmt"
+	"io"
 	"log/slog"
 	"os"
 	"strings"
 
 	"github.com/civicgrants/grants/app"
 	"github.com/civicgrants/grants/audit"
+	"github.com/civicgrants/grants/db/sqlc"
 	"github.com/civicgrants/grants/platform/config"
 )
 
@@ -49,34 +51,69 @@ func users(ctx context.Context, cfg config.Config, log *slog.Logger, args []stri
 	return nil
 }
 
-// auditCmd handles `grants audit verify`.
+// requireAuditKey is the audit signer, or an error without an audit key:
+// serve, worker and the audit commands cannot go on without one.
+func requireAuditKey(cfg config.Config) (*audit.Signer, error) {
+	s, err := auditSigner(cfg)
+	if err == nil && s == nil {
+		err = errNoAuditKey
+	}
+	return s, err
+}
+
+// auditUsage is the usage of `grants audit`.
+const auditUsage = `usage: grants audit verify [--checkpoint N] | grants audit sign-legacy
+  verify       check every chain and seal; exit 1 listing what is wrong
+  --checkpoint N   the log held N sealed events when last verified: fewer now is a finding
+  sign-legacy  seal the events written before sealing existed (once, after upgrading)`
+
+// auditCmd handles `grants audit verify` and `grants audit sign-legacy`.
 func auditCmd(ctx context.Context, cfg config.Config, log *slog.Logger, args []string) error {
-	if len(args) == 0 || args[0] != "verify" {
-		return errors.New("usage: grants audit verify")
+	if len(args) == 0 {
+		return errors.New(auditUsage)
+	}
+	fs := flag.NewFlagSet("audit "+args[0], flag.ContinueOnError)
+	checkpoint := fs.Int64("checkpoint", 0, "the number of sealed events the log held when last verified")
+	if err := fs.Parse(args[1:]); err != nil {
+		return err
+	}
+	if fs.NArg() > 0 || (args[0] != "verify" && args[0] != "sign-legacy") {
+		return errors.New(auditUsage)
+	}
+	signer, err := requireAuditKey(cfg)
+	if err != nil {
+		return err
 	}
 	store, err := openStore(ctx, cfg)
 	if err != nil {
 		return err
 	}
 	defer store.Pool.Close()
-	chains, err := store.AuditChains(ctx)
+	if args[0] == "sign-legacy" {
+		chains, events, err := signer.SealLegacy(ctx, store)
+		fmt.Printf("sealed %d events in %d chains\n", events, chains)
+		return err
+	}
+	return auditVerify(ctx, signer, store.Queries, *checkpoint, os.Stdout, os.Stderr)
+}
+
+// errAuditFindings is a log that did not verify.
+var errAuditFindings = errors.New("audit log does not verify")
+
+// auditVerify runs `grants audit verify`: the findings (or a summary line
+// when there are none) on out, progress on progress.
+func auditVerify(ctx context.Context, signer *audit.Signer, q *sqlc.Queries, checkpoint int64, out, progress io.Writer) error {
+	r, err := signer.VerifyLog(ctx, q, checkpoint, func(n int64) { fmt.Fprintf(progress, "\rverified %d events", n) })
+	fmt.Fprintln(progress)
 	if err != nil {
-		return fmt.Errorf("list chains: %w", err)
+		return err
 	}
-	var broken []error
-	events := 0
-	for i, chain := range chains {
-		n, err := audit.Verify(ctx, store.Queries, chain)
-		events += n
-		if err != nil {
-			broken = append(broken, err)
+	if !r.Sound() {
+		for _, f := range r.Findings {
+			fmt.Fprintln(out, f)
 		}
-		fmt.Fprintf(os.Stderr, "\rverifying %d/%d chains", i+1, len(chains))
+		return fmt.Errorf("%w: %d findings in %d chains, %d events, %d sealed", errAuditFindings, len(r.Findings), r.Chains, r.Events, r.Sealed)
 	}
-	fmt.Fprintln(os.Stderr)
-	if len(broken) > 0 {
-		return errors.Join(broken...)
-	}
-	fmt.Printf("%d chains, %d events: all intact\n", len(chains), events)
+	fmt.Fprintf(out, "%d chains, %d events, %d sealed: all intact (checkpoint: --checkpoint %d)\n", r.Chains, r.Events, r.Sealed, r.Sealed)
 	return nil
 }

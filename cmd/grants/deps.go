@@ -4,6 +4,7 @@ import (
 	"context"
 	"crypto/tls"
 	"crypto/x509"
+	"encoding/base64"
 	"errors"
 	"fmt"
 	"log/slog"
@@ -19,6 +20,7 @@ import (
 
 	"github.com/civicgrants/grants/api"
 	"github.com/civicgrants/grants/app"
+	"github.com/civicgrants/grants/audit"
 	"github.com/civicgrants/grants/db"
 	"github.com/civicgrants/grants/dispatch"
 	"github.com/civicgrants/grants/document"
@@ -30,9 +32,15 @@ import (
 	"github.com/civicgrants/grants/workflows/activities"
 )
 
-// openStore connects to PostgreSQL and refuses an unmigrated database.
+// openStore connects to PostgreSQL and refuses an unmigrated database. With
+// an audit key (auditSigner) every transaction seals its audit events;
+// without one, a transaction that appends to the audit log fails.
 func openStore(ctx context.Context, cfg config.Config) (*db.Store, error) {
 	if err := cfg.RequireDatabase(); err != nil {
+		return nil, err
+	}
+	signer, err := auditSigner(cfg)
+	if err != nil {
 		return nil, err
 	}
 	pool, err := db.Open(ctx, cfg.DatabaseURL, cfg.DatabaseMaxConns)
@@ -43,7 +51,38 @@ func openStore(ctx context.Context, cfg config.Config) (*db.Store, error) {
 		pool.Close()
 		return nil, err
 	}
-	return db.NewStore(pool), nil
+	store := db.NewStore(pool)
+	if signer != nil {
+		signer.Install(store)
+	}
+	return store, nil
+}
+
+// errNoAuditKey is an audit key needed and neither GRANTS_AUDIT_KEY nor
+// GRANTS_ENCRYPTION_KEY set.
+var errNoAuditKey = errors.New("GRANTS_AUDIT_KEY is not set, nor GRANTS_ENCRYPTION_KEY to derive it from: audit events are sealed with it (generate one with `openssl rand -base64 32`)")
+
+// auditSigner is the audit log's signer: GRANTS_AUDIT_KEY, else a key
+// derived from GRANTS_ENCRYPTION_KEY, else nil (no key).
+func auditSigner(cfg config.Config) (*audit.Signer, error) {
+	var key []byte
+	switch {
+	case cfg.AuditKey != "":
+		k, err := audit.ParseKey(cfg.AuditKey)
+		if err != nil {
+			return nil, fmt.Errorf("GRANTS_AUDIT_KEY: %w", err)
+		}
+		key = k
+	case cfg.EncryptionKey != "":
+		k, err := base64.StdEncoding.DecodeString(cfg.EncryptionKey)
+		if err != nil {
+			return nil, fmt.Errorf("GRANTS_ENCRYPTION_KEY: %w", err)
+		}
+		key = audit.DeriveKey(k)
+	default:
+		return nil, nil
+	}
+	return audit.NewSigner(key)
 }
 
 // openApp builds the use-case layer on a migrated database; the caller
@@ -58,9 +97,14 @@ func openApp(ctx context.Context, cfg config.Config, log *slog.Logger) (*app.App
 		store.Pool.Close()
 		return nil, nil, err
 	}
+	signer, err := auditSigner(cfg)
+	if err != nil {
+		store.Pool.Close()
+		return nil, nil, err
+	}
 	return app.New(store, docs, app.Config{TokenTTL: cfg.TokenTTL, SessionIdle: cfg.SessionIdle, DefaultPaymentProvider: cfg.PaymentProvider,
 		EncryptionKey: cfg.EncryptionKey, StripeWebhookSecret: cfg.StripeWebhookSecret, WebhookTolerance: cfg.WebhookTolerance,
-		PublicURL: cfg.PublicURL}, log), store, nil
+		PublicURL: cfg.PublicURL, Audit: signer}, log), store, nil
 }
 
 // newStripe is the Stripe client of the activities, or nil when no key is

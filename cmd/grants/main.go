@@ -25,7 +25,9 @@ Usage:
                                and stripe-mock
   grants users add --email E --name N [--roles manager,chair,assessor,finance]
                                create a user; the password is read from standard input
-  grants audit verify          check every audit hash chain
+  grants audit verify [--checkpoint N]
+                               check every audit chain, seal and signed head; exit 1 listing findings
+  grants audit sign-legacy     seal the audit events written before sealing existed (once, after upgrading)
   grants stripe-event TYPE key=value…
                                sign a test Stripe event with GRANTS_STRIPE_WEBHOOK_SECRET and post it
                                to the local webhook (account.updated organisation=…, transfer.reversed

@@ -12,6 +12,9 @@ func serve(ctx context.Context, cfg config.Config, log *slog.Logger) error {
 	if err := cfg.RequirePayments(); err != nil {
 		return err
 	}
+	if _, err := requireAuditKey(cfg); err != nil {
+		return err
+	}
 	a, store, err := openApp(ctx, cfg, log)
 	if err != nil {
 		return err
@@ -31,6 +34,9 @@ func serve(ctx context.Context, cfg config.Config, log *slog.Logger) error {
 
 func work(ctx context.Context, cfg config.Config, log *slog.Logger) error {
 	if err := cfg.RequirePayments(); err != nil {
+		return err
+	}
+	if _, err := requireAuditKey(cfg); err != nil {
 		return err
 	}
 	store, err := openStore(ctx, cfg)

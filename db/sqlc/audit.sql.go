@@ -34,6 +34,265 @@ func (q *Queries) AuditChains(ctx context.Context) ([]string, error) {
 	return items, nil
 }
 
+const auditEventPage = `-- name: AuditEventPage :many
+SELECT e.chain, e.seq, e.at, e.actor, e.action, e.entity, e.data, e.prev_hash, e.hash,
+       s.gseq AS seal_gseq, s.hash AS seal_hash, s.mac AS seal_mac
+FROM audit_events e
+LEFT JOIN audit_seals s ON s.chain = e.chain AND s.seq = e.seq
+WHERE (e.chain, e.seq) > ($1::text, $2::bigint)
+ORDER BY e.chain, e.seq
+LIMIT $3
+`
+
+type AuditEventPageParams struct {
+	AfterChain string
+	AfterSeq   int64
+	PageSize   int32
+}
+
+type AuditEventPageRow struct {
+	Chain    string
+	Seq      int64
+	At       time.Time
+	Actor    string
+	Action   string
+	Entity   string
+	Data     []byte
+	PrevHash []byte
+	Hash     []byte
+	SealGseq *int64
+	SealHash []byte
+	SealMac  []byte
+}
+
+// Events with their seals in (chain, seq) order after (@after_chain,
+// @after_seq), a page at a time.
+func (q *Queries) AuditEventPage(ctx context.Context, arg AuditEventPageParams) ([]AuditEventPageRow, error) {
+	rows, err := q.db.Query(ctx, auditEventPage, arg.AfterChain, arg.AfterSeq, arg.PageSize)
+	if err != nil {
+		return nil, err
+	}
+	defer rows.Close()
+	items := []AuditEventPageRow{}
+	for rows.Next() {
+		var i AuditEventPageRow
+		if err := rows.Scan(
+			&i.Chain,
+			&i.Seq,
+			&i.At,
+			&i.Actor,
+			&i.Action,
+			&i.Entity,
+			&i.Data,
+			&i.PrevHash,
+			&i.Hash,
+			&i.SealGseq,
+			&i.SealHash,
+			&i.SealMac,
+		); err != nil {
+			return nil, err
+		}
+		items = append(items, i)
+	}
+	if err := rows.Err(); err != nil {
+		return nil, err
+	}
+	return items, nil
+}
+
+const auditEventsFrom = `-- name: AuditEventsFrom :many
+SELECT seq, hash FROM audit_events
+WHERE chain = $1 AND seq >= $2 AND xmin = pg_current_xact_id()::xid
+ORDER BY seq
+`
+
+type AuditEventsFromParams struct {
+	Chain   string
+	FromSeq int64
+}
+
+type AuditEventsFromRow struct {
+	Seq  int64
+	Hash []byte
+}
+
+// The events of chain from @from_seq on that this transaction inserted.
+func (q *Queries) AuditEventsFrom(ctx context.Context, arg AuditEventsFromParams) ([]AuditEventsFromRow, error) {
+	rows, err := q.db.Query(ctx, auditEventsFrom, arg.Chain, arg.FromSeq)
+	if err != nil {
+		return nil, err
+	}
+	defer rows.Close()
+	items := []AuditEventsFromRow{}
+	for rows.Next() {
+		var i AuditEventsFromRow
+		if err := rows.Scan(&i.Seq, &i.Hash); err != nil {
+			return nil, err
+		}
+		items = append(items, i)
+	}
+	if err := rows.Err(); err != nil {
+		return nil, err
+	}
+	return items, nil
+}
+
+const auditHeadGet = `-- name: AuditHeadGet :one
+SELECT chain, seq, hash, mac, pending_from FROM audit_heads WHERE chain = $1
+`
+
+func (q *Queries) AuditHeadGet(ctx context.Context, chain string) (AuditHead, error) {
+	row := q.db.QueryRow(ctx, auditHeadGet, chain)
+	var i AuditHead
+	err := row.Scan(
+		&i.Chain,
+		&i.Seq,
+		&i.Hash,
+		&i.Mac,
+		&i.PendingFrom,
+	)
+	return i, err
+}
+
+const auditHeadSet = `-- name: AuditHeadSet :exec
+INSERT INTO audit_heads (chain, seq, hash, mac, pending_from)
+VALUES ($1, $2, $3, NULL, $2)
+ON CONFLICT (chain) DO UPDATE SET seq = EXCLUDED.seq, hash = EXCLUDED.hash, mac = NULL,
+    pending_from = COALESCE(audit_heads.pending_from, EXCLUDED.pending_from)
+`
+
+type AuditHeadSetParams struct {
+	Chain string
+	Seq   int64
+	Hash  []byte
+}
+
+// Moves a chain's head to its new last event, unsigned until the seal
+// before commit; pending_from keeps the first event of this transaction.
+func (q *Queries) AuditHeadSet(ctx context.Context, arg AuditHeadSetParams) error {
+	_, err := q.db.Exec(ctx, auditHeadSet, arg.Chain, arg.Seq, arg.Hash)
+	return err
+}
+
+const auditHeadSign = `-- name: AuditHeadSign :exec
+UPDATE audit_heads SET mac = $1, pending_from = NULL WHERE chain = $2 AND seq = $3
+`
+
+type AuditHeadSignParams struct {
+	Mac   []byte
+	Chain string
+	Seq   int64
+}
+
+func (q *Queries) AuditHeadSign(ctx context.Context, arg AuditHeadSignParams) error {
+	_, err := q.db.Exec(ctx, auditHeadSign, arg.Mac, arg.Chain, arg.Seq)
+	return err
+}
+
+const auditHeadsOf = `-- name: AuditHeadsOf :many
+SELECT chain, seq, hash, mac, pending_from FROM audit_heads WHERE chain = ANY($1::text[])
+`
+
+func (q *Queries) AuditHeadsOf(ctx context.Context, chains []string) ([]AuditHead, error) {
+	rows, err := q.db.Query(ctx, auditHeadsOf, chains)
+	if err != nil {
+		return nil, err
+	}
+	defer rows.Close()
+	items := []AuditHead{}
+	for rows.Next() {
+		var i AuditHead
+		if err := rows.Scan(
+			&i.Chain,
+			&i.Seq,
+			&i.Hash,
+			&i.Mac,
+			&i.PendingFrom,
+		); err != nil {
+			return nil, err
+		}
+		items = append(items, i)
+	}
+	if err := rows.Err(); err != nil {
+		return nil, err
+	}
+	return items, nil
+}
+
+const auditHeadsUnsigned = `-- name: AuditHeadsUnsigned :many
+SELECT chain, seq, hash, pending_from FROM audit_heads
+WHERE mac IS NULL AND xmin = pg_current_xact_id()::xid
+ORDER BY chain
+`
+
+type AuditHeadsUnsignedRow struct {
+	Chain       string
+	Seq         int64
+	Hash        []byte
+	PendingFrom *int64
+}
+
+// The heads this transaction moved and left unsigned: only its own row
+// versions (xmin), so that a head someone left unsigned outside the
+// application is never signed by it.
+func (q *Queries) AuditHeadsUnsigned(ctx context.Context) ([]AuditHeadsUnsignedRow, error) {
+	rows, err := q.db.Query(ctx, auditHeadsUnsigned)
+	if err != nil {
+		return nil, err
+	}
+	defer rows.Close()
+	items := []AuditHeadsUnsignedRow{}
+	for rows.Next() {
+		var i AuditHeadsUnsignedRow
+		if err := rows.Scan(
+			&i.Chain,
+			&i.Seq,
+			&i.Hash,
+			&i.PendingFrom,
+		); err != nil {
+			return nil, err
+		}
+		items = append(items, i)
+	}
+	if err := rows.Err(); err != nil {
+		return nil, err
+	}
+	return items, nil
+}
+
+const auditHeadsWithoutEvents = `-- name: AuditHeadsWithoutEvents :many
+SELECT h.chain, h.seq, h.hash, h.mac, h.pending_from FROM audit_heads h
+WHERE NOT EXISTS (SELECT 1 FROM audit_events e WHERE e.chain = h.chain)
+ORDER BY h.chain
+`
+
+// Signed heads whose chain has no events left.
+func (q *Queries) AuditHeadsWithoutEvents(ctx context.Context) ([]AuditHead, error) {
+	rows, err := q.db.Query(ctx, auditHeadsWithoutEvents)
+	if err != nil {
+		return nil, err
+	}
+	defer rows.Close()
+	items := []AuditHead{}
+	for rows.Next() {
+		var i AuditHead
+		if err := rows.Scan(
+			&i.Chain,
+			&i.Seq,
+			&i.Hash,
+			&i.Mac,
+			&i.PendingFrom,
+		); err != nil {
+			return nil, err
+		}
+		items = append(items, i)
+	}
+	if err := rows.Err(); err != nil {
+		return nil, err
+	}
+	return items, nil
+}
+
 const auditInsert = `-- name: AuditInsert :one
 INSERT INTO audit_events (chain, seq, at, actor, action, entity, data, prev_hash, hash)
 VALUES ($1, $2, $3, $4, $5, $6, $7, $8, $9)
@@ -139,4 +398,208 @@ SELECT pg_advisory_xact_lock(hashtextextended($1::text, 0))
 func (q *Queries) AuditLock(ctx context.Context, chain string) error {
 	_, err := q.db.Exec(ctx, auditLock, chain)
 	return err
+}
+
+const auditLogGet = `-- name: AuditLogGet :one
+SELECT n, mac FROM audit_log WHERE id = 1
+`
+
+type AuditLogGetRow struct {
+	N   int64
+	Mac []byte
+}
+
+func (q *Queries) AuditLogGet(ctx context.Context) (AuditLogGetRow, error) {
+	row := q.db.QueryRow(ctx, auditLogGet)
+	var i AuditLogGetRow
+	err := row.Scan(&i.N, &i.Mac)
+	return i, err
+}
+
+const auditLogLock = `-- name: AuditLogLock :one
+SELECT n FROM audit_log WHERE id = 1 FOR UPDATE
+`
+
+// Locks the log head until commit: seals are numbered one transaction at a time.
+func (q *Queries) AuditLogLock(ctx context.Context) (int64, error) {
+	row := q.db.QueryRow(ctx, auditLogLock)
+	var n int64
+	err := row.Scan(&n)
+	return n, err
+}
+
+const auditLogSet = `-- name: AuditLogSet :exec
+UPDATE audit_log SET n = $1, mac = $2 WHERE id = 1
+`
+
+type AuditLogSetParams struct {
+	N   int64
+	Mac []byte
+}
+
+func (q *Queries) AuditLogSet(ctx context.Context, arg AuditLogSetParams) error {
+	_, err := q.db.Exec(ctx, auditLogSet, arg.N, arg.Mac)
+	return err
+}
+
+const auditSealInsert = `-- name: AuditSealInsert :exec
+INSERT INTO audit_seals (gseq, chain, seq, hash, mac)
+SELECT unnest($1::bigint[]), unnest($2::text[]), unnest($3::bigint[]),
+       unnest($4::bytea[]), unnest($5::bytea[])
+`
+
+type AuditSealInsertParams struct {
+	Gseqs  []int64
+	Chains []string
+	Seqs   []int64
+	Hashes [][]byte
+	Macs   [][]byte
+}
+
+func (q *Queries) AuditSealInsert(ctx context.Context, arg AuditSealInsertParams) error {
+	_, err := q.db.Exec(ctx, auditSealInsert,
+		arg.Gseqs,
+		arg.Chains,
+		arg.Seqs,
+		arg.Hashes,
+		arg.Macs,
+	)
+	return err
+}
+
+const auditSealPage = `-- name: AuditSealPage :many
+SELECT gseq, chain, seq, hash, mac FROM audit_seals WHERE gseq > $1 ORDER BY gseq LIMIT $2
+`
+
+type AuditSealPageParams struct {
+	After    int64
+	PageSize int32
+}
+
+// Seals in log order after gseq @after, a page at a time.
+func (q *Queries) AuditSealPage(ctx context.Context, arg AuditSealPageParams) ([]AuditSeal, error) {
+	rows, err := q.db.Query(ctx, auditSealPage, arg.After, arg.PageSize)
+	if err != nil {
+		return nil, err
+	}
+	defer rows.Close()
+	items := []AuditSeal{}
+	for rows.Next() {
+		var i AuditSeal
+		if err := rows.Scan(
+			&i.Gseq,
+			&i.Chain,
+			&i.Seq,
+			&i.Hash,
+			&i.Mac,
+		); err != nil {
+			return nil, err
+		}
+		items = append(items, i)
+	}
+	if err := rows.Err(); err != nil {
+		return nil, err
+	}
+	return items, nil
+}
+
+const auditSealedChainCount = `-- name: AuditSealedChainCount :one
+SELECT count(DISTINCT chain) FROM audit_seals
+`
+
+func (q *Queries) AuditSealedChainCount(ctx context.Context) (int64, error) {
+	row := q.db.QueryRow(ctx, auditSealedChainCount)
+	var count int64
+	err := row.Scan(&count)
+	return count, err
+}
+
+const auditSealsByChain = `-- name: AuditSealsByChain :many
+SELECT gseq, chain, seq, hash, mac FROM audit_seals WHERE chain = $1 ORDER BY seq
+`
+
+func (q *Queries) AuditSealsByChain(ctx context.Context, chain string) ([]AuditSeal, error) {
+	rows, err := q.db.Query(ctx, auditSealsByChain, chain)
+	if err != nil {
+		return nil, err
+	}
+	defer rows.Close()
+	items := []AuditSeal{}
+	for rows.Next() {
+		var i AuditSeal
+		if err := rows.Scan(
+			&i.Gseq,
+			&i.Chain,
+			&i.Seq,
+			&i.Hash,
+			&i.Mac,
+		); err != nil {
+			return nil, err
+		}
+		items = append(items, i)
+	}
+	if err := rows.Err(); err != nil {
+		return nil, err
+	}
+	return items, nil
+}
+
+const auditSealsOrphaned = `-- name: AuditSealsOrphaned :many
+SELECT s.gseq, s.chain, s.seq FROM audit_seals s
+WHERE NOT EXISTS (SELECT 1 FROM audit_events e WHERE e.chain = s.chain AND e.seq = s.seq)
+ORDER BY s.chain, s.seq
+`
+
+type AuditSealsOrphanedRow struct {
+	Gseq  int64
+	Chain string
+	Seq   int64
+}
+
+// Seals whose event is gone.
+func (q *Queries) AuditSealsOrphaned(ctx context.Context) ([]AuditSealsOrphanedRow, error) {
+	rows, err := q.db.Query(ctx, auditSealsOrphaned)
+	if err != nil {
+		return nil, err
+	}
+	defer rows.Close()
+	items := []AuditSealsOrphanedRow{}
+	for rows.Next() {
+		var i AuditSealsOrphanedRow
+		if err := rows.Scan(&i.Gseq, &i.Chain, &i.Seq); err != nil {
+			return nil, err
+		}
+		items = append(items, i)
+	}
+	if err := rows.Err(); err != nil {
+		return nil, err
+	}
+	return items, nil
+}
+
+const auditUnsealedChains = `-- name: AuditUnsealedChains :many
+SELECT DISTINCT e.chain FROM audit_events e
+WHERE NOT EXISTS (SELECT 1 FROM audit_seals s WHERE s.chain = e.chain AND s.seq = e.seq)
+ORDER BY e.chain
+`
+
+// Chains with events that have no seal (written before 00007, or forged).
+func (q *Queries) AuditUnsealedChains(ctx context.Context) ([]string, error) {
+	rows, err := q.db.Query(ctx, auditUnsealedChains)
+	if err != nil {
+		return nil, err
+	}
+	defer rows.Close()
+	items := []string{}
+	for rows.Next() {
+		var chain string
+		if err := rows.Scan(&chain); err != nil {
+			return nil, err
+		}
+		items = append(items, chain)
+	}
+	if err := rows.Err(); err != nil {
+		return nil, err
+	}
+	return items, nil
 }

@@ -80,6 +80,28 @@ type AuditEvent struct {
 	Hash     []byte
 }
 
+type AuditHead struct {
+	Chain       string
+	Seq         int64
+	Hash        []byte
+	Mac         []byte
+	PendingFrom *int64
+}
+
+type AuditLog struct {
+	ID  int32
+	N   int64
+	Mac []byte
+}
+
+type AuditSeal struct {
+	Gseq  int64
+	Chain string
+	Seq   int64
+	Hash  []byte
+	Mac   []byte
+}
+
 type AuthToken struct {
 	TokenHash []byte
 	UserID    string

@@ -5,6 +5,7 @@
 package config
 
 import (
+	"encoding/base64"
 	"errors"
 	"fmt"
 	"log/slog"
@@ -59,6 +60,11 @@ type Config struct {
 	// 32 bytes in standard base64, such as `openssl rand -base64 32` prints.
 	// Checked when set; serve and worker require it.
 	EncryptionKey string
+	// AuditKey seals the audit log (GRANTS_AUDIT_KEY): 32 bytes in
+	// standard base64, kept outside the database. Unset, the key is
+	// derived from EncryptionKey (see audit.DeriveKey). It must never
+	// change: seals made with one key do not verify with another.
+	AuditKey string
 	// PublicURL is the site's external base URL, for links sent outside
 	// such as Stripe onboarding return links (GRANTS_PUBLIC_URL; default
 	// "http://" + Addr).
@@ -114,6 +120,7 @@ func Load(getenv func(string) string) (Config, error) {
 		StripeWebhookSecret: get("GRANTS_STRIPE_WEBHOOK_SECRET", ""),
 		WebhookTolerance:    dur("GRANTS_STRIPE_WEBHOOK_TOLERANCE", "300s"),
 		EncryptionKey:       get("GRANTS_ENCRYPTION_KEY", ""),
+		AuditKey:            get("GRANTS_AUDIT_KEY", ""),
 		StripeMockBin:       get("GRANTS_STRIPE_MOCK_BIN", ""),
 	}
 	c.PublicURL = strings.TrimRight(get("GRANTS_PUBLIC_URL", "http://"+c.Addr), "/")
@@ -144,6 +151,11 @@ func Load(getenv func(string) string) (Config, error) {
 	if c.EncryptionKey != "" {
 		if _, err := bank.NewCipher(c.EncryptionKey); err != nil {
 			errs = append(errs, err) // the error names GRANTS_ENCRYPTION_KEY
+		}
+	}
+	if c.AuditKey != "" {
+		if k, err := base64.StdEncoding.DecodeString(c.AuditKey); err != nil || len(k) != 32 {
+			errs = append(errs, errors.New("GRANTS_AUDIT_KEY: want 32 bytes in standard base64 (generate one with `openssl rand -base64 32`)"))
 		}
 	}
 	if c.StripeAPIBase != "" && !strings.HasPrefix(c.StripeAPIBase, "http://") && !strings.HasPrefix(c.StripeAPIBase, "https://") {

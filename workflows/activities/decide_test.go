@@ -204,7 +204,9 @@ func TestDecideConcurrentApprovalsNeverOverspend(t *testing.T) {
 	pool, err := pgxpool.NewWithConfig(b.ctx, cfg)
 	require.NoError(t, err)
 	t.Cleanup(pool.Close) // before the database is dropped
-	acts := activities.Activities{Store: db.NewStore(pool), Log: b.acts.Log}
+	store := db.NewStore(pool)
+	store.BeforeCommit = b.env.Store.BeforeCommit // seal audit events as the env's store does
+	acts := activities.Activities{Store: store, Log: b.acts.Log}
 
 	var wg sync.WaitGroup
 	start := make(chan struct{})
