@@ -9,9 +9,11 @@ import (
 	"errors"
 	"net/http"
 	"net/url"
+	"path"
 	"slices"
 	"strings"
 	"time"
+	"unicode/utf8"
 
 	"github.com/gin-gonic/gin"
 
@@ -236,16 +238,64 @@ func (ui *UI) hasRole(roles ...string) gin.HandlerFunc {
 	}
 }
 
-// safeNext keeps a post-sign-in redirect on this site: a local path only.
+// safeNext is the one rule for where sign-in (and every other ?next=)
+// leads back to: a path on this site, else the dashboard. next passes only
+// if it starts with a single "/" and, as given and after each round of
+// percent-decoding, it has no backslash (browsers read "\" as "/"), no
+// control character or space (browsers drop tabs and newlines), no "//" in
+// its path (also after cleaning "." and ".." as http.Redirect does), and
+// no scheme, host or user. So "//evil.example", "/\evil.example",
+// "/./\evil.example", "/%2F%2Fevil.example" and their kin never leave.
 func safeNext(next string) string {
-	if next == "" || !strings.HasPrefix(next, "/") || strings.HasPrefix(next, "//") || strings.HasPrefix(next, "/\\") {
-		return "/dashboard"
-	}
-	u, err := url.Parse(next)
-	if err != nil || u.IsAbs() || u.Host != "" {
+	if !localPath(next) {
 		return "/dashboard"
 	}
 	return next
+}
+
+// maxNextLen bounds a ?next= value.
+const maxNextLen = 2048
+
+func localPath(next string) bool {
+	if len(next) > maxNextLen || !strings.HasPrefix(next, "/") {
+		return false
+	}
+	s := next
+	for range 4 { // as given, then decoded up to three times
+		if !localPathForm(s) {
+			return false
+		}
+		d, err := url.PathUnescape(s)
+		if err != nil {
+			return false
+		}
+		if d == s {
+			return true
+		}
+		s = d
+	}
+	return false // still encoded after three rounds: nothing of ours
+}
+
+// localPathForm checks one form (raw or decoded) of a ?next= value.
+func localPathForm(s string) bool {
+	if !strings.HasPrefix(s, "/") || strings.ContainsRune(s, '\\') {
+		return false
+	}
+	for _, r := range s {
+		if r <= ' ' || r == 0x7f || (r >= 0x80 && r <= 0x9f) || r == utf8.RuneError {
+			return false
+		}
+	}
+	p := s
+	if i := strings.IndexAny(p, "?#"); i >= 0 {
+		p = p[:i]
+	}
+	if strings.Contains(p, "//") || strings.HasPrefix(path.Clean(p), "//") {
+		return false
+	}
+	u, err := url.Parse(s)
+	return err == nil && u.Scheme == "" && u.Host == "" && u.User == nil && u.Opaque == "" && strings.HasPrefix(u.Path, "/")
 }
 
 // sessionRemaining is how long the session has left, for the time-out
