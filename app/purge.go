@@ -7,7 +7,6 @@ import (
 	"time"
 
 	"github.com/civicgrants/grants/db"
-	"github.com/civicgrants/grants/db/sqlc"
 )
 
 // PurgeEvery is how often `grants worker` purges ended sessions and tokens.
@@ -24,7 +23,7 @@ type Purged struct {
 // (past their expiry, or API tokens unused for tokenIdle) and the sign-in
 // limits' rows that no longer hold anyone back. It needs no App: the
 // worker runs it on the store alone.
-func PurgeExpired(ctx context.Context, store *db.Store, tokenIdle time.Duration, now time.Time) (Purged, error) {
+func PurgeExpired(ctx context.Context, store *db.Store, tokenIdle time.Duration) (Purged, error) {
 	if tokenIdle <= 0 {
 		tokenIdle = DefaultTokenIdle
 	}
@@ -33,10 +32,10 @@ func PurgeExpired(ctx context.Context, store *db.Store, tokenIdle time.Duration,
 	if p.Tokens, err = store.AuthTokenDeleteExpired(ctx, tokenIdle.Seconds()); err != nil {
 		return p, fmt.Errorf("purge tokens: %w", err)
 	}
-	if p.Logins, err = store.LoginThrottlePurge(ctx, sqlc.LoginThrottlePurgeParams{Now: now, ForgetSeconds: LoginForgetAfter.Seconds()}); err != nil {
+	if p.Logins, err = store.LoginThrottlePurge(ctx); err != nil {
 		return p, fmt.Errorf("purge sign-in limits: %w", err)
 	}
-	if p.Clients, err = store.ClientAttemptPurge(ctx, sqlc.ClientAttemptPurgeParams{Now: now, WindowSeconds: ClientWindow.Seconds()}); err != nil {
+	if p.Clients, err = store.ClientAttemptPurge(ctx); err != nil {
 		return p, fmt.Errorf("purge client limits: %w", err)
 	}
 	return p, nil
@@ -51,7 +50,7 @@ func RunPurge(ctx context.Context, store *db.Store, tokenIdle, every time.Durati
 	t := time.NewTicker(every)
 	defer t.Stop()
 	for {
-		p, err := PurgeExpired(ctx, store, tokenIdle, time.Now())
+		p, err := PurgeExpired(ctx, store, tokenIdle)
 		switch {
 		case err != nil && ctx.Err() == nil:
 			log.ErrorContext(ctx, "purge ended sessions and tokens", "err", err)

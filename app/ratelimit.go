@@ -8,19 +8,20 @@ import (
 	"time"
 
 	"github.com/civicgrants/grants/db"
-	"github.com/civicgrants/grants/db/sqlc"
 )
 
-// Sign-in limits, kept in PostgreSQL so every replica shares them.
+// Sign-in limits, kept in PostgreSQL so every replica shares them (the
+// numbers below are written into queries/login_throttle.sql and
+// queries/client_attempts.sql too, and times are the database clock).
 //
 // Per account (the e-mail address as typed, lower-cased, known or not):
 // every attempt is counted before the password is checked, in one
-// statement under the row's lock, so guesses sent at once are counted one
-// by one; a success forgets the count. The fifth failure in a row makes the
-// account wait LoginBackoffBase before the next attempt, and each further
-// failure doubles the wait, up to LoginBackoffMax: a back-off, never a lock
-// for good, so nobody can keep the owner out for longer than that.
-// Failures are forgotten after LoginForgetAfter without an attempt.
+// statement under the lock of the row, so guesses sent at once are counted
+// one by one; a success forgets the count. The fifth attempt in a row
+// without success makes the account wait LoginBackoffBase before the next,
+// and each further one doubles the wait, up to LoginBackoffMax: a back-off,
+// never a lock for good, so nobody can keep the owner out for longer than
+// that. The count is forgotten after LoginForgetAfter without an attempt.
 //
 // Per client address: at most ClientMaxAttempts sign-in and registration
 // attempts in a window of ClientWindow (DESIGN §10: at least 60 per 10
@@ -37,34 +38,25 @@ const (
 // limitKey is the form a limit's key is counted under.
 func limitKey(key string) string { return strings.ToLower(strings.TrimSpace(key)) }
 
-// waitSeconds is the whole seconds from now until t, at least 1.
-func waitSeconds(now, t time.Time) int {
-	return max(1, int(math.Ceil(t.Sub(now).Seconds())))
-}
+// waitSeconds is secs rounded up to whole seconds, at least 1.
+func waitSeconds(secs float64) int { return max(1, int(math.Ceil(secs))) }
 
 // beginLogin counts a sign-in attempt at email, or refuses it
 // (rate_limited, with the seconds to wait) while the account must wait.
 func (a *App) beginLogin(ctx context.Context, email string) error {
 	key := limitKey(email)
-	now := a.now()
-	_, err := a.store.LoginThrottleAttempt(ctx, sqlc.LoginThrottleAttemptParams{
-		Email: key, Now: now, FreeFailures: LoginFreeFailures, BaseSeconds: LoginBackoffBase.Seconds(),
-		ForgetSeconds: LoginForgetAfter.Seconds(), MaxSeconds: LoginBackoffMax.Seconds(),
-	})
+	_, err := a.store.LoginThrottleAttempt(ctx, key)
 	if err == nil {
 		return nil
 	}
 	if !isNotFound(db.Translate(err)) {
 		return fmt.Errorf("count sign-in attempt: %w", err)
 	}
-	until, err := a.store.LoginThrottleBlockedUntil(ctx, key)
+	wait, err := a.store.LoginThrottleWait(ctx, key)
 	if err != nil && !isNotFound(db.Translate(err)) {
 		return fmt.Errorf("sign-in wait: %w", err)
 	}
-	if until == nil { // forgotten in between (a success, a purge)
-		return RateLimited(1)
-	}
-	return RateLimited(waitSeconds(now, *until))
+	return RateLimited(waitSeconds(wait))
 }
 
 // loginSucceeded forgets email's failures.
@@ -91,15 +83,12 @@ func (a *App) throttleClient(ctx context.Context) error {
 	if addr == "" {
 		return nil
 	}
-	now := a.now()
-	row, err := a.store.ClientAttemptCount(ctx, sqlc.ClientAttemptCountParams{
-		Client: limitKey(addr), Now: now, WindowSeconds: ClientWindow.Seconds(),
-	})
+	row, err := a.store.ClientAttemptCount(ctx, limitKey(addr))
 	if err != nil {
 		return fmt.Errorf("count client attempt: %w", err)
 	}
 	if row.Attempts > ClientMaxAttempts {
-		return RateLimited(waitSeconds(now, row.WindowStartedAt.Add(ClientWindow)))
+		return RateLimited(waitSeconds(row.SecondsLeft))
 	}
 	return nil
 }

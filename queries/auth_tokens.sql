@@ -3,7 +3,7 @@ INSERT INTO auth_tokens (token_hash, user_id, kind, expires_at)
 VALUES (@token_hash, @user_id, @kind, @expires_at);
 
 -- name: AuthTokenAPI :one
--- An API token and its user: only kind 'api' (a web session's cookie is no
+-- An API token and its user: only kind 'api' (a web session cookie is no
 -- bearer token), only before its expiry and while it has been used within
 -- the idle time.
 SELECT u.*, t.last_used_at AS token_last_used_at
@@ -13,7 +13,7 @@ WHERE t.token_hash = @token_hash AND t.kind = 'api' AND t.expires_at > now()
   AND t.last_used_at > now() - make_interval(secs => @idle_seconds::double precision);
 
 -- name: AuthTokenTouch :exec
--- Notes an API token's use, at most once a minute (few writes).
+-- Notes an use of an API token, at most once a minute (few writes).
 UPDATE auth_tokens SET last_used_at = now()
 WHERE token_hash = @token_hash AND last_used_at < now() - interval '1 minute';
 

@@ -81,11 +81,12 @@ type AuditEvent struct {
 }
 
 type AuthToken struct {
-	TokenHash []byte
-	UserID    string
-	Kind      string
-	CreatedAt time.Time
-	ExpiresAt time.Time
+	TokenHash  []byte
+	UserID     string
+	Kind       string
+	CreatedAt  time.Time
+	ExpiresAt  time.Time
+	LastUsedAt time.Time
 }
 
 type BankAccount struct {
@@ -105,6 +106,12 @@ type BudgetCommitment struct {
 	AmountPence   int64
 	CommittedAt   time.Time
 	ReleasedAt    *time.Time
+}
+
+type ClientAttempt struct {
+	Client          string
+	Attempts        int32
+	WindowStartedAt time.Time
 }
 
 type Document struct {
@@ -139,6 +146,13 @@ type Grant struct {
 	ClawbackPence  int64
 	Flags          []string
 	CompletedAt    *time.Time
+}
+
+type LoginThrottle struct {
+	Email         string
+	Failures      int32
+	LastAttemptAt time.Time
+	BlockedUntil  *time.Time
 }
 
 type Notification struct {
