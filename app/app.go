@@ -60,13 +60,13 @@ const (
 
 // App is the use-case layer.
 type App struct {
-	store   *db.Store
-	docs    *document.Store
-	cfg     Config
-	log     *slog.Logger
-	now     func() time.Time
-	cases   Cases        // nil until UseTemporal: lifecycle changes answer 503
-	cipher  *bank.Cipher // nil without a valid EncryptionKey: bank details answer 503
+	store  *db.Store
+	docs   *document.Store
+	cfg    Config
+	log    *slog.Logger
+	now    func() time.Time
+	cases  Cases        // nil until UseTemporal: lifecycle changes answer 503
+	cipher *bank.Cipher // nil without a valid EncryptionKey: bank details answer 503
 }
 
 // New builds the use-case layer.
