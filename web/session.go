@@ -61,19 +61,46 @@ func (ui *UI) sessionMiddleware(c *gin.Context) {
 }
 
 // uploadRoutes are the forms that take a file, and so a body up to
-// maxUploadBytes; every other form is held to maxFormBytes.
+// maxUploadBytes from a signed-in visitor; every other form is held to
+// maxFormBytes.
 var uploadRoutes = map[string]bool{"/applications/:id/documents": true, "/reports/:id/documents": true, "/reports/:id": true}
 
+// csrfHeader may carry the CSRF token of a multipart post instead of the
+// action URL's csrf_token.
+const csrfHeader = "X-CSRF-Token"
+
 // csrfMiddleware refuses, with 403 and before any handler runs, a POST
-// whose csrf_token field does not match the visitor's token.
+// whose CSRF token does not match the visitor's token. The session is
+// already resolved from its cookie (sessionMiddleware), and no body is read
+// before the token is checked: a multipart form (a file upload) carries its
+// token in its action URL's query (csrf_token, or the X-CSRF-Token header),
+// and only then is its body read, up to 10 MB on the upload forms for a
+// signed-in visitor (a visitor without a session is sent to sign-in
+// without it being read) and 1 MB anywhere else. A plain form's token is
+// in its body, read up to 1 MB to find it.
 func (ui *UI) csrfMiddleware(c *gin.Context) {
 	if c.Request.Method == http.MethodGet || c.Request.Method == http.MethodHead {
 		c.Next()
 		return
 	}
 	multipart := strings.HasPrefix(c.GetHeader("Content-Type"), "multipart/form-data")
+	if multipart {
+		tok := c.GetHeader(csrfHeader)
+		if tok == "" {
+			tok = c.Query(csrfField)
+		}
+		if !ui.csrfValid(c, tok) {
+			ui.csrfRefused(c)
+			return
+		}
+	}
+	_, signedIn := sessionOf(c)
 	limit := int64(maxFormBytes)
 	if multipart && uploadRoutes[c.FullPath()] {
+		if !signedIn {
+			c.Next() // signedIn sends the visitor to sign-in; the body is never read
+			return
+		}
 		limit = maxUploadBytes
 	}
 	c.Request.Body = http.MaxBytesReader(c.Writer, c.Request.Body, limit)
@@ -89,13 +116,17 @@ func (ui *UI) csrfMiddleware(c *gin.Context) {
 		c.Abort()
 		return
 	}
-	if !ui.csrfValid(c, c.PostForm(csrfField)) {
-		ui.render(c, http.StatusForbidden, "error", page{Title: "Your form could not be sent",
-			Data: errorData{Message: "The form was out of date or did not come from this site, so nothing was changed. Go back, reload the page and try again."}})
-		c.Abort()
+	if !multipart && !ui.csrfValid(c, c.PostForm(csrfField)) {
+		ui.csrfRefused(c)
 		return
 	}
 	c.Next()
+}
+
+func (ui *UI) csrfRefused(c *gin.Context) {
+	ui.render(c, http.StatusForbidden, "error", page{Title: "Your form could not be sent",
+		Data: errorData{Message: "The form was out of date or did not come from this site, so nothing was changed. Go back, reload the page and try again."}})
+	c.Abort()
 }
 
 // csrfValid accepts the token of the visitor's session cookie when the
