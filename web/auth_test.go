@@ -125,7 +125,7 @@ func TestSignInIsRateLimited(t *testing.T) {
 	// Now even the right password is refused until the window passes.
 	r := v.post("/sign-in", url.Values{"email": {"target@example.org"}, "password": {apptest.Password}})
 	require.Equal(t, http.StatusTooManyRequests, r.Code)
-	require.Contains(t, r.Body, "Too many attempts")
+	require.Contains(t, r.Body, "Too many attempts to sign in. Wait 1 minute and try again")
 	require.NotEmpty(t, r.Header.Get("Retry-After"))
 	noSession(t, r)
 	require.Equal(t, http.StatusSeeOther, v.get("/dashboard").Code)
