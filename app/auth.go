@@ -56,6 +56,7 @@ type RegisterInput struct {
 }
 
 const (
+	maxEmailLen    = 254 // as validEmail allows
 	minPasswordLen = 10
 	maxPasswordLen = 72 // bcrypt's limit
 )
@@ -66,7 +67,7 @@ func userView(u sqlc.User) User {
 
 func validEmail(s string) bool {
 	a, err := mail.ParseAddress(s)
-	return err == nil && a.Address == s && len(s) <= 254
+	return err == nil && a.Address == s && len(s) <= maxEmailLen
 }
 
 // Register creates an applicant account (no staff roles).
@@ -138,6 +139,10 @@ func (a *App) Login(ctx context.Context, email, password string) (Token, error) 
 func (a *App) login(ctx context.Context, email, password, kind string, ttl time.Duration) (Token, error) {
 	if err := a.throttleClient(ctx); err != nil {
 		return Token{}, err
+	}
+	if len(email) > maxEmailLen || strings.ContainsRune(email, 0) || !utf8.ValidString(email) {
+		_ = bcrypt.CompareHashAndPassword(dummyHash, []byte(password))
+		return Token{}, badLogin() // no account has such an address; nothing to count it under
 	}
 	if err := a.beginLogin(ctx, email); err != nil { // counted before the password is checked
 		return Token{}, err

@@ -4,6 +4,7 @@ import (
 	"context"
 	"crypto/sha256"
 	"log/slog"
+	"strings"
 	"sync"
 	"testing"
 
@@ -246,4 +247,15 @@ func TestPurgeExpired(t *testing.T) {
 	}
 	require.NoError(t, rows.Err())
 	require.Equal(t, []string{"192.0.2.2", "recent@example.org", "waiting@example.org"}, left)
+}
+
+// An address no account can have (too long, a NUL, not UTF-8) is a wrong
+// sign-in (401), not a database error.
+func TestLoginWithImpossibleAddress(t *testing.T) {
+	t.Parallel()
+	env := apptest.New(t)
+	for _, email := range []string{"a\x00@example.org", "\xff@example.org", strings.Repeat("a", 5000) + "@example.org"} {
+		_, err := env.App.Login(context.Background(), email, "a wrong guess!")
+		require.True(t, isKind(err, app.KindUnauthenticated), "%q: %v", email, err)
+	}
 }
