@@ -97,8 +97,9 @@ func (ui *UI) csrfMiddleware(c *gin.Context) {
 	_, signedIn := sessionOf(c)
 	limit := int64(maxFormBytes)
 	if multipart && uploadRoutes[c.FullPath()] {
-		if !signedIn {
-			c.Next() // signedIn sends the visitor to sign-in; the body is never read
+		if !signedIn { // signedIn sends the visitor to sign-in; the body is never read
+			c.Request.Body = http.MaxBytesReader(c.Writer, c.Request.Body, maxFormBytes)
+			c.Next()
 			return
 		}
 		limit = maxUploadBytes
