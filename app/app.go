@@ -29,6 +29,8 @@ const (
 // Config holds the use-case layer's settings.
 type Config struct {
 	TokenTTL time.Duration // lifetime of an API token
+	// TokenIdle ends an API token not used for this long (default 7 days).
+	TokenIdle time.Duration
 	// SessionIdle is how long a web session lives without a request
 	// (default 30 minutes); SessionMaxAge bounds it however busy (12 hours).
 	SessionIdle            time.Duration
@@ -57,19 +59,18 @@ const (
 	DefaultPublicURL        = "http://127.0.0.1:8080"
 	DefaultSessionIdle      = 30 * time.Minute
 	DefaultSessionMaxAge    = 12 * time.Hour
+	DefaultTokenIdle        = 7 * 24 * time.Hour
 )
 
 // App is the use-case layer.
 type App struct {
-	store   *db.Store
-	docs    *document.Store
-	cfg     Config
-	log     *slog.Logger
-	now     func() time.Time
-	limiter *limiter     // failed logins per email address
-	clients *limiter     // sign-in and registration attempts per client address
-	cases   Cases        // nil until UseTemporal: lifecycle changes answer 503
-	cipher  *bank.Cipher // nil without a valid EncryptionKey: bank details answer 503
+	store  *db.Store
+	docs   *document.Store
+	cfg    Config
+	log    *slog.Logger
+	now    func() time.Time
+	cases  Cases        // nil until UseTemporal: lifecycle changes answer 503
+	cipher *bank.Cipher // nil without a valid EncryptionKey: bank details answer 503
 }
 
 // New builds the use-case layer.
@@ -83,6 +84,9 @@ func New(store *db.Store, docs *document.Store, cfg Config, log *slog.Logger) *A
 	if cfg.TokenTTL <= 0 {
 		cfg.TokenTTL = 30 * 24 * time.Hour
 	}
+	if cfg.TokenIdle <= 0 {
+		cfg.TokenIdle = DefaultTokenIdle
+	}
 	if cfg.DefaultPaymentProvider == "" {
 		cfg.DefaultPaymentProvider = workflows.ProviderStripe
 	}
@@ -93,8 +97,7 @@ func New(store *db.Store, docs *document.Store, cfg Config, log *slog.Logger) *A
 		cfg.PublicURL = DefaultPublicURL
 	}
 	cfg.PublicURL = strings.TrimRight(cfg.PublicURL, "/")
-	a := &App{store: store, docs: docs, cfg: cfg, log: log, now: time.Now, limiter: newLimiter(loginMaxFailures, loginWindow),
-		clients: newLimiter(clientMaxAttempts, clientWindow)}
+	a := &App{store: store, docs: docs, cfg: cfg, log: log, now: time.Now}
 	if cfg.EncryptionKey != "" {
 		c, err := bank.NewCipher(cfg.EncryptionKey)
 		if err != nil {

@@ -56,6 +56,7 @@ type RegisterInput struct {
 }
 
 const (
+	maxEmailLen    = 254 // as validEmail allows
 	minPasswordLen = 10
 	maxPasswordLen = 72 // bcrypt's limit
 )
@@ -66,7 +67,7 @@ func userView(u sqlc.User) User {
 
 func validEmail(s string) bool {
 	a, err := mail.ParseAddress(s)
-	return err == nil && a.Address == s && len(s) <= 254
+	return err == nil && a.Address == s && len(s) <= maxEmailLen
 }
 
 // Register creates an applicant account (no staff roles).
@@ -139,8 +140,12 @@ func (a *App) login(ctx context.Context, email, password, kind string, ttl time.
 	if err := a.throttleClient(ctx); err != nil {
 		return Token{}, err
 	}
-	if wait := a.limiter.check(email, a.now()); wait > 0 {
-		return Token{}, RateLimited(wait)
+	if len(email) > maxEmailLen || strings.ContainsRune(email, 0) || !utf8.ValidString(email) {
+		_ = bcrypt.CompareHashAndPassword(dummyHash, []byte(password))
+		return Token{}, badLogin() // no account has such an address; nothing to count it under
+	}
+	if err := a.beginLogin(ctx, email); err != nil { // counted before the password is checked
+		return Token{}, err
 	}
 	u, err := a.store.UserGetByEmail(ctx, strings.TrimSpace(email))
 	if err != nil {
@@ -148,14 +153,14 @@ func (a *App) login(ctx context.Context, email, password, kind string, ttl time.
 			return Token{}, fmt.Errorf("find user: %w", err)
 		}
 		_ = bcrypt.CompareHashAndPassword(dummyHash, []byte(password))
-		a.limiter.record(email, a.now())
 		return Token{}, badLogin()
 	}
 	if bcrypt.CompareHashAndPassword([]byte(u.PasswordHash), []byte(password)) != nil {
-		a.limiter.record(email, a.now())
 		return Token{}, badLogin()
 	}
-	a.limiter.forget(email)
+	if err := a.loginSucceeded(ctx, email); err != nil {
+		return Token{}, err
+	}
 	secret := make([]byte, 32)
 	if _, err := rand.Read(secret); err != nil {
 		return Token{}, fmt.Errorf("token: %w", err)
@@ -179,17 +184,24 @@ func hashToken(tok string) []byte {
 	return h[:]
 }
 
-// Authenticate resolves a bearer token to its user.
+// Authenticate resolves an API bearer token to its user. Only API tokens
+// pass (a web session's cookie is refused), before their expiry and while
+// used within TokenIdle; a use is noted at most once a minute.
 func (a *App) Authenticate(ctx context.Context, token string) (Actor, error) {
 	if token == "" || len(token) > 200 {
 		return Actor{}, ErrUnauthenticated
 	}
-	row, err := a.store.AuthTokenUser(ctx, hashToken(token))
+	row, err := a.store.AuthTokenAPI(ctx, sqlc.AuthTokenAPIParams{TokenHash: hashToken(token), IdleSeconds: a.cfg.TokenIdle.Seconds()})
 	if err != nil {
 		if isNotFound(db.Translate(err)) {
 			return Actor{}, ErrUnauthenticated
 		}
 		return Actor{}, fmt.Errorf("authenticate: %w", err)
+	}
+	if a.now().Sub(row.TokenLastUsedAt) >= time.Minute {
+		if err := a.store.AuthTokenTouch(ctx, hashToken(token)); err != nil {
+			return Actor{}, fmt.Errorf("note token use: %w", err)
+		}
 	}
 	return Actor{ID: row.ID, Email: row.Email, Name: row.Name, Roles: row.Roles}, nil
 }

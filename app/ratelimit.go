@@ -2,89 +2,76 @@ package app
 
 import (
 	"context"
+	"fmt"
+	"math"
 	"strings"
-	"sync"
 	"time"
+
+	"github.com/civicgrants/grants/db"
 )
 
-// limiter counts events per key (failed logins per email address,
-// attempts per client address): after max of them within window, further
-// attempts are refused until the window has passed since the first. It is
-// per process; behind several API replicas each keeps its own count, which
-// still bounds the rate by the number of replicas.
-type limiter struct {
-	mu     sync.Mutex
-	max    int
-	window time.Duration
-	events map[string][]time.Time
-}
-
-// Limits: password guesses at one account, and sign-in and registration
-// attempts from one client address (many accounts tried from one place).
+// Sign-in limits, kept in PostgreSQL so every replica shares them (the
+// numbers below are written into queries/login_throttle.sql and
+// queries/client_attempts.sql too, and times are the database clock).
+//
+// Per account (the e-mail address as typed, lower-cased, known or not):
+// every attempt is counted before the password is checked, in one
+// statement under the lock of the row, so guesses sent at once are counted
+// one by one; a success forgets the count. The fifth attempt in a row
+// without success makes the account wait LoginBackoffBase before the next,
+// and each further one doubles the wait, up to LoginBackoffMax: a back-off,
+// never a lock for good, so nobody can keep the owner out for longer than
+// that. The count is forgotten after LoginForgetAfter without an attempt.
+//
+// Per client address: at most ClientMaxAttempts sign-in and registration
+// attempts in a window of ClientWindow (DESIGN §10: at least 60 per 10
+// minutes).
 const (
-	loginMaxFailures  = 5
-	loginWindow       = 15 * time.Minute
-	clientMaxAttempts = 60
-	clientWindow      = 10 * time.Minute
+	LoginFreeFailures = 5
+	LoginBackoffBase  = time.Minute
+	LoginBackoffMax   = 15 * time.Minute
+	LoginForgetAfter  = time.Hour
+	ClientMaxAttempts = 60
+	ClientWindow      = 10 * time.Minute
 )
 
-func newLimiter(maxEvents int, window time.Duration) *limiter {
-	return &limiter{max: maxEvents, window: window, events: map[string][]time.Time{}}
+// limitKey is the form a limit's key is counted under.
+func limitKey(key string) string { return strings.ToLower(strings.TrimSpace(key)) }
+
+// waitSeconds is secs rounded up to whole seconds, at least 1.
+func waitSeconds(secs float64) int { return max(1, int(math.Ceil(secs))) }
+
+// beginLogin counts a sign-in attempt at email, or refuses it
+// (rate_limited, with the seconds to wait) while the account must wait.
+func (a *App) beginLogin(ctx context.Context, email string) error {
+	key := limitKey(email)
+	_, err := a.store.LoginThrottleAttempt(ctx, key)
+	if err == nil {
+		return nil
+	}
+	if !isNotFound(db.Translate(err)) {
+		return fmt.Errorf("count sign-in attempt: %w", err)
+	}
+	wait, err := a.store.LoginThrottleWait(ctx, key)
+	if err != nil && !isNotFound(db.Translate(err)) {
+		return fmt.Errorf("sign-in wait: %w", err)
+	}
+	return RateLimited(waitSeconds(wait))
 }
 
-// check returns the seconds to wait, or 0 when an attempt may go ahead.
-func (l *limiter) check(key string, now time.Time) int {
-	l.mu.Lock()
-	defer l.mu.Unlock()
-	key = strings.ToLower(strings.TrimSpace(key))
-	recent := l.events[key][:0]
-	for _, t := range l.events[key] {
-		if now.Sub(t) < l.window {
-			recent = append(recent, t)
-		}
+// loginSucceeded forgets email's failures.
+func (a *App) loginSucceeded(ctx context.Context, email string) error {
+	if err := a.store.LoginThrottleReset(ctx, limitKey(email)); err != nil {
+		return fmt.Errorf("reset sign-in attempts: %w", err)
 	}
-	if len(recent) == 0 {
-		delete(l.events, key)
-		return 0
-	}
-	l.events[key] = recent
-	if len(recent) < l.max {
-		return 0
-	}
-	return int(l.window-now.Sub(recent[0]))/int(time.Second) + 1
-}
-
-// maxTracked bounds the memory a flood of events for many keys can
-// take: past it, entries whose window has passed are swept.
-const maxTracked = 10000
-
-// record counts an event (a failed login, an attempt) for key.
-func (l *limiter) record(key string, now time.Time) {
-	l.mu.Lock()
-	defer l.mu.Unlock()
-	if len(l.events) >= maxTracked {
-		for k, ts := range l.events {
-			if now.Sub(ts[len(ts)-1]) >= l.window {
-				delete(l.events, k)
-			}
-		}
-	}
-	key = strings.ToLower(strings.TrimSpace(key))
-	l.events[key] = append(l.events[key], now)
-}
-
-// forget clears key's count (a login that succeeded).
-func (l *limiter) forget(key string) {
-	l.mu.Lock()
-	defer l.mu.Unlock()
-	delete(l.events, strings.ToLower(strings.TrimSpace(key)))
+	return nil
 }
 
 type clientKey struct{}
 
 // WithClient tells the use cases, through ctx, the address a request came
 // from; sign-in and registration then count against its limit
-// (clientMaxAttempts within clientWindow).
+// (ClientMaxAttempts within ClientWindow).
 func WithClient(ctx context.Context, addr string) context.Context {
 	return context.WithValue(ctx, clientKey{}, addr)
 }
@@ -96,10 +83,12 @@ func (a *App) throttleClient(ctx context.Context) error {
 	if addr == "" {
 		return nil
 	}
-	now := a.now()
-	if wait := a.clients.check(addr, now); wait > 0 {
-		return RateLimited(wait)
+	row, err := a.store.ClientAttemptCount(ctx, limitKey(addr))
+	if err != nil {
+		return fmt.Errorf("count client attempt: %w", err)
 	}
-	a.clients.record(addr, now)
+	if row.Attempts > ClientMaxAttempts {
+		return RateLimited(waitSeconds(row.SecondsLeft))
+	}
 	return nil
 }

@@ -2,17 +2,30 @@
 INSERT INTO auth_tokens (token_hash, user_id, kind, expires_at)
 VALUES (@token_hash, @user_id, @kind, @expires_at);
 
--- name: AuthTokenUser :one
-SELECT u.*, t.expires_at AS token_expires_at
+-- name: AuthTokenAPI :one
+-- An API token and its user: only kind 'api' (a web session cookie is no
+-- bearer token), only before its expiry and while it has been used within
+-- the idle time.
+SELECT u.*, t.last_used_at AS token_last_used_at
 FROM auth_tokens t
 JOIN users u ON u.id = t.user_id
-WHERE t.token_hash = @token_hash AND t.expires_at > now();
+WHERE t.token_hash = @token_hash AND t.kind = 'api' AND t.expires_at > now()
+  AND t.last_used_at > now() - make_interval(secs => @idle_seconds::double precision);
+
+-- name: AuthTokenTouch :exec
+-- Notes an use of an API token, at most once a minute (few writes).
+UPDATE auth_tokens SET last_used_at = now()
+WHERE token_hash = @token_hash AND last_used_at < now() - interval '1 minute';
 
 -- name: AuthTokenDelete :exec
 DELETE FROM auth_tokens WHERE token_hash = @token_hash;
 
 -- name: AuthTokenDeleteExpired :execrows
-DELETE FROM auth_tokens WHERE expires_at <= now();
+-- Purges web sessions and API tokens past their expiry, and API tokens
+-- unused for longer than the idle time.
+DELETE FROM auth_tokens
+WHERE expires_at <= now()
+   OR (kind = 'api' AND last_used_at <= now() - make_interval(secs => @idle_seconds::double precision));
 
 -- name: AuthTokenSession :one
 -- A web session and its user; only kind 'session', only while live.

@@ -54,7 +54,7 @@ func (ui *UI) signIn(c *gin.Context) {
 			f.Fail("email", "Enter the email address and password of your account; one of them is not right")
 		case ok && e.Kind == app.KindRateLimited:
 			c.Header("Retry-After", fmt.Sprint(e.RetryAfter))
-			f.Fail("email", fmt.Sprintf("Too many attempts to sign in. Wait %d minutes and try again", waitMinutes(e.RetryAfter)))
+			f.Fail("email", "Too many attempts to sign in. Wait "+waitMinutes(e.RetryAfter)+" and try again")
 			f.Values.Del("password")
 			ui.render(c, http.StatusTooManyRequests, "sign-in", page{Title: "Sign in", Form: f, Data: signInData{Next: next}})
 			return
@@ -93,7 +93,7 @@ func (ui *UI) register(c *gin.Context) {
 		}
 		if e, ok := app.AsError(err); ok && e.Kind == app.KindRateLimited {
 			c.Header("Retry-After", fmt.Sprint(e.RetryAfter))
-			f.Fail("", fmt.Sprintf("Too many attempts to create an account. Wait %d minutes and try again", waitMinutes(e.RetryAfter)))
+			f.Fail("", "Too many attempts to create an account. Wait "+waitMinutes(e.RetryAfter)+" and try again")
 			status = http.StatusTooManyRequests
 		} else if !f.FromApp(err, nil, "name", "email", "password") {
 			ui.fail(c, err)
@@ -150,5 +150,11 @@ func (ui *UI) extendSession(c *gin.Context) {
 	redirect(c, safeNext(c.PostForm("next")))
 }
 
-// waitMinutes is a Retry-After's seconds as whole minutes, rounded up.
-func waitMinutes(seconds int) int { return (seconds + 59) / 60 }
+// waitMinutes is a Retry-After's seconds as whole minutes, rounded up,
+// in words: "1 minute", "15 minutes".
+func waitMinutes(seconds int) string {
+	if m := (seconds + 59) / 60; m != 1 {
+		return fmt.Sprintf("%d minutes", m)
+	}
+	return "1 minute"
+}

@@ -102,7 +102,10 @@ func TestSignInKeepsRedirectsOnSite(t *testing.T) {
 	t.Parallel()
 	s := newSite(t)
 	s.env.User(t, "applicant@example.org")
-	for _, next := range []string{"https://evil.example/", "//evil.example/x", "/\\evil.example", "javascript:alert(1)", ""} {
+	for _, next := range []string{"https://evil.example/", "//evil.example/x", "/\\evil.example", "javascript:alert(1)", "",
+		"/./\\evil.example", "/.\\evil.example", "/../\\evil.example", "%2F%2Fevil.example", "/%2F%2Fevil.example", "/%5Cevil.example",
+		"/%252F%252Fevil.example", "\t//evil.example", "/\t/evil.example", "/\n/evil.example", "https:evil.example", "///evil.example",
+		"/.//evil.example", "\\\\evil.example"} {
 		v := s.visitor(t)
 		r := v.post("/sign-in", url.Values{"email": {"applicant@example.org"}, "password": {apptest.Password}, "next": {next}})
 		require.Equal(t, http.StatusSeeOther, r.Code, next)
@@ -122,7 +125,7 @@ func TestSignInIsRateLimited(t *testing.T) {
 	// Now even the right password is refused until the window passes.
 	r := v.post("/sign-in", url.Values{"email": {"target@example.org"}, "password": {apptest.Password}})
 	require.Equal(t, http.StatusTooManyRequests, r.Code)
-	require.Contains(t, r.Body, "Too many attempts")
+	require.Contains(t, r.Body, "Too many attempts to sign in. Wait 1 minute and try again")
 	require.NotEmpty(t, r.Header.Get("Retry-After"))
 	noSession(t, r)
 	require.Equal(t, http.StatusSeeOther, v.get("/dashboard").Code)

@@ -31,6 +31,7 @@ import (
 type site struct {
 	env *apptest.Env
 	srv *httptest.Server
+	h   http.Handler // what srv serves, for requests made in the test itself
 }
 
 func newSite(t *testing.T) *site {
@@ -43,7 +44,7 @@ func newSite(t *testing.T) *site {
 	e.NoRoute(ui.NotFound)
 	srv := httptest.NewServer(e)
 	t.Cleanup(srv.Close)
-	return &site{env: env, srv: srv}
+	return &site{env: env, srv: srv, h: e}
 }
 
 // withWorker runs the real workflows and activities for this site on a
@@ -142,19 +143,30 @@ func (v *visitor) post(path string, form url.Values) page {
 	return v.do(req)
 }
 
-// upload posts a multipart form with one file field.
+// upload posts a multipart form with one file field, its CSRF token in the
+// action URL's query as the upload forms carry it: the visitor's, unless
+// form sets its own csrf_token (an empty one is sent as missing).
 func (v *visitor) upload(path string, form url.Values, field, filename string, content []byte) page {
 	v.t.Helper()
 	if v.csrf == "" {
 		v.get("/sign-in") // a page with a form
 	}
+	form = cloneValues(form)
+	tok := v.csrf
+	if _, ok := form["csrf_token"]; ok {
+		tok = form.Get("csrf_token")
+		form.Del("csrf_token")
+	}
+	if tok != "" {
+		sep := "?"
+		if strings.Contains(path, "?") {
+			sep = "&"
+		}
+		path += sep + "csrf_token=" + url.QueryEscape(tok)
+	}
 	pr, pw := io.Pipe()
 	mw := multipart.NewWriter(pw)
 	go func() {
-		form = cloneValues(form)
-		if _, ok := form["csrf_token"]; !ok {
-			form.Set("csrf_token", v.csrf)
-		}
 		for k, vs := range form {
 			for _, x := range vs {
 				_ = mw.WriteField(k, x)

@@ -9,9 +9,11 @@ import (
 	"errors"
 	"net/http"
 	"net/url"
+	"path"
 	"slices"
 	"strings"
 	"time"
+	"unicode/utf8"
 
 	"github.com/gin-gonic/gin"
 
@@ -59,19 +61,47 @@ func (ui *UI) sessionMiddleware(c *gin.Context) {
 }
 
 // uploadRoutes are the forms that take a file, and so a body up to
-// maxUploadBytes; every other form is held to maxFormBytes.
+// maxUploadBytes from a signed-in visitor; every other form is held to
+// maxFormBytes.
 var uploadRoutes = map[string]bool{"/applications/:id/documents": true, "/reports/:id/documents": true, "/reports/:id": true}
 
+// csrfHeader may carry the CSRF token of a multipart post instead of the
+// action URL's csrf_token.
+const csrfHeader = "X-CSRF-Token"
+
 // csrfMiddleware refuses, with 403 and before any handler runs, a POST
-// whose csrf_token field does not match the visitor's token.
+// whose CSRF token does not match the visitor's token. The session is
+// already resolved from its cookie (sessionMiddleware), and no body is read
+// before the token is checked: a multipart form (a file upload) carries its
+// token in its action URL's query (csrf_token, or the X-CSRF-Token header),
+// and only then is its body read, up to 10 MB on the upload forms for a
+// signed-in visitor (a visitor without a session is sent to sign-in
+// without it being read) and 1 MB anywhere else. A plain form's token is
+// in its body, read up to 1 MB to find it.
 func (ui *UI) csrfMiddleware(c *gin.Context) {
 	if c.Request.Method == http.MethodGet || c.Request.Method == http.MethodHead {
 		c.Next()
 		return
 	}
 	multipart := strings.HasPrefix(c.GetHeader("Content-Type"), "multipart/form-data")
+	if multipart {
+		tok := c.GetHeader(csrfHeader)
+		if tok == "" {
+			tok = c.Query(csrfField)
+		}
+		if !ui.csrfValid(c, tok) {
+			ui.csrfRefused(c)
+			return
+		}
+	}
+	_, signedIn := sessionOf(c)
 	limit := int64(maxFormBytes)
 	if multipart && uploadRoutes[c.FullPath()] {
+		if !signedIn { // signedIn sends the visitor to sign-in; the body is never read
+			c.Request.Body = http.MaxBytesReader(c.Writer, c.Request.Body, maxFormBytes)
+			c.Next()
+			return
+		}
 		limit = maxUploadBytes
 	}
 	c.Request.Body = http.MaxBytesReader(c.Writer, c.Request.Body, limit)
@@ -87,13 +117,17 @@ func (ui *UI) csrfMiddleware(c *gin.Context) {
 		c.Abort()
 		return
 	}
-	if !ui.csrfValid(c, c.PostForm(csrfField)) {
-		ui.render(c, http.StatusForbidden, "error", page{Title: "Your form could not be sent",
-			Data: errorData{Message: "The form was out of date or did not come from this site, so nothing was changed. Go back, reload the page and try again."}})
-		c.Abort()
+	if !multipart && !ui.csrfValid(c, c.PostForm(csrfField)) {
+		ui.csrfRefused(c)
 		return
 	}
 	c.Next()
+}
+
+func (ui *UI) csrfRefused(c *gin.Context) {
+	ui.render(c, http.StatusForbidden, "error", page{Title: "Your form could not be sent",
+		Data: errorData{Message: "The form was out of date or did not come from this site, so nothing was changed. Go back, reload the page and try again."}})
+	c.Abort()
 }
 
 // csrfValid accepts the token of the visitor's session cookie when the
@@ -236,16 +270,64 @@ func (ui *UI) hasRole(roles ...string) gin.HandlerFunc {
 	}
 }
 
-// safeNext keeps a post-sign-in redirect on this site: a local path only.
+// safeNext is the one rule for where sign-in (and every other ?next=)
+// leads back to: a path on this site, else the dashboard. next passes only
+// if it starts with a single "/" and, as given and after each round of
+// percent-decoding, it has no backslash (browsers read "\" as "/"), no
+// control character or space (browsers drop tabs and newlines), no "//" in
+// its path (also after cleaning "." and ".." as http.Redirect does), and
+// no scheme, host or user. So "//evil.example", "/\evil.example",
+// "/./\evil.example", "/%2F%2Fevil.example" and their kin never leave.
 func safeNext(next string) string {
-	if next == "" || !strings.HasPrefix(next, "/") || strings.HasPrefix(next, "//") || strings.HasPrefix(next, "/\\") {
-		return "/dashboard"
-	}
-	u, err := url.Parse(next)
-	if err != nil || u.IsAbs() || u.Host != "" {
+	if !localPath(next) {
 		return "/dashboard"
 	}
 	return next
+}
+
+// maxNextLen bounds a ?next= value.
+const maxNextLen = 2048
+
+func localPath(next string) bool {
+	if len(next) > maxNextLen || !strings.HasPrefix(next, "/") {
+		return false
+	}
+	s := next
+	for range 4 { // as given, then decoded up to three times
+		if !localPathForm(s) {
+			return false
+		}
+		d, err := url.PathUnescape(s)
+		if err != nil {
+			return false
+		}
+		if d == s {
+			return true
+		}
+		s = d
+	}
+	return false // still encoded after three rounds: nothing of ours
+}
+
+// localPathForm checks one form (raw or decoded) of a ?next= value.
+func localPathForm(s string) bool {
+	if !strings.HasPrefix(s, "/") || strings.ContainsRune(s, '\\') {
+		return false
+	}
+	for _, r := range s {
+		if r <= ' ' || r == 0x7f || (r >= 0x80 && r <= 0x9f) || r == utf8.RuneError {
+			return false
+		}
+	}
+	p := s
+	if i := strings.IndexAny(p, "?#"); i >= 0 {
+		p = p[:i]
+	}
+	if strings.Contains(p, "//") || strings.HasPrefix(path.Clean(p), "//") {
+		return false
+	}
+	u, err := url.Parse(s)
+	return err == nil && u.Scheme == "" && u.Host == "" && u.User == nil && u.Opaque == "" && strings.HasPrefix(u.Path, "/")
 }
 
 // sessionRemaining is how long the session has left, for the time-out

@@ -102,7 +102,7 @@ func openApp(ctx context.Context, cfg config.Config, log *slog.Logger) (*app.App
 		store.Pool.Close()
 		return nil, nil, err
 	}
-	return app.New(store, docs, app.Config{TokenTTL: cfg.TokenTTL, SessionIdle: cfg.SessionIdle, DefaultPaymentProvider: cfg.PaymentProvider,
+	return app.New(store, docs, app.Config{TokenTTL: cfg.TokenTTL, TokenIdle: cfg.TokenIdle, SessionIdle: cfg.SessionIdle, DefaultPaymentProvider: cfg.PaymentProvider,
 		EncryptionKey: cfg.EncryptionKey, StripeWebhookSecret: cfg.StripeWebhookSecret, WebhookTolerance: cfg.WebhookTolerance,
 		PublicURL: cfg.PublicURL, Audit: signer}, log), store, nil
 }
@@ -185,7 +185,8 @@ func httpHandler(a *app.App, tc client.Client, log *slog.Logger, trustedProxies 
 	}
 	metrics := httpmw.NewMetrics()
 	// Recover is innermost, so the access log and the metrics see its 500.
-	r.Use(httpmw.RequestID(), httpmw.Logger(log), metrics.Middleware(), httpmw.SecurityHeaders(), httpmw.Recover(log))
+	r.Use(httpmw.RequestID(), httpmw.Logger(log), metrics.Middleware(), httpmw.SecurityHeaders(),
+		httpmw.HSTS(strings.HasPrefix(a.PublicURL(), "https://")), httpmw.Recover(log))
 	// The use cases limit sign-in and registration attempts per client.
 	r.Use(func(c *gin.Context) {
 		c.Request = c.Request.WithContext(app.WithClient(c.Request.Context(), c.ClientIP()))
@@ -231,9 +232,17 @@ func httpHandler(a *app.App, tc client.Client, log *slog.Logger, trustedProxies 
 	return r, nil
 }
 
+// newHTTPServer is the HTTP server of h on addr with the configured
+// time-outs and header limit, so no slow or idle client holds a
+// connection for ever.
+func newHTTPServer(addr string, h http.Handler, l config.HTTPLimits) *http.Server {
+	return &http.Server{Addr: addr, Handler: h, ReadHeaderTimeout: l.ReadHeaderTimeout, ReadTimeout: l.ReadTimeout,
+		WriteTimeout: l.WriteTimeout, IdleTimeout: l.IdleTimeout, MaxHeaderBytes: l.MaxHeaderBytes}
+}
+
 // runHTTP serves until ctx ends, then shuts down gracefully.
-func runHTTP(ctx context.Context, addr string, h http.Handler, timeout time.Duration, log *slog.Logger) error {
-	srv := &http.Server{Addr: addr, Handler: h, ReadHeaderTimeout: 10 * time.Second, IdleTimeout: 2 * time.Minute}
+func runHTTP(ctx context.Context, addr string, h http.Handler, l config.HTTPLimits, timeout time.Duration, log *slog.Logger) error {
+	srv := newHTTPServer(addr, h, l)
 	errc := make(chan error, 1)
 	go func() { errc <- srv.ListenAndServe() }()
 	log.Info("listening", "addr", "http://"+addr)
@@ -250,9 +259,11 @@ func runHTTP(ctx context.Context, addr string, h http.Handler, timeout time.Dura
 	return nil
 }
 
-// runWorker runs the Temporal worker and the outbox dispatcher until ctx
-// ends; the activities call Stripe through stripe (nil: none configured).
-func runWorker(ctx context.Context, store *db.Store, tc client.Client, stripe payments.Stripe, log *slog.Logger) error {
+// runWorker runs the Temporal worker, the outbox dispatcher and the purge
+// of ended sessions and API tokens (those unused for tokenIdle too) until
+// ctx ends; the activities call Stripe through stripe (nil: none
+// configured).
+func runWorker(ctx context.Context, store *db.Store, tc client.Client, stripe payments.Stripe, tokenIdle time.Duration, log *slog.Logger) error {
 	w := worker.New(tc, workflows.TaskQueue, worker.Options{WorkerStopTimeout: 3 * time.Second})
 	workflows.Register(w)
 	(&activities.Activities{Store: store, Log: log, Temporal: tc, Stripe: stripe}).Register(w)
@@ -260,6 +271,13 @@ func runWorker(ctx context.Context, store *db.Store, tc client.Client, stripe pa
 		return fmt.Errorf("start worker: %w", err)
 	}
 	defer w.Stop()
+	pctx, stopPurge := context.WithCancel(ctx)
+	purged := make(chan struct{})
+	go func() {
+		defer close(purged)
+		_ = app.RunPurge(pctx, store, tokenIdle, app.PurgeEvery, log.With("component", "purge"))
+	}()
+	defer func() { stopPurge(); <-purged }()
 	d := &dispatch.Dispatcher{Store: store, Temporal: tc, Log: log.With("component", "dispatcher")}
 	return d.Run(ctx)
 }

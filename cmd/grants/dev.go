@@ -141,8 +141,8 @@ Press Ctrl-C to stop.
 		map[bool]string{true: "loaded now", false: "kept from an earlier run"}[seeded], password)
 
 	g, gctx := errgroup.WithContext(ctx)
-	g.Go(func() error { return runHTTP(gctx, cfg.Addr, h, cfg.ShutdownTimeout, log) })
-	g.Go(func() error { return runWorker(gctx, store, tc, newStripe(cfg, log), log) })
+	g.Go(func() error { return runHTTP(gctx, cfg.Addr, h, cfg.HTTP, cfg.ShutdownTimeout, log) })
+	g.Go(func() error { return runWorker(gctx, store, tc, newStripe(cfg, log), cfg.TokenIdle, log) })
 	g.Go(func() error {
 		select {
 		case <-gctx.Done():

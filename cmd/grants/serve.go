@@ -9,6 +9,9 @@ import (
 )
 
 func serve(ctx context.Context, cfg config.Config, log *slog.Logger) error {
+	if err := cfg.RefuseDevelopment(devStripeKey, devWebhookSecret); err != nil {
+		return err
+	}
 	if err := cfg.RequirePayments(); err != nil {
 		return err
 	}
@@ -29,10 +32,13 @@ func serve(ctx context.Context, cfg config.Config, log *slog.Logger) error {
 	if err != nil {
 		return err
 	}
-	return runHTTP(ctx, cfg.Addr, h, cfg.ShutdownTimeout, log)
+	return runHTTP(ctx, cfg.Addr, h, cfg.HTTP, cfg.ShutdownTimeout, log)
 }
 
 func work(ctx context.Context, cfg config.Config, log *slog.Logger) error {
+	if err := cfg.RefuseDevelopment(devStripeKey, devWebhookSecret); err != nil {
+		return err
+	}
 	if err := cfg.RequirePayments(); err != nil {
 		return err
 	}
@@ -49,7 +55,7 @@ func work(ctx context.Context, cfg config.Config, log *slog.Logger) error {
 		return err
 	}
 	defer tc.Close()
-	return runWorker(ctx, store, tc, newStripe(cfg, log), log)
+	return runWorker(ctx, store, tc, newStripe(cfg, log), cfg.TokenIdle, log)
 }
 
 func migrate(ctx context.Context, cfg config.Config, log *slog.Logger) error {

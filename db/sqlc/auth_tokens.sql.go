@@ -10,6 +10,49 @@ import (
 	"time"
 )
 
+const authTokenAPI = `-- name: AuthTokenAPI :one
+SELECT u.id, u.email, u.name, u.password_hash, u.roles, u.affiliations, u.created_at, t.last_used_at AS token_last_used_at
+FROM auth_tokens t
+JOIN users u ON u.id = t.user_id
+WHERE t.token_hash = $1 AND t.kind = 'api' AND t.expires_at > now()
+  AND t.last_used_at > now() - make_interval(secs => $2::double precision)
+`
+
+type AuthTokenAPIParams struct {
+	TokenHash   []byte
+	IdleSeconds float64
+}
+
+type AuthTokenAPIRow struct {
+	ID              string
+	Email           string
+	Name            string
+	PasswordHash    string
+	Roles           []string
+	Affiliations    []byte
+	CreatedAt       time.Time
+	TokenLastUsedAt time.Time
+}
+
+// An API token and its user: only kind 'api' (a web session cookie is no
+// bearer token), only before its expiry and while it has been used within
+// the idle time.
+func (q *Queries) AuthTokenAPI(ctx context.Context, arg AuthTokenAPIParams) (AuthTokenAPIRow, error) {
+	row := q.db.QueryRow(ctx, authTokenAPI, arg.TokenHash, arg.IdleSeconds)
+	var i AuthTokenAPIRow
+	err := row.Scan(
+		&i.ID,
+		&i.Email,
+		&i.Name,
+		&i.PasswordHash,
+		&i.Roles,
+		&i.Affiliations,
+		&i.CreatedAt,
+		&i.TokenLastUsedAt,
+	)
+	return i, err
+}
+
 const authTokenCreate = `-- name: AuthTokenCreate :exec
 INSERT INTO auth_tokens (token_hash, user_id, kind, expires_at)
 VALUES ($1, $2, $3, $4)
@@ -42,11 +85,15 @@ func (q *Queries) AuthTokenDelete(ctx context.Context, tokenHash []byte) error {
 }
 
 const authTokenDeleteExpired = `-- name: AuthTokenDeleteExpired :execrows
-DELETE FROM auth_tokens WHERE expires_at <= now()
+DELETE FROM auth_tokens
+WHERE expires_at <= now()
+   OR (kind = 'api' AND last_used_at <= now() - make_interval(secs => $1::double precision))
 `
 
-func (q *Queries) AuthTokenDeleteExpired(ctx context.Context) (int64, error) {
-	result, err := q.db.Exec(ctx, authTokenDeleteExpired)
+// Purges web sessions and API tokens past their expiry, and API tokens
+// unused for longer than the idle time.
+func (q *Queries) AuthTokenDeleteExpired(ctx context.Context, idleSeconds float64) (int64, error) {
+	result, err := q.db.Exec(ctx, authTokenDeleteExpired, idleSeconds)
 	if err != nil {
 		return 0, err
 	}
@@ -124,36 +171,13 @@ func (q *Queries) AuthTokenSession(ctx context.Context, tokenHash []byte) (AuthT
 	return i, err
 }
 
-const authTokenUser = `-- name: AuthTokenUser :one
-SELECT u.id, u.email, u.name, u.password_hash, u.roles, u.affiliations, u.created_at, t.expires_at AS token_expires_at
-FROM auth_tokens t
-JOIN users u ON u.id = t.user_id
-WHERE t.token_hash = $1 AND t.expires_at > now()
+const authTokenTouch = `-- name: AuthTokenTouch :exec
+UPDATE auth_tokens SET last_used_at = now()
+WHERE token_hash = $1 AND last_used_at < now() - interval '1 minute'
 `
 
-type AuthTokenUserRow struct {
-	ID             string
-	Email          string
-	Name           string
-	PasswordHash   string
-	Roles          []string
-	Affiliations   []byte
-	CreatedAt      time.Time
-	TokenExpiresAt time.Time
-}
-
-func (q *Queries) AuthTokenUser(ctx context.Context, tokenHash []byte) (AuthTokenUserRow, error) {
-	row := q.db.QueryRow(ctx, authTokenUser, tokenHash)
-	var i AuthTokenUserRow
-	err := row.Scan(
-		&i.ID,
-		&i.Email,
-		&i.Name,
-		&i.PasswordHash,
-		&i.Roles,
-		&i.Affiliations,
-		&i.CreatedAt,
-		&i.TokenExpiresAt,
-	)
-	return i, err
+// Notes an use of an API token, at most once a minute (few writes).
+func (q *Queries) AuthTokenTouch(ctx context.Context, tokenHash []byte) error {
+	_, err := q.db.Exec(ctx, authTokenTouch, tokenHash)
+	return err
 }

@@ -103,11 +103,12 @@ type AuditSeal struct {
 }
 
 type AuthToken struct {
-	TokenHash []byte
-	UserID    string
-	Kind      string
-	CreatedAt time.Time
-	ExpiresAt time.Time
+	TokenHash  []byte
+	UserID     string
+	Kind       string
+	CreatedAt  time.Time
+	ExpiresAt  time.Time
+	LastUsedAt time.Time
 }
 
 type BankAccount struct {
@@ -127,6 +128,12 @@ type BudgetCommitment struct {
 	AmountPence   int64
 	CommittedAt   time.Time
 	ReleasedAt    *time.Time
+}
+
+type ClientAttempt struct {
+	Client          string
+	Attempts        int32
+	WindowStartedAt time.Time
 }
 
 type Document struct {
@@ -161,6 +168,13 @@ type Grant struct {
 	ClawbackPence  int64
 	Flags          []string
 	CompletedAt    *time.Time
+}
+
+type LoginThrottle struct {
+	Email         string
+	Failures      int32
+	LastAttemptAt time.Time
+	BlockedUntil  *time.Time
 }
 
 type Notification struct {

@@ -33,6 +33,7 @@ type Config struct {
 	TemporalTLSCA     string        // TEMPORAL_TLS_CA: CA bundle to verify the server
 	TemporalBin       string        // GRANTS_TEMPORAL_BIN: dev server binary for `grants dev`
 	TokenTTL          time.Duration // GRANTS_TOKEN_TTL: API token lifetime
+	TokenIdle         time.Duration // GRANTS_TOKEN_IDLE: an API token ends after this long unused (default 168h)
 	SessionIdle       time.Duration // GRANTS_SESSION_IDLE: a web session ends after this long without a request
 	PaymentProvider   string        // GRANTS_PAYMENT_PROVIDER: stripe or manual
 	LogLevel          slog.Level    // GRANTS_LOG_LEVEL: debug, info, warn, error
@@ -72,6 +73,21 @@ type Config struct {
 	// StripeMockBin is stripe-mock for `grants dev` (GRANTS_STRIPE_MOCK_BIN;
 	// "" looks for bin/stripe-mock).
 	StripeMockBin string
+	// InsecureDev lets serve and worker start with development settings
+	// (GRANTS_INSECURE_DEV=1); see RefuseDevelopment.
+	InsecureDev bool
+	// HTTP holds the HTTP server's limits.
+	HTTP HTTPLimits
+}
+
+// HTTPLimits are the HTTP server's time-outs and header limit, so a slow
+// or idle client cannot hold a connection for ever.
+type HTTPLimits struct {
+	ReadHeaderTimeout time.Duration // GRANTS_HTTP_READ_HEADER_TIMEOUT (10s)
+	ReadTimeout       time.Duration // GRANTS_HTTP_READ_TIMEOUT: the whole request, body included (2m: a 10 MB upload on a slow line)
+	WriteTimeout      time.Duration // GRANTS_HTTP_WRITE_TIMEOUT: the whole response (2m: large CSV exports)
+	IdleTimeout       time.Duration // GRANTS_HTTP_IDLE_TIMEOUT: a kept-alive connection between requests (2m)
+	MaxHeaderBytes    int           // GRANTS_HTTP_MAX_HEADER_BYTES (65536)
 }
 
 // Load reads the environment through getenv (os.Getenv in production).
@@ -110,6 +126,7 @@ func Load(getenv func(string) string) (Config, error) {
 		TemporalTLSCA:     get("TEMPORAL_TLS_CA", ""),
 		TemporalBin:       get("GRANTS_TEMPORAL_BIN", ""),
 		TokenTTL:          dur("GRANTS_TOKEN_TTL", "720h"),
+		TokenIdle:         dur("GRANTS_TOKEN_IDLE", "168h"),
 		SessionIdle:       dur("GRANTS_SESSION_IDLE", "30m"),
 		PaymentProvider:   get("GRANTS_PAYMENT_PROVIDER", "stripe"),
 		ShutdownTimeout:   dur("GRANTS_SHUTDOWN_TIMEOUT", "8s"),
@@ -122,7 +139,25 @@ func Load(getenv func(string) string) (Config, error) {
 		EncryptionKey:       get("GRANTS_ENCRYPTION_KEY", ""),
 		AuditKey:            get("GRANTS_AUDIT_KEY", ""),
 		StripeMockBin:       get("GRANTS_STRIPE_MOCK_BIN", ""),
+		HTTP: HTTPLimits{
+			ReadHeaderTimeout: dur("GRANTS_HTTP_READ_HEADER_TIMEOUT", "10s"),
+			ReadTimeout:       dur("GRANTS_HTTP_READ_TIMEOUT", "2m"),
+			WriteTimeout:      dur("GRANTS_HTTP_WRITE_TIMEOUT", "2m"),
+			IdleTimeout:       dur("GRANTS_HTTP_IDLE_TIMEOUT", "2m"),
+		},
 	}
+	switch v := get("GRANTS_INSECURE_DEV", ""); v {
+	case "", "0", "false":
+	case "1", "true":
+		c.InsecureDev = true
+	default:
+		errs = append(errs, fmt.Errorf("GRANTS_INSECURE_DEV: %q is not 1 or 0", v))
+	}
+	hb, err := strconv.Atoi(get("GRANTS_HTTP_MAX_HEADER_BYTES", "65536"))
+	if err != nil || hb < 4096 || hb > 1<<20 {
+		errs = append(errs, errors.New("GRANTS_HTTP_MAX_HEADER_BYTES: must be a whole number from 4096 to 1048576"))
+	}
+	c.HTTP.MaxHeaderBytes = hb
 	c.PublicURL = strings.TrimRight(get("GRANTS_PUBLIC_URL", "http://"+c.Addr), "/")
 	for _, p := range strings.Split(get("GRANTS_TRUSTED_PROXIES", ""), ",") {
 		if p = strings.TrimSpace(p); p == "" {
@@ -186,6 +221,39 @@ func (c Config) RequirePayments() error {
 		if c.StripeWebhookSecret == "" {
 			errs = append(errs, errors.New("GRANTS_STRIPE_WEBHOOK_SECRET is not set (GRANTS_PAYMENT_PROVIDER is stripe): the webhook endpoint's signing secret, whsec_…"))
 		}
+	}
+	return errors.Join(errs...)
+}
+
+// StripeAPI is the real Stripe API's base URL, the only STRIPE_API_BASE
+// that serve and worker accept without GRANTS_INSECURE_DEV.
+const StripeAPI = "https://api.stripe.com"
+
+// RefuseDevelopment reports the development settings that serve and worker
+// refuse to start with, each error naming its variable: the development
+// webhook secret (devWebhookSecret, the one `grants dev` sets), the
+// development Stripe key (devStripeKey), any STRIPE_API_BASE but the real
+// Stripe API (a stripe-mock, say), and a GRANTS_PUBLIC_URL that is not
+// https:// (cookies would travel in clear and HSTS could not be sent).
+// GRANTS_INSECURE_DEV=1 lets them through, for trying serve and worker on a
+// laptop.
+func (c Config) RefuseDevelopment(devStripeKey, devWebhookSecret string) error {
+	if c.InsecureDev {
+		return nil
+	}
+	const hint = " (GRANTS_INSECURE_DEV=1 allows development settings)"
+	var errs []error
+	if c.StripeWebhookSecret != "" && c.StripeWebhookSecret == devWebhookSecret {
+		errs = append(errs, errors.New("GRANTS_STRIPE_WEBHOOK_SECRET is the development secret: anyone could sign webhooks; use the endpoint's own whsec_… secret"+hint))
+	}
+	if c.StripeSecretKey != "" && c.StripeSecretKey == devStripeKey {
+		errs = append(errs, errors.New("STRIPE_SECRET_KEY is the development key of grants dev; use the platform's own Stripe key"+hint))
+	}
+	if base := strings.TrimRight(c.StripeAPIBase, "/"); base != "" && base != StripeAPI {
+		errs = append(errs, fmt.Errorf("STRIPE_API_BASE is %q, not the Stripe API: unset it (payments go to %s)%s", c.StripeAPIBase, StripeAPI, hint))
+	}
+	if !strings.HasPrefix(c.PublicURL, "https://") {
+		errs = append(errs, fmt.Errorf("GRANTS_PUBLIC_URL is %q: the site must be served over https://%s", c.PublicURL, hint))
 	}
 	return errors.Join(errs...)
 }

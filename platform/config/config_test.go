@@ -133,3 +133,76 @@ func TestRequirePayments(t *testing.T) {
 		}
 	}
 }
+
+// serve and worker refuse development settings, each refusal naming its
+// variable, unless GRANTS_INSECURE_DEV=1.
+func TestRefuseDevelopment(t *testing.T) {
+	t.Parallel()
+	const devKey, devSecret = "sk_test_devkey", "whsec_dev"
+	prod := map[string]string{
+		"GRANTS_PUBLIC_URL": "https://grants.example.org", "STRIPE_SECRET_KEY": "sk_live_real",
+		"GRANTS_STRIPE_WEBHOOK_SECRET": "whsec_real",
+	}
+	with := func(kv ...string) map[string]string {
+		m := map[string]string{}
+		for k, v := range prod {
+			m[k] = v
+		}
+		for i := 0; i+1 < len(kv); i += 2 {
+			m[kv[i]] = kv[i+1]
+		}
+		return m
+	}
+	for _, m := range []map[string]string{prod, with("STRIPE_API_BASE", "https://api.stripe.com/"), with("STRIPE_SECRET_KEY", "sk_test_another")} {
+		c, err := Load(env(m))
+		require.NoError(t, err)
+		require.NoError(t, c.RefuseDevelopment(devKey, devSecret), m)
+	}
+	for _, tc := range []struct {
+		name, variable string
+		env            map[string]string
+	}{
+		{"the development webhook secret", "GRANTS_STRIPE_WEBHOOK_SECRET", with("GRANTS_STRIPE_WEBHOOK_SECRET", devSecret)},
+		{"the development Stripe key", "STRIPE_SECRET_KEY", with("STRIPE_SECRET_KEY", devKey)},
+		{"a stripe-mock on loopback", "STRIPE_API_BASE", with("STRIPE_API_BASE", "http://127.0.0.1:12111")},
+		{"a stripe-mock elsewhere", "STRIPE_API_BASE", with("STRIPE_API_BASE", "https://stripe-mock.internal")},
+		{"an http:// public address", "GRANTS_PUBLIC_URL", with("GRANTS_PUBLIC_URL", "http://grants.example.org")},
+		{"the default public address", "GRANTS_PUBLIC_URL", with("GRANTS_PUBLIC_URL", "")},
+	} {
+		t.Run(tc.name, func(t *testing.T) {
+			t.Parallel()
+			c, err := Load(env(tc.env))
+			require.NoError(t, err)
+			err = c.RefuseDevelopment(devKey, devSecret)
+			require.ErrorContains(t, err, tc.variable)
+			require.ErrorContains(t, err, "GRANTS_INSECURE_DEV=1")
+
+			tc.env["GRANTS_INSECURE_DEV"] = "1"
+			c, err = Load(env(tc.env))
+			require.NoError(t, err)
+			require.NoError(t, c.RefuseDevelopment(devKey, devSecret), "allowed by the switch")
+		})
+	}
+	_, err := Load(env(map[string]string{"GRANTS_INSECURE_DEV": "yes please"}))
+	require.ErrorContains(t, err, "GRANTS_INSECURE_DEV")
+}
+
+// The HTTP server's limits have defaults and can be set.
+func TestLoadHTTPLimits(t *testing.T) {
+	t.Parallel()
+	c, err := Load(env(nil))
+	require.NoError(t, err)
+	require.Equal(t, HTTPLimits{ReadHeaderTimeout: 10 * time.Second, ReadTimeout: 2 * time.Minute, WriteTimeout: 2 * time.Minute,
+		IdleTimeout: 2 * time.Minute, MaxHeaderBytes: 65536}, c.HTTP)
+	require.Equal(t, 168*time.Hour, c.TokenIdle)
+	c, err = Load(env(map[string]string{"GRANTS_HTTP_WRITE_TIMEOUT": "10m", "GRANTS_HTTP_MAX_HEADER_BYTES": "8192", "GRANTS_TOKEN_IDLE": "24h"}))
+	require.NoError(t, err)
+	require.Equal(t, 10*time.Minute, c.HTTP.WriteTimeout)
+	require.Equal(t, 8192, c.HTTP.MaxHeaderBytes)
+	require.Equal(t, 24*time.Hour, c.TokenIdle)
+	for _, kv := range [][2]string{{"GRANTS_HTTP_READ_TIMEOUT", "0s"}, {"GRANTS_HTTP_IDLE_TIMEOUT", "soon"},
+		{"GRANTS_HTTP_MAX_HEADER_BYTES", "10"}, {"GRANTS_TOKEN_IDLE", "-1h"}} {
+		_, err := Load(env(map[string]string{kv[0]: kv[1]}))
+		require.ErrorContains(t, err, kv[0], kv)
+	}
+}

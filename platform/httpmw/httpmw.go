@@ -58,7 +58,19 @@ func Logger(log *slog.Logger) gin.HandlerFunc {
 	}
 }
 
-// routeOf is the matched route pattern, so ids never become labels.
+// methodLabel is a request's method as a metric label: the standard
+// methods by name, any other as OTHER, so made-up methods never add series.
+func methodLabel(m string) string {
+	switch m {
+	case http.MethodGet, http.MethodHead, http.MethodPost, http.MethodPut, http.MethodPatch,
+		http.MethodDelete, http.MethodOptions, http.MethodConnect, http.MethodTrace:
+		return m
+	}
+	return "OTHER"
+}
+
+// routeOf is the matched route pattern ("unmatched" when none matched),
+// so ids and made-up paths never become labels.
 func routeOf(c *gin.Context) string {
 	if r := c.FullPath(); r != "" {
 		return r
@@ -122,7 +134,7 @@ func (m *Metrics) Middleware() gin.HandlerFunc {
 		c.Next()
 		route := routeOf(c)
 		secs := time.Since(start).Seconds()
-		k := metricKey{c.Request.Method, route, c.Writer.Status()}
+		k := metricKey{methodLabel(c.Request.Method), route, c.Writer.Status()}
 		m.mu.Lock()
 		s := m.counts[k]
 		if s == nil {
@@ -169,5 +181,22 @@ func (m *Metrics) Handler() gin.HandlerFunc {
 		}
 		m.mu.Unlock()
 		c.Data(http.StatusOK, "text/plain; version=0.0.4", []byte(b.String()))
+	}
+}
+
+// HSTSValue is the Strict-Transport-Security header sent over HTTPS: a
+// year, this host only (other hosts of the domain may not be ours).
+const HSTSValue = "max-age=31536000"
+
+// HSTS tells browsers to reach this site over HTTPS only: it sends
+// Strict-Transport-Security on every response when the site's public
+// address is https (publicHTTPS; TLS ends at a proxy in front) or the
+// request itself came over TLS. Browsers ignore it over plain HTTP.
+func HSTS(publicHTTPS bool) gin.HandlerFunc {
+	return func(c *gin.Context) {
+		if publicHTTPS || c.Request.TLS != nil {
+			c.Writer.Header().Set("Strict-Transport-Security", HSTSValue)
+		}
+		c.Next()
 	}
 }

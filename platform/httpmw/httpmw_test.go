@@ -1,6 +1,8 @@
 package httpmw_test
 
 import (
+	"crypto/tls"
+	"fmt"
 	"log/slog"
 	"net/http"
 	"net/http/httptest"
@@ -48,4 +50,59 @@ func TestMiddleware(t *testing.T) {
 	body := serve("/metrics", "").Body.String()
 	require.Contains(t, body, `grants_http_requests_total{method="GET",route="/ok",status="200"} 2`)
 	require.Contains(t, body, `grants_http_request_duration_seconds_count{method="GET",route="/panic",status="500"} 1`)
+}
+
+// Made-up methods and paths never add metric series: they are counted
+// under OTHER and "unmatched".
+func TestMetricsLabelsAreBounded(t *testing.T) {
+	t.Parallel()
+	m := httpmw.NewMetrics()
+	r := gin.New()
+	r.Use(m.Middleware())
+	r.GET("/items/:id", func(c *gin.Context) { c.String(200, "ok") })
+	r.GET("/metrics", m.Handler())
+	do := func(method, path string) {
+		w := httptest.NewRecorder()
+		r.ServeHTTP(w, httptest.NewRequest(method, path, nil))
+	}
+	for i := range 50 {
+		do(fmt.Sprintf("MADEUP%d", i), "/items/1")
+		do(fmt.Sprintf("X-%d", i), fmt.Sprintf("/nowhere/%d", i))
+		do(http.MethodGet, fmt.Sprintf("/items/%d", i))
+		do(http.MethodGet, fmt.Sprintf("/nowhere/%d", i))
+	}
+	w := httptest.NewRecorder()
+	r.ServeHTTP(w, httptest.NewRequest(http.MethodGet, "/metrics", nil))
+	var series []string
+	for _, line := range strings.Split(w.Body.String(), "\n") {
+		if strings.HasPrefix(line, "grants_http_requests_total{") {
+			series = append(series, line)
+		}
+	}
+	require.ElementsMatch(t, []string{
+		`grants_http_requests_total{method="GET",route="/items/:id",status="200"} 50`,
+		`grants_http_requests_total{method="GET",route="unmatched",status="404"} 50`,
+		`grants_http_requests_total{method="OTHER",route="unmatched",status="404"} 100`,
+	}, series)
+}
+
+// Strict-Transport-Security goes out when the public address is https or
+// the request came over TLS, and not otherwise.
+func TestHSTS(t *testing.T) {
+	t.Parallel()
+	get := func(publicHTTPS, overTLS bool) string {
+		r := gin.New()
+		r.Use(httpmw.HSTS(publicHTTPS))
+		r.GET("/", func(c *gin.Context) { c.String(200, "ok") })
+		req := httptest.NewRequest(http.MethodGet, "/", nil)
+		if overTLS {
+			req.TLS = &tls.ConnectionState{}
+		}
+		w := httptest.NewRecorder()
+		r.ServeHTTP(w, req)
+		return w.Header().Get("Strict-Transport-Security")
+	}
+	require.Equal(t, "max-age=31536000", get(true, false))
+	require.Equal(t, "max-age=31536000", get(false, true))
+	require.Empty(t, get(false, false))
 }
