@@ -197,6 +197,9 @@ func (a *Activities) DeclareConflict(ctx context.Context, in workflows.ConflictI
 		if err := canChange(c, s, in.AssessorID); err != nil {
 			return err
 		}
+		if err := requireRole(ctx, q, in.AssessorID, workflows.RoleAssessor, "Only assessors can declare conflicts on assessments"); err != nil {
+			return err
+		}
 		s, err = q.AssessmentMarkConflict(ctx, sqlc.AssessmentMarkConflictParams{ID: s.ID, Reason: &in.Reason, ReleasedAt: &in.At})
 		if err != nil {
 			return fmt.Errorf("mark conflict: %w", err)
