@@ -11,6 +11,10 @@
 // built with its own backend and key (never stripe-go's globals) and
 // pointed at stripe-mock in tests and in `grants dev`.
 //
+// Payable and Approved are the one rule of payee integrity: a payment is
+// sent, or written into a payment-run file, only to the payee, destination
+// and amount that each of its approvals approved.
+//
 // Money is integer pence throughout. The subpackages own the manual
 // provider: bank (bank details, parsed, masked and encrypted at rest) and
 // bacs (the payment-run CSV file).
