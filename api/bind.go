@@ -85,3 +85,14 @@ func (h *Handler) respond(c *gin.Context, status int, v any, err error) {
 	}
 	c.JSON(status, v)
 }
+
+// checkQuery refuses, with 422 validation_failed naming each parameter, a
+// query string holding text PostgreSQL cannot store (a NUL character,
+// bytes that are not UTF-8), before any handler reads it.
+func (h *Handler) checkQuery(c *gin.Context) {
+	if err := app.CheckParams(c.Request.URL.Query()); err != nil {
+		writeError(c, h.log, err)
+		return
+	}
+	c.Next()
+}

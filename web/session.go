@@ -64,8 +64,15 @@ var uploadRoutes = map[string]bool{"/applications/:id/documents": true, "/report
 
 // csrfMiddleware refuses, with 403 and before any handler runs, a POST
 // whose csrf_token field does not match the visitor's token.
+//
+// It also refuses, with 422, a form or query string holding text that
+// PostgreSQL cannot store (a NUL character, bytes that are not UTF-8): the
+// one check for every field a page reads.
 func (ui *UI) csrfMiddleware(c *gin.Context) {
 	if c.Request.Method == http.MethodGet || c.Request.Method == http.MethodHead {
+		if !ui.storableParams(c, c.Request.URL.Query()) {
+			return
+		}
 		c.Next()
 		return
 	}
@@ -93,7 +100,32 @@ func (ui *UI) csrfMiddleware(c *gin.Context) {
 		c.Abort()
 		return
 	}
+	if !ui.storableParams(c, c.Request.URL.Query()) || !ui.storableParams(c, c.Request.PostForm) {
+		return
+	}
 	c.Next()
+}
+
+// storableParams renders a 422 naming the fields whose text cannot be
+// stored, and reports whether params passed.
+func (ui *UI) storableParams(c *gin.Context, params map[string][]string) bool {
+	err := app.CheckParams(params)
+	if err == nil {
+		return true
+	}
+	f := newForm()
+	if e, ok := app.AsError(err); ok {
+		names := make([]string, 0, len(e.Fields))
+		for name := range e.Fields {
+			names = append(names, name)
+		}
+		slices.Sort(names)
+		f.Fail("", "These fields contain a character we cannot store: "+strings.Join(names, ", "))
+	}
+	ui.render(c, http.StatusUnprocessableEntity, "error", page{Title: "There is a problem", Form: f,
+		Data: errorData{Message: "Something you sent contains a character we cannot store (such as a NUL character). Go back, remove it and try again. Nothing was changed."}})
+	c.Abort()
+	return false
 }
 
 // csrfValid accepts the token of the visitor's session cookie when the

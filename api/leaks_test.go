@@ -1,0 +1,92 @@
+package api_test
+
+import (
+	"net/http"
+	"testing"
+
+	"github.com/stretchr/testify/require"
+
+	"github.com/civicgrants/grants/app"
+	"github.com/civicgrants/grants/app/apptest"
+)
+
+// The assessor pool of a round (who will score it) is for programme
+// managers: the public, applicants and assessors read rounds without it.
+func TestAssessorPoolIsNotPublic(t *testing.T) {
+	t.Parallel()
+	b := setup(t)
+	a1 := b.env.User(t, "pool1@example.org", app.RoleAssessor)
+	a2 := b.env.User(t, "pool2@example.org", app.RoleAssessor)
+	def := apptest.ExampleRound(t)
+	def.Name = "Pooled round"
+	def.AssessorIDs = []string{a1.ID, a2.ID}
+	r := b.env.Round(t, def)
+
+	mtok := b.login(t, "manager@example.org")
+	atok := b.login(t, "pool1@example.org")
+	tok := b.applicant(t, "reader@example.org")
+	for _, tc := range []struct {
+		who   string
+		token string
+		sees  bool
+	}{{"anonymous", "", false}, {"applicant", tok, false}, {"assessor", atok, false}, {"manager", mtok, true}} {
+		t.Run(tc.who, func(t *testing.T) {
+			one := b.do(t, "GET", "/rounds/"+r.ID, tc.token, nil)
+			require.Equal(t, http.StatusOK, one.Status, string(one.Body))
+			var listed map[string]any
+			for _, it := range b.do(t, "GET", "/rounds?limit=200", tc.token, nil).json(t)["items"].([]any) {
+				if it.(map[string]any)["id"] == r.ID {
+					listed = it.(map[string]any)
+				}
+			}
+			require.NotNil(t, listed)
+			for _, got := range []map[string]any{one.json(t), listed} {
+				if tc.sees {
+					require.ElementsMatch(t, []any{a1.ID, a2.ID}, got["assessor_ids"])
+				} else {
+					require.NotContains(t, got, "assessor_ids")
+					require.NotContains(t, string(one.Body), a1.ID)
+				}
+			}
+		})
+	}
+}
+
+// A document download from the API carries the same headers as the web's:
+// an attachment of its detected type, never sniffed, sandboxed, never
+// cached.
+func TestDocumentDownloadHeaders(t *testing.T) {
+	t.Parallel()
+	b := setup(t)
+	tok, draft := b.draft(t, "headers@example.org")
+	res := b.upload(t, draft["id"].(string), tok, "plan.pdf", pdfBytes)
+	require.Equal(t, http.StatusCreated, res.Status, string(res.Body))
+	res = b.do(t, "GET", "/documents/"+res.json(t)["id"].(string), tok, nil)
+	require.Equal(t, http.StatusOK, res.Status)
+	require.Equal(t, pdfBytes, res.Body)
+	require.Equal(t, "application/pdf", res.Header.Get("Content-Type"))
+	require.Equal(t, `attachment; filename=plan.pdf`, res.Header.Get("Content-Disposition"))
+	require.Equal(t, "nosniff", res.Header.Get("X-Content-Type-Options"))
+	require.Contains(t, res.Header.Get("Cache-Control"), "no-store")
+	require.Equal(t, app.DownloadCSP, res.Header.Get("Content-Security-Policy"))
+	require.Contains(t, app.DownloadCSP, "sandbox")
+	require.Contains(t, app.DownloadCSP, "default-src 'none'")
+}
+
+// Answers that carry a token or bank details are never cached.
+func TestTokensAndBankDetailsAreNotCached(t *testing.T) {
+	t.Parallel()
+	b := setup(t)
+	tok, draft := b.draft(t, "nostore@example.org")
+	res := b.do(t, "POST", "/auth/login", "", map[string]any{"email": "nostore@example.org", "password": apptest.Password})
+	require.Equal(t, http.StatusOK, res.Status)
+	require.Equal(t, "no-store", res.Header.Get("Cache-Control"), "login")
+
+	path := "/organisations/" + draft["organisation_id"].(string) + "/bank-account"
+	res = b.do(t, "PUT", path, tok, map[string]any{"sort_code": "12-34-56", "account_number": "12345678", "account_name": "Kitchen"})
+	require.Equal(t, http.StatusOK, res.Status, string(res.Body))
+	require.Equal(t, "no-store", res.Header.Get("Cache-Control"), "bank details saved")
+	res = b.do(t, "GET", path, tok, nil)
+	require.Equal(t, http.StatusOK, res.Status, string(res.Body))
+	require.Equal(t, "no-store", res.Header.Get("Cache-Control"), "bank details read")
+}
