@@ -1,6 +1,8 @@
 package api_test
 
 import (
+	"archive/zip"
+	"bytes"
 	"net/http"
 	"testing"
 
@@ -88,4 +90,57 @@ func TestTokensAndBankDetailsAreNotCached(t *testing.T) {
 	res = b.do(t, "GET", path, tok, nil)
 	require.Equal(t, http.StatusOK, res.Status, string(res.Body))
 	require.Equal(t, "no-store", res.Header.Get("Cache-Control"), "bank details read")
+}
+
+// officeZip is a minimal OOXML package of the given entries.
+func officeZip(t *testing.T, entries ...string) []byte {
+	t.Helper()
+	var buf bytes.Buffer
+	zw := zip.NewWriter(&buf)
+	for i := 0; i < len(entries); i += 2 {
+		w, err := zw.Create(entries[i])
+		require.NoError(t, err)
+		_, err = w.Write([]byte(entries[i+1]))
+		require.NoError(t, err)
+	}
+	require.NoError(t, zw.Close())
+	return buf.Bytes()
+}
+
+// Macro-enabled Office files are refused with 415, whether their content
+// or their name gives them away, and nothing is stored.
+func TestMacroEnabledOfficeFilesRefused(t *testing.T) {
+	t.Parallel()
+	b := setup(t)
+	tok, draft := b.draft(t, "macros@example.org")
+	appID := draft["id"].(string)
+	docx := officeZip(t, "[Content_Types].xml", `<Types/>`, "word/document.xml", "<w:document/>")
+	docm := officeZip(t, "[Content_Types].xml",
+		`<Types><Override PartName="/word/document.xml" ContentType="application/vnd.ms-word.document.macroEnabled.main+xml"/></Types>`,
+		"word/document.xml", "<w:document/>", "word/vbaProject.bin", "VBA")
+	xlsm := officeZip(t, "[Content_Types].xml", `<Types><Default Extension="bin" ContentType="application/vnd.ms-office.vbaProject"/></Types>`,
+		"xl/workbook.xml", "<workbook/>", "xl/vbaProject.bin", "VBA")
+	for _, tc := range []struct {
+		name, filename string
+		content        []byte
+	}{
+		{"docm", "plan.docm", docm},
+		{"docm named docx", "plan.docx", docm},
+		{"xlsm", "budget.xlsm", xlsm},
+		{"xlsm named xlsx", "budget.xlsx", xlsm},
+		{"clean docx named docm", "plan.docm", docx},
+		{"clean docx named xltm", "plan.XLTM", docx},
+	} {
+		t.Run(tc.name, func(t *testing.T) {
+			before := b.snapshot(t, appID)
+			res := b.upload(t, appID, tok, tc.filename, tc.content)
+			require.Equal(t, http.StatusUnsupportedMediaType, res.Status, string(res.Body))
+			code, _ := res.errorCode(t)
+			require.Equal(t, "unsupported_media_type", code)
+			require.Contains(t, string(res.Body), "Macro-enabled")
+			require.Equal(t, before, b.snapshot(t, appID))
+		})
+	}
+	res := b.upload(t, appID, tok, "plan.docx", docx)
+	require.Equal(t, http.StatusCreated, res.Status, "a clean docx is still welcome: %s", res.Body)
 }

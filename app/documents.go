@@ -86,6 +86,9 @@ func (a *App) UploadDocument(ctx context.Context, actor Actor, appID string, ope
 	return out, err
 }
 
+// macroMessage refuses a macro-enabled Office file, by content or by name.
+const macroMessage = "Macro-enabled Office files (such as .docm or .xlsm) are not accepted: save it as .docx or .xlsx, without macros, and upload that"
+
 // storeUpload reads an upload from open into the document store and
 // returns it with its sanitised name: 413 over 10 MB, 415 for a type not
 // allowed or not what its name claims. A name without a recognised
@@ -102,12 +105,17 @@ func (a *App) storeUpload(open func() (string, io.Reader, error)) (document.Stor
 	switch {
 	case errors.Is(err, document.ErrTooLarge), isBodyTooLarge(err):
 		return stored, "", tooLarge("Each file must be 10 MB or smaller")
+	case errors.Is(err, document.ErrMacroEnabled):
+		return stored, "", unsupported(macroMessage)
 	case errors.Is(err, document.ErrUnsupported):
 		return stored, "", unsupported("Upload a PDF, Word (DOCX), Excel (XLSX), OpenDocument text (ODT), PNG or JPEG file")
 	case err != nil:
 		return stored, "", fmt.Errorf("store document: %w", err)
 	}
 	filename = document.SanitiseFilename(filename)
+	if document.MacroEnabledName(filename) {
+		return stored, "", unsupported(macroMessage)
+	}
 	if !stored.Kind.MatchesName(filename) {
 		for _, k := range document.Kinds {
 			if k.MatchesName(filename) {
