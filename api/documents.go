@@ -45,8 +45,8 @@ func (h *Handler) multipartFile(c *gin.Context) func() (string, io.Reader, error
 }
 
 func (h *Handler) listDocuments(c *gin.Context) {
-	docs, err := h.app.ListDocuments(c.Request.Context(), actor(c), c.Param("id"))
-	h.respond(c, http.StatusOK, gin.H{"items": docs, "next_cursor": nil}, err)
+	page, err := h.app.ListDocuments(c.Request.Context(), actor(c), c.Param("id"), pageQuery(c))
+	h.respond(c, http.StatusOK, page, err)
 }
 
 // getDocument sends the file with the headers of every download

@@ -54,18 +54,24 @@ func (a *App) UploadDocument(ctx context.Context, actor Actor, appID string, ope
 	if x.app.Status != StatusDraft {
 		return Document{}, invalidState("Documents can only be added while the application is a draft")
 	}
+	if err := checkApplicationFiles(ctx, a.store.Queries, appID); err != nil { // before reading the body; again under the lock
+		return Document{}, err
+	}
 	stored, filename, err := a.storeUpload(open)
 	if err != nil {
 		return Document{}, err
 	}
 	var out Document
 	err = a.store.InTx(ctx, func(q *sqlc.Queries) error {
-		app, err := q.ApplicationGetForUpdate(ctx, appID) // serialises the total-size check
+		app, err := q.ApplicationGetForUpdate(ctx, appID) // serialises the total-size and count checks
 		if err != nil {
 			return fmt.Errorf("lock application: %w", err)
 		}
 		if app.Status != StatusDraft {
 			return invalidState("Documents can only be added while the application is a draft")
+		}
+		if err := checkApplicationFiles(ctx, q, appID); err != nil {
+			return err
 		}
 		if err := checkApplicationRoom(ctx, q, appID, stored.Size); err != nil {
 			return err
@@ -141,20 +147,50 @@ func checkApplicationRoom(ctx context.Context, q *sqlc.Queries, appID string, si
 	return nil
 }
 
-// ListDocuments lists an application's documents.
-func (a *App) ListDocuments(ctx context.Context, actor Actor, appID string) ([]Document, error) {
-	if _, err := a.loadApplication(ctx, a.store.Queries, actor, appID, false); err != nil {
-		return nil, err
-	}
-	rows, err := a.store.DocumentListByApplication(ctx, appID)
+// checkApplicationFiles refuses (409) a document beyond the
+// MaxFilesPerApplication an application may hold. Under the application's
+// row lock it is the authoritative check, so concurrent uploads cannot
+// pass it together.
+func checkApplicationFiles(ctx context.Context, q *sqlc.Queries, appID string) error {
+	n, err := q.DocumentCountForApplication(ctx, appID)
 	if err != nil {
-		return nil, fmt.Errorf("list documents: %w", err)
+		return fmt.Errorf("count documents: %w", err)
 	}
-	out := make([]Document, 0, len(rows))
-	for _, d := range rows {
-		out = append(out, documentView(d))
+	if n >= document.MaxFilesPerApplication {
+		return conflict(fmt.Sprintf("An application can hold at most %d documents", document.MaxFilesPerApplication))
 	}
-	return out, nil
+	return nil
+}
+
+// checkReportFileCount refuses (409) evidence beyond the MaxFilesPerReport a
+// report may hold; the caller holds the application's row lock.
+func checkReportFileCount(ctx context.Context, q *sqlc.Queries, reportID string) error {
+	n, err := q.DocumentCountForReport(ctx, &reportID)
+	if err != nil {
+		return fmt.Errorf("count report documents: %w", err)
+	}
+	if n >= document.MaxFilesPerReport {
+		return conflict(fmt.Sprintf("A report can hold at most %d documents", document.MaxFilesPerReport))
+	}
+	return nil
+}
+
+// ListDocuments lists one page of an application's documents (report
+// evidence included), ordered by id.
+func (a *App) ListDocuments(ctx context.Context, actor Actor, appID string, pq PageQuery) (Page[Document], error) {
+	if _, err := a.loadApplication(ctx, a.store.Queries, actor, appID, false); err != nil {
+		return Page[Document]{}, err
+	}
+	fields := map[string]string{}
+	cursor, limit := pq.parse(id.Document, fields)
+	if len(fields) > 0 {
+		return Page[Document]{}, Invalid(fields)
+	}
+	rows, err := a.store.DocumentPageByApplication(ctx, sqlc.DocumentPageByApplicationParams{ApplicationID: appID, Cursor: cursor, RowLimit: limit})
+	if err != nil {
+		return Page[Document]{}, fmt.Errorf("list documents: %w", err)
+	}
+	return pageOf(rows, limit, func(d sqlc.Document) string { return d.ID }, func(d sqlc.Document) (Document, error) { return documentView(d), nil })
 }
 
 // DownloadCSP is the Content-Security-Policy of every document download:
