@@ -1,6 +1,7 @@
 package main
 
 import (
+	"context"
 	"io"
 	"log/slog"
 	"net/http"
@@ -11,6 +12,9 @@ import (
 
 	"github.com/stretchr/testify/require"
 
+	"github.com/civicgrants/grants/app"
+	"github.com/civicgrants/grants/payments"
+	"github.com/civicgrants/grants/payments/stripetest"
 	"github.com/civicgrants/grants/platform/config"
 )
 
@@ -117,4 +121,49 @@ func TestDevStackMoneyFlow(t *testing.T) {
 	}, 20*time.Second, 100*time.Millisecond)
 	require.NotEmpty(t, acct.AccountID)
 	require.True(t, strings.HasPrefix(acct.OnboardingURL, "http"), acct.OnboardingURL)
+}
+
+// When Stripe refuses the platform's own key, payout onboarding is not
+// retried for ever: Stripe is asked once, the refusal is recorded on the
+// payee's audit chain, finance is told, and the grantee gets a clear 503
+// at once.
+func TestPayoutWithARefusedStripeKey(t *testing.T) {
+	t.Parallel()
+	rec := stripetest.NewRecorder(t, stripetest.APIBase(t))
+	stripe := payments.NewStripe(payments.StripeConfig{SecretKey: "sk_test_grants_dev", APIBase: rec.URL()})
+	s := &moneyStack{stack: newStack(t, stripe), rec: rec}
+	finance := s.as(t, "finance-keys@example.org", app.RoleFinance)
+	g := s.acceptedGrant(t, "keys", 200000, map[string]any{
+		"assessment_window": "60s", "decision_window": "60s", "offer_expiry": "10m", "reminder_lead": "30s",
+		"reports": []any{map[string]any{"kind": "final", "due_after": "720h"}},
+	}, []any{map[string]any{"percent": 100, "condition": "on_acceptance"}})
+
+	var status int
+	var answer []byte
+	require.Eventually(t, func() bool { // the grant's workflow starts just after the acceptance
+		status, answer = g.c.request("POST", "/grants/"+g.grantID+"/payout-account", map[string]any{})
+		return !strings.Contains(string(answer), `"not_ready"`)
+	}, 20*time.Second, 100*time.Millisecond)
+	require.Equal(t, http.StatusServiceUnavailable, status, string(answer))
+	require.Contains(t, string(answer), `"unavailable"`)
+	require.Contains(t, string(answer), "Finance staff have been told")
+	require.NotContains(t, string(answer), "Authorization", "Stripe's message is for finance, not the grantee")
+	require.Equal(t, 1, rec.Calls(http.MethodPost, "/v1/accounts"), "asked once, never retried")
+
+	var notes struct {
+		Items []struct{ Kind, Body string } `json:"items"`
+	}
+	finance.do("GET", "/notifications", nil, 200, &notes)
+	found := false
+	for _, n := range notes.Items {
+		found = found || (n.Kind == "provider_credentials_refused" && strings.Contains(n.Body, "STRIPE_SECRET_KEY"))
+	}
+	require.True(t, found, "finance is told: %+v", notes.Items)
+	events, err := s.env.Store.AuditListByChain(context.Background(), "organisation:"+g.orgID)
+	require.NoError(t, err)
+	actions := []string{}
+	for _, e := range events {
+		actions = append(actions, e.Action)
+	}
+	require.Contains(t, actions, "payout.provider_refused_credentials")
 }
