@@ -214,6 +214,15 @@ func sessionOf(c *gin.Context) (*app.Session, bool) {
 	return s, ok
 }
 
+// visitorActor is the signed-in visitor, or the zero Actor (the public)
+// on a public page visited signed out.
+func visitorActor(c *gin.Context) app.Actor {
+	if s, ok := sessionOf(c); ok && s != nil {
+		return s.Actor
+	}
+	return app.Actor{}
+}
+
 // actor returns the signed-in visitor; only for handlers behind signedIn.
 func actor(c *gin.Context) app.Actor {
 	s, _ := sessionOf(c)
