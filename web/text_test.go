@@ -58,7 +58,8 @@ func TestTextPostgreSQLCannotStoreIsRefused(t *testing.T) {
 	// Registration, signed out; and a query parameter of a page.
 	r := b.visitor(t)
 	r.get("/register")
-	got := r.post("/register", url.Values{"name": {"Sam\x00Taylor"}, "email": {"new@example.org"}, "password": {"correct horse battery staple"}})
+	got := r.post("/register", url.Values{"name": {"Sam\x00Taylor"}, "email": {"new@example.org"}, "password": {"correct horse battery staple"},
+		"password_confirm": {"correct horse battery staple"}})
 	require.Equal(t, http.StatusUnprocessableEntity, got.Code, got.Body)
 	require.Contains(t, got.Body, "a character we cannot store: name")
 	_, err := b.env.Store.UserGetByEmail(ctx, "new@example.org")
