@@ -30,6 +30,7 @@ import (
 // A reversal is matched to the payment by its transfer (the payment's
 // provider_reference); reversed (default: amount) less than amount is a
 // partial reversal.
+//
 //	grants stripe-event payout.failed account=acct_… [message=…] [code=…]
 func stripeEvent(ctx context.Context, cfg config.Config, args []string) error {
 	fs := flag.NewFlagSet("stripe-event", flag.ContinueOnError)
