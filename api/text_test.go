@@ -51,6 +51,10 @@ func TestTextPostgreSQLCannotStoreIsRefused(t *testing.T) {
 			require.Equal(t, beforeOrgs, orgs(), "no organisation made")
 		})
 	}
+	// Authentication comes first: anonymous, a route that needs a user is 401.
+	res := b.do(t, "GET", "/applications?status=%00", "", nil)
+	require.Equal(t, http.StatusUnauthorized, res.Status, string(res.Body))
+
 	_, err := b.env.Store.UserGetByEmail(context.Background(), "new@example.org")
 	require.Error(t, err, "no account made")
 }
