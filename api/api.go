@@ -30,12 +30,12 @@ type Handler struct {
 // routes are registered here, in one place.
 func Register(g *gin.RouterGroup, a *app.App, log *slog.Logger) {
 	h := &Handler{app: a, log: log}
-	g.Use(h.authenticate)
+	g.Use(h.authenticate, h.checkQuery)
 
 	g.GET("/openapi.json", func(c *gin.Context) { c.Data(http.StatusOK, "application/json", openAPI) })
 
 	g.POST("/auth/register", h.register)
-	g.POST("/auth/login", h.login)
+	g.POST("/auth/login", noStore, h.login)
 	g.POST("/auth/logout", h.requireUser, h.logout)
 	g.GET("/me", h.requireUser, h.me)
 	g.PUT("/me/affiliations", h.requireUser, h.setAffiliations)
@@ -55,8 +55,8 @@ func Register(g *gin.RouterGroup, a *app.App, log *slog.Logger) {
 	g.GET("/organisations/:id", h.requireUser, h.getOrganisation)
 	g.PATCH("/organisations/:id", h.requireUser, h.updateOrganisation)
 	g.POST("/organisations/:id/host-consent", h.requireUser, h.hostConsent)
-	g.PUT("/organisations/:id/bank-account", h.requireUser, h.setBankAccount)
-	g.GET("/organisations/:id/bank-account", h.requireUser, h.getBankAccount)
+	g.PUT("/organisations/:id/bank-account", noStore, h.requireUser, h.setBankAccount)
+	g.GET("/organisations/:id/bank-account", noStore, h.requireUser, h.getBankAccount)
 
 	g.POST("/applications", h.requireUser, h.createApplication)
 	g.GET("/applications", h.requireUser, h.listApplications)
@@ -106,6 +106,14 @@ func Register(g *gin.RouterGroup, a *app.App, log *slog.Logger) {
 	g.GET("/exports/payments.csv", h.requireUser, h.exportPayments)
 
 	g.GET("/audit", h.requireUser, h.requireRole(app.RoleManager), h.auditTrail)
+}
+
+// noStore marks every answer of a route, refusals included, as one no
+// cache may keep: tokens and bank details.
+func noStore(c *gin.Context) {
+	c.Header("Cache-Control", "no-store")
+	c.Header("Pragma", "no-cache")
+	c.Next()
 }
 
 // NotFound answers requests under the API prefix that match no route, in

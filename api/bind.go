@@ -4,6 +4,7 @@ import (
 	"bytes"
 	"io"
 	"net/http"
+	"strings"
 
 	"github.com/gin-gonic/gin"
 
@@ -84,4 +85,32 @@ func (h *Handler) respond(c *gin.Context, status int, v any, err error) {
 		return
 	}
 	c.JSON(status, v)
+}
+
+// checkQuery refuses, with 422 validation_failed naming each parameter, a
+// query string holding text PostgreSQL cannot store (a NUL character,
+// bytes that are not UTF-8), before any handler reads it.
+//
+// Authentication still comes first (DESIGN §7's order of checks): an
+// anonymous caller of a route that needs a user gets 401, not 422.
+func (h *Handler) checkQuery(c *gin.Context) {
+	if err := app.CheckParams(c.Request.URL.Query()); err != nil {
+		if _, signedIn := c.Get(actorKey); !signedIn && needsUser(c) {
+			err = app.ErrUnauthenticated
+		}
+		writeError(c, h.log, err)
+		return
+	}
+	c.Next()
+}
+
+// needsUser reports whether the matched route's chain includes
+// requireUser.
+func needsUser(c *gin.Context) bool {
+	for _, name := range c.HandlerNames() {
+		if strings.HasSuffix(name, ".requireUser-fm") {
+			return true
+		}
+	}
+	return false
 }

@@ -2,11 +2,8 @@ package api
 
 import (
 	"errors"
-	"fmt"
 	"io"
-	"mime"
 	"net/http"
-	"strconv"
 
 	"github.com/gin-gonic/gin"
 
@@ -48,12 +45,13 @@ func (h *Handler) multipartFile(c *gin.Context) func() (string, io.Reader, error
 }
 
 func (h *Handler) listDocuments(c *gin.Context) {
-	docs, err := h.app.ListDocuments(c.Request.Context(), actor(c), c.Param("id"))
-	h.respond(c, http.StatusOK, gin.H{"items": docs, "next_cursor": nil}, err)
+	page, err := h.app.ListDocuments(c.Request.Context(), actor(c), c.Param("id"), pageQuery(c))
+	h.respond(c, http.StatusOK, page, err)
 }
 
-// getDocument sends the file as an attachment with its detected type, so a
-// browser never renders an upload inline.
+// getDocument sends the file with the headers of every download
+// (app.SetDownloadHeaders): an attachment of its detected type, never
+// rendered inline, never cached.
 func (h *Handler) getDocument(c *gin.Context) {
 	d, f, err := h.app.OpenDocument(c.Request.Context(), actor(c), c.Param("id"))
 	if err != nil {
@@ -61,11 +59,7 @@ func (h *Handler) getDocument(c *gin.Context) {
 		return
 	}
 	defer f.Close()
-	c.Header("Content-Type", d.ContentType)
-	c.Header("Content-Length", strconv.FormatInt(d.SizeBytes, 10))
-	c.Header("Content-Disposition", mime.FormatMediaType("attachment", map[string]string{"filename": d.Filename}))
-	c.Header("X-Content-Type-Options", "nosniff")
-	c.Header("ETag", fmt.Sprintf("%q", d.SHA256))
+	app.SetDownloadHeaders(c.Writer.Header(), d)
 	c.Status(http.StatusOK)
 	if _, err := io.Copy(c.Writer, f); err != nil {
 		h.log.WarnContext(c.Request.Context(), "send document", "document_id", d.ID, "err", err)

@@ -20,12 +20,12 @@ func (h *Handler) listProgrammes(c *gin.Context) {
 
 func (h *Handler) listRounds(c *gin.Context) {
 	page, err := h.app.ListRounds(c.Request.Context(), app.RoundFilter{Status: c.Query("status"),
-		Programme: c.Query("programme"), Page: pageQuery(c)})
+		Programme: c.Query("programme"), Page: pageQuery(c), Viewer: actor(c)})
 	h.respond(c, http.StatusOK, page, err)
 }
 
 func (h *Handler) getRound(c *gin.Context) {
-	r, err := h.app.GetRound(c.Request.Context(), c.Param("id"))
+	r, err := h.app.ReadRound(c.Request.Context(), actor(c), c.Param("id"))
 	h.respond(c, http.StatusOK, r, err)
 }
 

@@ -116,14 +116,23 @@ func TestStripeWebhook(t *testing.T) {
 	require.Equal(t, http.StatusOK, res.Status, string(res.Body))
 	require.Len(t, f.outboxSignals(t), 1)
 
-	// transfer.reversed names the payment in its metadata.
-	res = f.deliverSigned(t, stripeEvent(t, "evt_reversed", "transfer.reversed", "", map[string]any{"id": "tr_1", "object": "transfer",
+	// transfer.reversed is matched to the payment Stripe paid by that
+	// transfer (its provider reference), not to whatever the metadata
+	// names: a transfer we never recorded is ignored even when its
+	// metadata names one of our payments.
+	f.exec(t, `UPDATE payments SET status = 'paid', provider = 'stripe', provider_reference = 'tr_1', paid_at = now() WHERE id = $1`, g.Payments[0])
+	res = f.deliverSigned(t, stripeEvent(t, "evt_reversed_unknown", "transfer.reversed", "", map[string]any{"id": "tr_unknown", "object": "transfer",
 		"amount": 125000, "amount_reversed": 125000, "metadata": map[string]any{"payment_id": g.Payments[0], "grant_id": g.ID}}))
+	require.Equal(t, http.StatusOK, res.Status, string(res.Body))
+	require.Len(t, f.outboxSignals(t), 1, "a transfer id of no payment of ours signals nothing")
+	res = f.deliverSigned(t, stripeEvent(t, "evt_reversed", "transfer.reversed", "", map[string]any{"id": "tr_1", "object": "transfer",
+		"amount": 125000, "amount_reversed": 50000, "metadata": map[string]any{"payment_id": g.Payments[1], "grant_id": g.ID}}))
 	require.Equal(t, http.StatusOK, res.Status, string(res.Body))
 	signals := f.outboxSignals(t)
 	require.Len(t, signals, 2)
 	require.Equal(t, map[string]any{"grant_id": g.ID, "event": map[string]any{"kind": "transfer_reversed", "payment_id": g.Payments[0],
-		"reason": "Stripe reversed transfer tr_1", "event_id": "evt_reversed"}}, signals[1])
+		"reason": "Stripe reversed transfer tr_1", "event_id": "evt_reversed", "amount_reversed_pence": float64(50000)}}, signals[1],
+		"the payment of transfer tr_1, whatever the metadata says, with how much was reversed")
 
 	// payout.failed for the account: recorded on the organisation and
 	// its Stripe grant told.
@@ -165,5 +174,5 @@ func TestStripeWebhook(t *testing.T) {
 	require.Equal(t, http.StatusOK, res.Status, string(res.Body))
 	require.False(t, payoutReady())
 	require.Len(t, f.outboxSignals(t), 3)
-	require.Equal(t, 8, f.count(t, `SELECT count(*) FROM webhook_events`))
+	require.Equal(t, 9, f.count(t, `SELECT count(*) FROM webhook_events`))
 }

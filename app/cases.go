@@ -190,6 +190,10 @@ func (a *App) updateWorkflow(ctx context.Context, target workflowTarget, updateN
 	return Unavailable(unavailableRetryAfter)
 }
 
+// providerRetryAfter is the Retry-After, in seconds, of a provider that
+// refused this service itself: people have to mend its configuration.
+const providerRetryAfter = 3600
+
 // rejectionError maps a workflow rejection onto the API's error shape.
 func rejectionError(r workflows.Rejection) *Error {
 	if r.Message == "" {
@@ -204,6 +208,8 @@ func rejectionError(r workflows.Rejection) *Error {
 		return notReady(r.Message)
 	case workflows.RejectConflict:
 		return conflict(r.Message)
+	case workflows.RejectUnavailable:
+		return &Error{Kind: KindUnavailable, Code: "unavailable", Message: r.Message, RetryAfter: providerRetryAfter}
 	case workflows.RejectInvalid:
 		fields := r.Fields
 		if len(fields) == 0 {

@@ -24,20 +24,25 @@ type NoParams func() error
 // fields, wrong types (a fraction where whole pence are expected), trailing
 // data and bodies over a http.MaxBytesReader's limit. Its errors are *Error
 // values ready for the client.
+//
+// A well-formed body whose strings PostgreSQL cannot store (a NUL
+// character, in a key or a value) is refused with 422 validation_failed
+// naming each such field by its path, so no use case ever hands such text
+// to the database.
 func DecodeStrict(r io.Reader, v any) error {
-	dec := json.NewDecoder(r)
+	raw, err := io.ReadAll(r)
+	if err != nil {
+		return decodeError(err)
+	}
+	dec := json.NewDecoder(bytes.NewReader(raw))
 	dec.DisallowUnknownFields()
 	if err := dec.Decode(v); err != nil {
 		return decodeError(err)
 	}
 	if _, err := dec.Token(); !errors.Is(err, io.EOF) {
-		var mbe *http.MaxBytesError
-		if errors.As(err, &mbe) {
-			return tooLarge(fmt.Sprintf("The request body must be %d bytes or less", mbe.Limit))
-		}
 		return Malformed("The body must hold a single JSON value", nil)
 	}
-	return nil
+	return checkJSONText(raw)
 }
 
 // applyPatch decodes body as a JSON object whose top-level keys replace

@@ -5,7 +5,10 @@ import (
 	"errors"
 	"fmt"
 	"io"
+	"mime"
+	"net/http"
 	"os"
+	"strconv"
 	"strings"
 	"time"
 
@@ -51,18 +54,24 @@ func (a *App) UploadDocument(ctx context.Context, actor Actor, appID string, ope
 	if x.app.Status != StatusDraft {
 		return Document{}, invalidState("Documents can only be added while the application is a draft")
 	}
+	if err := checkApplicationFiles(ctx, a.store.Queries, appID); err != nil { // before reading the body; again under the lock
+		return Document{}, err
+	}
 	stored, filename, err := a.storeUpload(open)
 	if err != nil {
 		return Document{}, err
 	}
 	var out Document
 	err = a.store.InTx(ctx, func(q *sqlc.Queries) error {
-		app, err := q.ApplicationGetForUpdate(ctx, appID) // serialises the total-size check
+		app, err := q.ApplicationGetForUpdate(ctx, appID) // serialises the total-size and count checks
 		if err != nil {
 			return fmt.Errorf("lock application: %w", err)
 		}
 		if app.Status != StatusDraft {
 			return invalidState("Documents can only be added while the application is a draft")
+		}
+		if err := checkApplicationFiles(ctx, q, appID); err != nil {
+			return err
 		}
 		if err := checkApplicationRoom(ctx, q, appID, stored.Size); err != nil {
 			return err
@@ -83,6 +92,9 @@ func (a *App) UploadDocument(ctx context.Context, actor Actor, appID string, ope
 	return out, err
 }
 
+// macroMessage refuses a macro-enabled Office file, by content or by name.
+const macroMessage = "Macro-enabled Office files (such as .docm or .xlsm) are not accepted: save it as .docx or .xlsx, without macros, and upload that"
+
 // storeUpload reads an upload from open into the document store and
 // returns it with its sanitised name: 413 over 10 MB, 415 for a type not
 // allowed or not what its name claims. A name without a recognised
@@ -99,12 +111,17 @@ func (a *App) storeUpload(open func() (string, io.Reader, error)) (document.Stor
 	switch {
 	case errors.Is(err, document.ErrTooLarge), isBodyTooLarge(err):
 		return stored, "", tooLarge("Each file must be 10 MB or smaller")
+	case errors.Is(err, document.ErrMacroEnabled):
+		return stored, "", unsupported(macroMessage)
 	case errors.Is(err, document.ErrUnsupported):
 		return stored, "", unsupported("Upload a PDF, Word (DOCX), Excel (XLSX), OpenDocument text (ODT), PNG or JPEG file")
 	case err != nil:
 		return stored, "", fmt.Errorf("store document: %w", err)
 	}
 	filename = document.SanitiseFilename(filename)
+	if document.MacroEnabledName(filename) {
+		return stored, "", unsupported(macroMessage)
+	}
 	if !stored.Kind.MatchesName(filename) {
 		for _, k := range document.Kinds {
 			if k.MatchesName(filename) {
@@ -130,20 +147,69 @@ func checkApplicationRoom(ctx context.Context, q *sqlc.Queries, appID string, si
 	return nil
 }
 
-// ListDocuments lists an application's documents.
-func (a *App) ListDocuments(ctx context.Context, actor Actor, appID string) ([]Document, error) {
-	if _, err := a.loadApplication(ctx, a.store.Queries, actor, appID, false); err != nil {
-		return nil, err
-	}
-	rows, err := a.store.DocumentListByApplication(ctx, appID)
+// checkApplicationFiles refuses (409) a document beyond the
+// MaxFilesPerApplication an application may hold. Under the application's
+// row lock it is the authoritative check, so concurrent uploads cannot
+// pass it together.
+func checkApplicationFiles(ctx context.Context, q *sqlc.Queries, appID string) error {
+	n, err := q.DocumentCountForApplication(ctx, appID)
 	if err != nil {
-		return nil, fmt.Errorf("list documents: %w", err)
+		return fmt.Errorf("count documents: %w", err)
 	}
-	out := make([]Document, 0, len(rows))
-	for _, d := range rows {
-		out = append(out, documentView(d))
+	if n >= document.MaxFilesPerApplication {
+		return conflict(fmt.Sprintf("An application can hold at most %d documents", document.MaxFilesPerApplication))
 	}
-	return out, nil
+	return nil
+}
+
+// checkReportFileCount refuses (409) evidence beyond the MaxFilesPerReport a
+// report may hold; the caller holds the application's row lock.
+func checkReportFileCount(ctx context.Context, q *sqlc.Queries, reportID string) error {
+	n, err := q.DocumentCountForReport(ctx, &reportID)
+	if err != nil {
+		return fmt.Errorf("count report documents: %w", err)
+	}
+	if n >= document.MaxFilesPerReport {
+		return conflict(fmt.Sprintf("A report can hold at most %d documents", document.MaxFilesPerReport))
+	}
+	return nil
+}
+
+// ListDocuments lists one page of an application's documents (report
+// evidence included), ordered by id.
+func (a *App) ListDocuments(ctx context.Context, actor Actor, appID string, pq PageQuery) (Page[Document], error) {
+	if _, err := a.loadApplication(ctx, a.store.Queries, actor, appID, false); err != nil {
+		return Page[Document]{}, err
+	}
+	fields := map[string]string{}
+	cursor, limit := pq.parse(id.Document, fields)
+	if len(fields) > 0 {
+		return Page[Document]{}, Invalid(fields)
+	}
+	rows, err := a.store.DocumentPageByApplication(ctx, sqlc.DocumentPageByApplicationParams{ApplicationID: appID, Cursor: cursor, RowLimit: limit})
+	if err != nil {
+		return Page[Document]{}, fmt.Errorf("list documents: %w", err)
+	}
+	return pageOf(rows, limit, func(d sqlc.Document) string { return d.ID }, func(d sqlc.Document) (Document, error) { return documentView(d), nil })
+}
+
+// DownloadCSP is the Content-Security-Policy of every document download:
+// should a browser ever render one, it runs in a sandbox with nothing
+// allowed.
+const DownloadCSP = "sandbox; default-src 'none'"
+
+// SetDownloadHeaders sets the headers of a document download, the one rule
+// for the API and the web alike: the detected type, never sniffed; an
+// attachment (never shown inline) under its sanitised name; a sandbox CSP;
+// and no-store, so no shared or browser cache keeps an applicant's file.
+func SetDownloadHeaders(h http.Header, d Document) {
+	h.Set("Content-Type", d.ContentType)
+	h.Set("Content-Length", strconv.FormatInt(d.SizeBytes, 10))
+	h.Set("Content-Disposition", mime.FormatMediaType("attachment", map[string]string{"filename": d.Filename}))
+	h.Set("X-Content-Type-Options", "nosniff")
+	h.Set("Cache-Control", "private, no-store")
+	h.Set("Content-Security-Policy", DownloadCSP)
+	h.Set("ETag", strconv.Quote(d.SHA256))
 }
 
 // OpenDocument returns a document the actor may read and its content; the

@@ -247,6 +247,66 @@ func (a *App) UpdateOrganisation(ctx context.Context, actor Actor, orgID string,
 	return out, err
 }
 
+// HostRequest is what a host organisation's admin is asked to agree to:
+// which group wants hosting, and who asked.
+type HostRequest struct {
+	GroupID      string     `json:"group_id"`
+	GroupName    string     `json:"group_name"`
+	LegalForm    string     `json:"legal_form"`
+	Borough      string     `json:"borough"`
+	HostID       string     `json:"host_id"`
+	HostName     string     `json:"host_name"`
+	AskedByName  string     `json:"asked_by_name"`
+	AskedByEmail string     `json:"asked_by_email"`
+	ConsentedAt  *time.Time `json:"consented_at"`
+	CanConsent   bool       `json:"can_consent"` // the caller is an admin of the host
+}
+
+// GetHostRequest reads the request of a group (orgID) to be hosted, for
+// the consent page: the group's members and the host's members may read
+// it (anyone else: 404), so that a host's admin sees which group they agree
+// to host before agreeing.
+func (a *App) GetHostRequest(ctx context.Context, actor Actor, orgID string) (HostRequest, error) {
+	if !id.Valid(id.Organisation, orgID) {
+		return HostRequest{}, notFound("Organisation")
+	}
+	q := a.store.Queries
+	o, err := q.OrganisationGet(ctx, orgID)
+	if err != nil {
+		if isNotFound(db.Translate(err)) {
+			return HostRequest{}, notFound("Organisation")
+		}
+		return HostRequest{}, fmt.Errorf("get organisation: %w", err)
+	}
+	ownRole, err := memberRole(ctx, q, o.ID, actor.ID)
+	if err != nil {
+		return HostRequest{}, err
+	}
+	hostRole := ""
+	if o.HostOrganisationID != nil {
+		if hostRole, err = memberRole(ctx, q, *o.HostOrganisationID, actor.ID); err != nil {
+			return HostRequest{}, err
+		}
+	}
+	if ownRole == "" && hostRole == "" {
+		return HostRequest{}, notFound("Organisation")
+	}
+	if o.HostOrganisationID == nil {
+		return HostRequest{}, invalidState("This organisation has no host organisation")
+	}
+	host, err := q.OrganisationGet(ctx, *o.HostOrganisationID)
+	if err != nil {
+		return HostRequest{}, fmt.Errorf("get host: %w", err)
+	}
+	asker, err := q.UserGet(ctx, o.CreatedBy)
+	if err != nil {
+		return HostRequest{}, fmt.Errorf("get asker: %w", err)
+	}
+	return HostRequest{GroupID: o.ID, GroupName: o.Name, LegalForm: o.LegalForm, Borough: o.BoroughName, HostID: host.ID,
+		HostName: host.Name, AskedByName: asker.Name, AskedByEmail: asker.Email, ConsentedAt: o.HostConsentedAt,
+		CanConsent: hostRole == MemberAdmin}, nil
+}
+
 // ConsentToHost records that the host organisation of an unconstituted
 // group agrees to receive and pass on its grants. Only an admin of the host
 // may consent.

@@ -36,9 +36,12 @@ type Payment struct {
 	DueAt             *time.Time `json:"due_at"`
 	PaidAt            *time.Time `json:"paid_at"`
 	ReversedAt        *time.Time `json:"reversed_at"`
-	PaymentRunID      *string    `json:"payment_run_id"`
-	CreatedAt         time.Time  `json:"created_at"`
-	UpdatedAt         time.Time  `json:"updated_at"`
+	// ReversedPence is how much the provider has reversed: all of it for a
+	// reversed payment, part of it for a paid one partially reversed.
+	ReversedPence int64     `json:"reversed_pence"`
+	PaymentRunID  *string   `json:"payment_run_id"`
+	CreatedAt     time.Time `json:"created_at"`
+	UpdatedAt     time.Time `json:"updated_at"`
 }
 
 // Approval is one finance user's approval of a payment, bound to the
@@ -123,7 +126,7 @@ func (a *App) paymentViews(ctx context.Context, rows []paymentRow) ([]Payment, e
 			Tranche: p.Tranche, AmountPence: p.AmountPence, Condition: p.Condition, Status: p.Status, Provider: p.Provider,
 			ProviderReference: p.ProviderReference, Attempt: p.Attempt, FailureReason: p.FailureReason,
 			CancelReason: p.CancelReason, HeldReason: p.HeldReason, RequestedBy: p.RequestedBy, Approvals: aps, Payee: payeeOf[p.ID],
-			DueAt: p.DueAt, PaidAt: p.PaidAt, ReversedAt: p.ReversedAt, PaymentRunID: p.PaymentRunID,
+			DueAt: p.DueAt, PaidAt: p.PaidAt, ReversedAt: p.ReversedAt, ReversedPence: p.ReversedPence, PaymentRunID: p.PaymentRunID,
 			CreatedAt: p.CreatedAt, UpdatedAt: p.UpdatedAt})
 	}
 	return out, nil

@@ -326,6 +326,9 @@ func (a *App) UploadReportDocument(ctx context.Context, actor Actor, reportID st
 	if x.row.Report.Status == workflows.ReportAccepted {
 		return Document{}, invalidState("This report has been accepted; evidence can no longer be added")
 	}
+	if err := checkReportFileCount(ctx, a.store.Queries, reportID); err != nil { // before reading the body; again under the lock
+		return Document{}, err
+	}
 	stored, filename, err := a.storeUpload(open)
 	if err != nil {
 		return Document{}, err
@@ -342,6 +345,9 @@ func (a *App) UploadReportDocument(ctx context.Context, actor Actor, reportID st
 		}
 		if status == workflows.ReportAccepted {
 			return invalidState("This report has been accepted; evidence can no longer be added")
+		}
+		if err := checkReportFileCount(ctx, q, reportID); err != nil {
+			return err
 		}
 		if err := checkApplicationRoom(ctx, q, appID, stored.Size); err != nil {
 			return err

@@ -37,6 +37,18 @@ type RoundFilter struct {
 	Status    string
 	Programme string
 	Page      PageQuery
+	// Viewer is who reads the list: the assessor pool is shown to
+	// managers only (the zero Actor is the public).
+	Viewer Actor
+}
+
+// forViewer is r as viewer may read it: the assessor pool (who will score
+// which round) is for managers only, never the public or applicants.
+func (r Round) forViewer(viewer Actor) Round {
+	if !viewer.Has(RoleManager) {
+		r.AssessorIDs = nil
+	}
+	return r
 }
 
 // ListProgrammes returns every programme.
@@ -93,10 +105,24 @@ func (a *App) ListRounds(ctx context.Context, f RoundFilter) (Page[Round], error
 	if err != nil {
 		return Page[Round]{}, fmt.Errorf("list rounds: %w", err)
 	}
-	return pageOf(rows, limit, func(r sqlc.Round) string { return r.ID }, a.roundView)
+	return pageOf(rows, limit, func(r sqlc.Round) string { return r.ID }, func(row sqlc.Round) (Round, error) {
+		r, err := a.roundView(row)
+		return r.forViewer(f.Viewer), err
+	})
 }
 
-// GetRound reads one round; anyone may.
+// ReadRound reads one round as viewer may see it; anyone may read a
+// round, but only managers see its assessor pool.
+func (a *App) ReadRound(ctx context.Context, viewer Actor, roundID string) (Round, error) {
+	r, err := a.GetRound(ctx, roundID)
+	if err != nil {
+		return Round{}, err
+	}
+	return r.forViewer(viewer), nil
+}
+
+// GetRound reads one round whole, assessor pool included, for use cases
+// and staff pages; what is shown to a caller comes from ReadRound.
 func (a *App) GetRound(ctx context.Context, roundID string) (Round, error) {
 	if !id.Valid(id.Round, roundID) {
 		return Round{}, notFound("Round")

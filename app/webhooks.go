@@ -128,25 +128,47 @@ func (a *App) accountUpdated(ctx context.Context, q *sqlc.Queries, eventID strin
 		workflows.GrantEvent{Kind: workflows.GrantEventPayoutReady, EventID: eventID})
 }
 
-// transferReversed tells the grant of the reversed payment (named in the
-// transfer's metadata).
+// transferReversed tells the grant of the reversed payment. The payment is
+// the one whose provider reference is the transfer's id (a Stripe payment
+// we recorded as paid by that transfer); the transfer's metadata only
+// chooses among several payments with that reference (stripe-mock gives
+// every transfer the same id) and never names a payment on its own. How
+// much Stripe has reversed so far goes with the signal, so a partial
+// reversal is recorded as partial.
 func (a *App) transferReversed(ctx context.Context, q *sqlc.Queries, eventID string, tr payments.TransferReversed) error {
-	if !id.Valid(id.Payment, tr.PaymentID) {
-		a.log.WarnContext(ctx, "transfer.reversed without a payment of ours; stored and ignored",
-			"event_id", eventID, "transfer_id", tr.TransferID, "payment_id", tr.PaymentID)
+	if tr.TransferID == "" {
+		a.log.WarnContext(ctx, "transfer.reversed without a transfer id; stored and ignored", "event_id", eventID)
 		return nil
 	}
-	p, err := q.PaymentDetailGet(ctx, tr.PaymentID)
+	stripeProvider := workflows.ProviderStripe
+	list, err := q.PaymentListByProviderReference(ctx, sqlc.PaymentListByProviderReferenceParams{
+		ProviderReference: &tr.TransferID, Provider: &stripeProvider})
 	if err != nil {
-		if isNotFound(db.Translate(err)) {
-			a.log.WarnContext(ctx, "transfer.reversed for an unknown payment; stored and ignored",
-				"event_id", eventID, "transfer_id", tr.TransferID, "payment_id", tr.PaymentID)
-			return nil
-		}
-		return fmt.Errorf("payment of transfer: %w", err)
+		return fmt.Errorf("payments of transfer: %w", err)
 	}
-	return signalGrant(ctx, q, p.Payment.GrantID, workflows.GrantEvent{Kind: workflows.GrantEventTransferReversed,
-		PaymentID: p.Payment.ID, Reason: "Stripe reversed transfer " + tr.TransferID, EventID: eventID})
+	var p *sqlc.Payment
+	switch {
+	case len(list) == 1:
+		p = &list[0]
+	case len(list) > 1:
+		for i := range list {
+			if list[i].ID == tr.PaymentID {
+				p = &list[i]
+			}
+		}
+	}
+	if p == nil {
+		a.log.WarnContext(ctx, "transfer.reversed matches no single payment of ours by its transfer id; stored and ignored",
+			"event_id", eventID, "transfer_id", tr.TransferID, "metadata_payment_id", tr.PaymentID, "matches", len(list))
+		return nil
+	}
+	if tr.PaymentID != "" && tr.PaymentID != p.ID {
+		a.log.WarnContext(ctx, "transfer.reversed: the transfer's metadata names another payment; the transfer id decides",
+			"event_id", eventID, "transfer_id", tr.TransferID, "payment_id", p.ID, "metadata_payment_id", tr.PaymentID)
+	}
+	return signalGrant(ctx, q, p.GrantID, workflows.GrantEvent{Kind: workflows.GrantEventTransferReversed,
+		PaymentID: p.ID, Reason: "Stripe reversed transfer " + tr.TransferID, EventID: eventID,
+		AmountReversedPence: tr.AmountReversedPence})
 }
 
 // payoutFailed records a failed payout on the organisations holding the

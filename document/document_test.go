@@ -69,6 +69,28 @@ func sampleXLSX(t testing.TB) []byte {
 	)
 }
 
+// macroContentTypes declares a macro-enabled Word document and its VBA
+// project, as Word writes them in a .docm.
+const macroContentTypes = `<?xml version="1.0"?><Types xmlns="http://schemas.openxmlformats.org/package/2006/content-types">` +
+	`<Default Extension="bin" ContentType="application/vnd.ms-office.vbaProject"/>` +
+	`<Override PartName="/word/document.xml" ContentType="application/vnd.ms-word.document.macroEnabled.main+xml"/></Types>`
+
+func sampleDOCM(t testing.TB) []byte {
+	return buildZip(t,
+		zipEntry{name: "[Content_Types].xml", body: macroContentTypes},
+		zipEntry{name: "word/document.xml", body: "<w:document/>"},
+		zipEntry{name: "word/vbaProject.bin", body: "\xd0\xcf\x11\xe0 VBA"},
+	)
+}
+
+func sampleXLSM(t testing.TB) []byte {
+	return buildZip(t,
+		zipEntry{name: "[Content_Types].xml", body: `<Types><Override PartName="/xl/workbook.xml" ContentType="application/vnd.ms-excel.sheet.macroEnabled.main+xml"/></Types>`},
+		zipEntry{name: "xl/workbook.xml", body: "<workbook/>"},
+		zipEntry{name: "xl/vbaProject.bin", body: "VBA"},
+	)
+}
+
 func sampleODT(t testing.TB) []byte {
 	return buildZip(t,
 		zipEntry{name: "mimetype", body: "application/vnd.oasis.opendocument.text", store: true},
@@ -116,6 +138,31 @@ func TestDetect(t *testing.T) {
 		{"huge mimetype entry", func(t testing.TB) []byte {
 			return buildZip(t, zipEntry{name: "mimetype", body: "application/vnd.oasis.opendocument.text" + strings.Repeat("x", 1<<20)})
 		}, document.Kind{}, document.ErrUnsupported},
+		{"docm", sampleDOCM, document.Kind{}, document.ErrMacroEnabled},
+		{"xlsm", sampleXLSM, document.Kind{}, document.ErrMacroEnabled},
+		{"docm is unsupported too", sampleDOCM, document.Kind{}, document.ErrUnsupported},
+		{"pptm", func(t testing.TB) []byte {
+			return buildZip(t,
+				zipEntry{name: "[Content_Types].xml", body: `<Types><Override ContentType="application/vnd.ms-powerpoint.presentation.macroEnabled.main+xml"/></Types>`},
+				zipEntry{name: "ppt/presentation.xml", body: "<p/>"}, zipEntry{name: "ppt/vbaProject.bin", body: "VBA"})
+		}, document.Kind{}, document.ErrMacroEnabled},
+		{"docx carrying a VBA project part", func(t testing.TB) []byte {
+			return buildZip(t,
+				zipEntry{name: "[Content_Types].xml", body: contentTypes},
+				zipEntry{name: "word/document.xml", body: "<w:document/>"},
+				zipEntry{name: "word/VBAPROJECT.BIN", body: "VBA"})
+		}, document.Kind{}, document.ErrMacroEnabled},
+		{"docx declaring a macro-enabled main part", func(t testing.TB) []byte {
+			return buildZip(t,
+				zipEntry{name: "[Content_Types].xml", body: `<Types><Override PartName="/word/document.xml" ContentType="application/vnd.ms-word.document.macroEnabled.main+xml"/></Types>`},
+				zipEntry{name: "word/document.xml", body: "<w:document/>"})
+		}, document.Kind{}, document.ErrMacroEnabled},
+		{"xlsm template declared after padding", func(t testing.TB) []byte {
+			return buildZip(t,
+				zipEntry{name: "[Content_Types].xml", body: "<Types>" + strings.Repeat("<!-- -->", 20000) +
+					`<Override ContentType="application/vnd.ms-excel.template.macroEnabled.main+xml"/></Types>`},
+				zipEntry{name: "xl/workbook.xml", body: "<workbook/>"})
+		}, document.Kind{}, document.ErrMacroEnabled},
 		{"truncated zip", func(t testing.TB) []byte {
 			return sampleDOCX(t)[:40]
 		}, document.Kind{}, document.ErrUnsupported},
@@ -165,6 +212,17 @@ func TestKindMatchesName(t *testing.T) {
 	}
 	for _, tt := range tests {
 		require.Equal(t, tt.want, tt.kind.MatchesName(tt.name), "%s %q", tt.kind.Ext, tt.name)
+	}
+}
+
+func TestMacroEnabledName(t *testing.T) {
+	t.Parallel()
+
+	for name, want := range map[string]bool{
+		"plan.docm": true, "BUDGET.XLSM": true, "deck.pptm": true, "letter.dotm": true, "sheet.xltm": true,
+		`C:\files\plan.Docm`: true, "plan.docx": false, "budget.xlsx": false, "docm": false, "plan.docm.pdf": false,
+	} {
+		require.Equal(t, want, document.MacroEnabledName(name), name)
 	}
 }
 

@@ -1,6 +1,7 @@
 package document_test
 
 import (
+	"archive/zip"
 	"bytes"
 	"errors"
 	"slices"
@@ -45,6 +46,8 @@ func FuzzDetect(f *testing.F) {
 	f.Add(sampleDOCX(f))
 	f.Add(sampleXLSX(f))
 	f.Add(sampleODT(f))
+	f.Add(sampleDOCM(f))
+	f.Add(sampleXLSM(f))
 	f.Add([]byte("PK\x03\x04"))
 	f.Add([]byte{})
 	f.Fuzz(func(t *testing.T, b []byte) {
@@ -60,6 +63,17 @@ func FuzzDetect(f *testing.F) {
 		}
 		if !slices.Contains(document.Kinds, got) {
 			t.Fatalf("Detect returned unknown kind %+v", got)
+		}
+		if bytes.Contains(bytes.ToLower(b), []byte("vbaproject.bin")) && bytes.HasPrefix(b, []byte("PK")) {
+			// a stored (uncompressed) name in a zip Detect accepted must
+			// not be a VBA project's
+			if zr, err := zip.NewReader(bytes.NewReader(b), int64(len(b))); err == nil {
+				for _, zf := range zr.File {
+					if strings.HasSuffix(strings.ToLower(zf.Name), "vbaproject.bin") {
+						t.Fatalf("Detect accepted %+v holding a VBA project %q", got, zf.Name)
+					}
+				}
+			}
 		}
 	})
 }

@@ -14,6 +14,27 @@ import (
 // kinds.
 var ErrUnsupported = errors.New("unsupported document type")
 
+// ErrMacroEnabled reports a macro-enabled Office file (.docm, .xlsm, .pptm,
+// .dotm, .xltm and the like), refused whatever it is named: it carries a
+// VBA project. It is also an ErrUnsupported.
+var ErrMacroEnabled = fmt.Errorf("%w: macro-enabled office file", ErrUnsupported)
+
+// macroExtensions are the names of macro-enabled Office files, refused by
+// name as well as by content.
+var macroExtensions = []string{".docm", ".dotm", ".xlsm", ".xltm", ".xlam", ".pptm", ".potm", ".ppam", ".ppsm", ".sldm"}
+
+// MacroEnabledName reports whether a file name's extension
+// (case-insensitive) is that of a macro-enabled Office file.
+func MacroEnabledName(name string) bool {
+	ext := strings.ToLower(path.Ext(strings.ReplaceAll(name, `\`, "/")))
+	for _, m := range macroExtensions {
+		if ext == m {
+			return true
+		}
+	}
+	return false
+}
+
 // Kind is an accepted type of document.
 type Kind struct {
 	// MIME is the media type, e.g. "application/pdf".
@@ -62,6 +83,10 @@ const odtMIME = "application/vnd.oasis.opendocument.text"
 // maxMimetypeEntry bounds how much of a zip's "mimetype" entry is read.
 const maxMimetypeEntry = 100
 
+// maxContentTypesEntry bounds how much of an OOXML package's
+// "[Content_Types].xml" is read when looking for macro content types.
+const maxContentTypesEntry = 1 << 20
+
 // Detect works out the kind of the size bytes in r from their content alone.
 // Zip-based office files are recognised by the names of their entries and, for
 // ODT, the small "mimetype" entry; nothing else in the archive is
@@ -97,12 +122,19 @@ func detectZip(r io.ReaderAt, size int64) (Kind, error) {
 		// documents we accept.
 		return Kind{}, ErrUnsupported
 	}
-	var contentTypes, word, workbook bool
-	var mimetype *zip.File
+	var contentTypes, word, workbook, vba bool
+	var mimetype, types *zip.File
 	for _, f := range zr.File {
+		lower := strings.ToLower(f.Name)
+		if strings.HasSuffix(lower, "vbaproject.bin") || strings.HasSuffix(lower, "vbadata.xml") {
+			vba = true // a VBA project part: the file carries macros
+		}
 		switch {
 		case strings.EqualFold(f.Name, "[Content_Types].xml"):
 			contentTypes = true
+			if types == nil {
+				types = f
+			}
 		case strings.EqualFold(f.Name, "word/document.xml"):
 			word = true
 		case strings.EqualFold(f.Name, "xl/workbook.xml"):
@@ -110,6 +142,9 @@ func detectZip(r io.ReaderAt, size int64) (Kind, error) {
 		case f.Name == "mimetype" && mimetype == nil:
 			mimetype = f
 		}
+	}
+	if vba || (types != nil && declaresMacros(types)) {
+		return Kind{}, ErrMacroEnabled
 	}
 	switch {
 	case contentTypes && word:
@@ -135,4 +170,23 @@ func isODT(f *zip.File) bool {
 		return false
 	}
 	return string(b) == odtMIME
+}
+
+// declaresMacros reports whether an OOXML package's content types declare a
+// macro-enabled main part (…macroEnabled…) or a VBA project
+// (application/vnd.ms-office.vbaProject), reading at most
+// maxContentTypesEntry bytes of it. An entry that cannot be read counts as
+// declaring them: such a package is not one we accept either.
+func declaresMacros(f *zip.File) bool {
+	rc, err := f.Open()
+	if err != nil {
+		return true
+	}
+	defer rc.Close()
+	b, err := io.ReadAll(io.LimitReader(rc, maxContentTypesEntry))
+	if err != nil {
+		return true
+	}
+	lower := bytes.ToLower(b)
+	return bytes.Contains(lower, []byte("macroenabled")) || bytes.Contains(lower, []byte("vnd.ms-office.vbaproject"))
 }

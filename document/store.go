@@ -19,6 +19,12 @@ const (
 	// MaxPerApplication is the most bytes of documents one application may
 	// hold; the caller enforces it.
 	MaxPerApplication = 50 << 20
+	// MaxFilesPerApplication is the most documents uploaded to one
+	// application (report evidence not counted); the caller enforces it.
+	MaxFilesPerApplication = 20
+	// MaxFilesPerReport is the most evidence documents of one report; the
+	// caller enforces it.
+	MaxFilesPerReport = 10
 )
 
 // ErrTooLarge reports that an upload went over its size limit.

@@ -28,6 +28,12 @@ type PermanentError struct {
 	Status int
 	// RequestID is Stripe's request id, for support and the logs.
 	RequestID string
+	// Credentials reports that Stripe refused the platform's own key
+	// (401 authentication or 403 permission error): a fault of this
+	// service's configuration, not of the payee, which only its operators
+	// can mend. Reason then holds Stripe's message, for finance and the
+	// logs, not for the payee.
+	Credentials bool
 
 	err error
 }
@@ -72,28 +78,39 @@ type transientError struct {
 func (e *transientError) Error() string { return e.op + ": " + e.desc }
 func (e *transientError) Unwrap() error { return e.err }
 
+// Stripe's error types for a refused key, which stripe-go no longer names.
+const (
+	errorTypeAuthentication stripe.ErrorType = "authentication_error"
+	errorTypePermission     stripe.ErrorType = "permission_error"
+)
+
 // classify is the one place that decides whether a stripe-go error is
 // permanent. Stripe rejecting the request itself (400, 402, 403, 404, an
-// invalid_request_error or card_error) will not change on a retry;
-// everything else — network failures, 5xx, 429 (rate limits, lock
-// timeouts), 409 (the same idempotency key in flight), 401 (a key being
-// rotated) — is transient.
+// invalid_request_error or card_error) will not change on a retry, nor
+// will Stripe refusing the platform's key (401 authentication, 403
+// permission: marked Credentials, for the operators to mend rather than
+// retried for ever); everything else — network failures, 5xx, 429 (rate
+// limits, lock timeouts), 409 (the same idempotency key in flight) — is
+// transient.
 func classify(op string, err error) error {
 	var se *stripe.Error
 	if !errors.As(err, &se) {
 		return fmt.Errorf("%s: %w", op, err)
 	}
-	permanent := false
+	credentials := se.HTTPStatusCode == http.StatusUnauthorized || se.HTTPStatusCode == http.StatusForbidden ||
+		se.Type == errorTypeAuthentication || se.Type == errorTypePermission
+	permanent := credentials
 	switch se.HTTPStatusCode {
 	case http.StatusBadRequest, http.StatusPaymentRequired, http.StatusForbidden, http.StatusNotFound:
 		permanent = true
-	case http.StatusUnauthorized, http.StatusConflict, http.StatusTooManyRequests:
+	case http.StatusUnauthorized:
+	case http.StatusConflict, http.StatusTooManyRequests:
 	default:
 		if se.HTTPStatusCode < 500 {
 			permanent = se.Type == stripe.ErrorTypeInvalidRequest || se.Type == stripe.ErrorTypeCard
 		}
 	}
-	if se.Code == stripe.ErrorCodeLockTimeout || se.Code == stripe.ErrorCodeRateLimit {
+	if !credentials && (se.Code == stripe.ErrorCodeLockTimeout || se.Code == stripe.ErrorCodeRateLimit) {
 		permanent = false
 	}
 	if permanent {
@@ -101,7 +118,8 @@ func classify(op string, err error) error {
 		if reason == "" {
 			reason = string(se.Type)
 		}
-		return &PermanentError{Op: op, Reason: reason, Code: string(se.Code), Status: se.HTTPStatusCode, RequestID: se.RequestID, err: err}
+		return &PermanentError{Op: op, Reason: reason, Code: string(se.Code), Status: se.HTTPStatusCode, RequestID: se.RequestID,
+			Credentials: credentials, err: err}
 	}
 	desc := "stripe " + string(se.Type)
 	if se.Msg != "" {

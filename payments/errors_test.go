@@ -14,6 +14,7 @@ import (
 
 	"github.com/civicgrants/grants/payments"
 	"github.com/civicgrants/grants/payments/stripetest"
+	"github.com/civicgrants/grants/platform/config"
 )
 
 func TestRecorderFailuresMapToPermanentAndTransient(t *testing.T) {
@@ -75,7 +76,9 @@ func TestErrorClassification(t *testing.T) {
 		{"card error", 402, `{"error":{"type":"card_error","code":"card_declined","message":"Your card was declined."}}`, true, "card_declined"},
 		{"forbidden", 403, `{"error":{"type":"invalid_request_error","message":"The provided key does not have access"}}`, true, ""},
 		{"no such account", 404, `{"error":{"type":"invalid_request_error","code":"resource_missing","message":"No such destination: 'acct_x'"}}`, true, "resource_missing"},
-		{"bad key", 401, `{"error":{"type":"invalid_request_error","message":"Invalid API Key provided"}}`, false, ""},
+		{"bad key", 401, `{"error":{"type":"invalid_request_error","message":"Invalid API Key provided"}}`, true, ""},
+		{"authentication error", 401, `{"error":{"type":"authentication_error","message":"Invalid API Key provided"}}`, true, ""},
+		{"permission error", 403, `{"error":{"type":"permission_error","message":"The provided key does not have the required permissions"}}`, true, ""},
 		{"key in flight", 409, `{"error":{"type":"idempotency_error","code":"idempotency_key_in_use","message":"There is currently another in-progress request"}}`, false, ""},
 		{"conflict", 409, `{"error":{"type":"invalid_request_error","message":"A conflicting request is in progress"}}`, false, ""},
 		{"rate limited", 429, `{"error":{"type":"invalid_request_error","code":"rate_limit","message":"Too many requests"}}`, false, ""},
@@ -100,6 +103,7 @@ func TestErrorClassification(t *testing.T) {
 			pe, permanent := payments.IsPermanent(err)
 			require.Equal(t, tt.permanent, permanent, "%v", err)
 			if tt.permanent {
+				require.Equal(t, tt.status == 401 || tt.status == 403, pe.Credentials, "a refused key is the platform's fault")
 				require.Equal(t, tt.code, pe.Code)
 				require.Equal(t, tt.status, pe.Status)
 				require.Equal(t, "req_"+strings.ReplaceAll(tt.name, " ", "_"), pe.RequestID)
@@ -135,4 +139,25 @@ func TestIsPermanentLooksThroughWrapping(t *testing.T) {
 	_, ok = payments.IsPermanent(nil)
 	require.False(t, ok)
 	require.Equal(t, "transfer: permanent: no idempotency key", pe.Error())
+}
+
+// stripe-mock refuses a key that does not look like a test key (the old
+// development key sk_test_grants_dev among them) with 401: that is
+// permanent, marked as the platform's credentials, and never retried;
+// the development key it is given now is accepted.
+func TestRefusedKeyIsPermanentAndTheDevKeyIsAccepted(t *testing.T) {
+	t.Parallel()
+	rec := stripetest.NewRecorder(t, stripetest.APIBase(t))
+	bad := payments.NewStripe(payments.StripeConfig{SecretKey: "sk_test_grants_dev", APIBase: rec.URL(), MaxNetworkRetries: 2})
+	_, err := bad.CreateAccount(t.Context(), payments.AccountParams{OrganisationID: "org_1", Name: "Kitchen", Email: "a@example.org"})
+	pe, ok := payments.IsPermanent(err)
+	require.True(t, ok, "%v", err)
+	require.True(t, pe.Credentials)
+	require.Equal(t, 401, pe.Status)
+	require.Equal(t, 1, rec.Calls(http.MethodPost, "/v1/accounts"), "not retried")
+
+	good := payments.NewStripe(payments.StripeConfig{SecretKey: config.DevStripeSecretKey, APIBase: rec.URL()})
+	acct, err := good.CreateAccount(t.Context(), payments.AccountParams{OrganisationID: "org_1", Name: "Kitchen", Email: "a@example.org"})
+	require.NoError(t, err)
+	require.NotEmpty(t, acct)
 }

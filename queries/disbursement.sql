@@ -157,3 +157,14 @@ VALUES (@id, @grant_id, @reason, @old_award_pence, @new_award_pence, @clawback_p
 
 -- name: UserRoles :one
 SELECT roles FROM users WHERE id = @id;
+
+-- name: PaymentListByProviderReference :many
+-- The payments a provider's reference (a Stripe transfer id) names, by id.
+-- stripe-mock gives every transfer the same id, so there may be several.
+SELECT * FROM payments WHERE provider_reference = @provider_reference AND provider = @provider ORDER BY id;
+
+-- name: PaymentRecordReversed :one
+-- How much of a paid payment the provider has reversed so far.
+UPDATE payments SET reversed_pence = @reversed_pence, updated_at = now()
+WHERE id = @id
+RETURNING *;

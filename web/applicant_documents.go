@@ -3,9 +3,7 @@ package web
 import (
 	"fmt"
 	"io"
-	"mime"
 	"net/http"
-	"strconv"
 	"strings"
 
 	"github.com/gin-gonic/gin"
@@ -120,13 +118,7 @@ func (ui *UI) applicantDownload(c *gin.Context) {
 		return
 	}
 	defer file.Close()
-	h := c.Writer.Header()
-	h.Set("Content-Type", d.ContentType)
-	h.Set("Content-Length", strconv.FormatInt(d.SizeBytes, 10))
-	h.Set("Content-Disposition", mime.FormatMediaType("attachment", map[string]string{"filename": d.Filename}))
-	h.Set("X-Content-Type-Options", "nosniff")
-	h.Set("Cache-Control", "private, no-store")
-	h.Set("Content-Security-Policy", "default-src 'none'; sandbox")
+	app.SetDownloadHeaders(c.Writer.Header(), d)
 	c.Status(http.StatusOK)
 	if _, err := io.Copy(c.Writer, file); err != nil {
 		ui.log.WarnContext(c.Request.Context(), "send document", "document_id", d.ID, "err", err)

@@ -252,15 +252,30 @@ func (ui *UI) applicantUpdateOrganisation(c *gin.Context) {
 }
 
 type applicantHostData struct {
-	ID string
+	ID        string
+	Request   app.HostRequest
+	LegalForm string
 }
 
 // applicantHostConsentPage asks an admin of a host organisation to agree
-// to hold an unconstituted group's grants. The group's members send them
-// the link.
+// to hold an unconstituted group's grants, showing which group it is (name,
+// legal form, borough) and who asked. The group's members send them the
+// link.
 func (ui *UI) applicantHostConsentPage(c *gin.Context) {
-	ui.render(c, http.StatusOK, "applicant-host-consent", page{Title: "Agree to host a group", Back: "/organisations",
-		Data: applicantHostData{ID: c.Param("id")}})
+	d, err := ui.applicantHostData(c)
+	if err != nil {
+		ui.fail(c, err)
+		return
+	}
+	ui.render(c, http.StatusOK, "applicant-host-consent", page{Title: "Agree to host " + d.Request.GroupName, Back: "/organisations", Data: d})
+}
+
+func (ui *UI) applicantHostData(c *gin.Context) (applicantHostData, error) {
+	r, err := ui.app.GetHostRequest(c.Request.Context(), actor(c), c.Param("id"))
+	if err != nil {
+		return applicantHostData{}, err
+	}
+	return applicantHostData{ID: r.GroupID, Request: r, LegalForm: applicantLegalFormName(r.LegalForm)}, nil
 }
 
 // applicantHostConsent records the host's consent (the use case checks
@@ -278,8 +293,13 @@ func (ui *UI) applicantHostConsent(c *gin.Context) {
 		if e, _ := app.AsError(err); e.Kind == app.KindConflict {
 			status = http.StatusConflict
 		}
-		ui.render(c, status, "applicant-host-consent", page{Title: "Agree to host a group", Form: f, Back: "/organisations",
-			Data: applicantHostData{ID: id}})
+		d, derr := ui.applicantHostData(c)
+		if derr != nil {
+			ui.fail(c, err)
+			return
+		}
+		ui.render(c, status, "applicant-host-consent", page{Title: "Agree to host " + d.Request.GroupName, Form: f, Back: "/organisations",
+			Data: d})
 		return
 	}
 	redirect(c, "/organisations?hosted=1")

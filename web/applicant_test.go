@@ -257,13 +257,20 @@ func TestApplicantUnconstitutedGroupAndHostConsent(t *testing.T) {
 	require.Contains(t, view.Body, "/organisations/"+group.ID+"/host-consent")
 
 	// The group's own admin cannot consent for the host.
-	require.Equal(t, http.StatusOK, v.get("/organisations/"+group.ID+"/host-consent").Code)
+	own := v.get("/organisations/" + group.ID + "/host-consent")
+	require.Equal(t, http.StatusOK, own.Code)
+	require.Contains(t, own.Body, "Only an admin of Host Charity can agree")
+	require.NotContains(t, own.Body, `action="/organisations/`+group.ID+`/host-consent"`)
 	require.Equal(t, http.StatusForbidden, v.post("/organisations/"+group.ID+"/host-consent", url.Values{}).Code)
 
 	h := b.signedIn(t, "host@example.org")
 	consent := h.get("/organisations/" + group.ID + "/host-consent")
 	require.Equal(t, http.StatusOK, consent.Code)
-	require.Contains(t, consent.Body, "Agree to host this group")
+	// The host's admin sees which group it is agreeing to host, and who asked.
+	for _, want := range []string{"Agree to host Tenants Group", "Host Charity", "Unconstituted group", "Hackney",
+		"Test group@example.org", "group@example.org", group.ID} {
+		require.Contains(t, consent.Body, want)
+	}
 	require.Equal(t, http.StatusForbidden, h.post("/organisations/"+group.ID+"/host-consent", url.Values{"csrf_token": {"forged"}}).Code)
 	g, err := b.env.App.GetOrganisation(ctx, groupLead, group.ID)
 	require.NoError(t, err)
@@ -279,7 +286,7 @@ func TestApplicantUnconstitutedGroupAndHostConsent(t *testing.T) {
 	// A stranger to both is not found; a host without a group is a conflict.
 	b.env.User(t, "stranger@example.org")
 	s := b.signedIn(t, "stranger@example.org")
-	s.get("/organisations/" + group.ID + "/host-consent")
+	require.Equal(t, http.StatusNotFound, s.get("/organisations/"+group.ID+"/host-consent").Code)
 	require.Equal(t, http.StatusNotFound, s.post("/organisations/"+group.ID+"/host-consent", url.Values{}).Code)
 	h.get("/organisations/" + host.ID + "/host-consent")
 	conflict := h.post("/organisations/"+host.ID+"/host-consent", url.Values{})

@@ -21,7 +21,7 @@ func (ui *UI) home(c *gin.Context) {
 		ui.fail(c, err)
 		return
 	}
-	rounds, err := ui.app.ListRounds(ctx, app.RoundFilter{Page: app.PageQuery{Limit: "200"}})
+	rounds, err := ui.app.ListRounds(ctx, app.RoundFilter{Page: app.PageQuery{Limit: "200"}, Viewer: visitorActor(c)})
 	if err != nil {
 		ui.fail(c, err)
 		return
@@ -42,7 +42,7 @@ func (ui *UI) home(c *gin.Context) {
 // round is a programme round's start page: who can apply, every question
 // and how applications are assessed, readable before signing up.
 func (ui *UI) round(c *gin.Context) {
-	r, err := ui.app.GetRound(c.Request.Context(), c.Param("id"))
+	r, err := ui.app.ReadRound(c.Request.Context(), visitorActor(c), c.Param("id"))
 	if err != nil {
 		ui.fail(c, err)
 		return

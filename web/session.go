@@ -78,8 +78,15 @@ const csrfHeader = "X-CSRF-Token"
 // signed-in visitor (a visitor without a session is sent to sign-in
 // without it being read) and 1 MB anywhere else. A plain form's token is
 // in its body, read up to 1 MB to find it.
+//
+// It also refuses, with 422, a form or query string holding text that
+// PostgreSQL cannot store (a NUL character, bytes that are not UTF-8): the
+// one check for every field a page reads.
 func (ui *UI) csrfMiddleware(c *gin.Context) {
 	if c.Request.Method == http.MethodGet || c.Request.Method == http.MethodHead {
+		if !ui.storableParams(c, c.Request.URL.Query()) {
+			return
+		}
 		c.Next()
 		return
 	}
@@ -121,6 +128,9 @@ func (ui *UI) csrfMiddleware(c *gin.Context) {
 		ui.csrfRefused(c)
 		return
 	}
+	if !ui.storableParams(c, c.Request.URL.Query()) || !ui.storableParams(c, c.Request.PostForm) {
+		return
+	}
 	c.Next()
 }
 
@@ -128,6 +138,28 @@ func (ui *UI) csrfRefused(c *gin.Context) {
 	ui.render(c, http.StatusForbidden, "error", page{Title: "Your form could not be sent",
 		Data: errorData{Message: "The form was out of date or did not come from this site, so nothing was changed. Go back, reload the page and try again."}})
 	c.Abort()
+}
+
+// storableParams renders a 422 naming the fields whose text cannot be
+// stored, and reports whether params passed.
+func (ui *UI) storableParams(c *gin.Context, params map[string][]string) bool {
+	err := app.CheckParams(params)
+	if err == nil {
+		return true
+	}
+	f := newForm()
+	if e, ok := app.AsError(err); ok {
+		names := make([]string, 0, len(e.Fields))
+		for name := range e.Fields {
+			names = append(names, name)
+		}
+		slices.Sort(names)
+		f.Fail("", "These fields contain a character we cannot store: "+strings.Join(names, ", "))
+	}
+	ui.render(c, http.StatusUnprocessableEntity, "error", page{Title: "There is a problem", Form: f,
+		Data: errorData{Message: "Something you sent contains a character we cannot store (such as a NUL character). Go back, remove it and try again. Nothing was changed."}})
+	c.Abort()
+	return false
 }
 
 // csrfValid accepts the token of the visitor's session cookie when the
@@ -214,6 +246,15 @@ func sessionOf(c *gin.Context) (*app.Session, bool) {
 	}
 	s, ok := v.(*app.Session)
 	return s, ok
+}
+
+// visitorActor is the signed-in visitor, or the zero Actor (the public)
+// on a public page visited signed out.
+func visitorActor(c *gin.Context) app.Actor {
+	if s, ok := sessionOf(c); ok && s != nil {
+		return s.Actor
+	}
+	return app.Actor{}
 }
 
 // actor returns the signed-in visitor; only for handlers behind signedIn.

@@ -73,6 +73,9 @@ type GrantEvent struct {
 	Reason string `json:"reason,omitempty"`
 	// EventID is the Stripe event behind it, for the audit trail.
 	EventID string `json:"event_id,omitempty"`
+	// AmountReversedPence is, for a reversed transfer, how much Stripe has
+	// reversed so far (0: not said, read as the whole payment).
+	AmountReversedPence int64 `json:"amount_reversed_pence,omitempty"`
 }
 
 // GrantSignal is the outbox payload of OutboxSignalGrant: the dispatcher

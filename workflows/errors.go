@@ -16,6 +16,7 @@ const (
 	RejectNotReady     = "not_ready"         // 409: the case has not got that far yet; retry shortly
 	RejectConflict     = "conflict"          // 409: e.g. over the budget left
 	RejectInvalid      = "validation_failed" // 422: details[0] is map[string]string of field problems
+	RejectUnavailable  = "unavailable"       // 503: a provider refused this service itself (e.g. its Stripe key); operators must act
 )
 
 // Reject builds a non-retryable rejection. fields (may be nil) lists
@@ -44,7 +45,7 @@ func AsRejection(err error) (Rejection, bool) {
 		return Rejection{}, false
 	}
 	switch ae.Type() {
-	case RejectForbidden, RejectNotFound, RejectInvalidState, RejectNotReady, RejectConflict, RejectInvalid:
+	case RejectForbidden, RejectNotFound, RejectInvalidState, RejectNotReady, RejectConflict, RejectInvalid, RejectUnavailable:
 	default:
 		return Rejection{}, false
 	}

@@ -793,6 +793,59 @@ func TestGrantEventsFromStripe(t *testing.T) {
 	require.Equal(t, 1, acts["payout.failed"])
 }
 
+// A partial reversal (Stripe took back less than the payment) is recorded
+// as partial: the payment stays paid with the amount reversed kept, the
+// grant is flagged and finance told how much; a repeated or older total
+// changes nothing; the rest reversed later makes it reversed.
+func TestPartialReversalFromStripe(t *testing.T) {
+	t.Parallel()
+	f := newGrant(t, func(d *round.Definition) {
+		d.Timeline.Reports = d.Timeline.Reports[:1]
+		d.PaymentSchedule = []round.Instalment{{Percent: 100, Condition: workflows.ConditionOnAcceptance}}
+	})
+	var p sqlc.Payment
+	event := func(ev workflows.GrantEvent) { f.wenv.SignalWorkflow(workflows.SignalGrantEvent, ev) }
+	f.at(time.Minute, f.stripeReady)
+	f.at(2*time.Minute, func() {
+		p = f.tranche(1)
+		f.approve("approve-a", p.ID, f.financeA)
+		f.approve("approve-b", p.ID, f.financeB)
+	})
+	f.at(3*time.Minute, func() {
+		require.Equal(t, workflows.PaymentPaid, f.tranche(1).Status)
+		event(workflows.GrantEvent{Kind: workflows.GrantEventTransferReversed, PaymentID: p.ID, Reason: "Part returned",
+			EventID: "evt_1", AmountReversedPence: 40000})
+		event(workflows.GrantEvent{Kind: workflows.GrantEventTransferReversed, PaymentID: p.ID, Reason: "Older news",
+			EventID: "evt_0", AmountReversedPence: 30000})
+	})
+	f.at(4*time.Minute, func() {
+		got := f.tranche(1)
+		require.Equal(t, workflows.PaymentPaid, got.Status, "partly reversed: still paid")
+		require.Equal(t, int64(40000), got.ReversedPence)
+		require.Nil(t, got.ReversedAt)
+		require.Equal(t, []string{workflows.GrantFlagPaymentReversed}, f.grant().Flags)
+		require.Equal(t, 1, f.notifications(f.financeA.ID, "payment_partially_reversed"))
+		require.Equal(t, 0, f.notifications(f.financeA.ID, "payment_reversed"))
+		event(workflows.GrantEvent{Kind: workflows.GrantEventTransferReversed, PaymentID: p.ID, Reason: "All returned",
+			EventID: "evt_2", AmountReversedPence: got.AmountPence})
+	})
+	f.at(5*time.Minute, func() {
+		got := f.tranche(1)
+		require.Equal(t, workflows.PaymentReversed, got.Status)
+		require.Equal(t, got.AmountPence, got.ReversedPence)
+		require.Equal(t, 1, f.notifications(f.financeA.ID, "payment_reversed"))
+		f.submitReport("submit", "interim")
+	})
+	f.at(6*time.Minute, func() { f.acceptReport("accept", "interim") })
+	res := f.run()
+
+	f.requireOK("approve-a", "approve-b", "submit", "accept")
+	require.Equal(t, workflows.GrantStatusCompleted, res.Status)
+	acts := f.actions()
+	require.Equal(t, 1, acts["payment.partially_reversed"])
+	require.Equal(t, 1, acts["payment.reversed"])
+}
+
 // Activities run again after they applied (a lost answer, a timeout)
 // return what they did and change nothing more: a report's submission and
 // review, and a variation (whose id the workflow chose once).

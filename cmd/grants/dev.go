@@ -199,12 +199,13 @@ func keptInDataDir(path string, first func() string) (string, error) {
 	return v, nil
 }
 
-// Dev defaults of the payment settings: stripe-mock accepts any key; the
+// Dev defaults of the payment settings: a test key stripe-mock accepts
+// (config.DevStripeSecretKey); the
 // webhook secret has a fixed dev value (printed) unless one is given; the
 // encryption key of bank details is generated once and kept in the data
 // dir (the stored details need the same key at every start).
 const (
-	devStripeKey     = "sk_test_grants_dev"
+	devStripeKey     = config.DevStripeSecretKey
 	devWebhookSecret = "whsec_grants_dev"
 )
 

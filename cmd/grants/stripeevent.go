@@ -25,7 +25,12 @@ import (
 // sends no events):
 //
 //	grants stripe-event account.updated organisation=org_… [account=acct_…] [payouts_enabled=true]
-//	grants stripe-event transfer.reversed payment=pay_… [grant=gnt_…] [transfer=tr_…] [amount=pence]
+//	grants stripe-event transfer.reversed transfer=tr_… payment=pay_… amount=pence [reversed=pence] [grant=gnt_…]
+//
+// A reversal is matched to the payment by its transfer (the payment's
+// provider_reference); reversed (default: amount) less than amount is a
+// partial reversal.
+//
 //	grants stripe-event payout.failed account=acct_… [message=…] [code=…]
 func stripeEvent(ctx context.Context, cfg config.Config, args []string) error {
 	fs := flag.NewFlagSet("stripe-event", flag.ContinueOnError)
@@ -113,6 +118,10 @@ func buildEvent(typ string, kv map[string]string, now time.Time) (map[string]any
 			"details_submitted": true, "country": "GB", "metadata": map[string]string{"organisation_id": org}}
 		event["account"] = account
 	case "transfer.reversed":
+		transfer, err := need("transfer")
+		if err != nil {
+			return nil, err
+		}
 		payment, err := need("payment")
 		if err != nil {
 			return nil, err
@@ -121,8 +130,12 @@ func buildEvent(typ string, kv map[string]string, now time.Time) (map[string]any
 		if err != nil {
 			return nil, fmt.Errorf("amount: %w", err)
 		}
-		object = map[string]any{"id": get("transfer", id.New("tr")), "object": "transfer", "amount": amount,
-			"amount_reversed": amount, "currency": "gbp", "reversed": true, "transfer_group": payment,
+		reversed, err := strconv.ParseInt(get("reversed", strconv.FormatInt(amount, 10)), 10, 64)
+		if err != nil {
+			return nil, fmt.Errorf("reversed: %w", err)
+		}
+		object = map[string]any{"id": transfer, "object": "transfer", "amount": amount,
+			"amount_reversed": reversed, "currency": "gbp", "reversed": reversed >= amount, "transfer_group": payment,
 			"metadata": map[string]string{"payment_id": payment, "grant_id": get("grant", "")}}
 	case "payout.failed":
 		account, err := need("account")

@@ -353,7 +353,7 @@ func (q *Queries) PaymentAttemptInsert(ctx context.Context, arg PaymentAttemptIn
 }
 
 const paymentGet = `-- name: PaymentGet :one
-SELECT id, grant_id, tranche, amount_pence, condition, status, due_at, created_at, updated_at, provider, requested_by, attempt, provider_reference, failure_reason, cancel_reason, cancelled_by, held_reason, payment_run_id, paid_at, reversed_at, reversal_reason FROM payments WHERE id = $1
+SELECT id, grant_id, tranche, amount_pence, condition, status, due_at, created_at, updated_at, provider, requested_by, attempt, provider_reference, failure_reason, cancel_reason, cancelled_by, held_reason, payment_run_id, paid_at, reversed_at, reversal_reason, reversed_pence FROM payments WHERE id = $1
 `
 
 func (q *Queries) PaymentGet(ctx context.Context, id string) (Payment, error) {
@@ -381,12 +381,13 @@ func (q *Queries) PaymentGet(ctx context.Context, id string) (Payment, error) {
 		&i.PaidAt,
 		&i.ReversedAt,
 		&i.ReversalReason,
+		&i.ReversedPence,
 	)
 	return i, err
 }
 
 const paymentGetForUpdate = `-- name: PaymentGetForUpdate :one
-SELECT id, grant_id, tranche, amount_pence, condition, status, due_at, created_at, updated_at, provider, requested_by, attempt, provider_reference, failure_reason, cancel_reason, cancelled_by, held_reason, payment_run_id, paid_at, reversed_at, reversal_reason FROM payments WHERE id = $1 FOR UPDATE
+SELECT id, grant_id, tranche, amount_pence, condition, status, due_at, created_at, updated_at, provider, requested_by, attempt, provider_reference, failure_reason, cancel_reason, cancelled_by, held_reason, payment_run_id, paid_at, reversed_at, reversal_reason, reversed_pence FROM payments WHERE id = $1 FOR UPDATE
 `
 
 func (q *Queries) PaymentGetForUpdate(ctx context.Context, id string) (Payment, error) {
@@ -414,6 +415,7 @@ func (q *Queries) PaymentGetForUpdate(ctx context.Context, id string) (Payment, 
 		&i.PaidAt,
 		&i.ReversedAt,
 		&i.ReversalReason,
+		&i.ReversedPence,
 	)
 	return i, err
 }
@@ -421,7 +423,7 @@ func (q *Queries) PaymentGetForUpdate(ctx context.Context, id string) (Payment, 
 const paymentInsertIssued = `-- name: PaymentInsertIssued :one
 INSERT INTO payments (id, grant_id, tranche, amount_pence, condition, requested_by)
 VALUES ($1, $2, $3, $4, $5, $6)
-RETURNING id, grant_id, tranche, amount_pence, condition, status, due_at, created_at, updated_at, provider, requested_by, attempt, provider_reference, failure_reason, cancel_reason, cancelled_by, held_reason, payment_run_id, paid_at, reversed_at, reversal_reason
+RETURNING id, grant_id, tranche, amount_pence, condition, status, due_at, created_at, updated_at, provider, requested_by, attempt, provider_reference, failure_reason, cancel_reason, cancelled_by, held_reason, payment_run_id, paid_at, reversed_at, reversal_reason, reversed_pence
 `
 
 type PaymentInsertIssuedParams struct {
@@ -465,12 +467,13 @@ func (q *Queries) PaymentInsertIssued(ctx context.Context, arg PaymentInsertIssu
 		&i.PaidAt,
 		&i.ReversedAt,
 		&i.ReversalReason,
+		&i.ReversedPence,
 	)
 	return i, err
 }
 
 const paymentListByGrantForUpdate = `-- name: PaymentListByGrantForUpdate :many
-SELECT id, grant_id, tranche, amount_pence, condition, status, due_at, created_at, updated_at, provider, requested_by, attempt, provider_reference, failure_reason, cancel_reason, cancelled_by, held_reason, payment_run_id, paid_at, reversed_at, reversal_reason FROM payments WHERE grant_id = $1 ORDER BY tranche, created_at FOR UPDATE
+SELECT id, grant_id, tranche, amount_pence, condition, status, due_at, created_at, updated_at, provider, requested_by, attempt, provider_reference, failure_reason, cancel_reason, cancelled_by, held_reason, payment_run_id, paid_at, reversed_at, reversal_reason, reversed_pence FROM payments WHERE grant_id = $1 ORDER BY tranche, created_at FOR UPDATE
 `
 
 func (q *Queries) PaymentListByGrantForUpdate(ctx context.Context, grantID string) ([]Payment, error) {
@@ -504,6 +507,61 @@ func (q *Queries) PaymentListByGrantForUpdate(ctx context.Context, grantID strin
 			&i.PaidAt,
 			&i.ReversedAt,
 			&i.ReversalReason,
+			&i.ReversedPence,
+		); err != nil {
+			return nil, err
+		}
+		items = append(items, i)
+	}
+	if err := rows.Err(); err != nil {
+		return nil, err
+	}
+	return items, nil
+}
+
+const paymentListByProviderReference = `-- name: PaymentListByProviderReference :many
+SELECT id, grant_id, tranche, amount_pence, condition, status, due_at, created_at, updated_at, provider, requested_by, attempt, provider_reference, failure_reason, cancel_reason, cancelled_by, held_reason, payment_run_id, paid_at, reversed_at, reversal_reason, reversed_pence FROM payments WHERE provider_reference = $1 AND provider = $2 ORDER BY id
+`
+
+type PaymentListByProviderReferenceParams struct {
+	ProviderReference *string
+	Provider          *string
+}
+
+// The payments a provider's reference (a Stripe transfer id) names, by id.
+// stripe-mock gives every transfer the same id, so there may be several.
+func (q *Queries) PaymentListByProviderReference(ctx context.Context, arg PaymentListByProviderReferenceParams) ([]Payment, error) {
+	rows, err := q.db.Query(ctx, paymentListByProviderReference, arg.ProviderReference, arg.Provider)
+	if err != nil {
+		return nil, err
+	}
+	defer rows.Close()
+	items := []Payment{}
+	for rows.Next() {
+		var i Payment
+		if err := rows.Scan(
+			&i.ID,
+			&i.GrantID,
+			&i.Tranche,
+			&i.AmountPence,
+			&i.Condition,
+			&i.Status,
+			&i.DueAt,
+			&i.CreatedAt,
+			&i.UpdatedAt,
+			&i.Provider,
+			&i.RequestedBy,
+			&i.Attempt,
+			&i.ProviderReference,
+			&i.FailureReason,
+			&i.CancelReason,
+			&i.CancelledBy,
+			&i.HeldReason,
+			&i.PaymentRunID,
+			&i.PaidAt,
+			&i.ReversedAt,
+			&i.ReversalReason,
+			&i.ReversedPence,
 		); err != nil {
 			return nil, err
 		}
@@ -674,6 +732,48 @@ func (q *Queries) PaymentPayees(ctx context.Context, paymentIds []string) ([]Pay
 	return items, nil
 }
 
+const paymentRecordReversed = `-- name: PaymentRecordReversed :one
+UPDATE payments SET reversed_pence = $1, updated_at = now()
+WHERE id = $2
+RETURNING id, grant_id, tranche, amount_pence, condition, status, due_at, created_at, updated_at, provider, requested_by, attempt, provider_reference, failure_reason, cancel_reason, cancelled_by, held_reason, payment_run_id, paid_at, reversed_at, reversal_reason, reversed_pence
+`
+
+type PaymentRecordReversedParams struct {
+	ReversedPence int64
+	ID            string
+}
+
+// How much of a paid payment the provider has reversed so far.
+func (q *Queries) PaymentRecordReversed(ctx context.Context, arg PaymentRecordReversedParams) (Payment, error) {
+	row := q.db.QueryRow(ctx, paymentRecordReversed, arg.ReversedPence, arg.ID)
+	var i Payment
+	err := row.Scan(
+		&i.ID,
+		&i.GrantID,
+		&i.Tranche,
+		&i.AmountPence,
+		&i.Condition,
+		&i.Status,
+		&i.DueAt,
+		&i.CreatedAt,
+		&i.UpdatedAt,
+		&i.Provider,
+		&i.RequestedBy,
+		&i.Attempt,
+		&i.ProviderReference,
+		&i.FailureReason,
+		&i.CancelReason,
+		&i.CancelledBy,
+		&i.HeldReason,
+		&i.PaymentRunID,
+		&i.PaidAt,
+		&i.ReversedAt,
+		&i.ReversalReason,
+		&i.ReversedPence,
+	)
+	return i, err
+}
+
 const paymentUpdateState = `-- name: PaymentUpdateState :one
 UPDATE payments
 SET status = $1, amount_pence = $2, provider = $3, attempt = $4,
@@ -682,7 +782,7 @@ SET status = $1, amount_pence = $2, provider = $3, attempt = $4,
     held_reason = $9, due_at = $10, paid_at = $11,
     reversed_at = $12, reversal_reason = $13, updated_at = now()
 WHERE id = $14
-RETURNING id, grant_id, tranche, amount_pence, condition, status, due_at, created_at, updated_at, provider, requested_by, attempt, provider_reference, failure_reason, cancel_reason, cancelled_by, held_reason, payment_run_id, paid_at, reversed_at, reversal_reason
+RETURNING id, grant_id, tranche, amount_pence, condition, status, due_at, created_at, updated_at, provider, requested_by, attempt, provider_reference, failure_reason, cancel_reason, cancelled_by, held_reason, payment_run_id, paid_at, reversed_at, reversal_reason, reversed_pence
 `
 
 type PaymentUpdateStateParams struct {
@@ -742,6 +842,7 @@ func (q *Queries) PaymentUpdateState(ctx context.Context, arg PaymentUpdateState
 		&i.PaidAt,
 		&i.ReversedAt,
 		&i.ReversalReason,
+		&i.ReversedPence,
 	)
 	return i, err
 }

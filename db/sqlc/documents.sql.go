@@ -9,6 +9,31 @@ import (
 	"context"
 )
 
+const documentCountForApplication = `-- name: DocumentCountForApplication :one
+SELECT count(*) FROM documents WHERE application_id = $1 AND report_id IS NULL
+`
+
+// Documents uploaded to the application itself (not report evidence); the
+// caller holds the application's row lock.
+func (q *Queries) DocumentCountForApplication(ctx context.Context, applicationID string) (int64, error) {
+	row := q.db.QueryRow(ctx, documentCountForApplication, applicationID)
+	var count int64
+	err := row.Scan(&count)
+	return count, err
+}
+
+const documentCountForReport = `-- name: DocumentCountForReport :one
+SELECT count(*) FROM documents WHERE report_id = $1
+`
+
+// Evidence uploaded to a report; the caller holds its application's row lock.
+func (q *Queries) DocumentCountForReport(ctx context.Context, reportID *string) (int64, error) {
+	row := q.db.QueryRow(ctx, documentCountForReport, reportID)
+	var count int64
+	err := row.Scan(&count)
+	return count, err
+}
+
 const documentCreate = `-- name: DocumentCreate :one
 INSERT INTO documents (id, application_id, filename, content_type, size_bytes, sha256, uploaded_by)
 VALUES ($1, $2, $3, $4, $5, $6, $7)
@@ -77,6 +102,51 @@ SELECT id, application_id, filename, content_type, size_bytes, sha256, uploaded_
 
 func (q *Queries) DocumentListByApplication(ctx context.Context, applicationID string) ([]Document, error) {
 	rows, err := q.db.Query(ctx, documentListByApplication, applicationID)
+	if err != nil {
+		return nil, err
+	}
+	defer rows.Close()
+	items := []Document{}
+	for rows.Next() {
+		var i Document
+		if err := rows.Scan(
+			&i.ID,
+			&i.ApplicationID,
+			&i.Filename,
+			&i.ContentType,
+			&i.SizeBytes,
+			&i.Sha256,
+			&i.UploadedBy,
+			&i.CreatedAt,
+			&i.ReportID,
+		); err != nil {
+			return nil, err
+		}
+		items = append(items, i)
+	}
+	if err := rows.Err(); err != nil {
+		return nil, err
+	}
+	return items, nil
+}
+
+const documentPageByApplication = `-- name: DocumentPageByApplication :many
+SELECT id, application_id, filename, content_type, size_bytes, sha256, uploaded_by, created_at, report_id FROM documents
+WHERE application_id = $1
+  AND ($2::text IS NULL OR id > $2)
+ORDER BY id
+LIMIT $3
+`
+
+type DocumentPageByApplicationParams struct {
+	ApplicationID string
+	Cursor        *string
+	RowLimit      int32
+}
+
+// One page of an application's documents (report evidence included), by id.
+func (q *Queries) DocumentPageByApplication(ctx context.Context, arg DocumentPageByApplicationParams) ([]Document, error) {
+	rows, err := q.db.Query(ctx, documentPageByApplication, arg.ApplicationID, arg.Cursor, arg.RowLimit)
 	if err != nil {
 		return nil, err
 	}

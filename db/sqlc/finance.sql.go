@@ -418,7 +418,7 @@ func (q *Queries) PaymentAssignRun(ctx context.Context, arg PaymentAssignRunPara
 const paymentDetailGet = `-- name: PaymentDetailGet :one
 
 
-SELECT p.id, p.grant_id, p.tranche, p.amount_pence, p.condition, p.status, p.due_at, p.created_at, p.updated_at, p.provider, p.requested_by, p.attempt, p.provider_reference, p.failure_reason, p.cancel_reason, p.cancelled_by, p.held_reason, p.payment_run_id, p.paid_at, p.reversed_at, p.reversal_reason, g.organisation_id, o.name AS organisation_name
+SELECT p.id, p.grant_id, p.tranche, p.amount_pence, p.condition, p.status, p.due_at, p.created_at, p.updated_at, p.provider, p.requested_by, p.attempt, p.provider_reference, p.failure_reason, p.cancel_reason, p.cancelled_by, p.held_reason, p.payment_run_id, p.paid_at, p.reversed_at, p.reversal_reason, p.reversed_pence, g.organisation_id, o.name AS organisation_name
 FROM payments p
 JOIN grants g ON g.id = p.grant_id
 JOIN organisations o ON o.id = g.organisation_id
@@ -463,6 +463,7 @@ func (q *Queries) PaymentDetailGet(ctx context.Context, id string) (PaymentDetai
 		&i.Payment.PaidAt,
 		&i.Payment.ReversedAt,
 		&i.Payment.ReversalReason,
+		&i.Payment.ReversedPence,
 		&i.OrganisationID,
 		&i.OrganisationName,
 	)
@@ -470,7 +471,7 @@ func (q *Queries) PaymentDetailGet(ctx context.Context, id string) (PaymentDetai
 }
 
 const paymentDetailListByRun = `-- name: PaymentDetailListByRun :many
-SELECT p.id, p.grant_id, p.tranche, p.amount_pence, p.condition, p.status, p.due_at, p.created_at, p.updated_at, p.provider, p.requested_by, p.attempt, p.provider_reference, p.failure_reason, p.cancel_reason, p.cancelled_by, p.held_reason, p.payment_run_id, p.paid_at, p.reversed_at, p.reversal_reason, g.organisation_id, o.name AS organisation_name
+SELECT p.id, p.grant_id, p.tranche, p.amount_pence, p.condition, p.status, p.due_at, p.created_at, p.updated_at, p.provider, p.requested_by, p.attempt, p.provider_reference, p.failure_reason, p.cancel_reason, p.cancelled_by, p.held_reason, p.payment_run_id, p.paid_at, p.reversed_at, p.reversal_reason, p.reversed_pence, g.organisation_id, o.name AS organisation_name
 FROM payments p
 JOIN grants g ON g.id = p.grant_id
 JOIN organisations o ON o.id = g.organisation_id
@@ -515,6 +516,7 @@ func (q *Queries) PaymentDetailListByRun(ctx context.Context, paymentRunID *stri
 			&i.Payment.PaidAt,
 			&i.Payment.ReversedAt,
 			&i.Payment.ReversalReason,
+			&i.Payment.ReversedPence,
 			&i.OrganisationID,
 			&i.OrganisationName,
 		); err != nil {
@@ -593,7 +595,7 @@ func (q *Queries) PaymentExportPage(ctx context.Context, arg PaymentExportPagePa
 }
 
 const paymentListQueue = `-- name: PaymentListQueue :many
-SELECT p.id, p.grant_id, p.tranche, p.amount_pence, p.condition, p.status, p.due_at, p.created_at, p.updated_at, p.provider, p.requested_by, p.attempt, p.provider_reference, p.failure_reason, p.cancel_reason, p.cancelled_by, p.held_reason, p.payment_run_id, p.paid_at, p.reversed_at, p.reversal_reason, g.organisation_id, o.name AS organisation_name
+SELECT p.id, p.grant_id, p.tranche, p.amount_pence, p.condition, p.status, p.due_at, p.created_at, p.updated_at, p.provider, p.requested_by, p.attempt, p.provider_reference, p.failure_reason, p.cancel_reason, p.cancelled_by, p.held_reason, p.payment_run_id, p.paid_at, p.reversed_at, p.reversal_reason, p.reversed_pence, g.organisation_id, o.name AS organisation_name
 FROM payments p
 JOIN grants g ON g.id = p.grant_id
 JOIN organisations o ON o.id = g.organisation_id
@@ -654,6 +656,7 @@ func (q *Queries) PaymentListQueue(ctx context.Context, arg PaymentListQueuePara
 			&i.Payment.PaidAt,
 			&i.Payment.ReversedAt,
 			&i.Payment.ReversalReason,
+			&i.Payment.ReversedPence,
 			&i.OrganisationID,
 			&i.OrganisationName,
 		); err != nil {
@@ -669,7 +672,7 @@ func (q *Queries) PaymentListQueue(ctx context.Context, arg PaymentListQueuePara
 
 const paymentLockForRun = `-- name: PaymentLockForRun :many
 
-SELECT id, grant_id, tranche, amount_pence, condition, status, due_at, created_at, updated_at, provider, requested_by, attempt, provider_reference, failure_reason, cancel_reason, cancelled_by, held_reason, payment_run_id, paid_at, reversed_at, reversal_reason FROM payments
+SELECT id, grant_id, tranche, amount_pence, condition, status, due_at, created_at, updated_at, provider, requested_by, attempt, provider_reference, failure_reason, cancel_reason, cancelled_by, held_reason, payment_run_id, paid_at, reversed_at, reversal_reason, reversed_pence FROM payments
 WHERE status = 'approved' AND provider = 'manual' AND payment_run_id IS NULL
 ORDER BY id
 FOR UPDATE
@@ -709,6 +712,7 @@ func (q *Queries) PaymentLockForRun(ctx context.Context) ([]Payment, error) {
 			&i.PaidAt,
 			&i.ReversedAt,
 			&i.ReversalReason,
+			&i.ReversedPence,
 		); err != nil {
 			return nil, err
 		}

@@ -379,7 +379,7 @@ func (q *Queries) GrantListForMember(ctx context.Context, arg GrantListForMember
 const paymentInsert = `-- name: PaymentInsert :one
 INSERT INTO payments (id, grant_id, tranche, amount_pence, condition)
 VALUES ($1, $2, $3, $4, $5)
-RETURNING id, grant_id, tranche, amount_pence, condition, status, due_at, created_at, updated_at, provider, requested_by, attempt, provider_reference, failure_reason, cancel_reason, cancelled_by, held_reason, payment_run_id, paid_at, reversed_at, reversal_reason
+RETURNING id, grant_id, tranche, amount_pence, condition, status, due_at, created_at, updated_at, provider, requested_by, attempt, provider_reference, failure_reason, cancel_reason, cancelled_by, held_reason, payment_run_id, paid_at, reversed_at, reversal_reason, reversed_pence
 `
 
 type PaymentInsertParams struct {
@@ -421,12 +421,13 @@ func (q *Queries) PaymentInsert(ctx context.Context, arg PaymentInsertParams) (P
 		&i.PaidAt,
 		&i.ReversedAt,
 		&i.ReversalReason,
+		&i.ReversedPence,
 	)
 	return i, err
 }
 
 const paymentListByGrant = `-- name: PaymentListByGrant :many
-SELECT id, grant_id, tranche, amount_pence, condition, status, due_at, created_at, updated_at, provider, requested_by, attempt, provider_reference, failure_reason, cancel_reason, cancelled_by, held_reason, payment_run_id, paid_at, reversed_at, reversal_reason FROM payments WHERE grant_id = $1 ORDER BY tranche
+SELECT id, grant_id, tranche, amount_pence, condition, status, due_at, created_at, updated_at, provider, requested_by, attempt, provider_reference, failure_reason, cancel_reason, cancelled_by, held_reason, payment_run_id, paid_at, reversed_at, reversal_reason, reversed_pence FROM payments WHERE grant_id = $1 ORDER BY tranche
 `
 
 func (q *Queries) PaymentListByGrant(ctx context.Context, grantID string) ([]Payment, error) {
@@ -460,6 +461,7 @@ func (q *Queries) PaymentListByGrant(ctx context.Context, grantID string) ([]Pay
 			&i.PaidAt,
 			&i.ReversedAt,
 			&i.ReversalReason,
+			&i.ReversedPence,
 		); err != nil {
 			return nil, err
 		}

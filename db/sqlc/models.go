@@ -251,6 +251,7 @@ type Payment struct {
 	PaidAt            *time.Time
 	ReversedAt        *time.Time
 	ReversalReason    *string
+	ReversedPence     int64
 }
 
 type PaymentApproval struct {

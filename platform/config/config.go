@@ -19,6 +19,13 @@ import (
 	"github.com/civicgrants/grants/payments/bank"
 )
 
+// DevStripeSecretKey is the Stripe secret key `grants dev` uses against its
+// stripe-mock when STRIPE_SECRET_KEY is unset. stripe-mock accepts only keys
+// that look like test keys: sk_test_ followed by letters and digits (it
+// refused the old sk_test_grants_dev with 401). Never a production key:
+// serve and worker must refuse it.
+const DevStripeSecretKey = "sk_test_grantsdev0000000000"
+
 // Config is every setting of the grants binary.
 type Config struct {
 	Addr              string        // GRANTS_ADDR: HTTP listen address

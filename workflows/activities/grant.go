@@ -425,18 +425,10 @@ func (a *Activities) HandleGrantEvent(ctx context.Context, in workflows.GrantEve
 			if p.GrantID != g.ID || p.Status != workflows.PaymentPaid {
 				return nil
 			}
-			p.Status, p.ReversedAt, p.ReversalReason = workflows.PaymentReversed, &in.At, &ev.Reason
-			if _, err := savePayment(ctx, q, p); err != nil {
-				return err
-			}
-			if err := recordPayment(ctx, q, p, workflows.SystemActor, "payment.reversed", in.At,
-				map[string]any{"amount_pence": p.AmountPence, "reason": ev.Reason, "event_id": ev.EventID}); err != nil {
+			if m, err = reversePayment(ctx, q, p, ev, in.At); err != nil || m.kind == "" {
 				return err
 			}
 			setFlag(&g, workflows.GrantFlagPaymentReversed, true)
-			m = message{kind: "payment_reversed", subject: "A grant payment was reversed",
-				body: trancheName(p) + " was reversed: " + ev.Reason,
-				key:  "reversed:" + p.ID}
 		case workflows.GrantEventPayoutFailed:
 			if err := record(ctx, q, grantChain(g.ID), workflows.SystemActor, "payout.failed", grantChain(g.ID), in.At,
 				map[string]any{"reason": ev.Reason, "event_id": ev.EventID}); err != nil {
@@ -458,3 +450,43 @@ func (a *Activities) HandleGrantEvent(ctx context.Context, in workflows.GrantEve
 }
 
 func paymentEntity(id string) string { return "payment:" + id }
+
+// reversePayment records Stripe's reversal of a paid payment, and returns
+// what to tell finance (nothing, m.kind "", for news already recorded).
+// Stripe says how much it has reversed in all so far: all of it (or an
+// amount not given) makes the payment reversed; less leaves it paid — the
+// money did go out, and part of it stays with the payee — with the amount
+// reversed recorded, so finance can see what came back and recover or
+// reissue the rest. A later event with a larger total updates it.
+func reversePayment(ctx context.Context, q *sqlc.Queries, p sqlc.Payment, ev workflows.GrantEvent, at time.Time) (message, error) {
+	total := ev.AmountReversedPence
+	if total <= 0 || total >= p.AmountPence {
+		p.Status, p.ReversedAt, p.ReversalReason = workflows.PaymentReversed, &at, &ev.Reason
+		if _, err := savePayment(ctx, q, p); err != nil {
+			return message{}, err
+		}
+		if _, err := q.PaymentRecordReversed(ctx, sqlc.PaymentRecordReversedParams{ID: p.ID, ReversedPence: p.AmountPence}); err != nil {
+			return message{}, fmt.Errorf("record reversal: %w", err)
+		}
+		if err := recordPayment(ctx, q, p, workflows.SystemActor, "payment.reversed", at,
+			map[string]any{"amount_pence": p.AmountPence, "reversed_pence": p.AmountPence, "reason": ev.Reason, "event_id": ev.EventID}); err != nil {
+			return message{}, err
+		}
+		return message{kind: "payment_reversed", subject: "A grant payment was reversed",
+			body: trancheName(p) + " was reversed: " + ev.Reason, key: "reversed:" + p.ID}, nil
+	}
+	if total <= p.ReversedPence {
+		return message{}, nil // an older or repeated total
+	}
+	if _, err := q.PaymentRecordReversed(ctx, sqlc.PaymentRecordReversedParams{ID: p.ID, ReversedPence: total}); err != nil {
+		return message{}, fmt.Errorf("record partial reversal: %w", err)
+	}
+	if err := recordPayment(ctx, q, p, workflows.SystemActor, "payment.partially_reversed", at,
+		map[string]any{"amount_pence": p.AmountPence, "reversed_pence": total, "reason": ev.Reason, "event_id": ev.EventID}); err != nil {
+		return message{}, err
+	}
+	return message{kind: "payment_partially_reversed", subject: "Part of a grant payment was reversed",
+		body: fmt.Sprintf("%s was partly reversed: %s of %s came back (%s). The payment stays paid for the rest.",
+			trancheName(p), pounds(total), pounds(p.AmountPence), ev.Reason),
+		key: fmt.Sprintf("partially_reversed:%s:%d", p.ID, total)}, nil
+}

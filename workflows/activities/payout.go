@@ -4,6 +4,7 @@ import (
 	"context"
 	"errors"
 	"fmt"
+	"time"
 
 	"github.com/civicgrants/grants/db/sqlc"
 	"github.com/civicgrants/grants/payments"
@@ -55,7 +56,7 @@ func (a *Activities) CreatePayoutAccount(ctx context.Context, in workflows.Payou
 		}
 		created, err := a.Stripe.CreateAccount(ctx, payments.AccountParams{OrganisationID: payee.ID, Name: payee.Name, Email: email})
 		if err != nil {
-			return out, providerError("create the payout account", err)
+			return out, a.payoutProviderError(ctx, in, g.ID, payee.ID, "create the payout account", err)
 		}
 		err = a.Store.InTx(ctx, func(q *sqlc.Queries) error {
 			org, err := q.OrganisationLockForPayout(ctx, payee.ID)
@@ -79,7 +80,7 @@ func (a *Activities) CreatePayoutAccount(ctx context.Context, in workflows.Payou
 	}
 	url, err := a.Stripe.OnboardingLink(ctx, account, in.Update.RefreshURL, in.Update.ReturnURL)
 	if err != nil {
-		return out, providerError("create the onboarding link", err)
+		return out, a.payoutProviderError(ctx, in, g.ID, payee.ID, "create the onboarding link", err)
 	}
 	return workflows.PayoutAccountResult{AccountID: account, OnboardingURL: url}, nil
 }
@@ -91,4 +92,32 @@ func providerError(what string, err error) error {
 		return workflows.Reject(workflows.RejectConflict, "Stripe could not "+what+": "+perm.Reason, nil)
 	}
 	return fmt.Errorf("%s: %w", what, err)
+}
+
+// payoutProviderError is providerError for payout onboarding, except that
+// Stripe refusing the platform's own key (payments.PermanentError with
+// Credentials) is recorded on the payee's audit chain, reported to finance
+// (once a day) and answered as unavailable: the grantee can do nothing
+// about it, and retrying will not mend it.
+func (a *Activities) payoutProviderError(ctx context.Context, in workflows.PayoutAccountInput, grantID, payeeID, what string, err error) error {
+	perm, ok := payments.IsPermanent(err)
+	if !ok || !perm.Credentials {
+		return providerError(what, err)
+	}
+	werr := a.Store.InTx(ctx, func(q *sqlc.Queries) error {
+		if err := record(ctx, q, "organisation:"+payeeID, in.Update.Caller.ID, "payout.provider_refused_credentials", "organisation:"+payeeID, in.At,
+			map[string]any{"grant_id": grantID, "operation": perm.Op, "status": perm.Status, "reason": perm.Reason, "request_id": perm.RequestID}); err != nil {
+			return err
+		}
+		return notifyRole(ctx, q, workflows.RoleFinance, message{kind: "provider_credentials_refused",
+			subject: "Stripe refused this service's API key",
+			body: fmt.Sprintf("Stripe refused the platform's API key (status %d: %s) while trying to %s for grant %s, so no grantee can be onboarded or paid by Stripe. "+
+				"Check STRIPE_SECRET_KEY and its permissions.", perm.Status, perm.Reason, what, grantID),
+			entity: "grant:" + grantID, key: "stripe-credentials:" + in.At.UTC().Format(time.DateOnly)})
+	})
+	if werr != nil {
+		return classify(werr)
+	}
+	return workflows.Reject(workflows.RejectUnavailable,
+		"Payouts by Stripe are not available at the moment: Stripe refused this service's credentials. Finance staff have been told; try again later.", nil)
 }

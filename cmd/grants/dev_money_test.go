@@ -1,0 +1,169 @@
+package main
+
+import (
+	"context"
+	"io"
+	"log/slog"
+	"net/http"
+	"os"
+	"strings"
+	"testing"
+	"time"
+
+	"github.com/stretchr/testify/require"
+
+	"github.com/civicgrants/grants/app"
+	"github.com/civicgrants/grants/payments"
+	"github.com/civicgrants/grants/payments/stripetest"
+	"github.com/civicgrants/grants/platform/config"
+)
+
+// The money flow of `grants dev` itself (its own stripe-mock and its own
+// development Stripe key, as `make run` starts it), not of the test stack:
+// an offer decided and accepted over HTTP by the seeded users, then
+// payout onboarding answers 200 with an onboarding link. With the old
+// development key stripe-mock answered 401, which was retried until the
+// request gave up with 503.
+func TestDevStackMoneyFlow(t *testing.T) {
+	t.Parallel()
+	dir, err := os.MkdirTemp("", "grants-dev-money-")
+	require.NoError(t, err)
+	require.NoError(t, os.Chmod(dir, 0o755)) // run as root, the postgres user must reach it
+	t.Cleanup(func() { _ = os.RemoveAll(dir) })
+	cfg, err := config.Load(func(k string) string {
+		if k == "GRANTS_DEV_PASSWORD" {
+			return "dev-test-password"
+		}
+		return ""
+	})
+	require.NoError(t, err)
+	require.Empty(t, cfg.StripeSecretKey, "the dev default key is the one under test")
+	addr := freeAddr(t)
+	stop := startDev(t, cfg, slog.New(slog.NewJSONHandler(io.Discard, nil)), addr, dir)
+	defer stop()
+	base := "http://" + addr + "/api/v1"
+	(&httpClient{t: t, base: base}).waitReady("http://" + addr)
+	as := func(email string) *httpClient {
+		c := &httpClient{t: t, base: base}
+		var tok struct{ Token string }
+		c.do("POST", "/auth/login", map[string]any{"email": email, "password": "dev-test-password"}, 200, &tok)
+		c.token = tok.Token
+		return c
+	}
+	manager, chair := as("manager@example.org"), as("chair@example.org")
+	var assessor1 struct{ ID string }
+	assessor := as("assessor1@example.org")
+	assessor.do("GET", "/me", nil, 200, &assessor1)
+
+	now := time.Now().UTC()
+	var rnd struct{ ID string }
+	manager.do("POST", "/rounds", map[string]any{
+		"programme": "spaces-at-risk", "name": "Dev money round",
+		"opens_at": now.Add(-time.Minute), "closes_at": now.Add(time.Hour),
+		"budget_pence": 1000000, "min_partners": 0,
+		"tiers": []any{map[string]any{"key": "micro", "min_pence": 100000, "max_pence": 500000}},
+		"form": map[string]any{"sections": []any{map[string]any{"key": "p", "title": "Project", "questions": []any{
+			map[string]any{"key": "summary", "type": "text", "title": "What will you do?", "required": true, "max_words": 100}}}}},
+		"criteria":                  []any{map[string]any{"key": "need", "title": "Need", "weight": 1, "max_score": 5}},
+		"assessors_per_application": 1, "assessor_ids": []string{assessor1.ID},
+		"timeline": map[string]any{"assessment_window": "60s", "decision_window": "60s", "offer_expiry": "10m", "reminder_lead": "30s",
+			"reports": []any{map[string]any{"kind": "final", "due_after": "720h"}}},
+		"payment_schedule": []any{map[string]any{"percent": 100, "condition": "on_acceptance"}},
+		"payment_provider": "stripe",
+	}, 201, &rnd)
+
+	grantee := &httpClient{t: t, base: base}
+	grantee.do("POST", "/auth/register", map[string]any{"email": "money@example.org", "password": "money-password-1", "name": "Money"}, 201, nil)
+	var tok struct{ Token string }
+	grantee.do("POST", "/auth/login", map[string]any{"email": "money@example.org", "password": "money-password-1"}, 200, &tok)
+	grantee.token = tok.Token
+	var org struct{ ID string }
+	grantee.do("POST", "/organisations", map[string]any{"name": "Dev money hall", "legal_form": "charity", "charity_number": "1187340",
+		"borough": "Lambeth", "address": map[string]any{"line1": "1 Hall Street", "town": "London", "postcode": "SE11 5AA"},
+		"annual_income_pence": 5400000}, 201, &org)
+	var a appView
+	grantee.do("POST", "/applications", map[string]any{"round_id": rnd.ID, "organisation_id": org.ID}, 201, &a)
+	grantee.do("PATCH", "/applications/"+a.ID, map[string]any{"version": a.Version, "tier": "micro", "requested_pence": 200000,
+		"answers": map[string]any{"summary": "Keep the hall open."}}, 200, &a)
+	grantee.do("POST", "/applications/"+a.ID+"/submit", nil, 202, &a)
+
+	var queue struct {
+		Items []struct {
+			ID            string `json:"id"`
+			ApplicationID string `json:"application_id"`
+		} `json:"items"`
+	}
+	assessmentID := ""
+	require.Eventually(t, func() bool {
+		assessor.do("GET", "/assessments", nil, 200, &queue)
+		for _, it := range queue.Items {
+			if it.ApplicationID == a.ID {
+				assessmentID = it.ID
+			}
+		}
+		return assessmentID != ""
+	}, 30*time.Second, 100*time.Millisecond, "assigned")
+	scores := map[string]any{"scores": map[string]any{"need": map[string]any{"score": 4, "justification": "Clear need"}}}
+	require.Eventually(t, func() bool {
+		return assessor.try("POST", "/assessments/"+assessmentID+"/scores", scores, &map[string]any{}) == http.StatusOK
+	}, 10*time.Second, 100*time.Millisecond, "scored")
+	chair.do("POST", "/applications/"+a.ID+"/decision", map[string]any{"outcome": "approve", "award_pence": 200000}, 200, nil)
+	grantee.do("GET", "/applications/"+a.ID, nil, 200, &a)
+	require.NotNil(t, a.GrantID)
+	grantee.do("POST", "/grants/"+*a.GrantID+"/accept", map[string]any{"signatory_name": "Ada Okafor", "signatory_role": "Chair"}, 200, nil)
+
+	var acct struct {
+		AccountID     string `json:"account_id"`
+		OnboardingURL string `json:"onboarding_url"`
+	}
+	require.Eventually(t, func() bool { // the grant's workflow starts just after the acceptance
+		return grantee.try("POST", "/grants/"+*a.GrantID+"/payout-account", map[string]any{}, &acct) == http.StatusOK
+	}, 20*time.Second, 100*time.Millisecond)
+	require.NotEmpty(t, acct.AccountID)
+	require.True(t, strings.HasPrefix(acct.OnboardingURL, "http"), acct.OnboardingURL)
+}
+
+// When Stripe refuses the platform's own key, payout onboarding is not
+// retried for ever: Stripe is asked once, the refusal is recorded on the
+// payee's audit chain, finance is told, and the grantee gets a clear 503
+// at once.
+func TestPayoutWithARefusedStripeKey(t *testing.T) {
+	t.Parallel()
+	rec := stripetest.NewRecorder(t, stripetest.APIBase(t))
+	stripe := payments.NewStripe(payments.StripeConfig{SecretKey: "sk_test_grants_dev", APIBase: rec.URL()})
+	s := &moneyStack{stack: newStack(t, stripe), rec: rec}
+	finance := s.as(t, "finance-keys@example.org", app.RoleFinance)
+	g := s.acceptedGrant(t, "keys", 200000, map[string]any{
+		"assessment_window": "60s", "decision_window": "60s", "offer_expiry": "10m", "reminder_lead": "30s",
+		"reports": []any{map[string]any{"kind": "final", "due_after": "720h"}},
+	}, []any{map[string]any{"percent": 100, "condition": "on_acceptance"}})
+
+	var status int
+	var answer []byte
+	require.Eventually(t, func() bool { // the grant's workflow starts just after the acceptance
+		status, answer = g.c.request("POST", "/grants/"+g.grantID+"/payout-account", map[string]any{})
+		return !strings.Contains(string(answer), `"not_ready"`)
+	}, 20*time.Second, 100*time.Millisecond)
+	require.Equal(t, http.StatusServiceUnavailable, status, string(answer))
+	require.Contains(t, string(answer), `"unavailable"`)
+	require.Contains(t, string(answer), "Finance staff have been told")
+	require.NotContains(t, string(answer), "Authorization", "Stripe's message is for finance, not the grantee")
+	require.Equal(t, 1, rec.Calls(http.MethodPost, "/v1/accounts"), "asked once, never retried")
+
+	var notes struct {
+		Items []struct{ Kind, Body string } `json:"items"`
+	}
+	finance.do("GET", "/notifications", nil, 200, &notes)
+	found := false
+	for _, n := range notes.Items {
+		found = found || (n.Kind == "provider_credentials_refused" && strings.Contains(n.Body, "STRIPE_SECRET_KEY"))
+	}
+	require.True(t, found, "finance is told: %+v", notes.Items)
+	events, err := s.env.Store.AuditListByChain(context.Background(), "organisation:"+g.orgID)
+	require.NoError(t, err)
+	actions := []string{}
+	for _, e := range events {
+		actions = append(actions, e.Action)
+	}
+	require.Contains(t, actions, "payout.provider_refused_credentials")
+}
