@@ -3,16 +3,13 @@ package web_test
 import (
 	"context"
 	"fmt"
-	"log/slog"
 	"net/http"
-	"net/http/httptest"
 	"net/url"
 	"strconv"
 	"strings"
 	"testing"
 	"time"
 
-	"github.com/gin-gonic/gin"
 	"github.com/stretchr/testify/require"
 
 	"github.com/civicgrants/grants/app"
@@ -20,7 +17,6 @@ import (
 	"github.com/civicgrants/grants/db/sqlc"
 	"github.com/civicgrants/grants/id"
 	"github.com/civicgrants/grants/organisation"
-	"github.com/civicgrants/grants/web"
 	"github.com/civicgrants/grants/workflows"
 )
 
@@ -63,15 +59,8 @@ var ownSessionForms = map[string]bool{"/sign-out": true, "/sign-out-everywhere":
 // through to the content checks (the form shown again).
 func TestWebAuthorisationMatrix(t *testing.T) {
 	t.Parallel()
-	env := apptest.New(t)
-	ui, err := web.New(env.App, slog.New(slog.DiscardHandler), web.Config{})
-	require.NoError(t, err)
-	e := gin.New()
-	ui.Register(e)
-	e.NoRoute(ui.NotFound)
-	srv := httptest.NewServer(e)
-	t.Cleanup(srv.Close)
-	s := &site{env: env, srv: srv}
+	s := newSite(t)
+	e := s.engine
 	s.withWorker(t)
 	w := buildWebWorld(t, s)
 

@@ -3,21 +3,17 @@ package web_test
 import (
 	"bytes"
 	"context"
-	"log/slog"
 	"mime/multipart"
 	"net/http"
-	"net/http/httptest"
 	"net/url"
 	"regexp"
 	"strings"
 	"testing"
 
-	"github.com/gin-gonic/gin"
 	"github.com/stretchr/testify/require"
 
 	"github.com/civicgrants/grants/app"
 	"github.com/civicgrants/grants/app/apptest"
-	"github.com/civicgrants/grants/web"
 )
 
 // Every state-changing form of the web UI, found from the routes the UI
@@ -26,15 +22,8 @@ import (
 // and changes nothing.
 func TestEveryWebPostNeedsACSRFToken(t *testing.T) {
 	t.Parallel()
-	env := apptest.New(t)
-	ui, err := web.New(env.App, slog.New(slog.DiscardHandler), web.Config{})
-	require.NoError(t, err)
-	e := gin.New()
-	ui.Register(e)
-	e.NoRoute(ui.NotFound)
-	srv := httptest.NewServer(e)
-	t.Cleanup(srv.Close)
-	s := &site{env: env, srv: srv}
+	s := newSite(t)
+	env, e := s.env, s.engine
 
 	// Someone who may use every form: every staff role and an organisation.
 	everyone := env.User(t, "everyone@example.org", app.RoleManager, app.RoleChair, app.RoleAssessor, app.RoleFinance)

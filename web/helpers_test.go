@@ -32,6 +32,8 @@ type site struct {
 	env *apptest.Env
 	srv *httptest.Server
 	h   http.Handler // what srv serves, for requests made in the test itself
+	// engine is the same, with its routes: every page and form.
+	engine *gin.Engine
 }
 
 func newSite(t *testing.T) *site {
@@ -44,7 +46,7 @@ func newSite(t *testing.T) *site {
 	e.NoRoute(ui.NotFound)
 	srv := httptest.NewServer(e)
 	t.Cleanup(srv.Close)
-	return &site{env: env, srv: srv, h: e}
+	return &site{env: env, srv: srv, h: e, engine: e}
 }
 
 // withWorker runs the real workflows and activities for this site on a
