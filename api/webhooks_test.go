@@ -176,3 +176,28 @@ func TestStripeWebhook(t *testing.T) {
 	require.Len(t, f.outboxSignals(t), 3)
 	require.Equal(t, 9, f.count(t, `SELECT count(*) FROM webhook_events`))
 }
+
+// A signed event holding text PostgreSQL cannot store (a NUL, which jsonb
+// refuses) is still kept and acknowledged, with U+FFFD in its place, so
+// Stripe does not resend it for days; an unsigned one changes nothing.
+func TestStripeWebhookWithUnstorableText(t *testing.T) {
+	t.Parallel()
+	f := setupFinance(t)
+	payload := stripeEvent(t, "evt_nul", "account.updated", "acct_unknown", map[string]any{
+		"id": "acct_unknown", "object": "account", "payouts_enabled": true,
+		"business_profile": map[string]any{"name": "Kitchen\x00Co", "mcc\x00": "8398"}})
+	require.Contains(t, string(payload), `\u0000`)
+	before := f.financeSnapshot(t)
+	res := f.deliver(t, payload, "t=1,v1=bad")
+	require.Equal(t, http.StatusBadRequest, res.Status, string(res.Body))
+	require.Equal(t, before, f.financeSnapshot(t))
+
+	res = f.deliverSigned(t, payload)
+	require.Equal(t, http.StatusOK, res.Status, string(res.Body))
+	var stored string
+	require.NoError(t, f.env.Store.Pool.QueryRow(context.Background(),
+		`SELECT payload::text FROM webhook_events WHERE id = 'evt_nul'`).Scan(&stored))
+	require.Contains(t, stored, "Kitchen\uFFFDCo")
+	require.Contains(t, stored, "mcc\uFFFD")
+	require.Equal(t, http.StatusOK, f.deliverSigned(t, payload).Status, "a duplicate")
+}

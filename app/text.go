@@ -4,6 +4,7 @@ import (
 	"bytes"
 	"encoding/json"
 	"errors"
+	"fmt"
 	"io"
 	"strconv"
 	"strings"
@@ -115,4 +116,39 @@ func joinPath(path, key string) string {
 		return key
 	}
 	return path + "." + key
+}
+
+// storableJSON returns raw as it is when PostgreSQL can store it as jsonb,
+// or else re-encoded with U+FFFD in place of every NUL character in its
+// strings and keys (jsonb refuses \u0000). Numbers keep their digits.
+func storableJSON(raw []byte) ([]byte, error) {
+	if checkJSONText(raw) == nil {
+		return raw, nil
+	}
+	dec := json.NewDecoder(bytes.NewReader(raw))
+	dec.UseNumber()
+	var v any
+	if err := dec.Decode(&v); err != nil {
+		return nil, fmt.Errorf("decode: %w", err)
+	}
+	clean := func(s string) string { return strings.ReplaceAll(s, "\x00", "\uFFFD") }
+	var walk func(any) any
+	walk = func(v any) any {
+		switch t := v.(type) {
+		case string:
+			return clean(t)
+		case []any:
+			for i := range t {
+				t[i] = walk(t[i])
+			}
+		case map[string]any:
+			out := make(map[string]any, len(t))
+			for k, x := range t {
+				out[clean(k)] = walk(x)
+			}
+			return out
+		}
+		return v
+	}
+	return json.Marshal(walk(v))
 }

@@ -44,9 +44,17 @@ func (a *App) StripeWebhook(ctx context.Context, payload []byte, signature strin
 		a.log.WarnContext(ctx, "unreadable Stripe event", "err", err)
 		return WebhookResult{}, Malformed("The event could not be read", nil)
 	}
+	// Stripe signed it, so it is kept and acknowledged (or Stripe would
+	// resend it for days) even when some text in it cannot be stored: the
+	// record keeps U+FFFD in place of each NUL.
+	stored, err := storableJSON(payload)
+	if err != nil {
+		a.log.WarnContext(ctx, "unreadable Stripe event", "err", err)
+		return WebhookResult{}, Malformed("The event could not be read", nil)
+	}
 	duplicate := false
 	err = a.store.InTx(ctx, func(q *sqlc.Queries) error {
-		if _, err := q.WebhookEventInsert(ctx, sqlc.WebhookEventInsertParams{ID: ev.ID, Type: ev.Type, Payload: payload}); err != nil {
+		if _, err := q.WebhookEventInsert(ctx, sqlc.WebhookEventInsertParams{ID: ev.ID, Type: ev.Type, Payload: stored}); err != nil {
 			if isNotFound(db.Translate(err)) {
 				duplicate = true
 				return nil
