@@ -12,6 +12,8 @@ import (
 	"time"
 
 	"github.com/civicgrants/grants/audit"
+	"golang.org/x/crypto/bcrypt"
+
 	"github.com/civicgrants/grants/db"
 	"github.com/civicgrants/grants/document"
 	"github.com/civicgrants/grants/payments/bank"
@@ -44,6 +46,11 @@ type Config struct {
 	StripeWebhookSecret string
 	// WebhookTolerance is how old a webhook signature may be (default 300 s).
 	WebhookTolerance time.Duration
+	// PasswordCost is bcrypt's cost for new password hashes (default
+	// bcrypt.DefaultCost). Tests lower it to bcrypt.MinCost: hashing at the
+	// default is most of the time a test spends creating users, ten times
+	// over under the race detector. Never lower it in production.
+	PasswordCost int
 	// PublicURL is where people reach the web UI, for links sent
 	// elsewhere (Stripe onboarding's return and refresh URLs); default
 	// http://127.0.0.1:8080.
@@ -64,13 +71,14 @@ const (
 
 // App is the use-case layer.
 type App struct {
-	store  *db.Store
-	docs   *document.Store
-	cfg    Config
-	log    *slog.Logger
-	now    func() time.Time
-	cases  Cases        // nil until UseTemporal: lifecycle changes answer 503
-	cipher *bank.Cipher // nil without a valid EncryptionKey: bank details answer 503
+	dummyHash []byte // a hash at the configured cost, for unknown addresses
+	store     *db.Store
+	docs      *document.Store
+	cfg       Config
+	log       *slog.Logger
+	now       func() time.Time
+	cases     Cases        // nil until UseTemporal: lifecycle changes answer 503
+	cipher    *bank.Cipher // nil without a valid EncryptionKey: bank details answer 503
 }
 
 // New builds the use-case layer.
@@ -96,8 +104,18 @@ func New(store *db.Store, docs *document.Store, cfg Config, log *slog.Logger) *A
 	if cfg.PublicURL == "" {
 		cfg.PublicURL = DefaultPublicURL
 	}
+	if cfg.PasswordCost < bcrypt.MinCost || cfg.PasswordCost > bcrypt.MaxCost {
+		cfg.PasswordCost = bcrypt.DefaultCost
+	}
 	cfg.PublicURL = strings.TrimRight(cfg.PublicURL, "/")
-	a := &App{store: store, docs: docs, cfg: cfg, log: log, now: time.Now}
+	a := &App{dummyHash: defaultDummyHash, store: store, docs: docs, cfg: cfg, log: log, now: time.Now}
+	if cfg.PasswordCost != bcrypt.DefaultCost {
+		// Unknown addresses are checked against a hash of the same cost,
+		// so a sign-in takes as long whether or not the account exists.
+		if h, err := bcrypt.GenerateFromPassword([]byte("no account has this password"), cfg.PasswordCost); err == nil {
+			a.dummyHash = h
+		}
+	}
 	if cfg.EncryptionKey != "" {
 		c, err := bank.NewCipher(cfg.EncryptionKey)
 		if err != nil {

@@ -15,6 +15,7 @@ import (
 	"time"
 
 	"github.com/stretchr/testify/require"
+	"golang.org/x/crypto/bcrypt"
 
 	"github.com/civicgrants/grants/app"
 	"github.com/civicgrants/grants/audit"
@@ -67,7 +68,8 @@ func New(t testing.TB) *Env {
 	docs, err := document.NewStore(dir)
 	require.NoError(t, err)
 	log := slog.New(slog.NewTextHandler(testWriter{t}, &slog.HandlerOptions{Level: slog.LevelWarn}))
-	a := app.New(store, docs, app.Config{EncryptionKey: EncryptionKey, StripeWebhookSecret: WebhookSecret, Audit: signer}, log)
+	a := app.New(store, docs, app.Config{EncryptionKey: EncryptionKey, StripeWebhookSecret: WebhookSecret, Audit: signer,
+		PasswordCost: bcrypt.MinCost}, log)
 	ctx := context.Background()
 	for _, code := range []string{"roots-incubator", "spaces-at-risk"} {
 		_, err := a.EnsureProgramme(ctx, app.Programme{Code: code, Name: code})
