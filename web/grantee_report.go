@@ -499,7 +499,7 @@ func (ui *UI) granteeSubmitReport(c *gin.Context) {
 			ui.fail(c, err)
 			return
 		}
-		status = granteeFormStatus(err)
+		status = refusal(c, err)
 	}
 	if uploaded != nil {
 		ui.granteeRenderUploaded(c, status, f, *uploaded)
@@ -575,7 +575,7 @@ func (ui *UI) granteeStoreEvidence(c *gin.Context, d granteeReportData, f *Form,
 		ui.fail(c, err)
 		return app.Document{}, false
 	}
-	ui.granteeRenderReport(c, granteeFormStatus(err), d, f, "")
+	ui.granteeRenderReport(c, refusal(c, err), d, f, "")
 	return app.Document{}, false
 }
 
