@@ -11,7 +11,6 @@ import (
 	"time"
 
 	"github.com/civicgrants/grants/audit"
-	"github.com/civicgrants/grants/db"
 	"github.com/civicgrants/grants/db/sqlc"
 	"github.com/civicgrants/grants/form"
 	"github.com/civicgrants/grants/id"
@@ -62,7 +61,7 @@ func (a *App) loadReport(ctx context.Context, actor Actor, reportID string) (rep
 	}
 	r, err := a.store.ReportDetailGet(ctx, reportID)
 	if err != nil {
-		if isNotFound(db.Translate(err)) {
+		if isNotFound(err) {
 			return reportAccess{}, notFound("Report")
 		}
 		return reportAccess{}, fmt.Errorf("get report: %w", err)
