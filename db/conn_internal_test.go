@@ -19,7 +19,9 @@ func (f fakeDB) Exec(context.Context, string, ...any) (pgconn.CommandTag, error)
 	return pgconn.CommandTag{}, f.err
 }
 
-func (f fakeDB) Query(context.Context, string, ...any) (pgx.Rows, error) { return fakeRows{err: f.err}, nil }
+func (f fakeDB) Query(context.Context, string, ...any) (pgx.Rows, error) {
+	return fakeRows{err: f.err}, nil
+}
 
 func (f fakeDB) QueryRow(context.Context, string, ...any) pgx.Row { return fakeRows{err: f.err} }
 
