@@ -35,6 +35,16 @@ type Report struct {
 	Documents     []Document      `json:"documents"`
 }
 
+// AnswerMap decodes the report's stored answers, keyed by question. Stored
+// answers that are not a JSON object are an error, never read as none.
+func (r Report) AnswerMap() (map[string]json.RawMessage, error) {
+	var m map[string]json.RawMessage
+	if err := json.Unmarshal(r.Answers, &m); err != nil {
+		return nil, fmt.Errorf("decode answers of report %s: %w", r.ID, err)
+	}
+	return m, nil
+}
+
 // ReportFilter selects reports in a list.
 type ReportFilter struct {
 	GrantID string
