@@ -21,34 +21,19 @@ type errorDetail struct {
 	Fields  map[string]string `json:"fields,omitempty"`
 }
 
-var statusOf = map[app.Kind]int{
-	app.KindMalformed:       http.StatusBadRequest,
-	app.KindUnauthenticated: http.StatusUnauthorized,
-	app.KindForbidden:       http.StatusForbidden,
-	app.KindNotFound:        http.StatusNotFound,
-	app.KindConflict:        http.StatusConflict,
-	app.KindTooLarge:        http.StatusRequestEntityTooLarge,
-	app.KindUnsupported:     http.StatusUnsupportedMediaType,
-	app.KindInvalid:         http.StatusUnprocessableEntity,
-	app.KindRateLimited:     http.StatusTooManyRequests,
-	app.KindUnavailable:     http.StatusServiceUnavailable,
-}
-
-// writeError is the one place errors become responses. Clients never see an
-// internal error's text; the log does, with the request id.
+// writeError is the one place errors become responses, with the status
+// of app.Kind.Status. Clients never see an internal error's text; the log
+// does, with the request id.
 func writeError(c *gin.Context, log *slog.Logger, err error) {
 	e, ok := app.AsError(err)
 	if !ok {
 		log.ErrorContext(c.Request.Context(), "internal error", "err", err, "method", c.Request.Method,
 			"path", c.FullPath(), "request_id", c.Writer.Header().Get("X-Request-Id"))
-		c.AbortWithStatusJSON(http.StatusInternalServerError, errorBody{Error: errorDetail{
-			Code: "internal", Message: "Something went wrong on our side; try again later"}})
+		c.AbortWithStatusJSON(app.KindInternal.Status(), errorBody{Error: errorDetail{
+			Code: app.KindInternal.Code(), Message: "Something went wrong on our side; try again later"}})
 		return
 	}
-	status, ok := statusOf[e.Kind]
-	if !ok {
-		status = http.StatusInternalServerError
-	}
+	status := e.Kind.Status()
 	if e.RetryAfter > 0 {
 		c.Header("Retry-After", strconv.Itoa(e.RetryAfter))
 	}

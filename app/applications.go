@@ -139,7 +139,7 @@ func (a *App) loadApplication(ctx context.Context, q *sqlc.Queries, actor Actor,
 		r, err = q.ApplicationGet(ctx, appID)
 	}
 	if err != nil {
-		if isNotFound(db.Translate(err)) {
+		if isNotFound(err) {
 			return access{}, notFound("Application")
 		}
 		return access{}, fmt.Errorf("get application: %w", err)
@@ -169,7 +169,7 @@ func assignedTo(ctx context.Context, q *sqlc.Queries, actor Actor, appID string)
 	}
 	_, err := q.AssessmentActiveForAssessor(ctx, sqlc.AssessmentActiveForAssessorParams{ApplicationID: appID, AssessorID: actor.ID})
 	if err != nil {
-		if isNotFound(db.Translate(err)) {
+		if isNotFound(err) {
 			return false, nil
 		}
 		return false, fmt.Errorf("assessment access: %w", err)
@@ -190,7 +190,7 @@ func (a *App) CreateApplication(ctx context.Context, actor Actor, roundID, orgID
 		} else {
 			var err error
 			if rnd, err = q.RoundGet(ctx, roundID); err != nil {
-				if !isNotFound(db.Translate(err)) {
+				if !isNotFound(err) {
 					return fmt.Errorf("get round: %w", err)
 				}
 				fields["round_id"] = "Choose a round that exists"
@@ -217,7 +217,7 @@ func (a *App) CreateApplication(ctx context.Context, actor Actor, roundID, orgID
 		r, err := q.ApplicationCreate(ctx, sqlc.ApplicationCreateParams{ID: id.New(id.Application), RoundID: roundID,
 			OrganisationID: orgID, CreatedBy: actor.ID})
 		if err != nil {
-			if db.IsConstraint(db.Translate(err), "applications_one_per_round") {
+			if db.IsConstraint(err, "applications_one_per_round") {
 				return conflict("Your organisation already has an application in this round")
 			}
 			return fmt.Errorf("create application: %w", err)
@@ -436,7 +436,7 @@ func (a *App) SaveApplication(ctx context.Context, actor Actor, appID string, bo
 		r, err := q.ApplicationSaveDraft(ctx, sqlc.ApplicationSaveDraftParams{ID: appID, Version: x.app.Version, Tier: tier,
 			RequestedPence: requested, Answers: rawAnswers, Partners: rawPartners})
 		if err != nil {
-			if isNotFound(db.Translate(err)) {
+			if isNotFound(err) {
 				return versionConflict() // the row is locked, so this cannot happen; guard anyway
 			}
 			return fmt.Errorf("save application: %w", err)
@@ -484,7 +484,7 @@ func checkFileAnswers(ctx context.Context, q *sqlc.Queries, def round.Definition
 		}
 		d, err := q.DocumentGet(ctx, docID)
 		if err != nil {
-			if !isNotFound(db.Translate(err)) {
+			if !isNotFound(err) {
 				return fmt.Errorf("get document: %w", err)
 			}
 			fields["answers."+key] = "Upload the file to this application first, then give its id"

@@ -7,7 +7,6 @@ import (
 	"strings"
 	"time"
 
-	"github.com/civicgrants/grants/db"
 	"github.com/civicgrants/grants/db/sqlc"
 	"github.com/civicgrants/grants/id"
 	"github.com/civicgrants/grants/round"
@@ -123,7 +122,7 @@ func (a *App) loadAssessment(ctx context.Context, actor Actor, asmID string) (sq
 	}
 	row, err := a.store.AssessmentGetWithOrganisation(ctx, asmID)
 	if err != nil {
-		if isNotFound(db.Translate(err)) {
+		if isNotFound(err) {
 			return row, notFound("Assessment")
 		}
 		return row, fmt.Errorf("get assessment: %w", err)

@@ -48,7 +48,7 @@ func (a *App) AuditTrailOf(ctx context.Context, actor Actor, entity string) (Aud
 	}
 	if appID, ok := strings.CutPrefix(entity, "application:"); ok {
 		switch ap, err := a.store.ApplicationGet(ctx, appID); {
-		case errors.Is(db.Translate(err), db.ErrNotFound):
+		case errors.Is(err, db.ErrNotFound):
 			return AuditTrail{}, notFound("Audit trail")
 		case err != nil:
 			return AuditTrail{}, fmt.Errorf("read application: %w", err)

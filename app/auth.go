@@ -117,7 +117,7 @@ func (a *App) createUser(ctx context.Context, in RegisterInput, roles []string) 
 		ID: id.New(id.User), Email: in.Email, Name: in.Name, PasswordHash: string(hash), Roles: roles,
 	})
 	if err != nil {
-		if db.IsConstraint(db.Translate(err), "users_email_key") {
+		if db.IsConstraint(err, "users_email_key") {
 			return User{}, &Error{Kind: KindConflict, Code: "conflict", Message: "An account with this email address already exists",
 				Fields: map[string]string{"email": "An account with this email address already exists"}}
 		}
@@ -150,7 +150,7 @@ func (a *App) login(ctx context.Context, email, password, kind string, ttl time.
 	}
 	u, err := a.store.UserGetByEmail(ctx, strings.TrimSpace(email))
 	if err != nil {
-		if !isNotFound(db.Translate(err)) {
+		if !isNotFound(err) {
 			return Token{}, fmt.Errorf("find user: %w", err)
 		}
 		_ = bcrypt.CompareHashAndPassword(a.dummyHash, []byte(password))
@@ -194,7 +194,7 @@ func (a *App) Authenticate(ctx context.Context, token string) (Actor, error) {
 	}
 	row, err := a.store.AuthTokenAPI(ctx, sqlc.AuthTokenAPIParams{TokenHash: hashToken(token), IdleSeconds: a.cfg.TokenIdle.Seconds()})
 	if err != nil {
-		if isNotFound(db.Translate(err)) {
+		if isNotFound(err) {
 			return Actor{}, ErrUnauthenticated
 		}
 		return Actor{}, fmt.Errorf("authenticate: %w", err)
@@ -240,7 +240,7 @@ func (a *App) Me(ctx context.Context, actor Actor) (Me, error) {
 func (a *App) UserByEmail(ctx context.Context, email string) (User, bool, error) {
 	u, err := a.store.UserGetByEmail(ctx, email)
 	if err != nil {
-		if isNotFound(db.Translate(err)) {
+		if isNotFound(err) {
 			return User{}, false, nil
 		}
 		return User{}, false, fmt.Errorf("find user: %w", err)

@@ -10,7 +10,6 @@ import (
 	"go.temporal.io/sdk/client"
 	"go.temporal.io/sdk/temporal"
 
-	"github.com/civicgrants/grants/db"
 	"github.com/civicgrants/grants/workflows"
 )
 
@@ -171,7 +170,7 @@ func (a *App) updateWorkflow(ctx context.Context, target workflowTarget, updateN
 		// Read afresh, outside any transaction of the caller and even if
 		// the caller has gone.
 		live, lerr := target.live(context.WithoutCancel(ctx))
-		if lerr != nil && !isNotFound(db.Translate(lerr)) {
+		if lerr != nil && !isNotFound(lerr) {
 			return fmt.Errorf("recheck %s %s after %s: %w", target.what, target.objectID, updateName, lerr)
 		}
 		if live {

@@ -10,7 +10,6 @@ import (
 	"time"
 
 	"github.com/civicgrants/grants/audit"
-	"github.com/civicgrants/grants/db"
 	"github.com/civicgrants/grants/db/sqlc"
 	"github.com/civicgrants/grants/scoring"
 	"github.com/civicgrants/grants/workflows"
@@ -256,7 +255,7 @@ func (a *App) withdrawDraft(ctx context.Context, actor Actor, appID string) erro
 	return a.store.InTx(ctx, func(q *sqlc.Queries) error {
 		r, err := q.ApplicationWithdrawDraft(ctx, appID)
 		if err != nil {
-			if isNotFound(db.Translate(err)) {
+			if isNotFound(err) {
 				return conflict("This application was submitted meanwhile; reload it and try again")
 			}
 			return fmt.Errorf("withdraw draft: %w", err)

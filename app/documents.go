@@ -13,7 +13,6 @@ import (
 	"time"
 
 	"github.com/civicgrants/grants/audit"
-	"github.com/civicgrants/grants/db"
 	"github.com/civicgrants/grants/db/sqlc"
 	"github.com/civicgrants/grants/document"
 	"github.com/civicgrants/grants/id"
@@ -220,7 +219,7 @@ func (a *App) OpenDocument(ctx context.Context, actor Actor, docID string) (Docu
 	}
 	d, err := a.store.DocumentGet(ctx, docID)
 	if err != nil {
-		if isNotFound(db.Translate(err)) {
+		if isNotFound(err) {
 			return Document{}, nil, notFound("Document")
 		}
 		return Document{}, nil, fmt.Errorf("get document: %w", err)

@@ -3,12 +3,14 @@ package app
 import (
 	"errors"
 	"fmt"
+	"net/http"
 )
 
 // Kind classifies an Error for the transports.
 type Kind int
 
-// The kinds of error a use case reports; each maps onto one HTTP status.
+// The kinds of error a use case reports; each maps onto one HTTP status
+// (Kind.Status) and one stable code (Kind.Code).
 const (
 	KindInternal        Kind = iota // 500
 	KindMalformed                   // 400 malformed_request
@@ -22,6 +24,53 @@ const (
 	KindRateLimited                 // 429 rate_limited
 	KindUnavailable                 // 503 unavailable
 )
+
+// kinds is the one error-to-status rule (DESIGN §7): the HTTP status of
+// each kind, on both faces (the API's JSON error and the web's page), and
+// the kind's stable code (KindConflict's errors may carry a finer one:
+// version_conflict, invalid_state, not_ready).
+var kinds = map[Kind]struct {
+	status int
+	code   string
+}{
+	KindInternal:        {http.StatusInternalServerError, "internal"},
+	KindMalformed:       {http.StatusBadRequest, "malformed_request"},
+	KindUnauthenticated: {http.StatusUnauthorized, "unauthenticated"},
+	KindForbidden:       {http.StatusForbidden, "forbidden"},
+	KindNotFound:        {http.StatusNotFound, "not_found"},
+	KindConflict:        {http.StatusConflict, "conflict"},
+	KindTooLarge:        {http.StatusRequestEntityTooLarge, "too_large"},
+	KindUnsupported:     {http.StatusUnsupportedMediaType, "unsupported_media_type"},
+	KindInvalid:         {http.StatusUnprocessableEntity, "validation_failed"},
+	KindRateLimited:     {http.StatusTooManyRequests, "rate_limited"},
+	KindUnavailable:     {http.StatusServiceUnavailable, "unavailable"},
+}
+
+// Status is the HTTP status of an error of kind k; an unknown kind is 500.
+func (k Kind) Status() int {
+	if v, ok := kinds[k]; ok {
+		return v.status
+	}
+	return http.StatusInternalServerError
+}
+
+// Code is the stable code of an error of kind k; an unknown kind is
+// "internal".
+func (k Kind) Code() string {
+	if v, ok := kinds[k]; ok {
+		return v.code
+	}
+	return "internal"
+}
+
+// StatusOf is the HTTP status for err: its *Error's kind's, or 500 for
+// any other error (nil included, which no caller should pass).
+func StatusOf(err error) int {
+	if e, ok := AsError(err); ok {
+		return e.Kind.Status()
+	}
+	return http.StatusInternalServerError
+}
 
 // Error is a use-case failure a client may see: a stable code, a human
 // message and, for invalid input, every problem keyed by field path.
@@ -50,14 +99,14 @@ func AsError(err error) (*Error, bool) {
 // Constructors for the common cases.
 
 // ErrUnauthenticated is a missing, unknown or expired credential.
-var ErrUnauthenticated = &Error{Kind: KindUnauthenticated, Code: "unauthenticated", Message: "Sign in to continue"}
+var ErrUnauthenticated = &Error{Kind: KindUnauthenticated, Code: KindUnauthenticated.Code(), Message: "Sign in to continue"}
 
 func forbidden(msg string) *Error {
-	return &Error{Kind: KindForbidden, Code: "forbidden", Message: msg}
+	return &Error{Kind: KindForbidden, Code: KindForbidden.Code(), Message: msg}
 }
 
 func notFound(what string) *Error {
-	return &Error{Kind: KindNotFound, Code: "not_found", Message: what + " not found"}
+	return &Error{Kind: KindNotFound, Code: KindNotFound.Code(), Message: what + " not found"}
 }
 
 func invalidState(msg string) *Error {
@@ -65,7 +114,7 @@ func invalidState(msg string) *Error {
 }
 
 func conflict(msg string) *Error {
-	return &Error{Kind: KindConflict, Code: "conflict", Message: msg}
+	return &Error{Kind: KindConflict, Code: KindConflict.Code(), Message: msg}
 }
 
 func versionConflict() *Error {
@@ -75,25 +124,25 @@ func versionConflict() *Error {
 
 // Invalid is a 422 listing every problem by field.
 func Invalid(fields map[string]string) *Error {
-	return &Error{Kind: KindInvalid, Code: "validation_failed", Message: "Check the highlighted fields", Fields: fields}
+	return &Error{Kind: KindInvalid, Code: KindInvalid.Code(), Message: "Check the highlighted fields", Fields: fields}
 }
 
 // Malformed is a 400 for a body that is not the JSON expected.
 func Malformed(msg string, fields map[string]string) *Error {
-	return &Error{Kind: KindMalformed, Code: "malformed_request", Message: msg, Fields: fields}
+	return &Error{Kind: KindMalformed, Code: KindMalformed.Code(), Message: msg, Fields: fields}
 }
 
 func tooLarge(msg string) *Error {
-	return &Error{Kind: KindTooLarge, Code: "too_large", Message: msg}
+	return &Error{Kind: KindTooLarge, Code: KindTooLarge.Code(), Message: msg}
 }
 
 func unsupported(msg string) *Error {
-	return &Error{Kind: KindUnsupported, Code: "unsupported_media_type", Message: msg}
+	return &Error{Kind: KindUnsupported, Code: KindUnsupported.Code(), Message: msg}
 }
 
 // RateLimited is a 429 telling the client when to try again.
 func RateLimited(retryAfter int) *Error {
-	return &Error{Kind: KindRateLimited, Code: "rate_limited", Message: "Too many attempts; wait and try again", RetryAfter: retryAfter}
+	return &Error{Kind: KindRateLimited, Code: KindRateLimited.Code(), Message: "Too many attempts; wait and try again", RetryAfter: retryAfter}
 }
 
 // notReady is a 409 for a case whose workflow has not started yet
@@ -105,6 +154,6 @@ func notReady(msg string) *Error {
 // Unavailable is a 503: a service the use case needs (Temporal) did not
 // answer in time; the client may try again after retryAfter seconds.
 func Unavailable(retryAfter int) *Error {
-	return &Error{Kind: KindUnavailable, Code: "unavailable", RetryAfter: retryAfter,
+	return &Error{Kind: KindUnavailable, Code: KindUnavailable.Code(), RetryAfter: retryAfter,
 		Message: "The service did not answer in time; read the resource again and retry shortly"}
 }

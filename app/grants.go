@@ -6,7 +6,6 @@ import (
 	"strings"
 	"time"
 
-	"github.com/civicgrants/grants/db"
 	"github.com/civicgrants/grants/db/sqlc"
 	"github.com/civicgrants/grants/id"
 	"github.com/civicgrants/grants/workflows"
@@ -201,7 +200,7 @@ func (a *App) getGrant(ctx context.Context, grantID string) (sqlc.Grant, error) 
 	}
 	g, err := a.store.GrantGet(ctx, grantID)
 	if err != nil {
-		if isNotFound(db.Translate(err)) {
+		if isNotFound(err) {
 			return g, notFound("Grant")
 		}
 		return g, fmt.Errorf("get grant: %w", err)

@@ -7,7 +7,6 @@ import (
 	"time"
 
 	"github.com/civicgrants/grants/audit"
-	"github.com/civicgrants/grants/db"
 	"github.com/civicgrants/grants/db/sqlc"
 	"github.com/civicgrants/grants/id"
 	"github.com/civicgrants/grants/organisation"
@@ -80,7 +79,7 @@ func optional(s string) *string {
 func memberRole(ctx context.Context, q *sqlc.Queries, orgID, userID string) (string, error) {
 	role, err := q.OrganisationMemberRole(ctx, sqlc.OrganisationMemberRoleParams{OrganisationID: orgID, UserID: userID})
 	if err != nil {
-		if isNotFound(db.Translate(err)) {
+		if isNotFound(err) {
 			return "", nil
 		}
 		return "", fmt.Errorf("membership: %w", err)
@@ -98,7 +97,7 @@ func validateOrganisation(ctx context.Context, q *sqlc.Queries, in *organisation
 	if in.HostOrganisationID != "" && fields["host_organisation_id"] == "" {
 		host, err := q.OrganisationGet(ctx, in.HostOrganisationID)
 		switch {
-		case err != nil && !isNotFound(db.Translate(err)):
+		case err != nil && !isNotFound(err):
 			return borough, fmt.Errorf("host organisation: %w", err)
 		case err != nil || host.ID == selfID:
 			fields["host_organisation_id"] = "Choose a host organisation that is registered here"
@@ -171,7 +170,7 @@ func (a *App) loadOrganisation(ctx context.Context, q *sqlc.Queries, actor Actor
 	}
 	o, err := q.OrganisationGet(ctx, orgID)
 	if err != nil {
-		if isNotFound(db.Translate(err)) {
+		if isNotFound(err) {
 			return o, "", notFound("Organisation")
 		}
 		return o, "", fmt.Errorf("get organisation: %w", err)
@@ -273,7 +272,7 @@ func (a *App) GetHostRequest(ctx context.Context, actor Actor, orgID string) (Ho
 	q := a.store.Queries
 	o, err := q.OrganisationGet(ctx, orgID)
 	if err != nil {
-		if isNotFound(db.Translate(err)) {
+		if isNotFound(err) {
 			return HostRequest{}, notFound("Organisation")
 		}
 		return HostRequest{}, fmt.Errorf("get organisation: %w", err)
@@ -318,7 +317,7 @@ func (a *App) ConsentToHost(ctx context.Context, actor Actor, orgID string, para
 	err := a.store.InTx(ctx, func(q *sqlc.Queries) error {
 		o, err := q.OrganisationGet(ctx, orgID)
 		if err != nil {
-			if isNotFound(db.Translate(err)) {
+			if isNotFound(err) {
 				return notFound("Organisation")
 			}
 			return fmt.Errorf("get organisation: %w", err)

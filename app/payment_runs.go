@@ -9,7 +9,6 @@ import (
 	"time"
 
 	"github.com/civicgrants/grants/audit"
-	"github.com/civicgrants/grants/db"
 	"github.com/civicgrants/grants/db/sqlc"
 	"github.com/civicgrants/grants/id"
 	"github.com/civicgrants/grants/payments"
@@ -121,7 +120,7 @@ func (a *App) loadPaymentRun(ctx context.Context, runID string) (sqlc.PaymentRun
 	}
 	r, err := a.store.PaymentRunGet(ctx, runID)
 	if err != nil {
-		if isNotFound(db.Translate(err)) {
+		if isNotFound(err) {
 			return r, notFound("Payment run")
 		}
 		return r, fmt.Errorf("get payment run: %w", err)
@@ -316,7 +315,7 @@ func (a *App) MarkPaymentRunPaid(ctx context.Context, actor Actor, runID string,
 	err = a.store.InTx(ctx, func(q *sqlc.Queries) error {
 		run, err := q.PaymentRunMarkPaid(ctx, sqlc.PaymentRunMarkPaidParams{PaidBy: &actor.ID, PaidAt: &now, RunID: r.ID})
 		if err != nil {
-			if !isNotFound(db.Translate(err)) {
+			if !isNotFound(err) {
 				return fmt.Errorf("mark run paid: %w", err)
 			}
 			cur, err := q.PaymentRunGet(ctx, r.ID)

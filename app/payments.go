@@ -7,7 +7,6 @@ import (
 	"strings"
 	"time"
 
-	"github.com/civicgrants/grants/db"
 	"github.com/civicgrants/grants/db/sqlc"
 	"github.com/civicgrants/grants/id"
 	"github.com/civicgrants/grants/workflows"
@@ -177,7 +176,7 @@ func (a *App) loadPayment(ctx context.Context, paymentID string) (paymentRow, er
 	}
 	r, err := a.store.PaymentDetailGet(ctx, paymentID)
 	if err != nil {
-		if isNotFound(db.Translate(err)) {
+		if isNotFound(err) {
 			return paymentRow{}, notFound("Payment")
 		}
 		return paymentRow{}, fmt.Errorf("get payment: %w", err)

@@ -8,7 +8,6 @@ import (
 	"time"
 
 	"github.com/civicgrants/grants/audit"
-	"github.com/civicgrants/grants/db"
 	"github.com/civicgrants/grants/db/sqlc"
 	"github.com/civicgrants/grants/organisation"
 	"github.com/civicgrants/grants/payments/bank"
@@ -155,7 +154,7 @@ func (a *App) SetBankAccount(ctx context.Context, actor Actor, orgID string, bod
 		}
 		prev, err := q.BankAccountGet(ctx, o.ID)
 		replaced := err == nil
-		if err != nil && !isNotFound(db.Translate(err)) {
+		if err != nil && !isNotFound(err) {
 			return fmt.Errorf("read bank details: %w", err)
 		}
 		b, err := q.BankAccountUpsert(ctx, sqlc.BankAccountUpsertParams{OrganisationID: o.ID, AccountName: details.AccountName,
@@ -190,7 +189,7 @@ func (a *App) GetBankAccount(ctx context.Context, actor Actor, orgID string) (Ba
 	}
 	b, err := a.store.BankAccountGet(ctx, o.ID)
 	if err != nil {
-		if isNotFound(db.Translate(err)) {
+		if isNotFound(err) {
 			return BankAccount{}, notFound("Bank account")
 		}
 		return BankAccount{}, fmt.Errorf("get bank details: %w", err)

@@ -5,7 +5,6 @@ import (
 	"fmt"
 	"slices"
 
-	"github.com/civicgrants/grants/db"
 	"github.com/civicgrants/grants/db/sqlc"
 	"github.com/civicgrants/grants/id"
 	"github.com/civicgrants/grants/scoring"
@@ -70,7 +69,7 @@ func (a *App) RoundRanking(ctx context.Context, actor Actor, roundID string) (Ra
 	}
 	rnd, err := a.store.RoundGet(ctx, roundID)
 	if err != nil {
-		if isNotFound(db.Translate(err)) {
+		if isNotFound(err) {
 			return Ranking{}, notFound("Round")
 		}
 		return Ranking{}, fmt.Errorf("get round: %w", err)

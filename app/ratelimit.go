@@ -6,8 +6,6 @@ import (
 	"math"
 	"strings"
 	"time"
-
-	"github.com/civicgrants/grants/db"
 )
 
 // Sign-in limits, kept in PostgreSQL so every replica shares them (the
@@ -49,11 +47,11 @@ func (a *App) beginLogin(ctx context.Context, email string) error {
 	if err == nil {
 		return nil
 	}
-	if !isNotFound(db.Translate(err)) {
+	if !isNotFound(err) {
 		return fmt.Errorf("count sign-in attempt: %w", err)
 	}
 	wait, err := a.store.LoginThrottleWait(ctx, key)
-	if err != nil && !isNotFound(db.Translate(err)) {
+	if err != nil && !isNotFound(err) {
 		return fmt.Errorf("sign-in wait: %w", err)
 	}
 	return RateLimited(waitSeconds(wait))

@@ -11,7 +11,6 @@ import (
 	"time"
 
 	"github.com/civicgrants/grants/audit"
-	"github.com/civicgrants/grants/db"
 	"github.com/civicgrants/grants/db/sqlc"
 	"github.com/civicgrants/grants/form"
 	"github.com/civicgrants/grants/id"
@@ -34,6 +33,16 @@ type Report struct {
 	ReviewedBy    *string         `json:"reviewed_by"`
 	ReviewComment *string         `json:"review_comment"`
 	Documents     []Document      `json:"documents"`
+}
+
+// AnswerMap decodes the report's stored answers, keyed by question. Stored
+// answers that are not a JSON object are an error, never read as none.
+func (r Report) AnswerMap() (map[string]json.RawMessage, error) {
+	var m map[string]json.RawMessage
+	if err := json.Unmarshal(r.Answers, &m); err != nil {
+		return nil, fmt.Errorf("decode answers of report %s: %w", r.ID, err)
+	}
+	return m, nil
 }
 
 // ReportFilter selects reports in a list.
@@ -62,7 +71,7 @@ func (a *App) loadReport(ctx context.Context, actor Actor, reportID string) (rep
 	}
 	r, err := a.store.ReportDetailGet(ctx, reportID)
 	if err != nil {
-		if isNotFound(db.Translate(err)) {
+		if isNotFound(err) {
 			return reportAccess{}, notFound("Report")
 		}
 		return reportAccess{}, fmt.Errorf("get report: %w", err)

@@ -8,7 +8,6 @@ import (
 	"time"
 
 	"github.com/civicgrants/grants/audit"
-	"github.com/civicgrants/grants/db"
 	"github.com/civicgrants/grants/db/sqlc"
 	"github.com/civicgrants/grants/id"
 	"github.com/civicgrants/grants/round"
@@ -129,7 +128,7 @@ func (a *App) GetRound(ctx context.Context, roundID string) (Round, error) {
 	}
 	r, err := a.store.RoundGet(ctx, roundID)
 	if err != nil {
-		if isNotFound(db.Translate(err)) {
+		if isNotFound(err) {
 			return Round{}, notFound("Round")
 		}
 		return Round{}, fmt.Errorf("get round: %w", err)
@@ -142,7 +141,7 @@ func (a *App) GetRound(ctx context.Context, roundID string) (Round, error) {
 func (a *App) checkRoundRefs(ctx context.Context, q *sqlc.Queries, def round.Definition, fields map[string]string) (sqlc.Programme, error) {
 	prog, err := q.ProgrammeGetByCode(ctx, def.Programme)
 	if err != nil {
-		if !isNotFound(db.Translate(err)) {
+		if !isNotFound(err) {
 			return prog, fmt.Errorf("programme: %w", err)
 		}
 		if _, ok := fields["programme"]; !ok {
@@ -152,7 +151,7 @@ func (a *App) checkRoundRefs(ctx context.Context, q *sqlc.Queries, def round.Def
 	for i, uid := range def.AssessorIDs {
 		u, err := q.UserGet(ctx, uid)
 		if err != nil {
-			if !isNotFound(db.Translate(err)) {
+			if !isNotFound(err) {
 				return prog, fmt.Errorf("assessor: %w", err)
 			}
 			fields[fmt.Sprintf("assessor_ids[%d]", i)] = "No such user"
@@ -226,7 +225,7 @@ func (a *App) UpdateRound(ctx context.Context, actor Actor, roundID string, body
 	err := a.store.InTx(ctx, func(q *sqlc.Queries) error {
 		cur, err := q.RoundGetForUpdate(ctx, roundID)
 		if err != nil {
-			if isNotFound(db.Translate(err)) {
+			if isNotFound(err) {
 				return notFound("Round")
 			}
 			return fmt.Errorf("load round: %w", err)

@@ -6,7 +6,6 @@ import (
 	"time"
 
 	"github.com/civicgrants/grants/audit"
-	"github.com/civicgrants/grants/db"
 	"github.com/civicgrants/grants/db/sqlc"
 )
 
@@ -45,7 +44,7 @@ func (a *App) resumeSession(ctx context.Context, token string, minStep time.Dura
 	}
 	row, err := a.store.AuthTokenSession(ctx, hashToken(token))
 	if err != nil {
-		if isNotFound(db.Translate(err)) {
+		if isNotFound(err) {
 			return Session{}, ErrUnauthenticated
 		}
 		return Session{}, fmt.Errorf("resume session: %w", err)
@@ -59,7 +58,7 @@ func (a *App) resumeSession(ctx context.Context, token string, minStep time.Dura
 		ExpiresAt: want, MaxAgeSeconds: a.cfg.SessionMaxAge.Seconds(), TokenHash: hashToken(token),
 	})
 	if err != nil {
-		if isNotFound(db.Translate(err)) { // ended between the two statements
+		if isNotFound(err) { // ended between the two statements
 			return Session{}, ErrUnauthenticated
 		}
 		return Session{}, fmt.Errorf("extend session: %w", err)

@@ -7,7 +7,6 @@ import (
 	"strings"
 	"time"
 
-	"github.com/civicgrants/grants/db"
 	"github.com/civicgrants/grants/db/sqlc"
 	"github.com/civicgrants/grants/workflows"
 )
@@ -80,7 +79,7 @@ func (a *App) VaryGrant(ctx context.Context, actor Actor, grantID string, body B
 	}
 	row, err := a.store.VariationGet(ctx, res.VariationID)
 	if err != nil {
-		return Variation{}, fmt.Errorf("read variation %q back: %w", res.VariationID, db.Translate(err))
+		return Variation{}, fmt.Errorf("read variation %q back: %w", res.VariationID, err)
 	}
 	return variationView(row)
 }

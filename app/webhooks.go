@@ -7,7 +7,6 @@ import (
 	"time"
 
 	"github.com/civicgrants/grants/audit"
-	"github.com/civicgrants/grants/db"
 	"github.com/civicgrants/grants/db/sqlc"
 	"github.com/civicgrants/grants/id"
 	"github.com/civicgrants/grants/payments"
@@ -55,7 +54,7 @@ func (a *App) StripeWebhook(ctx context.Context, payload []byte, signature strin
 	duplicate := false
 	err = a.store.InTx(ctx, func(q *sqlc.Queries) error {
 		if _, err := q.WebhookEventInsert(ctx, sqlc.WebhookEventInsertParams{ID: ev.ID, Type: ev.Type, Payload: stored}); err != nil {
-			if isNotFound(db.Translate(err)) {
+			if isNotFound(err) {
 				duplicate = true
 				return nil
 			}
@@ -97,7 +96,7 @@ func (a *App) accountUpdated(ctx context.Context, q *sqlc.Queries, eventID strin
 		switch {
 		case err == nil && o.StripeAccountID != nil && *o.StripeAccountID == au.AccountID:
 			org = &o
-		case err != nil && !isNotFound(db.Translate(err)):
+		case err != nil && !isNotFound(err):
 			return fmt.Errorf("organisation of account: %w", err)
 		}
 	}

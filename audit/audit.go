@@ -92,7 +92,7 @@ func Append(ctx context.Context, q *sqlc.Queries, e Event) (sqlc.AuditEvent, err
 	switch {
 	case err == nil:
 		prev, seq = last.Hash, last.Seq+1
-	case errors.Is(db.Translate(err), db.ErrNotFound):
+	case errors.Is(err, db.ErrNotFound):
 	default:
 		return sqlc.AuditEvent{}, fmt.Errorf("read audit chain: %w", err)
 	}

@@ -147,7 +147,7 @@ func (s *Signer) VerifyChain(ctx context.Context, q *sqlc.Queries, chain string)
 	switch h, err := q.AuditHeadGet(ctx, chain); {
 	case err == nil:
 		head = &h
-	case errors.Is(db.Translate(err), db.ErrNotFound):
+	case errors.Is(err, db.ErrNotFound):
 	default:
 		return nil, fmt.Errorf("read audit head: %w", err)
 	}

@@ -40,7 +40,7 @@ func Commit(ctx context.Context, q *sqlc.Queries, roundID, applicationID string,
 		return sqlc.BudgetCommitment{}, err
 	}
 	existing, err := q.BudgetActiveForApplication(ctx, applicationID)
-	switch err = db.Translate(err); {
+	switch {
 	case err == nil && existing.AmountPence == amountPence && existing.RoundID == roundID:
 		return existing, nil
 	case err == nil:
@@ -53,7 +53,7 @@ func Commit(ctx context.Context, q *sqlc.Queries, roundID, applicationID string,
 	}
 	c, err := q.BudgetInsert(ctx, sqlc.BudgetInsertParams{RoundID: roundID, ApplicationID: applicationID, AmountPence: amountPence})
 	if err != nil {
-		return sqlc.BudgetCommitment{}, fmt.Errorf("insert commitment: %w", db.Translate(err))
+		return sqlc.BudgetCommitment{}, fmt.Errorf("insert commitment: %w", err)
 	}
 	return c, nil
 }
@@ -62,7 +62,7 @@ func Commit(ctx context.Context, q *sqlc.Queries, roundID, applicationID string,
 // reports the pence released.
 func Release(ctx context.Context, q *sqlc.Queries, applicationID string) (int64, error) {
 	c, err := q.BudgetRelease(ctx, applicationID)
-	if err = db.Translate(err); err != nil {
+	if err != nil {
 		if errors.Is(err, db.ErrNotFound) {
 			return 0, nil
 		}
@@ -95,7 +95,7 @@ func Adjust(ctx context.Context, q *sqlc.Queries, roundID, applicationID string,
 	}
 	existing, err := q.BudgetActiveForApplication(ctx, applicationID)
 	if err != nil {
-		return 0, fmt.Errorf("read commitment: %w", db.Translate(err))
+		return 0, fmt.Errorf("read commitment: %w", err)
 	}
 	delta := amountPence - existing.AmountPence
 	if delta == 0 {
@@ -107,7 +107,7 @@ func Adjust(ctx context.Context, q *sqlc.Queries, roundID, applicationID string,
 		}
 	}
 	if _, err := q.BudgetAdjust(ctx, sqlc.BudgetAdjustParams{ApplicationID: applicationID, AmountPence: amountPence}); err != nil {
-		return 0, fmt.Errorf("adjust commitment: %w", db.Translate(err))
+		return 0, fmt.Errorf("adjust commitment: %w", err)
 	}
 	return delta, nil
 }
@@ -117,7 +117,7 @@ func Adjust(ctx context.Context, q *sqlc.Queries, roundID, applicationID string,
 func lockRound(ctx context.Context, q *sqlc.Queries, roundID string) (int64, error) {
 	budgetPence, err := q.BudgetLockRound(ctx, roundID)
 	if err != nil {
-		return 0, fmt.Errorf("lock round: %w", db.Translate(err))
+		return 0, fmt.Errorf("lock round: %w", err)
 	}
 	return budgetPence, nil
 }

@@ -13,8 +13,10 @@ import (
 	"github.com/civicgrants/grants/db/sqlc"
 )
 
-// Sentinel errors that callers test with errors.Is; the driver's own errors
-// never leave this package's helpers untranslated.
+// Sentinel errors that callers test with errors.Is; every query's error is
+// translated onto them (conn), so the driver's own errors never leave this
+// package untranslated. The driver's error stays in the chain: errors.Is(err,
+// pgx.ErrNoRows) holds as well as errors.Is(err, ErrNotFound).
 var (
 	// ErrNotFound is a query that found no row.
 	ErrNotFound = errors.New("not found")
@@ -49,7 +51,8 @@ func Open(ctx context.Context, url string, maxConns int32) (*pgxpool.Pool, error
 	return pool, nil
 }
 
-// Store bundles the pool with the generated queries.
+// Store bundles the pool with the generated queries, whose errors are
+// translated (conn).
 type Store struct {
 	Pool *pgxpool.Pool
 	*sqlc.Queries
@@ -62,28 +65,29 @@ type Store struct {
 
 // NewStore wraps pool.
 func NewStore(pool *pgxpool.Pool) *Store {
-	return &Store{Pool: pool, Queries: sqlc.New(pool)}
+	return &Store{Pool: pool, Queries: sqlc.New(conn{pool})}
 }
 
 // InTx runs fn inside one transaction, committing when fn returns nil and
-// rolling back otherwise. fn's error is returned translated.
+// rolling back otherwise. fn's queries translate their errors as the
+// Store's do; the commit's error (a deferred constraint) is translated too.
 func (s *Store) InTx(ctx context.Context, fn func(q *sqlc.Queries) error) error {
 	tx, err := s.Pool.BeginTx(ctx, pgx.TxOptions{})
 	if err != nil {
-		return fmt.Errorf("begin: %w", Translate(err))
+		return fmt.Errorf("begin: %w", translate(err))
 	}
 	defer func() { _ = tx.Rollback(context.WithoutCancel(ctx)) }()
-	q := sqlc.New(tx)
+	q := sqlc.New(conn{tx})
 	if err := fn(q); err != nil {
-		return Translate(err)
+		return err
 	}
 	if s.BeforeCommit != nil {
 		if err := s.BeforeCommit(ctx, q); err != nil {
-			return Translate(err)
+			return err
 		}
 	}
 	if err := tx.Commit(ctx); err != nil {
-		return fmt.Errorf("commit: %w", Translate(err))
+		return fmt.Errorf("commit: %w", translate(err))
 	}
 	return nil
 }
@@ -93,11 +97,16 @@ func (s *Store) Ping(ctx context.Context) error {
 	return s.Pool.Ping(ctx)
 }
 
-// Translate maps driver errors onto this package's sentinels, keeping the
-// original in the chain for logs. Other errors pass through unchanged.
-func Translate(err error) error {
-	if err == nil {
-		return nil
+// translate maps driver errors onto this package's sentinels, keeping the
+// original in the chain for logs. Other errors, and errors already
+// translated, pass through unchanged.
+func translate(err error) error {
+	if err == nil || errors.Is(err, ErrNotFound) {
+		return err
+	}
+	var ce *ConstraintError
+	if errors.As(err, &ce) {
+		return err
 	}
 	if errors.Is(err, pgx.ErrNoRows) {
 		return fmt.Errorf("%w: %w", ErrNotFound, err)

@@ -181,7 +181,7 @@ func Find(ctx context.Context, q *sqlc.Queries, c Case, users []sqlc.User) (map[
 func Of(ctx context.Context, q *sqlc.Queries, userID string, app sqlc.Application) (string, error) {
 	u, err := q.UserGet(ctx, userID)
 	if err != nil {
-		if errors.Is(db.Translate(err), db.ErrNotFound) {
+		if errors.Is(err, db.ErrNotFound) {
 			return "", nil
 		}
 		return "", fmt.Errorf("load user: %w", err)

@@ -359,14 +359,11 @@ func (ui *UI) applicantSaveFailed(c *gin.Context, f *Form, x applicantCase, err 
 		if cur, err := ui.app.GetApplication(c.Request.Context(), actor(c), x.App.ID); err == nil {
 			f.Set("version", strconv.Itoa(int(cur.Version)))
 		}
-		return http.StatusConflict, true
+		return refusal(c, err), true
 	}
 	if !f.FromApp(err, rename, order...) {
 		ui.fail(c, err)
 		return 0, false
 	}
-	if e.Kind == app.KindConflict {
-		return http.StatusConflict, true
-	}
-	return http.StatusUnprocessableEntity, true
+	return refusal(c, err), true
 }

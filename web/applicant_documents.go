@@ -93,20 +93,16 @@ func (ui *UI) applicantUpload(c *gin.Context) {
 		redirect(c, to)
 		return
 	}
-	status := http.StatusUnprocessableEntity
 	e, isApp := app.AsError(err)
 	switch {
 	case isApp && len(e.Fields) == 0 && (e.Kind == app.KindTooLarge || e.Kind == app.KindUnsupported || e.Kind == app.KindMalformed):
 		f.Fail("file", e.Message)
 	case f.FromApp(err, nil, "file"):
-		if e.Kind == app.KindConflict {
-			status = http.StatusConflict
-		}
 	default:
 		ui.fail(c, err)
 		return
 	}
-	ui.applicantRenderDocuments(c, status, x, f, ret, "")
+	ui.applicantRenderDocuments(c, refusal(c, err), x, f, ret, "")
 }
 
 // applicantDownload sends a document the visitor may open as an

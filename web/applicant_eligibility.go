@@ -160,7 +160,7 @@ func (ui *UI) applicantCheckEligibility(c *gin.Context) {
 			ui.fail(c, err)
 			return
 		}
-		ui.applicantRenderEligibility(c, http.StatusUnprocessableEntity, r, f)
+		ui.applicantRenderEligibility(c, refusal(c, err), r, f)
 		return
 	}
 	title := "You can apply"
@@ -258,11 +258,7 @@ func (ui *UI) applicantApply(c *gin.Context) {
 			ui.fail(c, err)
 			return
 		}
-		status := http.StatusUnprocessableEntity
-		if e, _ := app.AsError(err); e.Kind == app.KindConflict {
-			status = http.StatusConflict
-		}
-		ui.applicantRenderApply(c, status, r, f)
+		ui.applicantRenderApply(c, refusal(c, err), r, f)
 		return
 	}
 	redirect(c, "/applications/"+a.ID)

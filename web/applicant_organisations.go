@@ -144,7 +144,7 @@ func (ui *UI) applicantCreateOrganisation(c *gin.Context) {
 			ui.fail(c, err)
 			return
 		}
-		ui.applicantRenderOrgForm(c, http.StatusUnprocessableEntity, f, d, "/organisations")
+		ui.applicantRenderOrgForm(c, refusal(c, err), f, d, "/organisations")
 		return
 	}
 	if next != "" {
@@ -245,7 +245,7 @@ func (ui *UI) applicantUpdateOrganisation(c *gin.Context) {
 			ui.fail(c, err)
 			return
 		}
-		ui.applicantRenderOrgForm(c, http.StatusUnprocessableEntity, f, d, "/organisations/"+o.ID)
+		ui.applicantRenderOrgForm(c, refusal(c, err), f, d, "/organisations/"+o.ID)
 		return
 	}
 	redirect(c, "/organisations/"+o.ID+"?saved=1")
@@ -289,10 +289,7 @@ func (ui *UI) applicantHostConsent(c *gin.Context) {
 			ui.fail(c, err)
 			return
 		}
-		status := http.StatusUnprocessableEntity
-		if e, _ := app.AsError(err); e.Kind == app.KindConflict {
-			status = http.StatusConflict
-		}
+		status := refusal(c, err)
 		d, derr := ui.applicantHostData(c)
 		if derr != nil {
 			ui.fail(c, err)

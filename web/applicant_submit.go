@@ -249,13 +249,6 @@ func (ui *UI) applicantWithdraw(c *gin.Context) {
 		ui.fail(c, err)
 		return
 	}
-	status := http.StatusUnprocessableEntity
-	if e, _ := app.AsError(err); e.Kind == app.KindConflict {
-		status = http.StatusConflict
-		if e.RetryAfter > 0 {
-			c.Header("Retry-After", strconv.Itoa(e.RetryAfter))
-		}
-	}
-	ui.render(c, status, "applicant-withdraw", page{Title: "Withdraw your application", Back: x.Base, Form: f,
+	ui.render(c, refusal(c, err), "applicant-withdraw", page{Title: "Withdraw your application", Back: x.Base, Form: f,
 		Data: applicantWithdrawData{Case: x, Member: true}})
 }

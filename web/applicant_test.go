@@ -452,9 +452,9 @@ func TestApplicantJourney(t *testing.T) {
 	require.Equal(t, http.StatusOK, docs.Code)
 	require.Contains(t, docs.Body, `enctype="multipart/form-data"`)
 	html := v.upload(base+"/documents", url.Values{}, "file", "plan.pdf", []byte("<html><script>alert(1)</script></html>"))
-	applicantProblem(t, html, http.StatusUnprocessableEntity, "file", "Upload a PDF, Word (DOCX)")
+	applicantProblem(t, html, http.StatusUnsupportedMediaType, "file", "Upload a PDF, Word (DOCX)")
 	empty := v.upload(base+"/documents", url.Values{}, "other", "x.pdf", applicantPDF)
-	applicantProblem(t, empty, http.StatusUnprocessableEntity, "file", "Select a file to upload")
+	applicantProblem(t, empty, http.StatusBadRequest, "file", "Select a file to upload")
 	require.Empty(t, b.applicantApp(t, sam, appID).Documents)
 	up := v.upload(base+"/documents", url.Values{"return": {base + "/sections/project"}}, "file", "budget plan.pdf", applicantPDF)
 	require.Equal(t, http.StatusSeeOther, up.Code, up.Body)
@@ -747,7 +747,7 @@ func TestApplicantUploadTooLarge(t *testing.T) {
 	require.Equal(t, http.StatusOK, v.get(base+"/documents").Code)
 	big := append(append([]byte{}, applicantPDF...), make([]byte, 10<<20)...)
 	r := v.upload(base+"/documents", url.Values{}, "file", "big.pdf", big)
-	applicantProblem(t, r, http.StatusUnprocessableEntity, "file", "Each file must be 10 MB or smaller")
+	applicantProblem(t, r, http.StatusRequestEntityTooLarge, "file", "Each file must be 10 MB or smaller")
 	require.Empty(t, b.applicantApp(t, who, a.ID).Documents)
 }
 

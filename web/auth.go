@@ -41,6 +41,7 @@ func (ui *UI) signIn(c *gin.Context) {
 	if f.Raw("password") == "" {
 		f.Fail("password", "Enter your password")
 	}
+	status := http.StatusUnprocessableEntity
 	if !f.Invalid() {
 		tok, err := ui.app.SignIn(c.Request.Context(), email, f.Raw("password"))
 		if err == nil {
@@ -53,18 +54,15 @@ func (ui *UI) signIn(c *gin.Context) {
 		case ok && e.Kind == app.KindUnauthenticated:
 			f.Fail("email", "Enter the email address and password of your account; one of them is not right")
 		case ok && e.Kind == app.KindRateLimited:
-			c.Header("Retry-After", fmt.Sprint(e.RetryAfter))
 			f.Fail("email", "Too many attempts to sign in. Wait "+waitMinutes(e.RetryAfter)+" and try again")
-			f.Values.Del("password")
-			ui.render(c, http.StatusTooManyRequests, "sign-in", page{Title: "Sign in", Form: f, Data: signInData{Next: next}})
-			return
 		default:
 			ui.fail(c, err)
 			return
 		}
+		status = refusal(c, err)
 	}
 	f.Values.Del("password") // never echoed back
-	ui.render(c, http.StatusUnprocessableEntity, "sign-in", page{Title: "Sign in", Form: f, Data: signInData{Next: next}})
+	ui.render(c, status, "sign-in", page{Title: "Sign in", Form: f, Data: signInData{Next: next}})
 }
 
 func (ui *UI) registerPage(c *gin.Context) {
@@ -92,13 +90,12 @@ func (ui *UI) register(c *gin.Context) {
 			return
 		}
 		if e, ok := app.AsError(err); ok && e.Kind == app.KindRateLimited {
-			c.Header("Retry-After", fmt.Sprint(e.RetryAfter))
 			f.Fail("", "Too many attempts to create an account. Wait "+waitMinutes(e.RetryAfter)+" and try again")
-			status = http.StatusTooManyRequests
 		} else if !f.FromApp(err, nil, "name", "email", "password") {
 			ui.fail(c, err)
 			return
 		}
+		status = refusal(c, err)
 	}
 	f.Values.Del("password")
 	f.Values.Del("password_confirm")

@@ -55,7 +55,7 @@ func TestSignInAndOut(t *testing.T) {
 	require.Contains(t, r.Body, `<a href="#password">Enter your password</a>`)
 	require.Contains(t, r.Body, "<title>Error: Sign in")
 	r = v.post("/sign-in", url.Values{"email": {"applicant@example.org"}, "password": {"not the password"}})
-	require.Equal(t, http.StatusUnprocessableEntity, r.Code)
+	require.Equal(t, http.StatusUnauthorized, r.Code)
 	require.Contains(t, r.Body, `value="applicant@example.org"`)
 	require.NotContains(t, r.Body, "not the password")
 
@@ -120,7 +120,7 @@ func TestSignInIsRateLimited(t *testing.T) {
 	v := s.visitor(t)
 	for range 5 {
 		r := v.post("/sign-in", url.Values{"email": {"target@example.org"}, "password": {"guess guess guess"}})
-		require.Equal(t, http.StatusUnprocessableEntity, r.Code)
+		require.Equal(t, http.StatusUnauthorized, r.Code)
 	}
 	// Now even the right password is refused until the window passes.
 	r := v.post("/sign-in", url.Values{"email": {"target@example.org"}, "password": {apptest.Password}})
@@ -267,7 +267,7 @@ func TestRegister(t *testing.T) {
 
 	r = v.post("/register", url.Values{"name": {"Someone"}, "email": {"taken@example.org"},
 		"password": {"long enough password"}, "password_confirm": {"long enough password"}})
-	require.Equal(t, http.StatusUnprocessableEntity, r.Code)
+	require.Equal(t, http.StatusConflict, r.Code)
 	require.Contains(t, r.Body, "An account with this email address already exists")
 
 	r = v.post("/register", url.Values{"name": {"Ada Okafor"}, "email": {"ada@example.org"},

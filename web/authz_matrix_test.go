@@ -82,7 +82,7 @@ func TestWebAuthorisationMatrix(t *testing.T) {
 		{"/applications/:id/sections/:section", "/applications/" + w.draft + "/sections/project", url.Values{"summary": {long}}, "303 422 422 404 404 404 404 404 404 422 404 422 404 422"},
 		{"/applications/:id/partners", "/applications/" + w.draft + "/partners", url.Values{"partners[0].name": {long}} /**/, "303 422 422 404 404 404 404 404 404 422 404 422 404 422"},
 		{"/applications/:id/amount", "/applications/" + w.draft + "/amount", url.Values{"requested": {"lots"}} /*       */, "303 422 422 404 404 404 404 404 404 422 404 422 404 422"},
-		{"/applications/:id/documents", "/applications/" + w.draft + "/documents", url.Values{} /*                      */, "303 422 422 404 404 404 404 404 404 422 404 422 404 422"},
+		{"/applications/:id/documents", "/applications/" + w.draft + "/documents", url.Values{} /*                      */, "303 400 400 404 404 404 404 404 404 400 404 400 404 400"},
 		{"/applications/:id/submit", "/applications/" + w.draft + "/submit", url.Values{} /*                            */, "303 422 422 404 404 404 404 404 404 422 404 422 404 422"},
 		{"/applications/:id/withdraw", "/applications/" + w.app + "/withdraw", url.Values{} /*                          */, "303 409 409 404 403 404 404 404 403 409 403 409 404 409"},
 		{"/grants/:id/accept", "/grants/" + w.grant + "/accept", url.Values{} /*                                        */, "303 403 422 404 404 404 404 404 403 403 403 403 403 403"},

@@ -308,7 +308,7 @@ func (ui *UI) financePaymentCommand(update string) gin.HandlerFunc {
 			redirect(c, "/payments/"+url.PathEscape(id)+"?done="+financeCommandDone[update])
 			return
 		}
-		if status, ok := financeRefusal(f, err, nil, "note", "reason"); ok {
+		if status, ok := financeRefusal(c, f, err, nil, "note", "reason"); ok {
 			ui.financeShowPayment(c, status, f, "")
 			return
 		}
@@ -317,29 +317,24 @@ func (ui *UI) financePaymentCommand(update string) gin.HandlerFunc {
 }
 
 // financeRefusal records on f a use-case error to show on the page —
-// invalid input, a conflict, a refusal by a workflow's rules (403 for a
-// user who holds the page's role but whom the rule excludes, such as an
-// approval by the payment's issuer) or the workflows not answering (503)
-// — and returns the status to render with. A missing object is not one
-// of them.
-func financeRefusal(f *Form, err error, rename map[string]string, order ...string) (int, bool) {
+// invalid input, a conflict, a refusal by a workflow's rules (a user who
+// holds the page's role but whom the rule excludes, such as an approval by
+// the payment's issuer) or the workflows not answering — and returns the
+// status to render with (refusal's). A missing object is not one of them.
+func financeRefusal(c *gin.Context, f *Form, err error, rename map[string]string, order ...string) (int, bool) {
 	e, ok := app.AsError(err)
 	if !ok {
 		return 0, false
 	}
-	status := map[app.Kind]int{app.KindMalformed: http.StatusBadRequest, app.KindConflict: http.StatusConflict,
-		app.KindTooLarge: http.StatusRequestEntityTooLarge, app.KindUnsupported: http.StatusUnsupportedMediaType,
-		app.KindInvalid: http.StatusUnprocessableEntity, app.KindRateLimited: http.StatusTooManyRequests}[e.Kind]
 	switch e.Kind {
 	case app.KindForbidden:
 		f.Fail("", e.Message)
-		return http.StatusForbidden, true
 	case app.KindUnavailable:
 		f.Fail("", "The payment service did not answer in time. Nothing was changed: wait a moment and try again.")
-		return http.StatusServiceUnavailable, true
+	default:
+		if !f.FromApp(err, rename, order...) {
+			return 0, false
+		}
 	}
-	if status == 0 || !f.FromApp(err, rename, order...) {
-		return 0, false
-	}
-	return status, true
+	return refusal(c, err), true
 }

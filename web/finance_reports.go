@@ -2,6 +2,7 @@ package web
 
 import (
 	"encoding/json"
+	"fmt"
 	"net/http"
 	"net/url"
 	"strconv"
@@ -142,17 +143,23 @@ func (ui *UI) financeShowReport(c *gin.Context, status int, f *Form, flash strin
 		return
 	}
 	d := financeReportData{Report: r, Grantee: o.Name, Grant: g, Round: rd.Name}
-	d.Answers, d.Extra = financeAnswers(rd.ReportFormOrDefault().Questions(), r)
+	d.Answers, d.Extra, err = financeAnswers(rd.ReportFormOrDefault().Questions(), r)
+	if err != nil {
+		ui.fail(c, err)
+		return
+	}
 	title := humanise(r.Kind) + " report from " + o.Name
 	ui.render(c, status, "finance-report", page{Title: title, Form: f, Data: d, Flash: flash, Back: "/manage/reports"})
 }
 
 // financeAnswers pairs the report form's questions with the report's
 // answers, naming file answers' documents; documents no answer names are
-// returned apart.
-func financeAnswers(qs []form.Question, r app.Report) ([]financeAnswer, []app.Document) {
-	var answers map[string]json.RawMessage
-	_ = json.Unmarshal(r.Answers, &answers) // the use case stores an object
+// returned apart. Stored answers it cannot decode are an error.
+func financeAnswers(qs []form.Question, r app.Report) ([]financeAnswer, []app.Document, error) {
+	answers, err := r.AnswerMap()
+	if err != nil {
+		return nil, nil, err
+	}
 	docs := map[string]app.Document{}
 	for _, d := range r.Documents {
 		docs[d.ID] = d
@@ -170,7 +177,9 @@ func financeAnswers(qs []form.Question, r app.Report) ([]financeAnswer, []app.Do
 		switch q.Type {
 		case "file":
 			var docID string
-			_ = json.Unmarshal(raw, &docID)
+			if err := json.Unmarshal(raw, &docID); err != nil {
+				return nil, nil, fmt.Errorf("decode file answer %q of report %s: %w", q.Key, r.ID, err)
+			}
 			if d, ok := docs[docID]; ok {
 				a.Doc = &d
 				named[docID] = true
@@ -188,7 +197,7 @@ func financeAnswers(qs []form.Question, r app.Report) ([]financeAnswer, []app.Do
 			extra = append(extra, d)
 		}
 	}
-	return out, extra
+	return out, extra, nil
 }
 
 // financeAnswerText shows one non-file answer as text.
@@ -257,7 +266,7 @@ func (ui *UI) financeReviewReport(c *gin.Context) {
 		redirect(c, "/manage/reports/"+url.PathEscape(id)+"?reviewed="+outcome)
 		return
 	}
-	if status, ok := financeRefusal(f, err, nil, "outcome", "comment"); ok {
+	if status, ok := financeRefusal(c, f, err, nil, "outcome", "comment"); ok {
 		ui.financeShowReport(c, status, f, "")
 		return
 	}

@@ -72,7 +72,7 @@ func (ui *UI) financeCreateRun(c *gin.Context) {
 		redirect(c, "/payment-runs/"+url.PathEscape(r.ID)+"?created=1")
 		return
 	}
-	if status, ok := financeRefusal(f, err, nil); ok {
+	if status, ok := financeRefusal(c, f, err, nil); ok {
 		ui.financeShowRuns(c, status, f)
 		return
 	}
@@ -127,7 +127,7 @@ func (ui *UI) financeRunFile(c *gin.Context) {
 	file, err := ui.app.PaymentRunFile(c.Request.Context(), actor(c), c.Param("id"))
 	if err != nil {
 		f := newForm()
-		if status, ok := financeRefusal(f, err, nil); ok {
+		if status, ok := financeRefusal(c, f, err, nil); ok {
 			ui.financeShowRun(c, status, f, "")
 			return
 		}
@@ -152,7 +152,7 @@ func (ui *UI) financeMarkRunPaid(c *gin.Context) {
 	}
 	id := c.Param("id")
 	if _, err := ui.app.MarkPaymentRunPaid(c.Request.Context(), actor(c), id, noParams); err != nil {
-		if status, ok := financeRefusal(f, err, nil); ok {
+		if status, ok := financeRefusal(c, f, err, nil); ok {
 			ui.financeShowRun(c, status, f, "")
 			return
 		}

@@ -91,5 +91,5 @@ func (ui *UI) granteeBankSave(c *gin.Context) {
 		ui.fail(c, err)
 		return
 	}
-	ui.render(c, granteeFormStatus(err), "grantee-bank", page{Title: "Bank details for " + d.Org.Name, Form: f, Data: d, Back: d.back()})
+	ui.render(c, refusal(c, err), "grantee-bank", page{Title: "Bank details for " + d.Org.Name, Form: f, Data: d, Back: d.back()})
 }

@@ -172,7 +172,7 @@ func (ui *UI) granteePayoutAccount(c *gin.Context) {
 			ui.fail(c, lerr)
 			return
 		}
-		ui.render(c, granteeFormStatus(err), "grantee-grant", page{Title: "Your grant from " + d.RoundName, Form: f, Data: &d, Back: "/applications"})
+		ui.render(c, refusal(c, err), "grantee-grant", page{Title: "Your grant from " + d.RoundName, Form: f, Data: &d, Back: "/applications"})
 		return
 	}
 	ui.render(c, http.StatusOK, "grantee-payout", page{Title: "Set up payouts with Stripe", Back: "/grants/" + url.PathEscape(c.Param("id")),
@@ -237,29 +237,8 @@ func (ui *UI) granteeAccept(c *gin.Context) {
 			ui.fail(c, err)
 			return
 		}
-		status = granteeFormStatus(err)
+		status = refusal(c, err)
 	}
 	ui.render(c, status, "grantee-accept", page{Title: "Accept your grant offer", Form: f, Data: &d,
 		Back: "/grants/" + url.PathEscape(d.Grant.ID)})
-}
-
-// granteeFormStatus is the status of a form re-rendered with a use-case
-// error: 409 for a conflict, 413/415 for an upload, 429 for a limit, else
-// 422.
-func granteeFormStatus(err error) int {
-	e, ok := app.AsError(err)
-	if !ok {
-		return http.StatusUnprocessableEntity
-	}
-	switch e.Kind {
-	case app.KindConflict:
-		return http.StatusConflict
-	case app.KindTooLarge:
-		return http.StatusRequestEntityTooLarge
-	case app.KindUnsupported:
-		return http.StatusUnsupportedMediaType
-	case app.KindRateLimited:
-		return http.StatusTooManyRequests
-	}
-	return http.StatusUnprocessableEntity
 }

@@ -54,6 +54,7 @@ type granteeReportData struct {
 	Spend     string // the spend sent, formatted; "" if none
 	Feedback  []string
 	questions []form.Question
+	answers   map[string]json.RawMessage // the stored answers, by question key
 }
 
 // granteeLoadReport reads a report with its grant and the round's report
@@ -92,8 +93,11 @@ func (ui *UI) granteeLoadReport(c *gin.Context) (granteeReportData, error) {
 	for _, q := range d.questions {
 		d.Questions = append(d.Questions, granteeAsk(q, rep.Documents))
 	}
-	var answers map[string]json.RawMessage
-	_ = json.Unmarshal(rep.Answers, &answers)
+	answers, err := rep.AnswerMap()
+	if err != nil {
+		return granteeReportData{}, err
+	}
+	d.answers = answers
 	if len(answers) > 0 || rep.SpendPence != nil {
 		for _, q := range d.questions {
 			d.Answers = append(d.Answers, granteeShowAnswer(q, answers[q.Key], rep.Documents))
@@ -213,10 +217,8 @@ func granteeOptionLabel(q form.Question, v string) string {
 // granteePrefill puts a report's saved answers and spend into the form,
 // for sending it again after changes were asked for.
 func granteePrefill(f *Form, d granteeReportData) {
-	var answers map[string]json.RawMessage
-	_ = json.Unmarshal(d.Report.Answers, &answers)
 	for _, q := range d.questions {
-		raw, name := answers[q.Key], "answers."+q.Key
+		raw, name := d.answers[q.Key], "answers."+q.Key
 		if form.IsNull(raw) {
 			continue
 		}
@@ -499,7 +501,7 @@ func (ui *UI) granteeSubmitReport(c *gin.Context) {
 			ui.fail(c, err)
 			return
 		}
-		status = granteeFormStatus(err)
+		status = refusal(c, err)
 	}
 	if uploaded != nil {
 		ui.granteeRenderUploaded(c, status, f, *uploaded)
@@ -575,7 +577,7 @@ func (ui *UI) granteeStoreEvidence(c *gin.Context, d granteeReportData, f *Form,
 		ui.fail(c, err)
 		return app.Document{}, false
 	}
-	ui.granteeRenderReport(c, granteeFormStatus(err), d, f, "")
+	ui.granteeRenderReport(c, refusal(c, err), d, f, "")
 	return app.Document{}, false
 }
 

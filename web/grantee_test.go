@@ -793,3 +793,21 @@ func TestGranteeReportFormTypes(t *testing.T) {
 	require.JSONEq(t, `{"summary":"Six clubs so far.","match":100005,"people":1200,"started":"2026-03-05","areas":["food","arts"],
 		"on_track":true,"photo":"`+doc+`"}`, string(sub.Answers))
 }
+
+// Stored answers that cannot be decoded are an error on every page that
+// shows them (500, logged), never shown as no answers.
+func TestReportPagesRefuseUndecodableAnswers(t *testing.T) {
+	t.Parallel()
+	b := granteeSetup(t)
+	g := b.env.ActiveGrant(t, b.manual, "grantee@example.org", 250_000)
+	rep := g.Reports[0]
+	grantee, manager := b.signedIn(t, "grantee@example.org"), b.signedIn(t, "manager@example.org")
+	require.Equal(t, http.StatusOK, grantee.get("/reports/"+rep).Code)
+	require.Equal(t, http.StatusOK, manager.get("/manage/reports/"+rep).Code)
+	_, err := b.env.Store.Pool.Exec(context.Background(), `UPDATE reports SET answers = '["not", "an object"]' WHERE id = $1`, rep)
+	require.NoError(t, err)
+	for _, p := range []page{grantee.get("/reports/" + rep), manager.get("/manage/reports/" + rep)} {
+		require.Equal(t, http.StatusInternalServerError, p.Code)
+		require.NotContains(t, p.Body, "an object")
+	}
+}

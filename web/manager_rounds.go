@@ -210,7 +210,7 @@ func (ui *UI) managerCreateRound(c *gin.Context) {
 	r, err := ui.app.CreateRound(c.Request.Context(), actor(c), def)
 	if err != nil {
 		if mgrFail(f, m, nil, def, questionOf, err) {
-			ui.renderRound(c, mgrStatus(err), title, action, nil, m, f)
+			ui.renderRound(c, refusal(c, err), title, action, nil, m, f)
 			return
 		}
 		ui.fail(c, err)
@@ -283,7 +283,7 @@ func (ui *UI) managerUpdateRound(c *gin.Context) {
 	}
 	if _, err := ui.app.UpdateRound(ctx, actor(c), r.ID, jsonBody(patch)); err != nil {
 		if mgrFail(f, m, nil, def, questionOf, err) {
-			ui.renderRound(c, mgrStatus(err), title, action, &r, m, f)
+			ui.renderRound(c, refusal(c, err), title, action, &r, m, f)
 			return
 		}
 		ui.fail(c, err)
@@ -374,11 +374,4 @@ func mgrPoundsText(msg string) string {
 		n, _ := strconv.ParseInt(mgrPenceRE.FindStringSubmatch(m)[1], 10, 64)
 		return pounds(n)
 	})
-}
-
-func mgrStatus(err error) int {
-	if e, ok := app.AsError(err); ok && e.Kind == app.KindConflict {
-		return http.StatusConflict
-	}
-	return http.StatusUnprocessableEntity
 }

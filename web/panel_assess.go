@@ -196,24 +196,9 @@ func (ui *UI) panelScore(c *gin.Context) {
 			ui.fail(c, err)
 			return
 		}
-		status = panelStatusOf(err)
+		status = refusal(c, err)
 	}
 	ui.render(c, status, "panel-assessment", page{Title: panelAssessmentTitle(data.Detail), Form: f, Data: data, Back: "/assessments"})
-}
-
-// panelStatusOf is the status of a page re-rendered for an app error shown
-// on its form: 409 for a conflict or a refused change of state, 429 for a
-// rate limit, else 422.
-func panelStatusOf(err error) int {
-	if e, ok := app.AsError(err); ok {
-		switch e.Kind {
-		case app.KindConflict:
-			return http.StatusConflict
-		case app.KindRateLimited:
-			return http.StatusTooManyRequests
-		}
-	}
-	return http.StatusUnprocessableEntity
 }
 
 func panelConflictTitle() string { return "Declare a conflict of interest" }
@@ -258,7 +243,7 @@ func (ui *UI) panelConflict(c *gin.Context) {
 			ui.fail(c, err)
 			return
 		}
-		status = panelStatusOf(err)
+		status = refusal(c, err)
 	}
 	ui.render(c, status, "panel-conflict", page{Title: panelConflictTitle(), Form: f, Data: data, Back: "/assessments/" + data.Detail.ID})
 }
@@ -337,6 +322,6 @@ func (ui *UI) panelAffiliations(c *gin.Context) {
 		ui.fail(c, err)
 		return
 	}
-	ui.render(c, panelStatusOf(err), "panel-affiliations", page{Title: "Your affiliations", Form: f,
+	ui.render(c, refusal(c, err), "panel-affiliations", page{Title: "Your affiliations", Form: f,
 		Data: panelAffiliationsPageData(max(n, 1)), Back: "/assessments"})
 }

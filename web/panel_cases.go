@@ -266,7 +266,7 @@ func (ui *UI) panelDecidePage(c *gin.Context) {
 // panelNotAwaiting answers a decision or moderation form for a case that
 // has moved on: 409 with the reason.
 func (ui *UI) panelNotAwaiting(c *gin.Context, d panelCaseData, msg string) {
-	ui.render(c, http.StatusConflict, "error", page{Title: "There is a problem", Data: errorData{Message: msg}, Back: "/cases/" + d.App.ID})
+	ui.render(c, app.KindConflict.Status(), "error", page{Title: "There is a problem", Data: errorData{Message: msg}, Back: "/cases/" + d.App.ID})
 }
 
 // panelDecide records the chair's decision (app.Decide): approve with an
@@ -322,7 +322,7 @@ func (ui *UI) panelDecide(c *gin.Context) {
 			ui.fail(c, err)
 			return
 		}
-		status = panelStatusOf(err)
+		status = refusal(c, err)
 	}
 	ui.render(c, status, "panel-decide", page{Title: panelDecideTitle(d), Form: f, Data: d, Back: "/cases/" + d.App.ID})
 }
@@ -402,7 +402,7 @@ func (ui *UI) panelModerate(c *gin.Context) {
 			ui.fail(c, err)
 			return
 		}
-		status = panelStatusOf(err)
+		status = refusal(c, err)
 	}
 	ui.render(c, status, "panel-moderate", page{Title: panelModerateTitle(d), Form: f, Data: d, Back: "/cases/" + d.App.ID})
 }

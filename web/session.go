@@ -119,7 +119,7 @@ func (ui *UI) csrfMiddleware(c *gin.Context) {
 		perr = c.Request.ParseForm()
 	}
 	if mbe := (*http.MaxBytesError)(nil); errors.As(perr, &mbe) {
-		ui.render(c, http.StatusRequestEntityTooLarge, "error", page{Title: "What you sent is too large",
+		ui.render(c, app.KindTooLarge.Status(), "error", page{Title: "What you sent is too large",
 			Data: errorData{Message: "Each file must be 10 MB or smaller, and a form without files 1 MB. Go back and choose a smaller file. Nothing was changed."}})
 		c.Abort()
 		return

@@ -159,18 +159,20 @@ func redirect(c *gin.Context, to string) { c.Redirect(http.StatusSeeOther, to) }
 
 // NotFound renders the not-found page.
 func (ui *UI) NotFound(c *gin.Context) {
-	ui.render(c, http.StatusNotFound, "error", page{Title: "Page not found",
+	ui.render(c, app.KindNotFound.Status(), "error", page{Title: "Page not found",
 		Data: errorData{Message: "If you typed the web address, check it is correct. If you pasted it, check you copied the whole address."}})
 }
 
 func (ui *UI) forbidden(c *gin.Context) {
-	ui.render(c, http.StatusForbidden, "error", page{Title: "You cannot see this page",
+	ui.render(c, app.KindForbidden.Status(), "error", page{Title: "You cannot see this page",
 		Data: errorData{Message: "Your account does not give you access to this page."}})
 }
 
 // fail renders the page for a use-case error that the handler does not
-// show on its form: not found → 404, not allowed → 403, signed out →
-// sign-in, conflicts and limits with their message, anything else 500.
+// show on its form, with the status of app.Kind.Status: not found and not
+// allowed have their own pages, signed out goes to sign-in (the browser's
+// face of 401), conflicts and limits show their message, anything else is
+// 500.
 func (ui *UI) fail(c *gin.Context, err error) {
 	e, ok := app.AsError(err)
 	if !ok || e.Kind == app.KindInternal {
@@ -188,18 +190,22 @@ func (ui *UI) fail(c *gin.Context, err error) {
 		ui.endSession(c)
 		redirect(c, "/sign-in?next="+urlQueryEscape(ui.returnTo(c)))
 	default:
-		status := map[app.Kind]int{app.KindMalformed: 400, app.KindConflict: 409, app.KindTooLarge: 413,
-			app.KindUnsupported: 415, app.KindInvalid: 422, app.KindRateLimited: 429, app.KindUnavailable: 503}[e.Kind]
-		if status == 0 {
-			status = http.StatusInternalServerError
-		}
-		if e.RetryAfter > 0 {
-			c.Header("Retry-After", strconv.Itoa(e.RetryAfter))
-		}
 		title := "There is a problem"
 		if e.Kind == app.KindUnavailable {
 			title = "Sorry, the service is unavailable"
 		}
-		ui.render(c, status, "error", page{Title: title, Data: errorData{Message: e.Message}})
+		ui.render(c, refusal(c, err), "error", page{Title: title, Data: errorData{Message: e.Message}})
 	}
+}
+
+// refusal is the status to render a page with for a use-case error
+// (app.StatusOf: the API's status for the same error), setting
+// Retry-After when the error says when to try again. A page shows the
+// refusal on its own form or on the error page; the status is never its
+// choice.
+func refusal(c *gin.Context, err error) int {
+	if e, ok := app.AsError(err); ok && e.RetryAfter > 0 {
+		c.Header("Retry-After", strconv.Itoa(e.RetryAfter))
+	}
+	return app.StatusOf(err)
 }

@@ -3,12 +3,10 @@ package activities
 import (
 	"cmp"
 	"context"
-	"errors"
 	"fmt"
 	"slices"
 	"time"
 
-	"github.com/civicgrants/grants/db"
 	"github.com/civicgrants/grants/db/sqlc"
 	"github.com/civicgrants/grants/id"
 	"github.com/civicgrants/grants/interest"
@@ -166,7 +164,7 @@ func assessorPool(ctx context.Context, q *sqlc.Queries, assessorIDs []string) ([
 		}
 		seen[uid] = true
 		u, err := q.UserGet(ctx, uid)
-		if err = db.Translate(err); errors.Is(err, db.ErrNotFound) {
+		if isNotFound(err) {
 			continue
 		} else if err != nil {
 			return nil, fmt.Errorf("load assessor %s: %w", uid, err)

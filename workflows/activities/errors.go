@@ -39,11 +39,10 @@ func classify(err error) error {
 		return workflows.Reject(workflows.RejectConflict,
 			fmt.Sprintf("This award is more than the round has left: only %s left", pounds(over.LeftPence)), nil)
 	}
-	t := db.Translate(err) // activities that read outside InTx get untranslated errors
 	switch {
 	case errors.Is(err, budget.ErrAlreadyCommitted):
 		return workflows.Reject(workflows.RejectConflict, "This application already has a different award committed", nil)
-	case errors.Is(t, db.ErrNotFound), errors.Is(t, db.ErrCheckViolation), errors.Is(t, db.ErrForeignKey),
+	case errors.Is(err, db.ErrNotFound), errors.Is(err, db.ErrCheckViolation), errors.Is(err, db.ErrForeignKey),
 		errors.Is(err, errStored), errors.Is(err, interest.ErrStored):
 		return temporal.NewNonRetryableApplicationError(err.Error(), "permanent", err)
 	}
@@ -65,5 +64,5 @@ func pounds(pence int64) string {
 
 // isNotFound reports whether a query found no row.
 func isNotFound(err error) bool {
-	return errors.Is(db.Translate(err), db.ErrNotFound)
+	return errors.Is(err, db.ErrNotFound)
 }
