@@ -42,7 +42,8 @@ func TestBrowserPublicAndSignIn(t *testing.T) {
 	b.fillByLabel("Email address", seeded.Email)
 	b.fillByLabel("Password", "not the password")
 	b.clickButton("Sign in")
-	b.expectInvalid("Enter the email address and password of your account; one of them is not right")
+	b.expectStatus(401) // wrong credentials: unauthenticated, on both faces
+	b.expectErrorSummary("Enter the email address and password of your account; one of them is not right")
 	require.Equal(t, seeded.Email, b.fieldValue("Email address"))
 	require.Empty(t, b.fieldValue("Password"))
 
