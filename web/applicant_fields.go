@@ -9,6 +9,7 @@ import (
 
 	"github.com/civicgrants/grants/app"
 	"github.com/civicgrants/grants/form"
+	"github.com/civicgrants/grants/money"
 )
 
 // This file turns a round's typed questions into GOV.UK form fields and
@@ -55,7 +56,7 @@ func applicantQuestionField(q form.Question, docs []app.Document, uploadHref str
 	case form.TypeDate:
 		v.Widget = "date"
 		if v.Hint == "" {
-			v.Hint = "For example, 27 3 2027"
+			v.Hint = "For example, " + dateExample
 		}
 	case form.TypeYesNo:
 		v.Widget, v.Inline = "radios", true
@@ -81,212 +82,6 @@ func applicantQuestionField(q form.Question, docs []app.Document, uploadHref str
 		v.Widget = "input"
 	}
 	return v
-}
-
-// applicantPrefill puts stored answers into the form fields of qs.
-func applicantPrefill(f *Form, qs []form.Question, answers map[string]json.RawMessage) {
-	for _, q := range qs {
-		raw, ok := answers[q.Key]
-		if !ok || form.IsNull(raw) {
-			continue
-		}
-		name := "answers." + q.Key
-		switch q.Type {
-		case form.TypeText, form.TypeFile:
-			var s string
-			if json.Unmarshal(raw, &s) == nil {
-				f.Set(name, s)
-			}
-		case form.TypeMoney:
-			if n, _, whole := form.ParseInteger(raw); whole {
-				f.Set(name, applicantPoundsInput(n))
-			}
-		case form.TypeNumber:
-			if n, _, whole := form.ParseInteger(raw); whole {
-				f.Set(name, strconv.FormatInt(n, 10))
-			}
-		case form.TypeDate:
-			var s string
-			if json.Unmarshal(raw, &s) == nil {
-				if t, err := time.Parse(form.DateLayout, s); err == nil {
-					f.Set(name+"-day", strconv.Itoa(t.Day()))
-					f.Set(name+"-month", strconv.Itoa(int(t.Month())))
-					f.Set(name+"-year", strconv.Itoa(t.Year()))
-				}
-			}
-		case form.TypeYesNo:
-			var b bool
-			if json.Unmarshal(raw, &b) == nil {
-				f.Set(name, map[bool]string{true: "yes", false: "no"}[b])
-			}
-		case form.TypeChoice:
-			if q.Multiple {
-				var vs []string
-				if json.Unmarshal(raw, &vs) == nil {
-					f.Values[name] = vs
-				}
-			} else {
-				var s string
-				if json.Unmarshal(raw, &s) == nil {
-					f.Set(name, s)
-				}
-			}
-		}
-	}
-}
-
-// applicantAnswers reads the answers to qs from the form: nil for a
-// question left empty (which removes a saved answer). What cannot be read
-// (pounds with a fraction of a penny, a date that does not exist) is
-// recorded on the form. With complete, a required question left empty is a
-// problem too, and every given answer is checked as the use case will.
-func applicantAnswers(f *Form, qs []form.Question, complete bool) map[string]any {
-	out := make(map[string]any, len(qs))
-	for _, q := range qs {
-		name := "answers." + q.Key
-		var v any
-		switch q.Type {
-		case form.TypeText:
-			if s := strings.TrimSpace(f.Raw(name)); s != "" {
-				v = s
-			}
-		case form.TypeFile:
-			if s := f.Get(name); s != "" {
-				v = s
-			}
-		case form.TypeMoney:
-			s := f.Get(name)
-			if s == "" {
-				break
-			}
-			p, ok := applicantParsePounds(s)
-			switch {
-			case !ok:
-				f.Fail(name, "Enter an amount in pounds, like 1250 or 1250.50")
-			case q.Min != nil && p < *q.Min:
-				f.Fail(name, "Enter an amount of "+pounds(*q.Min)+" or more")
-			case q.Max != nil && p > *q.Max:
-				f.Fail(name, "Enter an amount of "+pounds(*q.Max)+" or less")
-			default:
-				v = p
-			}
-		case form.TypeNumber:
-			s := strings.ReplaceAll(f.Get(name), ",", "")
-			if s == "" {
-				break
-			}
-			n, err := strconv.ParseInt(s, 10, 64)
-			switch {
-			case err != nil:
-				f.Fail(name, "Enter a whole number, like 25")
-			case q.Min != nil && n < *q.Min:
-				f.Fail(name, fmt.Sprintf("Enter a number of %d or more", *q.Min))
-			case q.Max != nil && n > *q.Max:
-				f.Fail(name, fmt.Sprintf("Enter a number of %d or less", *q.Max))
-			default:
-				v = n
-			}
-		case form.TypeDate:
-			d, m, y := f.Get(name+"-day"), f.Get(name+"-month"), f.Get(name+"-year")
-			if d == "" && m == "" && y == "" {
-				break
-			}
-			s, msg := applicantDate(d, m, y)
-			if msg != "" {
-				f.Fail(name, msg)
-				break
-			}
-			v = s
-		case form.TypeYesNo:
-			switch f.Get(name) {
-			case "yes":
-				v = true
-			case "no":
-				v = false
-			case "":
-			default:
-				f.Fail(name, "Select yes or no")
-			}
-		case form.TypeChoice:
-			if q.Multiple {
-				if vs := f.All(name); len(vs) > 0 {
-					v = vs
-				}
-			} else if s := f.Get(name); s != "" {
-				v = s
-			}
-		}
-		if complete && f.Error(name) == "" {
-			if v == nil {
-				if q.Required {
-					f.Fail(name, form.MissingMessage(q))
-				}
-			} else if raw, err := json.Marshal(v); err == nil {
-				if msg := form.ValidateAnswer(q, raw); msg != "" {
-					f.Fail(name, msg)
-				}
-			}
-		}
-		out[q.Key] = v
-	}
-	return out
-}
-
-// applicantDate reads a GOV.UK date input as YYYY-MM-DD.
-func applicantDate(d, m, y string) (string, string) {
-	if d == "" || m == "" || y == "" {
-		return "", "Enter a day, month and year"
-	}
-	day, err1 := strconv.Atoi(d)
-	month, err2 := strconv.Atoi(m)
-	year, err3 := strconv.Atoi(y)
-	if err1 != nil || err2 != nil || err3 != nil || year < 1000 || year > 9999 {
-		return "", "Enter a real date, like 27 3 2027"
-	}
-	t := time.Date(year, time.Month(month), day, 0, 0, 0, 0, time.UTC)
-	if t.Day() != day || int(t.Month()) != month || t.Year() != year {
-		return "", "Enter a real date, like 27 3 2027"
-	}
-	return t.Format(form.DateLayout), ""
-}
-
-// applicantParsePounds reads an amount in pounds exactly as pence: "1,234.50"
-// or "£1234.5" is 123450. A fraction of a penny, a negative amount or
-// anything but digits is refused.
-func applicantParsePounds(s string) (int64, bool) {
-	s = strings.TrimSpace(s)
-	s = strings.TrimPrefix(s, "£")
-	s = strings.ReplaceAll(strings.TrimSpace(s), ",", "")
-	whole, frac, hasFrac := strings.Cut(s, ".")
-	if whole == "" || len(whole) > 13 || (hasFrac && (len(frac) == 0 || len(frac) > 2)) {
-		return 0, false
-	}
-	for _, r := range whole + frac {
-		if r < '0' || r > '9' {
-			return 0, false
-		}
-	}
-	p, err := strconv.ParseInt(whole, 10, 64)
-	if err != nil {
-		return 0, false
-	}
-	p *= 100
-	if hasFrac {
-		if len(frac) == 1 {
-			frac += "0"
-		}
-		f, _ := strconv.ParseInt(frac, 10, 64)
-		p += f
-	}
-	return p, true
-}
-
-// applicantPoundsInput writes pence for a pounds input: "1250" or "1250.50".
-func applicantPoundsInput(p int64) string {
-	if p%100 == 0 {
-		return strconv.FormatInt(p/100, 10)
-	}
-	return fmt.Sprintf("%d.%02d", p/100, p%100)
 }
 
 // applicantSize writes a file size for people: "850 bytes", "12 KB", "3.4 MB".
@@ -333,7 +128,7 @@ func applicantAnswerLines(q form.Question, raw json.RawMessage, docs []app.Docum
 		}
 	case form.TypeMoney:
 		if n, _, whole := form.ParseInteger(raw); whole {
-			return []string{pounds(n)}
+			return []string{money.Pounds(n)}
 		}
 	case form.TypeNumber:
 		if n, _, whole := form.ParseInteger(raw); whole {
