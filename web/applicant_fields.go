@@ -3,13 +3,10 @@ package web
 import (
 	"encoding/json"
 	"fmt"
-	"strconv"
 	"strings"
-	"time"
 
 	"github.com/civicgrants/grants/app"
 	"github.com/civicgrants/grants/form"
-	"github.com/civicgrants/grants/money"
 )
 
 // This file turns a round's typed questions into GOV.UK form fields and
@@ -112,76 +109,6 @@ func applicantDocType(mime string) string {
 		return "OpenDocument text"
 	}
 	return mime
-}
-
-// applicantAnswerLines shows a stored answer as lines of text for a
-// summary list; nil when there is no answer.
-func applicantAnswerLines(q form.Question, raw json.RawMessage, docs []app.Document) []string {
-	if form.IsEmptyAnswer(raw) {
-		return nil
-	}
-	switch q.Type {
-	case form.TypeText:
-		var s string
-		if json.Unmarshal(raw, &s) == nil {
-			return []string{s}
-		}
-	case form.TypeMoney:
-		if n, _, whole := form.ParseInteger(raw); whole {
-			return []string{money.Pounds(n)}
-		}
-	case form.TypeNumber:
-		if n, _, whole := form.ParseInteger(raw); whole {
-			return []string{strconv.FormatInt(n, 10)}
-		}
-	case form.TypeDate:
-		var s string
-		if json.Unmarshal(raw, &s) == nil {
-			if t, err := time.Parse(form.DateLayout, s); err == nil {
-				return []string{t.Format("2 January 2006")}
-			}
-			return []string{s}
-		}
-	case form.TypeYesNo:
-		var b bool
-		if json.Unmarshal(raw, &b) == nil {
-			return []string{map[bool]string{true: "Yes", false: "No"}[b]}
-		}
-	case form.TypeChoice:
-		label := func(v string) string {
-			for _, o := range q.Options {
-				if o.Value == v {
-					return o.Label
-				}
-			}
-			return v
-		}
-		if q.Multiple {
-			var vs []string
-			if json.Unmarshal(raw, &vs) == nil {
-				out := make([]string, len(vs))
-				for i, v := range vs {
-					out[i] = label(v)
-				}
-				return out
-			}
-		}
-		var s string
-		if json.Unmarshal(raw, &s) == nil {
-			return []string{label(s)}
-		}
-	case form.TypeFile:
-		var s string
-		if json.Unmarshal(raw, &s) == nil {
-			for _, d := range docs {
-				if d.ID == s {
-					return []string{d.Filename}
-				}
-			}
-			return []string{s}
-		}
-	}
-	return []string{string(raw)}
 }
 
 // applicantAnswered reports whether q has a non-empty stored answer.

@@ -44,7 +44,7 @@ func applicantSummary(x applicantCase, editable bool) []applicantSummaryCard {
 		card := applicantSummaryCard{Title: s.Title}
 		for _, q := range s.Questions {
 			card.Rows = append(card.Rows, applicantSummaryRow{ID: "answers." + q.Key, Key: q.Title,
-				Lines: applicantAnswerLines(q, x.App.Answers[q.Key], x.App.Documents), Change: change(s.Path),
+				Lines: answerLines(q, x.App.Answers[q.Key], x.App.Documents), Change: change(s.Path),
 				Empty: map[bool]string{true: "Not answered", false: "Not answered (optional)"}[q.Required]})
 		}
 		cards = append(cards, card)

@@ -8,9 +8,7 @@ import (
 	"net/http"
 	"net/url"
 	"slices"
-	"strconv"
 	"strings"
-	"time"
 
 	"github.com/gin-gonic/gin"
 
@@ -157,37 +155,15 @@ func granteeAsk(q form.Question, docs []app.Document) granteeQuestion {
 	return gq
 }
 
-// granteeShowAnswer formats a sent answer.
+// granteeShowAnswer formats a sent answer: text as paragraphs, a file as
+// a link to it, anything else as answerLines shows it.
 func granteeShowAnswer(q form.Question, raw json.RawMessage, docs []app.Document) granteeAnswerRow {
 	row := granteeAnswerRow{Title: q.Title}
-	if form.IsNull(raw) {
-		row.Lines = []string{"Not answered"}
-		return row
-	}
 	var s string
-	var n int64
-	var b bool
-	var ss []string
 	switch {
+	case form.IsNull(raw):
 	case q.Type == form.TypeText && json.Unmarshal(raw, &s) == nil:
 		row.Lines = granteeParagraphs(s)
-	case q.Type == form.TypeMoney && json.Unmarshal(raw, &n) == nil:
-		row.Lines = []string{money.Pounds(n)}
-	case q.Type == form.TypeNumber && json.Unmarshal(raw, &n) == nil:
-		row.Lines = []string{strconv.FormatInt(n, 10)}
-	case q.Type == form.TypeDate && json.Unmarshal(raw, &s) == nil:
-		if t, err := time.Parse(form.DateLayout, s); err == nil {
-			s = t.Format("2 January 2006")
-		}
-		row.Lines = []string{s}
-	case q.Type == form.TypeYesNo && json.Unmarshal(raw, &b) == nil:
-		row.Lines = []string{map[bool]string{true: "Yes", false: "No"}[b]}
-	case q.Type == form.TypeChoice && q.Multiple && json.Unmarshal(raw, &ss) == nil:
-		for _, v := range ss {
-			row.Lines = append(row.Lines, granteeOptionLabel(q, v))
-		}
-	case q.Type == form.TypeChoice && json.Unmarshal(raw, &s) == nil:
-		row.Lines = []string{granteeOptionLabel(q, s)}
 	case q.Type == form.TypeFile && json.Unmarshal(raw, &s) == nil:
 		row.DocID, row.DocName = s, s
 		for _, d := range docs {
@@ -195,19 +171,14 @@ func granteeShowAnswer(q form.Question, raw json.RawMessage, docs []app.Document
 				row.DocName = d.Filename
 			}
 		}
+		return row
 	default:
-		row.Lines = []string{string(raw)}
+		row.Lines = answerLines(q, raw, docs)
+	}
+	if len(row.Lines) == 0 {
+		row.Lines = []string{"Not answered"}
 	}
 	return row
-}
-
-func granteeOptionLabel(q form.Question, v string) string {
-	for _, o := range q.Options {
-		if o.Value == v {
-			return o.Label
-		}
-	}
-	return v
 }
 
 // granteePrefill puts a report's saved answers and spend into the form,
