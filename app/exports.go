@@ -10,7 +10,7 @@ import (
 	"time"
 
 	"github.com/civicgrants/grants/db/sqlc"
-	"github.com/civicgrants/grants/payments/bacs"
+	"github.com/civicgrants/grants/money"
 )
 
 // exportPageSize is how many payments the export reads per query.
@@ -48,7 +48,7 @@ func (a *App) ExportPayments(ctx context.Context, actor Actor) (PaymentsExport, 
 				if r.PaidAt != nil {
 					paidAt = r.PaidAt.UTC().Format(time.RFC3339)
 				}
-				rec := []string{r.ID, r.GrantID, r.OrganisationName, strconv.Itoa(int(r.Tranche)), bacs.Pounds(r.AmountPence),
+				rec := []string{r.ID, r.GrantID, r.OrganisationName, strconv.Itoa(int(r.Tranche)), money.Decimal(r.AmountPence),
 					r.Status, deref(r.Provider), deref(r.ProviderReference), r.ApprovedBy, paidAt}
 				for i := range rec {
 					rec[i] = SafeCell(rec[i])

@@ -287,7 +287,7 @@ func (ui *UI) applicantSectionPage(c *gin.Context) {
 		return
 	}
 	f := newForm()
-	applicantPrefill(f, s.Questions, x.App.Answers)
+	prefillAnswers(f, s.Questions, x.App.Answers)
 	f.Set("version", strconv.Itoa(int(x.App.Version)))
 	ui.applicantRenderSection(c, http.StatusOK, x, s, f)
 }
@@ -309,7 +309,7 @@ func (ui *UI) applicantSaveSection(c *gin.Context) {
 	f := postedForm(c)
 	action := f.Get("action")
 	later := action == "later" || action == "upload"
-	answers := applicantAnswers(f, s.Questions, !later)
+	answers := readAnswers(f, s.Questions, !later)
 	order := make([]string, len(s.Questions))
 	for i, q := range s.Questions {
 		order[i] = "answers." + q.Key

@@ -1,7 +1,6 @@
 package web
 
 import (
-	"encoding/json"
 	"net/http"
 	"strconv"
 	"strings"
@@ -10,6 +9,7 @@ import (
 
 	"github.com/civicgrants/grants/app"
 	"github.com/civicgrants/grants/eligibility"
+	"github.com/civicgrants/grants/money"
 	"github.com/civicgrants/grants/round"
 )
 
@@ -83,19 +83,7 @@ func (ui *UI) applicantCheckEligibility(c *gin.Context) {
 	}
 	d := applicantEligibilityForm(r)
 	f := postedForm(c)
-	answers := applicantAnswers(f, r.Eligibility.Questions, true)
-	in := app.EligibilityInput{RoundID: r.ID, Answers: map[string]json.RawMessage{}}
-	for k, v := range answers {
-		if v == nil {
-			continue
-		}
-		raw, err := json.Marshal(v)
-		if err != nil {
-			ui.fail(c, err)
-			return
-		}
-		in.Answers[k] = raw
-	}
+	in := app.EligibilityInput{RoundID: r.ID, Answers: givenAnswers(readAnswers(f, r.Eligibility.Questions, true))}
 	org := &app.EligibilityOrganisation{}
 	if d.AskLegalForm {
 		if v := f.Get("organisation.legal_form"); v != "" {
@@ -112,10 +100,10 @@ func (ui *UI) applicantCheckEligibility(c *gin.Context) {
 		}
 	}
 	if d.AskIncome {
-		switch p, ok := applicantParsePounds(f.Get("organisation.annual_income")); {
+		switch p, err := money.ParsePounds(f.Get("organisation.annual_income")); {
 		case f.Get("organisation.annual_income") == "":
 			f.Fail("organisation.annual_income", "Enter your organisation’s annual income")
-		case !ok:
+		case err != nil:
 			f.Fail("organisation.annual_income", "Enter the annual income in pounds, like 84000")
 		default:
 			org.AnnualIncomePence = &p
@@ -133,10 +121,10 @@ func (ui *UI) applicantCheckEligibility(c *gin.Context) {
 		}
 	}
 	if d.AskRequested {
-		switch p, ok := applicantParsePounds(f.Get("requested")); {
+		switch p, err := money.ParsePounds(f.Get("requested")); {
 		case f.Get("requested") == "":
 			f.Fail("requested", "Enter how much you would ask for")
-		case !ok:
+		case err != nil:
 			f.Fail("requested", "Enter an amount in pounds, like 2500")
 		default:
 			in.RequestedPence = &p

@@ -6,6 +6,7 @@ import (
 	"github.com/gin-gonic/gin"
 
 	"github.com/civicgrants/grants/app"
+	"github.com/civicgrants/grants/money"
 	"github.com/civicgrants/grants/organisation"
 )
 
@@ -118,7 +119,7 @@ func applicantOrgInput(f *Form) organisation.Input {
 		in.HostOrganisationID = "" // only a group has a host; the field may hold a leftover
 	}
 	if s := f.Get("annual_income"); s != "" {
-		if p, ok := applicantParsePounds(s); ok {
+		if p, err := money.ParsePounds(s); err == nil {
 			in.AnnualIncomePence = &p
 		} else {
 			f.Fail("annual_income", "Enter the annual income in pounds, like 84000 or 84000.50")
@@ -186,7 +187,7 @@ func applicantOrgForm(o app.Organisation) *Form {
 	f := newForm()
 	f.Set("name", o.Name).Set("legal_form", o.LegalForm).Set("borough", o.Borough).
 		Set("address.line1", o.Address.Line1).Set("address.line2", o.Address.Line2).Set("address.town", o.Address.Town).
-		Set("address.postcode", o.Address.Postcode).Set("annual_income", applicantPoundsInput(o.AnnualIncomePence))
+		Set("address.postcode", o.Address.Postcode).Set("annual_income", money.Input(o.AnnualIncomePence))
 	if o.CharityNumber != nil {
 		f.Set("charity_number", *o.CharityNumber)
 	}

@@ -8,6 +8,7 @@ import (
 	"github.com/gin-gonic/gin"
 
 	"github.com/civicgrants/grants/app"
+	"github.com/civicgrants/grants/money"
 )
 
 // applicantMaxPartners is how many partner rows the page offers (the use
@@ -188,10 +189,10 @@ type applicantAmountData struct {
 func (ui *UI) applicantRenderAmount(c *gin.Context, status int, x applicantCase, f *Form) {
 	d := applicantAmountData{Case: x}
 	for _, t := range x.Round.Tiers {
-		text := pounds(t.MinPence) + " to " + pounds(t.MaxPence)
+		text := money.Pounds(t.MinPence) + " to " + money.Pounds(t.MaxPence)
 		hint := ""
 		if t.Title != "" {
-			text, hint = t.Title, pounds(t.MinPence)+" to "+pounds(t.MaxPence)
+			text, hint = t.Title, money.Pounds(t.MinPence)+" to "+money.Pounds(t.MaxPence)
 		}
 		d.Tiers = append(d.Tiers, choice{Value: t.Key, Text: text, Hint: hint})
 	}
@@ -216,7 +217,7 @@ func (ui *UI) applicantAmountPage(c *gin.Context) {
 		f.Set("tier", x.Round.Tiers[0].Key)
 	}
 	if x.App.RequestedPence != nil {
-		f.Set("requested", applicantPoundsInput(*x.App.RequestedPence))
+		f.Set("requested", money.Input(*x.App.RequestedPence))
 	}
 	f.Set("version", strconv.Itoa(int(x.App.Version)))
 	ui.applicantRenderAmount(c, http.StatusOK, x, f)
@@ -248,14 +249,14 @@ func (ui *UI) applicantSaveAmount(c *gin.Context) {
 		if !later {
 			f.Fail("requested", "Enter how much you are asking for")
 		}
-	} else if p, ok := applicantParsePounds(s); !ok {
+	} else if p, err := money.ParsePounds(s); err != nil {
 		f.Fail("requested", "Enter an amount in pounds, like 2500 or 2500.50")
 	} else {
 		body["requested_pence"] = p
 		if haveTier && (p < tier.MinPence || p > tier.MaxPence) && (!later || p > x.Round.MaxTierPence()) {
-			f.Fail("requested", "For this grant size, ask for between "+pounds(tier.MinPence)+" and "+pounds(tier.MaxPence))
+			f.Fail("requested", "For this grant size, ask for between "+money.Pounds(tier.MinPence)+" and "+money.Pounds(tier.MaxPence))
 		} else if p > x.Round.MaxTierPence() {
-			f.Fail("requested", "Ask for no more than "+pounds(x.Round.MaxTierPence()))
+			f.Fail("requested", "Ask for no more than "+money.Pounds(x.Round.MaxTierPence()))
 		}
 	}
 	if f.Invalid() {

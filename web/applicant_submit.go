@@ -9,6 +9,7 @@ import (
 
 	"github.com/civicgrants/grants/app"
 	"github.com/civicgrants/grants/eligibility"
+	"github.com/civicgrants/grants/money"
 )
 
 // applicantSummaryRow is one row of a check-your-answers summary list. ID
@@ -43,7 +44,7 @@ func applicantSummary(x applicantCase, editable bool) []applicantSummaryCard {
 		card := applicantSummaryCard{Title: s.Title}
 		for _, q := range s.Questions {
 			card.Rows = append(card.Rows, applicantSummaryRow{ID: "answers." + q.Key, Key: q.Title,
-				Lines: applicantAnswerLines(q, x.App.Answers[q.Key], x.App.Documents), Change: change(s.Path),
+				Lines: answerLines(q, x.App.Answers[q.Key], x.App.Documents), Change: change(s.Path),
 				Empty: map[bool]string{true: "Not answered", false: "Not answered (optional)"}[q.Required]})
 		}
 		cards = append(cards, card)
@@ -82,7 +83,7 @@ func applicantSummary(x applicantCase, editable bool) []applicantSummaryCard {
 	}
 	requested := applicantSummaryRow{ID: "requested_pence", Key: "Amount requested", Empty: "Not given", Change: change(x.Base + "/amount")}
 	if x.App.RequestedPence != nil {
-		requested.Lines = []string{pounds(*x.App.RequestedPence)}
+		requested.Lines = []string{money.Pounds(*x.App.RequestedPence)}
 	}
 	amount.Rows = []applicantSummaryRow{tier, requested}
 	cards = append(cards, amount)
@@ -102,7 +103,7 @@ func applicantSummary(x applicantCase, editable bool) []applicantSummaryCard {
 }
 
 func applicantTierText(title string, minP, maxP int64) string {
-	r := pounds(minP) + " to " + pounds(maxP)
+	r := money.Pounds(minP) + " to " + money.Pounds(maxP)
 	if title == "" {
 		return r
 	}
@@ -177,7 +178,7 @@ func (ui *UI) applicantSubmit(c *gin.Context) {
 			e.Fields["requested_pence"] = "Enter how much you are asking for"
 			if x.App.Tier != nil && x.App.RequestedPence != nil {
 				if t, ok := x.Round.Tier(*x.App.Tier); ok {
-					e.Fields["requested_pence"] = "For this grant size, ask for between " + pounds(t.MinPence) + " and " + pounds(t.MaxPence)
+					e.Fields["requested_pence"] = "For this grant size, ask for between " + money.Pounds(t.MinPence) + " and " + money.Pounds(t.MaxPence)
 				}
 			}
 		}

@@ -11,6 +11,7 @@ import (
 	"github.com/gin-gonic/gin"
 
 	"github.com/civicgrants/grants/app"
+	"github.com/civicgrants/grants/money"
 	"github.com/civicgrants/grants/workflows"
 )
 
@@ -240,11 +241,11 @@ func dashCharts(d app.Dashboard) *dashManagerData {
 		h.TotalCommitted += r.CommittedPence
 		h.TotalRemaining += r.RemainingPence
 		budget.Rows = append(budget.Rows, chartRow{Label: r.Name,
-			Note:     fmt.Sprintf("%s committed, %s left", pounds(r.CommittedPence), pounds(r.RemainingPence)),
+			Note:     fmt.Sprintf("%s committed, %s left", money.Pounds(r.CommittedPence), money.Pounds(r.RemainingPence)),
 			Segments: []chartSegment{{Value: r.CommittedPence, Class: "committed"}, {Value: r.RemainingPence, Class: "hatched"}}})
 	}
 	budget.Desc = fmt.Sprintf("For each of %d rounds, a bar as long as its budget: the solid part is committed to awards, the hatched part remains. In all, %s committed and %s remaining of %s.",
-		len(d.Budget), pounds(h.TotalCommitted), pounds(h.TotalRemaining), pounds(h.TotalBudget))
+		len(d.Budget), money.Pounds(h.TotalCommitted), money.Pounds(h.TotalRemaining), money.Pounds(h.TotalBudget))
 	h.BudgetChart = barChart(budget)
 
 	pipeline := chart{ID: "chart-pipeline", Title: "Applications by status"}
@@ -261,11 +262,11 @@ func dashCharts(d app.Dashboard) *dashManagerData {
 		h.BoroughGrants += b.Grants
 		h.BoroughPence += b.AwardPence
 		boroughs.Rows = append(boroughs.Rows, chartRow{Label: b.Borough,
-			Note:     fmt.Sprintf("%s, %s", pounds(b.AwardPence), dashPlural(b.Grants, "grant")),
+			Note:     fmt.Sprintf("%s, %s", money.Pounds(b.AwardPence), dashPlural(b.Grants, "grant")),
 			Segments: []chartSegment{{Value: b.AwardPence, Class: "award"}}})
 	}
 	boroughs.Desc = fmt.Sprintf("The total awarded to lead organisations in each borough, largest first, with the number of grants: %s worth %s in %s.",
-		dashPlural(h.BoroughGrants, "grant"), pounds(h.BoroughPence), dashPlural(int64(len(d.Boroughs)), "borough"))
+		dashPlural(h.BoroughGrants, "grant"), money.Pounds(h.BoroughPence), dashPlural(int64(len(d.Boroughs)), "borough"))
 	h.BoroughChart = barChart(boroughs)
 
 	days := columnChart{ID: "chart-days", Title: "Days from submission to decision", Mark: -1}

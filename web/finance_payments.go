@@ -10,6 +10,7 @@ import (
 	"github.com/gin-gonic/gin"
 
 	"github.com/civicgrants/grants/app"
+	"github.com/civicgrants/grants/money"
 	"github.com/civicgrants/grants/workflows"
 )
 
@@ -232,7 +233,7 @@ func (ui *UI) financeShowPayment(c *gin.Context, status int, f *Form, flash stri
 	} else {
 		d.WhyNot = "Only finance staff can approve payments."
 	}
-	title := fmt.Sprintf("Payment of %s to %s", pounds(p.AmountPence), p.OrganisationName)
+	title := fmt.Sprintf("Payment of %s to %s", money.Pounds(p.AmountPence), p.OrganisationName)
 	ui.render(c, status, "finance-payment", page{Title: title, Form: f, Data: d, Flash: flash, Back: "/payments"})
 }
 

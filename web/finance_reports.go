@@ -13,6 +13,7 @@ import (
 
 	"github.com/civicgrants/grants/app"
 	"github.com/civicgrants/grants/form"
+	"github.com/civicgrants/grants/money"
 	"github.com/civicgrants/grants/workflows"
 )
 
@@ -224,7 +225,7 @@ func financeAnswerText(q form.Question, raw json.RawMessage) string {
 		if q.Type == "money" {
 			var pence int64
 			if json.Unmarshal(raw, &pence) == nil {
-				return pounds(pence)
+				return money.Pounds(pence)
 			}
 		}
 		return strings.TrimSpace(string(raw))

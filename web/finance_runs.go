@@ -10,6 +10,7 @@ import (
 	"github.com/gin-gonic/gin"
 
 	"github.com/civicgrants/grants/app"
+	"github.com/civicgrants/grants/money"
 	"github.com/civicgrants/grants/workflows"
 )
 
@@ -88,9 +89,9 @@ type financeRunData struct {
 // the run's payments.
 func (d financeRunData) ConfirmText() string {
 	if d.Run.Count == 1 {
-		return "The bank has sent the payment, " + pounds(d.Run.TotalPence)
+		return "The bank has sent the payment, " + money.Pounds(d.Run.TotalPence)
 	}
-	return fmt.Sprintf("The bank has sent all %d payments, %s in total", d.Run.Count, pounds(d.Run.TotalPence))
+	return fmt.Sprintf("The bank has sent all %d payments, %s in total", d.Run.Count, money.Pounds(d.Run.TotalPence))
 }
 
 // financeRun shows one run: its payments, the BACS file and, while it is

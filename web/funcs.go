@@ -1,10 +1,11 @@
 package web
 
 import (
+	"github.com/civicgrants/grants/money"
+
 	"fmt"
 	"html/template"
 	"net/url"
-	"strconv"
 	"strings"
 	"time"
 	"unicode"
@@ -21,7 +22,7 @@ var london = func() *time.Location {
 
 func funcs() template.FuncMap {
 	return template.FuncMap{
-		"pounds":      pounds,
+		"pounds":      money.Pounds,
 		"date":        func(t time.Time) string { return t.In(london).Format("2 January 2006 at 3:04pm") },
 		"day":         func(t time.Time) string { return t.In(london).Format("2 January 2006") },
 		"humanise":    humanise,
@@ -86,27 +87,6 @@ func tagColour(status string) string {
 		return "govuk-tag--blue"
 	}
 	return "govuk-tag--light-blue"
-}
-
-// pounds formats pence as £1,234 or £1,234.56.
-func pounds(p int64) string {
-	sign := ""
-	if p < 0 {
-		sign, p = "-", -p
-	}
-	digits := strconv.FormatInt(p/100, 10)
-	var b strings.Builder
-	for i, d := range digits {
-		if i > 0 && (len(digits)-i)%3 == 0 {
-			b.WriteByte(',')
-		}
-		b.WriteRune(d)
-	}
-	s := sign + "£" + b.String()
-	if p%100 != 0 {
-		s += fmt.Sprintf(".%02d", p%100)
-	}
-	return s
 }
 
 func urlQueryEscape(s string) string { return url.QueryEscape(s) }

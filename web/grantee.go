@@ -11,6 +11,7 @@ import (
 	"github.com/gin-gonic/gin"
 
 	"github.com/civicgrants/grants/app"
+	"github.com/civicgrants/grants/money"
 	"github.com/civicgrants/grants/workflows"
 )
 
@@ -235,7 +236,7 @@ func granteeNextStep(x app.Application, r app.Round, g *app.Grant, now time.Time
 		}
 		switch g.Status {
 		case app.GrantOffered:
-			step.Text = "You have been offered a grant of " + pounds(g.AwardPence) + ". An admin of your organisation must accept the offer by " +
+			step.Text = "You have been offered a grant of " + money.Pounds(g.AwardPence) + ". An admin of your organisation must accept the offer by " +
 				granteeDate(g.OfferExpiresAt) + "."
 			step.Href, step.Link = grantHref+"/accept", "Accept your offer"
 		case app.GrantActive:

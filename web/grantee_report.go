@@ -3,20 +3,18 @@ package web
 import (
 	"encoding/json"
 	"errors"
-	"fmt"
 	"io"
 	"mime/multipart"
 	"net/http"
 	"net/url"
 	"slices"
-	"strconv"
 	"strings"
-	"time"
 
 	"github.com/gin-gonic/gin"
 
 	"github.com/civicgrants/grants/app"
 	"github.com/civicgrants/grants/form"
+	"github.com/civicgrants/grants/money"
 	"github.com/civicgrants/grants/workflows"
 )
 
@@ -103,7 +101,7 @@ func (ui *UI) granteeLoadReport(c *gin.Context) (granteeReportData, error) {
 			d.Answers = append(d.Answers, granteeShowAnswer(q, answers[q.Key], rep.Documents))
 		}
 		if rep.SpendPence != nil {
-			d.Spend = pounds(*rep.SpendPence)
+			d.Spend = money.Pounds(*rep.SpendPence)
 		}
 	}
 	return d, nil
@@ -135,7 +133,7 @@ func granteeAsk(q form.Question, docs []app.Document) granteeQuestion {
 		hint("A whole number, for example 12")
 	case form.TypeDate:
 		gq.Kind = "date"
-		hint("For example, 27 3 2026")
+		hint("For example, " + dateExample)
 	case form.TypeChoice:
 		gq.Kind = "radios"
 		if q.Multiple {
@@ -161,37 +159,15 @@ func granteeAsk(q form.Question, docs []app.Document) granteeQuestion {
 	return gq
 }
 
-// granteeShowAnswer formats a sent answer.
+// granteeShowAnswer formats a sent answer: text as paragraphs, a file as
+// a link to it, anything else as answerLines shows it.
 func granteeShowAnswer(q form.Question, raw json.RawMessage, docs []app.Document) granteeAnswerRow {
 	row := granteeAnswerRow{Title: q.Title}
-	if form.IsNull(raw) {
-		row.Lines = []string{"Not answered"}
-		return row
-	}
 	var s string
-	var n int64
-	var b bool
-	var ss []string
 	switch {
+	case form.IsNull(raw):
 	case q.Type == form.TypeText && json.Unmarshal(raw, &s) == nil:
 		row.Lines = granteeParagraphs(s)
-	case q.Type == form.TypeMoney && json.Unmarshal(raw, &n) == nil:
-		row.Lines = []string{pounds(n)}
-	case q.Type == form.TypeNumber && json.Unmarshal(raw, &n) == nil:
-		row.Lines = []string{strconv.FormatInt(n, 10)}
-	case q.Type == form.TypeDate && json.Unmarshal(raw, &s) == nil:
-		if t, err := time.Parse(form.DateLayout, s); err == nil {
-			s = t.Format("2 January 2006")
-		}
-		row.Lines = []string{s}
-	case q.Type == form.TypeYesNo && json.Unmarshal(raw, &b) == nil:
-		row.Lines = []string{map[bool]string{true: "Yes", false: "No"}[b]}
-	case q.Type == form.TypeChoice && q.Multiple && json.Unmarshal(raw, &ss) == nil:
-		for _, v := range ss {
-			row.Lines = append(row.Lines, granteeOptionLabel(q, v))
-		}
-	case q.Type == form.TypeChoice && json.Unmarshal(raw, &s) == nil:
-		row.Lines = []string{granteeOptionLabel(q, s)}
 	case q.Type == form.TypeFile && json.Unmarshal(raw, &s) == nil:
 		row.DocID, row.DocName = s, s
 		for _, d := range docs {
@@ -199,217 +175,23 @@ func granteeShowAnswer(q form.Question, raw json.RawMessage, docs []app.Document
 				row.DocName = d.Filename
 			}
 		}
+		return row
 	default:
-		row.Lines = []string{string(raw)}
+		row.Lines = answerLines(q, raw, docs)
+	}
+	if len(row.Lines) == 0 {
+		row.Lines = []string{"Not answered"}
 	}
 	return row
-}
-
-func granteeOptionLabel(q form.Question, v string) string {
-	for _, o := range q.Options {
-		if o.Value == v {
-			return o.Label
-		}
-	}
-	return v
 }
 
 // granteePrefill puts a report's saved answers and spend into the form,
 // for sending it again after changes were asked for.
 func granteePrefill(f *Form, d granteeReportData) {
-	for _, q := range d.questions {
-		raw, name := d.answers[q.Key], "answers."+q.Key
-		if form.IsNull(raw) {
-			continue
-		}
-		var s string
-		var n int64
-		var b bool
-		var ss []string
-		switch {
-		case q.Type == form.TypeMoney && json.Unmarshal(raw, &n) == nil:
-			f.Set(name, granteePoundsInput(n))
-		case q.Type == form.TypeNumber && json.Unmarshal(raw, &n) == nil:
-			f.Set(name, strconv.FormatInt(n, 10))
-		case q.Type == form.TypeYesNo && json.Unmarshal(raw, &b) == nil:
-			f.Set(name, map[bool]string{true: "yes", false: "no"}[b])
-		case q.Type == form.TypeChoice && q.Multiple && json.Unmarshal(raw, &ss) == nil:
-			f.Values[name] = ss
-		case q.Type == form.TypeDate && json.Unmarshal(raw, &s) == nil:
-			if t, err := time.Parse(form.DateLayout, s); err == nil {
-				f.Set(name+"-day", strconv.Itoa(t.Day()))
-				f.Set(name+"-month", strconv.Itoa(int(t.Month())))
-				f.Set(name+"-year", strconv.Itoa(t.Year()))
-			}
-		case json.Unmarshal(raw, &s) == nil:
-			f.Set(name, s)
-		}
-	}
+	prefillAnswers(f, d.questions, d.answers)
 	if d.Report.SpendPence != nil {
-		f.Set("spend", granteePoundsInput(*d.Report.SpendPence))
+		f.Set("spend", money.Input(*d.Report.SpendPence))
 	}
-}
-
-// granteePoundsInput writes pence as typed: 1250 or 1250.50.
-func granteePoundsInput(p int64) string {
-	if p%100 == 0 {
-		return strconv.FormatInt(p/100, 10)
-	}
-	return fmt.Sprintf("%d.%02d", p/100, p%100)
-}
-
-// granteeParsePence reads an amount in pounds, as people type it ("£1,250",
-// "1250.5", "1,250.50"), as exact pence: no floating point, no fractions
-// of a penny, commas only between groups of three digits.
-func granteeParsePence(s string) (int64, string) {
-	const format = "Enter an amount in pounds, like 1250 or 1,250.50"
-	s = strings.TrimSpace(s)
-	s = strings.TrimSpace(strings.TrimPrefix(s, "£"))
-	if s == "" {
-		return 0, "Enter an amount"
-	}
-	if strings.HasPrefix(s, "-") {
-		return 0, "Enter an amount of £0 or more"
-	}
-	whole, frac, dot := strings.Cut(s, ".")
-	if strings.Contains(whole, ",") {
-		groups := strings.Split(whole, ",")
-		if len(groups[0]) < 1 || len(groups[0]) > 3 {
-			return 0, format
-		}
-		for _, g := range groups[1:] {
-			if len(g) != 3 {
-				return 0, format
-			}
-		}
-		whole = strings.Join(groups, "")
-	}
-	if whole == "" && dot {
-		whole = "0"
-	}
-	if !granteeDigits(whole) || (dot && !granteeDigits(frac)) {
-		return 0, format
-	}
-	if len(frac) > 2 {
-		return 0, "Enter an amount to the nearest penny, like 1,250.50"
-	}
-	if len(strings.TrimLeft(whole, "0")) > 13 {
-		return 0, "Enter a smaller amount"
-	}
-	pounds, err := strconv.ParseInt(whole, 10, 64)
-	if err != nil {
-		return 0, "Enter a smaller amount"
-	}
-	pence := int64(0)
-	if frac != "" {
-		for len(frac) < 2 {
-			frac += "0"
-		}
-		p, _ := strconv.ParseInt(frac, 10, 64)
-		pence = p
-	}
-	return pounds*100 + pence, ""
-}
-
-func granteeDigits(s string) bool {
-	if s == "" {
-		return false
-	}
-	for _, r := range s {
-		if r < '0' || r > '9' {
-			return false
-		}
-	}
-	return true
-}
-
-// granteeReadAnswers turns the posted form into the report's answers,
-// recording each answer it cannot read in errs (keyed by field name).
-func granteeReadAnswers(qs []form.Question, f *Form, errs map[string]string) map[string]json.RawMessage {
-	answers := map[string]json.RawMessage{}
-	put := func(key string, v any) {
-		raw, err := json.Marshal(v)
-		if err == nil {
-			answers[key] = raw
-		}
-	}
-	for _, q := range qs {
-		name := "answers." + q.Key
-		switch q.Type {
-		case form.TypeText:
-			if v := strings.TrimSpace(f.Raw(name)); v != "" {
-				put(q.Key, v)
-			}
-		case form.TypeMoney:
-			s := f.Get(name)
-			if s == "" {
-				continue
-			}
-			p, msg := granteeParsePence(s)
-			switch {
-			case msg != "":
-				errs[name] = msg
-			case q.Min != nil && p < *q.Min:
-				errs[name] = "Enter an amount of " + pounds(*q.Min) + " or more"
-			case q.Max != nil && p > *q.Max:
-				errs[name] = "Enter an amount of " + pounds(*q.Max) + " or less"
-			default:
-				put(q.Key, p)
-			}
-		case form.TypeNumber:
-			s := strings.ReplaceAll(f.Get(name), ",", "")
-			if s == "" {
-				continue
-			}
-			n, err := strconv.ParseInt(s, 10, 64)
-			if err != nil {
-				errs[name] = "Enter a whole number, like 12"
-				continue
-			}
-			put(q.Key, n)
-		case form.TypeDate:
-			day, month, year := f.Get(name+"-day"), f.Get(name+"-month"), f.Get(name+"-year")
-			if day == "" && month == "" && year == "" {
-				continue
-			}
-			if day == "" || month == "" || year == "" {
-				errs[name] = "Enter a date with a day, month and year"
-				continue
-			}
-			dn, err1 := strconv.Atoi(day)
-			mn, err2 := strconv.Atoi(month)
-			yn, err3 := strconv.Atoi(year)
-			t := time.Date(yn, time.Month(mn), dn, 0, 0, 0, 0, time.UTC)
-			if err1 != nil || err2 != nil || err3 != nil || yn < 1000 || yn > 9999 || t.Day() != dn || int(t.Month()) != mn {
-				errs[name] = "Enter a real date, like 27 3 2026"
-				continue
-			}
-			put(q.Key, t.Format(form.DateLayout))
-		case form.TypeChoice:
-			if q.Multiple {
-				if vs := f.All(name); len(vs) > 0 {
-					put(q.Key, vs)
-				}
-			} else if v := f.Get(name); v != "" {
-				put(q.Key, v)
-			}
-		case form.TypeYesNo:
-			switch f.Get(name) {
-			case "yes":
-				put(q.Key, true)
-			case "no":
-				put(q.Key, false)
-			case "":
-			default:
-				errs[name] = "Answer yes or no"
-			}
-		case form.TypeFile:
-			if v := f.Get(name); v != "" {
-				put(q.Key, v)
-			}
-		}
-	}
-	return answers
 }
 
 // granteeReport shows a report: what is asked, when, its status and the
@@ -461,26 +243,17 @@ func (ui *UI) granteeSubmitReport(c *gin.Context) {
 		}
 		uploaded = &doc
 	}
-	errs := map[string]string{}
-	answers := granteeReadAnswers(d.questions, f, errs)
-	for k, msg := range form.CheckAnswers(d.questions, answers, true) {
-		if _, bad := errs[k]; !bad {
-			errs[k] = msg
-		}
-	}
+	answers := givenAnswers(readAnswers(f, d.questions, true))
 	order := make([]string, 0, len(d.questions)+1)
 	for _, q := range d.questions {
 		order = append(order, "answers."+q.Key)
-		if msg, bad := errs["answers."+q.Key]; bad {
-			f.Fail("answers."+q.Key, msg)
-		}
 	}
 	order = append(order, "spend")
 	var spend int64
 	if s := f.Get("spend"); s == "" {
 		f.Fail("spend", "Enter how much of the grant you have spent so far, in pounds")
-	} else if p, msg := granteeParsePence(s); msg != "" {
-		f.Fail("spend", msg)
+	} else if p, err := money.ParsePounds(s); err != nil {
+		f.Fail("spend", amountMessage(err))
 	} else {
 		spend = p
 	}

@@ -754,7 +754,7 @@ func TestGranteeReportFormTypes(t *testing.T) {
 	for _, want := range []string{
 		`<a href="#answers.match">Enter an amount in pounds, like 1250 or 1,250.50</a>`,
 		`<a href="#answers.people">Enter a whole number, like 12</a>`,
-		`<a href="#answers.started">Enter a real date, like 27 3 2026</a>`,
+		`<a href="#answers.started">Enter a real date, like 27 3 2027</a>`,
 		`<a href="#answers.areas">Answer this question: Areas of work</a>`,
 		`<a href="#answers.on_track">Answer this question: Is the work on track?</a>`,
 	} {

@@ -11,6 +11,7 @@ import (
 
 	"github.com/civicgrants/grants/eligibility"
 	"github.com/civicgrants/grants/form"
+	"github.com/civicgrants/grants/money"
 	"github.com/civicgrants/grants/round"
 )
 
@@ -529,7 +530,7 @@ func mgrRuleValue(s string) json.RawMessage {
 // mgrModelOf is the form for an existing definition.
 func mgrModelOf(d round.Definition) mgrRoundModel {
 	m := mgrRoundModel{Programme: d.Programme, Name: d.Name, Opens: mgrWhenOf(d.OpensAt), Closes: mgrWhenOf(d.ClosesAt),
-		Budget: mgrPoundsInput(d.BudgetPence), MinPartners: strconv.Itoa(d.MinPartners), AssessorsPer: strconv.Itoa(d.AssessorsPerApplication),
+		Budget: money.Grouped(d.BudgetPence), MinPartners: strconv.Itoa(d.MinPartners), AssessorsPer: strconv.Itoa(d.AssessorsPerApplication),
 		Provider: d.PaymentProvider, OfferConditions: d.OfferConditions,
 		AssessmentWindow: mgrDurationText(d.Timeline.AssessmentWindow), DecisionWindow: mgrDurationText(d.Timeline.DecisionWindow),
 		OfferExpiry: mgrDurationText(d.Timeline.OfferExpiry), ReminderLead: mgrDurationText(d.Timeline.ReminderLead),
@@ -538,7 +539,7 @@ func mgrModelOf(d round.Definition) mgrRoundModel {
 		m.Moderation = strconv.Itoa(*d.ModerationThreshold)
 	}
 	for _, t := range d.Tiers {
-		m.Tiers = append(m.Tiers, mgrTier{Key: t.Key, Title: t.Title, Min: mgrPoundsInput(t.MinPence), Max: mgrPoundsInput(t.MaxPence)})
+		m.Tiers = append(m.Tiers, mgrTier{Key: t.Key, Title: t.Title, Min: money.Grouped(t.MinPence), Max: money.Grouped(t.MaxPence)})
 	}
 	for _, c := range d.Criteria {
 		m.Criteria = append(m.Criteria, mgrCriterion{Key: c.Key, Title: c.Title, Guidance: c.Guidance,
@@ -577,7 +578,7 @@ func mgrQuestionOf(q form.Question) mgrQuestion {
 		case p == nil:
 			return ""
 		case q.Type == form.TypeMoney:
-			return mgrPoundsInput(*p)
+			return money.Grouped(*p)
 		}
 		return strconv.FormatInt(*p, 10)
 	}
@@ -617,41 +618,12 @@ func mgrStarter(programme string) mgrRoundModel {
 
 // Parsing what was typed.
 
-var mgrPoundsRE = regexp.MustCompile(`^[0-9]{1,13}(\.[0-9]{1,2})?$`)
-
-// mgrParsePounds reads pounds and pence ("1,234.50", "£500", "12.5") as
-// whole pence, exactly; fractions of a penny and anything else are refused.
-func mgrParsePounds(s string) (int64, bool) {
-	s = strings.TrimPrefix(strings.TrimSpace(s), "£")
-	s = strings.ReplaceAll(strings.ReplaceAll(s, ",", ""), " ", "")
-	if !mgrPoundsRE.MatchString(s) {
-		return 0, false
-	}
-	whole, frac, _ := strings.Cut(s, ".")
-	p, err := strconv.ParseInt(whole, 10, 64)
-	if err != nil {
-		return 0, false
-	}
-	var pence int64
-	if frac != "" {
-		if len(frac) == 1 {
-			frac += "0"
-		}
-		pence, _ = strconv.ParseInt(frac, 10, 64) // two digits
-	}
-	return p*100 + pence, true
-}
-
-// mgrPoundsInput writes pence as the pounds input shows them: "1,234.50"
-// or "500,000".
-func mgrPoundsInput(p int64) string { return strings.Replace(pounds(p), "£", "", 1) }
-
 func mgrPence(s, name, what string, local map[string]string) int64 {
 	if s == "" {
 		return 0 // the use case says what is missing
 	}
-	p, ok := mgrParsePounds(s)
-	if !ok {
+	p, err := money.ParsePounds(s)
+	if err != nil {
 		local[name] = "Enter " + what + " in pounds and pence, like 5,000 or 1,234.50"
 	}
 	return p

@@ -14,24 +14,6 @@ import (
 	"github.com/civicgrants/grants/round"
 )
 
-func TestMgrParsePounds(t *testing.T) {
-	t.Parallel()
-	for in, want := range map[string]int64{
-		"0": 0, "1": 100, "1.5": 150, "1.05": 105, "1,234.50": 123450, "£500,000": 50000000, " 12 ": 1200,
-		"9999999999999.99": 999999999999999,
-	} {
-		got, ok := mgrParsePounds(in)
-		require.True(t, ok, in)
-		require.Equal(t, want, got, in)
-	}
-	for _, in := range []string{"", "1.234", "abc", "-5", "1.", ".5", "1e3", "12345678901234", "£", "1.2.3"} {
-		_, ok := mgrParsePounds(in)
-		require.False(t, ok, in)
-	}
-	require.Equal(t, "1,234.50", mgrPoundsInput(123450))
-	require.Equal(t, "500,000", mgrPoundsInput(50000000))
-}
-
 func TestMgrDurations(t *testing.T) {
 	t.Parallel()
 	for in, want := range map[string]time.Duration{

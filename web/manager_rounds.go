@@ -13,6 +13,7 @@ import (
 	"github.com/civicgrants/grants/app"
 	"github.com/civicgrants/grants/eligibility"
 	"github.com/civicgrants/grants/form"
+	"github.com/civicgrants/grants/money"
 	"github.com/civicgrants/grants/round"
 )
 
@@ -368,10 +369,10 @@ var (
 func mgrPoundsText(msg string) string {
 	msg = mgrWholePenceRE.ReplaceAllStringFunc(msg, func(m string) string {
 		n, _ := strconv.ParseInt(mgrWholePenceRE.FindStringSubmatch(m)[1], 10, 64)
-		return "an amount of " + pounds(n) + " or more"
+		return "an amount of " + money.Pounds(n) + " or more"
 	})
 	return mgrPenceRE.ReplaceAllStringFunc(msg, func(m string) string {
 		n, _ := strconv.ParseInt(mgrPenceRE.FindStringSubmatch(m)[1], 10, 64)
-		return pounds(n)
+		return money.Pounds(n)
 	})
 }

@@ -15,6 +15,7 @@ import (
 	"github.com/gin-gonic/gin"
 
 	"github.com/civicgrants/grants/app"
+	"github.com/civicgrants/grants/money"
 )
 
 type panelRoundsData struct {
@@ -258,7 +259,7 @@ func (ui *UI) panelDecidePage(c *gin.Context) {
 	}
 	f := newForm()
 	if d.App.RequestedPence != nil {
-		f.Set("award", panelPoundsInput(*d.App.RequestedPence))
+		f.Set("award", money.Input(*d.App.RequestedPence))
 	}
 	ui.render(c, http.StatusOK, "panel-decide", page{Title: panelDecideTitle(d), Form: f, Data: d, Back: "/cases/" + d.App.ID})
 }
@@ -284,19 +285,19 @@ func (ui *UI) panelDecide(c *gin.Context) {
 	reason := strings.TrimSpace(in.Reason)
 	switch in.Outcome {
 	case "approve":
-		award, ok := panelParsePounds(f.Get("award"))
+		award, err := money.ParsePounds(f.Get("award"))
 		lo, hi, tiered := panelTierRange(d.Round, d.App.Tier)
 		switch {
 		case f.Get("award") == "":
 			f.Fail("award", "Enter the amount to award")
-		case !ok:
+		case err != nil:
 			f.Fail("award", "Enter the award in pounds, like 2500 or 2,500.50")
 		case award <= 0:
 			f.Fail("award", "The award must be more than £0")
 		case d.App.RequestedPence != nil && award > *d.App.RequestedPence:
-			f.Fail("award", "The award cannot be more than the "+pounds(*d.App.RequestedPence)+" requested")
+			f.Fail("award", "The award cannot be more than the "+money.Pounds(*d.App.RequestedPence)+" requested")
 		case tiered && (award < lo || award > hi):
-			f.Fail("award", fmt.Sprintf("The award must be within the tier, %s to %s", pounds(lo), pounds(hi)))
+			f.Fail("award", fmt.Sprintf("The award must be within the tier, %s to %s", money.Pounds(lo), money.Pounds(hi)))
 		default:
 			in.AwardPence = &award
 		}

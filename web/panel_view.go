@@ -3,12 +3,12 @@ package web
 import (
 	"encoding/json"
 	"fmt"
-	"math"
 	"strconv"
 	"strings"
 	"time"
 
 	"github.com/civicgrants/grants/app"
+	"github.com/civicgrants/grants/money"
 )
 
 // Limits on free text, as the workflows check them
@@ -99,7 +99,7 @@ func panelAnswerOf(title, typ string, raw json.RawMessage, labels, docs map[stri
 		return ans
 	case "money":
 		if n, err := strconv.ParseInt(t, 10, 64); err == nil {
-			ans.Text = pounds(n)
+			ans.Text = money.Pounds(n)
 			return ans
 		}
 	case "yes_no":
@@ -143,7 +143,7 @@ func panelTier(r app.Round, tier *string) string {
 			if name == "" {
 				name = humanise(t.Key)
 			}
-			return fmt.Sprintf("%s (%s to %s)", name, pounds(t.MinPence), pounds(t.MaxPence))
+			return fmt.Sprintf("%s (%s to %s)", name, money.Pounds(t.MinPence), money.Pounds(t.MaxPence))
 		}
 	}
 	return humanise(*tier)
@@ -160,48 +160,6 @@ func panelTierRange(r app.Round, tier *string) (lo, hi int64, ok bool) {
 		}
 	}
 	return 0, 0, false
-}
-
-// panelParsePounds reads an amount typed in pounds ("2500", "£2,500.50",
-// "2500.5") into pence exactly, without floating point. It refuses
-// fractions of a penny, signs and anything else.
-func panelParsePounds(s string) (int64, bool) {
-	s = strings.TrimSpace(s)
-	s = strings.TrimSpace(strings.TrimPrefix(s, "£"))
-	s = strings.ReplaceAll(s, ",", "")
-	whole, frac, dot := strings.Cut(s, ".")
-	if whole == "" || !panelDigits(whole) || (dot && (len(frac) < 1 || len(frac) > 2 || !panelDigits(frac))) {
-		return 0, false
-	}
-	w, err := strconv.ParseInt(whole, 10, 64)
-	if err != nil || w > math.MaxInt64/100-1 {
-		return 0, false
-	}
-	var p int64
-	if dot {
-		p, _ = strconv.ParseInt(frac, 10, 64)
-		if len(frac) == 1 {
-			p *= 10
-		}
-	}
-	return w*100 + p, true
-}
-
-func panelDigits(s string) bool {
-	for _, r := range s {
-		if r < '0' || r > '9' {
-			return false
-		}
-	}
-	return s != ""
-}
-
-// panelPoundsInput shows pence in a form field: 2500 or 2500.50.
-func panelPoundsInput(p int64) string {
-	if p%100 == 0 {
-		return strconv.FormatInt(p/100, 10)
-	}
-	return fmt.Sprintf("%d.%02d", p/100, p%100)
 }
 
 // panelDecidable reports whether an application still awaits a decision

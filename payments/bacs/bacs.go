@@ -4,12 +4,12 @@ import (
 	"encoding/csv"
 	"fmt"
 	"io"
-	"strconv"
 	"strings"
 	"unicode"
 
 	"golang.org/x/text/unicode/norm"
 
+	"github.com/civicgrants/grants/money"
 	"github.com/civicgrants/grants/payments/bank"
 )
 
@@ -53,29 +53,13 @@ func WriteCSV(w io.Writer, rows []Row) error {
 		case ref == "":
 			return fmt.Errorf("payment run row %d: reference has no character BACS accepts", i+1)
 		}
-		records = append(records, []string{r.SortCode, r.AccountNumber, name, Pounds(r.AmountPence), ref})
+		records = append(records, []string{r.SortCode, r.AccountNumber, name, money.Decimal(r.AmountPence), ref})
 	}
 	cw := csv.NewWriter(w)
 	if err := cw.WriteAll(records); err != nil {
 		return fmt.Errorf("write payment run: %w", err)
 	}
 	return nil
-}
-
-// Pounds formats pence as pounds with exactly two decimals, using integer
-// arithmetic only: 123456 → "1234.56", 5 → "0.05", -150 → "-1.50".
-func Pounds(pence int64) string {
-	sign := ""
-	u := uint64(pence)
-	if pence < 0 {
-		sign, u = "-", uint64(-(pence+1))+1 // no overflow at math.MinInt64
-	}
-	frac := u % 100
-	s := sign + strconv.FormatUint(u/100, 10) + "."
-	if frac < 10 {
-		s += "0"
-	}
-	return s + strconv.FormatUint(frac, 10)
 }
 
 // Reference returns s as a BACS payment reference: letters upper-cased

@@ -2,7 +2,6 @@ package bacs_test
 
 import (
 	"bytes"
-	"math"
 	"strings"
 	"testing"
 
@@ -10,21 +9,6 @@ import (
 
 	"github.com/civicgrants/grants/payments/bacs"
 )
-
-func TestPounds(t *testing.T) {
-	t.Parallel()
-	tests := []struct {
-		pence int64
-		want  string
-	}{
-		{123456, "1234.56"}, {5, "0.05"}, {10, "0.10"}, {99, "0.99"}, {100, "1.00"}, {0, "0.00"},
-		{1500000, "15000.00"}, {-150, "-1.50"}, {-5, "-0.05"},
-		{math.MaxInt64, "92233720368547758.07"}, {math.MinInt64, "-92233720368547758.08"},
-	}
-	for _, tt := range tests {
-		require.Equal(t, tt.want, bacs.Pounds(tt.pence), "%d", tt.pence)
-	}
-}
 
 func TestReference(t *testing.T) {
 	t.Parallel()

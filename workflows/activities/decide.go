@@ -8,6 +8,7 @@ import (
 	"github.com/civicgrants/grants/budget"
 	"github.com/civicgrants/grants/db/sqlc"
 	"github.com/civicgrants/grants/id"
+	"github.com/civicgrants/grants/money"
 	"github.com/civicgrants/grants/workflows"
 )
 
@@ -168,7 +169,7 @@ func (a *Activities) tellDecision(ctx context.Context, q *sqlc.Queries, c caseRo
 	switch in.Outcome {
 	case workflows.OutcomeApprove:
 		m.subject = "Your application has been approved"
-		m.body = fmt.Sprintf("You have been offered a grant of %s. Please accept the offer by %s.", pounds(g.AwardPence),
+		m.body = fmt.Sprintf("You have been offered a grant of %s. Please accept the offer by %s.", money.PoundsAndPence(g.AwardPence),
 			g.OfferExpiresAt.UTC().Format(time.RFC1123))
 	case workflows.OutcomeReject:
 		m.subject, m.body = "Decision on your application", "We are sorry: your application has not been funded. "+in.Reason
@@ -184,7 +185,7 @@ func (a *Activities) tellDecision(ctx context.Context, q *sqlc.Queries, c caseRo
 	}
 	return notifyRole(ctx, q, workflows.RoleChair, message{
 		kind: "promotion", subject: "A waitlisted application was promoted",
-		body:   fmt.Sprintf("Budget came free, so a waitlisted application was offered %s.", pounds(g.AwardPence)),
+		body:   fmt.Sprintf("Budget came free, so a waitlisted application was offered %s.", money.PoundsAndPence(g.AwardPence)),
 		entity: appChain(c.app.ID), key: "promotion:" + c.app.ID,
 	})
 }

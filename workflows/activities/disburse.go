@@ -11,6 +11,7 @@ import (
 
 	"github.com/civicgrants/grants/db/sqlc"
 	"github.com/civicgrants/grants/interest"
+	"github.com/civicgrants/grants/money"
 	"github.com/civicgrants/grants/payments"
 	"github.com/civicgrants/grants/workflows"
 )
@@ -56,7 +57,7 @@ func recordPayment(ctx context.Context, q *sqlc.Queries, p sqlc.Payment, actor, 
 
 // trancheName names a payment for people: "Tranche 2 of grant gnt_… (£1,000.00)".
 func trancheName(p sqlc.Payment) string {
-	return fmt.Sprintf("Tranche %d of grant %s (%s)", p.Tranche, p.GrantID, pounds(p.AmountPence))
+	return fmt.Sprintf("Tranche %d of grant %s (%s)", p.Tranche, p.GrantID, money.PoundsAndPence(p.AmountPence))
 }
 
 // unresolvedAttempt finds a payment's current attempt when the provider
@@ -458,7 +459,7 @@ func markPaid(ctx context.Context, q *sqlc.Queries, p sqlc.Payment, attempt int3
 		return fmt.Errorf("load grant: %w", err)
 	}
 	return notifyOrgAdmins(ctx, q, g.OrganisationID, message{kind: "payment_paid", subject: "Grant payment sent",
-		body:   fmt.Sprintf("We have paid tranche %d of your grant: %s.", p.Tranche, pounds(p.AmountPence)),
+		body:   fmt.Sprintf("We have paid tranche %d of your grant: %s.", p.Tranche, money.PoundsAndPence(p.AmountPence)),
 		entity: grantChain(p.GrantID), key: "paid:" + p.ID})
 }
 

@@ -3,13 +3,13 @@ package activities
 import (
 	"errors"
 	"fmt"
-	"strconv"
 
 	"go.temporal.io/sdk/temporal"
 
 	"github.com/civicgrants/grants/budget"
 	"github.com/civicgrants/grants/db"
 	"github.com/civicgrants/grants/interest"
+	"github.com/civicgrants/grants/money"
 	"github.com/civicgrants/grants/workflows"
 )
 
@@ -37,7 +37,7 @@ func classify(err error) error {
 	var over *budget.OverBudgetError
 	if errors.As(err, &over) {
 		return workflows.Reject(workflows.RejectConflict,
-			fmt.Sprintf("This award is more than the round has left: only %s left", pounds(over.LeftPence)), nil)
+			fmt.Sprintf("This award is more than the round has left: only %s left", money.PoundsAndPence(over.LeftPence)), nil)
 	}
 	switch {
 	case errors.Is(err, budget.ErrAlreadyCommitted):
@@ -47,19 +47,6 @@ func classify(err error) error {
 		return temporal.NewNonRetryableApplicationError(err.Error(), "permanent", err)
 	}
 	return err
-}
-
-// pounds formats pence as pounds for people: £1,234.56.
-func pounds(pence int64) string {
-	sign := ""
-	if pence < 0 {
-		sign, pence = "-", -pence
-	}
-	whole := strconv.FormatInt(pence/100, 10)
-	for i := len(whole) - 3; i > 0; i -= 3 {
-		whole = whole[:i] + "," + whole[i:]
-	}
-	return fmt.Sprintf("%s£%s.%02d", sign, whole, pence%100)
 }
 
 // isNotFound reports whether a query found no row.

@@ -7,6 +7,7 @@ import (
 	"time"
 
 	"github.com/civicgrants/grants/db/sqlc"
+	"github.com/civicgrants/grants/money"
 	"github.com/civicgrants/grants/round"
 	"github.com/civicgrants/grants/workflows"
 )
@@ -392,7 +393,7 @@ func (a *Activities) CompleteGrant(ctx context.Context, in workflows.GrantStep) 
 			}
 		}
 		m := message{kind: "grant_completed", subject: "Grant completed",
-			body:   fmt.Sprintf("Grant %s is complete: %s paid and every report accepted.", g.ID, pounds(paid)),
+			body:   fmt.Sprintf("Grant %s is complete: %s paid and every report accepted.", g.ID, money.PoundsAndPence(paid)),
 			entity: grantChain(g.ID), key: "completed:" + g.ID}
 		if err := notifyOrgAdmins(ctx, q, g.OrganisationID, m); err != nil {
 			return err
@@ -487,6 +488,6 @@ func reversePayment(ctx context.Context, q *sqlc.Queries, p sqlc.Payment, ev wor
 	}
 	return message{kind: "payment_partially_reversed", subject: "Part of a grant payment was reversed",
 		body: fmt.Sprintf("%s was partly reversed: %s of %s came back (%s). The payment stays paid for the rest.",
-			trancheName(p), pounds(total), pounds(p.AmountPence), ev.Reason),
+			trancheName(p), money.PoundsAndPence(total), money.PoundsAndPence(p.AmountPence), ev.Reason),
 		key: fmt.Sprintf("partially_reversed:%s:%d", p.ID, total)}, nil
 }

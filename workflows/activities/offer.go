@@ -6,6 +6,7 @@ import (
 
 	"github.com/civicgrants/grants/budget"
 	"github.com/civicgrants/grants/db/sqlc"
+	"github.com/civicgrants/grants/money"
 	"github.com/civicgrants/grants/workflows"
 )
 
@@ -68,7 +69,7 @@ func (a *Activities) AcceptOffer(ctx context.Context, in workflows.AcceptInput) 
 			}
 		}
 		m := message{kind: "offer_accepted", subject: "Grant offer accepted",
-			body:   fmt.Sprintf("The offer of %s was accepted by %s (%s).", pounds(g.AwardPence), in.SignatoryName, in.SignatoryRole),
+			body:   fmt.Sprintf("The offer of %s was accepted by %s (%s).", money.PoundsAndPence(g.AwardPence), in.SignatoryName, in.SignatoryRole),
 			entity: grantChain(g.ID), key: "accepted:" + g.ID}
 		if err := notifyOrgAdmins(ctx, q, c.app.OrganisationID, m); err != nil {
 			return err
@@ -114,7 +115,7 @@ func (a *Activities) LapseOffer(ctx context.Context, in workflows.LapseInput) (w
 			}
 		}
 		m := message{kind: "offer_lapsed", subject: "Grant offer lapsed",
-			body:   fmt.Sprintf("The offer of %s was not accepted in time and has lapsed; its budget is free again.", pounds(g.AwardPence)),
+			body:   fmt.Sprintf("The offer of %s was not accepted in time and has lapsed; its budget is free again.", money.PoundsAndPence(g.AwardPence)),
 			entity: grantChain(g.ID), key: "lapsed:" + g.ID}
 		if err := notifyOrgAdmins(ctx, q, c.app.OrganisationID, m); err != nil {
 			return err

@@ -11,6 +11,7 @@ import (
 
 	"github.com/civicgrants/grants/db/sqlc"
 	"github.com/civicgrants/grants/form"
+	"github.com/civicgrants/grants/money"
 	"github.com/civicgrants/grants/workflows"
 )
 
@@ -81,7 +82,7 @@ func (a *Activities) SubmitReport(ctx context.Context, in workflows.ReportSubmit
 			return err
 		}
 		return notifyRole(ctx, q, workflows.RoleManager, message{kind: "report_submitted", subject: "A grant report is ready for review",
-			body:   fmt.Sprintf("The %s report of grant %s was submitted (spend to date %s).", r.Kind, g.ID, pounds(s.SpendPence)),
+			body:   fmt.Sprintf("The %s report of grant %s was submitted (spend to date %s).", r.Kind, g.ID, money.PoundsAndPence(s.SpendPence)),
 			entity: grantChain(g.ID), key: "report_submitted:" + r.ID + ":" + in.At.UTC().Format("20060102T150405.000000000")})
 	})
 	return out, classify(err)

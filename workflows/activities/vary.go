@@ -11,6 +11,7 @@ import (
 	"github.com/civicgrants/grants/budget"
 	"github.com/civicgrants/grants/db/sqlc"
 	"github.com/civicgrants/grants/id"
+	"github.com/civicgrants/grants/money"
 	"github.com/civicgrants/grants/round"
 	"github.com/civicgrants/grants/workflows"
 )
@@ -92,7 +93,7 @@ func (a *Activities) VaryGrant(ctx context.Context, in workflows.VaryInput) (wor
 		}
 		available := award - fixed
 		if available < 0 {
-			return rejectField("award_pence", "The award cannot be less than what is already due or paid ("+pounds(fixed)+")")
+			return rejectField("award_pence", "The award cannot be less than what is already due or paid ("+money.PoundsAndPence(fixed)+")")
 		}
 		var claw, offset int64
 		if v.ClawbackPence != nil {
@@ -185,9 +186,9 @@ func (a *Activities) VaryGrant(ctx context.Context, in workflows.VaryInput) (wor
 		if err := record(ctx, q, grantChain(g.ID), v.Caller.ID, "grant.varied", grantChain(g.ID), in.At, data); err != nil {
 			return err
 		}
-		body := fmt.Sprintf("Your grant has been varied: the award is now %s. Reason: %s", pounds(award), v.Reason)
+		body := fmt.Sprintf("Your grant has been varied: the award is now %s. Reason: %s", money.PoundsAndPence(award), v.Reason)
 		if claw > offset {
-			body += fmt.Sprintf(" %s is to be repaid.", pounds(claw-offset))
+			body += fmt.Sprintf(" %s is to be repaid.", money.PoundsAndPence(claw-offset))
 		}
 		return notifyOrgAdmins(ctx, q, g.OrganisationID, message{kind: "grant_varied", subject: "Your grant has been varied",
 			body: body, entity: grantChain(g.ID), key: "varied:" + varID})
@@ -285,7 +286,7 @@ func (a *Activities) ReissuePayment(ctx context.Context, in workflows.ReissueInp
 		}
 		if live+old.AmountPence > g.AwardPence {
 			return workflows.Reject(workflows.RejectInvalidState, fmt.Sprintf(
-				"Reissuing this payment would pay more than the award (%s): it was replaced or offset by a variation", pounds(g.AwardPence)), nil)
+				"Reissuing this payment would pay more than the award (%s): it was replaced or offset by a variation", money.PoundsAndPence(g.AwardPence)), nil)
 		}
 		p, err := q.PaymentInsertIssued(ctx, sqlc.PaymentInsertIssuedParams{ID: id.New(id.Payment), GrantID: g.ID, Tranche: old.Tranche,
 			AmountPence: old.AmountPence, Condition: old.Condition, RequestedBy: &r.Caller.ID})
