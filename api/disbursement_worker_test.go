@@ -61,8 +61,9 @@ func TestManualTrancheThroughTheWorkflows(t *testing.T) {
 	require.NoError(t, err)
 
 	payment := func() map[string]any { return f.do(t, "GET", "/payments/"+pay, f.fin1Tok, nil).json(t) }
-	// Not payout-ready yet: the tranche waits.
-	time.Sleep(300 * time.Millisecond)
+	// Not payout-ready yet: once the grant has read itself, the tranche
+	// still waits.
+	awaitSettled(t, tc, workflows.GrantWorkflowID(g.ID))
 	require.Equal(t, "scheduled", payment()["status"])
 	approve := "/payments/" + pay + "/approve"
 	res := f.do(t, "POST", approve, f.fin1Tok, nil)

@@ -163,3 +163,27 @@ func logTaskFailures(t *testing.T, tc client.Client, workflowID string) {
 		}
 	})
 }
+
+// awaitSettled waits until the workflow has finished a workflow task after
+// its first activity (it has read its state and acted on it), so a test can
+// then check what it did not do without waiting a fixed time.
+func awaitSettled(t *testing.T, tc client.Client, workflowID string) {
+	t.Helper()
+	require.Eventually(t, func() bool {
+		iter := tc.GetWorkflowHistory(context.Background(), workflowID, "", false, 0)
+		activityDone := false
+		for iter.HasNext() {
+			ev, err := iter.Next()
+			if err != nil {
+				return false
+			}
+			switch {
+			case ev.GetActivityTaskCompletedEventAttributes() != nil:
+				activityDone = true
+			case activityDone && ev.GetWorkflowTaskCompletedEventAttributes() != nil:
+				return true
+			}
+		}
+		return false
+	}, 20*time.Second, 50*time.Millisecond)
+}
