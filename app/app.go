@@ -46,6 +46,9 @@ type Config struct {
 	StripeWebhookSecret string
 	// WebhookTolerance is how old a webhook signature may be (default 300 s).
 	WebhookTolerance time.Duration
+	// Now is the clock of sessions and tokens (default time.Now): when one
+	// is made, used, slid and ends. Tests move it instead of sleeping.
+	Now func() time.Time
 	// PasswordCost is bcrypt's cost for new password hashes (default
 	// bcrypt.DefaultCost). Tests lower it to bcrypt.MinCost: hashing at the
 	// default is most of the time a test spends creating users, ten times
@@ -109,6 +112,9 @@ func New(store *db.Store, docs *document.Store, cfg Config, log *slog.Logger) *A
 	}
 	cfg.PublicURL = strings.TrimRight(cfg.PublicURL, "/")
 	a := &App{dummyHash: defaultDummyHash, store: store, docs: docs, cfg: cfg, log: log, now: time.Now}
+	if cfg.Now != nil {
+		a.now = cfg.Now
+	}
 	if cfg.PasswordCost != bcrypt.DefaultCost {
 		// Unknown addresses are checked against a hash of the same cost,
 		// so a sign-in takes as long whether or not the account exists.

@@ -167,9 +167,10 @@ func (a *App) login(ctx context.Context, email, password, kind string, ttl time.
 		return Token{}, fmt.Errorf("token: %w", err)
 	}
 	tok := base64.RawURLEncoding.EncodeToString(secret)
-	exp := a.now().Add(ttl).UTC().Truncate(time.Second)
+	now := a.now().UTC()
+	exp := now.Add(ttl).Truncate(time.Second)
 	if err := a.store.AuthTokenCreate(ctx, sqlc.AuthTokenCreateParams{
-		TokenHash: hashToken(tok), UserID: u.ID, Kind: kind, ExpiresAt: exp,
+		TokenHash: hashToken(tok), UserID: u.ID, Kind: kind, ExpiresAt: exp, CreatedAt: now,
 	}); err != nil {
 		return Token{}, fmt.Errorf("store token: %w", err)
 	}
@@ -192,15 +193,17 @@ func (a *App) Authenticate(ctx context.Context, token string) (Actor, error) {
 	if token == "" || len(token) > 200 {
 		return Actor{}, ErrUnauthenticated
 	}
-	row, err := a.store.AuthTokenAPI(ctx, sqlc.AuthTokenAPIParams{TokenHash: hashToken(token), IdleSeconds: a.cfg.TokenIdle.Seconds()})
+	now := a.now().UTC()
+	row, err := a.store.AuthTokenAPI(ctx, sqlc.AuthTokenAPIParams{TokenHash: hashToken(token), Now: now, IdleSince: now.Add(-a.cfg.TokenIdle)})
 	if err != nil {
 		if isNotFound(err) {
 			return Actor{}, ErrUnauthenticated
 		}
 		return Actor{}, fmt.Errorf("authenticate: %w", err)
 	}
-	if a.now().Sub(row.TokenLastUsedAt) >= time.Minute {
-		if err := a.store.AuthTokenTouch(ctx, hashToken(token)); err != nil {
+	if now.Sub(row.TokenLastUsedAt) >= time.Minute {
+		if err := a.store.AuthTokenTouch(ctx, sqlc.AuthTokenTouchParams{TokenHash: hashToken(token), Now: now,
+			TouchedBefore: now.Add(-time.Minute)}); err != nil {
 			return Actor{}, fmt.Errorf("note token use: %w", err)
 		}
 	}

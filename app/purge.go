@@ -7,6 +7,7 @@ import (
 	"time"
 
 	"github.com/civicgrants/grants/db"
+	"github.com/civicgrants/grants/db/sqlc"
 )
 
 // PurgeEvery is how often `grants worker` purges ended sessions and tokens.
@@ -29,7 +30,8 @@ func PurgeExpired(ctx context.Context, store *db.Store, tokenIdle time.Duration)
 	}
 	var p Purged
 	var err error
-	if p.Tokens, err = store.AuthTokenDeleteExpired(ctx, tokenIdle.Seconds()); err != nil {
+	now := time.Now().UTC()
+	if p.Tokens, err = store.AuthTokenDeleteExpired(ctx, sqlc.AuthTokenDeleteExpiredParams{Now: now, IdleSince: now.Add(-tokenIdle)}); err != nil {
 		return p, fmt.Errorf("purge tokens: %w", err)
 	}
 	if p.Logins, err = store.LoginThrottlePurge(ctx); err != nil {

@@ -42,7 +42,8 @@ func (a *App) resumeSession(ctx context.Context, token string, minStep time.Dura
 	if token == "" || len(token) > 200 {
 		return Session{}, ErrUnauthenticated
 	}
-	row, err := a.store.AuthTokenSession(ctx, hashToken(token))
+	now := a.now().UTC()
+	row, err := a.store.AuthTokenSession(ctx, sqlc.AuthTokenSessionParams{TokenHash: hashToken(token), Now: now})
 	if err != nil {
 		if isNotFound(err) {
 			return Session{}, ErrUnauthenticated
@@ -50,12 +51,12 @@ func (a *App) resumeSession(ctx context.Context, token string, minStep time.Dura
 		return Session{}, fmt.Errorf("resume session: %w", err)
 	}
 	s := Session{Actor: Actor{ID: row.ID, Email: row.Email, Name: row.Name, Roles: row.Roles}, ExpiresAt: row.TokenExpiresAt}
-	want := a.now().Add(a.cfg.SessionIdle).UTC().Truncate(time.Second)
+	want := now.Add(a.cfg.SessionIdle).Truncate(time.Second)
 	if minStep > 0 && want.Sub(s.ExpiresAt) < minStep {
 		return s, nil
 	}
 	exp, err := a.store.AuthTokenExtend(ctx, sqlc.AuthTokenExtendParams{
-		ExpiresAt: want, MaxAgeSeconds: a.cfg.SessionMaxAge.Seconds(), TokenHash: hashToken(token),
+		ExpiresAt: want, MaxAgeSeconds: a.cfg.SessionMaxAge.Seconds(), TokenHash: hashToken(token), Now: now,
 	})
 	if err != nil {
 		if isNotFound(err) { // ended between the two statements

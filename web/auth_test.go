@@ -12,11 +12,13 @@ import (
 	"net/url"
 	"regexp"
 	"strings"
+	"sync/atomic"
 	"testing"
 	"time"
 
 	"github.com/gin-gonic/gin"
 	"github.com/stretchr/testify/require"
+	"golang.org/x/crypto/bcrypt"
 
 	"github.com/civicgrants/grants/app"
 	"github.com/civicgrants/grants/app/apptest"
@@ -332,10 +334,13 @@ func TestSessionTimeout(t *testing.T) {
 	require.Equal(t, http.StatusSeeOther, r.Code)
 	require.Equal(t, "/dashboard", r.Location)
 
-	// A site whose sessions live two seconds.
+	// A site whose sessions live a minute, on a clock the test moves.
 	docs, err := document.NewStore(s.env.Docs)
 	require.NoError(t, err)
-	short := app.New(s.env.Store, docs, app.Config{SessionIdle: 2 * time.Second}, slog.New(slog.DiscardHandler))
+	var clock atomic.Int64
+	clock.Store(time.Now().UnixNano())
+	short := app.New(s.env.Store, docs, app.Config{SessionIdle: time.Minute, PasswordCost: bcrypt.MinCost,
+		Now: func() time.Time { return time.Unix(0, clock.Load()) }}, slog.New(slog.DiscardHandler))
 	ui, err := web.New(short, slog.New(slog.DiscardHandler), web.Config{})
 	require.NoError(t, err)
 	e := gin.New()
@@ -344,7 +349,7 @@ func TestSessionTimeout(t *testing.T) {
 	t.Cleanup(srv.Close)
 	v2 := (&site{env: s.env, srv: srv}).signedIn(t, "applicant@example.org")
 	require.Equal(t, http.StatusOK, v2.get("/dashboard").Code)
-	time.Sleep(2500 * time.Millisecond)
+	clock.Add(int64(61 * time.Second))
 	// A form posted after the time-out (its token bound to the session
 	// that just ended) leads to sign-in, not to a refusal.
 	r = v2.post("/session/extend", url.Values{"next": {"/dashboard"}})
@@ -370,7 +375,7 @@ func TestSessionTimeout(t *testing.T) {
 
 	// The warning's own end: sign out, then sign-in says why.
 	v3 := (&site{env: s.env, srv: srv}).signedIn(t, "applicant@example.org")
-	require.Contains(t, v3.get("/dashboard").Body, "we will sign you out in 1 second")
+	require.Contains(t, v3.get("/dashboard").Body, "we will sign you out in 30 seconds")
 	r = v3.post("/sign-out", url.Values{"timeout": {"1"}, "next": {"/dashboard"}})
 	require.Equal(t, http.StatusSeeOther, r.Code)
 	require.Equal(t, "/sign-in?timeout=1&next=%2Fdashboard", r.Location)

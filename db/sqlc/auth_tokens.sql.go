@@ -14,13 +14,14 @@ const authTokenAPI = `-- name: AuthTokenAPI :one
 SELECT u.id, u.email, u.name, u.password_hash, u.roles, u.affiliations, u.created_at, t.last_used_at AS token_last_used_at
 FROM auth_tokens t
 JOIN users u ON u.id = t.user_id
-WHERE t.token_hash = $1 AND t.kind = 'api' AND t.expires_at > now()
-  AND t.last_used_at > now() - make_interval(secs => $2::double precision)
+WHERE t.token_hash = $1 AND t.kind = 'api' AND t.expires_at > $2
+  AND t.last_used_at > $3
 `
 
 type AuthTokenAPIParams struct {
-	TokenHash   []byte
-	IdleSeconds float64
+	TokenHash []byte
+	Now       time.Time
+	IdleSince time.Time
 }
 
 type AuthTokenAPIRow struct {
@@ -38,7 +39,7 @@ type AuthTokenAPIRow struct {
 // bearer token), only before its expiry and while it has been used within
 // the idle time.
 func (q *Queries) AuthTokenAPI(ctx context.Context, arg AuthTokenAPIParams) (AuthTokenAPIRow, error) {
-	row := q.db.QueryRow(ctx, authTokenAPI, arg.TokenHash, arg.IdleSeconds)
+	row := q.db.QueryRow(ctx, authTokenAPI, arg.TokenHash, arg.Now, arg.IdleSince)
 	var i AuthTokenAPIRow
 	err := row.Scan(
 		&i.ID,
@@ -54,8 +55,9 @@ func (q *Queries) AuthTokenAPI(ctx context.Context, arg AuthTokenAPIParams) (Aut
 }
 
 const authTokenCreate = `-- name: AuthTokenCreate :exec
-INSERT INTO auth_tokens (token_hash, user_id, kind, expires_at)
-VALUES ($1, $2, $3, $4)
+
+INSERT INTO auth_tokens (token_hash, user_id, kind, expires_at, created_at, last_used_at)
+VALUES ($1, $2, $3, $4, $5, $5::timestamptz)
 `
 
 type AuthTokenCreateParams struct {
@@ -63,14 +65,18 @@ type AuthTokenCreateParams struct {
 	UserID    string
 	Kind      string
 	ExpiresAt time.Time
+	CreatedAt time.Time
 }
 
+// Times come from the application's clock (@now), not PostgreSQL's, so
+// the service and its tests agree on when a session or token ends.
 func (q *Queries) AuthTokenCreate(ctx context.Context, arg AuthTokenCreateParams) error {
 	_, err := q.db.Exec(ctx, authTokenCreate,
 		arg.TokenHash,
 		arg.UserID,
 		arg.Kind,
 		arg.ExpiresAt,
+		arg.CreatedAt,
 	)
 	return err
 }
@@ -86,14 +92,19 @@ func (q *Queries) AuthTokenDelete(ctx context.Context, tokenHash []byte) error {
 
 const authTokenDeleteExpired = `-- name: AuthTokenDeleteExpired :execrows
 DELETE FROM auth_tokens
-WHERE expires_at <= now()
-   OR (kind = 'api' AND last_used_at <= now() - make_interval(secs => $1::double precision))
+WHERE expires_at <= $1
+   OR (kind = 'api' AND last_used_at <= $2)
 `
+
+type AuthTokenDeleteExpiredParams struct {
+	Now       time.Time
+	IdleSince time.Time
+}
 
 // Purges web sessions and API tokens past their expiry, and API tokens
 // unused for longer than the idle time.
-func (q *Queries) AuthTokenDeleteExpired(ctx context.Context, idleSeconds float64) (int64, error) {
-	result, err := q.db.Exec(ctx, authTokenDeleteExpired, idleSeconds)
+func (q *Queries) AuthTokenDeleteExpired(ctx context.Context, arg AuthTokenDeleteExpiredParams) (int64, error) {
+	result, err := q.db.Exec(ctx, authTokenDeleteExpired, arg.Now, arg.IdleSince)
 	if err != nil {
 		return 0, err
 	}
@@ -116,7 +127,7 @@ func (q *Queries) AuthTokenDeleteForUser(ctx context.Context, userID string) (in
 const authTokenExtend = `-- name: AuthTokenExtend :one
 UPDATE auth_tokens
 SET expires_at = LEAST($1::timestamptz, created_at + make_interval(secs => $2::double precision))
-WHERE token_hash = $3 AND kind = 'session' AND expires_at > now()
+WHERE token_hash = $3 AND kind = 'session' AND expires_at > $4
 RETURNING expires_at
 `
 
@@ -124,11 +135,17 @@ type AuthTokenExtendParams struct {
 	ExpiresAt     time.Time
 	MaxAgeSeconds float64
 	TokenHash     []byte
+	Now           time.Time
 }
 
 // Slides a live web session's expiry, never past its absolute limit.
 func (q *Queries) AuthTokenExtend(ctx context.Context, arg AuthTokenExtendParams) (time.Time, error) {
-	row := q.db.QueryRow(ctx, authTokenExtend, arg.ExpiresAt, arg.MaxAgeSeconds, arg.TokenHash)
+	row := q.db.QueryRow(ctx, authTokenExtend,
+		arg.ExpiresAt,
+		arg.MaxAgeSeconds,
+		arg.TokenHash,
+		arg.Now,
+	)
 	var expires_at time.Time
 	err := row.Scan(&expires_at)
 	return expires_at, err
@@ -138,8 +155,13 @@ const authTokenSession = `-- name: AuthTokenSession :one
 SELECT u.id, u.email, u.name, u.password_hash, u.roles, u.affiliations, u.created_at, t.expires_at AS token_expires_at, t.created_at AS token_created_at
 FROM auth_tokens t
 JOIN users u ON u.id = t.user_id
-WHERE t.token_hash = $1 AND t.kind = 'session' AND t.expires_at > now()
+WHERE t.token_hash = $1 AND t.kind = 'session' AND t.expires_at > $2
 `
+
+type AuthTokenSessionParams struct {
+	TokenHash []byte
+	Now       time.Time
+}
 
 type AuthTokenSessionRow struct {
 	ID             string
@@ -154,8 +176,8 @@ type AuthTokenSessionRow struct {
 }
 
 // A web session and its user; only kind 'session', only while live.
-func (q *Queries) AuthTokenSession(ctx context.Context, tokenHash []byte) (AuthTokenSessionRow, error) {
-	row := q.db.QueryRow(ctx, authTokenSession, tokenHash)
+func (q *Queries) AuthTokenSession(ctx context.Context, arg AuthTokenSessionParams) (AuthTokenSessionRow, error) {
+	row := q.db.QueryRow(ctx, authTokenSession, arg.TokenHash, arg.Now)
 	var i AuthTokenSessionRow
 	err := row.Scan(
 		&i.ID,
@@ -172,12 +194,18 @@ func (q *Queries) AuthTokenSession(ctx context.Context, tokenHash []byte) (AuthT
 }
 
 const authTokenTouch = `-- name: AuthTokenTouch :exec
-UPDATE auth_tokens SET last_used_at = now()
-WHERE token_hash = $1 AND last_used_at < now() - interval '1 minute'
+UPDATE auth_tokens SET last_used_at = $1
+WHERE token_hash = $2 AND last_used_at < $3
 `
 
+type AuthTokenTouchParams struct {
+	Now           time.Time
+	TokenHash     []byte
+	TouchedBefore time.Time
+}
+
 // Notes an use of an API token, at most once a minute (few writes).
-func (q *Queries) AuthTokenTouch(ctx context.Context, tokenHash []byte) error {
-	_, err := q.db.Exec(ctx, authTokenTouch, tokenHash)
+func (q *Queries) AuthTokenTouch(ctx context.Context, arg AuthTokenTouchParams) error {
+	_, err := q.db.Exec(ctx, authTokenTouch, arg.Now, arg.TokenHash, arg.TouchedBefore)
 	return err
 }
