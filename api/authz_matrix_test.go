@@ -3,6 +3,7 @@ package api_test
 import (
 	"context"
 	"fmt"
+	"maps"
 	"net/http"
 	"strconv"
 	"strings"
@@ -292,11 +293,6 @@ func buildMatrixWorld(t *testing.T, f *financeBundle) *matrixWorld {
 func (w *matrixWorld) snapshot(t *testing.T) map[string]string {
 	t.Helper()
 	out := w.f.financeSnapshot(t)
-	for _, table := range []string{"applications", "assessments", "assessor_conflicts", "rounds", "organisation_members", "programmes"} {
-		var s string
-		require.NoError(t, w.f.env.Store.Pool.QueryRow(context.Background(),
-			`SELECT coalesce(jsonb_agg(to_jsonb(x) ORDER BY to_jsonb(x)::text), '[]')::text FROM `+table+` x`).Scan(&s))
-		out[table] = s
-	}
+	maps.Copy(out, w.f.env.Snapshot(t, "applications", "assessments", "assessor_conflicts", "rounds", "organisation_members", "programmes"))
 	return out
 }

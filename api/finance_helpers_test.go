@@ -145,15 +145,8 @@ func (f *financeBundle) exec(t *testing.T, sql string, args ...any) {
 // request could touch.
 func (f *financeBundle) financeSnapshot(t *testing.T) map[string]string {
 	t.Helper()
-	out := map[string]string{}
-	for _, table := range []string{"grants", "payments", "payment_approvals", "payment_runs", "reports", "documents",
-		"bank_accounts", "webhook_events", "organisations", "variations", "outbox", "audit_events"} {
-		var s string
-		require.NoError(t, f.env.Store.Pool.QueryRow(context.Background(),
-			`SELECT coalesce(jsonb_agg(to_jsonb(x) ORDER BY to_jsonb(x)::text), '[]')::text FROM `+table+` x`).Scan(&s))
-		out[table] = s
-	}
-	return out
+	return f.env.Snapshot(t, "grants", "payments", "payment_approvals", "payment_runs", "reports", "documents",
+		"bank_accounts", "webhook_events", "organisations", "variations", "outbox", "audit_events")
 }
 
 // expectRefusals checks each request is refused with its status, code

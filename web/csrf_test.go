@@ -44,16 +44,9 @@ func TestEveryWebPostNeedsACSRFToken(t *testing.T) {
 			return "x" + name
 		})
 	}
-	snapshot := func() string {
-		var out strings.Builder
-		for _, table := range []string{"applications", "organisations", "organisation_members", "rounds", "documents", "assessments",
-			"grants", "payments", "payment_approvals", "payment_runs", "reports", "bank_accounts", "users", "outbox", "audit_events"} {
-			var v string
-			require.NoError(t, env.Store.Pool.QueryRow(context.Background(),
-				`SELECT coalesce(jsonb_agg(to_jsonb(x) ORDER BY to_jsonb(x)::text), '[]')::text FROM `+table+` x`).Scan(&v))
-			out.WriteString(table + v)
-		}
-		return out.String()
+	snapshot := func() map[string]string {
+		return env.Snapshot(t, "applications", "organisations", "organisation_members", "rounds", "documents", "assessments",
+			"grants", "payments", "payment_approvals", "payment_runs", "reports", "bank_accounts", "users", "outbox", "audit_events")
 	}
 
 	signedIn := s.signedIn(t, "everyone@example.org")

@@ -93,15 +93,8 @@ func (b *finBundle) payment(t *testing.T, id string) app.Payment {
 // snapshot is every row a refused finance or review request could touch.
 func (b *finBundle) snapshot(t *testing.T) map[string]string {
 	t.Helper()
-	out := map[string]string{}
-	for _, table := range []string{"grants", "payments", "payment_approvals", "payment_attempts", "payment_runs", "reports",
-		"documents", "bank_accounts", "outbox", "audit_events"} {
-		var s string
-		require.NoError(t, b.env.Store.Pool.QueryRow(context.Background(),
-			`SELECT coalesce(jsonb_agg(to_jsonb(x) ORDER BY to_jsonb(x)::text), '[]')::text FROM `+table+` x`).Scan(&s))
-		out[table] = s
-	}
-	return out
+	return b.env.Snapshot(t, "grants", "payments", "payment_approvals", "payment_attempts", "payment_runs", "reports",
+		"documents", "bank_accounts", "outbox", "audit_events")
 }
 
 // retryingPost posts form until the answer is not the 409 of a workflow

@@ -148,15 +148,8 @@ func (b *granteeBundle) member(t *testing.T, email, orgID string) app.Actor {
 // snapshot is every row a refused grantee request could touch.
 func (b *granteeBundle) snapshot(t *testing.T) map[string]string {
 	t.Helper()
-	out := map[string]string{}
-	for _, table := range []string{"applications", "grants", "payments", "reports", "documents", "bank_accounts", "organisations",
-		"outbox", "audit_events"} {
-		var s string
-		require.NoError(t, b.env.Store.Pool.QueryRow(context.Background(),
-			`SELECT coalesce(jsonb_agg(to_jsonb(x) ORDER BY to_jsonb(x)::text), '[]')::text FROM `+table+` x`).Scan(&s))
-		out[table] = s
-	}
-	return out
+	return b.env.Snapshot(t, "applications", "grants", "payments", "reports", "documents", "bank_accounts", "organisations",
+		"outbox", "audit_events")
 }
 
 // retryingPost posts until the answer is not the 409 of a workflow that

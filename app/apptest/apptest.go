@@ -164,3 +164,18 @@ func (e *Env) Submitted(t testing.TB, r app.Round, email string, londonWork bool
 	require.NoError(t, err)
 	return a.ID
 }
+
+// Snapshot is every row of each table, as JSON in a fixed order: two
+// snapshots are equal when nothing in those tables changed. Tests take
+// one before a refused request and compare it with one after.
+func (e *Env) Snapshot(t testing.TB, tables ...string) map[string]string {
+	t.Helper()
+	out := make(map[string]string, len(tables))
+	for _, table := range tables {
+		var rows string
+		require.NoError(t, e.Store.Pool.QueryRow(context.Background(),
+			`SELECT coalesce(jsonb_agg(to_jsonb(x) ORDER BY to_jsonb(x)::text), '[]')::text FROM `+table+` x`).Scan(&rows))
+		out[table] = rows
+	}
+	return out
+}
