@@ -5,7 +5,6 @@ import (
 	"io"
 	"log/slog"
 	"net/http"
-	"os"
 	"strings"
 	"testing"
 	"time"
@@ -15,7 +14,6 @@ import (
 	"github.com/civicgrants/grants/app"
 	"github.com/civicgrants/grants/payments"
 	"github.com/civicgrants/grants/payments/stripetest"
-	"github.com/civicgrants/grants/platform/config"
 )
 
 // The money flow of `grants dev` itself (its own stripe-mock and its own
@@ -26,17 +24,7 @@ import (
 // request gave up with 503.
 func TestDevStackMoneyFlow(t *testing.T) {
 	t.Parallel()
-	dir, err := os.MkdirTemp("", "grants-dev-money-")
-	require.NoError(t, err)
-	require.NoError(t, os.Chmod(dir, 0o755)) // run as root, the postgres user must reach it
-	t.Cleanup(func() { _ = os.RemoveAll(dir) })
-	cfg, err := config.Load(func(k string) string {
-		if k == "GRANTS_DEV_PASSWORD" {
-			return "dev-test-password"
-		}
-		return ""
-	})
-	require.NoError(t, err)
+	dir, cfg := devSetup(t, "grants-dev-money-")
 	require.Empty(t, cfg.StripeSecretKey, "the dev default key is the one under test")
 	addr := freeAddr(t)
 	stop := startDev(t, cfg, slog.New(slog.NewJSONHandler(io.Discard, nil)), addr, dir)

@@ -25,17 +25,7 @@ import (
 // cancellation within the 10 s budget, and a second start finds the data.
 func TestDevStack(t *testing.T) {
 	t.Parallel()
-	dir, err := os.MkdirTemp("", "grants-dev-test-")
-	require.NoError(t, err)
-	require.NoError(t, os.Chmod(dir, 0o755)) // run as root, the postgres user must reach it
-	t.Cleanup(func() { _ = os.RemoveAll(dir) })
-	cfg, err := config.Load(func(k string) string {
-		if k == "GRANTS_DEV_PASSWORD" {
-			return "dev-test-password"
-		}
-		return ""
-	})
-	require.NoError(t, err)
+	dir, cfg := devSetup(t, "grants-dev-test-")
 	log := slog.New(slog.NewJSONHandler(io.Discard, nil))
 
 	addr := freeAddr(t)
@@ -240,4 +230,23 @@ func (c *httpClient) upload(path, name string, content []byte, want int) {
 	req.Header.Set("Content-Type", mw.FormDataContentType())
 	status, answer := c.send(req)
 	require.Equal(c.t, want, status, "POST %s: %s", req.URL, answer)
+}
+
+// devSetup is a fresh data directory for a dev stack (reachable by the
+// postgres user when the tests run as root) and the configuration `grants
+// dev` reads from an empty environment, but for the demo password.
+func devSetup(t *testing.T, prefix string) (string, config.Config) {
+	t.Helper()
+	dir, err := os.MkdirTemp("", prefix)
+	require.NoError(t, err)
+	require.NoError(t, os.Chmod(dir, 0o755))
+	t.Cleanup(func() { _ = os.RemoveAll(dir) })
+	cfg, err := config.Load(func(k string) string {
+		if k == "GRANTS_DEV_PASSWORD" {
+			return "dev-test-password"
+		}
+		return ""
+	})
+	require.NoError(t, err)
+	return dir, cfg
 }
