@@ -153,18 +153,5 @@ func (f *financeBundle) financeSnapshot(t *testing.T) map[string]string {
 // and (if given) field, changes nothing and sends no Update.
 func (f *financeBundle) expectRefusals(t *testing.T, rc *recordingCases, cases []rejection) {
 	t.Helper()
-	for _, tc := range cases {
-		before := f.financeSnapshot(t)
-		res := f.do(t, tc.method, tc.path, tc.token, tc.body)
-		require.Equal(t, tc.status, res.Status, "%s: %s", tc.name, res.Body)
-		code, fields := res.errorCode(t)
-		require.Equal(t, tc.code, code, "%s: %s", tc.name, res.Body)
-		if tc.field != "" {
-			require.Contains(t, fields, tc.field, "%s: %s", tc.name, res.Body)
-		}
-		require.Equal(t, before, f.financeSnapshot(t), "%s changed something", tc.name)
-		if rc != nil {
-			require.Empty(t, rc.take(), "%s sent an Update", tc.name)
-		}
-	}
+	f.expectRefused(t, func(t *testing.T) any { return f.financeSnapshot(t) }, rc, cases)
 }

@@ -166,15 +166,29 @@ type rejection struct {
 
 func (b *bundle) expectRejections(t *testing.T, cases []rejection) {
 	t.Helper()
+	b.expectRefused(t, func(t *testing.T) any { return b.reviewSnapshot(t) }, nil, cases)
+}
+
+// expectRefused checks, each case a subtest (one failure hides none),
+// that the request is refused with its status, code and (if given) field,
+// that snapshot is the same after it as before, and that it sent no
+// Update (rc, when given).
+func (b *bundle) expectRefused(t *testing.T, snapshot func(*testing.T) any, rc *recordingCases, cases []rejection) {
+	t.Helper()
 	for _, tc := range cases {
-		before := b.reviewSnapshot(t)
-		res := b.do(t, tc.method, tc.path, tc.token, tc.body)
-		require.Equal(t, tc.status, res.Status, "%s: %s", tc.name, res.Body)
-		code, fields := res.errorCode(t)
-		require.Equal(t, tc.code, code, "%s: %s", tc.name, res.Body)
-		if tc.field != "" {
-			require.Contains(t, fields, tc.field, "%s: %s", tc.name, res.Body)
-		}
-		require.Equal(t, before, b.reviewSnapshot(t), "%s changed something", tc.name)
+		t.Run(tc.name, func(t *testing.T) {
+			before := snapshot(t)
+			res := b.do(t, tc.method, tc.path, tc.token, tc.body)
+			require.Equal(t, tc.status, res.Status, "%s: %s", tc.name, res.Body)
+			code, fields := res.errorCode(t)
+			require.Equal(t, tc.code, code, "%s: %s", tc.name, res.Body)
+			if tc.field != "" {
+				require.Contains(t, fields, tc.field, "%s: %s", tc.name, res.Body)
+			}
+			require.Equal(t, before, snapshot(t), "%s changed something", tc.name)
+			if rc != nil {
+				require.Empty(t, rc.take(), "%s sent an Update", tc.name)
+			}
+		})
 	}
 }
