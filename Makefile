@@ -7,6 +7,7 @@ SHELL := /bin/bash
 TEMPORAL_CLI_VERSION := v1.5.1
 SQLC_VERSION := v1.31.1
 STRIPE_MOCK_VERSION := v0.203.0
+GOLANGCI_LINT_VERSION := v2.15.0
 
 GO ?= go
 BIN := $(CURDIR)/bin
@@ -35,6 +36,10 @@ bin/stripe-mock: bin/.stripe-mock-$(STRIPE_MOCK_VERSION) ## Build stripe-mock
 	GOBIN=$(BIN) $(GO) install github.com/stripe/stripe-mock@$(STRIPE_MOCK_VERSION)
 	@touch $@
 
+bin/golangci-lint: bin/.golangci-lint-$(GOLANGCI_LINT_VERSION) ## Build golangci-lint (config: .golangci.yml)
+	GOBIN=$(BIN) $(GO) install github.com/golangci/golangci-lint/v2/cmd/golangci-lint@$(GOLANGCI_LINT_VERSION)
+	@touch $@
+
 # Version stamps: a new version means a missing stamp, hence a rebuild.
 bin/.temporal-$(TEMPORAL_CLI_VERSION):
 	@mkdir -p bin && rm -f bin/.temporal-* && touch $@
@@ -42,9 +47,11 @@ bin/.sqlc-$(SQLC_VERSION):
 	@mkdir -p bin && rm -f bin/.sqlc-* && touch $@
 bin/.stripe-mock-$(STRIPE_MOCK_VERSION):
 	@mkdir -p bin && rm -f bin/.stripe-mock-* && touch $@
+bin/.golangci-lint-$(GOLANGCI_LINT_VERSION):
+	@mkdir -p bin && rm -f bin/.golangci-lint-* && touch $@
 
 .PHONY: tools
-tools: bin/temporal bin/sqlc bin/stripe-mock ## Build all three tools
+tools: bin/temporal bin/sqlc bin/stripe-mock bin/golangci-lint ## Build all the tools
 
 .PHONY: postgres
 postgres: ## Install Debian's PostgreSQL server unless its binaries are present
@@ -111,8 +118,20 @@ vet: ## go vet
 sqlc-diff: bin/sqlc ## Fail if db/sqlc is stale (run make generate)
 	@bin/sqlc diff || { echo "db/sqlc is stale: run make generate"; exit 1; }
 
+.PHONY: golangci-lint
+golangci-lint: bin/golangci-lint ## Run golangci-lint (.golangci.yml)
+	bin/golangci-lint run ./...
+
+.PHONY: mod-tidy-check
+mod-tidy-check: ## Fail if go mod tidy would change go.mod or go.sum
+	@$(GO) mod tidy -diff || { echo "go.mod/go.sum are not tidy: run go mod tidy"; exit 1; }
+
+.PHONY: openapi-lint
+openapi-lint: node_modules/.installed ## Lint api/openapi.json with Redocly's recommended rules (redocly.yaml)
+	npx --no-install redocly lint --format=stylish api/openapi.json
+
 .PHONY: lint
-lint: fmt-check vet sqlc-diff ## fmt-check, vet and sqlc-diff
+lint: fmt-check vet sqlc-diff mod-tidy-check golangci-lint openapi-lint ## All the static checks: gofmt, vet, sqlc diff, go mod tidy, golangci-lint, OpenAPI
 
 .PHONY: test
 test: tools postgres web-assets chromium lint ## Lint, then sqlc vet and go test -race (browser tests included) against a private PostgreSQL and Temporal

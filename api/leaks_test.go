@@ -97,7 +97,7 @@ func officeZip(t *testing.T, entries ...string) []byte {
 	t.Helper()
 	var buf bytes.Buffer
 	zw := zip.NewWriter(&buf)
-	for i := 0; i < len(entries); i += 2 {
+	for i := 0; i+1 < len(entries); i += 2 {
 		w, err := zw.Create(entries[i])
 		require.NoError(t, err)
 		_, err = w.Write([]byte(entries[i+1]))

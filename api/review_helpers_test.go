@@ -25,10 +25,10 @@ type applicantCase struct {
 }
 
 // submittedIn registers an applicant with an organisation and submits a
-// complete application asking for requested pence (micro tier) to round.
-func (b *bundle) submittedIn(t *testing.T, roundID, email string, requested int64) applicantCase {
+// complete application asking for £2,500 (micro tier) to round.
+func (b *bundle) submittedIn(t *testing.T, roundID, email string) applicantCase {
 	t.Helper()
-	return b.submitAs(t, b.applicant(t, email), roundID, "Org of "+email, requested)
+	return b.submitAs(t, b.applicant(t, email), roundID, "Org of "+email, 250_000)
 }
 
 // submitAs is submittedIn for an applicant already signed in, with a new
@@ -54,7 +54,7 @@ func (b *bundle) submitAs(t *testing.T, tok, roundID, orgName string, requested 
 // in_assessment as the eligibility activity would.
 func (b *bundle) inAssessment(t *testing.T, email string) applicantCase {
 	t.Helper()
-	c := b.submittedIn(t, b.round.ID, email, 250000)
+	c := b.submittedIn(t, b.round.ID, email)
 	b.markEligible(t, c.AppID)
 	return c
 }

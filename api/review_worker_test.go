@@ -53,7 +53,7 @@ func TestReviewCommandsThroughTheWorkflow(t *testing.T) {
 		u, tok := b.staff(t, email, app.RoleAssessor)
 		assessors[u.ID] = tok
 	}
-	c := b.submittedIn(t, b.round.ID, "applicant@example.org", 250_000)
+	c := b.submittedIn(t, b.round.ID, "applicant@example.org")
 	logTaskFailures(t, tc, workflows.ApplicationWorkflowID(c.AppID))
 	dispatchOnce()
 	require.Eventually(t, func() bool {

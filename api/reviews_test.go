@@ -242,7 +242,7 @@ func TestWithdraw(t *testing.T) {
 	mtok := b.login(t, "manager@example.org")
 	done := b.inAssessment(t, "done@example.org")
 	b.decide(t, done.AppID, "reject", 0)
-	c := b.submittedIn(t, b.round.ID, "submitted@example.org", 250_000)
+	c := b.submittedIn(t, b.round.ID, "submitted@example.org")
 
 	path := "/applications/" + appID + "/withdraw"
 	b.expectRejections(t, []rejection{
@@ -279,7 +279,7 @@ func TestNoWorkflowYet(t *testing.T) {
 	t.Parallel()
 	b := setup(t)
 	b.env.App.UseCases(app.TemporalCases(wftest.Client(t), 10*time.Second))
-	c := b.submittedIn(t, b.round.ID, "early@example.org", 250_000)
+	c := b.submittedIn(t, b.round.ID, "early@example.org")
 	mtok := b.login(t, "manager@example.org")
 	_, ctok := b.staff(t, "chair@example.org", app.RoleChair)
 
@@ -318,7 +318,7 @@ func TestWorkflowEngineUnreachable(t *testing.T) {
 	require.NoError(t, err)
 	t.Cleanup(down.Close)
 	b.env.App.UseCases(app.TemporalCases(down, 2*time.Second))
-	c := b.submittedIn(t, b.round.ID, "queued@example.org", 250_000)
+	c := b.submittedIn(t, b.round.ID, "queued@example.org")
 
 	before := b.reviewSnapshot(t)
 	start := time.Now()
@@ -340,7 +340,7 @@ func (f fakeCases) Update(context.Context, string, string, any, any) error { ret
 func TestUpdateErrorMapping(t *testing.T) {
 	t.Parallel()
 	b := setup(t)
-	c := b.submittedIn(t, b.round.ID, "mapped@example.org", 250_000)
+	c := b.submittedIn(t, b.round.ID, "mapped@example.org")
 	path := "/applications/" + c.AppID + "/withdraw"
 	for _, tc := range []struct {
 		name       string

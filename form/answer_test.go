@@ -148,7 +148,7 @@ func TestParseInteger(t *testing.T) {
 
 func answers(kv ...string) map[string]json.RawMessage {
 	m := map[string]json.RawMessage{}
-	for i := 0; i < len(kv); i += 2 {
+	for i := 0; i+1 < len(kv); i += 2 {
 		m[kv[i]] = json.RawMessage(kv[i+1])
 	}
 	return m

@@ -75,7 +75,7 @@ func Load(ctx context.Context, q *sqlc.Queries, app sqlc.Application) (Case, err
 	}
 	var partners []Identity
 	if err := json.Unmarshal(app.Partners, &partners); err != nil {
-		return c, fmt.Errorf("%w: application %s partners: %v", ErrStored, app.ID, err)
+		return c, fmt.Errorf("%w: application %s partners: %w", ErrStored, app.ID, err)
 	}
 	for _, p := range partners {
 		c.Keys.Add(p.Name, p.CharityNumber, p.CompanyNumber)
@@ -97,7 +97,7 @@ func ConflictKeys(c sqlc.AssessorConflict) Keys {
 func AffiliationKeys(u sqlc.User) (Keys, error) {
 	var affs []Identity
 	if err := json.Unmarshal(u.Affiliations, &affs); err != nil {
-		return nil, fmt.Errorf("%w: user %s affiliations: %v", ErrStored, u.ID, err)
+		return nil, fmt.Errorf("%w: user %s affiliations: %w", ErrStored, u.ID, err)
 	}
 	keys := Keys{}
 	for _, f := range affs {

@@ -40,7 +40,7 @@ func TestParsePounds(t *testing.T) {
 		require.ErrorIs(t, err, want, "%q", in)
 		require.Zero(t, got, "%q", in)
 		for _, other := range []error{money.ErrEmpty, money.ErrSyntax, money.ErrNegative, money.ErrFraction, money.ErrTooLarge} {
-			if other != want {
+			if !errors.Is(other, want) {
 				require.False(t, errors.Is(err, other), "%q is %v, not %v", in, want, other)
 			}
 		}

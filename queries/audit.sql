@@ -13,9 +13,6 @@ RETURNING *;
 -- name: AuditListByChain :many
 SELECT * FROM audit_events WHERE chain = @chain ORDER BY seq;
 
--- name: AuditChains :many
-SELECT DISTINCT chain FROM audit_events ORDER BY chain;
-
 -- name: AuditHeadSet :exec
 -- Moves a chain's head to its new last event, unsigned until the seal
 -- before commit; pending_from keeps the first event of this transaction.
@@ -97,6 +94,3 @@ ORDER BY s.chain, s.seq;
 SELECT DISTINCT e.chain FROM audit_events e
 WHERE NOT EXISTS (SELECT 1 FROM audit_seals s WHERE s.chain = e.chain AND s.seq = e.seq)
 ORDER BY e.chain;
-
--- name: AuditSealedChainCount :one
-SELECT count(DISTINCT chain) FROM audit_seals;

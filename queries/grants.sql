@@ -24,22 +24,6 @@ UPDATE grants SET status = 'lapsed', lapsed_at = @lapsed_at, updated_at = now()
 WHERE id = @id AND status = 'offered'
 RETURNING *;
 
--- name: GrantListForMember :many
-SELECT g.* FROM grants g
-WHERE g.organisation_id IN (SELECT organisation_id FROM organisation_members WHERE user_id = @user_id)
-  AND (sqlc.narg(cursor)::text IS NULL OR g.id > sqlc.narg(cursor))
-  AND (sqlc.narg(status)::text IS NULL OR g.status = sqlc.narg(status))
-ORDER BY g.id
-LIMIT @row_limit;
-
--- name: GrantListAll :many
-SELECT g.* FROM grants g
-WHERE (sqlc.narg(cursor)::text IS NULL OR g.id > sqlc.narg(cursor))
-  AND (sqlc.narg(status)::text IS NULL OR g.status = sqlc.narg(status))
-  AND (sqlc.narg(round_id)::text IS NULL OR g.round_id = sqlc.narg(round_id))
-ORDER BY g.id
-LIMIT @row_limit;
-
 -- name: GrantCountOfferedInRound :one
 SELECT count(*) FROM grants WHERE round_id = @round_id AND status = 'offered';
 

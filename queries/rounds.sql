@@ -32,6 +32,3 @@ SET name = @name, opens_at = @opens_at, closes_at = @closes_at, budget_pence = @
     min_partners = @min_partners, definition = @definition, updated_at = now()
 WHERE id = @id
 RETURNING *;
-
--- name: RoundCountByProgramme :one
-SELECT count(*) FROM rounds WHERE programme_id = @programme_id;

@@ -9,12 +9,6 @@ SELECT * FROM users WHERE id = @id;
 -- name: UserGetByEmail :one
 SELECT * FROM users WHERE lower(email) = lower(@email);
 
--- name: UserSetPassword :exec
-UPDATE users SET password_hash = @password_hash WHERE id = @id;
-
--- name: UserCount :one
-SELECT count(*) FROM users;
-
 -- name: UserListByRole :many
 SELECT * FROM users WHERE @role::text = ANY (roles) ORDER BY id;
 

@@ -309,7 +309,7 @@ func (ui *UI) financePaymentCommand(update string) gin.HandlerFunc {
 			redirect(c, "/payments/"+url.PathEscape(id)+"?done="+financeCommandDone[update])
 			return
 		}
-		if status, ok := financeRefusal(c, f, err, nil, "note", "reason"); ok {
+		if status, ok := financeRefusal(c, f, err, "note", "reason"); ok {
 			ui.financeShowPayment(c, status, f, "")
 			return
 		}
@@ -322,7 +322,7 @@ func (ui *UI) financePaymentCommand(update string) gin.HandlerFunc {
 // holds the page's role but whom the rule excludes, such as an approval by
 // the payment's issuer) or the workflows not answering — and returns the
 // status to render with (refusal's). A missing object is not one of them.
-func financeRefusal(c *gin.Context, f *Form, err error, rename map[string]string, order ...string) (int, bool) {
+func financeRefusal(c *gin.Context, f *Form, err error, order ...string) (int, bool) {
 	e, ok := app.AsError(err)
 	if !ok {
 		return 0, false
@@ -333,7 +333,7 @@ func financeRefusal(c *gin.Context, f *Form, err error, rename map[string]string
 	case app.KindUnavailable:
 		f.Fail("", "The payment service did not answer in time. Nothing was changed: wait a moment and try again.")
 	default:
-		if !f.FromApp(err, rename, order...) {
+		if !f.FromApp(err, nil, order...) {
 			return 0, false
 		}
 	}

@@ -267,7 +267,7 @@ func (ui *UI) financeReviewReport(c *gin.Context) {
 		redirect(c, "/manage/reports/"+url.PathEscape(id)+"?reviewed="+outcome)
 		return
 	}
-	if status, ok := financeRefusal(c, f, err, nil, "outcome", "comment"); ok {
+	if status, ok := financeRefusal(c, f, err, "outcome", "comment"); ok {
 		ui.financeShowReport(c, status, f, "")
 		return
 	}

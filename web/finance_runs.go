@@ -73,7 +73,7 @@ func (ui *UI) financeCreateRun(c *gin.Context) {
 		redirect(c, "/payment-runs/"+url.PathEscape(r.ID)+"?created=1")
 		return
 	}
-	if status, ok := financeRefusal(c, f, err, nil); ok {
+	if status, ok := financeRefusal(c, f, err); ok {
 		ui.financeShowRuns(c, status, f)
 		return
 	}
@@ -128,7 +128,7 @@ func (ui *UI) financeRunFile(c *gin.Context) {
 	file, err := ui.app.PaymentRunFile(c.Request.Context(), actor(c), c.Param("id"))
 	if err != nil {
 		f := newForm()
-		if status, ok := financeRefusal(c, f, err, nil); ok {
+		if status, ok := financeRefusal(c, f, err); ok {
 			ui.financeShowRun(c, status, f, "")
 			return
 		}
@@ -153,7 +153,7 @@ func (ui *UI) financeMarkRunPaid(c *gin.Context) {
 	}
 	id := c.Param("id")
 	if _, err := ui.app.MarkPaymentRunPaid(c.Request.Context(), actor(c), id, noParams); err != nil {
-		if status, ok := financeRefusal(c, f, err, nil); ok {
+		if status, ok := financeRefusal(c, f, err); ok {
 			ui.financeShowRun(c, status, f, "")
 			return
 		}

@@ -107,10 +107,10 @@ func (b *granteeBundle) setStatus(t *testing.T, appID, status, outcome, reason s
 
 // offer seeds an offered grant, as an approval leaves it: the decision,
 // the budget commitment, the tranches and the reports (no due dates).
-func (b *granteeBundle) offer(t *testing.T, r app.Round, admin app.Actor, orgID string, award int64) (appID, grantID string) {
+func (b *granteeBundle) offer(t *testing.T, r app.Round, admin app.Actor, orgID string, award int64) (grantID string) {
 	t.Helper()
 	ctx := context.Background()
-	appID = b.submitted(t, r, admin, orgID)
+	appID := b.submitted(t, r, admin, orgID)
 	b.setStatus(t, appID, app.StatusInAssessment, "", "")
 	now := time.Now().UTC().Truncate(time.Microsecond)
 	g, err := b.env.Store.GrantInsert(ctx, sqlc.GrantInsertParams{ID: id.New(id.Grant), ApplicationID: appID, RoundID: r.ID,
@@ -133,16 +133,15 @@ func (b *granteeBundle) offer(t *testing.T, r app.Round, admin app.Actor, orgID 
 			DueAfterMs: int64(i+1) * 1000 * 3600 * 24 * 180})
 		require.NoError(t, err)
 	}
-	return appID, g.ID
+	return g.ID
 }
 
-// member adds a user to an organisation as a plain member.
-func (b *granteeBundle) member(t *testing.T, email, orgID string) app.Actor {
+// member adds member@example.org to an organisation as a plain member.
+func (b *granteeBundle) member(t *testing.T, orgID string) {
 	t.Helper()
-	u := b.env.User(t, email)
+	u := b.env.User(t, "member@example.org")
 	require.NoError(t, b.env.Store.OrganisationMemberAdd(context.Background(), sqlc.OrganisationMemberAddParams{OrganisationID: orgID,
 		UserID: u.ID, Role: app.MemberMember}))
-	return u
 }
 
 // snapshot is every row a refused grantee request could touch.
@@ -198,7 +197,7 @@ func TestGranteeListShowsNextSteps(t *testing.T) {
 	withdrawn := b.submitted(t, r, me, org("Withdrawn Club"))
 	_, err = b.env.Store.Pool.Exec(ctx, `UPDATE applications SET status = 'withdrawn' WHERE id = $1`, withdrawn)
 	require.NoError(t, err)
-	_, offered := b.offer(t, r, me, org("Offered Club"), 200_000)
+	offered := b.offer(t, r, me, org("Offered Club"), 200_000)
 	active := b.env.ActiveGrantOf(t, b.manual, me, org("Active Club"), 250_000)
 	theirs := b.env.Submitted(t, r, "other@example.org", true)
 
@@ -276,7 +275,7 @@ func TestGranteeGrantPage(t *testing.T) {
 	require.Equal(t, before, b.snapshot(t))
 
 	// A plain member reads it but is not offered the admin's actions.
-	b.member(t, "member@example.org", g.OrgID)
+	b.member(t, g.OrgID)
 	p = b.signedIn(t, "member@example.org").get(path)
 	require.Equal(t, http.StatusOK, p.Code)
 	require.NotContains(t, p.Body, "Add bank details")
@@ -309,7 +308,7 @@ func TestGranteeAcceptOfferRefusals(t *testing.T) {
 	b := granteeSetup(t)
 	admin := b.env.User(t, "grantee@example.org")
 	org := b.env.Organisation(t, admin, "Bermondsey Kitchen")
-	_, grantID := b.offer(t, b.stripe, admin, org.ID, 300_000)
+	grantID := b.offer(t, b.stripe, admin, org.ID, 300_000)
 	path := "/grants/" + grantID + "/accept"
 	granteeRequireSignIn(t, b.site, path)
 
@@ -346,7 +345,7 @@ func TestGranteeAcceptOfferRefusals(t *testing.T) {
 	require.Equal(t, before, b.snapshot(t))
 
 	// A plain member may not accept; another organisation cannot see it.
-	b.member(t, "member@example.org", org.ID)
+	b.member(t, org.ID)
 	mv := b.signedIn(t, "member@example.org")
 	require.Equal(t, http.StatusForbidden, mv.get(path).Code)
 	require.Equal(t, http.StatusForbidden, mv.post(path, ticked).Code)
@@ -470,7 +469,7 @@ func TestGranteeBankAccount(t *testing.T) {
 	rv := b.signedIn(t, "rival@example.org")
 	require.Equal(t, http.StatusNotFound, rv.get(path).Code)
 	require.Equal(t, http.StatusNotFound, rv.post(path, good).Code)
-	b.member(t, "member@example.org", g.OrgID)
+	b.member(t, g.OrgID)
 	mv := b.signedIn(t, "member@example.org")
 	require.Equal(t, http.StatusForbidden, mv.get(path).Code)
 	require.Equal(t, http.StatusForbidden, mv.post(path, good).Code)
@@ -664,7 +663,7 @@ func TestGranteePayoutThroughTheWorkflow(t *testing.T) {
 	granteeStartGrant(t, tc, queue, g)
 	path := "/grants/" + g.ID + "/payout-account"
 
-	b.member(t, "member@example.org", g.OrgID)
+	b.member(t, g.OrgID)
 	mv := b.signedIn(t, "member@example.org")
 	mv.get("/grants/" + g.ID)
 	require.Equal(t, http.StatusForbidden, mv.post(path, nil).Code)

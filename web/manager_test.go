@@ -64,7 +64,7 @@ func mgrNewRound() url.Values {
 
 func mgrWith(v url.Values, kv ...string) url.Values {
 	out := cloneValues(v)
-	for i := 0; i < len(kv); i += 2 {
+	for i := 0; i+1 < len(kv); i += 2 {
 		out.Set(kv[i], kv[i+1])
 	}
 	return out

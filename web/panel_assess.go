@@ -159,10 +159,9 @@ func (ui *UI) panelScore(c *gin.Context) {
 	var order []string
 	for i, cr := range data.Criteria {
 		in := app.ScoreInput{Justification: f.Raw(cr.JustName)}
-		switch v := f.Get(cr.ScoreName); {
-		case v == "":
+		if v := f.Get(cr.ScoreName); v == "" {
 			f.Fail(cr.ScoreName, "Choose a score for "+strings.ToLower(cr.Title))
-		default:
+		} else {
 			n, err := strconv.Atoi(v)
 			if err != nil || n < 0 || n > cr.MaxScore {
 				f.Fail(cr.ScoreName, fmt.Sprintf("Choose a score from 0 to %d for %s", cr.MaxScore, strings.ToLower(cr.Title)))

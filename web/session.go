@@ -214,6 +214,7 @@ func (ui *UI) cookieName(name string) string {
 }
 
 func (ui *UI) setCookie(c *gin.Context, name, value string, maxAge int) {
+	//nolint:gosec // G124: Secure is set whenever GRANTS_PUBLIC_URL is https; off only for plain-HTTP local use
 	http.SetCookie(c.Writer, &http.Cookie{Name: ui.cookieName(name), Value: value, Path: "/", MaxAge: maxAge,
 		HttpOnly: true, Secure: ui.cfg.SecureCookies, SameSite: http.SameSiteLaxMode})
 }

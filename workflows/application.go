@@ -208,7 +208,7 @@ func (c *applicationCase) retryDue(now time.Time) bool {
 func (c *applicationCase) review(ctx workflow.Context) error {
 	for c.status == StatusInAssessment || c.status == StatusWaitlisted {
 		now := workflow.Now(ctx)
-		next, ok := c.nextWake(now)
+		next, ok := c.nextWake()
 		wake := func() bool { return c.changed || (c.status != StatusInAssessment && c.status != StatusWaitlisted) }
 		if ok && next.After(now) {
 			if _, err := workflow.AwaitWithTimeout(ctx, next.Sub(now), wake); err != nil {
@@ -234,7 +234,7 @@ func (c *applicationCase) review(ctx workflow.Context) error {
 
 // nextWake is the earliest pending reminder or deadline of an unscored
 // assignment, or the next try for a case short of assessors, if any.
-func (c *applicationCase) nextWake(now time.Time) (time.Time, bool) {
+func (c *applicationCase) nextWake() (time.Time, bool) {
 	if c.status != StatusInAssessment {
 		return time.Time{}, false
 	}

@@ -63,7 +63,7 @@ func GrantWorkflow(ctx workflow.Context, in GrantInput) (GrantResult, error) {
 			if err := awaitHandlers(ctx); err != nil {
 				return GrantResult{}, err
 			}
-			g.drainEvents(ctx)
+			g.drainEvents()
 			if len(g.pending) == 0 {
 				return GrantResult{}, workflow.NewContinueAsNewError(ctx, GrantWorkflowName,
 					GrantInput{GrantID: in.GrantID, ApplicationID: in.ApplicationID, Started: g.started})
@@ -173,11 +173,11 @@ func (g *grantCase) wait(ctx workflow.Context) {
 	})
 	sel.AddReceive(g.wake, func(c workflow.ReceiveChannel, _ bool) { c.Receive(ctx, nil) })
 	sel.Select(ctx)
-	g.drainEvents(ctx)
+	g.drainEvents()
 }
 
 // drainEvents takes every signal already delivered.
-func (g *grantCase) drainEvents(ctx workflow.Context) {
+func (g *grantCase) drainEvents() {
 	for {
 		var ev GrantEvent
 		if !g.events.ReceiveAsync(&ev) {

@@ -18,7 +18,6 @@ import (
 	"github.com/civicgrants/grants/audit"
 	"github.com/civicgrants/grants/budget"
 	"github.com/civicgrants/grants/db/sqlc"
-	"github.com/civicgrants/grants/round"
 	"github.com/civicgrants/grants/workflows"
 	"github.com/civicgrants/grants/workflows/activities"
 )
@@ -69,7 +68,7 @@ func (o *updateOutcome) failure() error {
 	return o.err
 }
 
-func newCase(t *testing.T, assessors int, edit func(*round.Definition)) *caseFixture {
+func newCase(t *testing.T, assessors int) *caseFixture {
 	t.Helper()
 	env := apptest.New(t)
 	f := &caseFixture{t: t, env: env, manager: env.Manager, assessors: map[string]app.Actor{}, outcomes: map[string]*updateOutcome{}}
@@ -79,9 +78,6 @@ func newCase(t *testing.T, assessors int, edit func(*round.Definition)) *caseFix
 	}
 	f.chair = env.User(t, "chair@example.org", app.RoleChair)
 	def := apptest.ExampleRound(t)
-	if edit != nil {
-		edit(&def)
-	}
 	f.closes = def.ClosesAt
 	f.round = env.Round(t, def)
 	f.appID = env.Submitted(t, f.round, "applicant@example.org", true)
@@ -233,7 +229,7 @@ func (f *caseFixture) requireOK(labels ...string) {
 // schedules), acceptance by the applicant, the grant's workflow started.
 func TestCaseFromAssessmentToAcceptedOffer(t *testing.T) {
 	t.Parallel()
-	f := newCase(t, 3, nil)
+	f := newCase(t, 3)
 	f.at(minute, func() { require.Len(t, f.live(), 2, "assigned as soon as eligible") })
 	f.scoreAll(2*minute, 4)
 	f.send(3*minute, "approve", workflows.UpdateDecide, func() any {
@@ -282,7 +278,7 @@ func TestCaseFromAssessmentToAcceptedOffer(t *testing.T) {
 // managers; the chair may then decide.
 func TestUnscoredAssignmentsAreRemindedReassignedOnceThenFlagged(t *testing.T) {
 	t.Parallel()
-	f := newCase(t, 4, nil)
+	f := newCase(t, 4)
 	var first []sqlc.Assessment
 	f.at(minute, func() { first = f.live(); require.Len(t, first, 2) })
 	// Just before the reminders: none sent.
@@ -343,7 +339,7 @@ func TestUnscoredAssignmentsAreRemindedReassignedOnceThenFlagged(t *testing.T) {
 // same organisation never reaches them.
 func TestDeclaredConflictReassigns(t *testing.T) {
 	t.Parallel()
-	f := newCase(t, 3, nil)
+	f := newCase(t, 3)
 	var conflicted sqlc.Assessment
 	f.at(minute, func() {
 		conflicted = f.live()[0]
@@ -383,11 +379,11 @@ func TestDeclaredConflictReassigns(t *testing.T) {
 // budget, by the activity) and changes nothing.
 func TestBadUpdatesAreRefusedAndChangeNothing(t *testing.T) {
 	t.Parallel()
-	f := newCase(t, 3, nil)
+	f := newCase(t, 3)
 	// Another award leaves 150,000 pence of the round's budget.
 	elsewhere := f.env.Submitted(t, f.round, "other@example.org", true)
 	require.NoError(t, f.env.Store.InTx(context.Background(), func(q *sqlc.Queries) error {
-		_, err := budget.Commit(context.Background(), q, f.round.ID, elsewhere, f.round.Definition.BudgetPence-150000)
+		_, err := budget.Commit(context.Background(), q, f.round.ID, elsewhere, f.round.BudgetPence-150000)
 		return err
 	}))
 	// A chair who is a member of the applicant: the validator knows from
@@ -447,7 +443,7 @@ func TestBadUpdatesAreRefusedAndChangeNothing(t *testing.T) {
 		require.Equal(t, "in_assessment", f.application().Status, "nothing decided")
 		n, err := f.env.Store.BudgetCommitted(context.Background(), f.round.ID)
 		require.NoError(t, err)
-		require.Equal(t, f.round.Definition.BudgetPence-150000, n, "nothing more committed")
+		require.Equal(t, f.round.BudgetPence-150000, n, "nothing more committed")
 		f.sendNow("approve", workflows.UpdateDecide, workflows.DecideUpdate{Caller: chairCaller(f.chair), Outcome: workflows.OutcomeApprove, AwardPence: ptr(int64(150000))})
 	})
 	// The offer is not accepted in time: it lapses, its budget is released
@@ -483,7 +479,7 @@ func TestBadUpdatesAreRefusedAndChangeNothing(t *testing.T) {
 	require.Equal(t, "lapsed", g.Status)
 	n, err := f.env.Store.BudgetCommitted(context.Background(), f.round.ID)
 	require.NoError(t, err)
-	require.Equal(t, f.round.Definition.BudgetPence-150000, n, "the lapsed offer's budget is released")
+	require.Equal(t, f.round.BudgetPence-150000, n, "the lapsed offer's budget is released")
 	f.wenv.AssertExpectations(t)
 	f.verifyAudit()
 }
@@ -492,7 +488,7 @@ func TestBadUpdatesAreRefusedAndChangeNothing(t *testing.T) {
 // offer, which is then accepted. Moderation is allowed while waitlisted.
 func TestWaitlistedCaseIsPromoted(t *testing.T) {
 	t.Parallel()
-	f := newCase(t, 2, nil)
+	f := newCase(t, 2)
 	f.scoreAll(minute, 3)
 	f.send(2*minute, "waitlist", workflows.UpdateDecide, func() any {
 		return workflows.DecideUpdate{Caller: chairCaller(f.chair), Outcome: workflows.OutcomeWaitlist}
@@ -529,7 +525,7 @@ func ptr[T any](v T) *T { return &v }
 // time to time: a new assessor is assigned without anyone doing anything.
 func TestShortPoolIsRetried(t *testing.T) {
 	t.Parallel()
-	f := newCase(t, 1, nil)
+	f := newCase(t, 1)
 	f.at(minute, func() {
 		require.Len(t, f.live(), 1)
 		require.Contains(t, f.application().Flags, workflows.FlagPoolExhausted)

@@ -68,7 +68,7 @@ const auditUsage = `usage: grants audit verify [--checkpoint N] | grants audit s
   sign-legacy  seal the events written before sealing existed (once, after upgrading)`
 
 // auditCmd handles `grants audit verify` and `grants audit sign-legacy`.
-func auditCmd(ctx context.Context, cfg config.Config, log *slog.Logger, args []string) error {
+func auditCmd(ctx context.Context, cfg config.Config, args []string) error {
 	if len(args) == 0 {
 		return errors.New(auditUsage)
 	}

@@ -19,7 +19,7 @@ package main
 //	b.clickButton("Sign in")
 //	b.expectHeading("Dashboard")
 //
-// Methods that load a page (visit, clickLink, clickButton and waitForPage)
+// Methods that load a page (visit, clickLink and clickButton)
 // wait for it to load completely and check it (checkPage) before they
 // return. A failure reports the page's address, status, h1 and error
 // summary, and saves a screenshot of it.
@@ -145,11 +145,6 @@ type browserConfig struct {
 // withoutJavaScript turns the page's scripts off, to check a journey works
 // without them (the harness's own evaluation still works).
 func withoutJavaScript() browserOption { return func(c *browserConfig) { c.noJS = true } }
-
-// withViewport sets the window's size in CSS pixels (default 1280×900).
-func withViewport(width, height int) browserOption {
-	return func(c *browserConfig) { c.width, c.height = width, height }
-}
 
 // browserPage is one browser tab, running its own headless Chromium,
 // pointed at a web root. Its methods fail the test (with the page's
@@ -492,15 +487,6 @@ func (p *browserPage) click(sel, what string) {
 	if err := p.do(actionTimeout, chromedp.Click(chromedp.CSS(sel))); err != nil {
 		p.fatalf("click the %s: %v", what, err)
 	}
-}
-
-// waitForPage waits, up to d, for a page that something else (a script, a
-// timer) loads, and checks it.
-func (p *browserPage) waitForPage(what string, d time.Duration) {
-	p.t.Helper()
-	p.setMark()
-	p.waitLoaded(what, d)
-	p.checkPage()
 }
 
 // loadAfter loads a page with act (see load) and checks it.

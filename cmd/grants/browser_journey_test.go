@@ -218,7 +218,7 @@ func applicantJourney(t *testing.T, opts ...browserOption) {
 	b.expectPath("/applications")
 	b.expectHeading("Your applications and grants")
 	b.expectText("Reference "+appID, "What happens next")
-	b.reloadUntil("the eligibility check", workflowWait, "Status In assessment")
+	b.reloadUntil("the eligibility check", "Status In assessment")
 	b.expectText("Assessors are scoring your application. We expect the panel to decide by")
 
 	a, err := s.env.App.GetApplication(context.Background(), s.env.Manager, appID)
@@ -323,7 +323,7 @@ func TestBrowserReviewDecideAndPay(t *testing.T) {
 	// Assessor 3 is given it and scores it.
 	switchUser(b, assessor3.Email)
 	b.clickLink("Assessments")
-	b.reloadUntil("the case to be passed on", workflowWait, assessLink) // assigned in the conflict's update: there already
+	b.reloadUntil("the case to be passed on", assessLink) // assigned in the conflict's update: there already
 	b.clickLink(assessLink)
 	for _, sc := range []struct{ criterion, score, why string }{
 		{"Need and evidence", "4", "Clear evidence of isolation."},
@@ -402,8 +402,8 @@ func TestBrowserReviewDecideAndPay(t *testing.T) {
 	b.expectNoText("12345678")
 	b.clickLink("Return to your grant")
 	b.expectText("Ready to be paid")
-	b.reloadUntil("the first tranche to fall due", workflowWait, "1 £1,000 When you have accepted the offer and can be paid")
-	b.reloadUntil("the first tranche to fall due", workflowWait, "Awaiting approval")
+	b.reloadUntil("the first tranche to fall due", "1 £1,000 When you have accepted the offer and can be paid")
+	b.reloadUntil("the first tranche to fall due", "Awaiting approval")
 
 	// Finance 1 approves; a second approval is not theirs to give.
 	paymentLink := orgName + ", tranche 1, £1,000"
@@ -591,10 +591,11 @@ func (p *browserPage) shows(texts ...string) bool {
 	return true
 }
 
-// reloadUntil reloads the page, up to d, until it shows every one of
-// texts (what a workflow changes), and checks the page it ends on.
-func (p *browserPage) reloadUntil(what string, d time.Duration, texts ...string) {
+// reloadUntil reloads the page, up to workflowWait, until it shows every
+// one of texts (what a workflow changes), and checks the page it ends on.
+func (p *browserPage) reloadUntil(what string, texts ...string) {
 	p.t.Helper()
+	d := workflowWait
 	deadline := time.Now().Add(d)
 	reloaded := false
 	for !p.shows(texts...) {

@@ -93,7 +93,7 @@ func TestDevStackMoneyFlow(t *testing.T) {
 	}, 30*time.Second, 100*time.Millisecond, "assigned")
 	scores := map[string]any{"scores": map[string]any{"need": map[string]any{"score": 4, "justification": "Clear need"}}}
 	require.Eventually(t, func() bool {
-		return assessor.try("POST", "/assessments/"+assessmentID+"/scores", scores, &map[string]any{}) == http.StatusOK
+		return assessor.try("/assessments/"+assessmentID+"/scores", scores, &map[string]any{}) == http.StatusOK
 	}, 10*time.Second, 100*time.Millisecond, "scored")
 	chair.do("POST", "/applications/"+a.ID+"/decision", map[string]any{"outcome": "approve", "award_pence": 200000}, 200, nil)
 	grantee.do("GET", "/applications/"+a.ID, nil, 200, &a)
@@ -105,7 +105,7 @@ func TestDevStackMoneyFlow(t *testing.T) {
 		OnboardingURL string `json:"onboarding_url"`
 	}
 	require.Eventually(t, func() bool { // the grant's workflow starts just after the acceptance
-		return grantee.try("POST", "/grants/"+*a.GrantID+"/payout-account", map[string]any{}, &acct) == http.StatusOK
+		return grantee.try("/grants/"+*a.GrantID+"/payout-account", map[string]any{}, &acct) == http.StatusOK
 	}, 20*time.Second, 100*time.Millisecond)
 	require.NotEmpty(t, acct.AccountID)
 	require.True(t, strings.HasPrefix(acct.OnboardingURL, "http"), acct.OnboardingURL)

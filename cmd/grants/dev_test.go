@@ -194,12 +194,13 @@ func (c *httpClient) do(method, path string, body any, want int, out any) {
 	}
 }
 
-// try sends a request once and returns its status, decoding a 200 into
+// try sends a POST once and returns its status, decoding a 200 into
 // out; a 409 other than not_ready fails the test (and returns 0). A
 // lifecycle command answers 409 not_ready until the case's workflow can
 // take it: tests retry, as a client would.
-func (c *httpClient) try(method, path string, body any, out any) int {
+func (c *httpClient) try(path string, body any, out any) int {
 	c.t.Helper()
+	method := http.MethodPost
 	status, b := c.request(method, path, body)
 	switch status {
 	case http.StatusOK:

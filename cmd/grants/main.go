@@ -63,7 +63,7 @@ func main() {
 	case "users":
 		err = users(ctx, cfg, log, args)
 	case "audit":
-		err = auditCmd(ctx, cfg, log, args)
+		err = auditCmd(ctx, cfg, args)
 	case "stripe-event":
 		err = stripeEvent(ctx, cfg, args)
 	case "help", "-h", "--help":

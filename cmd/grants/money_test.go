@@ -129,7 +129,7 @@ func (s *moneyStack) acceptedGrant(t *testing.T, name string, award int64, timel
 	}, 20*time.Second, 100*time.Millisecond, "assigned")
 	scores := map[string]any{"scores": map[string]any{"need": map[string]any{"score": 4, "justification": "Clear need"}}}
 	require.Eventually(t, func() bool {
-		return assessor.try("POST", "/assessments/"+queue.Items[0].ID+"/scores", scores, &map[string]any{}) == http.StatusOK
+		return assessor.try("/assessments/"+queue.Items[0].ID+"/scores", scores, &map[string]any{}) == http.StatusOK
 	}, 10*time.Second, 100*time.Millisecond, "scored")
 	chair.do("POST", "/applications/"+a.ID+"/decision", map[string]any{"outcome": "approve", "award_pence": award}, 200, nil)
 	g.c.do("GET", "/applications/"+a.ID, nil, 200, &a)
@@ -157,7 +157,7 @@ func (s *moneyStack) payoutReady(t *testing.T, g grantee) {
 		OnboardingURL string `json:"onboarding_url"`
 	}
 	require.Eventually(t, func() bool { // the grant's workflow starts just after the acceptance
-		return g.c.try("POST", "/grants/"+g.grantID+"/payout-account", map[string]any{}, &acct) == http.StatusOK
+		return g.c.try("/grants/"+g.grantID+"/payout-account", map[string]any{}, &acct) == http.StatusOK
 	}, 10*time.Second, 100*time.Millisecond)
 	require.NotEmpty(t, acct.AccountID)
 	require.True(t, strings.HasPrefix(acct.OnboardingURL, "http"), acct.OnboardingURL)
@@ -187,7 +187,7 @@ func approveTwice(t *testing.T, f1, f2 *httpClient, paymentID string) {
 	// then the API answers 409 not_ready with Retry-After, as a client
 	// would, the test tries again.
 	require.Eventually(t, func() bool {
-		return f1.try("POST", "/payments/"+paymentID+"/approve", map[string]any{"note": "Checked against the offer"}, &p) != http.StatusConflict
+		return f1.try("/payments/"+paymentID+"/approve", map[string]any{"note": "Checked against the offer"}, &p) != http.StatusConflict
 	}, 10*time.Second, 100*time.Millisecond)
 	require.Len(t, p.Approvals, 1)
 	f1.do("POST", "/payments/"+paymentID+"/approve", map[string]any{"note": "again"}, 409, nil)

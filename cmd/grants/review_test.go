@@ -265,7 +265,7 @@ func TestConflictIsCarriedToTheAssessorsOtherCases(t *testing.T) {
 	}, 20*time.Second, 100*time.Millisecond)
 	first := queue.Items[0]
 	require.Eventually(t, func() bool {
-		return assessor.try("POST", "/assessments/"+first.ID+"/conflict", map[string]any{"reason": "I am a trustee"}, &map[string]any{}) == http.StatusOK
+		return assessor.try("/assessments/"+first.ID+"/conflict", map[string]any{"reason": "I am a trustee"}, &map[string]any{}) == http.StatusOK
 	}, 10*time.Second, 100*time.Millisecond, "conflict declared")
 	require.Eventually(t, func() bool {
 		assessor.do("GET", "/assessments", nil, 200, &queue)

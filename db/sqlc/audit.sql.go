@@ -10,30 +10,6 @@ import (
 	"time"
 )
 
-const auditChains = `-- name: AuditChains :many
-SELECT DISTINCT chain FROM audit_events ORDER BY chain
-`
-
-func (q *Queries) AuditChains(ctx context.Context) ([]string, error) {
-	rows, err := q.db.Query(ctx, auditChains)
-	if err != nil {
-		return nil, err
-	}
-	defer rows.Close()
-	items := []string{}
-	for rows.Next() {
-		var chain string
-		if err := rows.Scan(&chain); err != nil {
-			return nil, err
-		}
-		items = append(items, chain)
-	}
-	if err := rows.Err(); err != nil {
-		return nil, err
-	}
-	return items, nil
-}
-
 const auditEventPage = `-- name: AuditEventPage :many
 SELECT e.chain, e.seq, e.at, e.actor, e.action, e.entity, e.data, e.prev_hash, e.hash,
        s.gseq AS seal_gseq, s.hash AS seal_hash, s.mac AS seal_mac
@@ -501,17 +477,6 @@ func (q *Queries) AuditSealPage(ctx context.Context, arg AuditSealPageParams) ([
 		return nil, err
 	}
 	return items, nil
-}
-
-const auditSealedChainCount = `-- name: AuditSealedChainCount :one
-SELECT count(DISTINCT chain) FROM audit_seals
-`
-
-func (q *Queries) AuditSealedChainCount(ctx context.Context) (int64, error) {
-	row := q.db.QueryRow(ctx, auditSealedChainCount)
-	var count int64
-	err := row.Scan(&count)
-	return count, err
 }
 
 const auditSealsByChain = `-- name: AuditSealsByChain :many

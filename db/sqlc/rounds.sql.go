@@ -10,17 +10,6 @@ import (
 	"time"
 )
 
-const roundCountByProgramme = `-- name: RoundCountByProgramme :one
-SELECT count(*) FROM rounds WHERE programme_id = $1
-`
-
-func (q *Queries) RoundCountByProgramme(ctx context.Context, programmeID string) (int64, error) {
-	row := q.db.QueryRow(ctx, roundCountByProgramme, programmeID)
-	var count int64
-	err := row.Scan(&count)
-	return count, err
-}
-
 const roundCreate = `-- name: RoundCreate :one
 INSERT INTO rounds (id, programme_id, name, opens_at, closes_at, budget_pence, min_partners, definition, created_by)
 VALUES ($1, $2, $3, $4, $5, $6, $7, $8, $9)

@@ -9,17 +9,6 @@ import (
 	"context"
 )
 
-const userCount = `-- name: UserCount :one
-SELECT count(*) FROM users
-`
-
-func (q *Queries) UserCount(ctx context.Context) (int64, error) {
-	row := q.db.QueryRow(ctx, userCount)
-	var count int64
-	err := row.Scan(&count)
-	return count, err
-}
-
 const userCreate = `-- name: UserCreate :one
 INSERT INTO users (id, email, name, password_hash, roles)
 VALUES ($1, $2, $3, $4, $5::text[])
@@ -212,18 +201,4 @@ func (q *Queries) UserSetAffiliations(ctx context.Context, arg UserSetAffiliatio
 		&i.CreatedAt,
 	)
 	return i, err
-}
-
-const userSetPassword = `-- name: UserSetPassword :exec
-UPDATE users SET password_hash = $1 WHERE id = $2
-`
-
-type UserSetPasswordParams struct {
-	PasswordHash string
-	ID           string
-}
-
-func (q *Queries) UserSetPassword(ctx context.Context, arg UserSetPasswordParams) error {
-	_, err := q.db.Exec(ctx, userSetPassword, arg.PasswordHash, arg.ID)
-	return err
 }

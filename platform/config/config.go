@@ -105,7 +105,7 @@ func Load(getenv func(string) string) (Config, error) {
 			return v
 		}
 		if f := strings.TrimSpace(getenv(key + "_FILE")); f != "" {
-			b, err := os.ReadFile(f)
+			b, err := os.ReadFile(f) //nolint:gosec // G304: the operator names this file (KEY_FILE); reading it is the point
 			if err != nil {
 				errs = append(errs, fmt.Errorf("%s_FILE: %w", key, err))
 				return def
@@ -177,7 +177,7 @@ func Load(getenv func(string) string) (Config, error) {
 		c.TrustedProxies = append(c.TrustedProxies, p)
 	}
 	c.DocumentsDir = get("GRANTS_DOCUMENTS_DIR", filepath.Join(c.DataDir, "documents"))
-	n, err := strconv.Atoi(get("GRANTS_DB_MAX_CONNS", "20"))
+	n, err := strconv.ParseInt(get("GRANTS_DB_MAX_CONNS", "20"), 10, 32)
 	if err != nil || n < 1 || n > 1000 {
 		errs = append(errs, errors.New("GRANTS_DB_MAX_CONNS: must be a whole number from 1 to 1000"))
 	}

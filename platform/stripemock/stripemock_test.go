@@ -63,7 +63,10 @@ func TestServesTheAPIAndStops(t *testing.T) {
 	}
 	require.NoError(t, s.Err())
 	require.NoError(t, s.Stop(t.Context()), "second Stop")
-	_, err := http.Get(s.URL() + "/")
+	resp, err := http.Get(s.URL() + "/")
+	if err == nil {
+		_ = resp.Body.Close()
+	}
 	require.Error(t, err, "still answering after Stop")
 }
 

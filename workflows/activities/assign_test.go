@@ -29,7 +29,7 @@ func TestAssignBalancesLoad(t *testing.T) {
 	res := b.assign(t, first)
 	require.Zero(t, res.Short)
 	require.Len(t, res.Assignments, 2)
-	deadline := b.round.Definition.ClosesAt.Add(336 * time.Hour)
+	deadline := b.round.ClosesAt.Add(336 * time.Hour)
 	for i, a := range res.Assignments {
 		require.Equal(t, workflows.AssessmentAssigned, a.Status)
 		require.True(t, deadline.Equal(a.Deadline), "deadline %v, want %v", a.Deadline, deadline)

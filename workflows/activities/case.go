@@ -51,7 +51,7 @@ func loadRound(ctx context.Context, q *sqlc.Queries, roundID string) (sqlc.Round
 		return r, def, fmt.Errorf("load round %s: %w", roundID, err)
 	}
 	if err := json.Unmarshal(r.Definition, &def); err != nil {
-		return r, def, fmt.Errorf("%w: round %s definition: %v", errStored, roundID, err)
+		return r, def, fmt.Errorf("%w: round %s definition: %w", errStored, roundID, err)
 	}
 	return r, def, nil
 }

@@ -242,5 +242,5 @@ func TestDecideConcurrentApprovalsNeverOverspend(t *testing.T) {
 	}
 	require.Equal(t, k, won)
 	require.Equal(t, k*award, b.committed(t, b.round.ID))
-	require.LessOrEqual(t, b.committed(t, b.round.ID), b.round.Definition.BudgetPence)
+	require.LessOrEqual(t, b.committed(t, b.round.ID), b.round.BudgetPence)
 }

@@ -104,13 +104,13 @@ func lockActiveGrant(ctx context.Context, q *sqlc.Queries, grantID string) (sqlc
 }
 
 // saveGrant writes a grant's mutable fields back.
-func saveGrant(ctx context.Context, q *sqlc.Queries, g sqlc.Grant) (sqlc.Grant, error) {
-	out, err := q.GrantUpdateState(ctx, sqlc.GrantUpdateStateParams{ID: g.ID, Status: g.Status, AwardPence: g.AwardPence,
+func saveGrant(ctx context.Context, q *sqlc.Queries, g sqlc.Grant) error {
+	_, err := q.GrantUpdateState(ctx, sqlc.GrantUpdateStateParams{ID: g.ID, Status: g.Status, AwardPence: g.AwardPence,
 		ClawbackPence: g.ClawbackPence, Flags: g.Flags, CompletedAt: g.CompletedAt})
 	if err != nil {
-		return out, fmt.Errorf("save grant: %w", err)
+		return fmt.Errorf("save grant: %w", err)
 	}
-	return out, nil
+	return nil
 }
 
 // setFlag adds or removes a grant flag, reporting whether it changed.
@@ -142,14 +142,14 @@ func lockReport(ctx context.Context, q *sqlc.Queries, grantID, reportID string) 
 }
 
 // saveReport writes a report's mutable fields back.
-func saveReport(ctx context.Context, q *sqlc.Queries, r sqlc.Report) (sqlc.Report, error) {
-	out, err := q.ReportUpdateState(ctx, sqlc.ReportUpdateStateParams{ID: r.ID, Status: r.Status, Answers: r.Answers,
+func saveReport(ctx context.Context, q *sqlc.Queries, r sqlc.Report) error {
+	_, err := q.ReportUpdateState(ctx, sqlc.ReportUpdateStateParams{ID: r.ID, Status: r.Status, Answers: r.Answers,
 		SpendPence: r.SpendPence, SubmittedBy: r.SubmittedBy, SubmittedAt: r.SubmittedAt, ReviewedBy: r.ReviewedBy,
 		ReviewedAt: r.ReviewedAt, ReviewComment: r.ReviewComment, EscalatedAt: r.EscalatedAt})
 	if err != nil {
-		return out, fmt.Errorf("save report: %w", err)
+		return fmt.Errorf("save report: %w", err)
 	}
-	return out, nil
+	return nil
 }
 
 // ReportClock moves a report along its clock: within the reminder lead it
@@ -186,7 +186,7 @@ func (a *Activities) ReportClock(ctx context.Context, in workflows.ReportClockIn
 		case in.Step == workflows.ReportStepEscalate && r.Status == workflows.ReportOverdue && r.EscalatedAt == nil:
 			r.EscalatedAt = &in.At
 			setFlag(&g, workflows.GrantFlagReportOverdue, true)
-			if _, err := saveGrant(ctx, q, g); err != nil {
+			if err := saveGrant(ctx, q, g); err != nil {
 				return err
 			}
 			m = message{kind: "report_escalated", subject: "A grant report is overdue beyond its grace period",
@@ -195,7 +195,7 @@ func (a *Activities) ReportClock(ctx context.Context, in workflows.ReportClockIn
 		default:
 			return nil
 		}
-		if _, err := saveReport(ctx, q, r); err != nil {
+		if err := saveReport(ctx, q, r); err != nil {
 			return err
 		}
 		m.entity, m.key = grantChain(g.ID), "report:"+r.ID+":"+in.Step
@@ -264,7 +264,7 @@ func (a *Activities) UnholdPayments(ctx context.Context, in workflows.GrantStep)
 			return err
 		}
 		if setFlag(&g, workflows.GrantFlagReportOverdue, false) {
-			if _, err := saveGrant(ctx, q, g); err != nil {
+			if err := saveGrant(ctx, q, g); err != nil {
 				return err
 			}
 		}
@@ -382,7 +382,7 @@ func (a *Activities) CompleteGrant(ctx context.Context, in workflows.GrantStep) 
 			}
 		}
 		g.Status, g.CompletedAt = workflows.GrantStatusCompleted, &in.At
-		if _, err := saveGrant(ctx, q, g); err != nil {
+		if err := saveGrant(ctx, q, g); err != nil {
 			return err
 		}
 		out.Changed = true
@@ -442,7 +442,7 @@ func (a *Activities) HandleGrantEvent(ctx context.Context, in workflows.GrantEve
 		default:
 			return nil
 		}
-		if _, err := saveGrant(ctx, q, g); err != nil {
+		if err := saveGrant(ctx, q, g); err != nil {
 			return err
 		}
 		m.entity = grantChain(g.ID)

@@ -73,7 +73,7 @@ func (a *Activities) SubmitReport(ctx context.Context, in workflows.ReportSubmit
 		r.Status, r.Answers, r.SpendPence = workflows.ReportSubmitted, canonical, &s.SpendPence
 		r.SubmittedBy, r.SubmittedAt = &s.Caller.ID, &in.At
 		r.ReviewedBy, r.ReviewedAt = nil, nil
-		if _, err := saveReport(ctx, q, r); err != nil {
+		if err := saveReport(ctx, q, r); err != nil {
 			return err
 		}
 		out.Status = r.Status
@@ -141,7 +141,7 @@ func (a *Activities) ReviewReport(ctx context.Context, in workflows.ReportReview
 			return err
 		}
 		r.Status, r.ReviewedBy, r.ReviewedAt, r.ReviewComment = want, &rv.Caller.ID, &in.At, &rv.Comment
-		if _, err := saveReport(ctx, q, r); err != nil {
+		if err := saveReport(ctx, q, r); err != nil {
 			return err
 		}
 		out.Status = r.Status

@@ -22,7 +22,7 @@ func TestLoadCaseAndRound(t *testing.T) {
 	appID := b.inAssessment(t, b.round, apptest.Lead{RequestedPence: 300000})
 	info, err := b.acts.LoadCase(b.ctx, workflows.CaseRef{ApplicationID: appID})
 	require.NoError(t, err)
-	closes := b.round.Definition.ClosesAt
+	closes := b.round.ClosesAt
 	require.True(t, closes.Equal(info.ClosesAt))
 	info.ClosesAt = closes
 	require.Equal(t, workflows.CaseInfo{
@@ -39,7 +39,7 @@ func TestLoadCaseAndRound(t *testing.T) {
 	ri, err := b.acts.LoadRound(b.ctx, workflows.RoundInput{RoundID: b.round.ID})
 	require.NoError(t, err)
 	require.True(t, closes.Add(672*time.Hour).Equal(ri.DecisionDeadline))
-	require.True(t, b.round.Definition.OpensAt.Equal(ri.OpensAt))
+	require.True(t, b.round.OpensAt.Equal(ri.OpensAt))
 	require.Equal(t, 672*time.Hour, ri.OfferExpiry)
 
 	_, err = b.acts.LoadCase(b.ctx, workflows.CaseRef{ApplicationID: "app_missing"})

@@ -166,7 +166,7 @@ func (a *Activities) VaryGrant(ctx context.Context, in workflows.VaryInput) (wor
 			return err
 		}
 		g.AwardPence, g.ClawbackPence = award, g.ClawbackPence+claw
-		if _, err := saveGrant(ctx, q, g); err != nil {
+		if err := saveGrant(ctx, q, g); err != nil {
 			return err
 		}
 		var schedule []byte
