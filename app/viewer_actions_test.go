@@ -131,3 +131,74 @@ func TestHome(t *testing.T) {
 	require.NoError(t, err)
 	require.Empty(t, cmp.Diff(app.Home{Assessor: &app.AssessorHome{}}, h))
 }
+
+// One case's place in the ranking is the row the whole ranking gives it,
+// and says whether the reader may decide or moderate: a chair with an
+// interest in the case may not.
+func TestCaseRanking(t *testing.T) {
+	t.Parallel()
+	env := apptest.New(t)
+	ctx := context.Background()
+	r := env.Round(t, apptest.ExampleRound(t))
+	assessor := env.User(t, "assessor@example.org", app.RoleAssessor)
+	var cases []string
+	for i, totals := range [][]int64{{5000}, {8000, 6000}, nil, {9000}} {
+		caseID := env.Submitted(t, r, "case"+string(rune('a'+i))+"@example.org", true)
+		_, err := env.Store.ApplicationSetEligibility(ctx, sqlc.ApplicationSetEligibilityParams{ID: caseID, Status: app.StatusInAssessment,
+			Eligibility: []byte(`{"eligible":true,"reasons":[]}`)})
+		require.NoError(t, err)
+		for _, total := range append(totals, -1) { // -1: one still assigned
+			s, err := env.Store.AssessmentInsert(ctx, sqlc.AssessmentInsertParams{ID: id.New(id.Assessment), ApplicationID: caseID,
+				RoundID: r.ID, AssessorID: assessor.ID, Deadline: time.Now().Add(time.Hour), AssignedAt: time.Now()})
+			require.NoError(t, err)
+			if total >= 0 {
+				now := time.Now()
+				_, err = env.Store.AssessmentScore(ctx, sqlc.AssessmentScoreParams{ID: s.ID, Scores: []byte(`{}`), TotalHundredths: &total, ScoredAt: &now})
+				require.NoError(t, err)
+			}
+		}
+		cases = append(cases, caseID)
+	}
+	chair := env.User(t, "chair@example.org", app.RoleChair)
+	interested := env.User(t, "chair2@example.org", app.RoleChair)
+	_, err := env.Store.Pool.Exec(ctx, `UPDATE users SET affiliations = '[{"name": "Org of casea@example.org"}]' WHERE id = $1`, interested.ID)
+	require.NoError(t, err)
+
+	whole, err := env.App.RoundRanking(ctx, chair, r.ID)
+	require.NoError(t, err)
+	require.Len(t, whole.Items, len(cases))
+	for i, it := range whole.Items {
+		place, err := env.App.CaseRanking(ctx, chair, it.ApplicationID)
+		require.NoError(t, err)
+		require.NotNil(t, place.Item)
+		require.Empty(t, cmp.Diff(it, *place.Item), it.ApplicationID)
+		require.Equal(t, i+1, place.Rank)
+		require.Equal(t, len(whole.Items), place.Ranked)
+		require.Equal(t, whole.LeftPence, place.LeftPence)
+		require.True(t, place.CanDecide)
+		require.False(t, place.CanModerate, "a chair does not moderate")
+		require.True(t, place.AwaitingDecision)
+	}
+	place, err := env.App.CaseRanking(ctx, interested, cases[0])
+	require.NoError(t, err)
+	require.False(t, place.CanDecide, "an interested chair")
+	require.True(t, place.AwaitingDecision)
+	place, err = env.App.CaseRanking(ctx, interested, cases[1])
+	require.NoError(t, err)
+	require.True(t, place.CanDecide)
+	place, err = env.App.CaseRanking(ctx, env.Manager, cases[1])
+	require.NoError(t, err)
+	require.True(t, place.CanModerate)
+	require.False(t, place.CanDecide)
+
+	// Not ranked yet: no row; not for an assessor at all.
+	draft := env.Submitted(t, r, "late@example.org", true)
+	place, err = env.App.CaseRanking(ctx, chair, draft)
+	require.NoError(t, err)
+	require.Nil(t, place.Item)
+	require.Equal(t, len(cases), place.Ranked)
+	_, err = env.App.CaseRanking(ctx, assessor, cases[0])
+	e, ok := app.AsError(err)
+	require.True(t, ok, "%v", err)
+	require.Equal(t, app.KindForbidden, e.Kind)
+}
