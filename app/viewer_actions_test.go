@@ -2,6 +2,7 @@ package app_test
 
 import (
 	"context"
+	"fmt"
 	"testing"
 	"time"
 
@@ -104,8 +105,9 @@ func TestHome(t *testing.T) {
 	require.NoError(t, err)
 	assessor := env.User(t, "assessor@example.org", app.RoleAssessor)
 	early := time.Date(2031, 3, 14, 17, 0, 0, 0, time.UTC)
-	for _, d := range []time.Time{early.Add(48 * time.Hour), early} {
-		_, err = env.Store.AssessmentInsert(ctx, sqlc.AssessmentInsertParams{ID: id.New(id.Assessment), ApplicationID: caseID,
+	second := env.Submitted(t, r, "case2@example.org", true)
+	for appID, d := range map[string]time.Time{caseID: early.Add(48 * time.Hour), second: early} {
+		_, err = env.Store.AssessmentInsert(ctx, sqlc.AssessmentInsertParams{ID: id.New(id.Assessment), ApplicationID: appID,
 			RoundID: r.ID, AssessorID: assessor.ID, Deadline: d, AssignedAt: time.Now()})
 		require.NoError(t, err)
 	}
@@ -140,16 +142,20 @@ func TestCaseRanking(t *testing.T) {
 	env := apptest.New(t)
 	ctx := context.Background()
 	r := env.Round(t, apptest.ExampleRound(t))
-	assessor := env.User(t, "assessor@example.org", app.RoleAssessor)
+	var assessors []app.Actor
+	for i := range 3 {
+		assessors = append(assessors, env.User(t, fmt.Sprintf("assessor%d@example.org", i), app.RoleAssessor))
+	}
+	assessor := assessors[0]
 	var cases []string
 	for i, totals := range [][]int64{{5000}, {8000, 6000}, nil, {9000}} {
 		caseID := env.Submitted(t, r, "case"+string(rune('a'+i))+"@example.org", true)
 		_, err := env.Store.ApplicationSetEligibility(ctx, sqlc.ApplicationSetEligibilityParams{ID: caseID, Status: app.StatusInAssessment,
 			Eligibility: []byte(`{"eligible":true,"reasons":[]}`)})
 		require.NoError(t, err)
-		for _, total := range append(totals, -1) { // -1: one still assigned
+		for j, total := range append(totals, -1) { // -1: one still assigned
 			s, err := env.Store.AssessmentInsert(ctx, sqlc.AssessmentInsertParams{ID: id.New(id.Assessment), ApplicationID: caseID,
-				RoundID: r.ID, AssessorID: assessor.ID, Deadline: time.Now().Add(time.Hour), AssignedAt: time.Now()})
+				RoundID: r.ID, AssessorID: assessors[j].ID, Deadline: time.Now().Add(time.Hour), AssignedAt: time.Now()})
 			require.NoError(t, err)
 			if total >= 0 {
 				now := time.Now()
