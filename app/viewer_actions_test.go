@@ -82,7 +82,7 @@ func TestPaymentViewsSayWhatTheReaderMayDo(t *testing.T) {
 	p, err := env.App.GetPayment(ctx, plain, pay)
 	require.NoError(t, err)
 	require.Empty(t, cmp.Diff(actions{CanCancel: true,
-		Refusal: "You have already approved this payment; a different finance user must give the second approval"}, actionsOf(p)))
+		Refusal: "You approved this payment; a different finance user must give the second approval"}, actionsOf(p)))
 	env.SetPayment(t, pay, workflows.PaymentFailed, workflows.ProviderManual)
 	p, err = env.App.GetPayment(ctx, interested, pay)
 	require.NoError(t, err)

@@ -73,7 +73,7 @@ func TestFinancePaymentPages(t *testing.T) {
 	fin1 := b.signedIn(t, "finance1@example.org")
 	r = fin1.get("/payments/" + pay)
 	require.Equal(t, http.StatusOK, r.Code)
-	require.Contains(t, r.Body, "You have already approved this payment; a different finance user must give the second approval.")
+	require.Contains(t, r.Body, "You approved this payment; a different finance user must give the second approval.")
 	require.NotContains(t, r.Body, `action="/payments/`+pay+`/approve"`)
 
 	// A manager may read it but not act on it.
@@ -236,14 +236,14 @@ func TestFinanceApprovalAndRunThroughTheWorkflows(t *testing.T) {
 	r = fin1.get(r.Location)
 	require.Contains(t, r.Body, "You approved this payment")
 	require.Contains(t, r.Body, "1 of 2 approvals: Test finance1@example.org")
-	require.Contains(t, r.Body, "You have already approved this payment; a different finance user must give the second approval.")
+	require.Contains(t, r.Body, "You approved this payment; a different finance user must give the second approval.")
 
 	// The same person again: the workflow refuses, the page says why.
 	before := b.snapshot(t)
 	r = fin1.post("/payments/"+pay+"/approve", url.Values{"note": {"Again"}})
 	require.Equal(t, http.StatusConflict, r.Code, r.Body)
 	require.Contains(t, r.Body, "There is a problem")
-	require.Contains(t, r.Body, "You have already approved this payment")
+	require.Equal(t, 2, strings.Count(r.Body, "You approved this payment; a different finance user must give the second approval"), "the refusal, and the page's reason")
 	require.Contains(t, r.Body, "1 of 2 approvals")
 	require.Equal(t, before, b.snapshot(t))
 

@@ -158,7 +158,7 @@ func ApprovalRefusal(f ApprovalFacts, caller Caller) error {
 	case f.RequestedBy != "" && caller.ID == f.RequestedBy:
 		return Reject(RejectForbidden, "You cannot approve a payment you issued: two other finance users must approve it", nil)
 	case slices.Contains(f.Approvals, caller.ID):
-		return Reject(RejectConflict, "You have already approved this payment; a different finance user must give the second approval", nil)
+		return Reject(RejectConflict, "You approved this payment; a different finance user must give the second approval", nil)
 	case len(f.Approvals) >= RequiredApprovals:
 		return Reject(RejectInvalidState, "This payment already has its approvals", nil)
 	case f.Interest != "":

@@ -52,7 +52,7 @@ func TestApprovalRefusal(t *testing.T) {
 		{"the issuer", with(func(f *workflows.ApprovalFacts) { f.RequestedBy = "usr_fin" }), finance, workflows.RejectForbidden,
 			"You cannot approve a payment you issued: two other finance users must approve it"},
 		{"an approver already", with(func(f *workflows.ApprovalFacts) { f.Approvals = []string{"usr_fin"} }), finance, workflows.RejectConflict,
-			"You have already approved this payment; a different finance user must give the second approval"},
+			"You approved this payment; a different finance user must give the second approval"},
 		{"approvals complete", with(func(f *workflows.ApprovalFacts) { f.Approvals = []string{"usr_a", "usr_b"} }), finance,
 			workflows.RejectInvalidState, "This payment already has its approvals"},
 		{"an interest", with(func(f *workflows.ApprovalFacts) { f.Interest = "You are a member of the organisation being paid" }), finance,
