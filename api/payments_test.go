@@ -59,7 +59,15 @@ func TestPaymentCommands(t *testing.T) {
 	first := f.do(t, "GET", "/payments?limit=1", f.managerToken, nil).json(t)
 	require.Len(t, first["items"], 1)
 	require.NotNil(t, first["next_cursor"])
-	require.Equal(t, p, f.do(t, "GET", "/payments/"+pay, f.managerToken, nil).json(t))
+	require.Equal(t, p, f.do(t, "GET", "/payments/"+pay, f.fin1Tok, nil).json(t))
+	// What the reader may do is the reader's: finance may approve, a
+	// manager is told why not.
+	require.Equal(t, true, p["can_approve"])
+	require.Nil(t, p["approve_refusal"])
+	one := f.do(t, "GET", "/payments/"+pay, f.managerToken, nil).json(t)
+	require.Equal(t, false, one["can_approve"])
+	require.Equal(t, "Only finance staff can approve payments", one["approve_refusal"])
+	require.Equal(t, false, one["can_cancel"])
 
 	// Commands: the role first, then scope, state and content.
 	approve := "/payments/" + pay + "/approve"

@@ -74,12 +74,6 @@ func assessmentView(s sqlc.Assessment, orgName string) (Assessment, error) {
 		Total: hundredths(s.TotalHundredths), OrganisationName: orgName}, nil
 }
 
-// liveAssessment reports whether an assessment still gives its assessor
-// access to the application.
-func liveAssessment(status string) bool {
-	return status == workflows.AssessmentAssigned || status == workflows.AssessmentScored
-}
-
 // ListAssessments is the assessor's queue: what they are assigned to or
 // have scored, optionally by status.
 func (a *App) ListAssessments(ctx context.Context, actor Actor, f AssessmentFilter) (Page[Assessment], error) {
@@ -127,7 +121,7 @@ func (a *App) loadAssessment(ctx context.Context, actor Actor, asmID string) (sq
 		}
 		return row, fmt.Errorf("get assessment: %w", err)
 	}
-	if row.Assessment.AssessorID != actor.ID || !liveAssessment(row.Assessment.Status) {
+	if row.Assessment.AssessorID != actor.ID || !workflows.AssessmentLive(row.Assessment.Status) {
 		return row, notFound("Assessment")
 	}
 	return row, nil

@@ -150,9 +150,7 @@ func (a *App) Moderate(ctx context.Context, actor Actor, appID string, body Body
 	if err := a.refuseInterested(ctx, actor, x.app.ID, "moderate it"); err != nil {
 		return Application{}, err
 	}
-	switch x.app.Status {
-	case StatusSubmitted, StatusInAssessment, StatusWaitlisted:
-	default:
+	if !workflows.AwaitingDecision(x.app.Status) {
 		return Application{}, invalidState("Only an application in assessment or on the waiting list can be moderated")
 	}
 	var in ModerationInput
@@ -197,9 +195,7 @@ func (a *App) Decide(ctx context.Context, actor Actor, appID string, body Body) 
 	if err := a.refuseInterested(ctx, actor, x.app.ID, "decide on it"); err != nil {
 		return Application{}, err
 	}
-	switch x.app.Status {
-	case StatusSubmitted, StatusInAssessment, StatusWaitlisted:
-	default:
+	if !workflows.AwaitingDecision(x.app.Status) {
 		return Application{}, invalidState("This application is not awaiting a decision")
 	}
 	var in DecisionInput
@@ -230,15 +226,15 @@ func (a *App) WithdrawApplication(ctx context.Context, actor Actor, appID string
 	if !x.canEdit() {
 		return Application{}, forbidden("Only members of the applying organisation can withdraw an application")
 	}
-	switch x.app.Status {
-	case StatusDraft:
+	switch {
+	case x.app.Status == StatusDraft:
 		if err := params(); err != nil {
 			return Application{}, err
 		}
 		if err := a.withdrawDraft(ctx, actor, appID); err != nil {
 			return Application{}, err
 		}
-	case StatusSubmitted, StatusInAssessment, StatusWaitlisted:
+	case workflows.AwaitingDecision(x.app.Status):
 		if err := params(); err != nil {
 			return Application{}, err
 		}

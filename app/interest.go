@@ -4,6 +4,7 @@ import (
 	"context"
 	"fmt"
 
+	"github.com/civicgrants/grants/db/sqlc"
 	"github.com/civicgrants/grants/interest"
 )
 
@@ -17,7 +18,7 @@ func (a *App) refuseInterested(ctx context.Context, actor Actor, applicationID, 
 	if err != nil {
 		return fmt.Errorf("load application: %w", err)
 	}
-	why, err := interest.Of(ctx, a.store.Queries, actor.ID, app)
+	why, err := a.interestIn(ctx, actor, app)
 	if err != nil {
 		return err
 	}
@@ -35,4 +36,14 @@ func (a *App) refuseInterestedInGrant(ctx context.Context, actor Actor, grantID,
 		return fmt.Errorf("load grant: %w", err)
 	}
 	return a.refuseInterested(ctx, actor, g.ApplicationID, doing)
+}
+
+// interestIn says why the actor has an interest in the application
+// (interest.Of), or "" when they have none.
+func (a *App) interestIn(ctx context.Context, actor Actor, app sqlc.Application) (string, error) {
+	why, err := interest.Of(ctx, a.store.Queries, actor.ID, app)
+	if err != nil {
+		return "", fmt.Errorf("interest: %w", err)
+	}
+	return why, nil
 }

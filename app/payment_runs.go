@@ -92,7 +92,7 @@ func (a *App) CreatePaymentRun(ctx context.Context, actor Actor, params NoParams
 	if err != nil {
 		return PaymentRun{}, err
 	}
-	return a.runWithPayments(ctx, run)
+	return a.runWithPayments(ctx, actor, run)
 }
 
 // ListPaymentRuns lists payment runs, newest first (finance only).
@@ -129,16 +129,16 @@ func (a *App) loadPaymentRun(ctx context.Context, runID string) (sqlc.PaymentRun
 }
 
 // paymentRunView reads a run with its payments.
-func (a *App) paymentRunView(ctx context.Context, runID string) (PaymentRun, error) {
+func (a *App) paymentRunView(ctx context.Context, actor Actor, runID string) (PaymentRun, error) {
 	r, err := a.loadPaymentRun(ctx, runID)
 	if err != nil {
 		return PaymentRun{}, err
 	}
-	return a.runWithPayments(ctx, r)
+	return a.runWithPayments(ctx, actor, r)
 }
 
-// runWithPayments is the view of run r with its payments.
-func (a *App) runWithPayments(ctx context.Context, r sqlc.PaymentRun) (PaymentRun, error) {
+// runWithPayments is the view of run r with its payments, for actor.
+func (a *App) runWithPayments(ctx context.Context, actor Actor, r sqlc.PaymentRun) (PaymentRun, error) {
 	rows, err := a.store.PaymentDetailListByRun(ctx, &r.ID)
 	if err != nil {
 		return PaymentRun{}, fmt.Errorf("payments of run: %w", err)
@@ -148,7 +148,7 @@ func (a *App) runWithPayments(ctx context.Context, r sqlc.PaymentRun) (PaymentRu
 		prs[i] = paymentRow{p: p.Payment, orgID: p.OrganisationID, orgName: p.OrganisationName}
 	}
 	v := paymentRunView(r)
-	if v.Payments, err = a.paymentViews(ctx, prs); err != nil {
+	if v.Payments, err = a.paymentViews(ctx, actor, prs); err != nil {
 		return PaymentRun{}, err
 	}
 	return v, nil
@@ -159,7 +159,7 @@ func (a *App) GetPaymentRun(ctx context.Context, actor Actor, runID string) (Pay
 	if err := requireFinance(actor); err != nil {
 		return PaymentRun{}, err
 	}
-	return a.paymentRunView(ctx, runID)
+	return a.paymentRunView(ctx, actor, runID)
 }
 
 // RunFile is a payment run's BACS file.
@@ -288,7 +288,7 @@ func (a *App) MarkPaymentRunPaid(ctx context.Context, actor Actor, runID string,
 		return PaymentRun{}, err
 	}
 	if r.Status == RunPaid {
-		return a.runWithPayments(ctx, r)
+		return a.runWithPayments(ctx, actor, r)
 	}
 	pays, err := a.store.PaymentDetailListByRun(ctx, &r.ID)
 	if err != nil {
@@ -334,7 +334,7 @@ func (a *App) MarkPaymentRunPaid(ctx context.Context, actor Actor, runID string,
 	if err != nil {
 		return PaymentRun{}, err
 	}
-	return a.paymentRunView(ctx, r.ID)
+	return a.paymentRunView(ctx, actor, r.ID)
 }
 
 func isPaid(status string) bool {

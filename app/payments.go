@@ -9,6 +9,7 @@ import (
 
 	"github.com/civicgrants/grants/db/sqlc"
 	"github.com/civicgrants/grants/id"
+	"github.com/civicgrants/grants/interest"
 	"github.com/civicgrants/grants/workflows"
 )
 
@@ -41,6 +42,14 @@ type Payment struct {
 	PaymentRunID  *string   `json:"payment_run_id"`
 	CreatedAt     time.Time `json:"created_at"`
 	UpdatedAt     time.Time `json:"updated_at"`
+	// What the reader may do with the payment now, by the workflows'
+	// rules (the payment's workflow has the last word): approve it (else
+	// ApproveRefusal says why not, workflows.ApprovalRefusal), cancel or
+	// reject it, retry it.
+	CanApprove     bool    `json:"can_approve"`
+	ApproveRefusal *string `json:"approve_refusal"`
+	CanCancel      bool    `json:"can_cancel"`
+	CanRetry       bool    `json:"can_retry"`
 }
 
 // Approval is one finance user's approval of a payment, bound to the
@@ -90,8 +99,9 @@ var paymentStatuses = []string{workflows.PaymentScheduled, workflows.PaymentHeld
 	workflows.PaymentApproved, workflows.PaymentSending, workflows.PaymentPaid, workflows.PaymentFailed,
 	workflows.PaymentCancelled, workflows.PaymentReversed}
 
-// paymentViews builds the views of rows with their approvals.
-func (a *App) paymentViews(ctx context.Context, rows []paymentRow) ([]Payment, error) {
+// paymentViews builds the views of rows with their approvals and what
+// actor may do with each.
+func (a *App) paymentViews(ctx context.Context, actor Actor, rows []paymentRow) ([]Payment, error) {
 	ids := make([]string, len(rows))
 	for i, r := range rows {
 		ids[i] = r.p.ID
@@ -128,7 +138,49 @@ func (a *App) paymentViews(ctx context.Context, rows []paymentRow) ([]Payment, e
 			DueAt: p.DueAt, PaidAt: p.PaidAt, ReversedAt: p.ReversedAt, ReversedPence: p.ReversedPence, PaymentRunID: p.PaymentRunID,
 			CreatedAt: p.CreatedAt, UpdatedAt: p.UpdatedAt})
 	}
+	interests := map[string]string{} // by grant: the actor's interest
+	for i := range out {
+		if err := a.addPaymentActions(ctx, actor, &out[i], rows[i].p, interests); err != nil {
+			return nil, err
+		}
+	}
 	return out, nil
+}
+
+// addPaymentActions fills what actor may do with payment v (row p):
+// approve it by the two-approver rule, cancel, retry. The actor's
+// interest (interest.OfPayment, read once per grant into interests) is
+// read only when nothing else refuses the approval.
+func (a *App) addPaymentActions(ctx context.Context, actor Actor, v *Payment, p sqlc.Payment, interests map[string]string) error {
+	approvers := make([]string, len(v.Approvals))
+	for i, ap := range v.Approvals {
+		approvers[i] = ap.UserID
+	}
+	facts := workflows.ApprovalFacts{Status: p.Status, RequestedBy: deref(p.RequestedBy), Approvals: approvers}
+	who := caller(actor)
+	err := workflows.ApprovalRefusal(facts, who)
+	if err == nil {
+		why, ok := interests[p.GrantID]
+		if !ok {
+			var ierr error
+			if why, ierr = interest.OfPayment(ctx, a.store.Queries, actor.ID, p); ierr != nil {
+				return ierr
+			}
+			interests[p.GrantID] = why
+		}
+		facts.Interest = why
+		err = workflows.ApprovalRefusal(facts, who)
+	}
+	if r, ok := workflows.AsRejection(err); ok {
+		v.ApproveRefusal = &r.Message
+	} else if err != nil {
+		return err
+	}
+	v.CanApprove = err == nil
+	finance := actor.Has(RoleFinance)
+	v.CanCancel = finance && workflows.CanCancel(p.Status, deref(p.Provider), p.PaymentRunID != nil) == nil
+	v.CanRetry = finance && workflows.CanRetry(p.Status) == nil
+	return nil
 }
 
 // ListPayments is the finance queue: every payment, by id, optionally by
@@ -162,7 +214,7 @@ func (a *App) ListPayments(ctx context.Context, actor Actor, f PaymentFilter) (P
 	for i, r := range rows {
 		prs[i] = paymentRow{p: r.Payment, orgID: r.OrganisationID, orgName: r.OrganisationName}
 	}
-	views, err := a.paymentViews(ctx, prs)
+	views, err := a.paymentViews(ctx, actor, prs)
 	if err != nil {
 		return Page[Payment]{}, err
 	}
@@ -184,13 +236,13 @@ func (a *App) loadPayment(ctx context.Context, paymentID string) (paymentRow, er
 	return paymentRow{p: r.Payment, orgID: r.OrganisationID, orgName: r.OrganisationName}, nil
 }
 
-// paymentView reads one payment's view afresh.
-func (a *App) paymentView(ctx context.Context, paymentID string) (Payment, error) {
+// paymentView reads one payment's view afresh, for actor.
+func (a *App) paymentView(ctx context.Context, actor Actor, paymentID string) (Payment, error) {
 	r, err := a.loadPayment(ctx, paymentID)
 	if err != nil {
 		return Payment{}, err
 	}
-	views, err := a.paymentViews(ctx, []paymentRow{r})
+	views, err := a.paymentViews(ctx, actor, []paymentRow{r})
 	if err != nil {
 		return Payment{}, err
 	}
@@ -202,7 +254,7 @@ func (a *App) GetPayment(ctx context.Context, actor Actor, paymentID string) (Pa
 	if !actor.seesPayments() {
 		return Payment{}, forbidden("Only finance staff and programme managers can read payments")
 	}
-	return a.paymentView(ctx, paymentID)
+	return a.paymentView(ctx, actor, paymentID)
 }
 
 // ApproveInput is the body of POST /payments/{id}/approve; the note is
@@ -282,7 +334,7 @@ func (a *App) PaymentCommand(ctx context.Context, actor Actor, paymentID, update
 	if err := a.updatePayment(ctx, r.p.ID, update, cmd, nil); err != nil {
 		return Payment{}, err
 	}
-	return a.paymentView(ctx, r.p.ID)
+	return a.paymentView(ctx, actor, r.p.ID)
 }
 
 // ReissuePayment asks the grant's workflow to issue a cancelled payment's
@@ -319,5 +371,5 @@ func (a *App) ReissuePayment(ctx context.Context, actor Actor, paymentID string,
 	if res.PaymentID == "" {
 		return Payment{}, fmt.Errorf("reissue of %s named no new payment", r.p.ID)
 	}
-	return a.paymentView(ctx, res.PaymentID)
+	return a.paymentView(ctx, actor, res.PaymentID)
 }

@@ -197,6 +197,37 @@ func Of(ctx context.Context, q *sqlc.Queries, userID string, app sqlc.Applicatio
 	return found[u.ID], nil
 }
 
+// ReasonPayee is why a member of the organisation a payment goes to (the
+// grantee, or the host paying through) has an interest in it.
+const ReasonPayee = "You are a member of the organisation being paid"
+
+// OfPayment returns why the user has an interest in a payment — in the
+// application its grant was awarded on (Of), else as a member of its
+// grantee or payee (ReasonPayee) — or "" when they have none: the interest
+// the two-approver rule (workflows.ApprovalRefusal) reads.
+func OfPayment(ctx context.Context, q *sqlc.Queries, userID string, p sqlc.Payment) (string, error) {
+	g, err := q.GrantGet(ctx, p.GrantID)
+	if err != nil {
+		return "", fmt.Errorf("load grant: %w", err)
+	}
+	app, err := q.ApplicationGet(ctx, g.ApplicationID)
+	if err != nil {
+		return "", fmt.Errorf("load application: %w", err)
+	}
+	why, err := Of(ctx, q, userID, app)
+	if err != nil || why != "" {
+		return why, err
+	}
+	members, err := q.PaymentPayeeMemberIDs(ctx, p.ID)
+	if err != nil {
+		return "", fmt.Errorf("list payee members: %w", err)
+	}
+	if slices.Contains(members, userID) {
+		return ReasonPayee, nil
+	}
+	return "", nil
+}
+
 // Staff lists, sorted, the staff (users with any staff role) who have an
 // interest in the application: the list the workflows' validators check.
 func Staff(ctx context.Context, q *sqlc.Queries, app sqlc.Application) ([]string, error) {

@@ -97,3 +97,16 @@ UPDATE applications
 SET status = 'withdrawn', withdrawn_at = now(), version = version + 1, updated_at = now()
 WHERE id = @id AND status = 'draft'
 RETURNING *;
+
+-- name: ApplicationRankingTotals :many
+-- What ranks a round's assessed applications, without their answers: each
+-- one's status, request, moderated total and its assessors' totals (scored
+-- assessments), in submission order. For one case's place in the ranking.
+SELECT a.id, a.status, a.requested_pence, a.moderated_total,
+       coalesce(array_agg(s.total_hundredths::bigint ORDER BY s.assigned_at, s.id)
+                FILTER (WHERE s.status = 'scored' AND s.total_hundredths IS NOT NULL), '{}')::bigint[] AS assessor_totals
+FROM applications a
+LEFT JOIN assessments s ON s.application_id = a.id
+WHERE a.round_id = @round_id AND a.status IN ('in_assessment', 'approved', 'rejected', 'waitlisted')
+GROUP BY a.id
+ORDER BY a.submitted_at, a.id;

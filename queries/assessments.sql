@@ -24,21 +24,21 @@ ORDER BY s.application_id, s.assigned_at, s.id;
 -- name: AssessmentScore :one
 UPDATE assessments
 SET scores = @scores, total_hundredths = @total_hundredths, status = 'scored', scored_at = @scored_at
-WHERE id = @id AND status IN ('assigned', 'scored')
+WHERE id = @id AND assessment_is_live(status)
 RETURNING *;
 
 -- name: AssessmentMarkConflict :one
 UPDATE assessments
 SET status = 'conflict', conflict_reason = @reason, released_at = @released_at,
     scores = NULL, total_hundredths = NULL
-WHERE id = @id AND status IN ('assigned', 'scored')
+WHERE id = @id AND assessment_is_live(status)
 RETURNING *;
 
 -- name: AssessmentRelease :one
 UPDATE assessments
 SET status = 'released', release_reason = @reason, released_at = @released_at,
     scores = NULL, total_hundredths = NULL
-WHERE id = @id AND status IN ('assigned', 'scored')
+WHERE id = @id AND assessment_is_live(status)
 RETURNING *;
 
 -- name: AssessmentMarkReminded :one
@@ -50,7 +50,7 @@ RETURNING *;
 -- Active assignments per assessor in a round, for balancing load.
 SELECT assessor_id, count(*)::bigint AS active
 FROM assessments
-WHERE round_id = @round_id AND status IN ('assigned', 'scored')
+WHERE round_id = @round_id AND assessment_is_live(status)
 GROUP BY assessor_id;
 
 -- name: AssessmentListForAssessor :many
@@ -59,7 +59,7 @@ SELECT sqlc.embed(s), a.round_id AS app_round_id, o.name AS organisation_name
 FROM assessments s
 JOIN applications a ON a.id = s.application_id
 JOIN organisations o ON o.id = a.organisation_id
-WHERE s.assessor_id = @assessor_id AND s.status IN ('assigned', 'scored')
+WHERE s.assessor_id = @assessor_id AND assessment_is_live(s.status)
   AND (sqlc.narg(status)::text IS NULL OR s.status = sqlc.narg(status))
   AND (sqlc.narg(cursor)::text IS NULL OR s.id > sqlc.narg(cursor))
 ORDER BY s.id
@@ -68,7 +68,7 @@ LIMIT @row_limit;
 -- name: AssessmentActiveForAssessor :one
 -- The assessor's live assignment to an application, if any (read access).
 SELECT * FROM assessments
-WHERE application_id = @application_id AND assessor_id = @assessor_id AND status IN ('assigned', 'scored');
+WHERE application_id = @application_id AND assessor_id = @assessor_id AND assessment_is_live(status);
 
 -- name: AssessorConflictInsert :exec
 INSERT INTO assessor_conflicts (assessor_id, organisation_id, name_key, charity_number, company_number, application_id, reason)
@@ -91,3 +91,12 @@ SELECT application_id, total_hundredths::bigint AS total_hundredths
 FROM assessments
 WHERE round_id = @round_id AND status = 'scored'
 ORDER BY application_id, id;
+
+-- name: AssessmentListByApplicationWithNames :many
+-- One application's assessments with the assessors' names, for its place
+-- in the ranking.
+SELECT sqlc.embed(s), u.name AS assessor_name
+FROM assessments s
+JOIN users u ON u.id = s.assessor_id
+WHERE s.application_id = @application_id
+ORDER BY s.assigned_at, s.id;

@@ -35,3 +35,41 @@ FROM applications
 WHERE decided_at IS NOT NULL AND submitted_at IS NOT NULL
 GROUP BY 1
 ORDER BY 1;
+
+-- name: HomeApplicantCounts :one
+-- What a member's organisations have: draft applications, submitted ones
+-- (neither a draft nor withdrawn), grants and offers waiting.
+WITH mine AS (SELECT m.organisation_id FROM organisation_members m WHERE m.user_id = @user_id::text)
+SELECT
+  (SELECT count(*) FROM applications a
+   WHERE a.organisation_id IN (SELECT organisation_id FROM mine) AND a.status = 'draft')::bigint AS drafts,
+  (SELECT count(*) FROM applications a
+   WHERE a.organisation_id IN (SELECT organisation_id FROM mine) AND a.status NOT IN ('draft', 'withdrawn'))::bigint AS submitted,
+  (SELECT count(*) FROM grants g WHERE g.organisation_id IN (SELECT organisation_id FROM mine))::bigint AS grants,
+  (SELECT count(*) FROM grants g
+   WHERE g.organisation_id IN (SELECT organisation_id FROM mine) AND g.status = 'offered')::bigint AS offers;
+
+-- name: HomeAssessorNext :one
+-- An assessor's assessments waiting to be scored: how many, and the
+-- earliest deadline (no row when none waits).
+SELECT count(*) OVER ()::bigint AS waiting, deadline
+FROM assessments
+WHERE assessor_id = @assessor_id AND status = 'assigned'
+ORDER BY deadline, id
+LIMIT 1;
+
+-- name: HomeChairRounds :many
+-- The rounds with applications in assessment, with how many, by name.
+SELECT r.id, r.name, count(*)::bigint AS cases
+FROM applications a
+JOIN rounds r ON r.id = a.round_id
+WHERE a.status = 'in_assessment'
+GROUP BY r.id, r.name
+ORDER BY r.name, r.id;
+
+-- name: HomeFinanceCounts :one
+-- Payments awaiting approval and failed payments.
+SELECT count(*) FILTER (WHERE status = 'awaiting_approval')::bigint AS awaiting,
+       count(*) FILTER (WHERE status = 'failed')::bigint AS failed
+FROM payments
+WHERE status IN ('awaiting_approval', 'failed');

@@ -5,63 +5,17 @@ import (
 	"fmt"
 	"html/template"
 	"net/http"
-	"sort"
-	"time"
 
 	"github.com/gin-gonic/gin"
 
 	"github.com/civicgrants/grants/app"
 	"github.com/civicgrants/grants/money"
-	"github.com/civicgrants/grants/workflows"
 )
 
-// dashboardCap bounds how many items a dashboard counts by listing; above
-// it the page says "more than".
-const dashboardCap = 1000
-
 type dashboardData struct {
-	Me        app.Me
-	Applicant *dashApplicantData
-	Assessor  *dashAssessorData
-	Chair     *dashChairData
-	Finance   *dashFinanceData
-	Manager   *dashManagerData
-}
-
-// dashTally is a count that may have stopped at dashboardCap.
-type dashTally struct {
-	N    int
-	More bool
-}
-
-func (t dashTally) String() string {
-	if t.More {
-		return fmt.Sprintf("more than %d", t.N)
-	}
-	return fmt.Sprint(t.N)
-}
-
-type dashApplicantData struct {
-	Drafts, Submitted, Grants, Offers dashTally
-}
-
-type dashAssessorData struct {
-	Waiting dashTally
-	Next    *time.Time // the earliest deadline of a waiting assessment
-}
-
-type dashChairData struct {
-	Rounds []dashRound
-	More   bool
-}
-
-type dashRound struct {
-	ID, Name string
-	Cases    int
-}
-
-type dashFinanceData struct {
-	Awaiting, Failed dashTally
+	Me app.Me
+	app.Home
+	Manager *dashManagerData
 }
 
 // dashManagerData is the programme dashboard: four charts, each with its
@@ -84,142 +38,19 @@ func (ui *UI) dashboard(c *gin.Context) {
 		ui.fail(c, err)
 		return
 	}
-	d := dashboardData{Me: me}
-	staff := a.Has(app.RoleManager) || a.Has(app.RoleChair) || a.Has(app.RoleAssessor) || a.Has(app.RoleFinance)
-	steps := []struct {
-		on  bool
-		run func() error
-	}{
-		{!staff, func() (err error) { d.Applicant, err = ui.dashApplicant(ctx, a); return }},
-		{a.Has(app.RoleAssessor), func() (err error) { d.Assessor, err = ui.dashAssessor(ctx, a); return }},
-		{a.Has(app.RoleChair), func() (err error) { d.Chair, err = ui.dashChair(ctx, a); return }},
-		{a.Has(app.RoleFinance), func() (err error) { d.Finance, err = ui.dashFinance(ctx, a); return }},
-		{a.Has(app.RoleManager), func() (err error) { d.Manager, err = ui.dashManager(ctx, a); return }},
+	home, err := ui.app.Home(ctx, a)
+	if err != nil {
+		ui.fail(c, err)
+		return
 	}
-	for _, s := range steps {
-		if !s.on {
-			continue
-		}
-		if err := s.run(); err != nil {
+	d := dashboardData{Me: me, Home: home}
+	if a.Has(app.RoleManager) {
+		if d.Manager, err = ui.dashManager(ctx, a); err != nil {
 			ui.fail(c, err)
 			return
 		}
 	}
 	ui.render(c, http.StatusOK, "dashboard", page{Title: "Dashboard", Data: d})
-}
-
-// dashListAll reads a list page by page (200 at a time) up to dashboardCap
-// items, reporting whether there were more.
-func dashListAll[T any](list func(app.PageQuery) (app.Page[T], error)) ([]T, bool, error) {
-	var out []T
-	q := app.PageQuery{Limit: "200"}
-	for {
-		p, err := list(q)
-		if err != nil {
-			return nil, false, err
-		}
-		out = append(out, p.Items...)
-		if p.NextCursor == nil {
-			return out, false, nil
-		}
-		if len(out) >= dashboardCap {
-			return out[:dashboardCap], true, nil
-		}
-		q.Cursor = *p.NextCursor
-	}
-}
-
-func (ui *UI) dashApplicant(ctx context.Context, a app.Actor) (*dashApplicantData, error) {
-	apps, more, err := dashListAll(func(q app.PageQuery) (app.Page[app.Application], error) {
-		return ui.app.ListApplications(ctx, a, app.ApplicationFilter{Page: q})
-	})
-	if err != nil {
-		return nil, err
-	}
-	h := &dashApplicantData{Drafts: dashTally{More: more}, Submitted: dashTally{More: more}}
-	for _, x := range apps {
-		switch x.Status {
-		case app.StatusDraft:
-			h.Drafts.N++
-		case app.StatusWithdrawn:
-		default:
-			h.Submitted.N++
-		}
-	}
-	grants, more, err := dashListAll(func(q app.PageQuery) (app.Page[app.Grant], error) {
-		return ui.app.ListGrants(ctx, a, app.GrantFilter{Page: q})
-	})
-	if err != nil {
-		return nil, err
-	}
-	h.Grants = dashTally{N: len(grants), More: more}
-	h.Offers.More = more
-	for _, g := range grants {
-		if g.Status == workflows.GrantStatusOffered {
-			h.Offers.N++
-		}
-	}
-	return h, nil
-}
-
-func (ui *UI) dashAssessor(ctx context.Context, a app.Actor) (*dashAssessorData, error) {
-	items, more, err := dashListAll(func(q app.PageQuery) (app.Page[app.Assessment], error) {
-		return ui.app.ListAssessments(ctx, a, app.AssessmentFilter{Status: workflows.AssessmentAssigned, Page: q})
-	})
-	if err != nil {
-		return nil, err
-	}
-	h := &dashAssessorData{Waiting: dashTally{N: len(items), More: more}}
-	for _, x := range items {
-		if h.Next == nil || x.Deadline.Before(*h.Next) {
-			d := x.Deadline
-			h.Next = &d
-		}
-	}
-	return h, nil
-}
-
-// dashChairData lists the rounds with applications in assessment: the cases
-// waiting for the chair's decision.
-func (ui *UI) dashChair(ctx context.Context, a app.Actor) (*dashChairData, error) {
-	items, more, err := dashListAll(func(q app.PageQuery) (app.Page[app.Application], error) {
-		return ui.app.ListApplications(ctx, a, app.ApplicationFilter{Status: app.StatusInAssessment, Page: q})
-	})
-	if err != nil {
-		return nil, err
-	}
-	counts := map[string]int{}
-	for _, x := range items {
-		counts[x.RoundID]++
-	}
-	h := &dashChairData{More: more}
-	for id, n := range counts {
-		r, err := ui.app.GetRound(ctx, id)
-		if err != nil {
-			return nil, err
-		}
-		h.Rounds = append(h.Rounds, dashRound{ID: id, Name: r.Name, Cases: n})
-	}
-	sort.Slice(h.Rounds, func(i, j int) bool { return h.Rounds[i].Name < h.Rounds[j].Name })
-	return h, nil
-}
-
-func (ui *UI) dashFinance(ctx context.Context, a app.Actor) (*dashFinanceData, error) {
-	count := func(status string) (dashTally, error) {
-		items, more, err := dashListAll(func(q app.PageQuery) (app.Page[app.Payment], error) {
-			return ui.app.ListPayments(ctx, a, app.PaymentFilter{Status: status, Page: q})
-		})
-		return dashTally{N: len(items), More: more}, err
-	}
-	var h dashFinanceData
-	var err error
-	if h.Awaiting, err = count(workflows.PaymentAwaitingApproval); err != nil {
-		return nil, err
-	}
-	if h.Failed, err = count(workflows.PaymentFailed); err != nil {
-		return nil, err
-	}
-	return &h, nil
 }
 
 func (ui *UI) dashManager(ctx context.Context, a app.Actor) (*dashManagerData, error) {

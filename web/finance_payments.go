@@ -149,20 +149,16 @@ func (ui *UI) financePayments(c *gin.Context) {
 	ui.render(c, http.StatusOK, "finance-payments", page{Title: "Payments: " + strings.ToLower(d.Current.Text), Data: d})
 }
 
-// financePaymentData is the payment page: the payment, the grant it pays
-// and what the signed-in user may do with it.
+// financePaymentData is the payment page: the payment (with what the
+// signed-in user may do with it, app's to say), the grant it pays and who
+// issued it. A cancellation of a payment awaiting approval is offered as
+// a rejection.
 type financePaymentData struct {
 	P         financePayment
 	Grant     app.Grant
 	Issuer    string
-	IsFinance bool
-	// CanApprove is the four-eyes rule as far as the page can tell; the
-	// payment's workflow decides. WhyNot explains a refusal.
-	CanApprove bool
-	WhyNot     string
-	CanReject  bool // awaiting approval: reject (cancels with a reason)
-	CanCancel  bool // other states that may still be cancelled
-	CanRetry   bool
+	CanReject bool
+	CanCancel bool
 }
 
 // financePayment shows one payment.
@@ -199,7 +195,7 @@ func (ui *UI) financeShowPayment(c *gin.Context, status int, f *Form, flash stri
 		ui.fail(c, err)
 		return
 	}
-	d := financePaymentData{P: financePayment{p}, Grant: g, IsFinance: me.Has(app.RoleFinance)}
+	d := financePaymentData{P: financePayment{p}, Grant: g}
 	switch {
 	case p.RequestedBy == nil:
 		d.Issuer = "The grant’s payment schedule (no person issued it)"
@@ -208,68 +204,10 @@ func (ui *UI) financeShowPayment(c *gin.Context, status int, f *Form, flash stri
 	default:
 		d.Issuer = "Another member of staff (a variation or reissue)"
 	}
-	if d.IsFinance {
-		member := false
-		if p.Status == workflows.PaymentAwaitingApproval {
-			who, err := ui.app.Me(ctx, me)
-			if err != nil {
-				ui.fail(c, err)
-				return
-			}
-			member = slices.ContainsFunc(who.Memberships, func(m app.Membership) bool {
-				return m.OrganisationID == p.OrganisationID || m.OrganisationID == g.PayeeOrganisationID
-			})
-		}
-		d.WhyNot = financeWhyNot(d.P, me, member)
-		d.CanApprove = d.WhyNot == ""
-		provider := ""
-		if p.Provider != nil {
-			provider = *p.Provider
-		}
-		cancellable := workflows.CanCancel(p.Status, provider, p.PaymentRunID != nil) == nil
-		d.CanReject = cancellable && p.Status == workflows.PaymentAwaitingApproval
-		d.CanCancel = cancellable && !d.CanReject
-		d.CanRetry = p.Status == workflows.PaymentFailed
-	} else {
-		d.WhyNot = "Only finance staff can approve payments."
-	}
+	d.CanReject = p.CanCancel && p.Status == workflows.PaymentAwaitingApproval
+	d.CanCancel = p.CanCancel && !d.CanReject
 	title := fmt.Sprintf("Payment of %s to %s", money.Pounds(p.AmountPence), p.OrganisationName)
 	ui.render(c, status, "finance-payment", page{Title: title, Form: f, Data: d, Flash: flash, Back: "/payments"})
-}
-
-// financeWhyNot says why the finance user me may not approve p now, or ""
-// if they may. It mirrors the payment workflow's validator, which has
-// the last word.
-func financeWhyNot(p financePayment, me app.Actor, member bool) string {
-	switch p.Status {
-	case workflows.PaymentAwaitingApproval:
-	case workflows.PaymentHeld:
-		msg := "Held: a report of this grant is overdue, so the payment cannot be approved until it is submitted."
-		if p.HeldReason != nil && *p.HeldReason != "" {
-			msg += " " + *p.HeldReason
-		}
-		return msg
-	case workflows.PaymentScheduled:
-		return "This payment is not due yet: it waits for its condition and for the payee to be ready to be paid."
-	case workflows.PaymentApproved, workflows.PaymentSending:
-		return "This payment has its approvals."
-	case workflows.PaymentFailed:
-		return "This payment failed: retry it or cancel it."
-	default:
-		return "This payment is " + strings.ReplaceAll(p.Status, "_", " ") + "; it cannot be changed."
-	}
-	mine := slices.ContainsFunc(p.Approvals, func(a app.Approval) bool { return a.UserID == me.ID })
-	switch {
-	case p.RequestedBy != nil && *p.RequestedBy == me.ID:
-		return "You cannot approve a payment you issued: two other finance users must approve it."
-	case mine:
-		return "You approved this payment; a different finance user must give the second approval."
-	case member:
-		return "You are a member of the grantee organisation, so you cannot approve its payments."
-	case len(p.Approvals) >= workflows.RequiredApprovals:
-		return "This payment already has its approvals."
-	}
-	return ""
 }
 
 // financeCommandDone is the flag each command leaves on the payment page.

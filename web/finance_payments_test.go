@@ -110,8 +110,24 @@ func TestFinancePaymentPages(t *testing.T) {
 	b.env.SetPayment(t, own.Payments[0], workflows.PaymentAwaitingApproval, workflows.ProviderManual)
 	r = b.signedIn(t, "finance3@example.org").get("/payments/" + own.Payments[0])
 	require.Equal(t, http.StatusOK, r.Code)
-	require.Contains(t, r.Body, "You are a member of the grantee organisation")
+	require.Contains(t, r.Body, "You are a member of the organisation that applied, so you cannot approve its payments.")
 	require.NotContains(t, r.Body, `/approve"`)
+
+	// Staff with another interest in the application (here, declared
+	// affiliations naming the grantee) are told why and shown no form;
+	// posting anyway is refused and changes nothing.
+	b.env.User(t, "finance4@example.org", app.RoleFinance)
+	b.exec(t, `UPDATE users SET affiliations = '[{"name": "Org of grantee@example.org"}]' WHERE email = 'finance4@example.org'`)
+	fin4 := b.signedIn(t, "finance4@example.org")
+	r = fin4.get("/payments/" + pay)
+	require.Equal(t, http.StatusOK, r.Code)
+	require.Contains(t, r.Body, "Your declared affiliations include an organisation that is a party to this application, so you cannot approve its payments.")
+	require.NotContains(t, r.Body, `/approve"`)
+	before = b.snapshot(t)
+	r = fin4.post("/payments/"+pay+"/approve", url.Values{"note": {"Fine"}})
+	require.Equal(t, http.StatusForbidden, r.Code)
+	require.Contains(t, r.Body, "Your declared affiliations include an organisation that is a party to this application")
+	require.Equal(t, before, b.snapshot(t))
 
 	// A held payment says why.
 	held := b.env.ActiveGrant(t, b.manual, "held@example.org", 100_000)
@@ -227,7 +243,7 @@ func TestFinanceApprovalAndRunThroughTheWorkflows(t *testing.T) {
 	r = fin1.post("/payments/"+pay+"/approve", url.Values{"note": {"Again"}})
 	require.Equal(t, http.StatusConflict, r.Code, r.Body)
 	require.Contains(t, r.Body, "There is a problem")
-	require.Contains(t, r.Body, "You have already approved this payment")
+	require.Equal(t, 2, strings.Count(r.Body, "You approved this payment; a different finance user must give the second approval"), "the refusal, and the page's reason")
 	require.Contains(t, r.Body, "1 of 2 approvals")
 	require.Equal(t, before, b.snapshot(t))
 
@@ -239,7 +255,7 @@ func TestFinanceApprovalAndRunThroughTheWorkflows(t *testing.T) {
 	r = fin3.post("/payments/"+pay+"/approve", url.Values{"note": {"Mine"}})
 	require.Equal(t, http.StatusForbidden, r.Code, r.Body)
 	require.Contains(t, r.Body, "There is a problem")
-	require.Contains(t, r.Body, "You issued this payment: two other finance users must approve it")
+	require.Contains(t, r.Body, "You cannot approve a payment you issued: two other finance users must approve it")
 	require.Equal(t, before, b.snapshot(t))
 
 	fin2.get("/payments/" + pay)

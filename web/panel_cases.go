@@ -16,6 +16,7 @@ import (
 
 	"github.com/civicgrants/grants/app"
 	"github.com/civicgrants/grants/money"
+	"github.com/civicgrants/grants/workflows"
 )
 
 type panelRoundsData struct {
@@ -87,11 +88,10 @@ func panelRankRowOf(i int, it app.RankingItem, threshold int) panelRankRow {
 	row := panelRankRow{Rank: i + 1, RankingItem: it,
 		Counted: it.Status == app.StatusInAssessment || it.Status == app.StatusWaitlisted}
 	for _, a := range it.Assessments {
-		switch a.Status {
-		case "scored":
+		if a.Status == workflows.AssessmentScored {
 			row.Scored++
-			row.Live++
-		case "assigned":
+		}
+		if workflows.AssessmentLive(a.Status) {
 			row.Live++
 		}
 	}
@@ -145,21 +145,19 @@ type panelAssessmentView struct {
 	Rows []panelScoreRow
 }
 
-// panelCaseData is a case as staff see it.
+// panelCaseData is a case as staff see it: the application, its round,
+// its place in the ranking and what the visitor may do (app's to say).
 type panelCaseData struct {
 	App         app.Application
 	Round       app.Round
 	OrgName     string
 	Tier        string
 	Sections    []panelSection
-	Ranking     app.Ranking
+	Place       app.CaseRanking
 	Item        *app.RankingItem
 	Row         panelRankRow
 	Assessments []panelAssessmentView
 	Threshold   int
-	Decidable   bool
-	CanDecide   bool
-	CanModerate bool
 	CanAudit    bool
 	MaxReason   int
 }
@@ -176,21 +174,16 @@ func (ui *UI) panelLoadCase(ctx context.Context, a app.Actor, appID string) (pan
 	if err != nil {
 		return panelCaseData{}, err
 	}
-	rk, err := ui.app.RoundRanking(ctx, a, ap.RoundID)
+	place, err := ui.app.CaseRanking(ctx, a, ap.ID)
 	if err != nil {
 		return panelCaseData{}, err
 	}
-	d := panelCaseData{App: ap, Round: r, Tier: panelTier(r, ap.Tier), Sections: panelAnswers(r, ap), Ranking: rk,
-		Threshold: panelThreshold(r), Decidable: panelDecidable(ap.Status), MaxReason: panelMaxReason}
-	d.CanDecide = d.Decidable && a.Has(app.RoleChair)
-	d.CanModerate = d.Decidable && a.Has(app.RoleManager)
-	d.CanAudit = a.Has(app.RoleManager)
-	for i := range rk.Items {
-		if rk.Items[i].ApplicationID == ap.ID {
-			d.Item = &rk.Items[i]
-			d.Row = panelRankRowOf(i, rk.Items[i], d.Threshold)
-			d.OrgName = rk.Items[i].OrganisationName
-		}
+	d := panelCaseData{App: ap, Round: r, Tier: panelTier(r, ap.Tier), Sections: panelAnswers(r, ap), Place: place,
+		Threshold: panelThreshold(r), MaxReason: panelMaxReason, CanAudit: a.Has(app.RoleManager)}
+	if it := place.Item; it != nil {
+		d.Item = it
+		d.Row = panelRankRowOf(place.Rank-1, *it, d.Threshold)
+		d.OrgName = it.OrganisationName
 	}
 	if d.OrgName == "" && a.Has(app.RoleManager) {
 		if o, err := ui.app.GetOrganisation(ctx, a, ap.OrganisationID); err == nil {
@@ -253,7 +246,7 @@ func (ui *UI) panelDecidePage(c *gin.Context) {
 		ui.fail(c, err)
 		return
 	}
-	if !d.Decidable {
+	if !d.Place.AwaitingDecision {
 		ui.panelNotAwaiting(c, d, "This application is not awaiting a decision.")
 		return
 	}
@@ -343,7 +336,7 @@ func (ui *UI) panelModeratePage(c *gin.Context) {
 		ui.fail(c, err)
 		return
 	}
-	if !d.Decidable {
+	if !d.Place.AwaitingDecision {
 		ui.panelNotAwaiting(c, d, "Only an application in assessment or on the waiting list can be moderated.")
 		return
 	}

@@ -161,13 +161,3 @@ func panelTierRange(r app.Round, tier *string) (lo, hi int64, ok bool) {
 	}
 	return 0, 0, false
 }
-
-// panelDecidable reports whether an application still awaits a decision
-// (and so may be moderated).
-func panelDecidable(status string) bool {
-	switch status {
-	case app.StatusSubmitted, app.StatusInAssessment, app.StatusWaitlisted:
-		return true
-	}
-	return false
-}

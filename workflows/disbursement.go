@@ -135,10 +135,9 @@ func (d *disbursement) registerUpdates(ctx workflow.Context) error {
 	return nil
 }
 
-// validate checks a command without I/O: the caller is finance, the
-// payment is in a state the command applies to, and, for an approval, the
-// caller is neither its issuer, nor a member of the grantee, nor someone
-// who approved it already, and it still needs an approval.
+// validate checks a command without I/O: the caller is finance and the
+// payment is in a state the command applies to; an approval follows the
+// two-approver rule (ApprovalRefusal) with the snapshot's facts.
 func (d *disbursement) validate(update string, c PaymentCommand) error {
 	if !c.Caller.Has(RoleFinance) {
 		return Reject(RejectForbidden, "Only finance staff can do this", nil)
@@ -149,26 +148,20 @@ func (d *disbursement) validate(update string, c PaymentCommand) error {
 	s := d.snap
 	switch update {
 	case UpdateApprovePayment:
-		if err := CanApprove(s.Status); err != nil {
-			return err
+		f := ApprovalFacts{Status: s.Status, RequestedBy: s.RequestedBy, Approvals: s.Approvals}
+		if slices.Contains(s.MemberIDs, c.Caller.ID) {
+			f.Interest = "You are a member of the organisation being paid, or have another interest in its application"
 		}
-		switch {
-		case c.Caller.ID == s.RequestedBy:
-			return Reject(RejectForbidden, "You issued this payment: two other finance users must approve it", nil)
-		case slices.Contains(s.MemberIDs, c.Caller.ID):
-			return Reject(RejectForbidden, "You are a member of the organisation being paid, or have another interest in its application, so you cannot approve its payments", nil)
-		case slices.Contains(s.Approvals, c.Caller.ID):
-			return Reject(RejectConflict, "You have already approved this payment: a second finance user must approve it", nil)
-		case len(s.Approvals) >= RequiredApprovals:
-			return Reject(RejectInvalidState, "This payment already has its approvals", nil)
+		if err := ApprovalRefusal(f, c.Caller); err != nil {
+			return err
 		}
 	case UpdateRejectPayment, UpdateCancelPayment:
 		if err := CanCancel(s.Status, s.Provider, s.RunID != ""); err != nil {
 			return err
 		}
 	case UpdateRetryPayment:
-		if s.Status != PaymentFailed {
-			return Reject(RejectInvalidState, "Only a failed payment can be retried (this one is "+s.Status+")", nil)
+		if err := CanRetry(s.Status); err != nil {
+			return err
 		}
 	case UpdateMarkPaid:
 		switch {

@@ -109,15 +109,62 @@ func CheckReissue(reason string) map[string]string {
 // report's status does not allow. The validators apply them to the
 // workflow's snapshot, the activities again to the locked row.
 
-// CanApprove refuses an approval of a payment not awaiting one.
+// CanApprove refuses an approval of a payment not awaiting one, saying
+// what the payment waits for instead.
 func CanApprove(status string) error {
 	switch status {
 	case PaymentAwaitingApproval:
 		return nil
 	case PaymentHeld:
 		return Reject(RejectInvalidState, "This payment is held while a report of the grant is overdue", nil)
+	case PaymentScheduled:
+		return Reject(RejectInvalidState, "This payment is not due yet: it waits for its condition and for the payee to be ready to be paid", nil)
+	case PaymentApproved, PaymentSending:
+		return Reject(RejectInvalidState, "This payment has its approvals", nil)
+	case PaymentFailed:
+		return Reject(RejectInvalidState, "This payment failed: retry it or cancel it", nil)
 	}
-	return Reject(RejectInvalidState, "This payment is not awaiting approval (it is "+status+")", nil)
+	return Reject(RejectInvalidState, "This payment is "+strings.ReplaceAll(status, "_", " ")+"; it cannot be changed", nil)
+}
+
+// ApprovalFacts is what the two-approver rule reads of a payment and of
+// the person asking to approve it. Each user of the rule fills it from
+// what it knows: the workflow's validator from its snapshot, the approval
+// activity from PostgreSQL inside its transaction, app for the viewer of
+// a payment.
+type ApprovalFacts struct {
+	Status      string   // the payment's status
+	RequestedBy string   // who issued it; "" for the grant's schedule
+	Approvals   []string // who has approved it so far
+	// Interest is why the caller has an interest in the payment — a member
+	// of the grantee or of its payee, or staff with an interest in its
+	// application (package interest) — or "" when they have none.
+	Interest string
+}
+
+// ApprovalRefusal is the two-approver rule (DESIGN §5), written once: it
+// says why caller may not approve the payment now, or nil when they may.
+// The caller must be finance; the payment awaiting approval (CanApprove);
+// the caller neither its issuer, nor an approver already, nor someone with
+// an interest in it; and it must still need an approval.
+func ApprovalRefusal(f ApprovalFacts, caller Caller) error {
+	if !caller.Has(RoleFinance) {
+		return Reject(RejectForbidden, "Only finance staff can approve payments", nil)
+	}
+	if err := CanApprove(f.Status); err != nil {
+		return err
+	}
+	switch {
+	case f.RequestedBy != "" && caller.ID == f.RequestedBy:
+		return Reject(RejectForbidden, "You cannot approve a payment you issued: two other finance users must approve it", nil)
+	case slices.Contains(f.Approvals, caller.ID):
+		return Reject(RejectConflict, "You approved this payment; a different finance user must give the second approval", nil)
+	case len(f.Approvals) >= RequiredApprovals:
+		return Reject(RejectInvalidState, "This payment already has its approvals", nil)
+	case f.Interest != "":
+		return Reject(RejectForbidden, f.Interest+", so you cannot approve its payments", nil)
+	}
+	return nil
 }
 
 // CanCancel refuses to cancel (or reject) a payment already being sent
@@ -133,6 +180,14 @@ func CanCancel(status, provider string, inRun bool) error {
 		return Reject(RejectInvalidState, "This payment is already being sent", nil)
 	}
 	return Reject(RejectInvalidState, "This payment cannot be cancelled (it is "+status+")", nil)
+}
+
+// CanRetry refuses to retry a payment that has not failed.
+func CanRetry(status string) error {
+	if status != PaymentFailed {
+		return Reject(RejectInvalidState, "Only a failed payment can be retried (this one is "+status+")", nil)
+	}
+	return nil
 }
 
 // CanSubmitReport refuses a submission of a report already submitted or

@@ -13,6 +13,25 @@ const (
 	AssessmentReleased = "released"
 )
 
+// AssessmentLive reports whether an assessment is live — assigned or
+// scored: it counts towards its assessor's load, gives its assessor access
+// to the application and may still be scored or released. The queries
+// use the same definition in SQL, assessment_is_live(status).
+func AssessmentLive(status string) bool {
+	return status == AssessmentAssigned || status == AssessmentScored
+}
+
+// AwaitingDecision reports whether an application awaits the panel
+// chair's decision — submitted, in assessment or on the waiting list — and
+// so may still be decided, moderated or withdrawn through its workflow.
+func AwaitingDecision(status string) bool {
+	switch status {
+	case StatusSubmitted, StatusInAssessment, StatusWaitlisted:
+		return true
+	}
+	return false
+}
+
 // Decision outcomes.
 const (
 	OutcomeApprove  = "approve"

@@ -310,8 +310,7 @@ func (c *applicationCase) validateWithdraw(ctx workflow.Context, u WithdrawUpdat
 	if err := c.info.Parties.checkMember(u.Caller); err != nil {
 		return err
 	}
-	switch c.status {
-	case StatusSubmitted, StatusInAssessment, StatusWaitlisted:
+	if AwaitingDecision(c.status) {
 		return nil
 	}
 	return Reject(RejectInvalidState, "This application can no longer be withdrawn (it is "+c.status+")", nil)
@@ -326,7 +325,7 @@ func (c *applicationCase) onWithdraw(ctx workflow.Context, u WithdrawUpdate) (Ca
 		}
 		c.status = StatusWithdrawn
 		for i := range c.assignments {
-			if s := c.assignments[i].Status; s == AssessmentAssigned || s == AssessmentScored {
+			if AssessmentLive(c.assignments[i].Status) {
 				c.assignments[i].Status = AssessmentReleased
 			}
 		}

@@ -523,6 +523,54 @@ func (q *Queries) ApplicationRankingRows(ctx context.Context, roundID string) ([
 	return items, nil
 }
 
+const applicationRankingTotals = `-- name: ApplicationRankingTotals :many
+SELECT a.id, a.status, a.requested_pence, a.moderated_total,
+       coalesce(array_agg(s.total_hundredths::bigint ORDER BY s.assigned_at, s.id)
+                FILTER (WHERE s.status = 'scored' AND s.total_hundredths IS NOT NULL), '{}')::bigint[] AS assessor_totals
+FROM applications a
+LEFT JOIN assessments s ON s.application_id = a.id
+WHERE a.round_id = $1 AND a.status IN ('in_assessment', 'approved', 'rejected', 'waitlisted')
+GROUP BY a.id
+ORDER BY a.submitted_at, a.id
+`
+
+type ApplicationRankingTotalsRow struct {
+	ID             string
+	Status         string
+	RequestedPence *int64
+	ModeratedTotal *int64
+	AssessorTotals []int64
+}
+
+// What ranks a round's assessed applications, without their answers: each
+// one's status, request, moderated total and its assessors' totals (scored
+// assessments), in submission order. For one case's place in the ranking.
+func (q *Queries) ApplicationRankingTotals(ctx context.Context, roundID string) ([]ApplicationRankingTotalsRow, error) {
+	rows, err := q.db.Query(ctx, applicationRankingTotals, roundID)
+	if err != nil {
+		return nil, err
+	}
+	defer rows.Close()
+	items := []ApplicationRankingTotalsRow{}
+	for rows.Next() {
+		var i ApplicationRankingTotalsRow
+		if err := rows.Scan(
+			&i.ID,
+			&i.Status,
+			&i.RequestedPence,
+			&i.ModeratedTotal,
+			&i.AssessorTotals,
+		); err != nil {
+			return nil, err
+		}
+		items = append(items, i)
+	}
+	if err := rows.Err(); err != nil {
+		return nil, err
+	}
+	return items, nil
+}
+
 const applicationSaveDraft = `-- name: ApplicationSaveDraft :one
 UPDATE applications
 SET tier = $1, requested_pence = $2, answers = $3,

@@ -12,7 +12,7 @@ import (
 
 const assessmentActiveForAssessor = `-- name: AssessmentActiveForAssessor :one
 SELECT id, application_id, round_id, assessor_id, status, generation, deadline, scores, total_hundredths, conflict_reason, release_reason, assigned_at, scored_at, released_at, reminded_at FROM assessments
-WHERE application_id = $1 AND assessor_id = $2 AND status IN ('assigned', 'scored')
+WHERE application_id = $1 AND assessor_id = $2 AND assessment_is_live(status)
 `
 
 type AssessmentActiveForAssessorParams struct {
@@ -185,6 +185,58 @@ func (q *Queries) AssessmentListByApplication(ctx context.Context, applicationID
 	return items, nil
 }
 
+const assessmentListByApplicationWithNames = `-- name: AssessmentListByApplicationWithNames :many
+SELECT s.id, s.application_id, s.round_id, s.assessor_id, s.status, s.generation, s.deadline, s.scores, s.total_hundredths, s.conflict_reason, s.release_reason, s.assigned_at, s.scored_at, s.released_at, s.reminded_at, u.name AS assessor_name
+FROM assessments s
+JOIN users u ON u.id = s.assessor_id
+WHERE s.application_id = $1
+ORDER BY s.assigned_at, s.id
+`
+
+type AssessmentListByApplicationWithNamesRow struct {
+	Assessment   Assessment
+	AssessorName string
+}
+
+// One application's assessments with the assessors' names, for its place
+// in the ranking.
+func (q *Queries) AssessmentListByApplicationWithNames(ctx context.Context, applicationID string) ([]AssessmentListByApplicationWithNamesRow, error) {
+	rows, err := q.db.Query(ctx, assessmentListByApplicationWithNames, applicationID)
+	if err != nil {
+		return nil, err
+	}
+	defer rows.Close()
+	items := []AssessmentListByApplicationWithNamesRow{}
+	for rows.Next() {
+		var i AssessmentListByApplicationWithNamesRow
+		if err := rows.Scan(
+			&i.Assessment.ID,
+			&i.Assessment.ApplicationID,
+			&i.Assessment.RoundID,
+			&i.Assessment.AssessorID,
+			&i.Assessment.Status,
+			&i.Assessment.Generation,
+			&i.Assessment.Deadline,
+			&i.Assessment.Scores,
+			&i.Assessment.TotalHundredths,
+			&i.Assessment.ConflictReason,
+			&i.Assessment.ReleaseReason,
+			&i.Assessment.AssignedAt,
+			&i.Assessment.ScoredAt,
+			&i.Assessment.ReleasedAt,
+			&i.Assessment.RemindedAt,
+			&i.AssessorName,
+		); err != nil {
+			return nil, err
+		}
+		items = append(items, i)
+	}
+	if err := rows.Err(); err != nil {
+		return nil, err
+	}
+	return items, nil
+}
+
 const assessmentListByRound = `-- name: AssessmentListByRound :many
 SELECT s.id, s.application_id, s.round_id, s.assessor_id, s.status, s.generation, s.deadline, s.scores, s.total_hundredths, s.conflict_reason, s.release_reason, s.assigned_at, s.scored_at, s.released_at, s.reminded_at, u.name AS assessor_name
 FROM assessments s
@@ -242,7 +294,7 @@ SELECT s.id, s.application_id, s.round_id, s.assessor_id, s.status, s.generation
 FROM assessments s
 JOIN applications a ON a.id = s.application_id
 JOIN organisations o ON o.id = a.organisation_id
-WHERE s.assessor_id = $1 AND s.status IN ('assigned', 'scored')
+WHERE s.assessor_id = $1 AND assessment_is_live(s.status)
   AND ($2::text IS NULL OR s.status = $2)
   AND ($3::text IS NULL OR s.id > $3)
 ORDER BY s.id
@@ -309,7 +361,7 @@ func (q *Queries) AssessmentListForAssessor(ctx context.Context, arg AssessmentL
 const assessmentLoadByRound = `-- name: AssessmentLoadByRound :many
 SELECT assessor_id, count(*)::bigint AS active
 FROM assessments
-WHERE round_id = $1 AND status IN ('assigned', 'scored')
+WHERE round_id = $1 AND assessment_is_live(status)
 GROUP BY assessor_id
 `
 
@@ -355,7 +407,7 @@ const assessmentMarkConflict = `-- name: AssessmentMarkConflict :one
 UPDATE assessments
 SET status = 'conflict', conflict_reason = $1, released_at = $2,
     scores = NULL, total_hundredths = NULL
-WHERE id = $3 AND status IN ('assigned', 'scored')
+WHERE id = $3 AND assessment_is_live(status)
 RETURNING id, application_id, round_id, assessor_id, status, generation, deadline, scores, total_hundredths, conflict_reason, release_reason, assigned_at, scored_at, released_at, reminded_at
 `
 
@@ -426,7 +478,7 @@ const assessmentRelease = `-- name: AssessmentRelease :one
 UPDATE assessments
 SET status = 'released', release_reason = $1, released_at = $2,
     scores = NULL, total_hundredths = NULL
-WHERE id = $3 AND status IN ('assigned', 'scored')
+WHERE id = $3 AND assessment_is_live(status)
 RETURNING id, application_id, round_id, assessor_id, status, generation, deadline, scores, total_hundredths, conflict_reason, release_reason, assigned_at, scored_at, released_at, reminded_at
 `
 
@@ -462,7 +514,7 @@ func (q *Queries) AssessmentRelease(ctx context.Context, arg AssessmentReleasePa
 const assessmentScore = `-- name: AssessmentScore :one
 UPDATE assessments
 SET scores = $1, total_hundredths = $2, status = 'scored', scored_at = $3
-WHERE id = $4 AND status IN ('assigned', 'scored')
+WHERE id = $4 AND assessment_is_live(status)
 RETURNING id, application_id, round_id, assessor_id, status, generation, deadline, scores, total_hundredths, conflict_reason, release_reason, assigned_at, scored_at, released_at, reminded_at
 `
 

@@ -169,3 +169,114 @@ func (q *Queries) DashboardPipeline(ctx context.Context) ([]DashboardPipelineRow
 	}
 	return items, nil
 }
+
+const homeApplicantCounts = `-- name: HomeApplicantCounts :one
+WITH mine AS (SELECT m.organisation_id FROM organisation_members m WHERE m.user_id = $1::text)
+SELECT
+  (SELECT count(*) FROM applications a
+   WHERE a.organisation_id IN (SELECT organisation_id FROM mine) AND a.status = 'draft')::bigint AS drafts,
+  (SELECT count(*) FROM applications a
+   WHERE a.organisation_id IN (SELECT organisation_id FROM mine) AND a.status NOT IN ('draft', 'withdrawn'))::bigint AS submitted,
+  (SELECT count(*) FROM grants g WHERE g.organisation_id IN (SELECT organisation_id FROM mine))::bigint AS grants,
+  (SELECT count(*) FROM grants g
+   WHERE g.organisation_id IN (SELECT organisation_id FROM mine) AND g.status = 'offered')::bigint AS offers
+`
+
+type HomeApplicantCountsRow struct {
+	Drafts    int64
+	Submitted int64
+	Grants    int64
+	Offers    int64
+}
+
+// What a member's organisations have: draft applications, submitted ones
+// (neither a draft nor withdrawn), grants and offers waiting.
+func (q *Queries) HomeApplicantCounts(ctx context.Context, userID string) (HomeApplicantCountsRow, error) {
+	row := q.db.QueryRow(ctx, homeApplicantCounts, userID)
+	var i HomeApplicantCountsRow
+	err := row.Scan(
+		&i.Drafts,
+		&i.Submitted,
+		&i.Grants,
+		&i.Offers,
+	)
+	return i, err
+}
+
+const homeAssessorNext = `-- name: HomeAssessorNext :one
+SELECT count(*) OVER ()::bigint AS waiting, deadline
+FROM assessments
+WHERE assessor_id = $1 AND status = 'assigned'
+ORDER BY deadline, id
+LIMIT 1
+`
+
+type HomeAssessorNextRow struct {
+	Waiting  int64
+	Deadline time.Time
+}
+
+// An assessor's assessments waiting to be scored: how many, and the
+// earliest deadline (no row when none waits).
+func (q *Queries) HomeAssessorNext(ctx context.Context, assessorID string) (HomeAssessorNextRow, error) {
+	row := q.db.QueryRow(ctx, homeAssessorNext, assessorID)
+	var i HomeAssessorNextRow
+	err := row.Scan(&i.Waiting, &i.Deadline)
+	return i, err
+}
+
+const homeChairRounds = `-- name: HomeChairRounds :many
+SELECT r.id, r.name, count(*)::bigint AS cases
+FROM applications a
+JOIN rounds r ON r.id = a.round_id
+WHERE a.status = 'in_assessment'
+GROUP BY r.id, r.name
+ORDER BY r.name, r.id
+`
+
+type HomeChairRoundsRow struct {
+	ID    string
+	Name  string
+	Cases int64
+}
+
+// The rounds with applications in assessment, with how many, by name.
+func (q *Queries) HomeChairRounds(ctx context.Context) ([]HomeChairRoundsRow, error) {
+	rows, err := q.db.Query(ctx, homeChairRounds)
+	if err != nil {
+		return nil, err
+	}
+	defer rows.Close()
+	items := []HomeChairRoundsRow{}
+	for rows.Next() {
+		var i HomeChairRoundsRow
+		if err := rows.Scan(&i.ID, &i.Name, &i.Cases); err != nil {
+			return nil, err
+		}
+		items = append(items, i)
+	}
+	if err := rows.Err(); err != nil {
+		return nil, err
+	}
+	return items, nil
+}
+
+const homeFinanceCounts = `-- name: HomeFinanceCounts :one
+SELECT count(*) FILTER (WHERE status = 'awaiting_approval')::bigint AS awaiting,
+       count(*) FILTER (WHERE status = 'failed')::bigint AS failed
+FROM payments
+WHERE status IN ('awaiting_approval', 'failed')
+`
+
+type HomeFinanceCountsRow struct {
+	Awaiting int64
+	Failed   int64
+}
+
+// Payments awaiting approval and failed payments.
+func (q *Queries) HomeFinanceCounts(ctx context.Context) (HomeFinanceCountsRow, error) {
+	row := q.db.QueryRow(ctx, homeFinanceCounts)
+	var i HomeFinanceCountsRow
+	err := row.Scan(&i.Awaiting, &i.Failed)
+	return i, err
+}

@@ -83,7 +83,7 @@ func canChange(c caseRow, s sqlc.Assessment, assessorID string) error {
 	switch {
 	case s.AssessorID != assessorID:
 		return workflows.Reject(workflows.RejectForbidden, "This assessment is assigned to someone else", nil)
-	case !isActive(s.Status):
+	case !workflows.AssessmentLive(s.Status):
 		return workflows.Reject(workflows.RejectInvalidState, "This assessment is "+s.Status, nil)
 	case c.app.Status != workflows.StatusInAssessment:
 		return workflows.Reject(workflows.RejectInvalidState, "This application is no longer being assessed (it is "+c.app.Status+")", nil)
@@ -255,7 +255,7 @@ func (a *Activities) ReleaseAssessment(ctx context.Context, in workflows.Release
 		if err != nil {
 			return err
 		}
-		if isActive(s.Status) {
+		if workflows.AssessmentLive(s.Status) {
 			if s, err = release(ctx, q, s, in.Reason, in.At); err != nil {
 				return err
 			}

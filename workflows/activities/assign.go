@@ -56,7 +56,7 @@ func (a *Activities) assign(ctx context.Context, q *sqlc.Queries, c caseRow, in 
 	}
 	need := c.def.AssessorsPerApplication
 	for _, s := range existing {
-		if isActive(s.Status) {
+		if workflows.AssessmentLive(s.Status) {
 			need--
 		}
 	}

@@ -124,10 +124,6 @@ func assignmentsOf(list []sqlc.Assessment) []workflows.Assignment {
 	return out
 }
 
-func isActive(status string) bool {
-	return status == workflows.AssessmentAssigned || status == workflows.AssessmentScored
-}
-
 // scoredTotals are the totals of a case's scored assessments.
 func scoredTotals(list []sqlc.Assessment) []scoring.Hundredths {
 	totals := []scoring.Hundredths{}

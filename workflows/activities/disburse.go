@@ -135,10 +135,11 @@ func requireRole(ctx context.Context, q *sqlc.Queries, userID, role, refusal str
 }
 
 // ApprovePayment records one finance user's approval; the second makes
-// the payment approved. It refuses (again, against PostgreSQL) a held
-// payment, anyone not finance, the payment's issuer, a member of the
-// grantee or payee, and a third approval. Run again after it applied, it
-// returns the state it left.
+// the payment approved. It applies the two-approver rule
+// (workflows.ApprovalRefusal) again with facts read from PostgreSQL, and
+// refuses an approval of a payee, destination or amount other than an
+// earlier approval's. Run again after it applied, it returns the state it
+// left.
 func (a *Activities) ApprovePayment(ctx context.Context, in workflows.PaymentCommandInput) (workflows.PaymentState, error) {
 	var out workflows.PaymentState
 	err := a.Store.InTx(ctx, func(q *sqlc.Queries) error {
@@ -155,33 +156,19 @@ func (a *Activities) ApprovePayment(ctx context.Context, in workflows.PaymentCom
 			out = workflows.PaymentState{Status: p.Status, Approvals: len(approvers)}
 			return nil
 		}
-		if err := workflows.CanApprove(p.Status); err != nil {
-			return err
+		// The two-approver rule, with the facts read here rather than
+		// taken from the caller: roles, approvals and interest.
+		roles, err := q.UserRoles(ctx, caller)
+		if err != nil && !isNotFound(err) {
+			return fmt.Errorf("read roles: %w", err)
 		}
-		if err := requireRole(ctx, q, caller, workflows.RoleFinance, "Only finance staff can approve payments"); err != nil {
-			return err
-		}
-		if deref(p.RequestedBy) == caller {
-			return workflows.Reject(workflows.RejectForbidden, "You issued this payment: two other finance users must approve it", nil)
-		}
-		members, err := q.PaymentPayeeMemberIDs(ctx, p.ID)
-		if err != nil {
-			return fmt.Errorf("list payee members: %w", err)
-		}
-		if slices.Contains(members, caller) {
-			return workflows.Reject(workflows.RejectForbidden, "You are a member of the organisation being paid, so you cannot approve its payments", nil)
-		}
-		app, err := applicationOfGrant(ctx, q, p.GrantID)
+		why, err := interest.OfPayment(ctx, q, caller, p)
 		if err != nil {
 			return err
 		}
-		if why, err := interest.Of(ctx, q, caller, app); err != nil {
+		facts := workflows.ApprovalFacts{Status: p.Status, RequestedBy: deref(p.RequestedBy), Approvals: approvers, Interest: why}
+		if err := workflows.ApprovalRefusal(facts, workflows.Caller{ID: caller, Roles: roles}); err != nil {
 			return err
-		} else if why != "" {
-			return workflows.Reject(workflows.RejectForbidden, why+", so you cannot approve its payments", nil)
-		}
-		if len(approvers) >= workflows.RequiredApprovals {
-			return workflows.Reject(workflows.RejectInvalidState, "This payment already has its approvals", nil)
 		}
 		// The approval approves this payee, this destination and this
 		// amount; an earlier approval of anything else cannot be added to.
@@ -284,12 +271,11 @@ func (a *Activities) RetryPayment(ctx context.Context, in workflows.PaymentComma
 			return err
 		}
 		out.Status = p.Status
-		switch p.Status {
-		case workflows.PaymentSending:
+		if p.Status == workflows.PaymentSending {
 			return nil
-		case workflows.PaymentFailed:
-		default:
-			return workflows.Reject(workflows.RejectInvalidState, "Only a failed payment can be retried (this one is "+p.Status+")", nil)
+		}
+		if err := workflows.CanRetry(p.Status); err != nil {
+			return err
 		}
 		caller := in.Command.Caller.ID
 		if err := requireRole(ctx, q, caller, workflows.RoleFinance, "Only finance staff can retry payments"); err != nil {

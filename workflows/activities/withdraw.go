@@ -39,7 +39,7 @@ func (a *Activities) Withdraw(ctx context.Context, in workflows.WithdrawInput) (
 		}
 		released := []string{}
 		for _, s := range list {
-			if !isActive(s.Status) {
+			if !workflows.AssessmentLive(s.Status) {
 				continue
 			}
 			if _, err := release(ctx, q, s, workflows.ReleaseWithdrawn, in.At); err != nil {
