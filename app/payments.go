@@ -125,6 +125,7 @@ func (a *App) paymentViews(ctx context.Context, actor Actor, rows []paymentRow) 
 			PayeeOrganisationID: ap.PayeeOrganisationID, AmountPence: ap.AmountPence})
 	}
 	out := make([]Payment, 0, len(rows))
+	interests := map[string]string{} // by grant: the actor's interest
 	for _, r := range rows {
 		p := r.p
 		aps := byPayment[p.ID]
@@ -137,10 +138,7 @@ func (a *App) paymentViews(ctx context.Context, actor Actor, rows []paymentRow) 
 			CancelReason: p.CancelReason, HeldReason: p.HeldReason, RequestedBy: p.RequestedBy, Approvals: aps, Payee: payeeOf[p.ID],
 			DueAt: p.DueAt, PaidAt: p.PaidAt, ReversedAt: p.ReversedAt, ReversedPence: p.ReversedPence, PaymentRunID: p.PaymentRunID,
 			CreatedAt: p.CreatedAt, UpdatedAt: p.UpdatedAt})
-	}
-	interests := map[string]string{} // by grant: the actor's interest
-	for i := range out {
-		if err := a.addPaymentActions(ctx, actor, &out[i], rows[i].p, interests); err != nil {
+		if err := a.addPaymentActions(ctx, actor, &out[len(out)-1], p, interests); err != nil {
 			return nil, err
 		}
 	}
