@@ -4,7 +4,6 @@ import (
 	"context"
 	"io"
 	"log/slog"
-	"net/http"
 	"strings"
 	"testing"
 	"time"
@@ -95,18 +94,6 @@ func (b *finBundle) snapshot(t *testing.T) map[string]string {
 	t.Helper()
 	return b.env.Snapshot(t, "grants", "payments", "payment_approvals", "payment_attempts", "payment_runs", "reports",
 		"documents", "bank_accounts", "outbox", "audit_events")
-}
-
-// retryingPost posts form until the answer is not the 409 of a workflow
-// that is still starting, as a person would press the button again.
-func finRetryingPost(t *testing.T, v *visitor, path string, form map[string][]string) page {
-	t.Helper()
-	var r page
-	require.Eventually(t, func() bool {
-		r = v.post(path, form)
-		return !(r.Code == http.StatusConflict && strings.Contains(r.Body, "still starting"))
-	}, 20*time.Second, 200*time.Millisecond)
-	return r
 }
 
 // pdf is the smallest file the document store takes as a PDF.

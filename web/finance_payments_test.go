@@ -230,7 +230,7 @@ func TestFinanceApprovalAndRunThroughTheWorkflows(t *testing.T) {
 	fin2 := b.signedIn(t, "finance2@example.org")
 	r := fin1.get("/payments/" + pay)
 	require.Contains(t, r.Body, "Bermondsey Kitchen, sort code **-**-00, account ****9911", "the approver sees where the money goes")
-	r = finRetryingPost(t, fin1, "/payments/"+pay+"/approve", url.Values{"note": {"Matches the agreement"}})
+	r = retryingPost(t, fin1, "/payments/"+pay+"/approve", url.Values{"note": {"Matches the agreement"}})
 	require.Equal(t, http.StatusSeeOther, r.Code, r.Body)
 	require.Equal(t, "/payments/"+pay+"?done=approved", r.Location)
 	r = fin1.get(r.Location)

@@ -120,7 +120,7 @@ func TestFinanceReportReviewThroughTheWorkflow(t *testing.T) {
 
 	mgr := b.signedIn(t, "manager@example.org")
 	mgr.get("/manage/reports/" + report)
-	r := finRetryingPost(t, mgr, "/manage/reports/"+report+"/review",
+	r := retryingPost(t, mgr, "/manage/reports/"+report+"/review",
 		url.Values{"outcome": {"request_changes"}, "comment": {"Add the attendance figures"}})
 	require.Equal(t, http.StatusSeeOther, r.Code, r.Body)
 	require.Equal(t, "/manage/reports/"+report+"?reviewed=request_changes", r.Location)

@@ -151,18 +151,6 @@ func (b *granteeBundle) snapshot(t *testing.T) map[string]string {
 		"outbox", "audit_events")
 }
 
-// retryingPost posts until the answer is not the 409 of a workflow that
-// is still starting, as a person would press the button again.
-func granteeRetryingPost(t *testing.T, v *visitor, path string, form url.Values) page {
-	t.Helper()
-	var r page
-	require.Eventually(t, func() bool {
-		r = v.post(path, form)
-		return !(r.Code == http.StatusConflict && strings.Contains(r.Body, "still starting"))
-	}, 20*time.Second, 200*time.Millisecond)
-	return r
-}
-
 func granteeRequireSignIn(t *testing.T, s *site, path string) {
 	t.Helper()
 	r := s.visitor(t).get(path)
@@ -389,7 +377,7 @@ func TestGranteeAcceptThroughTheWorkflow(t *testing.T) {
 		}
 		return asm != ""
 	}, 20*time.Second, 100*time.Millisecond)
-	notReady := func(err error) bool { return err != nil && strings.Contains(err.Error(), "not_ready") }
+	notReady := func(err error) bool { e, ok := app.AsError(err); return ok && e.Code == "not_ready" }
 	scores := map[string]any{"scores": map[string]any{
 		"need":     map[string]any{"score": 4, "justification": "Clear need"},
 		"led_by":   map[string]any{"score": 4, "justification": "Led by members"},
@@ -409,7 +397,7 @@ func TestGranteeAcceptThroughTheWorkflow(t *testing.T) {
 	v := b.signedIn(t, "grantee@example.org")
 	require.Contains(t, v.get("/applications").Body, `href="/grants/`+grantID+`/accept">Accept your offer`)
 	v.get("/grants/" + grantID + "/accept")
-	p := granteeRetryingPost(t, v, "/grants/"+grantID+"/accept",
+	p := retryingPost(t, v, "/grants/"+grantID+"/accept",
 		url.Values{"signatory_name": {"Ada Lovelace"}, "signatory_role": {"Chair of trustees"}, "confirm": {"yes"}})
 	require.Equal(t, http.StatusSeeOther, p.Code, p.Body)
 	require.Equal(t, "/grants/"+grantID+"?accepted=1", p.Location)
@@ -618,7 +606,7 @@ func TestGranteeReportThroughTheWorkflow(t *testing.T) {
 
 	v := b.signedIn(t, "grantee@example.org")
 	v.get(path)
-	p := granteeRetryingPost(t, v, path, url.Values{"answers.progress": {"Six clubs so far."}, "spend": {"£1,250.50"}})
+	p := retryingPost(t, v, path, url.Values{"answers.progress": {"Six clubs so far."}, "spend": {"£1,250.50"}})
 	require.Equal(t, http.StatusSeeOther, p.Code, p.Body)
 	require.Equal(t, path+"?submitted=1", p.Location)
 	p = v.get(p.Location)
@@ -670,7 +658,7 @@ func TestGranteePayoutThroughTheWorkflow(t *testing.T) {
 
 	v := b.signedIn(t, "grantee@example.org")
 	v.get("/grants/" + g.ID)
-	p := granteeRetryingPost(t, v, path, nil)
+	p := retryingPost(t, v, path, nil)
 	require.Equal(t, http.StatusOK, p.Code, p.Body)
 	require.Contains(t, p.Body, "<h1 class=\"govuk-heading-l\">Set up payouts with Stripe</h1>")
 	require.Regexp(t, regexp.MustCompile(`<a href="https?://[^"]+" role="button"[^>]*>\s*Continue to Stripe`), p.Body)

@@ -193,3 +193,16 @@ func cloneValues(in url.Values) url.Values {
 	}
 	return out
 }
+
+// retryingPost posts form until the answer is not not_ready (a case whose
+// workflow is still starting: the only 409 that carries Retry-After), as
+// a person would press the button again.
+func retryingPost(t *testing.T, v *visitor, path string, form url.Values) page {
+	t.Helper()
+	var r page
+	require.Eventually(t, func() bool {
+		r = v.post(path, form)
+		return r.Code != http.StatusConflict || r.Header.Get("Retry-After") == ""
+	}, 20*time.Second, 200*time.Millisecond)
+	return r
+}
