@@ -3,31 +3,15 @@ package api_test
 import (
 	"bytes"
 	"context"
-	"io"
 	"mime/multipart"
 	"net/http"
 	"net/http/httptest"
-	"sync/atomic"
 	"testing"
 
 	"github.com/stretchr/testify/require"
 
 	"github.com/civicgrants/grants/app/apptest"
 )
-
-// countingBody is a request body that counts the bytes read from it.
-type countingBody struct {
-	r    io.Reader
-	read atomic.Int64
-}
-
-func (b *countingBody) Read(p []byte) (int, error) {
-	n, err := b.r.Read(p)
-	b.read.Add(int64(n))
-	return n, err
-}
-
-func (b *countingBody) Close() error { return nil }
 
 // A web session's cookie is no bearer token, and the API authenticates
 // before it reads a byte of the body: an upload with no token, a session's
@@ -54,7 +38,7 @@ func TestBearerAuthBeforeBody(t *testing.T) {
 	require.NoError(t, err)
 	require.NoError(t, mw.Close())
 	upload := func(auth string) (int, int64) {
-		body := &countingBody{r: bytes.NewReader(form.Bytes())}
+		body := &apptest.CountingBody{R: bytes.NewReader(form.Bytes())}
 		req := httptest.NewRequest(http.MethodPost, "/api/v1/applications/"+appID+"/documents", body)
 		req.Header.Set("Content-Type", mw.FormDataContentType())
 		if auth != "" {
@@ -62,7 +46,7 @@ func TestBearerAuthBeforeBody(t *testing.T) {
 		}
 		w := httptest.NewRecorder()
 		b.handler.ServeHTTP(w, req)
-		return w.Code, body.read.Load()
+		return w.Code, body.BytesRead()
 	}
 	for name, auth := range map[string]string{
 		"no token":        "",

@@ -19,28 +19,6 @@ import (
 	"github.com/civicgrants/grants/workflows"
 )
 
-// The actors of the authorisation matrix, in its column order.
-const (
-	anon       = iota // no token
-	member            // member of the applying organisation
-	admin             // its admin
-	stranger          // admin of an unrelated organisation
-	assigned          // assessor assigned to the application
-	unassigned        // assessor not assigned to it
-	conflicted        // assessor who declared a conflict on it
-	released          // assessor released from it (deadline passed)
-	chair             // panel chair
-	chairM            // panel chair who is a member of the applicant
-	manager           // programme manager
-	managerM          // programme manager who is a member of the applicant
-	finance           // finance
-	financeM          // finance who is a member of the payee
-	actors
-)
-
-var actorNames = [actors]string{"anon", "member", "admin", "stranger", "assigned", "unassigned", "conflicted", "released",
-	"chair", "chair-member", "manager", "manager-member", "finance", "finance-member"}
-
 // matrixRow is one endpoint: every actor's status code, in column order.
 // Commands carry a body that the actors allowed through every check of
 // role, scope, interest and state fail on content (400 or 422), so that
@@ -139,18 +117,18 @@ func TestAuthorisationMatrix(t *testing.T) {
 	var got strings.Builder
 	for _, row := range rows {
 		want := strings.Fields(row.codes)
-		require.Len(t, want, actors, "%s %s: one code per actor", row.method, row.path)
+		require.Len(t, want, apptest.Actors, "%s %s: one code per actor", row.method, row.path)
 		t.Run(row.method+" "+row.path, func(t *testing.T) {
 			before := w.snapshot(t)
-			line := make([]string, actors)
-			for a := range actors {
+			line := make([]string, apptest.Actors)
+			for a := range apptest.Actors {
 				res := f.do(t, row.method, row.path, w.tokens[a], row.body)
 				line[a] = strconv.Itoa(res.Status)
 				if row.method != "GET" && row.path != "/auth/logout" {
-					require.Equal(t, before, w.snapshot(t), "%s %s as %s changed something: %s", row.method, row.path, actorNames[a], res.Body)
+					require.Equal(t, before, w.snapshot(t), "%s %s as %s changed something: %s", row.method, row.path, apptest.ActorNames[a], res.Body)
 				}
 				if line[a] != want[a] {
-					t.Errorf("%s %s as %s: got %d, want %s: %s", row.method, row.path, actorNames[a], res.Status, want[a], res.Body)
+					t.Errorf("%s %s as %s: got %d, want %s: %s", row.method, row.path, apptest.ActorNames[a], res.Status, want[a], res.Body)
 				}
 			}
 			fmt.Fprintf(&got, "%-7s %-60s %s\n", row.method, row.path, strings.Join(line, " "))
@@ -164,7 +142,7 @@ func TestAuthorisationMatrix(t *testing.T) {
 // matrixWorld is the data the matrix acts on.
 type matrixWorld struct {
 	f                                      *financeBundle
-	tokens                                 [actors]string
+	tokens                                 [apptest.Actors]string
 	round, org, group, app, draft, doc     string
 	asmAssigned, asmConflict, asmReleased  string
 	grant, payment, cancelled, run, report string
@@ -186,61 +164,61 @@ func buildMatrixWorld(t *testing.T, f *financeBundle) *matrixWorld {
 	}
 
 	// The applying organisation, its admin and a member.
-	w.tokens[admin] = f.applicant(t, "admin@example.org")
+	w.tokens[apptest.ActorAdmin] = f.applicant(t, "admin@example.org")
 	adminU := actor("admin@example.org")
-	res := f.do(t, "POST", "/organisations", w.tokens[admin], orgBody("Bermondsey Community Kitchen"))
+	res := f.do(t, "POST", "/organisations", w.tokens[apptest.ActorAdmin], orgBody("Bermondsey Community Kitchen"))
 	require.Equal(t, http.StatusCreated, res.Status, string(res.Body))
 	w.org = res.json(t)["id"].(string)
-	w.tokens[member] = f.applicant(t, "member@example.org")
+	w.tokens[apptest.ActorMember] = f.applicant(t, "member@example.org")
 	join(actor("member@example.org"), w.org)
 	// An unrelated organisation (another charity number, another name).
-	w.tokens[stranger] = f.applicant(t, "stranger@example.org")
+	w.tokens[apptest.ActorStranger] = f.applicant(t, "stranger@example.org")
 	unrelated := orgBody("Hackney Food Bank")
 	unrelated["charity_number"] = "1012345"
-	res = f.do(t, "POST", "/organisations", w.tokens[stranger], unrelated)
+	res = f.do(t, "POST", "/organisations", w.tokens[apptest.ActorStranger], unrelated)
 	require.Equal(t, http.StatusCreated, res.Status, string(res.Body))
 
 	// Staff.
 	assessors := map[int]app.Actor{}
-	for _, a := range []int{assigned, unassigned, conflicted, released} {
+	for _, a := range []int{apptest.ActorAssigned, apptest.ActorUnassigned, apptest.ActorConflicted, apptest.ActorReleased} {
 		var u app.Actor
-		u, w.tokens[a] = f.staff(t, actorNames[a]+"@example.org", app.RoleAssessor)
+		u, w.tokens[a] = f.staff(t, apptest.ActorNames[a]+"@example.org", app.RoleAssessor)
 		assessors[a] = u
 	}
-	_, w.tokens[chair] = f.staff(t, "chair@example.org", app.RoleChair)
+	_, w.tokens[apptest.ActorChair] = f.staff(t, "chair@example.org", app.RoleChair)
 	var chairMU, managerMU, financeMU app.Actor
-	chairMU, w.tokens[chairM] = f.staff(t, "chair-member@example.org", app.RoleChair)
+	chairMU, w.tokens[apptest.ActorChairM] = f.staff(t, "chair-member@example.org", app.RoleChair)
 	join(chairMU, w.org)
-	w.tokens[manager] = f.managerToken
-	managerMU, w.tokens[managerM] = f.staff(t, "manager-member@example.org", app.RoleManager)
+	w.tokens[apptest.ActorManager] = f.managerToken
+	managerMU, w.tokens[apptest.ActorManagerM] = f.staff(t, "manager-member@example.org", app.RoleManager)
 	join(managerMU, w.org)
-	w.tokens[finance] = f.fin1Tok
-	financeMU, w.tokens[financeM] = f.staff(t, "finance-member@example.org", app.RoleFinance)
+	w.tokens[apptest.ActorFinance] = f.fin1Tok
+	financeMU, w.tokens[apptest.ActorFinanceM] = f.staff(t, "finance-member@example.org", app.RoleFinance)
 	join(financeMU, w.org)
 
 	// An application in assessment with a document, assigned to one
 	// assessor, conflicted for another and released for a third.
-	res = f.do(t, "POST", "/applications", w.tokens[admin], map[string]any{"round_id": f.round.ID, "organisation_id": w.org})
+	res = f.do(t, "POST", "/applications", w.tokens[apptest.ActorAdmin], map[string]any{"round_id": f.round.ID, "organisation_id": w.org})
 	require.Equal(t, http.StatusCreated, res.Status, string(res.Body))
 	w.app = res.json(t)["id"].(string)
-	res = f.upload(t, w.app, w.tokens[admin], "budget.pdf", []byte("%PDF-1.4\n%%EOF\n"))
+	res = f.upload(t, w.app, w.tokens[apptest.ActorAdmin], "budget.pdf", []byte("%PDF-1.4\n%%EOF\n"))
 	require.Equal(t, http.StatusCreated, res.Status, string(res.Body))
 	w.doc = res.json(t)["id"].(string)
-	version := int32(f.do(t, "GET", "/applications/"+w.app, w.tokens[admin], nil).json(t)["version"].(float64))
+	version := int32(f.do(t, "GET", "/applications/"+w.app, w.tokens[apptest.ActorAdmin], nil).json(t)["version"].(float64))
 	patch := apptest.CompleteAnswers(version)
 	patch["requested_pence"] = 250000
-	res = f.do(t, "PATCH", "/applications/"+w.app, w.tokens[admin], patch)
+	res = f.do(t, "PATCH", "/applications/"+w.app, w.tokens[apptest.ActorAdmin], patch)
 	require.Equal(t, http.StatusOK, res.Status, string(res.Body))
-	res = f.do(t, "POST", "/applications/"+w.app+"/submit", w.tokens[admin], nil)
+	res = f.do(t, "POST", "/applications/"+w.app+"/submit", w.tokens[apptest.ActorAdmin], nil)
 	require.Equal(t, http.StatusAccepted, res.Status, string(res.Body))
 	f.markEligible(t, w.app)
-	w.asmAssigned = f.assign(t, w.app, assessors[assigned].ID)
-	w.asmConflict = f.assign(t, w.app, assessors[conflicted].ID)
+	w.asmAssigned = f.assign(t, w.app, assessors[apptest.ActorAssigned].ID)
+	w.asmConflict = f.assign(t, w.app, assessors[apptest.ActorConflicted].ID)
 	now := time.Now()
 	reason := "My sister is a trustee"
 	_, err := f.env.Store.AssessmentMarkConflict(ctx, sqlc.AssessmentMarkConflictParams{ID: w.asmConflict, Reason: &reason, ReleasedAt: &now})
 	require.NoError(t, err)
-	w.asmReleased = f.assign(t, w.app, assessors[released].ID)
+	w.asmReleased = f.assign(t, w.app, assessors[apptest.ActorReleased].ID)
 	_, err = f.env.Store.AssessmentRelease(ctx, sqlc.AssessmentReleaseParams{ID: w.asmReleased, Reason: ptr(workflows.ReleaseDeadline), ReleasedAt: &now})
 	require.NoError(t, err)
 
@@ -248,7 +226,7 @@ func buildMatrixWorld(t *testing.T, f *financeBundle) *matrixWorld {
 	def := apptest.ExampleRound(t)
 	def.Name = "Another round"
 	other := f.env.Round(t, def)
-	res = f.do(t, "POST", "/applications", w.tokens[admin], map[string]any{"round_id": other.ID, "organisation_id": w.org})
+	res = f.do(t, "POST", "/applications", w.tokens[apptest.ActorAdmin], map[string]any{"round_id": other.ID, "organisation_id": w.org})
 	require.Equal(t, http.StatusCreated, res.Status, string(res.Body))
 	w.draft = res.json(t)["id"].(string)
 
@@ -266,7 +244,7 @@ func buildMatrixWorld(t *testing.T, f *financeBundle) *matrixWorld {
 	// report submitted.
 	g := f.env.ActiveGrantOf(t, f.manual, adminU, w.org, 200_000)
 	w.grant, w.payment, w.cancelled, w.report = g.ID, g.Payments[0], g.Payments[1], g.Reports[0]
-	res = f.do(t, "PUT", "/organisations/"+w.org+"/bank-account", w.tokens[admin],
+	res = f.do(t, "PUT", "/organisations/"+w.org+"/bank-account", w.tokens[apptest.ActorAdmin],
 		map[string]any{"sort_code": "20-00-00", "account_number": "55779911", "account_name": "Bermondsey Kitchen"})
 	require.Equal(t, http.StatusOK, res.Status, string(res.Body))
 	f.env.SetPayment(t, w.payment, workflows.PaymentAwaitingApproval, workflows.ProviderManual)

@@ -20,29 +20,6 @@ import (
 	"github.com/civicgrants/grants/workflows"
 )
 
-// The actors of the web authorisation matrix, in its column order (the
-// API's matrix has the same ones).
-const (
-	wAnon       = iota // no session (a valid session-less form token)
-	wMember            // member of the applying organisation
-	wAdmin             // its admin
-	wStranger          // admin of an unrelated organisation
-	wAssigned          // assessor assigned to the application
-	wUnassigned        // assessor not assigned to it
-	wConflicted        // assessor who declared a conflict on it
-	wReleased          // assessor released from it
-	wChair             // panel chair
-	wChairM            // panel chair who is a member of the applicant
-	wManager           // programme manager
-	wManagerM          // programme manager who is a member of the applicant
-	wFinance           // finance
-	wFinanceM          // finance who is a member of the payee
-	wActors
-)
-
-var wActorNames = [wActors]string{"anon", "member", "admin", "stranger", "assigned", "unassigned", "conflicted", "released",
-	"chair", "chair-member", "manager", "manager-member", "finance", "finance-member"}
-
 // Forms that act only on the caller's own session (no object to
 // authorise): covered by the sign-in tests and the CSRF sweep.
 var ownSessionForms = map[string]bool{"/sign-out": true, "/sign-out-everywhere": true, "/session/extend": true}
@@ -119,16 +96,16 @@ func TestWebAuthorisationMatrix(t *testing.T) {
 	var served strings.Builder
 	for _, row := range rows {
 		want := strings.Fields(row.codes)
-		require.Len(t, want, wActors, row.path)
+		require.Len(t, want, apptest.Actors, row.path)
 		t.Run(row.route, func(t *testing.T) {
-			line := make([]string, wActors)
-			for a := range wActors {
+			line := make([]string, apptest.Actors)
+			for a := range apptest.Actors {
 				before := w.snapshot(t)
 				res := w.visitors[a].post(row.path, row.form)
 				line[a] = strconv.Itoa(res.Code)
-				require.Equal(t, before, w.snapshot(t), "POST %s as %s changed something", row.path, wActorNames[a])
+				require.Equal(t, before, w.snapshot(t), "POST %s as %s changed something", row.path, apptest.ActorNames[a])
 				if line[a] != want[a] {
-					t.Errorf("POST %s as %s: got %d, want %s", row.path, wActorNames[a], res.Code, want[a])
+					t.Errorf("POST %s as %s: got %d, want %s", row.path, apptest.ActorNames[a], res.Code, want[a])
 				}
 			}
 			fmt.Fprintf(&served, "%-40s %s\n", row.route, strings.Join(line, " "))
@@ -142,7 +119,7 @@ func TestWebAuthorisationMatrix(t *testing.T) {
 // webWorld is what the web matrix acts on, and a visitor per actor.
 type webWorld struct {
 	s                             *site
-	visitors                      [wActors]*visitor
+	visitors                      [apptest.Actors]*visitor
 	round, otherRound, org, group string
 	app, draft                    string
 	asmAssigned                   string
@@ -162,29 +139,29 @@ func buildWebWorld(t *testing.T, s *site) *webWorld {
 	w.otherRound = other.ID
 	manual := env.Round(t, apptest.ManualRound(t))
 
-	users := [wActors]app.Actor{}
-	emails := [wActors]string{}
-	roles := map[int][]string{wAssigned: {app.RoleAssessor}, wUnassigned: {app.RoleAssessor}, wConflicted: {app.RoleAssessor},
-		wReleased: {app.RoleAssessor}, wChair: {app.RoleChair}, wChairM: {app.RoleChair}, wManager: {app.RoleManager},
-		wManagerM: {app.RoleManager}, wFinance: {app.RoleFinance}, wFinanceM: {app.RoleFinance}}
-	for a := wMember; a < wActors; a++ {
-		emails[a] = wActorNames[a] + "@example.org"
-		if a == wManager {
+	users := [apptest.Actors]app.Actor{}
+	emails := [apptest.Actors]string{}
+	roles := map[int][]string{apptest.ActorAssigned: {app.RoleAssessor}, apptest.ActorUnassigned: {app.RoleAssessor}, apptest.ActorConflicted: {app.RoleAssessor},
+		apptest.ActorReleased: {app.RoleAssessor}, apptest.ActorChair: {app.RoleChair}, apptest.ActorChairM: {app.RoleChair}, apptest.ActorManager: {app.RoleManager},
+		apptest.ActorManagerM: {app.RoleManager}, apptest.ActorFinance: {app.RoleFinance}, apptest.ActorFinanceM: {app.RoleFinance}}
+	for a := apptest.ActorMember; a < apptest.Actors; a++ {
+		emails[a] = apptest.ActorNames[a] + "@example.org"
+		if a == apptest.ActorManager {
 			emails[a] = "manager@example.org"
 			users[a] = env.Manager
 			continue
 		}
 		users[a] = env.User(t, emails[a], roles[a]...)
 	}
-	admin := users[wAdmin]
+	admin := users[apptest.ActorAdmin]
 	org := env.Organisation(t, admin, "Bermondsey Community Kitchen")
 	w.org = org.ID
-	for _, a := range []int{wMember, wChairM, wManagerM, wFinanceM} {
+	for _, a := range []int{apptest.ActorMember, apptest.ActorChairM, apptest.ActorManagerM, apptest.ActorFinanceM} {
 		require.NoError(t, env.Store.OrganisationMemberAdd(ctx, sqlc.OrganisationMemberAddParams{OrganisationID: org.ID,
 			UserID: users[a].ID, Role: app.MemberMember}))
 	}
 	income := int64(1_000_000)
-	_, err := env.App.CreateOrganisation(ctx, users[wStranger], organisation.Input{Name: "Hackney Food Bank", LegalForm: organisation.LegalFormCharity,
+	_, err := env.App.CreateOrganisation(ctx, users[apptest.ActorStranger], organisation.Input{Name: "Hackney Food Bank", LegalForm: organisation.LegalFormCharity,
 		CharityNumber: "1012345", Borough: "Hackney", AnnualIncomePence: &income,
 		Address: organisation.Address{Line1: "3 Mare Street", Town: "London", Postcode: "E8 1HE"}})
 	require.NoError(t, err)
@@ -215,12 +192,12 @@ func buildWebWorld(t *testing.T, s *site) *webWorld {
 		require.NoError(t, err)
 		return s.ID
 	}
-	w.asmAssigned = assess(wAssigned)
+	w.asmAssigned = assess(apptest.ActorAssigned)
 	reason := "Trustee"
-	_, err = env.Store.AssessmentMarkConflict(ctx, sqlc.AssessmentMarkConflictParams{ID: assess(wConflicted), Reason: &reason, ReleasedAt: &now})
+	_, err = env.Store.AssessmentMarkConflict(ctx, sqlc.AssessmentMarkConflictParams{ID: assess(apptest.ActorConflicted), Reason: &reason, ReleasedAt: &now})
 	require.NoError(t, err)
 	deadline := workflows.ReleaseDeadline
-	_, err = env.Store.AssessmentRelease(ctx, sqlc.AssessmentReleaseParams{ID: assess(wReleased), Reason: &deadline, ReleasedAt: &now})
+	_, err = env.Store.AssessmentRelease(ctx, sqlc.AssessmentReleaseParams{ID: assess(apptest.ActorReleased), Reason: &deadline, ReleasedAt: &now})
 	require.NoError(t, err)
 
 	// A draft in another round.
@@ -246,16 +223,16 @@ func buildWebWorld(t *testing.T, s *site) *webWorld {
 		apptest.Body(t, map[string]any{"sort_code": "40-00-00", "account_number": "11223344", "account_name": "Other Org"}))
 	require.NoError(t, err)
 	env.SetPayment(t, og.Payments[0], workflows.PaymentAwaitingApproval, workflows.ProviderManual)
-	env.Approve(t, og.Payments[0], users[wFinance], "")
+	env.Approve(t, og.Payments[0], users[apptest.ActorFinance], "")
 	env.Approve(t, og.Payments[0], env.User(t, "finance2@example.org", app.RoleFinance), "")
 	env.SetPayment(t, og.Payments[0], workflows.PaymentApproved, workflows.ProviderManual)
-	run, err := env.App.CreatePaymentRun(ctx, users[wFinance], func() error { return nil })
+	run, err := env.App.CreatePaymentRun(ctx, users[apptest.ActorFinance], func() error { return nil })
 	require.NoError(t, err)
 	w.run = run.ID
 
-	w.visitors[wAnon] = s.visitor(t)
-	w.visitors[wAnon].get("/sign-in")
-	for a := wMember; a < wActors; a++ {
+	w.visitors[apptest.ActorAnon] = s.visitor(t)
+	w.visitors[apptest.ActorAnon].get("/sign-in")
+	for a := apptest.ActorMember; a < apptest.Actors; a++ {
 		w.visitors[a] = s.signedIn(t, emails[a])
 		w.visitors[a].get("/dashboard") // the session's form token
 	}

@@ -2,30 +2,16 @@ package web_test
 
 import (
 	"bytes"
-	"io"
 	"mime/multipart"
 	"net/http"
 	"net/http/httptest"
 	"net/url"
-	"sync/atomic"
 	"testing"
 
 	"github.com/stretchr/testify/require"
+
+	"github.com/civicgrants/grants/app/apptest"
 )
-
-// countingBody is a request body that counts the bytes read from it.
-type countingBody struct {
-	r    io.Reader
-	read atomic.Int64
-}
-
-func (b *countingBody) Read(p []byte) (int, error) {
-	n, err := b.r.Read(p)
-	b.read.Add(int64(n))
-	return n, err
-}
-
-func (b *countingBody) Close() error { return nil }
 
 // No body is read before the session and CSRF checks: a file upload (5 MB
 // here) from a visitor without a session, or without the right token in
@@ -52,7 +38,7 @@ func TestUploadBodyNotReadBeforeSessionAndCSRF(t *testing.T) {
 
 	post := func(v *visitor, query string, header ...string) (*httptest.ResponseRecorder, int64) {
 		t.Helper()
-		body := &countingBody{r: bytes.NewReader(form.Bytes())}
+		body := &apptest.CountingBody{R: bytes.NewReader(form.Bytes())}
 		req := httptest.NewRequest(http.MethodPost, "/applications/app_nope/documents"+query, body)
 		req.Header.Set("Content-Type", mw.FormDataContentType())
 		if len(header) == 1 {
@@ -63,7 +49,7 @@ func TestUploadBodyNotReadBeforeSessionAndCSRF(t *testing.T) {
 		}
 		w := httptest.NewRecorder()
 		s.h.ServeHTTP(w, req)
-		return w, body.read.Load()
+		return w, body.BytesRead()
 	}
 
 	for name, tc := range map[string]struct {
