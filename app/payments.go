@@ -267,16 +267,6 @@ type ReasonInput struct {
 	Reason string `json:"reason"`
 }
 
-// paymentSettled reports whether PostgreSQL already says a payment is
-// beyond any finance command.
-func paymentSettled(status string) bool {
-	switch status {
-	case workflows.PaymentCancelled, workflows.PaymentPaid, workflows.PaymentReversed:
-		return true
-	}
-	return false
-}
-
 // PaymentCommand sends a finance command (workflows.UpdateApprovePayment,
 // UpdateRejectPayment, UpdateRetryPayment or UpdateCancelPayment) to the
 // payment's workflow and returns the payment read back. Finance only
@@ -303,7 +293,7 @@ func (a *App) PaymentCommand(ctx context.Context, actor Actor, paymentID, update
 			return Payment{}, err
 		}
 	}
-	if paymentSettled(r.p.Status) {
+	if workflows.PaymentSettled(r.p.Status) {
 		return Payment{}, invalidState(fmt.Sprintf("This payment is %s; it cannot be changed", r.p.Status))
 	}
 	cmd := workflows.PaymentCommand{Caller: caller(actor)}

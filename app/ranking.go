@@ -45,6 +45,8 @@ type RankingItem struct {
 	AwardPence       *int64               `json:"award_pence"`
 	CumulativePence  int64                `json:"cumulative_pence"`
 	FitsBudget       bool                 `json:"fits_budget"`
+	// Counted: still undecided, so its request is in the running total.
+	Counted bool `json:"counted"`
 }
 
 // RankingAssessment is one assessor's assessment in a ranking item.
@@ -138,6 +140,7 @@ func rankItems(items []RankingItem, left int64) {
 			running += it.RequestedPence
 			it.CumulativePence = running
 			it.FitsBudget = running <= left
+			it.Counted = true
 		case StatusApproved:
 			it.CumulativePence = running
 			it.FitsBudget = true
@@ -260,7 +263,7 @@ func (a *App) CaseRanking(ctx context.Context, actor Actor, appID string) (CaseR
 	if err != nil {
 		return CaseRanking{}, err
 	}
-	it.CumulativePence, it.FitsBudget = items[at].CumulativePence, items[at].FitsBudget
+	it.CumulativePence, it.FitsBudget, it.Counted = items[at].CumulativePence, items[at].FitsBudget, items[at].Counted
 	out.Item, out.Rank = &it, at+1
 	return out, nil
 }

@@ -45,13 +45,7 @@ func (p financePayment) ProviderName() string { return financeProviderName(p.Pro
 func (p financePayment) ConditionText() string { return financeCondition(p.Condition) }
 
 // Settled reports whether no finance command applies any more.
-func (p financePayment) Settled() bool {
-	switch p.Status {
-	case workflows.PaymentPaid, workflows.PaymentCancelled, workflows.PaymentReversed:
-		return true
-	}
-	return false
-}
+func (p financePayment) Settled() bool { return workflows.PaymentSettled(p.Status) }
 
 func financeProviderName(provider *string) string {
 	if provider == nil {

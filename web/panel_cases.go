@@ -86,7 +86,7 @@ func (r panelRankRow) ReferenceParts() []string {
 
 func panelRankRowOf(i int, it app.RankingItem, threshold int) panelRankRow {
 	row := panelRankRow{Rank: i + 1, RankingItem: it,
-		Counted: it.Status == app.StatusInAssessment || it.Status == app.StatusWaitlisted}
+		Counted: it.Counted}
 	for _, a := range it.Assessments {
 		if a.Status == workflows.AssessmentScored {
 			row.Scored++

@@ -109,6 +109,16 @@ func CheckReissue(reason string) map[string]string {
 // report's status does not allow. The validators apply them to the
 // workflow's snapshot, the activities again to the locked row.
 
+// PaymentSettled reports whether a payment is beyond every finance
+// command: cancelled, paid or reversed.
+func PaymentSettled(status string) bool {
+	switch status {
+	case PaymentCancelled, PaymentPaid, PaymentReversed:
+		return true
+	}
+	return false
+}
+
 // CanApprove refuses an approval of a payment not awaiting one, saying
 // what the payment waits for instead.
 func CanApprove(status string) error {
