@@ -78,7 +78,11 @@ node_modules/.installed: package.json package-lock.json
 .PHONY: web-assets
 web-assets: node_modules/.installed ## Copy govuk-frontend's CSS, JS and images into web/static/vendor (embedded at build)
 	@rm -rf $(VENDOR) && mkdir -p $(VENDOR)/images
-	cp $(GOVUK_DIST)/govuk-frontend.min.css $(GOVUK_DIST)/govuk-frontend.min.js $(VENDOR)/
+	@# GDS Transport is for GOV.UK services only and is not served: its
+	@# @font-face rules are left out, so no page ever asks for /assets/fonts.
+	sed -E 's/@font-face\{font-family:GDS Transport[^}]*\}//g' $(GOVUK_DIST)/govuk-frontend.min.css > $(VENDOR)/govuk-frontend.min.css
+	@! grep -q '/assets/fonts' $(VENDOR)/govuk-frontend.min.css || { echo "govuk-frontend.min.css still names /assets/fonts"; exit 1; }
+	cp $(GOVUK_DIST)/govuk-frontend.min.js $(VENDOR)/
 	cp $(GOVUK_DIST)/assets/images/favicon.ico $(GOVUK_DIST)/assets/images/favicon.svg $(VENDOR)/images/
 
 .PHONY: chromium
