@@ -40,6 +40,7 @@ func Register(g *gin.RouterGroup, a *app.App, log *slog.Logger) {
 	g.GET("/me", h.requireUser, h.me)
 	g.PUT("/me/affiliations", h.requireUser, h.setAffiliations)
 	g.GET("/notifications", h.requireUser, h.listNotifications)
+	g.POST("/notifications/:id/read", h.requireUser, h.markNotificationRead)
 
 	g.GET("/programmes", h.listProgrammes)
 	g.GET("/rounds", h.listRounds)

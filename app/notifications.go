@@ -4,34 +4,106 @@ import (
 	"context"
 	"fmt"
 	"strconv"
+	"strings"
 	"time"
 
 	"github.com/civicgrants/grants/db/sqlc"
 )
 
-// Notification is a message to the caller (e-mail delivery comes later;
-// SentAt is set once it has been sent).
+// Notification is a message to the caller. Link is the web page of the
+// thing it is about, as the caller sees it (nil when that thing has no page
+// for them); Delivery says what the stored row says of its e-mail.
 type Notification struct {
 	ID        string     `json:"id"`
 	Kind      string     `json:"kind"`
 	Subject   string     `json:"subject"`
 	Body      string     `json:"body"`
 	Entity    string     `json:"entity"`
+	Link      *string    `json:"link"`
 	CreatedAt time.Time  `json:"created_at"`
+	ReadAt    *time.Time `json:"read_at"`
 	SentAt    *time.Time `json:"sent_at"`
+	Delivery  Delivery   `json:"delivery"`
 }
 
-func notificationView(n sqlc.Notification) (Notification, error) {
-	return Notification{ID: strconv.FormatInt(n.ID, 10), Kind: n.Kind, Subject: n.Subject, Body: n.Body, Entity: n.Entity,
-		CreatedAt: n.CreatedAt, SentAt: n.SentAt}, nil
+// Delivery is the e-mail delivery of a notification.
+type Delivery struct {
+	Status string     `json:"status"` // DeliveryPending or DeliverySent
+	SentAt *time.Time `json:"sent_at"`
 }
 
-// ListNotifications lists the caller's notifications, newest first.
-func (a *App) ListNotifications(ctx context.Context, actor Actor, p PageQuery) (Page[Notification], error) {
+// Delivery statuses of a notification (DESIGN §10; "failed" is recorded
+// only once delivery exists).
+const (
+	DeliveryPending = "pending"
+	DeliverySent    = "sent"
+)
+
+// Unread reports whether the notification has not been marked read.
+func (n Notification) Unread() bool { return n.ReadAt == nil }
+
+// NotificationQuery is a list request: ?unread=true and the page.
+type NotificationQuery struct {
+	Unread string
+	Page   PageQuery
+}
+
+func notificationView(actor Actor) func(sqlc.Notification) (Notification, error) {
+	return func(n sqlc.Notification) (Notification, error) {
+		d := Delivery{Status: DeliveryPending}
+		if n.SentAt != nil {
+			d = Delivery{Status: DeliverySent, SentAt: n.SentAt}
+		}
+		return Notification{ID: strconv.FormatInt(n.ID, 10), Kind: n.Kind, Subject: n.Subject, Body: n.Body, Entity: n.Entity,
+			Link: notificationLink(actor, n.Entity), CreatedAt: n.CreatedAt, ReadAt: n.ReadAt, SentAt: n.SentAt, Delivery: d}, nil
+	}
+}
+
+// notificationLink is the web page a reader like actor sees for the thing
+// a notification is about ("<kind>:<id>", as the activities write it), or
+// nil when there is none for them: better no link than a wrong one.
+func notificationLink(actor Actor, entity string) *string {
+	kind, id, ok := strings.Cut(entity, ":")
+	if !ok || id == "" || strings.ContainsAny(id, "/?#") {
+		return nil
+	}
+	var path string
+	switch kind {
+	case "application":
+		path = "/applications/" + id
+		if actor.seesAllApplications() {
+			path = "/cases/" + id
+		}
+	case "grant":
+		path = "/grants/" + id
+	case "payment":
+		if !actor.seesPayments() {
+			return nil
+		}
+		path = "/payments/" + id
+	case "assessment":
+		if !actor.Has(RoleAssessor) {
+			return nil
+		}
+		path = "/assessments/" + id
+	case "round":
+		path = "/rounds/" + id
+		if actor.seesAllApplications() {
+			path = "/panel/rounds/" + id
+		}
+	default:
+		return nil
+	}
+	return &path
+}
+
+// ListNotifications lists the caller's notifications, newest first; with
+// Unread "true" only the unread ones.
+func (a *App) ListNotifications(ctx context.Context, actor Actor, nq NotificationQuery) (Page[Notification], error) {
 	fields := map[string]string{}
-	limit := p.rowLimit(fields)
+	limit := nq.Page.rowLimit(fields)
 	var before *int64
-	if p.Cursor != "" {
+	if p := nq.Page; p.Cursor != "" {
 		n, err := strconv.ParseInt(p.Cursor, 10, 64)
 		if err != nil || n < 1 {
 			fields["cursor"] = "Cursor is not one this service gave out"
@@ -39,12 +111,43 @@ func (a *App) ListNotifications(ctx context.Context, actor Actor, p PageQuery) (
 			before = &n
 		}
 	}
+	unread := nq.Unread == "true"
+	if !unread && nq.Unread != "" && nq.Unread != "false" {
+		fields["unread"] = "Unread must be true or false"
+	}
 	if len(fields) > 0 {
 		return Page[Notification]{}, Invalid(fields)
 	}
-	rows, err := a.store.NotificationListForUser(ctx, sqlc.NotificationListForUserParams{UserID: actor.ID, Before: before, RowLimit: limit})
+	rows, err := a.store.NotificationListForUser(ctx, sqlc.NotificationListForUserParams{
+		UserID: actor.ID, Before: before, UnreadOnly: unread, RowLimit: limit})
 	if err != nil {
 		return Page[Notification]{}, fmt.Errorf("list notifications: %w", err)
 	}
-	return pageOf(rows, limit, func(n sqlc.Notification) string { return strconv.FormatInt(n.ID, 10) }, notificationView)
+	return pageOf(rows, limit, func(n sqlc.Notification) string { return strconv.FormatInt(n.ID, 10) }, notificationView(actor))
+}
+
+// MarkNotificationRead marks one of the caller's notifications read
+// (again: no change). Another user's notification, or none, is 404.
+func (a *App) MarkNotificationRead(ctx context.Context, actor Actor, id string) (Notification, error) {
+	n, err := strconv.ParseInt(id, 10, 64)
+	if err != nil || n < 1 {
+		return Notification{}, notFound("Notification")
+	}
+	row, err := a.store.NotificationMarkRead(ctx, sqlc.NotificationMarkReadParams{ID: n, UserID: actor.ID})
+	if err != nil {
+		if isNotFound(err) {
+			return Notification{}, notFound("Notification")
+		}
+		return Notification{}, fmt.Errorf("mark notification read: %w", err)
+	}
+	return notificationView(actor)(row)
+}
+
+// UnreadNotifications counts the caller's unread notifications.
+func (a *App) UnreadNotifications(ctx context.Context, actor Actor) (int64, error) {
+	n, err := a.store.NotificationUnreadCount(ctx, actor.ID)
+	if err != nil {
+		return 0, fmt.Errorf("count unread notifications: %w", err)
+	}
+	return n, nil
 }

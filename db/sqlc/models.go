@@ -187,6 +187,7 @@ type Notification struct {
 	DedupeKey string
 	CreatedAt time.Time
 	SentAt    *time.Time
+	ReadAt    *time.Time
 }
 
 type Organisation struct {

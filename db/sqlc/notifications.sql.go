@@ -38,20 +38,28 @@ func (q *Queries) NotificationInsert(ctx context.Context, arg NotificationInsert
 }
 
 const notificationListForUser = `-- name: NotificationListForUser :many
-SELECT id, user_id, kind, subject, body, entity, dedupe_key, created_at, sent_at FROM notifications
+SELECT id, user_id, kind, subject, body, entity, dedupe_key, created_at, sent_at, read_at FROM notifications
 WHERE user_id = $1 AND ($2::bigint IS NULL OR id < $2)
+  AND (NOT $3::boolean OR read_at IS NULL)
 ORDER BY id DESC
-LIMIT $3
+LIMIT $4
 `
 
 type NotificationListForUserParams struct {
-	UserID   string
-	Before   *int64
-	RowLimit int32
+	UserID     string
+	Before     *int64
+	UnreadOnly bool
+	RowLimit   int32
 }
 
+// Newest first; with @unread_only, only those not yet read.
 func (q *Queries) NotificationListForUser(ctx context.Context, arg NotificationListForUserParams) ([]Notification, error) {
-	rows, err := q.db.Query(ctx, notificationListForUser, arg.UserID, arg.Before, arg.RowLimit)
+	rows, err := q.db.Query(ctx, notificationListForUser,
+		arg.UserID,
+		arg.Before,
+		arg.UnreadOnly,
+		arg.RowLimit,
+	)
 	if err != nil {
 		return nil, err
 	}
@@ -69,6 +77,7 @@ func (q *Queries) NotificationListForUser(ctx context.Context, arg NotificationL
 			&i.DedupeKey,
 			&i.CreatedAt,
 			&i.SentAt,
+			&i.ReadAt,
 		); err != nil {
 			return nil, err
 		}
@@ -78,4 +87,46 @@ func (q *Queries) NotificationListForUser(ctx context.Context, arg NotificationL
 		return nil, err
 	}
 	return items, nil
+}
+
+const notificationMarkRead = `-- name: NotificationMarkRead :one
+UPDATE notifications SET read_at = coalesce(read_at, now())
+WHERE id = $1 AND user_id = $2
+RETURNING id, user_id, kind, subject, body, entity, dedupe_key, created_at, sent_at, read_at
+`
+
+type NotificationMarkReadParams struct {
+	ID     int64
+	UserID string
+}
+
+// Marks one of the user's notifications read; already read keeps its first
+// read_at. No row: not the user's (or no such notification).
+func (q *Queries) NotificationMarkRead(ctx context.Context, arg NotificationMarkReadParams) (Notification, error) {
+	row := q.db.QueryRow(ctx, notificationMarkRead, arg.ID, arg.UserID)
+	var i Notification
+	err := row.Scan(
+		&i.ID,
+		&i.UserID,
+		&i.Kind,
+		&i.Subject,
+		&i.Body,
+		&i.Entity,
+		&i.DedupeKey,
+		&i.CreatedAt,
+		&i.SentAt,
+		&i.ReadAt,
+	)
+	return i, err
+}
+
+const notificationUnreadCount = `-- name: NotificationUnreadCount :one
+SELECT count(*) FROM notifications WHERE user_id = $1 AND read_at IS NULL
+`
+
+func (q *Queries) NotificationUnreadCount(ctx context.Context, userID string) (int64, error) {
+	row := q.db.QueryRow(ctx, notificationUnreadCount, userID)
+	var count int64
+	err := row.Scan(&count)
+	return count, err
 }
