@@ -51,6 +51,7 @@ func TestAuthorisationMatrix(t *testing.T) {
 		{"GET", "/me", nil /*                                                                 */, "401 200 200 200 200 200 200 200 200 200 200 200 200 200"},
 		{"PUT", "/me/affiliations", bogus /*                                                  */, "401 403 403 403 400 400 400 400 403 403 403 403 403 403"},
 		{"GET", "/notifications", nil /*                                                      */, "401 200 200 200 200 200 200 200 200 200 200 200 200 200"},
+		{"POST", "/notifications/" + w.notification + "/read", nil /*                         */, "401 404 404 404 404 404 404 404 404 404 404 404 404 404"},
 		{"GET", "/programmes", nil /*                                                         */, "200 200 200 200 200 200 200 200 200 200 200 200 200 200"},
 		{"GET", "/rounds", nil /*                                                             */, "200 200 200 200 200 200 200 200 200 200 200 200 200 200"},
 		{"GET", "/rounds/" + w.round, nil /*                                                  */, "200 200 200 200 200 200 200 200 200 200 200 200 200 200"},
@@ -146,6 +147,7 @@ type matrixWorld struct {
 	round, org, group, app, draft, doc     string
 	asmAssigned, asmConflict, asmReleased  string
 	grant, payment, cancelled, run, report string
+	notification                           string
 }
 
 func buildMatrixWorld(t *testing.T, f *financeBundle) *matrixWorld {
@@ -263,6 +265,14 @@ func buildMatrixWorld(t *testing.T, f *financeBundle) *matrixWorld {
 	res = f.do(t, "POST", "/payment-runs", f.fin2Tok, nil)
 	require.Equal(t, http.StatusCreated, res.Status, string(res.Body))
 	w.run = res.json(t)["id"].(string)
+	// A notification of someone outside the matrix: every actor's 404.
+	outsider := f.env.User(t, "outsider@example.org")
+	require.NoError(t, f.env.Store.NotificationInsert(ctx, sqlc.NotificationInsertParams{UserID: outsider.ID, Kind: "decision",
+		Subject: "Not yours", Body: "b", Entity: "application:" + w.app, DedupeKey: "matrix:outsider"}))
+	theirs, err := f.env.App.ListNotifications(ctx, outsider, app.NotificationQuery{})
+	require.NoError(t, err)
+	require.Len(t, theirs.Items, 1)
+	w.notification = theirs.Items[0].ID
 	return w
 }
 
