@@ -80,6 +80,7 @@ func TestWebAuthorisationMatrix(t *testing.T) {
 		{"/payment-runs/:id/mark-paid", "/payment-runs/" + w.run + "/mark-paid", url.Values{} /*                        */, "303 403 403 403 403 403 403 403 403 403 403 403 422 422"},
 		{"/manage/rounds/new", "/manage/rounds/new", url.Values{"name": {""}} /*                                        */, "303 403 403 403 403 403 403 403 403 403 422 422 403 403"},
 		{"/manage/rounds/:id/edit", "/manage/rounds/" + w.round + "/edit", url.Values{"name": {""}} /*                  */, "303 403 403 403 403 403 403 403 403 403 409 409 403 403"},
+		{"/notifications/:id/read", "/notifications/" + w.notification + "/read", url.Values{} /*                       */, "303 404 404 404 404 404 404 404 404 404 404 404 404 404"},
 		{"/manage/reports/:id/review", "/manage/reports/" + w.report + "/review", url.Values{"outcome": {"accept"}} /*   */, "303 403 403 403 403 403 403 403 403 403 409 403 403 403"},
 	}
 
@@ -124,6 +125,7 @@ type webWorld struct {
 	app, draft                    string
 	asmAssigned                   string
 	grant, payment, report, run   string
+	notification                  string
 }
 
 func buildWebWorld(t *testing.T, s *site) *webWorld {
@@ -230,6 +232,15 @@ func buildWebWorld(t *testing.T, s *site) *webWorld {
 	require.NoError(t, err)
 	w.run = run.ID
 
+	// A notification of someone outside the matrix: every actor's 404.
+	outsider := env.User(t, "outsider@example.org")
+	require.NoError(t, env.Store.NotificationInsert(ctx, sqlc.NotificationInsertParams{UserID: outsider.ID, Kind: "decision",
+		Subject: "Not yours", Body: "b", Entity: "application:" + w.app, DedupeKey: "matrix:outsider"}))
+	theirs, err := env.App.ListNotifications(ctx, outsider, app.NotificationQuery{})
+	require.NoError(t, err)
+	require.Len(t, theirs.Items, 1)
+	w.notification = theirs.Items[0].ID
+
 	w.visitors[apptest.ActorAnon] = s.visitor(t)
 	w.visitors[apptest.ActorAnon].get("/sign-in")
 	for a := apptest.ActorMember; a < apptest.Actors; a++ {
@@ -244,5 +255,5 @@ func (w *webWorld) snapshot(t *testing.T) map[string]string {
 	t.Helper()
 	return w.s.env.Snapshot(t, "applications", "organisations", "organisation_members", "rounds", "documents", "assessments",
 		"assessor_conflicts", "grants", "payments", "payment_approvals", "payment_runs", "reports", "bank_accounts", "variations",
-		"outbox", "audit_events")
+		"outbox", "audit_events", "notifications")
 }

@@ -46,7 +46,8 @@ func TestEveryWebPostNeedsACSRFToken(t *testing.T) {
 	}
 	snapshot := func() map[string]string {
 		return env.Snapshot(t, "applications", "organisations", "organisation_members", "rounds", "documents", "assessments",
-			"grants", "payments", "payment_approvals", "payment_runs", "reports", "bank_accounts", "users", "outbox", "audit_events")
+			"grants", "payments", "payment_approvals", "payment_runs", "reports", "bank_accounts", "users", "outbox", "audit_events",
+			"notifications")
 	}
 
 	signedIn := s.signedIn(t, "everyone@example.org")

@@ -30,6 +30,8 @@ func (ui *UI) Register(r *gin.Engine) {
 	in.POST("/sign-out-everywhere", ui.signOutEverywhere)
 	in.POST("/session/extend", ui.extendSession)
 	in.GET("/dashboard", ui.dashboard)
+	in.GET("/notifications", ui.notifications)
+	in.POST("/notifications/:id/read", ui.markNotificationRead)
 
 	// Applicants: the eligibility checker, their organisations, and an
 	// application from its start to its submission.

@@ -104,6 +104,7 @@ type page struct {
 	Back  string // a back link, when the page has one
 
 	Session   *app.Session
+	Unread    int64 // the signed-in person's unread notifications, for the header
 	CSRF      string
 	Nav       []navItem
 	Path      string
@@ -127,6 +128,11 @@ func (ui *UI) render(c *gin.Context, status int, view string, p page) {
 	if s, ok := sessionOf(c); ok {
 		p.Session = s
 		p.Nav = navFor(s.Actor, c.Request.URL.Path)
+		n, err := ui.app.UnreadNotifications(c.Request.Context(), s.Actor)
+		if err != nil { // the page is still worth showing without its count
+			ui.log.ErrorContext(c.Request.Context(), "render: count unread notifications", "err", err)
+		}
+		p.Unread = n
 		p.Remaining = sessionRemaining(s, ui.now())
 		p.Warn = warnBefore(ui.app.SessionIdle())
 	}
