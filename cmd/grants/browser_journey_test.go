@@ -374,6 +374,17 @@ func TestBrowserReviewDecideAndPay(t *testing.T) {
 	// The applicant: the offer, accepted (the declaration ticked at the
 	// second go), and bank details, which make the first tranche due.
 	switchUser(b, lead.Email)
+	// The decision is in their notifications, unread (the header counts
+	// it), marked read, and it links to the application.
+	b.clickLink("Notifications (1 unread)")
+	b.expectPath("/notifications")
+	b.expectHeading("Notifications")
+	b.expectText("Unread Your application has been approved", "You have been offered a grant of £2,000.")
+	b.clickButton("Mark as read: Your application has been approved")
+	b.expectPath("/notifications")
+	b.expectNoText("Unread", "Mark as read")
+	b.clickLink("Your application has been approved")
+	b.expectPath("/applications/" + appID)
 	b.clickLink("Your applications")
 	b.expectHeading("Your applications and grants")
 	b.expectText("You have been offered a grant of £2,000.")
