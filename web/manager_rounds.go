@@ -29,11 +29,7 @@ func (ui *UI) managerRounds(c *gin.Context) {
 	ctx := c.Request.Context()
 	page1, err := ui.app.ListRounds(ctx, app.RoundFilter{Page: app.PageQuery{Cursor: c.Query("cursor"), Limit: "50"}})
 	if err != nil {
-		if e, ok := app.AsError(err); ok && e.Kind == app.KindInvalid {
-			ui.NotFound(c) // a cursor this site did not give out
-			return
-		}
-		ui.fail(c, err)
+		ui.failList(c, err)
 		return
 	}
 	progs, err := ui.app.ListProgrammes(ctx)

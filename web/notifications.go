@@ -22,11 +22,7 @@ func (ui *UI) notifications(c *gin.Context) {
 	cursor := c.Query("cursor")
 	p, err := ui.app.ListNotifications(c.Request.Context(), actor(c), app.NotificationQuery{Page: app.PageQuery{Cursor: cursor, Limit: "25"}})
 	if err != nil {
-		if e, ok := app.AsError(err); ok && e.Kind == app.KindInvalid {
-			ui.NotFound(c) // a cursor this site did not give out
-			return
-		}
-		ui.fail(c, err)
+		ui.failList(c, err)
 		return
 	}
 	d := notificationsData{Items: p.Items, Cursor: cursor}

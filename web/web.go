@@ -204,6 +204,16 @@ func (ui *UI) fail(c *gin.Context, err error) {
 	}
 }
 
+// failList answers the error of a list page: a query of a link this site
+// did not give out (a bad cursor, 422 from the use case) is not found.
+func (ui *UI) failList(c *gin.Context, err error) {
+	if e, ok := app.AsError(err); ok && e.Kind == app.KindInvalid {
+		ui.NotFound(c)
+		return
+	}
+	ui.fail(c, err)
+}
+
 // refusal is the status to render a page with for a use-case error
 // (app.StatusOf: the API's status for the same error), setting
 // Retry-After when the error says when to try again. A page shows the
