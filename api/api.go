@@ -62,6 +62,7 @@ func Register(g *gin.RouterGroup, a *app.App, log *slog.Logger) {
 	g.GET("/applications", h.requireUser, h.listApplications)
 	g.GET("/applications/:id", h.requireUser, h.getApplication)
 	g.PATCH("/applications/:id", h.requireUser, h.saveApplication)
+	g.DELETE("/applications/:id", h.requireUser, h.deleteApplication)
 	g.POST("/applications/:id/submit", h.requireUser, h.submitApplication)
 	g.POST("/applications/:id/withdraw", h.requireUser, h.withdrawApplication)
 	g.POST("/applications/:id/moderation", h.requireUser, h.moderateApplication)

@@ -72,6 +72,7 @@ func TestAuthorisationMatrix(t *testing.T) {
 		{"PATCH", "/applications/" + w.draft, bogus /*                                        */, "401 400 400 404 404 404 404 404 404 400 404 400 404 400"},
 		{"POST", "/applications/" + w.draft + "/submit", bogus /*                             */, "401 400 400 404 404 404 404 404 404 400 404 400 404 400"},
 		{"POST", "/applications/" + w.app + "/withdraw", bogus /*                             */, "401 400 400 404 403 404 404 404 403 400 403 400 404 400"},
+		{"DELETE", "/applications/" + w.app, nil /*                                           */, "401 409 409 404 403 404 404 404 403 409 403 409 404 409"},
 		{"POST", "/applications/" + w.app + "/moderation", bogus /*                           */, "401 403 403 403 403 403 403 403 403 403 400 403 403 403"},
 		{"POST", "/applications/" + w.app + "/decision", bogus /*                             */, "401 403 403 403 403 403 403 403 400 403 403 403 403 403"},
 		{"POST", "/applications/" + w.draft + "/documents", bogus /*                          */, "401 400 400 404 404 404 404 404 404 400 404 400 404 400"},
