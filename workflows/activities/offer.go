@@ -3,6 +3,7 @@ package activities
 import (
 	"context"
 	"fmt"
+	"time"
 
 	"github.com/civicgrants/grants/budget"
 	"github.com/civicgrants/grants/db/sqlc"
@@ -122,6 +123,71 @@ func (a *Activities) LapseOffer(ctx context.Context, in workflows.LapseInput) (w
 		}
 		if err := notifyRole(ctx, q, workflows.RoleChair, m); err != nil {
 			return err
+		}
+		out.ReleasedPence = released
+		return nil
+	})
+	return out, classify(err)
+}
+
+// DeclineOffer declines an offered grant for an admin of the applicant
+// (checked again here against PostgreSQL) and releases its budget
+// commitment, as a lapse does; the organisation's admins, the managers and
+// the chairs are told. Run again after it applied, it releases nothing
+// (ReleasedPence 0); a grant that is no longer on offer, or an offer that
+// has expired, is an invalid_state rejection.
+func (a *Activities) DeclineOffer(ctx context.Context, in workflows.DeclineInput) (workflows.DeclineResult, error) {
+	var out workflows.DeclineResult
+	err := a.Store.InTx(ctx, func(q *sqlc.Queries) error {
+		c, err := loadCase(ctx, q, in.ApplicationID, true)
+		if err != nil {
+			return err
+		}
+		g, err := lockGrant(ctx, q, c.app.ID, in.GrantID)
+		if err != nil {
+			return err
+		}
+		switch {
+		case g.Status == workflows.GrantStatusDeclined && g.DeclinedAt != nil && g.DeclinedAt.Sub(in.At).Abs() < time.Microsecond:
+			return nil // this decline, retried (PostgreSQL keeps microseconds)
+		case g.Status != workflows.GrantStatusOffered:
+			return workflows.Reject(workflows.RejectInvalidState, "This grant is not on offer (it is "+g.Status+")", nil)
+		case !in.At.Before(g.OfferExpiresAt):
+			return workflows.Reject(workflows.RejectInvalidState, "This offer has expired", nil)
+		}
+		if err := requireMember(ctx, q, c.app.OrganisationID, in.ActorID, true); err != nil {
+			return err
+		}
+		var reason *string
+		if in.Reason != "" {
+			reason = &in.Reason
+		}
+		if _, err := q.GrantDecline(ctx, sqlc.GrantDeclineParams{ID: g.ID, DeclinedAt: &in.At, DeclineReason: reason}); err != nil {
+			return fmt.Errorf("decline grant: %w", err)
+		}
+		released, err := budget.Release(ctx, q, c.app.ID)
+		if err != nil {
+			return err
+		}
+		data := map[string]any{"grant_id": g.ID, "application_id": c.app.ID, "released_pence": released, "reason": in.Reason}
+		for _, chain := range []string{grantChain(g.ID), appChain(c.app.ID)} {
+			if err := record(ctx, q, chain, in.ActorID, "grant.declined", grantChain(g.ID), in.At, data); err != nil {
+				return err
+			}
+		}
+		body := fmt.Sprintf("The offer of %s was declined by the applicant; its budget is free again.", money.PoundsAndPence(g.AwardPence))
+		if in.Reason != "" {
+			body += " Reason given: " + in.Reason
+		}
+		m := message{kind: "offer_declined", subject: "Grant offer declined", body: body,
+			entity: grantChain(g.ID), key: "declined:" + g.ID}
+		if err := notifyOrgAdmins(ctx, q, c.app.OrganisationID, m); err != nil {
+			return err
+		}
+		for _, role := range []string{workflows.RoleManager, workflows.RoleChair} {
+			if err := notifyRole(ctx, q, role, m); err != nil {
+				return err
+			}
 		}
 		out.ReleasedPence = released
 		return nil
