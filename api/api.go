@@ -79,6 +79,7 @@ func Register(g *gin.RouterGroup, a *app.App, log *slog.Logger) {
 	g.GET("/grants", h.requireUser, h.listGrants)
 	g.GET("/grants/:id", h.requireUser, h.getGrant)
 	g.POST("/grants/:id/accept", h.requireUser, h.acceptGrant)
+	g.POST("/grants/:id/decline", h.requireUser, h.declineGrant)
 	g.POST("/grants/:id/payout-account", h.requireUser, h.requestPayoutAccount)
 	g.POST("/grants/:id/variations", h.requireUser, h.varyGrant)
 	g.GET("/grants/:id/variations", h.requireUser, h.listVariations)

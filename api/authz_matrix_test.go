@@ -87,6 +87,7 @@ func TestAuthorisationMatrix(t *testing.T) {
 		{"GET", "/grants", nil /*                                                             */, "401 200 200 200 200 200 200 200 200 200 200 200 200 200"},
 		{"GET", "/grants/" + w.grant, nil /*                                                  */, "401 200 200 404 404 404 404 404 200 200 200 200 200 200"},
 		{"POST", "/grants/" + w.grant + "/accept", bogus /*                                   */, "401 403 409 404 404 404 404 404 403 403 403 403 403 403"},
+		{"POST", "/grants/" + w.grant + "/decline", bogus /*                                  */, "401 403 409 404 404 404 404 404 403 403 403 403 403 403"},
 		{"POST", "/grants/" + w.grant + "/payout-account", bogus /*                           */, "401 403 409 404 404 404 404 404 403 403 403 403 403 403"},
 		{"POST", "/grants/" + w.grant + "/variations", bogus /*                               */, "401 403 403 403 403 403 403 403 403 403 400 403 403 403"},
 		{"GET", "/grants/" + w.grant + "/variations", nil /*                                  */, "401 200 200 404 404 404 404 404 200 200 200 200 200 200"},

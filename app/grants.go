@@ -16,6 +16,7 @@ const (
 	GrantOffered    = workflows.GrantStatusOffered
 	GrantActive     = workflows.GrantStatusActive
 	GrantLapsed     = workflows.GrantStatusLapsed
+	GrantDeclined   = workflows.GrantStatusDeclined
 	GrantCompleted  = workflows.GrantStatusCompleted
 	GrantSuspended  = workflows.GrantStatusSuspended
 	GrantTerminated = workflows.GrantStatusTerminated
@@ -278,6 +279,40 @@ func (a *App) AcceptGrant(ctx context.Context, actor Actor, grantID string, body
 	}
 	if err := a.updateCase(ctx, g.ApplicationID, workflows.UpdateAccept, workflows.AcceptUpdate{Caller: caller(actor),
 		GrantID: g.ID, SignatoryName: in.SignatoryName, SignatoryRole: in.SignatoryRole}); err != nil {
+		return Grant{}, err
+	}
+	return a.GetGrant(ctx, actor, grantID)
+}
+
+// DeclineInput is the body of POST /grants/{id}/decline.
+type DeclineInput struct {
+	Reason string `json:"reason"`
+}
+
+// DeclineGrant declines an offer for an admin of the grant's organisation,
+// through the application's workflow: the grant becomes declined, its
+// budget is released and the round is told, as for a lapse.
+func (a *App) DeclineGrant(ctx context.Context, actor Actor, grantID string, body Body) (Grant, error) {
+	g, role, err := a.loadGrant(ctx, actor, grantID)
+	if err != nil {
+		return Grant{}, err
+	}
+	if role != MemberAdmin {
+		return Grant{}, forbidden("Only an admin of the organisation can decline the offer")
+	}
+	if g.Status != GrantOffered {
+		return Grant{}, invalidState("This offer is no longer open")
+	}
+	var in DeclineInput
+	if err := body(&in); err != nil {
+		return Grant{}, err
+	}
+	in.Reason = strings.TrimSpace(in.Reason)
+	if fields := workflows.CheckDecline(in.Reason); len(fields) > 0 {
+		return Grant{}, Invalid(fields)
+	}
+	if err := a.updateCase(ctx, g.ApplicationID, workflows.UpdateDecline, workflows.DeclineUpdate{Caller: caller(actor),
+		GrantID: g.ID, Reason: in.Reason}); err != nil {
 		return Grant{}, err
 	}
 	return a.GetGrant(ctx, actor, grantID)
