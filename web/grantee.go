@@ -174,7 +174,11 @@ func (ui *UI) granteeApplications(c *gin.Context) {
 		}
 		data.Grants = append(data.Grants, item)
 	}
-	ui.render(c, http.StatusOK, "grantee-applications", page{Title: "Your applications and grants", Data: data})
+	p := page{Title: "Your applications and grants", Data: data}
+	if c.Query("deleted") == "1" {
+		p.Flash = "Your draft has been deleted."
+	}
+	ui.render(c, http.StatusOK, "grantee-applications", p)
 }
 
 // granteeNextStep says, in plain English, what happens next with an

@@ -153,6 +153,9 @@ func (ui *UI) granteeGrant(c *gin.Context) {
 	if c.Query("accepted") == "1" && d.Accepted {
 		p.Flash = "You have accepted the grant"
 	}
+	if c.Query("declined") == "1" && d.Grant.Status == app.GrantDeclined {
+		p.Flash = "You have declined the grant offer"
+	}
 	ui.render(c, http.StatusOK, "grantee-grant", p)
 }
 

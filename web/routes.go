@@ -61,6 +61,8 @@ func (ui *UI) Register(r *gin.Engine) {
 	in.GET("/applications/:id/confirmation", ui.applicantConfirmation)
 	in.GET("/applications/:id/withdraw", ui.applicantWithdrawPage)
 	in.POST("/applications/:id/withdraw", ui.applicantWithdraw)
+	in.GET("/applications/:id/delete", ui.applicantDeletePage)
+	in.POST("/applications/:id/delete", ui.applicantDelete)
 	in.GET("/documents/:id", ui.applicantDownload)
 
 	// Grantees: their applications and grants, the offer, payouts and
@@ -69,6 +71,8 @@ func (ui *UI) Register(r *gin.Engine) {
 	in.GET("/grants/:id", ui.granteeGrant)
 	in.GET("/grants/:id/accept", ui.granteeAcceptPage)
 	in.POST("/grants/:id/accept", ui.granteeAccept)
+	in.GET("/grants/:id/decline", ui.granteeDeclinePage)
+	in.POST("/grants/:id/decline", ui.granteeDecline)
 	in.POST("/grants/:id/payout-account", ui.granteePayoutAccount)
 	in.GET("/organisations/:id/bank-account", ui.granteeBankPage)
 	in.POST("/organisations/:id/bank-account", ui.granteeBankSave)
