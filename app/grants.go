@@ -249,6 +249,22 @@ func (a *App) GetGrant(ctx context.Context, actor Actor, grantID string) (Grant,
 	return views[0], nil
 }
 
+// loadOffer reads a grant on offer for an admin of its organisation, who
+// is to verb it: scope (404), role (403), then state (409, closed).
+func (a *App) loadOffer(ctx context.Context, actor Actor, grantID, verb, closed string) (sqlc.Grant, error) {
+	g, role, err := a.loadGrant(ctx, actor, grantID)
+	if err != nil {
+		return g, err
+	}
+	if role != MemberAdmin {
+		return g, forbidden("Only an admin of the organisation can " + verb + " the offer")
+	}
+	if g.Status != GrantOffered {
+		return g, invalidState(closed)
+	}
+	return g, nil
+}
+
 // AcceptInput is the body of POST /grants/{id}/accept.
 type AcceptInput struct {
 	SignatoryName string `json:"signatory_name"`
@@ -258,15 +274,9 @@ type AcceptInput struct {
 // AcceptGrant accepts an offer for an admin of the grant's organisation,
 // through the application's workflow, which then starts the grant's own.
 func (a *App) AcceptGrant(ctx context.Context, actor Actor, grantID string, body Body) (Grant, error) {
-	g, role, err := a.loadGrant(ctx, actor, grantID)
+	g, err := a.loadOffer(ctx, actor, grantID, "accept", "This offer is no longer open for acceptance")
 	if err != nil {
 		return Grant{}, err
-	}
-	if role != MemberAdmin {
-		return Grant{}, forbidden("Only an admin of the organisation can accept the offer")
-	}
-	if g.Status != GrantOffered {
-		return Grant{}, invalidState("This offer is no longer open for acceptance")
 	}
 	var in AcceptInput
 	if err := body(&in); err != nil {
@@ -293,15 +303,9 @@ type DeclineInput struct {
 // through the application's workflow: the grant becomes declined, its
 // budget is released and the round is told, as for a lapse.
 func (a *App) DeclineGrant(ctx context.Context, actor Actor, grantID string, body Body) (Grant, error) {
-	g, role, err := a.loadGrant(ctx, actor, grantID)
+	g, err := a.loadOffer(ctx, actor, grantID, "decline", "This offer is no longer open")
 	if err != nil {
 		return Grant{}, err
-	}
-	if role != MemberAdmin {
-		return Grant{}, forbidden("Only an admin of the organisation can decline the offer")
-	}
-	if g.Status != GrantOffered {
-		return Grant{}, invalidState("This offer is no longer open")
 	}
 	var in DeclineInput
 	if err := body(&in); err != nil {

@@ -12,17 +12,8 @@ import (
 // granteeDeclinePage asks an admin of the organisation whether to decline
 // the offer, with an optional reason.
 func (ui *UI) granteeDeclinePage(c *gin.Context) {
-	d, err := ui.granteeLoadGrant(c, c.Param("id"))
-	if err != nil {
-		ui.fail(c, err)
-		return
-	}
-	if d.Grant.Status != app.GrantOffered {
-		redirect(c, "/grants/"+url.PathEscape(d.Grant.ID))
-		return
-	}
-	if !d.IsAdmin {
-		ui.forbidden(c)
+	d, ok := ui.granteeOfferPage(c)
+	if !ok {
 		return
 	}
 	ui.renderDecline(c, http.StatusOK, newForm(), &d)
@@ -32,13 +23,8 @@ func (ui *UI) granteeDeclinePage(c *gin.Context) {
 // when the admin answers yes; no goes back to the grant unchanged.
 func (ui *UI) granteeDecline(c *gin.Context) {
 	f := postedForm(c)
-	d, err := ui.granteeLoadGrant(c, c.Param("id"))
-	if err != nil {
-		ui.fail(c, err)
-		return
-	}
-	if !d.IsAdmin {
-		ui.forbidden(c)
+	d, ok := ui.granteeOfferAdmin(c)
+	if !ok {
 		return
 	}
 	back := "/grants/" + url.PathEscape(d.Grant.ID)
@@ -52,7 +38,7 @@ func (ui *UI) granteeDecline(c *gin.Context) {
 		ui.renderDecline(c, http.StatusUnprocessableEntity, f, &d)
 		return
 	}
-	_, err = ui.app.DeclineGrant(c.Request.Context(), actor(c), d.Grant.ID, jsonBody(app.DeclineInput{Reason: f.Get("reason")}))
+	_, err := ui.app.DeclineGrant(c.Request.Context(), actor(c), d.Grant.ID, jsonBody(app.DeclineInput{Reason: f.Get("reason")}))
 	if err == nil {
 		redirect(c, back+"?declined=1")
 		return
