@@ -59,10 +59,10 @@ func (ui *UI) Register(r *gin.Engine) {
 	in.GET("/applications/:id/check", ui.applicantCheckPage)
 	in.POST("/applications/:id/submit", ui.applicantSubmit)
 	in.GET("/applications/:id/confirmation", ui.applicantConfirmation)
-	in.GET("/applications/:id/withdraw", ui.applicantWithdrawPage)
-	in.POST("/applications/:id/withdraw", ui.applicantWithdraw)
-	in.GET("/applications/:id/delete", ui.applicantDeletePage)
-	in.POST("/applications/:id/delete", ui.applicantDelete)
+	in.GET("/applications/:id/withdraw", ui.applicantConfirmPage(applicantWithdrawal))
+	in.POST("/applications/:id/withdraw", ui.applicantConfirmed(applicantWithdrawal))
+	in.GET("/applications/:id/delete", ui.applicantConfirmPage(applicantDeletion))
+	in.POST("/applications/:id/delete", ui.applicantConfirmed(applicantDeletion))
 	in.GET("/documents/:id", ui.applicantDownload)
 
 	// Grantees: their applications and grants, the offer, payouts and
