@@ -83,6 +83,10 @@ func TestDeclineOfferThroughTheAPI(t *testing.T) {
 	require.True(t, ok)
 	require.Equal(t, admin.ID, d.Caller.ID)
 
+	list := b.do(t, "GET", "/grants?status=declined", mine.Token, nil)
+	require.Equal(t, http.StatusOK, list.Status, string(list.Body))
+	require.Len(t, list.json(t)["items"], 1)
+
 	// Declined: no longer on offer.
 	b.expectRefused(t, snap, rc, []rejection{{"declined already", mine.Token, "POST", decline, nil, 409, "invalid_state", ""}})
 }

@@ -130,7 +130,7 @@ func (a *App) ListGrants(ctx context.Context, actor Actor, f GrantFilter) (Page[
 	var status, roundID *string
 	switch f.Status {
 	case "":
-	case GrantOffered, GrantActive, GrantLapsed, GrantCompleted, GrantSuspended, GrantTerminated:
+	case GrantOffered, GrantActive, GrantLapsed, GrantDeclined, GrantCompleted, GrantSuspended, GrantTerminated:
 		status = &f.Status
 	default:
 		fields["status"] = "Unknown status"

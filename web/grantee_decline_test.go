@@ -90,6 +90,7 @@ func TestGranteeDeclineOffer(t *testing.T) {
 	p = v.get(p.Location)
 	require.Contains(t, p.Body, "You have declined the grant offer")
 	require.NotContains(t, p.Body, path)
+	require.Contains(t, v.get("/applications").Body, "Your organisation declined the offer.")
 
 	// No longer on offer: the page goes back to the grant.
 	p = v.get(path)
