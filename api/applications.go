@@ -47,3 +47,11 @@ func (h *Handler) withdrawApplication(c *gin.Context) {
 	a, err := h.app.WithdrawApplication(c.Request.Context(), actor(c), c.Param("id"), h.noParams(c))
 	h.respond(c, http.StatusOK, a, err)
 }
+
+func (h *Handler) deleteApplication(c *gin.Context) {
+	if err := h.app.DeleteApplication(c.Request.Context(), actor(c), c.Param("id")); err != nil {
+		writeError(c, h.log, err)
+		return
+	}
+	c.Status(http.StatusNoContent)
+}

@@ -24,6 +24,11 @@ func (h *Handler) acceptGrant(c *gin.Context) {
 	h.respond(c, http.StatusOK, g, err)
 }
 
+func (h *Handler) declineGrant(c *gin.Context) {
+	g, err := h.app.DeclineGrant(c.Request.Context(), actor(c), c.Param("id"), h.optionalBody(c))
+	h.respond(c, http.StatusOK, g, err)
+}
+
 func (h *Handler) requestPayoutAccount(c *gin.Context) {
 	acct, err := h.app.RequestPayoutAccount(c.Request.Context(), actor(c), c.Param("id"), h.noParams(c))
 	h.respond(c, http.StatusOK, acct, err)

@@ -605,3 +605,38 @@ func validateForSubmission(ctx context.Context, q *sqlc.Queries, def round.Defin
 	}
 	return nil
 }
+
+// DeleteApplication deletes a draft and its documents' rows, for a member
+// of the lead organisation; the deletion is audited on the application's
+// chain, which outlives the row. The documents' stored content is
+// content-addressed and may be shared, so it stays. A submitted
+// application is an invalid_state conflict; staff may not delete.
+func (a *App) DeleteApplication(ctx context.Context, actor Actor, appID string) error {
+	return a.store.InTx(ctx, func(q *sqlc.Queries) error {
+		x, err := a.loadApplication(ctx, q, actor, appID, true)
+		if err != nil {
+			return err
+		}
+		if !x.canEdit() {
+			return forbidden("Only members of the applying organisation can delete a draft")
+		}
+		if x.app.Status != StatusDraft {
+			return invalidState("Only a draft can be deleted; this application has been submitted")
+		}
+		docs, err := q.DocumentDeleteByApplication(ctx, appID)
+		if err != nil {
+			return fmt.Errorf("delete draft documents: %w", err)
+		}
+		if _, err := q.ApplicationDeleteDraft(ctx, appID); err != nil {
+			return fmt.Errorf("delete draft: %w", err)
+		}
+		ids := make([]string, 0, len(docs))
+		for _, d := range docs {
+			ids = append(ids, d.ID)
+		}
+		_, err = audit.Append(ctx, q, audit.Event{Chain: "application:" + appID, Actor: actor.ID, Action: "application.deleted",
+			Entity: "application:" + appID, Data: map[string]any{"from": StatusDraft, "version": x.app.Version,
+				"round_id": x.app.RoundID, "organisation_id": x.app.OrganisationID, "document_ids": ids}})
+		return err
+	})
+}

@@ -16,6 +16,7 @@ const (
 	GrantOffered    = workflows.GrantStatusOffered
 	GrantActive     = workflows.GrantStatusActive
 	GrantLapsed     = workflows.GrantStatusLapsed
+	GrantDeclined   = workflows.GrantStatusDeclined
 	GrantCompleted  = workflows.GrantStatusCompleted
 	GrantSuspended  = workflows.GrantStatusSuspended
 	GrantTerminated = workflows.GrantStatusTerminated
@@ -129,7 +130,7 @@ func (a *App) ListGrants(ctx context.Context, actor Actor, f GrantFilter) (Page[
 	var status, roundID *string
 	switch f.Status {
 	case "":
-	case GrantOffered, GrantActive, GrantLapsed, GrantCompleted, GrantSuspended, GrantTerminated:
+	case GrantOffered, GrantActive, GrantLapsed, GrantDeclined, GrantCompleted, GrantSuspended, GrantTerminated:
 		status = &f.Status
 	default:
 		fields["status"] = "Unknown status"
@@ -248,6 +249,22 @@ func (a *App) GetGrant(ctx context.Context, actor Actor, grantID string) (Grant,
 	return views[0], nil
 }
 
+// loadOffer reads a grant on offer for an admin of its organisation, who
+// is to verb it: scope (404), role (403), then state (409, closed).
+func (a *App) loadOffer(ctx context.Context, actor Actor, grantID, verb, closed string) (sqlc.Grant, error) {
+	g, role, err := a.loadGrant(ctx, actor, grantID)
+	if err != nil {
+		return g, err
+	}
+	if role != MemberAdmin {
+		return g, forbidden("Only an admin of the organisation can " + verb + " the offer")
+	}
+	if g.Status != GrantOffered {
+		return g, invalidState(closed)
+	}
+	return g, nil
+}
+
 // AcceptInput is the body of POST /grants/{id}/accept.
 type AcceptInput struct {
 	SignatoryName string `json:"signatory_name"`
@@ -257,15 +274,9 @@ type AcceptInput struct {
 // AcceptGrant accepts an offer for an admin of the grant's organisation,
 // through the application's workflow, which then starts the grant's own.
 func (a *App) AcceptGrant(ctx context.Context, actor Actor, grantID string, body Body) (Grant, error) {
-	g, role, err := a.loadGrant(ctx, actor, grantID)
+	g, err := a.loadOffer(ctx, actor, grantID, "accept", "This offer is no longer open for acceptance")
 	if err != nil {
 		return Grant{}, err
-	}
-	if role != MemberAdmin {
-		return Grant{}, forbidden("Only an admin of the organisation can accept the offer")
-	}
-	if g.Status != GrantOffered {
-		return Grant{}, invalidState("This offer is no longer open for acceptance")
 	}
 	var in AcceptInput
 	if err := body(&in); err != nil {
@@ -278,6 +289,34 @@ func (a *App) AcceptGrant(ctx context.Context, actor Actor, grantID string, body
 	}
 	if err := a.updateCase(ctx, g.ApplicationID, workflows.UpdateAccept, workflows.AcceptUpdate{Caller: caller(actor),
 		GrantID: g.ID, SignatoryName: in.SignatoryName, SignatoryRole: in.SignatoryRole}); err != nil {
+		return Grant{}, err
+	}
+	return a.GetGrant(ctx, actor, grantID)
+}
+
+// DeclineInput is the body of POST /grants/{id}/decline.
+type DeclineInput struct {
+	Reason string `json:"reason"`
+}
+
+// DeclineGrant declines an offer for an admin of the grant's organisation,
+// through the application's workflow: the grant becomes declined, its
+// budget is released and the round is told, as for a lapse.
+func (a *App) DeclineGrant(ctx context.Context, actor Actor, grantID string, body Body) (Grant, error) {
+	g, err := a.loadOffer(ctx, actor, grantID, "decline", "This offer is no longer open")
+	if err != nil {
+		return Grant{}, err
+	}
+	var in DeclineInput
+	if err := body(&in); err != nil {
+		return Grant{}, err
+	}
+	in.Reason = strings.TrimSpace(in.Reason)
+	if fields := workflows.CheckDecline(in.Reason); len(fields) > 0 {
+		return Grant{}, Invalid(fields)
+	}
+	if err := a.updateCase(ctx, g.ApplicationID, workflows.UpdateDecline, workflows.DeclineUpdate{Caller: caller(actor),
+		GrantID: g.ID, Reason: in.Reason}); err != nil {
 		return Grant{}, err
 	}
 	return a.GetGrant(ctx, actor, grantID)

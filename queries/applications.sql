@@ -110,3 +110,9 @@ LEFT JOIN assessments s ON s.application_id = a.id
 WHERE a.round_id = @round_id AND a.status IN ('in_assessment', 'approved', 'rejected', 'waitlisted')
 GROUP BY a.id
 ORDER BY a.submitted_at, a.id;
+
+-- name: ApplicationDeleteDraft :one
+-- A draft is deleted outright (its documents first); a submitted
+-- application is never deleted. The caller holds its row lock.
+DELETE FROM applications WHERE id = @id AND status = 'draft'
+RETURNING *;

@@ -16,13 +16,13 @@ GROUP BY status
 ORDER BY status;
 
 -- name: DashboardAwardsByBorough :many
--- Grants awarded (every grant but a lapsed offer) by the borough of the
+-- Grants awarded (every grant but a lapsed or declined offer) by the borough of the
 -- lead organisation: how many and their total award.
 SELECT o.borough_name, o.borough_gss, count(*)::bigint AS grants,
        sum(g.award_pence)::bigint AS award_pence
 FROM grants g
 JOIN organisations o ON o.id = g.organisation_id
-WHERE g.status <> 'lapsed'
+WHERE g.status NOT IN ('lapsed', 'declined')
 GROUP BY o.borough_name, o.borough_gss
 ORDER BY award_pence DESC, o.borough_name;
 

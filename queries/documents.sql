@@ -28,3 +28,9 @@ SELECT count(*) FROM documents WHERE application_id = @application_id AND report
 -- name: DocumentCountForReport :one
 -- Evidence uploaded to a report; the caller holds its application's row lock.
 SELECT count(*) FROM documents WHERE report_id = @report_id;
+
+-- name: DocumentDeleteByApplication :many
+-- Deletes a draft's documents with it; their stored content is
+-- content-addressed (possibly shared) and stays.
+DELETE FROM documents WHERE application_id = @application_id
+RETURNING *;

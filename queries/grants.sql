@@ -24,6 +24,11 @@ UPDATE grants SET status = 'lapsed', lapsed_at = @lapsed_at, updated_at = now()
 WHERE id = @id AND status = 'offered'
 RETURNING *;
 
+-- name: GrantDecline :one
+UPDATE grants SET status = 'declined', declined_at = @declined_at, decline_reason = sqlc.narg(decline_reason), updated_at = now()
+WHERE id = @id AND status = 'offered'
+RETURNING *;
+
 -- name: GrantCountOfferedInRound :one
 SELECT count(*) FROM grants WHERE round_id = @round_id AND status = 'offered';
 

@@ -195,6 +195,7 @@ type applicantApplicationData struct {
 	Done, Total  int
 	Summary      []applicantSummaryCard
 	CanWithdraw  bool
+	CanDelete    bool // a draft, and the visitor a member of the lead
 }
 
 // applicantApplication is the application's home: the task list of a
@@ -232,6 +233,7 @@ func (ui *UI) applicantApplication(c *gin.Context) {
 		d.Summary = applicantSummary(x, false)
 	}
 	d.CanWithdraw = x.Withdrawable() && member
+	d.CanDelete = x.Draft() && member
 	p.Data = d
 	ui.render(c, http.StatusOK, "applicant-application", p)
 }

@@ -217,39 +217,3 @@ func (ui *UI) applicantConfirmation(c *gin.Context) {
 	}
 	ui.render(c, http.StatusOK, "applicant-confirmation", page{Title: "Application submitted", Data: x})
 }
-
-type applicantWithdrawData struct {
-	Case   applicantCase
-	Member bool
-}
-
-// applicantWithdrawPage asks the applicant to confirm a withdrawal.
-func (ui *UI) applicantWithdrawPage(c *gin.Context) {
-	x, ok := ui.applicantLoad(c)
-	if !ok {
-		return
-	}
-	ui.render(c, http.StatusOK, "applicant-withdraw", page{Title: "Withdraw your application", Back: x.Base,
-		Data: applicantWithdrawData{Case: x, Member: ui.applicantIsMember(c, x.App.OrganisationID)}})
-}
-
-// applicantWithdraw withdraws the application: a draft at once, a
-// submitted one through its workflow.
-func (ui *UI) applicantWithdraw(c *gin.Context) {
-	x, ok := ui.applicantLoad(c)
-	if !ok {
-		return
-	}
-	_, err := ui.app.WithdrawApplication(c.Request.Context(), actor(c), x.App.ID, noParams)
-	if err == nil {
-		redirect(c, x.Base+"?withdrawn=1")
-		return
-	}
-	f := newForm()
-	if !f.FromApp(err, nil) {
-		ui.fail(c, err)
-		return
-	}
-	ui.render(c, refusal(c, err), "applicant-withdraw", page{Title: "Withdraw your application", Back: x.Base, Form: f,
-		Data: applicantWithdrawData{Case: x, Member: true}})
-}

@@ -174,7 +174,11 @@ func (ui *UI) granteeApplications(c *gin.Context) {
 		}
 		data.Grants = append(data.Grants, item)
 	}
-	ui.render(c, http.StatusOK, "grantee-applications", page{Title: "Your applications and grants", Data: data})
+	p := page{Title: "Your applications and grants", Data: data}
+	if c.Query("deleted") == "1" {
+		p.Flash = "Your draft has been deleted."
+	}
+	ui.render(c, http.StatusOK, "grantee-applications", p)
 }
 
 // granteeNextStep says, in plain English, what happens next with an
@@ -243,6 +247,8 @@ func granteeNextStep(x app.Application, r app.Round, g *app.Grant, now time.Time
 			step.Text = "You accepted the grant. Set up how you will be paid, and send your reports when they are due."
 		case app.GrantLapsed:
 			step.Text = "The offer was not accepted by " + granteeDate(g.OfferExpiresAt) + ", so it has lapsed."
+		case app.GrantDeclined:
+			step.Text = "Your organisation declined the offer."
 		case app.GrantCompleted:
 			step.Text = "Your grant is complete. Thank you for your reports."
 		case app.GrantSuspended:

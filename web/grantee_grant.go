@@ -153,6 +153,9 @@ func (ui *UI) granteeGrant(c *gin.Context) {
 	if c.Query("accepted") == "1" && d.Accepted {
 		p.Flash = "You have accepted the grant"
 	}
+	if c.Query("declined") == "1" && d.Grant.Status == app.GrantDeclined {
+		p.Flash = "You have declined the grant offer"
+	}
 	ui.render(c, http.StatusOK, "grantee-grant", p)
 }
 
@@ -182,20 +185,45 @@ func (ui *UI) granteePayoutAccount(c *gin.Context) {
 		}{acct.OnboardingURL, c.Param("id")}})
 }
 
-// granteeAcceptPage is the offer's confirmation page: its terms and the
-// declaration an admin of the organisation makes.
-func (ui *UI) granteeAcceptPage(c *gin.Context) {
+// granteeOfferAdmin loads the grant for a form an admin of the grantee
+// posts about its offer; anyone else is refused (written, ok false).
+func (ui *UI) granteeOfferAdmin(c *gin.Context) (granteeGrantData, bool) {
 	d, err := ui.granteeLoadGrant(c, c.Param("id"))
 	if err != nil {
 		ui.fail(c, err)
-		return
-	}
-	if d.Grant.Status != app.GrantOffered {
-		redirect(c, "/grants/"+url.PathEscape(d.Grant.ID))
-		return
+		return d, false
 	}
 	if !d.IsAdmin {
 		ui.forbidden(c)
+		return d, false
+	}
+	return d, true
+}
+
+// granteeOfferPage is granteeOfferAdmin for a page about an open offer: a
+// grant no longer on offer goes back to the grant's page.
+func (ui *UI) granteeOfferPage(c *gin.Context) (granteeGrantData, bool) {
+	d, err := ui.granteeLoadGrant(c, c.Param("id"))
+	if err != nil {
+		ui.fail(c, err)
+		return d, false
+	}
+	if d.Grant.Status != app.GrantOffered {
+		redirect(c, "/grants/"+url.PathEscape(d.Grant.ID))
+		return d, false
+	}
+	if !d.IsAdmin {
+		ui.forbidden(c)
+		return d, false
+	}
+	return d, true
+}
+
+// granteeAcceptPage is the offer's confirmation page: its terms and the
+// declaration an admin of the organisation makes.
+func (ui *UI) granteeAcceptPage(c *gin.Context) {
+	d, ok := ui.granteeOfferPage(c)
+	if !ok {
 		return
 	}
 	f := newForm().Set("signatory_name", actor(c).Name)
@@ -207,13 +235,8 @@ func (ui *UI) granteeAcceptPage(c *gin.Context) {
 // without the declaration ticked nothing is sent.
 func (ui *UI) granteeAccept(c *gin.Context) {
 	f := postedForm(c)
-	d, err := ui.granteeLoadGrant(c, c.Param("id"))
-	if err != nil {
-		ui.fail(c, err)
-		return
-	}
-	if !d.IsAdmin {
-		ui.forbidden(c)
+	d, ok := ui.granteeOfferAdmin(c)
+	if !ok {
 		return
 	}
 	if f.Get("signatory_name") == "" {

@@ -61,8 +61,10 @@ func (ui *UI) Register(r *gin.Engine) {
 	in.GET("/applications/:id/check", ui.applicantCheckPage)
 	in.POST("/applications/:id/submit", ui.applicantSubmit)
 	in.GET("/applications/:id/confirmation", ui.applicantConfirmation)
-	in.GET("/applications/:id/withdraw", ui.applicantWithdrawPage)
-	in.POST("/applications/:id/withdraw", ui.applicantWithdraw)
+	in.GET("/applications/:id/withdraw", ui.applicantConfirmPage(applicantWithdrawal))
+	in.POST("/applications/:id/withdraw", ui.applicantConfirmed(applicantWithdrawal))
+	in.GET("/applications/:id/delete", ui.applicantConfirmPage(applicantDeletion))
+	in.POST("/applications/:id/delete", ui.applicantConfirmed(applicantDeletion))
 	in.GET("/documents/:id", ui.applicantDownload)
 
 	// Grantees: their applications and grants, the offer, payouts and
@@ -71,6 +73,8 @@ func (ui *UI) Register(r *gin.Engine) {
 	in.GET("/grants/:id", ui.granteeGrant)
 	in.GET("/grants/:id/accept", ui.granteeAcceptPage)
 	in.POST("/grants/:id/accept", ui.granteeAccept)
+	in.GET("/grants/:id/decline", ui.granteeDeclinePage)
+	in.POST("/grants/:id/decline", ui.granteeDecline)
 	in.POST("/grants/:id/payout-account", ui.granteePayoutAccount)
 	in.GET("/organisations/:id/bank-account", ui.granteeBankPage)
 	in.POST("/organisations/:id/bank-account", ui.granteeBankSave)

@@ -23,6 +23,7 @@ const (
 const (
 	GrantAccepted = "accepted"
 	GrantLapsed   = "lapsed"
+	GrantDeclined = "declined"
 )
 
 // ApplicationInput starts an application's case.
@@ -32,7 +33,7 @@ type ApplicationInput struct {
 
 // ApplicationResult is how a case ended: the application's status, the
 // ineligibility reasons, and for an approved case its grant and whether
-// the offer was accepted or lapsed.
+// the offer was accepted, declined or lapsed.
 type ApplicationResult struct {
 	Status  string   `json:"status"`
 	Reasons []string `json:"reasons,omitempty"`
@@ -135,10 +136,11 @@ type applicationCase struct {
 	grantID        string
 	offerExpiresAt time.Time
 	accepted       bool
-	short          int       // assessors the pool could not supply at the last assignment
-	shortGen       int       // the generation they were wanted for
-	assignedAt     time.Time // when assignment last ran
-	changed        bool      // set by handlers to wake the main loop
+	declined       *DeclineResult // set by the decline handler: the budget it released
+	short          int            // assessors the pool could not supply at the last assignment
+	shortGen       int            // the generation they were wanted for
+	assignedAt     time.Time      // when assignment last ran
+	changed        bool           // set by handlers to wake the main loop
 	mu             workflow.Mutex
 	assigning      bool // an AssignAssessors activity is running
 }
@@ -316,18 +318,19 @@ func (c *applicationCase) runDue(ctx workflow.Context) error {
 	return nil
 }
 
-// awaitAcceptance waits for the acceptance Update until the offer expires;
-// on acceptance it starts the grant's workflow, at expiry it lapses the
-// offer and tells the round that budget came free.
+// awaitAcceptance waits for the acceptance or decline Update until the
+// offer expires; on acceptance it starts the grant's workflow; on a
+// decline (its handler released the budget) or at expiry (it lapses the
+// offer) it tells the round that budget came free.
 func (c *applicationCase) awaitAcceptance(ctx workflow.Context) (string, error) {
 	now := workflow.Now(ctx)
 	if c.offerExpiresAt.After(now) {
-		if _, err := workflow.AwaitWithTimeout(ctx, c.offerExpiresAt.Sub(now), func() bool { return c.accepted }); err != nil {
+		if _, err := workflow.AwaitWithTimeout(ctx, c.offerExpiresAt.Sub(now), func() bool { return c.accepted || c.declined != nil }); err != nil {
 			return "", err
 		}
 	}
-	// An acceptance that passed its validator before expiry may still be
-	// recording: the mutex waits for it.
+	// An acceptance or decline that passed its validator before expiry may
+	// still be recording: the mutex waits for it.
 	if err := c.mu.Lock(ctx); err != nil {
 		return "", err
 	}
@@ -335,18 +338,27 @@ func (c *applicationCase) awaitAcceptance(ctx workflow.Context) (string, error) 
 	if c.accepted {
 		return GrantAccepted, c.startGrant(ctx)
 	}
+	if c.declined != nil {
+		c.tellRound(ctx, LapseResult(*c.declined))
+		return GrantDeclined, nil
+	}
 	var lapse LapseResult
 	in := LapseInput{ApplicationID: c.id, GrantID: c.grantID, At: workflow.Now(ctx)}
 	if err := workflow.ExecuteActivity(ctx, ActivityLapseOffer, in).Get(ctx, &lapse); err != nil {
 		return "", err
 	}
-	// The round may have finished (then nothing waits for budget); a lost
-	// signal only means no automatic promotion.
-	sig := workflow.SignalExternalWorkflow(ctx, RoundWorkflowID(c.info.RoundID), "", SignalBudgetReleased, lapse)
+	c.tellRound(ctx, lapse)
+	return GrantLapsed, nil
+}
+
+// tellRound signals the round that an offer's budget came free. The round
+// may have finished (then nothing waits for budget); a lost signal only
+// means no automatic promotion.
+func (c *applicationCase) tellRound(ctx workflow.Context, released LapseResult) {
+	sig := workflow.SignalExternalWorkflow(ctx, RoundWorkflowID(c.info.RoundID), "", SignalBudgetReleased, released)
 	if err := sig.Get(ctx, nil); err != nil {
 		workflow.GetLogger(ctx).Warn("round not told of released budget", "round_id", c.info.RoundID, "error", err)
 	}
-	return GrantLapsed, nil
 }
 
 // startGrant starts the grant's workflow as a child that outlives the case.

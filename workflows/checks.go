@@ -137,3 +137,10 @@ func CheckAcceptance(name, role string) map[string]string {
 	checkText(fields, "signatory_role", "role", role, "Enter their role in the organisation", MaxSignatoryRunes)
 	return fields
 }
+
+// CheckDecline checks the optional reason given for declining an offer.
+func CheckDecline(reason string) map[string]string {
+	fields := map[string]string{}
+	checkText(fields, "reason", "reason", reason, "", MaxReasonRunes)
+	return fields
+}

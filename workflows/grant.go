@@ -16,6 +16,7 @@ const (
 	GrantStatusOffered    = "offered"
 	GrantStatusActive     = "active"
 	GrantStatusLapsed     = "lapsed"
+	GrantStatusDeclined   = "declined"
 	GrantStatusCompleted  = "completed"
 	GrantStatusSuspended  = "suspended"
 	GrantStatusTerminated = "terminated"

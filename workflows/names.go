@@ -34,6 +34,7 @@ const (
 	ActivityDecide            = "Decide"
 	ActivityAcceptOffer       = "AcceptOffer"
 	ActivityLapseOffer        = "LapseOffer"
+	ActivityDeclineOffer      = "DeclineOffer"
 	ActivityWithdraw          = "Withdraw"
 	ActivityLoadRound         = "LoadRound"
 	ActivityRoundEvent        = "RoundEvent"
@@ -50,6 +51,7 @@ const (
 	UpdateDecide          = "decide"
 	UpdateWithdraw        = "withdraw"
 	UpdateAccept          = "accept"
+	UpdateDecline         = "decline"
 	UpdatePromote         = "promote"
 )
 

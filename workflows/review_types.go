@@ -135,6 +135,14 @@ type AcceptUpdate struct {
 	SignatoryRole string `json:"signatory_role"`
 }
 
+// DeclineUpdate declines the offer (an admin of the lead organisation,
+// checked by the caller of the Update), with an optional reason.
+type DeclineUpdate struct {
+	Caller  Caller `json:"caller"`
+	GrantID string `json:"grant_id"`
+	Reason  string `json:"reason"`
+}
+
 // PromoteUpdate offers a waitlisted application the budget that came free
 // (sent by RoundWorkflow's promotion activity).
 type PromoteUpdate struct {
@@ -300,6 +308,21 @@ type LapseInput struct {
 
 // LapseResult is the budget the lapse released.
 type LapseResult struct {
+	ReleasedPence int64 `json:"released_pence"`
+}
+
+// DeclineInput declines an offer on behalf of an admin of the applicant.
+type DeclineInput struct {
+	ApplicationID string    `json:"application_id"`
+	GrantID       string    `json:"grant_id"`
+	ActorID       string    `json:"actor_id"`
+	Reason        string    `json:"reason"`
+	At            time.Time `json:"at"`
+}
+
+// DeclineResult is the budget the decline released; the round is told it
+// as for a lapse.
+type DeclineResult struct {
 	ReleasedPence int64 `json:"released_pence"`
 }
 

@@ -33,6 +33,7 @@ func (c *applicationCase) registerUpdates(ctx workflow.Context) error {
 		{UpdateDecide, c.onDecide, c.validateDecide},
 		{UpdateWithdraw, c.onWithdraw, c.validateWithdraw},
 		{UpdateAccept, c.onAccept, c.validateAccept},
+		{UpdateDecline, c.onDecline, c.validateDecline},
 		{UpdatePromote, c.onPromote, c.validatePromote},
 	} {
 		if err := workflow.SetUpdateHandlerWithOptions(ctx, u.name, u.handler, workflow.UpdateHandlerOptions{Validator: u.validator}); err != nil {
@@ -339,13 +340,8 @@ func (c *applicationCase) validateAccept(ctx workflow.Context, u AcceptUpdate) e
 	if err := c.info.Parties.checkAdmin(u.Caller); err != nil {
 		return err
 	}
-	switch {
-	case c.status != StatusApproved || u.GrantID != c.grantID:
-		return Reject(RejectInvalidState, "There is no offer to accept on this application", nil)
-	case c.accepted:
-		return Reject(RejectInvalidState, "This offer has already been accepted", nil)
-	case !workflow.Now(ctx).Before(c.offerExpiresAt):
-		return Reject(RejectInvalidState, "This offer expired on "+c.offerExpiresAt.UTC().Format(time.RFC3339), nil)
+	if err := c.openOffer(ctx, u.GrantID, "accept"); err != nil {
+		return err
 	}
 	return Invalid(CheckAcceptance(u.SignatoryName, u.SignatoryRole))
 }
@@ -359,6 +355,48 @@ func (c *applicationCase) onAccept(ctx workflow.Context, u AcceptUpdate) (CaseSt
 			return err
 		}
 		c.accepted = true
+		return nil
+	})
+}
+
+// ---- decline the offer ----
+
+// openOffer rejects an Update on an offer that is not open: none made,
+// another grant named, already accepted or declined, or expired.
+func (c *applicationCase) openOffer(ctx workflow.Context, grantID, verb string) error {
+	switch {
+	case c.status != StatusApproved || grantID != c.grantID:
+		return Reject(RejectInvalidState, "There is no offer to "+verb+" on this application", nil)
+	case c.accepted:
+		return Reject(RejectInvalidState, "This offer has already been accepted", nil)
+	case c.declined != nil:
+		return Reject(RejectInvalidState, "This offer has already been declined", nil)
+	case !workflow.Now(ctx).Before(c.offerExpiresAt):
+		return Reject(RejectInvalidState, "This offer expired on "+c.offerExpiresAt.UTC().Format(time.RFC3339), nil)
+	}
+	return nil
+}
+
+func (c *applicationCase) validateDecline(ctx workflow.Context, u DeclineUpdate) error {
+	if err := c.info.Parties.checkAdmin(u.Caller); err != nil {
+		return err
+	}
+	if err := c.openOffer(ctx, u.GrantID, "decline"); err != nil {
+		return err
+	}
+	return Invalid(CheckDecline(u.Reason))
+}
+
+func (c *applicationCase) onDecline(ctx workflow.Context, u DeclineUpdate) (CaseState, error) {
+	ctx = activityOptions(ctx) // a handler runs on a context of its own
+	return c.locked(ctx, func() error { return c.validateDecline(ctx, u) }, func() error {
+		in := DeclineInput{ApplicationID: c.id, GrantID: c.grantID, ActorID: u.Caller.ID,
+			Reason: strings.TrimSpace(u.Reason), At: workflow.Now(ctx)}
+		var res DeclineResult
+		if err := workflow.ExecuteActivity(ctx, ActivityDeclineOffer, in).Get(ctx, &res); err != nil {
+			return err
+		}
+		c.declined = &res
 		return nil
 	})
 }

@@ -142,6 +142,47 @@ func (q *Queries) ApplicationDecide(ctx context.Context, arg ApplicationDecidePa
 	return i, err
 }
 
+const applicationDeleteDraft = `-- name: ApplicationDeleteDraft :one
+DELETE FROM applications WHERE id = $1 AND status = 'draft'
+RETURNING id, round_id, organisation_id, status, tier, requested_pence, answers, partners, version, eligibility, grant_id, created_by, created_at, updated_at, submitted_at, flags, moderated_total, moderation_rationale, moderated_by, moderated_at, decision_outcome, decision_reason, decided_by, decided_at, award_pence, withdrawn_at
+`
+
+// A draft is deleted outright (its documents first); a submitted
+// application is never deleted. The caller holds its row lock.
+func (q *Queries) ApplicationDeleteDraft(ctx context.Context, id string) (Application, error) {
+	row := q.db.QueryRow(ctx, applicationDeleteDraft, id)
+	var i Application
+	err := row.Scan(
+		&i.ID,
+		&i.RoundID,
+		&i.OrganisationID,
+		&i.Status,
+		&i.Tier,
+		&i.RequestedPence,
+		&i.Answers,
+		&i.Partners,
+		&i.Version,
+		&i.Eligibility,
+		&i.GrantID,
+		&i.CreatedBy,
+		&i.CreatedAt,
+		&i.UpdatedAt,
+		&i.SubmittedAt,
+		&i.Flags,
+		&i.ModeratedTotal,
+		&i.ModerationRationale,
+		&i.ModeratedBy,
+		&i.ModeratedAt,
+		&i.DecisionOutcome,
+		&i.DecisionReason,
+		&i.DecidedBy,
+		&i.DecidedAt,
+		&i.AwardPence,
+		&i.WithdrawnAt,
+	)
+	return i, err
+}
+
 const applicationGet = `-- name: ApplicationGet :one
 SELECT id, round_id, organisation_id, status, tier, requested_pence, answers, partners, version, eligibility, grant_id, created_by, created_at, updated_at, submitted_at, flags, moderated_total, moderation_rationale, moderated_by, moderated_at, decision_outcome, decision_reason, decided_by, decided_at, award_pence, withdrawn_at FROM applications WHERE id = $1
 `

@@ -15,7 +15,7 @@ SELECT o.borough_name, o.borough_gss, count(*)::bigint AS grants,
        sum(g.award_pence)::bigint AS award_pence
 FROM grants g
 JOIN organisations o ON o.id = g.organisation_id
-WHERE g.status <> 'lapsed'
+WHERE g.status NOT IN ('lapsed', 'declined')
 GROUP BY o.borough_name, o.borough_gss
 ORDER BY award_pence DESC, o.borough_name
 `
@@ -27,7 +27,7 @@ type DashboardAwardsByBoroughRow struct {
 	AwardPence  int64
 }
 
-// Grants awarded (every grant but a lapsed offer) by the borough of the
+// Grants awarded (every grant but a lapsed or declined offer) by the borough of the
 // lead organisation: how many and their total award.
 func (q *Queries) DashboardAwardsByBorough(ctx context.Context) ([]DashboardAwardsByBoroughRow, error) {
 	rows, err := q.db.Query(ctx, dashboardAwardsByBorough)

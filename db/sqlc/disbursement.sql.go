@@ -39,7 +39,7 @@ UPDATE grants
 SET status = $1, award_pence = $2, clawback_pence = $3, flags = $4,
     completed_at = $5, updated_at = now()
 WHERE id = $6
-RETURNING id, application_id, round_id, organisation_id, award_pence, conditions, status, offered_at, offer_expires_at, signatory_name, signatory_role, accepted_by, accepted_at, lapsed_at, created_at, updated_at, clawback_pence, flags, completed_at
+RETURNING id, application_id, round_id, organisation_id, award_pence, conditions, status, offered_at, offer_expires_at, signatory_name, signatory_role, accepted_by, accepted_at, lapsed_at, created_at, updated_at, clawback_pence, flags, completed_at, declined_at, decline_reason
 `
 
 type GrantUpdateStateParams struct {
@@ -81,6 +81,8 @@ func (q *Queries) GrantUpdateState(ctx context.Context, arg GrantUpdateStatePara
 		&i.ClawbackPence,
 		&i.Flags,
 		&i.CompletedAt,
+		&i.DeclinedAt,
+		&i.DeclineReason,
 	)
 	return i, err
 }

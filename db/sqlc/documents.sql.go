@@ -75,6 +75,43 @@ func (q *Queries) DocumentCreate(ctx context.Context, arg DocumentCreateParams) 
 	return i, err
 }
 
+const documentDeleteByApplication = `-- name: DocumentDeleteByApplication :many
+DELETE FROM documents WHERE application_id = $1
+RETURNING id, application_id, filename, content_type, size_bytes, sha256, uploaded_by, created_at, report_id
+`
+
+// Deletes a draft's documents with it; their stored content is
+// content-addressed (possibly shared) and stays.
+func (q *Queries) DocumentDeleteByApplication(ctx context.Context, applicationID string) ([]Document, error) {
+	rows, err := q.db.Query(ctx, documentDeleteByApplication, applicationID)
+	if err != nil {
+		return nil, err
+	}
+	defer rows.Close()
+	items := []Document{}
+	for rows.Next() {
+		var i Document
+		if err := rows.Scan(
+			&i.ID,
+			&i.ApplicationID,
+			&i.Filename,
+			&i.ContentType,
+			&i.SizeBytes,
+			&i.Sha256,
+			&i.UploadedBy,
+			&i.CreatedAt,
+			&i.ReportID,
+		); err != nil {
+			return nil, err
+		}
+		items = append(items, i)
+	}
+	if err := rows.Err(); err != nil {
+		return nil, err
+	}
+	return items, nil
+}
+
 const documentGet = `-- name: DocumentGet :one
 SELECT id, application_id, filename, content_type, size_bytes, sha256, uploaded_by, created_at, report_id FROM documents WHERE id = $1
 `

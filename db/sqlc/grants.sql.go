@@ -15,7 +15,7 @@ UPDATE grants
 SET status = 'active', signatory_name = $1, signatory_role = $2,
     accepted_by = $3, accepted_at = $4, updated_at = now()
 WHERE id = $5 AND status = 'offered'
-RETURNING id, application_id, round_id, organisation_id, award_pence, conditions, status, offered_at, offer_expires_at, signatory_name, signatory_role, accepted_by, accepted_at, lapsed_at, created_at, updated_at, clawback_pence, flags, completed_at
+RETURNING id, application_id, round_id, organisation_id, award_pence, conditions, status, offered_at, offer_expires_at, signatory_name, signatory_role, accepted_by, accepted_at, lapsed_at, created_at, updated_at, clawback_pence, flags, completed_at, declined_at, decline_reason
 `
 
 type GrantAcceptParams struct {
@@ -55,6 +55,8 @@ func (q *Queries) GrantAccept(ctx context.Context, arg GrantAcceptParams) (Grant
 		&i.ClawbackPence,
 		&i.Flags,
 		&i.CompletedAt,
+		&i.DeclinedAt,
+		&i.DeclineReason,
 	)
 	return i, err
 }
@@ -70,8 +72,49 @@ func (q *Queries) GrantCountOfferedInRound(ctx context.Context, roundID string) 
 	return count, err
 }
 
+const grantDecline = `-- name: GrantDecline :one
+UPDATE grants SET status = 'declined', declined_at = $1, decline_reason = $2, updated_at = now()
+WHERE id = $3 AND status = 'offered'
+RETURNING id, application_id, round_id, organisation_id, award_pence, conditions, status, offered_at, offer_expires_at, signatory_name, signatory_role, accepted_by, accepted_at, lapsed_at, created_at, updated_at, clawback_pence, flags, completed_at, declined_at, decline_reason
+`
+
+type GrantDeclineParams struct {
+	DeclinedAt    *time.Time
+	DeclineReason *string
+	ID            string
+}
+
+func (q *Queries) GrantDecline(ctx context.Context, arg GrantDeclineParams) (Grant, error) {
+	row := q.db.QueryRow(ctx, grantDecline, arg.DeclinedAt, arg.DeclineReason, arg.ID)
+	var i Grant
+	err := row.Scan(
+		&i.ID,
+		&i.ApplicationID,
+		&i.RoundID,
+		&i.OrganisationID,
+		&i.AwardPence,
+		&i.Conditions,
+		&i.Status,
+		&i.OfferedAt,
+		&i.OfferExpiresAt,
+		&i.SignatoryName,
+		&i.SignatoryRole,
+		&i.AcceptedBy,
+		&i.AcceptedAt,
+		&i.LapsedAt,
+		&i.CreatedAt,
+		&i.UpdatedAt,
+		&i.ClawbackPence,
+		&i.Flags,
+		&i.CompletedAt,
+		&i.DeclinedAt,
+		&i.DeclineReason,
+	)
+	return i, err
+}
+
 const grantGet = `-- name: GrantGet :one
-SELECT id, application_id, round_id, organisation_id, award_pence, conditions, status, offered_at, offer_expires_at, signatory_name, signatory_role, accepted_by, accepted_at, lapsed_at, created_at, updated_at, clawback_pence, flags, completed_at FROM grants WHERE id = $1
+SELECT id, application_id, round_id, organisation_id, award_pence, conditions, status, offered_at, offer_expires_at, signatory_name, signatory_role, accepted_by, accepted_at, lapsed_at, created_at, updated_at, clawback_pence, flags, completed_at, declined_at, decline_reason FROM grants WHERE id = $1
 `
 
 func (q *Queries) GrantGet(ctx context.Context, id string) (Grant, error) {
@@ -97,12 +140,14 @@ func (q *Queries) GrantGet(ctx context.Context, id string) (Grant, error) {
 		&i.ClawbackPence,
 		&i.Flags,
 		&i.CompletedAt,
+		&i.DeclinedAt,
+		&i.DeclineReason,
 	)
 	return i, err
 }
 
 const grantGetByApplication = `-- name: GrantGetByApplication :one
-SELECT id, application_id, round_id, organisation_id, award_pence, conditions, status, offered_at, offer_expires_at, signatory_name, signatory_role, accepted_by, accepted_at, lapsed_at, created_at, updated_at, clawback_pence, flags, completed_at FROM grants WHERE application_id = $1
+SELECT id, application_id, round_id, organisation_id, award_pence, conditions, status, offered_at, offer_expires_at, signatory_name, signatory_role, accepted_by, accepted_at, lapsed_at, created_at, updated_at, clawback_pence, flags, completed_at, declined_at, decline_reason FROM grants WHERE application_id = $1
 `
 
 func (q *Queries) GrantGetByApplication(ctx context.Context, applicationID string) (Grant, error) {
@@ -128,12 +173,14 @@ func (q *Queries) GrantGetByApplication(ctx context.Context, applicationID strin
 		&i.ClawbackPence,
 		&i.Flags,
 		&i.CompletedAt,
+		&i.DeclinedAt,
+		&i.DeclineReason,
 	)
 	return i, err
 }
 
 const grantGetForUpdate = `-- name: GrantGetForUpdate :one
-SELECT id, application_id, round_id, organisation_id, award_pence, conditions, status, offered_at, offer_expires_at, signatory_name, signatory_role, accepted_by, accepted_at, lapsed_at, created_at, updated_at, clawback_pence, flags, completed_at FROM grants WHERE id = $1 FOR UPDATE
+SELECT id, application_id, round_id, organisation_id, award_pence, conditions, status, offered_at, offer_expires_at, signatory_name, signatory_role, accepted_by, accepted_at, lapsed_at, created_at, updated_at, clawback_pence, flags, completed_at, declined_at, decline_reason FROM grants WHERE id = $1 FOR UPDATE
 `
 
 func (q *Queries) GrantGetForUpdate(ctx context.Context, id string) (Grant, error) {
@@ -159,6 +206,8 @@ func (q *Queries) GrantGetForUpdate(ctx context.Context, id string) (Grant, erro
 		&i.ClawbackPence,
 		&i.Flags,
 		&i.CompletedAt,
+		&i.DeclinedAt,
+		&i.DeclineReason,
 	)
 	return i, err
 }
@@ -166,7 +215,7 @@ func (q *Queries) GrantGetForUpdate(ctx context.Context, id string) (Grant, erro
 const grantInsert = `-- name: GrantInsert :one
 INSERT INTO grants (id, application_id, round_id, organisation_id, award_pence, conditions, offered_at, offer_expires_at)
 VALUES ($1, $2, $3, $4, $5, $6, $7, $8)
-RETURNING id, application_id, round_id, organisation_id, award_pence, conditions, status, offered_at, offer_expires_at, signatory_name, signatory_role, accepted_by, accepted_at, lapsed_at, created_at, updated_at, clawback_pence, flags, completed_at
+RETURNING id, application_id, round_id, organisation_id, award_pence, conditions, status, offered_at, offer_expires_at, signatory_name, signatory_role, accepted_by, accepted_at, lapsed_at, created_at, updated_at, clawback_pence, flags, completed_at, declined_at, decline_reason
 `
 
 type GrantInsertParams struct {
@@ -212,6 +261,8 @@ func (q *Queries) GrantInsert(ctx context.Context, arg GrantInsertParams) (Grant
 		&i.ClawbackPence,
 		&i.Flags,
 		&i.CompletedAt,
+		&i.DeclinedAt,
+		&i.DeclineReason,
 	)
 	return i, err
 }
@@ -219,7 +270,7 @@ func (q *Queries) GrantInsert(ctx context.Context, arg GrantInsertParams) (Grant
 const grantLapse = `-- name: GrantLapse :one
 UPDATE grants SET status = 'lapsed', lapsed_at = $1, updated_at = now()
 WHERE id = $2 AND status = 'offered'
-RETURNING id, application_id, round_id, organisation_id, award_pence, conditions, status, offered_at, offer_expires_at, signatory_name, signatory_role, accepted_by, accepted_at, lapsed_at, created_at, updated_at, clawback_pence, flags, completed_at
+RETURNING id, application_id, round_id, organisation_id, award_pence, conditions, status, offered_at, offer_expires_at, signatory_name, signatory_role, accepted_by, accepted_at, lapsed_at, created_at, updated_at, clawback_pence, flags, completed_at, declined_at, decline_reason
 `
 
 type GrantLapseParams struct {
@@ -250,6 +301,8 @@ func (q *Queries) GrantLapse(ctx context.Context, arg GrantLapseParams) (Grant, 
 		&i.ClawbackPence,
 		&i.Flags,
 		&i.CompletedAt,
+		&i.DeclinedAt,
+		&i.DeclineReason,
 	)
 	return i, err
 }

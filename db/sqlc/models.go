@@ -168,6 +168,8 @@ type Grant struct {
 	ClawbackPence  int64
 	Flags          []string
 	CompletedAt    *time.Time
+	DeclinedAt     *time.Time
+	DeclineReason  *string
 }
 
 type LoginThrottle struct {

@@ -82,7 +82,7 @@ func (q *Queries) AssessmentScoredTotalsByApplications(ctx context.Context, appl
 }
 
 const grantListScoped = `-- name: GrantListScoped :many
-SELECT g.id, g.application_id, g.round_id, g.organisation_id, g.award_pence, g.conditions, g.status, g.offered_at, g.offer_expires_at, g.signatory_name, g.signatory_role, g.accepted_by, g.accepted_at, g.lapsed_at, g.created_at, g.updated_at, g.clawback_pence, g.flags, g.completed_at FROM grants g
+SELECT g.id, g.application_id, g.round_id, g.organisation_id, g.award_pence, g.conditions, g.status, g.offered_at, g.offer_expires_at, g.signatory_name, g.signatory_role, g.accepted_by, g.accepted_at, g.lapsed_at, g.created_at, g.updated_at, g.clawback_pence, g.flags, g.completed_at, g.declined_at, g.decline_reason FROM grants g
 WHERE ($1::boolean
        OR g.organisation_id IN (SELECT organisation_id FROM organisation_members WHERE user_id = $2))
   AND ($3::text IS NULL OR g.id > $3)
@@ -138,6 +138,8 @@ func (q *Queries) GrantListScoped(ctx context.Context, arg GrantListScopedParams
 			&i.ClawbackPence,
 			&i.Flags,
 			&i.CompletedAt,
+			&i.DeclinedAt,
+			&i.DeclineReason,
 		); err != nil {
 			return nil, err
 		}

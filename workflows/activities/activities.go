@@ -47,6 +47,7 @@ func (a *Activities) Register(r Registrar) {
 		{workflows.ActivityDecide, a.Decide},
 		{workflows.ActivityAcceptOffer, a.AcceptOffer},
 		{workflows.ActivityLapseOffer, a.LapseOffer},
+		{workflows.ActivityDeclineOffer, a.DeclineOffer},
 		{workflows.ActivityWithdraw, a.Withdraw},
 		{workflows.ActivityLoadRound, a.LoadRound},
 		{workflows.ActivityRoundEvent, a.RoundEvent},
