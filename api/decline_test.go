@@ -71,6 +71,8 @@ func TestDeclineOfferThroughTheAPI(t *testing.T) {
 	res := b.do(t, "POST", decline, mine.Token, map[string]any{"reason": "  We found other funding  "})
 	require.Equal(t, http.StatusOK, res.Status, string(res.Body))
 	require.Equal(t, "declined", res.json(t)["status"])
+	require.Equal(t, "We found other funding", res.json(t)["decline_reason"])
+	require.NotNil(t, res.json(t)["declined_at"])
 	sent := rc.take()
 	require.Len(t, sent, 1)
 	require.Equal(t, workflows.ApplicationWorkflowID(mine.AppID), sent[0].WorkflowID)

@@ -42,6 +42,8 @@ type Grant struct {
 	SignatoryName       *string        `json:"signatory_name"`
 	SignatoryRole       *string        `json:"signatory_role"`
 	LapsedAt            *time.Time     `json:"lapsed_at"`
+	DeclinedAt          *time.Time     `json:"declined_at"`
+	DeclineReason       *string        `json:"decline_reason"`
 	CompletedAt         *time.Time     `json:"completed_at"`
 	Flags               []string       `json:"flags"`
 	ClawbackPence       int64          `json:"clawback_pence"`
@@ -104,6 +106,7 @@ func grantView(g sqlc.Grant, x grantExtras) Grant {
 	v := Grant{ID: g.ID, ApplicationID: g.ApplicationID, RoundID: g.RoundID, OrganisationID: g.OrganisationID, Status: g.Status,
 		AwardPence: g.AwardPence, Conditions: g.Conditions, OfferedAt: g.OfferedAt, OfferExpiresAt: g.OfferExpiresAt,
 		AcceptedAt: g.AcceptedAt, SignatoryName: g.SignatoryName, SignatoryRole: g.SignatoryRole, LapsedAt: g.LapsedAt,
+		DeclinedAt: g.DeclinedAt, DeclineReason: g.DeclineReason,
 		CompletedAt: g.CompletedAt, Flags: flags, ClawbackPence: g.ClawbackPence,
 		PayeeOrganisationID: x.payee.PayeeOrganisationID, PayoutReady: x.payee.PayoutReady,
 		Payments: make([]GrantPayment, 0, len(x.payments)), Reports: make([]GrantReport, 0, len(x.reports))}
