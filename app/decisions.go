@@ -147,7 +147,7 @@ func (a *App) Moderate(ctx context.Context, actor Actor, appID string, body Body
 	if err != nil {
 		return Application{}, err
 	}
-	if err := a.refuseInterested(ctx, actor, x.app.ID, "moderate it"); err != nil {
+	if err := a.refuseInterested(ctx, actor, x.app, "moderate it"); err != nil {
 		return Application{}, err
 	}
 	if !workflows.AwaitingDecision(x.app.Status) {
@@ -192,7 +192,7 @@ func (a *App) Decide(ctx context.Context, actor Actor, appID string, body Body) 
 	if err != nil {
 		return Application{}, err
 	}
-	if err := a.refuseInterested(ctx, actor, x.app.ID, "decide on it"); err != nil {
+	if err := a.refuseInterested(ctx, actor, x.app, "decide on it"); err != nil {
 		return Application{}, err
 	}
 	if !workflows.AwaitingDecision(x.app.Status) {

@@ -289,7 +289,7 @@ func (a *App) PaymentCommand(ctx context.Context, actor Actor, paymentID, update
 		return Payment{}, err
 	}
 	if update == workflows.UpdateApprovePayment {
-		if err := a.refuseInterestedInGrant(ctx, actor, r.p.GrantID, "approve its payments"); err != nil {
+		if err := a.refuseInterestedInPayment(ctx, actor, r.p); err != nil {
 			return Payment{}, err
 		}
 	}

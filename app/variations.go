@@ -58,7 +58,7 @@ func (a *App) VaryGrant(ctx context.Context, actor Actor, grantID string, body B
 	if err != nil {
 		return Variation{}, err
 	}
-	if err := a.refuseInterested(ctx, actor, g.ApplicationID, "vary its grant"); err != nil {
+	if err := a.refuseInterestedIn(ctx, actor, g.ApplicationID, "vary its grant"); err != nil {
 		return Variation{}, err
 	}
 	if g.Status != GrantActive {

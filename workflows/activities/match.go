@@ -1,8 +1,0 @@
-package activities
-
-func deref(s *string) string {
-	if s == nil {
-		return ""
-	}
-	return *s
-}
