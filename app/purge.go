@@ -45,7 +45,7 @@ func PurgeExpired(ctx context.Context, store *db.Store, tokenIdle time.Duration)
 
 // RunPurge calls PurgeExpired at once and then every interval until ctx
 // ends. A failed purge is logged and tried again at the next tick.
-func RunPurge(ctx context.Context, store *db.Store, tokenIdle, every time.Duration, log *slog.Logger) error {
+func RunPurge(ctx context.Context, store *db.Store, tokenIdle, every time.Duration, log *slog.Logger) {
 	if every <= 0 {
 		every = PurgeEvery
 	}
@@ -61,7 +61,7 @@ func RunPurge(ctx context.Context, store *db.Store, tokenIdle, every time.Durati
 		}
 		select {
 		case <-ctx.Done():
-			return nil
+			return
 		case <-t.C:
 		}
 	}

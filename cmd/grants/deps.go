@@ -275,7 +275,7 @@ func runWorker(ctx context.Context, store *db.Store, tc client.Client, stripe pa
 	purged := make(chan struct{})
 	go func() {
 		defer close(purged)
-		_ = app.RunPurge(pctx, store, tokenIdle, app.PurgeEvery, log.With("component", "purge"))
+		app.RunPurge(pctx, store, tokenIdle, app.PurgeEvery, log.With("component", "purge"))
 	}()
 	defer func() { stopPurge(); <-purged }()
 	d := &dispatch.Dispatcher{Store: store, Temporal: tc, Log: log.With("component", "dispatcher")}
