@@ -85,3 +85,11 @@ func (a *Activities) logger() *slog.Logger {
 	}
 	return a.Log
 }
+
+// deref is the string a nullable column holds, "" for NULL.
+func deref(s *string) string {
+	if s == nil {
+		return ""
+	}
+	return *s
+}
