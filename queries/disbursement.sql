@@ -83,18 +83,14 @@ WHERE payment_id = ANY (@payment_ids::text[])
 ORDER BY payment_id, approved_at, user_id;
 
 -- name: PaymentPayees :many
--- Who each of the given payments would pay now: the payee (the grantee, or the host of an
--- unconstituted group), whether that host has consented, and where the
--- money would go under the payment's provider, as a fingerprint: the
--- Stripe account ('stripe:<id>') or a SHA-256 of the encrypted bank
--- details ('bank:<hex>', new with every save); '' when there is nowhere
--- to pay yet. The masks are what an approver is shown.
+-- Who each of the given payments would pay now: the payee (the grantee,
+-- or the host of an unconstituted group), whether that host has consented,
+-- and where the money would go under the payment's provider
+-- (payee_fingerprint, migration 00012). The masks are what an approver is
+-- shown.
 SELECT p.id AS payment_id, payee.id AS payee_organisation_id, payee.name AS payee_name,
        (o.host_organisation_id IS NULL OR o.host_consented_at IS NOT NULL)::bool AS host_consented,
-       coalesce(CASE p.provider
-                  WHEN 'manual' THEN 'bank:' || encode(sha256(b.details_enc), 'hex')
-                  WHEN 'stripe' THEN 'stripe:' || payee.stripe_account_id
-                END, '')::text AS fingerprint,
+       payee_fingerprint(p.provider, b.details_enc, payee.stripe_account_id)::text AS fingerprint,
        coalesce(payee.stripe_account_id, '')::text AS stripe_account_id,
        coalesce(b.account_name, '')::text AS account_name,
        coalesce(b.sort_code_mask, '')::text AS sort_code_mask,

@@ -99,7 +99,7 @@ RETURNING *;
 SELECT p.id AS payment_id, p.tranche, p.amount_pence, payee.id AS payee_id, payee.name AS payee_name,
        b.details_enc, b.account_name,
        (o.host_organisation_id IS NULL OR o.host_consented_at IS NOT NULL)::bool AS host_consented,
-       coalesce('bank:' || encode(sha256(b.details_enc), 'hex'), '')::text AS fingerprint
+       payee_fingerprint(p.provider, b.details_enc, payee.stripe_account_id)::text AS fingerprint
 FROM payments p
 JOIN grants g ON g.id = p.grant_id
 JOIN organisations o ON o.id = g.organisation_id
