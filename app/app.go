@@ -46,8 +46,10 @@ type Config struct {
 	StripeWebhookSecret string
 	// WebhookTolerance is how old a webhook signature may be (default 300 s).
 	WebhookTolerance time.Duration
-	// Now is the clock of sessions and tokens (default time.Now): when one
-	// is made, used, slid and ends. Tests move it instead of sleeping.
+	// Now is the use cases' clock (default time.Now): among others, when a
+	// session or token is made, used, slid and ends (its queries take the
+	// time from here, not from PostgreSQL). Tests move it instead of
+	// sleeping.
 	Now func() time.Time
 	// PasswordCost is bcrypt's cost for new password hashes (default
 	// bcrypt.DefaultCost). Tests lower it to bcrypt.MinCost: hashing at the
