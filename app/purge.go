@@ -34,10 +34,10 @@ func PurgeExpired(ctx context.Context, store *db.Store, tokenIdle time.Duration)
 	if p.Tokens, err = store.AuthTokenDeleteExpired(ctx, sqlc.AuthTokenDeleteExpiredParams{Now: now, IdleSince: now.Add(-tokenIdle)}); err != nil {
 		return p, fmt.Errorf("purge tokens: %w", err)
 	}
-	if p.Logins, err = store.LoginThrottlePurge(ctx); err != nil {
+	if p.Logins, err = store.LoginThrottlePurge(ctx, LoginForgetAfter.Seconds()); err != nil {
 		return p, fmt.Errorf("purge sign-in limits: %w", err)
 	}
-	if p.Clients, err = store.ClientAttemptPurge(ctx); err != nil {
+	if p.Clients, err = store.ClientAttemptPurge(ctx, ClientWindow.Seconds()); err != nil {
 		return p, fmt.Errorf("purge client limits: %w", err)
 	}
 	return p, nil

@@ -6,11 +6,14 @@ import (
 	"math"
 	"strings"
 	"time"
+
+	"github.com/civicgrants/grants/db/sqlc"
 )
 
-// Sign-in limits, kept in PostgreSQL so every replica shares them (the
-// numbers below are written into queries/login_throttle.sql and
-// queries/client_attempts.sql too, and times are the database clock).
+// Sign-in limits, kept in PostgreSQL so every replica shares them: the
+// numbers are here, and the queries (queries/login_throttle.sql,
+// queries/client_attempts.sql) take them as parameters; times are the
+// database clock.
 //
 // Per account (the e-mail address as typed, lower-cased, known or not):
 // every attempt is counted before the password is checked, in one
@@ -43,7 +46,9 @@ func waitSeconds(secs float64) int { return max(1, int(math.Ceil(secs))) }
 // (rate_limited, with the seconds to wait) while the account must wait.
 func (a *App) beginLogin(ctx context.Context, email string) error {
 	key := limitKey(email)
-	_, err := a.store.LoginThrottleAttempt(ctx, key)
+	_, err := a.store.LoginThrottleAttempt(ctx, sqlc.LoginThrottleAttemptParams{Email: key, FreeFailures: LoginFreeFailures,
+		BackoffBaseSeconds: LoginBackoffBase.Seconds(), BackoffMaxSeconds: LoginBackoffMax.Seconds(),
+		ForgetAfterSeconds: LoginForgetAfter.Seconds()})
 	if err == nil {
 		return nil
 	}
@@ -81,7 +86,8 @@ func (a *App) throttleClient(ctx context.Context) error {
 	if addr == "" {
 		return nil
 	}
-	row, err := a.store.ClientAttemptCount(ctx, limitKey(addr))
+	row, err := a.store.ClientAttemptCount(ctx, sqlc.ClientAttemptCountParams{Client: limitKey(addr),
+		WindowSeconds: ClientWindow.Seconds()})
 	if err != nil {
 		return fmt.Errorf("count client attempt: %w", err)
 	}

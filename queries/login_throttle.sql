@@ -2,19 +2,23 @@
 -- Counts a sign-in attempt at an account, before its password is checked,
 -- and returns the count; no row while the account must wait (blocked_until
 -- not passed), so concurrent guesses are counted one by one under the lock
--- of the row and none overtakes the limit. The policy (app/ratelimit.go):
--- a count whose last attempt is an hour old starts again at 1; from the
--- fifth attempt on, each makes the account wait a minute, doubled per
--- further attempt, at most 15 minutes. Times are the database clock.
+-- of the row and none overtakes the limit. The policy's numbers come from
+-- app/ratelimit.go: a count whose last attempt is @forget_after_seconds
+-- old starts again at 1; from the @free_failures-th attempt on, each makes
+-- the account wait @backoff_base_seconds, doubled per further attempt, at
+-- most @backoff_max_seconds. Times are the database clock.
+WITH policy AS (
+    SELECT @free_failures::int AS free, @backoff_base_seconds::float8 AS base,
+           @backoff_max_seconds::float8 AS cap, make_interval(secs => @forget_after_seconds::float8) AS forget)
 INSERT INTO login_throttle AS t (email, failures, last_attempt_at, blocked_until)
 VALUES (@email, 1, now(), NULL)
 ON CONFLICT (email) DO UPDATE
-SET failures = CASE WHEN t.last_attempt_at <= now() - interval '1 hour' THEN 1 ELSE t.failures + 1 END,
+SET failures = CASE WHEN t.last_attempt_at <= now() - (SELECT forget FROM policy) THEN 1 ELSE t.failures + 1 END,
     last_attempt_at = now(),
-    blocked_until = CASE
-        WHEN t.last_attempt_at > now() - interval '1 hour' AND t.failures + 1 >= 5
-        THEN now() + interval '1 second' * LEAST(900, 60 * power(2, LEAST(t.failures + 1 - 5, 30)))
-    END
+    blocked_until = (SELECT CASE
+        WHEN t.last_attempt_at > now() - forget AND t.failures + 1 >= free
+        THEN now() + interval '1 second' * LEAST(cap, base * power(2, LEAST(t.failures + 1 - free, 30)))
+    END FROM policy)
 WHERE t.blocked_until IS NULL OR t.blocked_until <= now()
 RETURNING failures, blocked_until;
 
@@ -29,7 +33,8 @@ FROM login_throttle WHERE email = @email;
 DELETE FROM login_throttle WHERE email = @email;
 
 -- name: LoginThrottlePurge :execrows
--- Forgets accounts that need not wait and have had no attempt for an hour.
+-- Forgets accounts that need not wait and have had no attempt for the
+-- time after which their count is forgotten.
 DELETE FROM login_throttle
 WHERE (blocked_until IS NULL OR blocked_until <= now())
-  AND last_attempt_at <= now() - interval '1 hour';
+  AND last_attempt_at <= now() - make_interval(secs => @forget_after_seconds::float8);

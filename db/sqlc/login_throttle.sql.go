@@ -11,18 +11,29 @@ import (
 )
 
 const loginThrottleAttempt = `-- name: LoginThrottleAttempt :one
+WITH policy AS (
+    SELECT $2::int AS free, $3::float8 AS base,
+           $4::float8 AS cap, make_interval(secs => $5::float8) AS forget)
 INSERT INTO login_throttle AS t (email, failures, last_attempt_at, blocked_until)
 VALUES ($1, 1, now(), NULL)
 ON CONFLICT (email) DO UPDATE
-SET failures = CASE WHEN t.last_attempt_at <= now() - interval '1 hour' THEN 1 ELSE t.failures + 1 END,
+SET failures = CASE WHEN t.last_attempt_at <= now() - (SELECT forget FROM policy) THEN 1 ELSE t.failures + 1 END,
     last_attempt_at = now(),
-    blocked_until = CASE
-        WHEN t.last_attempt_at > now() - interval '1 hour' AND t.failures + 1 >= 5
-        THEN now() + interval '1 second' * LEAST(900, 60 * power(2, LEAST(t.failures + 1 - 5, 30)))
-    END
+    blocked_until = (SELECT CASE
+        WHEN t.last_attempt_at > now() - forget AND t.failures + 1 >= free
+        THEN now() + interval '1 second' * LEAST(cap, base * power(2, LEAST(t.failures + 1 - free, 30)))
+    END FROM policy)
 WHERE t.blocked_until IS NULL OR t.blocked_until <= now()
 RETURNING failures, blocked_until
 `
+
+type LoginThrottleAttemptParams struct {
+	Email              string
+	FreeFailures       int32
+	BackoffBaseSeconds float64
+	BackoffMaxSeconds  float64
+	ForgetAfterSeconds float64
+}
 
 type LoginThrottleAttemptRow struct {
 	Failures     int32
@@ -32,12 +43,19 @@ type LoginThrottleAttemptRow struct {
 // Counts a sign-in attempt at an account, before its password is checked,
 // and returns the count; no row while the account must wait (blocked_until
 // not passed), so concurrent guesses are counted one by one under the lock
-// of the row and none overtakes the limit. The policy (app/ratelimit.go):
-// a count whose last attempt is an hour old starts again at 1; from the
-// fifth attempt on, each makes the account wait a minute, doubled per
-// further attempt, at most 15 minutes. Times are the database clock.
-func (q *Queries) LoginThrottleAttempt(ctx context.Context, email string) (LoginThrottleAttemptRow, error) {
-	row := q.db.QueryRow(ctx, loginThrottleAttempt, email)
+// of the row and none overtakes the limit. The policy's numbers come from
+// app/ratelimit.go: a count whose last attempt is @forget_after_seconds
+// old starts again at 1; from the @free_failures-th attempt on, each makes
+// the account wait @backoff_base_seconds, doubled per further attempt, at
+// most @backoff_max_seconds. Times are the database clock.
+func (q *Queries) LoginThrottleAttempt(ctx context.Context, arg LoginThrottleAttemptParams) (LoginThrottleAttemptRow, error) {
+	row := q.db.QueryRow(ctx, loginThrottleAttempt,
+		arg.Email,
+		arg.FreeFailures,
+		arg.BackoffBaseSeconds,
+		arg.BackoffMaxSeconds,
+		arg.ForgetAfterSeconds,
+	)
 	var i LoginThrottleAttemptRow
 	err := row.Scan(&i.Failures, &i.BlockedUntil)
 	return i, err
@@ -46,12 +64,13 @@ func (q *Queries) LoginThrottleAttempt(ctx context.Context, email string) (Login
 const loginThrottlePurge = `-- name: LoginThrottlePurge :execrows
 DELETE FROM login_throttle
 WHERE (blocked_until IS NULL OR blocked_until <= now())
-  AND last_attempt_at <= now() - interval '1 hour'
+  AND last_attempt_at <= now() - make_interval(secs => $1::float8)
 `
 
-// Forgets accounts that need not wait and have had no attempt for an hour.
-func (q *Queries) LoginThrottlePurge(ctx context.Context) (int64, error) {
-	result, err := q.db.Exec(ctx, loginThrottlePurge)
+// Forgets accounts that need not wait and have had no attempt for the
+// time after which their count is forgotten.
+func (q *Queries) LoginThrottlePurge(ctx context.Context, forgetAfterSeconds float64) (int64, error) {
+	result, err := q.db.Exec(ctx, loginThrottlePurge, forgetAfterSeconds)
 	if err != nil {
 		return 0, err
 	}
