@@ -80,6 +80,20 @@ type Config struct {
 	// StripeMockBin is stripe-mock for `grants dev` (GRANTS_STRIPE_MOCK_BIN;
 	// "" looks for bin/stripe-mock).
 	StripeMockBin string
+	// SMTPURL is the mail server the worker sends e-mail through
+	// (GRANTS_SMTP_URL): smtp://[user:password@]host[:port] with STARTTLS
+	// required (port 587 by default), smtps://… for implicit TLS (465),
+	// and ?tls=none for a local catcher without TLS. See package mail.
+	SMTPURL string
+	// MailFrom is the sender of every e-mail (GRANTS_MAIL_FROM), an
+	// address with an optional display name: "Grants <grants@example.org>".
+	MailFrom string
+	// MailReplyTo is where replies go (GRANTS_MAIL_REPLY_TO); "" means
+	// none (replies go to MailFrom).
+	MailReplyTo string
+	// MailpitBin is the mail catcher `grants dev` runs
+	// (GRANTS_MAILPIT_BIN; "" looks for bin/mailpit).
+	MailpitBin string
 	// InsecureDev lets serve and worker start with development settings
 	// (GRANTS_INSECURE_DEV=1); see RefuseDevelopment.
 	InsecureDev bool
@@ -146,6 +160,10 @@ func Load(getenv func(string) string) (Config, error) {
 		EncryptionKey:       get("GRANTS_ENCRYPTION_KEY", ""),
 		AuditKey:            get("GRANTS_AUDIT_KEY", ""),
 		StripeMockBin:       get("GRANTS_STRIPE_MOCK_BIN", ""),
+		SMTPURL:             get("GRANTS_SMTP_URL", ""),
+		MailFrom:            get("GRANTS_MAIL_FROM", "Grants <grants@localhost>"),
+		MailReplyTo:         get("GRANTS_MAIL_REPLY_TO", ""),
+		MailpitBin:          get("GRANTS_MAILPIT_BIN", ""),
 		HTTP: HTTPLimits{
 			ReadHeaderTimeout: dur("GRANTS_HTTP_READ_HEADER_TIMEOUT", "10s"),
 			ReadTimeout:       dur("GRANTS_HTTP_READ_TIMEOUT", "2m"),
