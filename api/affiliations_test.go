@@ -10,6 +10,7 @@ import (
 	"github.com/stretchr/testify/require"
 
 	"github.com/civicgrants/grants/app"
+	"github.com/civicgrants/grants/app/apptest"
 	"github.com/civicgrants/grants/db/sqlc"
 )
 
@@ -73,11 +74,11 @@ func TestNotifications(t *testing.T) {
 	me, tok := b.staff(t, "assessor1@example.org", app.RoleAssessor)
 	other, otherTok := b.staff(t, "assessor2@example.org", app.RoleAssessor)
 	for i := range 3 {
-		require.NoError(t, b.env.Store.NotificationInsert(ctx, sqlc.NotificationInsertParams{UserID: me.ID, Kind: "assessment.assigned",
+		apptest.Must[sqlc.NotificationInsertRow](t)(b.env.Store.NotificationInsert(ctx, sqlc.NotificationInsertParams{UserID: me.ID, Kind: "assessment.assigned",
 			Subject: fmt.Sprintf("Message %d", i), Body: "You have a new assessment", Entity: "assessment:asm_x",
 			DedupeKey: "test:" + strconv.Itoa(i)}))
 	}
-	require.NoError(t, b.env.Store.NotificationInsert(ctx, sqlc.NotificationInsertParams{UserID: other.ID, Kind: "k",
+	apptest.Must[sqlc.NotificationInsertRow](t)(b.env.Store.NotificationInsert(ctx, sqlc.NotificationInsertParams{UserID: other.ID, Kind: "k",
 		Subject: "Not yours", Body: "b", Entity: "e", DedupeKey: "other"}))
 
 	res := b.do(t, "GET", "/notifications?limit=2", tok, nil)

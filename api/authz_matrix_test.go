@@ -269,7 +269,7 @@ func buildMatrixWorld(t *testing.T, f *financeBundle) *matrixWorld {
 	w.run = res.json(t)["id"].(string)
 	// A notification of someone outside the matrix: every actor's 404.
 	outsider := f.env.User(t, "outsider@example.org")
-	require.NoError(t, f.env.Store.NotificationInsert(ctx, sqlc.NotificationInsertParams{UserID: outsider.ID, Kind: "decision",
+	apptest.Must[sqlc.NotificationInsertRow](t)(f.env.Store.NotificationInsert(ctx, sqlc.NotificationInsertParams{UserID: outsider.ID, Kind: "decision",
 		Subject: "Not yours", Body: "b", Entity: "application:" + w.app, DedupeKey: "matrix:outsider"}))
 	theirs, err := f.env.App.ListNotifications(ctx, outsider, app.NotificationQuery{})
 	require.NoError(t, err)

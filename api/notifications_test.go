@@ -7,6 +7,7 @@ import (
 
 	"github.com/stretchr/testify/require"
 
+	"github.com/civicgrants/grants/app/apptest"
 	"github.com/civicgrants/grants/db/sqlc"
 )
 
@@ -24,10 +25,10 @@ func TestNotificationsRead(t *testing.T) {
 	tok := b.login(t, "lead@example.org")
 	other, otherTok := b.staff(t, "other@example.org")
 	for _, subject := range []string{"Older", "Newer"} {
-		require.NoError(t, b.env.Store.NotificationInsert(ctx, sqlc.NotificationInsertParams{UserID: me.ID, Kind: "decision",
+		apptest.Must[sqlc.NotificationInsertRow](t)(b.env.Store.NotificationInsert(ctx, sqlc.NotificationInsertParams{UserID: me.ID, Kind: "decision",
 			Subject: subject, Body: "We have decided", Entity: "application:" + appID, DedupeKey: "t:" + subject}))
 	}
-	require.NoError(t, b.env.Store.NotificationInsert(ctx, sqlc.NotificationInsertParams{UserID: other.ID, Kind: "k",
+	apptest.Must[sqlc.NotificationInsertRow](t)(b.env.Store.NotificationInsert(ctx, sqlc.NotificationInsertParams{UserID: other.ID, Kind: "k",
 		Subject: "Not yours", Body: "b", Entity: "nothing:1", DedupeKey: "other"}))
 
 	res := b.do(t, "GET", "/notifications", tok, nil)

@@ -28,16 +28,29 @@ type Notification struct {
 
 // Delivery is the e-mail delivery of a notification.
 type Delivery struct {
-	Status string     `json:"status"` // DeliveryPending or DeliverySent
+	Status string     `json:"status"` // DeliveryPending, DeliverySent or DeliveryFailed
 	SentAt *time.Time `json:"sent_at"`
 }
 
-// Delivery statuses of a notification (DESIGN §10; "failed" is recorded
-// only once delivery exists).
+// Delivery statuses of a notification (DESIGN §10). An e-mail being sent
+// (or retried after a temporary failure) is pending.
 const (
 	DeliveryPending = "pending"
 	DeliverySent    = "sent"
+	DeliveryFailed  = "failed"
 )
+
+// deliveryOf is what a notification's e-mail row says: none (a row from
+// before e-mail existed) is pending unless the row says it was sent.
+func deliveryOf(status *string, sentAt *time.Time) Delivery {
+	switch {
+	case status != nil && *status == "failed":
+		return Delivery{Status: DeliveryFailed}
+	case sentAt != nil:
+		return Delivery{Status: DeliverySent, SentAt: sentAt}
+	}
+	return Delivery{Status: DeliveryPending}
+}
 
 // Unread reports whether the notification has not been marked read.
 func (n Notification) Unread() bool { return n.ReadAt == nil }
@@ -48,15 +61,22 @@ type NotificationQuery struct {
 	Page   PageQuery
 }
 
-func notificationView(actor Actor) func(sqlc.Notification) (Notification, error) {
-	return func(n sqlc.Notification) (Notification, error) {
-		d := Delivery{Status: DeliveryPending}
-		if n.SentAt != nil {
-			d = Delivery{Status: DeliverySent, SentAt: n.SentAt}
-		}
+func notificationView(actor Actor) func(sqlc.NotificationListForUserRow) (Notification, error) {
+	return func(r sqlc.NotificationListForUserRow) (Notification, error) {
+		n := r.Notification
+		d := deliveryOf(r.EmailStatus, coalesceTime(r.EmailSentAt, n.SentAt))
 		return Notification{ID: strconv.FormatInt(n.ID, 10), Kind: n.Kind, Subject: n.Subject, Body: n.Body, Entity: n.Entity,
-			Link: notificationLink(actor, n.Entity), CreatedAt: n.CreatedAt, ReadAt: n.ReadAt, SentAt: n.SentAt, Delivery: d}, nil
+			Link: notificationLink(actor, n.Entity), CreatedAt: n.CreatedAt, ReadAt: n.ReadAt, SentAt: d.SentAt, Delivery: d}, nil
 	}
+}
+
+func coalesceTime(ts ...*time.Time) *time.Time {
+	for _, t := range ts {
+		if t != nil {
+			return t
+		}
+	}
+	return nil
 }
 
 // notificationLink is the web page a reader like actor sees for the thing
@@ -123,7 +143,8 @@ func (a *App) ListNotifications(ctx context.Context, actor Actor, nq Notificatio
 	if err != nil {
 		return Page[Notification]{}, fmt.Errorf("list notifications: %w", err)
 	}
-	return pageOf(rows, limit, func(n sqlc.Notification) string { return strconv.FormatInt(n.ID, 10) }, notificationView(actor))
+	return pageOf(rows, limit, func(r sqlc.NotificationListForUserRow) string { return strconv.FormatInt(r.Notification.ID, 10) },
+		notificationView(actor))
 }
 
 // MarkNotificationRead marks one of the caller's notifications read
@@ -133,14 +154,17 @@ func (a *App) MarkNotificationRead(ctx context.Context, actor Actor, id string) 
 	if err != nil || n < 1 {
 		return Notification{}, notFound("Notification")
 	}
-	row, err := a.store.NotificationMarkRead(ctx, sqlc.NotificationMarkReadParams{ID: n, UserID: actor.ID})
-	if err != nil {
+	if _, err := a.store.NotificationMarkRead(ctx, sqlc.NotificationMarkReadParams{ID: n, UserID: actor.ID}); err != nil {
 		if isNotFound(err) {
 			return Notification{}, notFound("Notification")
 		}
 		return Notification{}, fmt.Errorf("mark notification read: %w", err)
 	}
-	return notificationView(actor)(row)
+	row, err := a.store.NotificationGetForUser(ctx, sqlc.NotificationGetForUserParams{ID: n, UserID: actor.ID})
+	if err != nil {
+		return Notification{}, fmt.Errorf("load notification: %w", err)
+	}
+	return notificationView(actor)(sqlc.NotificationListForUserRow(row))
 }
 
 // UnreadNotifications counts the caller's unread notifications.

@@ -17,7 +17,7 @@ import (
 func notifyN(t *testing.T, env *apptest.Env, user app.Actor, entity string, n int) {
 	t.Helper()
 	for i := range n {
-		require.NoError(t, env.Store.NotificationInsert(context.Background(), sqlc.NotificationInsertParams{UserID: user.ID,
+		apptest.Must[sqlc.NotificationInsertRow](t)(env.Store.NotificationInsert(context.Background(), sqlc.NotificationInsertParams{UserID: user.ID,
 			Kind: "decision", Subject: "Message " + strconv.Itoa(i), Body: "Body", Entity: entity,
 			DedupeKey: user.ID + ":" + entity + ":" + strconv.Itoa(i)}))
 	}

@@ -47,3 +47,8 @@ RETURNING expires_at;
 -- name: AuthTokenDeleteForUser :execrows
 -- Signs a user out everywhere: every web session and API token.
 DELETE FROM auth_tokens WHERE user_id = @user_id;
+
+-- name: AuthTokenDeleteOthersForUser :execrows
+-- Signs a user out everywhere but the session or token in hand (a
+-- password change keeps the person who made it signed in).
+DELETE FROM auth_tokens WHERE user_id = @user_id AND token_hash <> @keep_hash;

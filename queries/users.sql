@@ -1,6 +1,6 @@
 -- name: UserCreate :one
-INSERT INTO users (id, email, name, password_hash, roles)
-VALUES (@id, @email, @name, @password_hash, @roles::text[])
+INSERT INTO users (id, email, name, password_hash, roles, email_verified_at)
+VALUES (@id, @email, @name, @password_hash, @roles::text[], sqlc.narg(email_verified_at))
 RETURNING *;
 
 -- name: UserGet :one
@@ -24,3 +24,11 @@ SELECT id, name FROM users WHERE id = ANY(@ids::text[]);
 -- Every user holding a staff role, for finding who has an interest in a
 -- case.
 SELECT * FROM users WHERE roles <> '{}' ORDER BY id;
+
+-- name: UserConfirmEmail :one
+-- Marks a user's address confirmed (the first confirmation counts).
+UPDATE users SET email_verified_at = coalesce(email_verified_at, @now) WHERE id = @id
+RETURNING *;
+
+-- name: UserSetPassword :exec
+UPDATE users SET password_hash = @password_hash WHERE id = @id;

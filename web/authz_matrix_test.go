@@ -236,7 +236,7 @@ func buildWebWorld(t *testing.T, s *site) *webWorld {
 
 	// A notification of someone outside the matrix: every actor's 404.
 	outsider := env.User(t, "outsider@example.org")
-	require.NoError(t, env.Store.NotificationInsert(ctx, sqlc.NotificationInsertParams{UserID: outsider.ID, Kind: "decision",
+	apptest.Must[sqlc.NotificationInsertRow](t)(env.Store.NotificationInsert(ctx, sqlc.NotificationInsertParams{UserID: outsider.ID, Kind: "decision",
 		Subject: "Not yours", Body: "b", Entity: "application:" + w.app, DedupeKey: "matrix:outsider"}))
 	theirs, err := env.App.ListNotifications(ctx, outsider, app.NotificationQuery{})
 	require.NoError(t, err)

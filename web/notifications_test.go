@@ -11,6 +11,7 @@ import (
 	"github.com/stretchr/testify/require"
 
 	"github.com/civicgrants/grants/app"
+	"github.com/civicgrants/grants/app/apptest"
 	"github.com/civicgrants/grants/db/sqlc"
 )
 
@@ -26,7 +27,7 @@ func TestNotificationsPage(t *testing.T) {
 	me := env.User(t, "me@example.org")
 	other := env.User(t, "other@example.org")
 	insert := func(user app.Actor, subject, entity string) {
-		require.NoError(t, env.Store.NotificationInsert(ctx, sqlc.NotificationInsertParams{UserID: user.ID, Kind: "decision",
+		apptest.Must[sqlc.NotificationInsertRow](t)(env.Store.NotificationInsert(ctx, sqlc.NotificationInsertParams{UserID: user.ID, Kind: "decision",
 			Subject: subject, Body: "Body of " + subject, Entity: entity, DedupeKey: user.ID + subject}))
 	}
 	insert(me, "Older", "nothing:1")

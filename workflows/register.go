@@ -13,4 +13,5 @@ func Register(r Registrar) {
 	r.RegisterWorkflowWithOptions(RoundWorkflow, workflow.RegisterOptions{Name: RoundWorkflowName})
 	r.RegisterWorkflowWithOptions(GrantWorkflow, workflow.RegisterOptions{Name: GrantWorkflowName})
 	r.RegisterWorkflowWithOptions(DisbursementWorkflow, workflow.RegisterOptions{Name: DisbursementWorkflowName})
+	r.RegisterWorkflowWithOptions(EmailWorkflow, workflow.RegisterOptions{Name: EmailWorkflowName})
 }

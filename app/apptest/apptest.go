@@ -179,3 +179,13 @@ func (e *Env) Snapshot(t testing.TB, tables ...string) map[string]string {
 	}
 	return out
 }
+
+// Must returns a function that fails t on a call's error and returns its
+// value: apptest.Must[T](t)(f(…)).
+func Must[T any](t testing.TB) func(T, error) T {
+	return func(v T, err error) T {
+		t.Helper()
+		require.NoError(t, err)
+		return v
+	}
+}

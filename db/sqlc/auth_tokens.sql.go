@@ -11,7 +11,7 @@ import (
 )
 
 const authTokenAPI = `-- name: AuthTokenAPI :one
-SELECT u.id, u.email, u.name, u.password_hash, u.roles, u.affiliations, u.created_at, t.last_used_at AS token_last_used_at
+SELECT u.id, u.email, u.name, u.password_hash, u.roles, u.affiliations, u.created_at, u.email_verified_at, t.last_used_at AS token_last_used_at
 FROM auth_tokens t
 JOIN users u ON u.id = t.user_id
 WHERE t.token_hash = $1 AND t.kind = 'api' AND t.expires_at > $2
@@ -32,6 +32,7 @@ type AuthTokenAPIRow struct {
 	Roles           []string
 	Affiliations    []byte
 	CreatedAt       time.Time
+	EmailVerifiedAt *time.Time
 	TokenLastUsedAt time.Time
 }
 
@@ -49,6 +50,7 @@ func (q *Queries) AuthTokenAPI(ctx context.Context, arg AuthTokenAPIParams) (Aut
 		&i.Roles,
 		&i.Affiliations,
 		&i.CreatedAt,
+		&i.EmailVerifiedAt,
 		&i.TokenLastUsedAt,
 	)
 	return i, err
@@ -124,6 +126,25 @@ func (q *Queries) AuthTokenDeleteForUser(ctx context.Context, userID string) (in
 	return result.RowsAffected(), nil
 }
 
+const authTokenDeleteOthersForUser = `-- name: AuthTokenDeleteOthersForUser :execrows
+DELETE FROM auth_tokens WHERE user_id = $1 AND token_hash <> $2
+`
+
+type AuthTokenDeleteOthersForUserParams struct {
+	UserID   string
+	KeepHash []byte
+}
+
+// Signs a user out everywhere but the session or token in hand (a
+// password change keeps the person who made it signed in).
+func (q *Queries) AuthTokenDeleteOthersForUser(ctx context.Context, arg AuthTokenDeleteOthersForUserParams) (int64, error) {
+	result, err := q.db.Exec(ctx, authTokenDeleteOthersForUser, arg.UserID, arg.KeepHash)
+	if err != nil {
+		return 0, err
+	}
+	return result.RowsAffected(), nil
+}
+
 const authTokenExtend = `-- name: AuthTokenExtend :one
 UPDATE auth_tokens
 SET expires_at = LEAST($1::timestamptz, created_at + make_interval(secs => $2::double precision))
@@ -152,7 +173,7 @@ func (q *Queries) AuthTokenExtend(ctx context.Context, arg AuthTokenExtendParams
 }
 
 const authTokenSession = `-- name: AuthTokenSession :one
-SELECT u.id, u.email, u.name, u.password_hash, u.roles, u.affiliations, u.created_at, t.expires_at AS token_expires_at, t.created_at AS token_created_at
+SELECT u.id, u.email, u.name, u.password_hash, u.roles, u.affiliations, u.created_at, u.email_verified_at, t.expires_at AS token_expires_at, t.created_at AS token_created_at
 FROM auth_tokens t
 JOIN users u ON u.id = t.user_id
 WHERE t.token_hash = $1 AND t.kind = 'session' AND t.expires_at > $2
@@ -164,15 +185,16 @@ type AuthTokenSessionParams struct {
 }
 
 type AuthTokenSessionRow struct {
-	ID             string
-	Email          string
-	Name           string
-	PasswordHash   string
-	Roles          []string
-	Affiliations   []byte
-	CreatedAt      time.Time
-	TokenExpiresAt time.Time
-	TokenCreatedAt time.Time
+	ID              string
+	Email           string
+	Name            string
+	PasswordHash    string
+	Roles           []string
+	Affiliations    []byte
+	CreatedAt       time.Time
+	EmailVerifiedAt *time.Time
+	TokenExpiresAt  time.Time
+	TokenCreatedAt  time.Time
 }
 
 // A web session and its user; only kind 'session', only while live.
@@ -187,6 +209,7 @@ func (q *Queries) AuthTokenSession(ctx context.Context, arg AuthTokenSessionPara
 		&i.Roles,
 		&i.Affiliations,
 		&i.CreatedAt,
+		&i.EmailVerifiedAt,
 		&i.TokenExpiresAt,
 		&i.TokenCreatedAt,
 	)

@@ -8,6 +8,18 @@ import (
 	"time"
 )
 
+type AccountToken struct {
+	ID        int64
+	Purpose   string
+	UserID    string
+	Email     string
+	Nonce     []byte
+	TokenHash []byte
+	CreatedAt time.Time
+	ExpiresAt time.Time
+	UsedAt    *time.Time
+}
+
 type Application struct {
 	ID                  string
 	RoundID             string
@@ -146,6 +158,23 @@ type Document struct {
 	UploadedBy    string
 	CreatedAt     time.Time
 	ReportID      *string
+}
+
+type Email struct {
+	ID             int64
+	Kind           string
+	ToAddress      string
+	UserID         *string
+	NotificationID *int64
+	AccountTokenID *int64
+	MessageID      string
+	Status         string
+	Attempts       int32
+	LastError      *string
+	CreatedAt      time.Time
+	SendingAt      *time.Time
+	SentAt         *time.Time
+	FailedAt       *time.Time
 }
 
 type Grant struct {
@@ -330,13 +359,14 @@ type Round struct {
 }
 
 type User struct {
-	ID           string
-	Email        string
-	Name         string
-	PasswordHash string
-	Roles        []string
-	Affiliations []byte
-	CreatedAt    time.Time
+	ID              string
+	Email           string
+	Name            string
+	PasswordHash    string
+	Roles           []string
+	Affiliations    []byte
+	CreatedAt       time.Time
+	EmailVerifiedAt *time.Time
 }
 
 type Variation struct {

@@ -7,12 +7,55 @@ package sqlc
 
 import (
 	"context"
+	"time"
 )
 
-const notificationInsert = `-- name: NotificationInsert :exec
-INSERT INTO notifications (user_id, kind, subject, body, entity, dedupe_key)
-VALUES ($1, $2, $3, $4, $5, $6)
-ON CONFLICT (dedupe_key) DO NOTHING
+const notificationGetForUser = `-- name: NotificationGetForUser :one
+SELECT n.id, n.user_id, n.kind, n.subject, n.body, n.entity, n.dedupe_key, n.created_at, n.sent_at, n.read_at, e.status AS email_status, e.sent_at AS email_sent_at
+FROM notifications n
+LEFT JOIN emails e ON e.notification_id = n.id
+WHERE n.id = $1 AND n.user_id = $2
+`
+
+type NotificationGetForUserParams struct {
+	ID     int64
+	UserID string
+}
+
+type NotificationGetForUserRow struct {
+	Notification Notification
+	EmailStatus  *string
+	EmailSentAt  *time.Time
+}
+
+// One of the user's notifications with the state of its e-mail.
+func (q *Queries) NotificationGetForUser(ctx context.Context, arg NotificationGetForUserParams) (NotificationGetForUserRow, error) {
+	row := q.db.QueryRow(ctx, notificationGetForUser, arg.ID, arg.UserID)
+	var i NotificationGetForUserRow
+	err := row.Scan(
+		&i.Notification.ID,
+		&i.Notification.UserID,
+		&i.Notification.Kind,
+		&i.Notification.Subject,
+		&i.Notification.Body,
+		&i.Notification.Entity,
+		&i.Notification.DedupeKey,
+		&i.Notification.CreatedAt,
+		&i.Notification.SentAt,
+		&i.Notification.ReadAt,
+		&i.EmailStatus,
+		&i.EmailSentAt,
+	)
+	return i, err
+}
+
+const notificationInsert = `-- name: NotificationInsert :one
+WITH n AS (
+    INSERT INTO notifications (user_id, kind, subject, body, entity, dedupe_key)
+    VALUES ($1, $2, $3, $4, $5, $6)
+    ON CONFLICT (dedupe_key) DO NOTHING
+    RETURNING id, user_id)
+SELECT n.id, u.email FROM n JOIN users u ON u.id = n.user_id
 `
 
 type NotificationInsertParams struct {
@@ -24,9 +67,16 @@ type NotificationInsertParams struct {
 	DedupeKey string
 }
 
-// A retried activity writes the same dedupe_key and adds nothing.
-func (q *Queries) NotificationInsert(ctx context.Context, arg NotificationInsertParams) error {
-	_, err := q.db.Exec(ctx, notificationInsert,
+type NotificationInsertRow struct {
+	ID    int64
+	Email string
+}
+
+// A retried activity writes the same dedupe_key and adds nothing (no row
+// comes back, and no e-mail is queued again). The recipient's address
+// comes back for the e-mail.
+func (q *Queries) NotificationInsert(ctx context.Context, arg NotificationInsertParams) (NotificationInsertRow, error) {
+	row := q.db.QueryRow(ctx, notificationInsert,
 		arg.UserID,
 		arg.Kind,
 		arg.Subject,
@@ -34,14 +84,18 @@ func (q *Queries) NotificationInsert(ctx context.Context, arg NotificationInsert
 		arg.Entity,
 		arg.DedupeKey,
 	)
-	return err
+	var i NotificationInsertRow
+	err := row.Scan(&i.ID, &i.Email)
+	return i, err
 }
 
 const notificationListForUser = `-- name: NotificationListForUser :many
-SELECT id, user_id, kind, subject, body, entity, dedupe_key, created_at, sent_at, read_at FROM notifications
-WHERE user_id = $1 AND ($2::bigint IS NULL OR id < $2)
-  AND (NOT $3::boolean OR read_at IS NULL)
-ORDER BY id DESC
+SELECT n.id, n.user_id, n.kind, n.subject, n.body, n.entity, n.dedupe_key, n.created_at, n.sent_at, n.read_at, e.status AS email_status, e.sent_at AS email_sent_at
+FROM notifications n
+LEFT JOIN emails e ON e.notification_id = n.id
+WHERE n.user_id = $1 AND ($2::bigint IS NULL OR n.id < $2)
+  AND (NOT $3::boolean OR n.read_at IS NULL)
+ORDER BY n.id DESC
 LIMIT $4
 `
 
@@ -52,8 +106,15 @@ type NotificationListForUserParams struct {
 	RowLimit   int32
 }
 
-// Newest first; with @unread_only, only those not yet read.
-func (q *Queries) NotificationListForUser(ctx context.Context, arg NotificationListForUserParams) ([]Notification, error) {
+type NotificationListForUserRow struct {
+	Notification Notification
+	EmailStatus  *string
+	EmailSentAt  *time.Time
+}
+
+// Newest first; with @unread_only, only those not yet read; each with the
+// state of its e-mail (none for rows written before e-mail existed).
+func (q *Queries) NotificationListForUser(ctx context.Context, arg NotificationListForUserParams) ([]NotificationListForUserRow, error) {
 	rows, err := q.db.Query(ctx, notificationListForUser,
 		arg.UserID,
 		arg.Before,
@@ -64,20 +125,22 @@ func (q *Queries) NotificationListForUser(ctx context.Context, arg NotificationL
 		return nil, err
 	}
 	defer rows.Close()
-	items := []Notification{}
+	items := []NotificationListForUserRow{}
 	for rows.Next() {
-		var i Notification
+		var i NotificationListForUserRow
 		if err := rows.Scan(
-			&i.ID,
-			&i.UserID,
-			&i.Kind,
-			&i.Subject,
-			&i.Body,
-			&i.Entity,
-			&i.DedupeKey,
-			&i.CreatedAt,
-			&i.SentAt,
-			&i.ReadAt,
+			&i.Notification.ID,
+			&i.Notification.UserID,
+			&i.Notification.Kind,
+			&i.Notification.Subject,
+			&i.Notification.Body,
+			&i.Notification.Entity,
+			&i.Notification.DedupeKey,
+			&i.Notification.CreatedAt,
+			&i.Notification.SentAt,
+			&i.Notification.ReadAt,
+			&i.EmailStatus,
+			&i.EmailSentAt,
 		); err != nil {
 			return nil, err
 		}
@@ -92,7 +155,7 @@ func (q *Queries) NotificationListForUser(ctx context.Context, arg NotificationL
 const notificationMarkRead = `-- name: NotificationMarkRead :one
 UPDATE notifications SET read_at = coalesce(read_at, now())
 WHERE id = $1 AND user_id = $2
-RETURNING id, user_id, kind, subject, body, entity, dedupe_key, created_at, sent_at, read_at
+RETURNING id
 `
 
 type NotificationMarkReadParams struct {
@@ -102,22 +165,21 @@ type NotificationMarkReadParams struct {
 
 // Marks one of the user's notifications read; already read keeps its first
 // read_at. No row: not the user's (or no such notification).
-func (q *Queries) NotificationMarkRead(ctx context.Context, arg NotificationMarkReadParams) (Notification, error) {
+func (q *Queries) NotificationMarkRead(ctx context.Context, arg NotificationMarkReadParams) (int64, error) {
 	row := q.db.QueryRow(ctx, notificationMarkRead, arg.ID, arg.UserID)
-	var i Notification
-	err := row.Scan(
-		&i.ID,
-		&i.UserID,
-		&i.Kind,
-		&i.Subject,
-		&i.Body,
-		&i.Entity,
-		&i.DedupeKey,
-		&i.CreatedAt,
-		&i.SentAt,
-		&i.ReadAt,
-	)
-	return i, err
+	var id int64
+	err := row.Scan(&id)
+	return id, err
+}
+
+const notificationMarkSent = `-- name: NotificationMarkSent :exec
+UPDATE notifications SET sent_at = coalesce(sent_at, now()) WHERE id = $1
+`
+
+// The notification's e-mail went out.
+func (q *Queries) NotificationMarkSent(ctx context.Context, id int64) error {
+	_, err := q.db.Exec(ctx, notificationMarkSent, id)
+	return err
 }
 
 const notificationUnreadCount = `-- name: NotificationUnreadCount :one

@@ -7,20 +7,49 @@ package sqlc
 
 import (
 	"context"
+	"time"
 )
 
+const userConfirmEmail = `-- name: UserConfirmEmail :one
+UPDATE users SET email_verified_at = coalesce(email_verified_at, $1) WHERE id = $2
+RETURNING id, email, name, password_hash, roles, affiliations, created_at, email_verified_at
+`
+
+type UserConfirmEmailParams struct {
+	Now *time.Time
+	ID  string
+}
+
+// Marks a user's address confirmed (the first confirmation counts).
+func (q *Queries) UserConfirmEmail(ctx context.Context, arg UserConfirmEmailParams) (User, error) {
+	row := q.db.QueryRow(ctx, userConfirmEmail, arg.Now, arg.ID)
+	var i User
+	err := row.Scan(
+		&i.ID,
+		&i.Email,
+		&i.Name,
+		&i.PasswordHash,
+		&i.Roles,
+		&i.Affiliations,
+		&i.CreatedAt,
+		&i.EmailVerifiedAt,
+	)
+	return i, err
+}
+
 const userCreate = `-- name: UserCreate :one
-INSERT INTO users (id, email, name, password_hash, roles)
-VALUES ($1, $2, $3, $4, $5::text[])
-RETURNING id, email, name, password_hash, roles, affiliations, created_at
+INSERT INTO users (id, email, name, password_hash, roles, email_verified_at)
+VALUES ($1, $2, $3, $4, $5::text[], $6)
+RETURNING id, email, name, password_hash, roles, affiliations, created_at, email_verified_at
 `
 
 type UserCreateParams struct {
-	ID           string
-	Email        string
-	Name         string
-	PasswordHash string
-	Roles        []string
+	ID              string
+	Email           string
+	Name            string
+	PasswordHash    string
+	Roles           []string
+	EmailVerifiedAt *time.Time
 }
 
 func (q *Queries) UserCreate(ctx context.Context, arg UserCreateParams) (User, error) {
@@ -30,6 +59,7 @@ func (q *Queries) UserCreate(ctx context.Context, arg UserCreateParams) (User, e
 		arg.Name,
 		arg.PasswordHash,
 		arg.Roles,
+		arg.EmailVerifiedAt,
 	)
 	var i User
 	err := row.Scan(
@@ -40,12 +70,13 @@ func (q *Queries) UserCreate(ctx context.Context, arg UserCreateParams) (User, e
 		&i.Roles,
 		&i.Affiliations,
 		&i.CreatedAt,
+		&i.EmailVerifiedAt,
 	)
 	return i, err
 }
 
 const userGet = `-- name: UserGet :one
-SELECT id, email, name, password_hash, roles, affiliations, created_at FROM users WHERE id = $1
+SELECT id, email, name, password_hash, roles, affiliations, created_at, email_verified_at FROM users WHERE id = $1
 `
 
 func (q *Queries) UserGet(ctx context.Context, id string) (User, error) {
@@ -59,12 +90,13 @@ func (q *Queries) UserGet(ctx context.Context, id string) (User, error) {
 		&i.Roles,
 		&i.Affiliations,
 		&i.CreatedAt,
+		&i.EmailVerifiedAt,
 	)
 	return i, err
 }
 
 const userGetByEmail = `-- name: UserGetByEmail :one
-SELECT id, email, name, password_hash, roles, affiliations, created_at FROM users WHERE lower(email) = lower($1)
+SELECT id, email, name, password_hash, roles, affiliations, created_at, email_verified_at FROM users WHERE lower(email) = lower($1)
 `
 
 func (q *Queries) UserGetByEmail(ctx context.Context, email string) (User, error) {
@@ -78,12 +110,13 @@ func (q *Queries) UserGetByEmail(ctx context.Context, email string) (User, error
 		&i.Roles,
 		&i.Affiliations,
 		&i.CreatedAt,
+		&i.EmailVerifiedAt,
 	)
 	return i, err
 }
 
 const userListByRole = `-- name: UserListByRole :many
-SELECT id, email, name, password_hash, roles, affiliations, created_at FROM users WHERE $1::text = ANY (roles) ORDER BY id
+SELECT id, email, name, password_hash, roles, affiliations, created_at, email_verified_at FROM users WHERE $1::text = ANY (roles) ORDER BY id
 `
 
 func (q *Queries) UserListByRole(ctx context.Context, role string) ([]User, error) {
@@ -103,6 +136,7 @@ func (q *Queries) UserListByRole(ctx context.Context, role string) ([]User, erro
 			&i.Roles,
 			&i.Affiliations,
 			&i.CreatedAt,
+			&i.EmailVerifiedAt,
 		); err != nil {
 			return nil, err
 		}
@@ -115,7 +149,7 @@ func (q *Queries) UserListByRole(ctx context.Context, role string) ([]User, erro
 }
 
 const userListStaff = `-- name: UserListStaff :many
-SELECT id, email, name, password_hash, roles, affiliations, created_at FROM users WHERE roles <> '{}' ORDER BY id
+SELECT id, email, name, password_hash, roles, affiliations, created_at, email_verified_at FROM users WHERE roles <> '{}' ORDER BY id
 `
 
 // Every user holding a staff role, for finding who has an interest in a
@@ -137,6 +171,7 @@ func (q *Queries) UserListStaff(ctx context.Context) ([]User, error) {
 			&i.Roles,
 			&i.Affiliations,
 			&i.CreatedAt,
+			&i.EmailVerifiedAt,
 		); err != nil {
 			return nil, err
 		}
@@ -180,7 +215,7 @@ func (q *Queries) UserNames(ctx context.Context, ids []string) ([]UserNamesRow, 
 
 const userSetAffiliations = `-- name: UserSetAffiliations :one
 UPDATE users SET affiliations = $1 WHERE id = $2
-RETURNING id, email, name, password_hash, roles, affiliations, created_at
+RETURNING id, email, name, password_hash, roles, affiliations, created_at, email_verified_at
 `
 
 type UserSetAffiliationsParams struct {
@@ -199,6 +234,21 @@ func (q *Queries) UserSetAffiliations(ctx context.Context, arg UserSetAffiliatio
 		&i.Roles,
 		&i.Affiliations,
 		&i.CreatedAt,
+		&i.EmailVerifiedAt,
 	)
 	return i, err
+}
+
+const userSetPassword = `-- name: UserSetPassword :exec
+UPDATE users SET password_hash = $1 WHERE id = $2
+`
+
+type UserSetPasswordParams struct {
+	PasswordHash string
+	ID           string
+}
+
+func (q *Queries) UserSetPassword(ctx context.Context, arg UserSetPasswordParams) error {
+	_, err := q.db.Exec(ctx, userSetPassword, arg.PasswordHash, arg.ID)
+	return err
 }

@@ -2,6 +2,7 @@ package activities
 
 import (
 	"log/slog"
+	"time"
 
 	"go.temporal.io/sdk/activity"
 	"go.temporal.io/sdk/client"
@@ -21,6 +22,11 @@ type Activities struct {
 	// Stripe creates payout accounts and sends transfers (nil: Stripe
 	// payments fail with a clear error; manual ones need no provider).
 	Stripe payments.Stripe
+	// Mail delivers e-mail (SendEmail).
+	Mail Mailer
+	// Clock is the activities' clock where a rule needs one (default
+	// time.Now).
+	Clock func() time.Time
 }
 
 // Registrar is the part of a Temporal worker that registers activities.
@@ -72,6 +78,8 @@ func (a *Activities) Register(r Registrar) {
 		{workflows.ActivitySendPayment, a.SendPayment},
 		{workflows.ActivityFailPayment, a.FailPayment},
 		{workflows.ActivityMarkPaid, a.MarkPaid},
+		{workflows.ActivitySendEmail, a.SendEmail},
+		{workflows.ActivityRecordEmailFailed, a.RecordEmailFailed},
 	} {
 		r.RegisterActivityWithOptions(act.fn, activity.RegisterOptions{Name: act.name})
 	}

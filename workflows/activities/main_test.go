@@ -137,10 +137,11 @@ func (b *bundle) notes(t *testing.T, userID string) []sqlc.Notification {
 	t.Helper()
 	list, err := b.env.Store.NotificationListForUser(b.ctx, sqlc.NotificationListForUserParams{UserID: userID, RowLimit: 1000})
 	require.NoError(t, err)
-	for i, j := 0, len(list)-1; i < j; i, j = i+1, j-1 {
-		list[i], list[j] = list[j], list[i]
+	out := make([]sqlc.Notification, len(list))
+	for i, r := range list {
+		out[len(list)-1-i] = r.Notification
 	}
-	return list
+	return out
 }
 
 func kinds(ns []sqlc.Notification) []string {

@@ -5,6 +5,7 @@ import (
 	"fmt"
 
 	"github.com/civicgrants/grants/db/sqlc"
+	"github.com/civicgrants/grants/mailq"
 )
 
 // message is one notification to write for some people. key makes it
@@ -19,7 +20,7 @@ type message struct {
 }
 
 // notify writes m for every user in userIDs, inside the caller's
-// transaction.
+// transaction, and queues its e-mail to each.
 func notify(ctx context.Context, q *sqlc.Queries, userIDs []string, m message) error {
 	seen := map[string]bool{}
 	for _, u := range userIDs {
@@ -27,10 +28,18 @@ func notify(ctx context.Context, q *sqlc.Queries, userIDs []string, m message) e
 			continue
 		}
 		seen[u] = true
-		if err := q.NotificationInsert(ctx, sqlc.NotificationInsertParams{
+		row, err := q.NotificationInsert(ctx, sqlc.NotificationInsertParams{
 			UserID: u, Kind: m.kind, Subject: m.subject, Body: m.body, Entity: m.entity, DedupeKey: m.key + ":" + u,
-		}); err != nil {
+		})
+		if isNotFound(err) {
+			continue // written by an earlier try, its e-mail queued with it
+		}
+		if err != nil {
 			return fmt.Errorf("notify %s: %w", m.kind, err)
+		}
+		if _, err := mailq.Queue(ctx, q, sqlc.EmailInsertParams{Kind: EmailNotification, ToAddress: row.Email,
+			UserID: &u, NotificationID: &row.ID}); err != nil {
+			return err
 		}
 	}
 	return nil

@@ -1,0 +1,60 @@
+-- name: EmailInsert :one
+-- An e-mail to send, in the transaction that decides to send it; its
+-- outbox row (deliver:email) goes in the same transaction.
+INSERT INTO emails (kind, to_address, user_id, notification_id, account_token_id)
+VALUES (@kind, @to_address, sqlc.narg(user_id), sqlc.narg(notification_id), sqlc.narg(account_token_id))
+RETURNING id;
+
+-- name: EmailGet :one
+-- An e-mail to deliver, with what it is rendered from: its notification
+-- (if any), its link token (if any) and the recipient's name.
+SELECT e.*,
+       n.subject AS notification_subject, n.body AS notification_body, n.entity AS notification_entity,
+       t.nonce AS token_nonce, t.purpose AS token_purpose, t.expires_at AS token_expires_at,
+       u.name AS user_name
+FROM emails e
+LEFT JOIN notifications n ON n.id = e.notification_id
+LEFT JOIN account_tokens t ON t.id = e.account_token_id
+LEFT JOIN users u ON u.id = e.user_id
+WHERE e.id = @id;
+
+-- name: EmailMarkSending :one
+-- Recorded, and committed, before the SMTP conversation starts: a row
+-- found "sending" later was perhaps delivered. Only a pending or sending
+-- row moves; a sent or failed one is final.
+UPDATE emails SET status = 'sending', attempts = attempts + 1, sending_at = now()
+WHERE id = @id AND status IN ('pending', 'sending')
+RETURNING attempts;
+
+-- name: EmailMarkSent :exec
+UPDATE emails SET status = 'sent', sent_at = now(), last_error = NULL
+WHERE id = @id AND status IN ('pending', 'sending');
+
+-- name: EmailNoteError :exec
+-- A temporary failure: the row stays to be retried, with the reason.
+UPDATE emails SET last_error = @last_error WHERE id = @id AND status IN ('pending', 'sending');
+
+-- name: EmailMarkFailed :exec
+-- Given up: a permanent refusal, or retries exhausted.
+UPDATE emails SET status = 'failed', failed_at = now(), last_error = @last_error
+WHERE id = @id AND status IN ('pending', 'sending');
+
+-- name: EmailRequeue :one
+-- A manager asks for a failed e-mail to be tried again: it keeps its
+-- Message-ID, so a recipient who got it after all sees one message.
+UPDATE emails SET status = 'pending', failed_at = NULL, attempts = 0
+WHERE id = @id AND status = 'failed'
+RETURNING id, attempts;
+
+-- name: EmailListUndelivered :many
+-- Failed e-mails, newest first, for managers; keyset paged by id.
+SELECT id, kind, to_address, user_id, status, attempts, last_error, created_at, failed_at, notification_id
+FROM emails
+WHERE status = 'failed' AND (sqlc.narg(before)::bigint IS NULL OR id < sqlc.narg(before))
+ORDER BY id DESC
+LIMIT @row_limit;
+
+-- name: EmailCountSince :one
+-- How many e-mails of a kind went to an address since a time, for tests
+-- and checks of the limits.
+SELECT count(*) FROM emails WHERE lower(to_address) = lower(@to_address) AND created_at >= @since;

@@ -1,0 +1,270 @@
+package activities
+
+import (
+	"context"
+	"errors"
+	"fmt"
+	"net/url"
+	"strconv"
+	"strings"
+	"time"
+
+	"go.temporal.io/sdk/temporal"
+
+	"github.com/civicgrants/grants/db/sqlc"
+	"github.com/civicgrants/grants/linktoken"
+	"github.com/civicgrants/grants/mail"
+	"github.com/civicgrants/grants/workflows"
+)
+
+// E-mail kinds (emails.kind): a notification, or a message about an
+// account. Each has its content in compose.
+const (
+	EmailNotification         = "notification"
+	EmailConfirm              = "account_confirm"        // confirm a new address (link)
+	EmailAccountExists        = "account_exists"         // someone registered an address that has an account
+	EmailPasswordReset        = "password_reset"         // reset a password (link)
+	EmailPasswordResetUnknown = "password_reset_unknown" // a reset asked for an address with no account
+	EmailSignInLink           = "sign_in_link"           // sign in (link)
+	EmailSignInLinkUnknown    = "sign_in_link_unknown"   // a sign-in link asked for an address with no account
+	EmailPasswordChanged      = "password_changed"       // the password was changed or reset
+)
+
+// EmailKinds are every kind compose knows, for tests that render each.
+var EmailKinds = []string{EmailNotification, EmailConfirm, EmailAccountExists, EmailPasswordReset,
+	EmailPasswordResetUnknown, EmailSignInLink, EmailSignInLinkUnknown, EmailPasswordChanged}
+
+// MailSender sends one rendered message (mail.Sender in production).
+type MailSender interface {
+	Send(ctx context.Context, m mail.Message) error
+}
+
+// Mailer is what the delivery activity needs besides the store.
+type Mailer struct {
+	// Sender sends through the mail server; nil (GRANTS_SMTP_URL unset)
+	// leaves every e-mail waiting, retried, until one is configured.
+	Sender MailSender
+	// LinkKey makes the tokens of account links (linktoken.DeriveKey).
+	LinkKey []byte
+	// PublicURL is the site's address, for links; its host is the domain
+	// of the Message-IDs.
+	PublicURL string
+	// Service is the service's name in e-mails (default "Grants").
+	Service string
+}
+
+// Paths of the web pages account links open; each takes ?token=.
+const (
+	PathConfirmEmail  = "/account/confirm"
+	PathResetPassword = "/password-reset/complete"
+	PathSignInLink    = "/sign-in/link"
+)
+
+// SendEmail delivers one queued e-mail, once. The row is looked up first:
+// one already sent (or given up) is not sent again. "sending" is recorded
+// and committed before the mail server is spoken to, so a worker that dies
+// mid-send leaves a row that says the message was perhaps delivered; the
+// retry sends it again with the same Message-ID, which the recipient's
+// mail system treats as the same message. A permanent refusal is a
+// non-retryable error (the workflow records it); a temporary one is noted
+// on the row and retried.
+func (a *Activities) SendEmail(ctx context.Context, in workflows.EmailInput) error {
+	row, err := a.Store.EmailGet(ctx, in.EmailID)
+	if err != nil {
+		return classify(fmt.Errorf("load e-mail %d: %w", in.EmailID, err))
+	}
+	if row.Status == "sent" || row.Status == "failed" {
+		a.logger().Info("e-mail already delivered or given up; not sent again", "email_id", row.ID, "status", row.Status)
+		return nil
+	}
+	msg, err := a.Mail.compose(row, a.now())
+	if err != nil {
+		return temporal.NewNonRetryableApplicationError(err.Error(), workflows.ErrEmailPermanent, err)
+	}
+	if a.Mail.Sender == nil {
+		return a.noteEmailError(ctx, row.ID, errors.New("no mail server is configured (GRANTS_SMTP_URL)"))
+	}
+	if _, err := a.Store.EmailMarkSending(ctx, row.ID); err != nil {
+		if isNotFound(err) {
+			return nil // finished by another attempt meanwhile
+		}
+		return fmt.Errorf("record sending: %w", err)
+	}
+	if err := a.Mail.Sender.Send(ctx, msg); err != nil {
+		if mail.IsPermanent(err) {
+			return temporal.NewNonRetryableApplicationError(err.Error(), workflows.ErrEmailPermanent, err)
+		}
+		return a.noteEmailError(ctx, row.ID, err)
+	}
+	if err := a.Store.InTx(ctx, func(q *sqlc.Queries) error {
+		if err := q.EmailMarkSent(ctx, row.ID); err != nil {
+			return err
+		}
+		if row.NotificationID != nil {
+			return q.NotificationMarkSent(ctx, *row.NotificationID)
+		}
+		return nil
+	}); err != nil {
+		return fmt.Errorf("record sent: %w", err)
+	}
+	a.logger().Info("e-mail sent", "email_id", row.ID, "kind", row.Kind)
+	return nil
+}
+
+// noteEmailError keeps a temporary failure's reason on the row, where
+// managers see it, and returns it for a retry.
+func (a *Activities) noteEmailError(ctx context.Context, id int64, cause error) error {
+	reason := cause.Error()
+	if err := a.Store.EmailNoteError(ctx, sqlc.EmailNoteErrorParams{ID: id, LastError: &reason}); err != nil {
+		return errors.Join(cause, fmt.Errorf("note e-mail error: %w", err))
+	}
+	return cause
+}
+
+// RecordEmailFailed records that an e-mail was given up: refused for good
+// or retried for workflows.EmailRetryFor.
+func (a *Activities) RecordEmailFailed(ctx context.Context, in workflows.EmailFailure) error {
+	if err := a.Store.EmailMarkFailed(ctx, sqlc.EmailMarkFailedParams{ID: in.EmailID, LastError: &in.Reason}); err != nil {
+		return classify(fmt.Errorf("record e-mail failed: %w", err))
+	}
+	a.logger().Warn("e-mail not delivered", "email_id", in.EmailID, "reason", in.Reason)
+	return nil
+}
+
+// now is the activities' clock.
+func (a *Activities) now() time.Time {
+	if a.Clock != nil {
+		return a.Clock()
+	}
+	return time.Now()
+}
+
+// compose renders an e-mail row into the message to send.
+func (m Mailer) compose(row sqlc.EmailGetRow, now time.Time) (mail.Message, error) {
+	service := m.Service
+	if service == "" {
+		service = "Grants"
+	}
+	base := strings.TrimRight(m.PublicURL, "/")
+	u, err := url.Parse(base)
+	if err != nil || u.Host == "" {
+		return mail.Message{}, fmt.Errorf("public URL %q has no host", m.PublicURL)
+	}
+	c := mail.Content{Service: service}
+	if row.UserName != nil {
+		c.Greeting = "Dear " + *row.UserName + ","
+	}
+	accountFooter := "You are getting this email because you have an account on " + service + " (" + base + ")."
+	strangerFooter := "You are getting this email because someone entered this address on " + service + " (" + base + ")."
+	link := func(path string) (*mail.Action, error) {
+		if row.TokenNonce == nil || row.TokenExpiresAt == nil {
+			return nil, fmt.Errorf("e-mail %d (%s) has no link token", row.ID, row.Kind)
+		}
+		if !row.TokenExpiresAt.After(now) {
+			return nil, fmt.Errorf("the link expired at %s before it could be sent", row.TokenExpiresAt.UTC().Format(time.RFC3339))
+		}
+		if len(m.LinkKey) != linktoken.KeySize {
+			return nil, errors.New("no link key is configured")
+		}
+		tok := linktoken.Token(m.LinkKey, row.TokenNonce)
+		return &mail.Action{URL: base + path + "?token=" + tok}, nil
+	}
+	switch row.Kind {
+	case EmailNotification:
+		if row.NotificationSubject == nil || row.NotificationID == nil {
+			return mail.Message{}, fmt.Errorf("e-mail %d: its notification is gone", row.ID)
+		}
+		c.Heading = *row.NotificationSubject
+		c.Paras = paragraphs(deref(row.NotificationBody))
+		c.Action = &mail.Action{Label: "See it on " + service, URL: base + "/notifications/" + strconv.FormatInt(*row.NotificationID, 10)}
+		c.After = []string{"You will need to sign in."}
+		if _, id, ok := strings.Cut(deref(row.NotificationEntity), ":"); ok && id != "" {
+			c.Reference = "Reference: " + id
+		}
+		c.Footer = accountFooter + " We email you when something needs your attention."
+	case EmailConfirm:
+		a, err := link(PathConfirmEmail)
+		if err != nil {
+			return mail.Message{}, err
+		}
+		a.Label = "Confirm your email address"
+		c.Heading = "Confirm your email address"
+		c.Paras = []string{"Thank you for creating an account on " + service + ". Confirm that this is your email address to submit applications and accept offers. You can start drafting before you confirm."}
+		c.Action = a
+		c.After = []string{"The link works once and lasts 7 days.", "If you did not create this account, you can ignore this email: the account cannot submit anything until the address is confirmed."}
+		c.Footer = strangerFooter
+	case EmailAccountExists:
+		c.Heading = "Someone tried to create an account with your email address"
+		c.Paras = []string{"There is already an account on " + service + " for this email address, so we did not create another one.",
+			"If this was you, sign in with your password, or ask for an email to sign in without one."}
+		c.Action = &mail.Action{Label: "Sign in", URL: base + "/sign-in"}
+		c.After = []string{"If you have forgotten your password, reset it at " + base + "/password-reset.", "If this was not you, you do not need to do anything: your account has not changed."}
+		c.Footer = accountFooter
+	case EmailPasswordReset:
+		a, err := link(PathResetPassword)
+		if err != nil {
+			return mail.Message{}, err
+		}
+		a.Label = "Choose a new password"
+		c.Heading = "Reset your password"
+		c.Paras = []string{"We received a request to reset the password of your account on " + service + "."}
+		c.Action = a
+		c.After = []string{"The link works once and lasts 1 hour. Choosing a new password signs you out everywhere else.",
+			"If you did not ask for this, you can ignore this email: your password has not changed."}
+		c.Footer = accountFooter
+	case EmailPasswordResetUnknown, EmailSignInLinkUnknown:
+		what := "reset a password"
+		if row.Kind == EmailSignInLinkUnknown {
+			what = "sign in"
+		}
+		c.Heading = "There is no account for this email address"
+		c.Paras = []string{"Someone asked to " + what + " on " + service + " with this email address, but there is no account for it.",
+			"If this was you, you may have used another email address, or you can create an account."}
+		c.Action = &mail.Action{Label: "Create an account", URL: base + "/register"}
+		c.After = []string{"If this was not you, you do not need to do anything."}
+		c.Footer = strangerFooter
+	case EmailSignInLink:
+		a, err := link(PathSignInLink)
+		if err != nil {
+			return mail.Message{}, err
+		}
+		a.Label = "Sign in to " + service
+		c.Heading = "Sign in to " + service
+		c.Paras = []string{"Use this link to sign in without your password."}
+		c.Action = a
+		c.After = []string{"The link works once and lasts 1 hour. Do not forward this email: anyone with the link can sign in as you.",
+			"If you did not ask for this, you can ignore this email."}
+		c.Footer = accountFooter
+	case EmailPasswordChanged:
+		c.Heading = "Your password has been changed"
+		c.Paras = []string{"The password of your account on " + service + " was changed, and every other session was signed out."}
+		c.Action = &mail.Action{Label: "Reset your password", URL: base + "/password-reset"}
+		c.After = []string{"If this was you, you do not need to do anything. If it was not, reset your password now."}
+		c.Footer = accountFooter
+	default:
+		return mail.Message{}, fmt.Errorf("e-mail %d: unknown kind %q", row.ID, row.Kind)
+	}
+	text, html, err := mail.Render(c)
+	if err != nil {
+		return mail.Message{}, err
+	}
+	return mail.Message{
+		MessageID: row.MessageID + "@" + u.Hostname(),
+		To:        row.ToAddress,
+		Subject:   c.Heading,
+		Text:      text,
+		HTML:      html,
+		Headers:   map[string]string{"Auto-Submitted": "auto-generated"},
+	}, nil
+}
+
+// paragraphs splits a notification's body at blank lines.
+func paragraphs(body string) []string {
+	var out []string
+	for _, p := range strings.Split(strings.ReplaceAll(body, "\r\n", "\n"), "\n\n") {
+		if p = strings.TrimSpace(p); p != "" {
+			out = append(out, p)
+		}
+	}
+	return out
+}
