@@ -66,8 +66,88 @@ func (h *Handler) register(c *gin.Context) {
 	if !h.bind(c, &in) {
 		return
 	}
-	u, err := h.app.Register(c.Request.Context(), in)
-	h.respond(c, http.StatusCreated, u, err)
+	res, err := h.app.Register(c.Request.Context(), in)
+	h.respond(c, http.StatusAccepted, res, err)
+}
+
+type tokenInput struct {
+	Token string `json:"token"`
+}
+
+type emailInput struct {
+	Email string `json:"email"`
+}
+
+func (h *Handler) confirmEmail(c *gin.Context) {
+	var in tokenInput
+	if !h.bind(c, &in) {
+		return
+	}
+	res, err := h.app.ConfirmEmail(c.Request.Context(), in.Token)
+	h.respond(c, http.StatusOK, res, err)
+}
+
+func (h *Handler) resendConfirmation(c *gin.Context) {
+	if !h.emptyBody(c) {
+		return
+	}
+	res, err := h.app.ResendConfirmation(c.Request.Context(), actor(c))
+	h.respond(c, http.StatusAccepted, res, err)
+}
+
+func (h *Handler) requestPasswordReset(c *gin.Context) {
+	var in emailInput
+	if !h.bind(c, &in) {
+		return
+	}
+	res, err := h.app.RequestPasswordReset(c.Request.Context(), in.Email)
+	h.respond(c, http.StatusAccepted, res, err)
+}
+
+// passwordResetDone is the answer of a completed reset.
+type passwordResetDone struct {
+	Status string `json:"status"`
+}
+
+func (h *Handler) completePasswordReset(c *gin.Context) {
+	var in app.PasswordReset
+	if !h.bind(c, &in) {
+		return
+	}
+	_, err := h.app.CompletePasswordReset(c.Request.Context(), in)
+	h.respond(c, http.StatusOK, passwordResetDone{Status: "password_reset"}, err)
+}
+
+func (h *Handler) requestSignInLink(c *gin.Context) {
+	var in emailInput
+	if !h.bind(c, &in) {
+		return
+	}
+	res, err := h.app.RequestSignInLink(c.Request.Context(), in.Email)
+	h.respond(c, http.StatusAccepted, res, err)
+}
+
+func (h *Handler) completeSignInLink(c *gin.Context) {
+	var in tokenInput
+	if !h.bind(c, &in) {
+		return
+	}
+	tok, err := h.app.CompleteSignInLink(c.Request.Context(), in.Token)
+	h.respond(c, http.StatusOK, tok, err)
+}
+
+// passwordChanged is the answer of PUT /me/password.
+type passwordChanged struct {
+	Status string `json:"status"`
+}
+
+func (h *Handler) changePassword(c *gin.Context) {
+	var in app.PasswordChange
+	if !h.bind(c, &in) {
+		return
+	}
+	err := h.app.ChangePassword(c.Request.Context(), actor(c), c.GetString(tokenKey), in)
+	h.respond(c, http.StatusOK, passwordChanged{Status: "password_changed"}, err)
 }
 
 type loginInput struct {

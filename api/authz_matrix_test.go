@@ -160,7 +160,7 @@ func buildMatrixWorld(t *testing.T, f *financeBundle) *matrixWorld {
 		u, ok, err := f.env.App.UserByEmail(ctx, email)
 		require.NoError(t, err)
 		require.True(t, ok, email)
-		return app.Actor{ID: u.ID, Roles: u.Roles}
+		return app.Actor{ID: u.ID, Roles: u.Roles, EmailVerified: u.EmailVerified}
 	}
 	join := func(user app.Actor, orgID string) {
 		require.NoError(t, f.env.Store.OrganisationMemberAdd(ctx, sqlc.OrganisationMemberAddParams{OrganisationID: orgID,

@@ -16,6 +16,7 @@ import (
 
 	"github.com/civicgrants/grants/db"
 	"github.com/civicgrants/grants/document"
+	"github.com/civicgrants/grants/linktoken"
 	"github.com/civicgrants/grants/payments/bank"
 	"github.com/civicgrants/grants/workflows"
 )
@@ -148,6 +149,18 @@ func (a *App) FormKey() []byte {
 	return m.Sum(nil)
 }
 
+// linkKey is the key of e-mailed links' tokens (linktoken), or 503 when
+// no usable encryption key is configured.
+func (a *App) linkKey(ctx context.Context) ([]byte, error) {
+	k, err := linktoken.KeyFromEncryptionKey(a.cfg.EncryptionKey)
+	if err != nil {
+		a.log.ErrorContext(ctx, "e-mailed links need GRANTS_ENCRYPTION_KEY (32 bytes, base64); none usable is configured")
+		return nil, &Error{Kind: KindUnavailable, Code: "unavailable", RetryAfter: 60,
+			Message: "Links by email cannot be sent right now; the service is not configured for them"}
+	}
+	return k, nil
+}
+
 // bankCipher returns the cipher of bank details, or 503 (logged) when no
 // usable encryption key is configured.
 func (a *App) bankCipher(ctx context.Context) (*bank.Cipher, error) {
@@ -170,6 +183,9 @@ type Actor struct {
 	Email string
 	Name  string
 	Roles []string
+	// EmailVerified: the person has confirmed their address (by an
+	// e-mailed link), or was made by the seed, the CLI or an invitation.
+	EmailVerified bool
 }
 
 // Has reports whether the actor holds a staff role.

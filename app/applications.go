@@ -513,6 +513,9 @@ func (a *App) SubmitApplication(ctx context.Context, actor Actor, appID string, 
 		if x.app.Status != StatusDraft {
 			return invalidState("This application has already been submitted")
 		}
+		if err := requireVerified(actor); err != nil {
+			return err
+		}
 		if err := params(); err != nil {
 			return err
 		}

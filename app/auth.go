@@ -20,11 +20,12 @@ import (
 
 // User is the public view of a user.
 type User struct {
-	ID        string    `json:"id"`
-	Email     string    `json:"email"`
-	Name      string    `json:"name"`
-	Roles     []string  `json:"roles"`
-	CreatedAt time.Time `json:"created_at"`
+	ID            string    `json:"id"`
+	Email         string    `json:"email"`
+	Name          string    `json:"name"`
+	Roles         []string  `json:"roles"`
+	EmailVerified bool      `json:"email_verified"`
+	CreatedAt     time.Time `json:"created_at"`
 }
 
 // Membership is one organisation a user belongs to.
@@ -62,7 +63,7 @@ const (
 )
 
 func userView(u sqlc.User) User {
-	return User{ID: u.ID, Email: u.Email, Name: u.Name, Roles: u.Roles, CreatedAt: u.CreatedAt}
+	return User{ID: u.ID, Email: u.Email, Name: u.Name, Roles: u.Roles, EmailVerified: u.EmailVerifiedAt != nil, CreatedAt: u.CreatedAt}
 }
 
 func validEmail(s string) bool {
@@ -70,20 +71,33 @@ func validEmail(s string) bool {
 	return err == nil && a.Address == s && len(s) <= maxEmailLen
 }
 
-// Register creates an applicant account (no staff roles).
-func (a *App) Register(ctx context.Context, in RegisterInput) (User, error) {
-	if err := a.throttleClient(ctx); err != nil {
+// CreateUser creates a user with staff roles, its address taken as
+// confirmed; for admin tasks and seeding.
+func (a *App) CreateUser(ctx context.Context, in RegisterInput, roles []string) (User, error) {
+	in, hash, err := a.checkNewUser(in, roles)
+	if err != nil {
 		return User{}, err
 	}
-	return a.createUser(ctx, in, nil)
+	if roles == nil {
+		roles = []string{}
+	}
+	now := a.now().UTC()
+	u, err := a.store.UserCreate(ctx, sqlc.UserCreateParams{
+		ID: id.New(id.User), Email: in.Email, Name: in.Name, PasswordHash: string(hash), Roles: roles, EmailVerifiedAt: &now,
+	})
+	if err != nil {
+		if db.IsConstraint(err, "users_email_key") {
+			return User{}, &Error{Kind: KindConflict, Code: "conflict", Message: "An account with this email address already exists",
+				Fields: map[string]string{"email": "An account with this email address already exists"}}
+		}
+		return User{}, fmt.Errorf("create user: %w", err)
+	}
+	return userView(u), nil
 }
 
-// CreateUser creates a user with staff roles; for admin tasks and seeding.
-func (a *App) CreateUser(ctx context.Context, in RegisterInput, roles []string) (User, error) {
-	return a.createUser(ctx, in, roles)
-}
-
-func (a *App) createUser(ctx context.Context, in RegisterInput, roles []string) (User, error) {
+// checkNewUser validates a new user and hashes its password (always, so
+// every answer takes as long).
+func (a *App) checkNewUser(in RegisterInput, roles []string) (RegisterInput, []byte, error) {
 	in.Email = strings.TrimSpace(in.Email)
 	in.Name = strings.TrimSpace(in.Name)
 	fields := map[string]string{}
@@ -104,26 +118,13 @@ func (a *App) createUser(ctx context.Context, in RegisterInput, roles []string) 
 		}
 	}
 	if len(fields) > 0 {
-		return User{}, Invalid(fields)
+		return in, nil, Invalid(fields)
 	}
 	hash, err := bcrypt.GenerateFromPassword([]byte(in.Password), a.cfg.PasswordCost)
 	if err != nil {
-		return User{}, fmt.Errorf("hash password: %w", err)
+		return in, nil, fmt.Errorf("hash password: %w", err)
 	}
-	if roles == nil {
-		roles = []string{}
-	}
-	u, err := a.store.UserCreate(ctx, sqlc.UserCreateParams{
-		ID: id.New(id.User), Email: in.Email, Name: in.Name, PasswordHash: string(hash), Roles: roles,
-	})
-	if err != nil {
-		if db.IsConstraint(err, "users_email_key") {
-			return User{}, &Error{Kind: KindConflict, Code: "conflict", Message: "An account with this email address already exists",
-				Fields: map[string]string{"email": "An account with this email address already exists"}}
-		}
-		return User{}, fmt.Errorf("create user: %w", err)
-	}
-	return userView(u), nil
+	return in, hash, nil
 }
 
 // defaultDummyHash keeps login timing the same whether or not the email
@@ -162,6 +163,12 @@ func (a *App) login(ctx context.Context, email, password, kind string, ttl time.
 	if err := a.loginSucceeded(ctx, email); err != nil {
 		return Token{}, err
 	}
+	return a.issueToken(ctx, u.ID, kind, ttl)
+}
+
+// issueToken makes a bearer token or web session (kind) for a user who
+// has proved who they are.
+func (a *App) issueToken(ctx context.Context, userID, kind string, ttl time.Duration) (Token, error) {
 	secret := make([]byte, 32)
 	if _, err := rand.Read(secret); err != nil {
 		return Token{}, fmt.Errorf("token: %w", err)
@@ -170,7 +177,7 @@ func (a *App) login(ctx context.Context, email, password, kind string, ttl time.
 	now := a.now().UTC()
 	exp := now.Add(ttl).Truncate(time.Second)
 	if err := a.store.AuthTokenCreate(ctx, sqlc.AuthTokenCreateParams{
-		TokenHash: hashToken(tok), UserID: u.ID, Kind: kind, ExpiresAt: exp, CreatedAt: now,
+		TokenHash: hashToken(tok), UserID: userID, Kind: kind, ExpiresAt: exp, CreatedAt: now,
 	}); err != nil {
 		return Token{}, fmt.Errorf("store token: %w", err)
 	}
@@ -207,7 +214,7 @@ func (a *App) Authenticate(ctx context.Context, token string) (Actor, error) {
 			return Actor{}, fmt.Errorf("note token use: %w", err)
 		}
 	}
-	return Actor{ID: row.ID, Email: row.Email, Name: row.Name, Roles: row.Roles}, nil
+	return Actor{ID: row.ID, Email: row.Email, Name: row.Name, Roles: row.Roles, EmailVerified: row.EmailVerifiedAt != nil}, nil
 }
 
 // Logout revokes a token.

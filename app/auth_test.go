@@ -224,8 +224,11 @@ func TestPurgeExpired(t *testing.T) {
 		('old@example.org', 3, now() - interval '2 hours', NULL),
 		('waiting@example.org', 9, now() - interval '2 hours', now() + interval '5 minutes'),
 		('recent@example.org', 2, now(), NULL)`)
+	// Client and e-mail counts are kept until the longest window (an
+	// address's e-mails, an hour) has passed.
 	exec(`INSERT INTO client_attempts (client, attempts, window_started_at) VALUES
-		('192.0.2.1', 60, now() - interval '11 minutes'), ('192.0.2.2', 3, now())`)
+		('192.0.2.1', 60, now() - interval '61 minutes'), ('192.0.2.2', 3, now()),
+		('mail:recent@example.org', 5, now() - interval '30 minutes')`)
 
 	got, err := app.PurgeExpired(ctx, env.Store, app.DefaultTokenIdle)
 	require.NoError(t, err)
@@ -246,7 +249,7 @@ func TestPurgeExpired(t *testing.T) {
 		left = append(left, s)
 	}
 	require.NoError(t, rows.Err())
-	require.Equal(t, []string{"192.0.2.2", "recent@example.org", "waiting@example.org"}, left)
+	require.Equal(t, []string{"192.0.2.2", "mail:recent@example.org", "recent@example.org", "waiting@example.org"}, left)
 }
 
 // An address no account can have (too long, a NUL, not UTF-8) is a wrong

@@ -281,6 +281,9 @@ func (a *App) AcceptGrant(ctx context.Context, actor Actor, grantID string, body
 	if err != nil {
 		return Grant{}, err
 	}
+	if err := requireVerified(actor); err != nil {
+		return Grant{}, err
+	}
 	var in AcceptInput
 	if err := body(&in); err != nil {
 		return Grant{}, err

@@ -37,7 +37,8 @@ func PurgeExpired(ctx context.Context, store *db.Store, tokenIdle time.Duration)
 	if p.Logins, err = store.LoginThrottlePurge(ctx, LoginForgetAfter.Seconds()); err != nil {
 		return p, fmt.Errorf("purge sign-in limits: %w", err)
 	}
-	if p.Clients, err = store.ClientAttemptPurge(ctx, ClientWindow.Seconds()); err != nil {
+	// The longest window of the counts kept there (clients', e-mails').
+	if p.Clients, err = store.ClientAttemptPurge(ctx, max(ClientWindow, MailWindow).Seconds()); err != nil {
 		return p, fmt.Errorf("purge client limits: %w", err)
 	}
 	return p, nil

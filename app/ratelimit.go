@@ -36,6 +36,15 @@ const (
 	ClientWindow      = 10 * time.Minute
 )
 
+// E-mail limits: at most MailMaxPerAddress account e-mails (registration,
+// confirmation, reset and sign-in links) to one address within
+// MailWindow, whether or not it has an account, so nobody can flood an
+// inbox through the service and the limit tells nothing about accounts.
+const (
+	MailMaxPerAddress = 5
+	MailWindow        = time.Hour
+)
+
 // limitKey is the form a limit's key is counted under.
 func limitKey(key string) string { return strings.ToLower(strings.TrimSpace(key)) }
 
@@ -66,6 +75,21 @@ func (a *App) beginLogin(ctx context.Context, email string) error {
 func (a *App) loginSucceeded(ctx context.Context, email string) error {
 	if err := a.store.LoginThrottleReset(ctx, limitKey(email)); err != nil {
 		return fmt.Errorf("reset sign-in attempts: %w", err)
+	}
+	return nil
+}
+
+// throttleMail counts an account e-mail to address, or refuses it
+// (rate_limited) past MailMaxPerAddress within MailWindow. It shares the
+// table of per-client counts, under keys of their own.
+func (a *App) throttleMail(ctx context.Context, address string) error {
+	row, err := a.store.ClientAttemptCount(ctx, sqlc.ClientAttemptCountParams{Client: "mail:" + limitKey(address),
+		WindowSeconds: MailWindow.Seconds()})
+	if err != nil {
+		return fmt.Errorf("count e-mails to address: %w", err)
+	}
+	if row.Attempts > MailMaxPerAddress {
+		return RateLimited(waitSeconds(row.SecondsLeft))
 	}
 	return nil
 }

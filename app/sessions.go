@@ -50,7 +50,8 @@ func (a *App) resumeSession(ctx context.Context, token string, minStep time.Dura
 		}
 		return Session{}, fmt.Errorf("resume session: %w", err)
 	}
-	s := Session{Actor: Actor{ID: row.ID, Email: row.Email, Name: row.Name, Roles: row.Roles}, ExpiresAt: row.TokenExpiresAt}
+	s := Session{Actor: Actor{ID: row.ID, Email: row.Email, Name: row.Name, Roles: row.Roles,
+		EmailVerified: row.EmailVerifiedAt != nil}, ExpiresAt: row.TokenExpiresAt}
 	want := now.Add(a.cfg.SessionIdle).Truncate(time.Second)
 	if minStep > 0 && want.Sub(s.ExpiresAt) < minStep {
 		return s, nil

@@ -71,3 +71,13 @@ func WellFormed(s string) bool {
 	}
 	return true
 }
+
+// KeyFromEncryptionKey is DeriveKey of GRANTS_ENCRYPTION_KEY (standard
+// base64 of 32 bytes), the one way the API and the worker get the key.
+func KeyFromEncryptionKey(b64 string) ([]byte, error) {
+	raw, err := base64.StdEncoding.DecodeString(b64)
+	if err != nil || len(raw) != 32 {
+		return nil, fmt.Errorf("GRANTS_ENCRYPTION_KEY: want 32 bytes in standard base64")
+	}
+	return DeriveKey(raw), nil
+}

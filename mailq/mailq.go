@@ -47,3 +47,29 @@ func deliver(ctx context.Context, q *sqlc.Queries, emailID int64, generation int
 	}
 	return nil
 }
+
+// E-mail kinds (emails.kind): a notification, or a message about an
+// account. Each has its content in the delivery activity
+// (workflows/activities), which renders it.
+const (
+	EmailNotification         = "notification"
+	EmailConfirm              = "account_confirm"        // confirm a new address (link)
+	EmailAccountExists        = "account_exists"         // someone registered an address that has an account
+	EmailPasswordReset        = "password_reset"         // reset a password (link)
+	EmailPasswordResetUnknown = "password_reset_unknown" // a reset asked for an address with no account
+	EmailSignInLink           = "sign_in_link"           // sign in (link)
+	EmailSignInLinkUnknown    = "sign_in_link_unknown"   // a sign-in link asked for an address with no account
+	EmailPasswordChanged      = "password_changed"       // the password was changed or reset
+)
+
+// EmailKinds are every kind compose knows, for tests that render each.
+var EmailKinds = []string{EmailNotification, EmailConfirm, EmailAccountExists, EmailPasswordReset,
+	EmailPasswordResetUnknown, EmailSignInLink, EmailSignInLinkUnknown, EmailPasswordChanged}
+
+// Paths of the web pages account e-mails link to; each takes ?token=.
+// The web UI serves them.
+const (
+	PathConfirmEmail  = "/account/confirm"
+	PathResetPassword = "/password-reset/complete"
+	PathSignInLink    = "/sign-in/link"
+)

@@ -27,7 +27,7 @@ SELECT * FROM users WHERE roles <> '{}' ORDER BY id;
 
 -- name: UserConfirmEmail :one
 -- Marks a user's address confirmed (the first confirmation counts).
-UPDATE users SET email_verified_at = coalesce(email_verified_at, @now) WHERE id = @id
+UPDATE users SET email_verified_at = coalesce(email_verified_at, @now::timestamptz) WHERE id = @id
 RETURNING *;
 
 -- name: UserSetPassword :exec

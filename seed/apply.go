@@ -28,7 +28,7 @@ func Apply(ctx context.Context, a *app.App, password string, now time.Time) (boo
 		if err != nil {
 			return false, fmt.Errorf("seed user %s: %w", du.Email, err)
 		}
-		actors[du.Email] = app.Actor{ID: u.ID, Email: u.Email, Name: u.Name, Roles: u.Roles}
+		actors[du.Email] = app.Actor{ID: u.ID, Email: u.Email, Name: u.Name, Roles: u.Roles, EmailVerified: u.EmailVerified}
 	}
 	o := DemoOrganisation()
 	income := o.AnnualIncomePence

@@ -21,7 +21,9 @@ import (
 	"github.com/civicgrants/grants/audit"
 	"github.com/civicgrants/grants/db"
 	"github.com/civicgrants/grants/db/dbtest"
+	"github.com/civicgrants/grants/db/sqlc"
 	"github.com/civicgrants/grants/document"
+	"github.com/civicgrants/grants/linktoken"
 	"github.com/civicgrants/grants/organisation"
 	"github.com/civicgrants/grants/round"
 )
@@ -89,7 +91,7 @@ func (e *Env) User(t testing.TB, email string, roles ...string) app.Actor {
 	t.Helper()
 	u, err := e.App.CreateUser(context.Background(), app.RegisterInput{Email: email, Name: "Test " + email, Password: Password}, roles)
 	require.NoError(t, err)
-	return app.Actor{ID: u.ID, Email: u.Email, Name: u.Name, Roles: u.Roles}
+	return app.Actor{ID: u.ID, Email: u.Email, Name: u.Name, Roles: u.Roles, EmailVerified: u.EmailVerified}
 }
 
 // ExampleRound is DESIGN §7's example round body, open from an hour ago
@@ -188,4 +190,16 @@ func Must[T any](t testing.TB) func(T, error) T {
 		require.NoError(t, err)
 		return v
 	}
+}
+
+// LinkToken is the token of the newest e-mailed link of a purpose
+// (confirm, reset, sign_in) sent to email, made as the delivery activity
+// makes it: what the person would find in the link.
+func (e *Env) LinkToken(t testing.TB, email, purpose string) string {
+	t.Helper()
+	nonce, err := e.Store.AccountTokenLatestNonce(context.Background(), sqlc.AccountTokenLatestNonceParams{Email: email, Purpose: purpose})
+	require.NoError(t, err)
+	key, err := linktoken.KeyFromEncryptionKey(EncryptionKey)
+	require.NoError(t, err)
+	return linktoken.Token(key, nonce)
 }

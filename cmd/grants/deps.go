@@ -22,6 +22,8 @@ import (
 	"github.com/civicgrants/grants/app"
 	"github.com/civicgrants/grants/audit"
 	"github.com/civicgrants/grants/db"
+	"github.com/civicgrants/grants/linktoken"
+	"github.com/civicgrants/grants/mail"
 	"github.com/civicgrants/grants/dispatch"
 	"github.com/civicgrants/grants/document"
 	"github.com/civicgrants/grants/payments"
@@ -105,6 +107,37 @@ func openApp(ctx context.Context, cfg config.Config, log *slog.Logger) (*app.App
 	return app.New(store, docs, app.Config{TokenTTL: cfg.TokenTTL, TokenIdle: cfg.TokenIdle, SessionIdle: cfg.SessionIdle, DefaultPaymentProvider: cfg.PaymentProvider,
 		EncryptionKey: cfg.EncryptionKey, StripeWebhookSecret: cfg.StripeWebhookSecret, WebhookTolerance: cfg.WebhookTolerance,
 		PublicURL: cfg.PublicURL, Audit: signer}, log), store, nil
+}
+
+// newMailer is what the activities send e-mail with: the mail server of
+// GRANTS_SMTP_URL from GRANTS_MAIL_FROM, links to GRANTS_PUBLIC_URL with
+// tokens keyed by GRANTS_ENCRYPTION_KEY. Without GRANTS_SMTP_URL (only
+// `grants dev` and tests get that far; the worker refuses to start) mail
+// waits in the outbox, retried, and a warning says why.
+func newMailer(cfg config.Config, log *slog.Logger) (activities.Mailer, error) {
+	m := activities.Mailer{PublicURL: cfg.PublicURL}
+	if cfg.EncryptionKey != "" {
+		k, err := linktoken.KeyFromEncryptionKey(cfg.EncryptionKey)
+		if err != nil {
+			return m, err
+		}
+		m.LinkKey = k
+	}
+	if cfg.SMTPURL == "" {
+		log.Warn("GRANTS_SMTP_URL is not set: e-mail waits, retried, until a mail server is configured")
+		return m, nil
+	}
+	settings, err := mail.ParseURL(cfg.SMTPURL)
+	if err != nil {
+		return m, err
+	}
+	s, err := mail.NewSender(settings, cfg.MailFrom, cfg.MailReplyTo)
+	if err != nil {
+		return m, err
+	}
+	m.Sender = s
+	log.Info("e-mail goes through " + settings.String())
+	return m, nil
 }
 
 // newStripe is the Stripe client of the activities, or nil when no key is
@@ -263,10 +296,11 @@ func runHTTP(ctx context.Context, addr string, h http.Handler, l config.HTTPLimi
 // of ended sessions and API tokens (those unused for tokenIdle too) until
 // ctx ends; the activities call Stripe through stripe (nil: none
 // configured).
-func runWorker(ctx context.Context, store *db.Store, tc client.Client, stripe payments.Stripe, tokenIdle time.Duration, log *slog.Logger) error {
+func runWorker(ctx context.Context, store *db.Store, tc client.Client, stripe payments.Stripe, mailer activities.Mailer,
+	tokenIdle time.Duration, log *slog.Logger) error {
 	w := worker.New(tc, workflows.TaskQueue, worker.Options{WorkerStopTimeout: 3 * time.Second})
 	workflows.Register(w)
-	(&activities.Activities{Store: store, Log: log, Temporal: tc, Stripe: stripe}).Register(w)
+	(&activities.Activities{Store: store, Log: log, Temporal: tc, Stripe: stripe, Mail: mailer}).Register(w)
 	if err := w.Start(); err != nil {
 		return fmt.Errorf("start worker: %w", err)
 	}

@@ -140,9 +140,13 @@ Press Ctrl-C to stop.
 `, cfg.Addr, cfg.Addr, abs, pg.Dir(), ts.Address(), cfg.StripeAPIBase, cfg.StripeWebhookSecret,
 		map[bool]string{true: "loaded now", false: "kept from an earlier run"}[seeded], password)
 
+	mailer, err := newMailer(cfg, log)
+	if err != nil {
+		return err
+	}
 	g, gctx := errgroup.WithContext(ctx)
 	g.Go(func() error { return runHTTP(gctx, cfg.Addr, h, cfg.HTTP, cfg.ShutdownTimeout, log) })
-	g.Go(func() error { return runWorker(gctx, store, tc, newStripe(cfg, log), cfg.TokenIdle, log) })
+	g.Go(func() error { return runWorker(gctx, store, tc, newStripe(cfg, log), mailer, cfg.TokenIdle, log) })
 	g.Go(func() error {
 		select {
 		case <-gctx.Done():

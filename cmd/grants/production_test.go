@@ -30,6 +30,7 @@ func TestServeAndWorkerRefuseDevelopmentSettings(t *testing.T) {
 	prod := map[string]string{
 		"GRANTS_PUBLIC_URL": "https://grants.example.org", "STRIPE_SECRET_KEY": "sk_live_real",
 		"GRANTS_STRIPE_WEBHOOK_SECRET": "whsec_real", "GRANTS_ENCRYPTION_KEY": apptest.EncryptionKey,
+		"GRANTS_SMTP_URL": "smtps://grants:secret@mail.example.org",
 	}
 	for _, tc := range []struct{ variable, value string }{
 		{"GRANTS_STRIPE_WEBHOOK_SECRET", devWebhookSecret},
@@ -57,6 +58,18 @@ func TestServeAndWorkerRefuseDevelopmentSettings(t *testing.T) {
 			require.ErrorContains(t, err, "DATABASE_URL", "%s: allowed by the switch, it goes on", name)
 		}
 	}
+}
+
+// The worker sends every e-mail: without a mail server it does not start,
+// and says which variable to set.
+func TestWorkerNeedsAMailServer(t *testing.T) {
+	t.Parallel()
+	env := map[string]string{"GRANTS_PUBLIC_URL": "https://grants.example.org", "STRIPE_SECRET_KEY": "sk_live_real",
+		"GRANTS_STRIPE_WEBHOOK_SECRET": "whsec_real", "GRANTS_ENCRYPTION_KEY": apptest.EncryptionKey, "GRANTS_AUDIT_KEY": apptest.AuditKey}
+	cfg, err := config.Load(func(k string) string { return env[k] })
+	require.NoError(t, err)
+	err = work(context.Background(), cfg, slog.New(slog.DiscardHandler))
+	require.ErrorContains(t, err, "GRANTS_SMTP_URL")
 }
 
 // What `grants dev` sets for itself is exactly what serve and worker

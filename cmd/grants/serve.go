@@ -45,6 +45,13 @@ func work(ctx context.Context, cfg config.Config, log *slog.Logger) error {
 	if _, err := requireAuditKey(cfg); err != nil {
 		return err
 	}
+	if err := cfg.RequireMail(); err != nil {
+		return err
+	}
+	mailer, err := newMailer(cfg, log)
+	if err != nil {
+		return err
+	}
 	store, err := openStore(ctx, cfg)
 	if err != nil {
 		return err
@@ -55,7 +62,7 @@ func work(ctx context.Context, cfg config.Config, log *slog.Logger) error {
 		return err
 	}
 	defer tc.Close()
-	return runWorker(ctx, store, tc, newStripe(cfg, log), cfg.TokenIdle, log)
+	return runWorker(ctx, store, tc, newStripe(cfg, log), mailer, cfg.TokenIdle, log)
 }
 
 func migrate(ctx context.Context, cfg config.Config, log *slog.Logger) error {

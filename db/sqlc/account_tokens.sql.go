@@ -44,13 +44,34 @@ func (q *Queries) AccountTokenCreate(ctx context.Context, arg AccountTokenCreate
 	return id, err
 }
 
+const accountTokenLatestNonce = `-- name: AccountTokenLatestNonce :one
+SELECT nonce FROM account_tokens
+WHERE lower(email) = lower($1) AND purpose = $2
+ORDER BY id DESC
+LIMIT 1
+`
+
+type AccountTokenLatestNonceParams struct {
+	Email   string
+	Purpose string
+}
+
+// The nonce of the newest link of a purpose sent to an address: tests
+// (and support tools holding the key) make its token from it.
+func (q *Queries) AccountTokenLatestNonce(ctx context.Context, arg AccountTokenLatestNonceParams) ([]byte, error) {
+	row := q.db.QueryRow(ctx, accountTokenLatestNonce, arg.Email, arg.Purpose)
+	var nonce []byte
+	err := row.Scan(&nonce)
+	return nonce, err
+}
+
 const accountTokenRevokeForUser = `-- name: AccountTokenRevokeForUser :exec
-UPDATE account_tokens SET used_at = $1
+UPDATE account_tokens SET used_at = $1::timestamptz
 WHERE user_id = $2 AND purpose = ANY($3::text[]) AND used_at IS NULL
 `
 
 type AccountTokenRevokeForUserParams struct {
-	Now      *time.Time
+	Now      time.Time
 	UserID   string
 	Purposes []string
 }
@@ -63,7 +84,7 @@ func (q *Queries) AccountTokenRevokeForUser(ctx context.Context, arg AccountToke
 }
 
 const accountTokenUse = `-- name: AccountTokenUse :one
-UPDATE account_tokens t SET used_at = $1
+UPDATE account_tokens t SET used_at = $1::timestamptz
 FROM users u
 WHERE t.token_hash = $2 AND t.purpose = $3 AND t.used_at IS NULL AND t.expires_at > $1
   AND u.id = t.user_id AND lower(u.email) = lower(t.email)
@@ -71,7 +92,7 @@ RETURNING t.id, t.user_id, t.email
 `
 
 type AccountTokenUseParams struct {
-	Now       *time.Time
+	Now       time.Time
 	TokenHash []byte
 	Purpose   string
 }

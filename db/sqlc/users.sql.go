@@ -11,12 +11,12 @@ import (
 )
 
 const userConfirmEmail = `-- name: UserConfirmEmail :one
-UPDATE users SET email_verified_at = coalesce(email_verified_at, $1) WHERE id = $2
+UPDATE users SET email_verified_at = coalesce(email_verified_at, $1::timestamptz) WHERE id = $2
 RETURNING id, email, name, password_hash, roles, affiliations, created_at, email_verified_at
 `
 
 type UserConfirmEmailParams struct {
-	Now *time.Time
+	Now time.Time
 	ID  string
 }
 

@@ -16,6 +16,7 @@ import (
 	"strings"
 	"time"
 
+	"github.com/civicgrants/grants/mail"
 	"github.com/civicgrants/grants/payments/bank"
 )
 
@@ -218,6 +219,14 @@ func Load(getenv func(string) string) (Config, error) {
 			errs = append(errs, errors.New("GRANTS_AUDIT_KEY: want 32 bytes in standard base64 (generate one with `openssl rand -base64 32`)"))
 		}
 	}
+	if c.SMTPURL != "" {
+		if _, err := mail.ParseURL(c.SMTPURL); err != nil {
+			errs = append(errs, err) // the error names GRANTS_SMTP_URL
+		}
+	}
+	if _, err := mail.NewSender(mail.Settings{}, c.MailFrom, c.MailReplyTo); err != nil {
+		errs = append(errs, err) // names GRANTS_MAIL_FROM or GRANTS_MAIL_REPLY_TO
+	}
 	if c.StripeAPIBase != "" && !strings.HasPrefix(c.StripeAPIBase, "http://") && !strings.HasPrefix(c.StripeAPIBase, "https://") {
 		errs = append(errs, fmt.Errorf("STRIPE_API_BASE: %q is not an http(s) URL", c.StripeAPIBase))
 	}
@@ -281,6 +290,15 @@ func (c Config) RefuseDevelopment(devStripeKey, devWebhookSecret string) error {
 		errs = append(errs, fmt.Errorf("GRANTS_PUBLIC_URL is %q: the site must be served over https://%s", c.PublicURL, hint))
 	}
 	return errors.Join(errs...)
+}
+
+// RequireMail reports a missing GRANTS_SMTP_URL, for the worker: without
+// a mail server nobody can confirm an address or reset a password.
+func (c Config) RequireMail() error {
+	if c.SMTPURL == "" {
+		return errors.New("GRANTS_SMTP_URL is not set: the worker sends every e-mail through it (smtp://user:password@mail.example.org:587)")
+	}
+	return nil
 }
 
 // RequireDatabase reports a missing DATABASE_URL, for serve, worker and migrate.

@@ -14,25 +14,9 @@ import (
 	"github.com/civicgrants/grants/db/sqlc"
 	"github.com/civicgrants/grants/linktoken"
 	"github.com/civicgrants/grants/mail"
+	"github.com/civicgrants/grants/mailq"
 	"github.com/civicgrants/grants/workflows"
 )
-
-// E-mail kinds (emails.kind): a notification, or a message about an
-// account. Each has its content in compose.
-const (
-	EmailNotification         = "notification"
-	EmailConfirm              = "account_confirm"        // confirm a new address (link)
-	EmailAccountExists        = "account_exists"         // someone registered an address that has an account
-	EmailPasswordReset        = "password_reset"         // reset a password (link)
-	EmailPasswordResetUnknown = "password_reset_unknown" // a reset asked for an address with no account
-	EmailSignInLink           = "sign_in_link"           // sign in (link)
-	EmailSignInLinkUnknown    = "sign_in_link_unknown"   // a sign-in link asked for an address with no account
-	EmailPasswordChanged      = "password_changed"       // the password was changed or reset
-)
-
-// EmailKinds are every kind compose knows, for tests that render each.
-var EmailKinds = []string{EmailNotification, EmailConfirm, EmailAccountExists, EmailPasswordReset,
-	EmailPasswordResetUnknown, EmailSignInLink, EmailSignInLinkUnknown, EmailPasswordChanged}
 
 // MailSender sends one rendered message (mail.Sender in production).
 type MailSender interface {
@@ -52,13 +36,6 @@ type Mailer struct {
 	// Service is the service's name in e-mails (default "Grants").
 	Service string
 }
-
-// Paths of the web pages account links open; each takes ?token=.
-const (
-	PathConfirmEmail  = "/account/confirm"
-	PathResetPassword = "/password-reset/complete"
-	PathSignInLink    = "/sign-in/link"
-)
 
 // SendEmail delivers one queued e-mail, once. The row is looked up first:
 // one already sent (or given up) is not sent again. "sending" is recorded
@@ -170,7 +147,7 @@ func (m Mailer) compose(row sqlc.EmailGetRow, now time.Time) (mail.Message, erro
 		return &mail.Action{URL: base + path + "?token=" + tok}, nil
 	}
 	switch row.Kind {
-	case EmailNotification:
+	case mailq.EmailNotification:
 		if row.NotificationSubject == nil || row.NotificationID == nil {
 			return mail.Message{}, fmt.Errorf("e-mail %d: its notification is gone", row.ID)
 		}
@@ -182,8 +159,8 @@ func (m Mailer) compose(row sqlc.EmailGetRow, now time.Time) (mail.Message, erro
 			c.Reference = "Reference: " + id
 		}
 		c.Footer = accountFooter + " We email you when something needs your attention."
-	case EmailConfirm:
-		a, err := link(PathConfirmEmail)
+	case mailq.EmailConfirm:
+		a, err := link(mailq.PathConfirmEmail)
 		if err != nil {
 			return mail.Message{}, err
 		}
@@ -193,15 +170,15 @@ func (m Mailer) compose(row sqlc.EmailGetRow, now time.Time) (mail.Message, erro
 		c.Action = a
 		c.After = []string{"The link works once and lasts 7 days.", "If you did not create this account, you can ignore this email: the account cannot submit anything until the address is confirmed."}
 		c.Footer = strangerFooter
-	case EmailAccountExists:
+	case mailq.EmailAccountExists:
 		c.Heading = "Someone tried to create an account with your email address"
 		c.Paras = []string{"There is already an account on " + service + " for this email address, so we did not create another one.",
 			"If this was you, sign in with your password, or ask for an email to sign in without one."}
 		c.Action = &mail.Action{Label: "Sign in", URL: base + "/sign-in"}
 		c.After = []string{"If you have forgotten your password, reset it at " + base + "/password-reset.", "If this was not you, you do not need to do anything: your account has not changed."}
 		c.Footer = accountFooter
-	case EmailPasswordReset:
-		a, err := link(PathResetPassword)
+	case mailq.EmailPasswordReset:
+		a, err := link(mailq.PathResetPassword)
 		if err != nil {
 			return mail.Message{}, err
 		}
@@ -212,9 +189,9 @@ func (m Mailer) compose(row sqlc.EmailGetRow, now time.Time) (mail.Message, erro
 		c.After = []string{"The link works once and lasts 1 hour. Choosing a new password signs you out everywhere else.",
 			"If you did not ask for this, you can ignore this email: your password has not changed."}
 		c.Footer = accountFooter
-	case EmailPasswordResetUnknown, EmailSignInLinkUnknown:
+	case mailq.EmailPasswordResetUnknown, mailq.EmailSignInLinkUnknown:
 		what := "reset a password"
-		if row.Kind == EmailSignInLinkUnknown {
+		if row.Kind == mailq.EmailSignInLinkUnknown {
 			what = "sign in"
 		}
 		c.Heading = "There is no account for this email address"
@@ -223,8 +200,8 @@ func (m Mailer) compose(row sqlc.EmailGetRow, now time.Time) (mail.Message, erro
 		c.Action = &mail.Action{Label: "Create an account", URL: base + "/register"}
 		c.After = []string{"If this was not you, you do not need to do anything."}
 		c.Footer = strangerFooter
-	case EmailSignInLink:
-		a, err := link(PathSignInLink)
+	case mailq.EmailSignInLink:
+		a, err := link(mailq.PathSignInLink)
 		if err != nil {
 			return mail.Message{}, err
 		}
@@ -235,7 +212,7 @@ func (m Mailer) compose(row sqlc.EmailGetRow, now time.Time) (mail.Message, erro
 		c.After = []string{"The link works once and lasts 1 hour. Do not forward this email: anyone with the link can sign in as you.",
 			"If you did not ask for this, you can ignore this email."}
 		c.Footer = accountFooter
-	case EmailPasswordChanged:
+	case mailq.EmailPasswordChanged:
 		c.Heading = "Your password has been changed"
 		c.Paras = []string{"The password of your account on " + service + " was changed, and every other session was signed out."}
 		c.Action = &mail.Action{Label: "Reset your password", URL: base + "/password-reset"}

@@ -37,7 +37,7 @@ func notify(ctx context.Context, q *sqlc.Queries, userIDs []string, m message) e
 		if err != nil {
 			return fmt.Errorf("notify %s: %w", m.kind, err)
 		}
-		if _, err := mailq.Queue(ctx, q, sqlc.EmailInsertParams{Kind: EmailNotification, ToAddress: row.Email,
+		if _, err := mailq.Queue(ctx, q, sqlc.EmailInsertParams{Kind: mailq.EmailNotification, ToAddress: row.Email,
 			UserID: &u, NotificationID: &row.ID}); err != nil {
 			return err
 		}
