@@ -307,8 +307,16 @@ func TestApplicantJourney(t *testing.T) {
 	reg := v.post("/register", url.Values{"name": {"Sam Taylor"}, "email": {"sam@example.org"}, "password": {apptest.Password},
 		"password_confirm": {apptest.Password}, "next": {"/rounds/" + b.round.ID + "/apply"}})
 	require.Equal(t, http.StatusSeeOther, reg.Code, reg.Body)
-	require.Equal(t, "/rounds/"+b.round.ID+"/apply", reg.Location)
-	start := v.get(reg.Location)
+	require.Equal(t, "/check-email?sent=register", reg.Location)
+	// Confirm the address by the e-mailed link, then sign in and go on.
+	tok := b.env.LinkToken(t, "sam@example.org", "confirm")
+	v.get("/account/confirm?token=" + tok)
+	require.Equal(t, http.StatusOK, v.post("/account/confirm", url.Values{"token": {tok}}).Code)
+	signIn := v.post("/sign-in", url.Values{"email": {"sam@example.org"}, "password": {apptest.Password},
+		"next": {"/rounds/" + b.round.ID + "/apply"}})
+	require.Equal(t, http.StatusSeeOther, signIn.Code, signIn.Body)
+	require.Equal(t, "/rounds/"+b.round.ID+"/apply", signIn.Location)
+	start := v.get(signIn.Location)
 	require.Contains(t, start.Body, "Add your organisation first")
 	v.get("/organisations/new?next=" + url.QueryEscape("/rounds/"+b.round.ID+"/apply"))
 	org := v.post("/organisations/new", url.Values{"name": {"Bermondsey Kitchen"}, "legal_form": {"charity"}, "charity_number": {"1187342"},
@@ -325,7 +333,7 @@ func TestApplicantJourney(t *testing.T) {
 	me, ok, err := b.env.App.UserByEmail(ctx, "sam@example.org")
 	require.NoError(t, err)
 	require.True(t, ok)
-	sam := app.Actor{ID: me.ID, Email: me.Email, Name: me.Name, Roles: me.Roles}
+	sam := app.Actor{ID: me.ID, Email: me.Email, Name: me.Name, Roles: me.Roles, EmailVerified: me.EmailVerified}
 	orgs, err := b.env.App.ListOrganisations(ctx, sam, app.PageQuery{})
 	require.NoError(t, err)
 	require.Len(t, orgs.Items, 1)

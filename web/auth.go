@@ -69,7 +69,9 @@ func (ui *UI) registerPage(c *gin.Context) {
 	ui.render(c, http.StatusOK, "register", page{Title: "Create an account", Data: signInData{Next: safeNext(c.Query("next"))}})
 }
 
-// register creates an applicant account and signs it in.
+// register creates an applicant account and says a confirmation e-mail is
+// on its way. It does not sign in: that would tell a new address from a
+// taken one (DESIGN §10); the new account signs in with its password.
 func (ui *UI) register(c *gin.Context) {
 	f := postedForm(c)
 	next := safeNext(f.Get("next"))
@@ -80,13 +82,7 @@ func (ui *UI) register(c *gin.Context) {
 	if !f.Invalid() {
 		_, err := ui.app.Register(c.Request.Context(), app.RegisterInput{Email: f.Get("email"), Name: f.Get("name"), Password: f.Raw("password")})
 		if err == nil {
-			tok, err := ui.app.SignIn(c.Request.Context(), f.Get("email"), f.Raw("password"))
-			if err != nil {
-				ui.fail(c, err)
-				return
-			}
-			ui.startSession(c, tok)
-			redirect(c, next)
+			redirect(c, "/check-email?sent=register")
 			return
 		}
 		if e, ok := app.AsError(err); ok && e.Kind == app.KindRateLimited {

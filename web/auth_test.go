@@ -267,18 +267,48 @@ func TestRegister(t *testing.T) {
 	require.Contains(t, r.Body, `href="#name"`)
 	require.Contains(t, r.Body, `href="#password"`)
 
-	r = v.post("/register", url.Values{"name": {"Someone"}, "email": {"taken@example.org"},
+	// A taken address and a new one answer alike (DESIGN §10): neither
+	// signs in, both are told to check their e-mail.
+	taken := v.post("/register", url.Values{"name": {"Someone"}, "email": {"taken@example.org"},
 		"password": {"long enough password"}, "password_confirm": {"long enough password"}})
-	require.Equal(t, http.StatusConflict, r.Code)
-	require.Contains(t, r.Body, "An account with this email address already exists")
-
-	r = v.post("/register", url.Values{"name": {"Ada Okafor"}, "email": {"ada@example.org"},
+	fresh := v.post("/register", url.Values{"name": {"Ada Okafor"}, "email": {"ada@example.org"},
 		"password": {"long enough password"}, "password_confirm": {"long enough password"}, "next": {"/rounds/x"}})
-	require.Equal(t, http.StatusSeeOther, r.Code)
-	require.Equal(t, "/rounds/x", r.Location)
-	d := v.get("/dashboard")
+	for _, r := range []page{taken, fresh} {
+		require.Equal(t, http.StatusSeeOther, r.Code)
+		require.Equal(t, "/check-email?sent=register", r.Location)
+	}
+	sent := v.get(fresh.Location)
+	require.Equal(t, http.StatusOK, sent.Code)
+	require.Contains(t, sent.Body, "Check your email")
+	require.Equal(t, http.StatusSeeOther, v.get("/dashboard").Code, "not signed in")
+
+	// The new account signs in with its password, unconfirmed: every page
+	// says so and offers a new link.
+	in := s.visitor(t)
+	in.get("/sign-in")
+	r = in.post("/sign-in", url.Values{"email": {"ada@example.org"}, "password": {"long enough password"}})
+	require.Equal(t, http.StatusSeeOther, r.Code, r.Body)
+	d := in.get("/dashboard")
 	require.Equal(t, http.StatusOK, d.Code)
 	require.Contains(t, d.Body, "Ada Okafor")
+	require.Contains(t, d.Body, "Confirm your email address to submit applications")
+	resend := in.post("/account/confirm/resend", url.Values{})
+	require.Equal(t, http.StatusSeeOther, resend.Code)
+	require.Equal(t, "/check-email?sent=confirm", resend.Location)
+
+	// The e-mailed link opens a page whose button confirms; the link
+	// works once.
+	tok := s.env.LinkToken(t, "ada@example.org", "confirm")
+	page := in.get("/account/confirm?token=" + tok)
+	require.Equal(t, http.StatusOK, page.Code)
+	require.Contains(t, page.Body, `value="`+tok+`"`)
+	done := in.post("/account/confirm", url.Values{"token": {tok}})
+	require.Equal(t, http.StatusOK, done.Code, done.Body)
+	require.Contains(t, done.Body, "Your email address is confirmed")
+	require.NotContains(t, in.get("/dashboard").Body, "Confirm your email address to submit applications")
+	again := in.post("/account/confirm", url.Values{"token": {tok}})
+	require.Equal(t, http.StatusUnprocessableEntity, again.Code)
+	require.Contains(t, again.Body, "This link cannot be used")
 }
 
 func TestSignOutEverywhere(t *testing.T) {

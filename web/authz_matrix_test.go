@@ -50,6 +50,13 @@ func TestWebAuthorisationMatrix(t *testing.T) {
 		//                                                                                                                   anon mem adm str asg una con rel cha chM mgr mgM fin fiM
 		{"/sign-in", "/sign-in", url.Values{"email": {""}} /*                                                             */, "422 422 422 422 422 422 422 422 422 422 422 422 422 422"},
 		{"/register", "/register", url.Values{"email": {""}} /*                                                           */, "422 422 422 422 422 422 422 422 422 422 422 422 422 422"},
+		{"/account/confirm", "/account/confirm", url.Values{"token": {"x"}} /*                                            */, "422 422 422 422 422 422 422 422 422 422 422 422 422 422"},
+		{"/account/confirm/resend", "/account/confirm/resend", url.Values{} /*                                           */, "303 303 303 303 303 303 303 303 303 303 303 303 303 303"},
+		{"/password-reset", "/password-reset", url.Values{"email": {""}} /*                                              */, "422 422 422 422 422 422 422 422 422 422 422 422 422 422"},
+		{"/password-reset/complete", "/password-reset/complete", url.Values{"token": {"x"}, "password": {"short"}} /*     */, "422 422 422 422 422 422 422 422 422 422 422 422 422 422"},
+		{"/sign-in/email-link", "/sign-in/email-link", url.Values{"email": {""}} /*                                      */, "422 422 422 422 422 422 422 422 422 422 422 422 422 422"},
+		{"/sign-in/link", "/sign-in/link", url.Values{"token": {"x"}} /*                                                 */, "422 422 422 422 422 422 422 422 422 422 422 422 422 422"},
+		{"/account/password", "/account/password", url.Values{"current_password": {""}} /*                               */, "303 422 422 422 422 422 422 422 422 422 422 422 422 422"},
 		{"/rounds/:id/eligibility", "/rounds/" + w.round + "/eligibility", url.Values{"london_work": {"maybe"}} /*        */, "422 422 422 422 422 422 422 422 422 422 422 422 422 422"},
 		{"/organisations/new", "/organisations/new", url.Values{"name": {""}} /*                                          */, "303 422 422 422 422 422 422 422 422 422 422 422 422 422"},
 		{"/organisations/:id", "/organisations/" + w.org, url.Values{"name": {""}} /*                                     */, "303 403 422 404 404 404 404 404 404 403 403 403 403 403"},

@@ -6,6 +6,7 @@ import (
 	"github.com/gin-gonic/gin"
 
 	"github.com/civicgrants/grants/app"
+	"github.com/civicgrants/grants/mailq"
 	"github.com/civicgrants/grants/workflows"
 )
 
@@ -27,11 +28,26 @@ func (ui *UI) Register(r *gin.Engine) {
 	pub.GET("/register", ui.registerPage)
 	pub.POST("/register", ui.register)
 	pub.POST("/sign-out", ui.signOut)
+	pub.GET("/check-email", ui.checkEmail)
+	pub.GET(mailq.PathConfirmEmail, ui.confirmEmailPage)
+	pub.POST(mailq.PathConfirmEmail, ui.confirmEmail)
+	in.POST("/account/confirm/resend", ui.resendConfirmation)
+	pub.GET("/password-reset", ui.passwordResetPage)
+	pub.POST("/password-reset", ui.requestPasswordReset)
+	pub.GET(mailq.PathResetPassword, ui.completePasswordResetPage)
+	pub.POST(mailq.PathResetPassword, ui.completePasswordReset)
+	pub.GET("/sign-in/email-link", ui.signInLinkPage)
+	pub.POST("/sign-in/email-link", ui.requestSignInLink)
+	pub.GET(mailq.PathSignInLink, ui.signInByLinkPage)
+	pub.POST(mailq.PathSignInLink, ui.signInByLink)
+	in.GET("/account/password", ui.changePasswordPage)
+	in.POST("/account/password", ui.changePassword)
 	in.POST("/sign-out-everywhere", ui.signOutEverywhere)
 	in.POST("/session/extend", ui.extendSession)
 	in.GET("/dashboard", ui.dashboard)
 	in.GET("/notifications", ui.notifications)
 	in.POST("/notifications/:id/read", ui.markNotificationRead)
+	in.GET("/notifications/:id", ui.openNotification)
 
 	// Applicants: the eligibility checker, their organisations, and an
 	// application from its start to its submission.
