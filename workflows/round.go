@@ -28,6 +28,11 @@ var roundEvents = []roundEvent{
 // the decision window has passed and nothing in the round can still take
 // or release budget (no open offer, nothing waitlisted or in assessment),
 // it ends.
+//
+// While the round is open, the owners of its drafts are reminded a week
+// and again 48 hours before it closes (each moved off weekends and bank
+// holidays to the working day before; see draftReminderPlan), recomputed
+// from the closing time read at every wake-up.
 func RoundWorkflow(ctx workflow.Context, in RoundInput) (RoundResult, error) {
 	ctx = activityOptions(ctx)
 	released := workflow.GetSignalChannel(ctx, SignalBudgetReleased)
@@ -35,7 +40,11 @@ func RoundWorkflow(ctx workflow.Context, in RoundInput) (RoundResult, error) {
 		res     RoundResult
 		done    = map[string]bool{}
 		pending = in.Pending
+		drafts  *draftReminderPlan
 	)
+	if workflow.GetVersion(ctx, draftReminderVersion, workflow.DefaultVersion, 1) >= 1 {
+		drafts = newDraftReminderPlan()
+	}
 	for {
 		var info RoundInfo
 		if err := workflow.ExecuteActivity(ctx, ActivityLoadRound, in).Get(ctx, &info); err != nil {
@@ -50,6 +59,13 @@ func RoundWorkflow(ctx workflow.Context, in RoundInput) (RoundResult, error) {
 				return res, err
 			}
 			done[e.name] = true
+		}
+		var remindAt time.Time
+		if drafts != nil {
+			var err error
+			if remindAt, err = drafts.remindDrafts(ctx, in.RoundID, info, now); err != nil {
+				return res, err
+			}
 		}
 		for released.ReceiveAsync(nil) {
 			pending = true
@@ -69,6 +85,9 @@ func RoundWorkflow(ctx workflow.Context, in RoundInput) (RoundResult, error) {
 				next, ok = e.at(info), true
 				break
 			}
+		}
+		if ok && !remindAt.IsZero() && remindAt.Before(next) {
+			next = remindAt
 		}
 		if !ok {
 			var out Outstanding
