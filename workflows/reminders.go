@@ -22,7 +22,10 @@ const (
 // Version change IDs (workflow.GetVersion) of the reminders: histories
 // recorded before them replay without the new timers and activities.
 const (
-	// draftReminderVersion adds the draft reminders to RoundWorkflow.
+	// draftReminderVersion adds the draft reminders to RoundWorkflow. A
+	// run started before it turns them on at its first live wake-up, under
+	// the change ID draftReminderVersion + "-wake-<n>" (n counts the
+	// wake-ups of the run), so replay finds that marker where it was made.
 	draftReminderVersion = "draft-reminders"
 	// offerReminderVersion adds the offer reminder to ApplicationWorkflow.
 	offerReminderVersion = "offer-reminder"
@@ -91,7 +94,12 @@ type draftReminderPlan struct {
 	done  map[string]bool
 }
 
-func newDraftReminderPlan() *draftReminderPlan {
+// draftRemindersFrom returns a fresh plan when the run has the draft
+// reminders under changeID (workflow.GetVersion), nil when it has not.
+func draftRemindersFrom(ctx workflow.Context, changeID string) *draftReminderPlan {
+	if workflow.GetVersion(ctx, changeID, workflow.DefaultVersion, 1) == workflow.DefaultVersion {
+		return nil
+	}
 	return &draftReminderPlan{armed: map[string]bool{}, done: map[string]bool{}}
 }
 

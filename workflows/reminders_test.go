@@ -11,6 +11,7 @@ import (
 	"github.com/stretchr/testify/require"
 	"go.temporal.io/sdk/log"
 	"go.temporal.io/sdk/testsuite"
+	"go.temporal.io/sdk/workflow"
 
 	"github.com/civicgrants/grants/workday"
 	"github.com/civicgrants/grants/workflows"
@@ -26,8 +27,10 @@ type draftCall struct {
 
 // roundReminders runs RoundWorkflow from start with the round's timeline
 // given by timeline (read at every LoadRound, so a callback may change it)
-// and every activity stubbed, and returns the RemindDrafts calls.
-func roundReminders(t *testing.T, start time.Time, timeline func() workflows.RoundInfo, callbacks map[time.Time]func()) []draftCall {
+// and every activity stubbed, and returns the RemindDrafts calls. setup
+// (may be nil) adds to the environment before the run.
+func roundReminders(t *testing.T, start time.Time, timeline func() workflows.RoundInfo, callbacks map[time.Time]func(),
+	setup func(*testsuite.TestWorkflowEnvironment)) []draftCall {
 	t.Helper()
 	var suite testsuite.WorkflowTestSuite
 	suite.SetLogger(log.NewStructuredLogger(slog.New(slog.DiscardHandler)))
@@ -51,6 +54,9 @@ func roundReminders(t *testing.T, start time.Time, timeline func() workflows.Rou
 	for when, fn := range callbacks {
 		wenv.RegisterDelayedCallback(fn, when.Sub(start))
 	}
+	if setup != nil {
+		setup(wenv)
+	}
 	wenv.ExecuteWorkflow(workflows.RoundWorkflowName, workflows.RoundInput{RoundID: "rnd_1"})
 	require.True(t, wenv.IsWorkflowCompleted())
 	require.NoError(t, wenv.GetWorkflowError())
@@ -68,7 +74,7 @@ func TestDraftRemindersSkipBankHolidays(t *testing.T) {
 	t.Parallel()
 	closes := utc(time.April, 2, 16)
 	info := workflows.RoundInfo{RoundID: "rnd_1", OpensAt: utc(time.March, 1, 9), ClosesAt: closes, DecisionDeadline: closes.Add(time.Hour)}
-	calls := roundReminders(t, utc(time.March, 20, 0), func() workflows.RoundInfo { return info }, nil)
+	calls := roundReminders(t, utc(time.March, 20, 0), func() workflows.RoundInfo { return info }, nil, nil)
 	want := []draftCall{
 		{workflows.DraftReminderWeek, closes, utc(time.March, 25, 16)},
 		{workflows.DraftReminder48h, closes, utc(time.March, 31, 16)},
@@ -89,7 +95,7 @@ func TestDraftRemindersFollowAMovedCloseAndSkipThePast(t *testing.T) {
 	info.DecisionDeadline = moved.Add(time.Hour)
 	calls := roundReminders(t, utc(time.June, 1, 9), func() workflows.RoundInfo { return info }, map[time.Time]func(){
 		utc(time.June, 3, 10): func() { info.ClosesAt = moved },
-	})
+	}, nil)
 	want := []draftCall{
 		// 4 June − 7 days (28 May) was past at the start: skipped.
 		{workflows.DraftReminder48h, first, utc(time.June, 2, 16)},
@@ -128,7 +134,44 @@ func TestDraftRemindersOnlyWhileOpen(t *testing.T) {
 			t.Parallel()
 			info := tc.info
 			info.RoundID, info.DecisionDeadline = "rnd_1", info.ClosesAt.Add(time.Hour)
-			calls := roundReminders(t, tc.start, func() workflows.RoundInfo { return info }, nil)
+			calls := roundReminders(t, tc.start, func() workflows.RoundInfo { return info }, nil, nil)
+			if diff := cmp.Diff(tc.want, calls); diff != "" {
+				t.Errorf("reminders (-want +got):\n%s", diff)
+			}
+		})
+	}
+}
+
+// A run started before the draft reminders (its start and first wake-up
+// replayed without a version marker, mocked here) turns them on at its
+// first live wake-up (a signal on 5 June) and reminds for the instants
+// still ahead; with no live wake-up before the close it never does.
+func TestDraftRemindersTurnOnInARunOlderThanThem(t *testing.T) {
+	t.Parallel()
+	closes := utc(time.June, 18, 16)
+	info := workflows.RoundInfo{RoundID: "rnd_1", OpensAt: utc(time.May, 1, 9), ClosesAt: closes, DecisionDeadline: closes.Add(time.Hour)}
+	for _, tc := range []struct {
+		name string
+		live string // the change ID of the first live wake-up
+		want []draftCall
+	}{
+		{"live at the signal", "draft-reminders-wake-1", []draftCall{
+			{workflows.DraftReminderWeek, closes, utc(time.June, 11, 16)}, {workflows.DraftReminder48h, closes, utc(time.June, 16, 16)}}},
+		{"live only after the close", "draft-reminders-wake-2", nil},
+	} {
+		t.Run(tc.name, func(t *testing.T) {
+			t.Parallel()
+			calls := roundReminders(t, utc(time.June, 1, 9), func() workflows.RoundInfo { return info }, nil, func(wenv *testsuite.TestWorkflowEnvironment) {
+				for _, id := range []string{"draft-reminders", "draft-reminders-wake-0", "draft-reminders-wake-1"} {
+					if id != tc.live {
+						wenv.OnGetVersion(id, workflow.DefaultVersion, 1).Return(workflow.DefaultVersion)
+					}
+				}
+				wenv.OnActivity(workflows.ActivityPromoteWaitlisted, mock.Anything, mock.Anything).Return(workflows.PromoteResult{}, nil)
+				wenv.RegisterDelayedCallback(func() {
+					wenv.SignalWorkflow(workflows.SignalBudgetReleased, workflows.LapseResult{ReleasedPence: 1})
+				}, utc(time.June, 5, 9).Sub(utc(time.June, 1, 9)))
+			})
 			if diff := cmp.Diff(tc.want, calls); diff != "" {
 				t.Errorf("reminders (-want +got):\n%s", diff)
 			}

@@ -1,6 +1,7 @@
 package workflows
 
 import (
+	"fmt"
 	"time"
 
 	"go.temporal.io/sdk/workflow"
@@ -40,12 +41,15 @@ func RoundWorkflow(ctx workflow.Context, in RoundInput) (RoundResult, error) {
 		res     RoundResult
 		done    = map[string]bool{}
 		pending = in.Pending
-		drafts  *draftReminderPlan
+		drafts  = draftRemindersFrom(ctx, draftReminderVersion)
 	)
-	if workflow.GetVersion(ctx, draftReminderVersion, workflow.DefaultVersion, 1) >= 1 {
-		drafts = newDraftReminderPlan()
-	}
-	for {
+	for wake := 0; ; wake++ {
+		if drafts == nil {
+			// A run started before the reminders existed: its replayed
+			// wake-ups find no marker; its first live one records one
+			// under that wake-up's own change ID and turns them on.
+			drafts = draftRemindersFrom(ctx, fmt.Sprintf("%s-wake-%d", draftReminderVersion, wake))
+		}
 		var info RoundInfo
 		if err := workflow.ExecuteActivity(ctx, ActivityLoadRound, in).Get(ctx, &info); err != nil {
 			return res, err
