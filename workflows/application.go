@@ -323,9 +323,14 @@ func (c *applicationCase) runDue(ctx workflow.Context) error {
 // decline (its handler released the budget) or at expiry (it lapses the
 // offer) it tells the round that budget came free.
 func (c *applicationCase) awaitAcceptance(ctx workflow.Context) (string, error) {
+	if workflow.GetVersion(ctx, offerReminderVersion, workflow.DefaultVersion, 1) >= 1 {
+		if err := c.remindOffer(ctx); err != nil {
+			return "", err
+		}
+	}
 	now := workflow.Now(ctx)
 	if c.offerExpiresAt.After(now) {
-		if _, err := workflow.AwaitWithTimeout(ctx, c.offerExpiresAt.Sub(now), func() bool { return c.accepted || c.declined != nil }); err != nil {
+		if _, err := workflow.AwaitWithTimeout(ctx, c.offerExpiresAt.Sub(now), c.settled); err != nil {
 			return "", err
 		}
 	}
@@ -349,6 +354,31 @@ func (c *applicationCase) awaitAcceptance(ctx workflow.Context) (string, error) 
 	}
 	c.tellRound(ctx, lapse)
 	return GrantLapsed, nil
+}
+
+// settled reports whether the offer was accepted or declined.
+func (c *applicationCase) settled() bool { return c.accepted || c.declined != nil }
+
+// remindOffer waits until OfferReminderAt before the offer expires and
+// then, unless it was accepted or declined meanwhile, reminds the
+// applicant's admins. A reminder instant already past is skipped.
+func (c *applicationCase) remindOffer(ctx workflow.Context) error {
+	now, at := workflow.Now(ctx), OfferReminderAt(c.offerExpiresAt)
+	if !now.Before(at) {
+		return nil
+	}
+	if _, err := workflow.AwaitWithTimeout(ctx, at.Sub(now), c.settled); err != nil {
+		return err
+	}
+	if err := c.mu.Lock(ctx); err != nil {
+		return err
+	}
+	defer c.mu.Unlock()
+	if c.settled() {
+		return nil
+	}
+	in := OfferReminderInput{ApplicationID: c.id, GrantID: c.grantID, At: workflow.Now(ctx)}
+	return workflow.ExecuteActivity(ctx, ActivityRemindOffer, in).Get(ctx, nil)
 }
 
 // tellRound signals the round that an offer's budget came free. The round

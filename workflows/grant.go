@@ -8,6 +8,7 @@ import (
 	"go.temporal.io/sdk/workflow"
 
 	"github.com/civicgrants/grants/round"
+	"github.com/civicgrants/grants/workday"
 )
 
 // Grant statuses (grants.status): the review writes offered, active and
@@ -45,6 +46,7 @@ func GrantWorkflow(ctx workflow.Context, in GrantInput) (GrantResult, error) {
 	if err := g.registerUpdates(ctx); err != nil {
 		return GrantResult{}, err
 	}
+	g.shiftReminders = workflow.GetVersion(ctx, reportReminderVersion, workflow.DefaultVersion, 1) >= 1
 	for {
 		if err := g.mu.Lock(ctx); err != nil {
 			return GrantResult{}, err
@@ -86,6 +88,9 @@ type grantCase struct {
 	wake    workflow.Channel
 	events  workflow.ReceiveChannel
 	next    time.Time // the next report deadline, zero if none
+	// shiftReminders moves report reminders off weekends and bank
+	// holidays (reportReminderVersion).
+	shiftReminders bool
 }
 
 // turn reads the grant and takes at most one step; done once the grant
@@ -104,7 +109,7 @@ func (g *grantCase) turn(ctx workflow.Context) (done, acted bool, err error) {
 		g.pending = g.pending[1:]
 		return false, true, g.run(ctx, ActivityGrantEvent, GrantEventInput{GrantID: g.in.GrantID, Event: ev, At: now})
 	}
-	step := planGrant(g.snap, now, g.started)
+	step := planGrant(g.snap, now, g.started, g.shiftReminders)
 	g.next = step.next
 	switch step.kind {
 	case stepReport:
@@ -225,8 +230,11 @@ type grantStep struct {
 }
 
 // planGrant decides the grant's next step from its snapshot; pure, so the
-// workflow stays deterministic and the rules are tested on their own.
-func planGrant(s GrantSnapshot, now time.Time, started []string) grantStep {
+// workflow stays deterministic and the rules are tested on their own. A
+// report is reminded ReminderLead before it is due, moved with
+// shiftReminders to the working day before when that falls on a weekend
+// or a bank holiday (the due time itself never moves).
+func planGrant(s GrantSnapshot, now time.Time, started []string, shiftReminders bool) grantStep {
 	var next time.Time
 	later := func(t time.Time) {
 		if next.IsZero() || t.Before(next) {
@@ -243,6 +251,9 @@ func planGrant(s GrantSnapshot, now time.Time, started []string) grantStep {
 			continue
 		}
 		remind, grace := r.DueAt.Add(-s.ReminderLead), r.DueAt.Add(s.ReportGrace)
+		if shiftReminders {
+			remind = workday.ShiftBack(remind)
+		}
 		switch r.Status {
 		case ReportUpcoming:
 			if !now.Before(r.DueAt) {

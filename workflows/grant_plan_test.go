@@ -145,9 +145,53 @@ func TestPlanGrant(t *testing.T) {
 	} {
 		t.Run(tc.name, func(t *testing.T) {
 			t.Parallel()
-			got := planGrant(tc.snap, tc.now, tc.started)
+			got := planGrant(tc.snap, tc.now, tc.started, false)
 			if diff := cmp.Diff(tc.want, got, cmp.AllowUnexported(grantStep{})); diff != "" {
 				t.Errorf("planGrant (-want +got):\n%s", diff)
+			}
+		})
+	}
+}
+
+// With shiftReminders a report reminder that falls on a weekend or a bank
+// holiday is sent at the same London clock time on the working day
+// before; the due time itself never moves.
+func TestPlanGrantShiftsRemindersToWorkingDays(t *testing.T) {
+	t.Parallel()
+	const lead = 48 * time.Hour
+	for _, tc := range []struct {
+		name   string
+		due    time.Time
+		remind time.Time
+	}{
+		// 48 hours before is Sunday 30 May; Monday 31 May is the spring
+		// bank holiday, so Friday 28 May at 1pm BST.
+		{"Sunday to Friday", time.Date(2027, 6, 1, 12, 0, 0, 0, time.UTC), time.Date(2027, 5, 28, 12, 0, 0, 0, time.UTC)},
+		// 48 hours before is Easter Monday 29 March 2027 (after the clocks
+		// went forward); Good Friday too, so Thursday 25 March at 10am GMT.
+		{"Easter Monday to Maundy Thursday", time.Date(2027, 3, 31, 9, 0, 0, 0, time.UTC), time.Date(2027, 3, 25, 10, 0, 0, 0, time.UTC)},
+		{"a working day stays", time.Date(2027, 6, 4, 12, 0, 0, 0, time.UTC), time.Date(2027, 6, 2, 12, 0, 0, 0, time.UTC)},
+	} {
+		t.Run(tc.name, func(t *testing.T) {
+			t.Parallel()
+			s := GrantSnapshot{GrantID: "gnt_1", Status: GrantStatusActive, ReminderLead: lead, ReportGrace: 72 * time.Hour,
+				Reports: []ReportSnap{{ID: "rep_i", Kind: "interim", Status: ReportUpcoming, DueAt: tc.due}}}
+			ns := time.Nanosecond
+			for _, c := range []struct {
+				now  time.Time
+				want grantStep
+			}{
+				{tc.remind.Add(-ns), grantStep{kind: stepNone, next: tc.remind}},
+				{tc.remind, grantStep{kind: stepReport, id: "rep_i", report: ReportStepDue}},
+			} {
+				if diff := cmp.Diff(c.want, planGrant(s, c.now, nil, true), cmp.AllowUnexported(grantStep{})); diff != "" {
+					t.Errorf("at %s (-want +got):\n%s", c.now, diff)
+				}
+			}
+			s.Reports[0].Status = ReportDue
+			want := grantStep{kind: stepNone, next: tc.due}
+			if diff := cmp.Diff(want, planGrant(s, tc.due.Add(-ns), nil, true), cmp.AllowUnexported(grantStep{})); diff != "" {
+				t.Errorf("the due time moved (-want +got):\n%s", diff)
 			}
 		})
 	}

@@ -1,6 +1,7 @@
 package workflows
 
 import (
+	"fmt"
 	"time"
 
 	"go.temporal.io/sdk/workflow"
@@ -28,6 +29,11 @@ var roundEvents = []roundEvent{
 // the decision window has passed and nothing in the round can still take
 // or release budget (no open offer, nothing waitlisted or in assessment),
 // it ends.
+//
+// While the round is open, the owners of its drafts are reminded a week
+// and again 48 hours before it closes (each moved off weekends and bank
+// holidays to the working day before; see draftReminderPlan), recomputed
+// from the closing time read at every wake-up.
 func RoundWorkflow(ctx workflow.Context, in RoundInput) (RoundResult, error) {
 	ctx = activityOptions(ctx)
 	released := workflow.GetSignalChannel(ctx, SignalBudgetReleased)
@@ -35,8 +41,15 @@ func RoundWorkflow(ctx workflow.Context, in RoundInput) (RoundResult, error) {
 		res     RoundResult
 		done    = map[string]bool{}
 		pending = in.Pending
+		drafts  = draftRemindersFrom(ctx, draftReminderVersion)
 	)
-	for {
+	for wake := 0; ; wake++ {
+		if drafts == nil {
+			// A run started before the reminders existed: its replayed
+			// wake-ups find no marker; its first live one records one
+			// under that wake-up's own change ID and turns them on.
+			drafts = draftRemindersFrom(ctx, fmt.Sprintf("%s-wake-%d", draftReminderVersion, wake))
+		}
 		var info RoundInfo
 		if err := workflow.ExecuteActivity(ctx, ActivityLoadRound, in).Get(ctx, &info); err != nil {
 			return res, err
@@ -50,6 +63,13 @@ func RoundWorkflow(ctx workflow.Context, in RoundInput) (RoundResult, error) {
 				return res, err
 			}
 			done[e.name] = true
+		}
+		var remindAt time.Time
+		if drafts != nil {
+			var err error
+			if remindAt, err = drafts.remindDrafts(ctx, in.RoundID, info, now); err != nil {
+				return res, err
+			}
 		}
 		for released.ReceiveAsync(nil) {
 			pending = true
@@ -69,6 +89,9 @@ func RoundWorkflow(ctx workflow.Context, in RoundInput) (RoundResult, error) {
 				next, ok = e.at(info), true
 				break
 			}
+		}
+		if ok && !remindAt.IsZero() && remindAt.Before(next) {
+			next = remindAt
 		}
 		if !ok {
 			var out Outstanding

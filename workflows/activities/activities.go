@@ -59,6 +59,8 @@ func (a *Activities) Register(r Registrar) {
 		{workflows.ActivityRoundEvent, a.RoundEvent},
 		{workflows.ActivityPromoteWaitlisted, a.PromoteWaitlisted},
 		{workflows.ActivityRoundOutstanding, a.RoundOutstanding},
+		{workflows.ActivityRemindDrafts, a.RemindDrafts},
+		{workflows.ActivityRemindOffer, a.RemindOffer},
 		{workflows.ActivityLoadGrant, a.LoadGrant},
 		{workflows.ActivityReportClock, a.ReportClock},
 		{workflows.ActivityHoldPayments, a.HoldPayments},

@@ -170,7 +170,7 @@ func (a *Activities) ReportClock(ctx context.Context, in workflows.ReportClockIn
 		}
 		due := ""
 		if r.DueAt != nil {
-			due = r.DueAt.UTC().Format(time.RFC1123)
+			due = londonTime(*r.DueAt)
 		}
 		var m message
 		notifyManagers := false
@@ -178,7 +178,7 @@ func (a *Activities) ReportClock(ctx context.Context, in workflows.ReportClockIn
 		case in.Step == workflows.ReportStepDue && r.Status == workflows.ReportUpcoming:
 			r.Status = workflows.ReportDue
 			m = message{kind: "report_due", subject: "A grant report is due soon",
-				body: fmt.Sprintf("Your %s report is due by %s.", r.Kind, due)}
+				body: fmt.Sprintf("Your %s report is due by %s. Submit it before then: a report left overdue holds the grant's later payments.", r.Kind, due)}
 		case in.Step == workflows.ReportStepOverdue && (r.Status == workflows.ReportUpcoming || r.Status == workflows.ReportDue):
 			r.Status = workflows.ReportOverdue
 			m = message{kind: "report_overdue", subject: "A grant report is overdue",
