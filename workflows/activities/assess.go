@@ -311,7 +311,7 @@ func (a *Activities) SendReminder(ctx context.Context, in workflows.ReminderInpu
 			}
 			if err := notify(ctx, q, []string{s.AssessorID}, message{
 				kind: "reminder", subject: "Assessment due soon",
-				body:   "Please score the application assigned to you by " + s.Deadline.UTC().Format(time.RFC1123) + ".",
+				body:   "Please score the application assigned to you by " + londonTime(s.Deadline) + ".",
 				entity: "assessment:" + s.ID, key: "reminder:" + s.ID,
 			}); err != nil {
 				return err

@@ -86,7 +86,7 @@ func (a *Activities) assign(ctx context.Context, q *sqlc.Queries, c caseRow, in 
 		}
 		if err := notify(ctx, q, []string{assessorID}, message{
 			kind: "assigned", subject: "New application to assess",
-			body:   "You have been assigned an application to assess. Please score it by " + deadline.UTC().Format(time.RFC1123) + ".",
+			body:   "You have been assigned an application to assess. Please score it by " + londonTime(deadline) + ".",
 			entity: "assessment:" + s.ID, key: "assigned:" + s.ID,
 		}); err != nil {
 			return 0, err

@@ -170,7 +170,7 @@ func (a *Activities) tellDecision(ctx context.Context, q *sqlc.Queries, c caseRo
 	case workflows.OutcomeApprove:
 		m.subject = "Your application has been approved"
 		m.body = fmt.Sprintf("You have been offered a grant of %s. Please accept the offer by %s.", money.PoundsAndPence(g.AwardPence),
-			g.OfferExpiresAt.UTC().Format(time.RFC1123))
+			londonTime(g.OfferExpiresAt))
 	case workflows.OutcomeReject:
 		m.subject, m.body = "Decision on your application", "We are sorry: your application has not been funded. "+in.Reason
 	case workflows.OutcomeWaitlist:
