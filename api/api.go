@@ -48,6 +48,8 @@ func Register(g *gin.RouterGroup, a *app.App, log *slog.Logger) {
 	g.PUT("/me/affiliations", h.requireUser, h.setAffiliations)
 	g.GET("/notifications", h.requireUser, h.listNotifications)
 	g.POST("/notifications/:id/read", h.requireUser, h.markNotificationRead)
+	g.GET("/emails/undelivered", h.requireUser, h.listUndeliveredEmails)
+	g.POST("/emails/:id/retry", h.requireUser, h.retryEmail)
 
 	g.GET("/programmes", h.listProgrammes)
 	g.GET("/rounds", h.listRounds)

@@ -121,16 +121,7 @@ func notificationLink(actor Actor, entity string) *string {
 // Unread "true" only the unread ones.
 func (a *App) ListNotifications(ctx context.Context, actor Actor, nq NotificationQuery) (Page[Notification], error) {
 	fields := map[string]string{}
-	limit := nq.Page.rowLimit(fields)
-	var before *int64
-	if p := nq.Page; p.Cursor != "" {
-		n, err := strconv.ParseInt(p.Cursor, 10, 64)
-		if err != nil || n < 1 {
-			fields["cursor"] = "Cursor is not one this service gave out"
-		} else {
-			before = &n
-		}
-	}
+	before, limit := nq.Page.parseSerial(fields)
 	unread := nq.Unread == "true"
 	if !unread && nq.Unread != "" && nq.Unread != "false" {
 		fields["unread"] = "Unread must be true or false"

@@ -41,6 +41,21 @@ func (p PageQuery) parse(prefix string, fields map[string]string) (*string, int3
 	return cursor, limit
 }
 
+// parseSerial is parse for objects with serial (bigint) ids, such as
+// notifications and e-mails.
+func (p PageQuery) parseSerial(fields map[string]string) (*int64, int32) {
+	limit := p.rowLimit(fields)
+	if p.Cursor == "" {
+		return nil, limit
+	}
+	n, err := strconv.ParseInt(p.Cursor, 10, 64)
+	if err != nil || n < 1 {
+		fields["cursor"] = "Cursor is not one this service gave out"
+		return nil, limit
+	}
+	return &n, limit
+}
+
 // rowLimit validates the limit and returns the number of rows to ask for:
 // one more than the page size.
 func (p PageQuery) rowLimit(fields map[string]string) int32 {

@@ -42,19 +42,16 @@ WHERE id = @id AND status IN ('pending', 'sending');
 -- name: EmailRequeue :one
 -- A manager asks for a failed e-mail to be tried again: it keeps its
 -- Message-ID, so a recipient who got it after all sees one message.
-UPDATE emails SET status = 'pending', failed_at = NULL, attempts = 0
+UPDATE emails SET status = 'pending', failed_at = NULL, retries = retries + 1
 WHERE id = @id AND status = 'failed'
-RETURNING id, attempts;
+RETURNING retries;
 
 -- name: EmailListUndelivered :many
 -- Failed e-mails, newest first, for managers; keyset paged by id.
-SELECT id, kind, to_address, user_id, status, attempts, last_error, created_at, failed_at, notification_id
-FROM emails
-WHERE status = 'failed' AND (sqlc.narg(before)::bigint IS NULL OR id < sqlc.narg(before))
-ORDER BY id DESC
+SELECT e.id, e.kind, e.to_address, e.attempts, e.retries, e.last_error, e.created_at, e.failed_at,
+       n.subject AS notification_subject
+FROM emails e
+LEFT JOIN notifications n ON n.id = e.notification_id
+WHERE e.status = 'failed' AND (sqlc.narg(before)::bigint IS NULL OR e.id < sqlc.narg(before))
+ORDER BY e.id DESC
 LIMIT @row_limit;
-
--- name: EmailCountSince :one
--- How many e-mails of a kind went to an address since a time, for tests
--- and checks of the limits.
-SELECT count(*) FROM emails WHERE lower(to_address) = lower(@to_address) AND created_at >= @since;

@@ -89,6 +89,7 @@ func TestWebAuthorisationMatrix(t *testing.T) {
 		{"/payment-runs/:id/mark-paid", "/payment-runs/" + w.run + "/mark-paid", url.Values{} /*                        */, "303 403 403 403 403 403 403 403 403 403 403 403 422 422"},
 		{"/manage/rounds/new", "/manage/rounds/new", url.Values{"name": {""}} /*                                        */, "303 403 403 403 403 403 403 403 403 403 422 422 403 403"},
 		{"/manage/rounds/:id/edit", "/manage/rounds/" + w.round + "/edit", url.Values{"name": {""}} /*                  */, "303 403 403 403 403 403 403 403 403 403 409 409 403 403"},
+		{"/manage/emails/:id/retry", "/manage/emails/999999/retry", url.Values{} /*                                    */, "303 403 403 403 403 403 403 403 403 403 404 404 403 403"},
 		{"/notifications/:id/read", "/notifications/" + w.notification + "/read", url.Values{} /*                       */, "303 404 404 404 404 404 404 404 404 404 404 404 404 404"},
 		{"/manage/reports/:id/review", "/manage/reports/" + w.report + "/review", url.Values{"outcome": {"accept"}} /*   */, "303 403 403 403 403 403 403 403 403 403 409 403 403 403"},
 	}

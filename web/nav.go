@@ -33,7 +33,8 @@ func navFor(a app.Actor, path string) []navItem {
 		if !a.Has(app.RoleFinance) { // managers read payments; finance act on them
 			items = append(items, navItem{Href: "/payments", Text: "Payments"})
 		}
-		items = append(items, navItem{Href: "/manage/rounds", Text: "Rounds"}, navItem{Href: "/manage/reports", Text: "Reports"})
+		items = append(items, navItem{Href: "/manage/rounds", Text: "Rounds"}, navItem{Href: "/manage/reports", Text: "Reports"},
+			navItem{Href: "/manage/emails", Text: "Undelivered email"})
 	}
 	if !staff && !a.Has(app.RoleManager) {
 		items = append(items, navItem{Href: "/applications", Text: "Your applications"}, navItem{Href: "/organisations", Text: "Your organisations"})

@@ -148,6 +148,8 @@ func (ui *UI) Register(r *gin.Engine) {
 	in.GET("/manage/reports", manager, ui.financeReports)
 	in.GET("/manage/reports/:id", manager, ui.financeReport)
 	in.POST("/manage/reports/:id/review", manager, ui.financeReviewReport)
+	in.GET("/manage/emails", manager, ui.managerEmails)
+	in.POST("/manage/emails/:id/retry", manager, ui.managerRetryEmail)
 
 	// The pages (GET routes), for pageOf.
 	for _, rt := range r.Routes() {

@@ -41,6 +41,7 @@ CREATE TABLE emails (
     message_id       text NOT NULL UNIQUE DEFAULT gen_random_uuid()::text,
     status           text NOT NULL DEFAULT 'pending' CHECK (status IN ('pending', 'sending', 'sent', 'failed')),
     attempts         int NOT NULL DEFAULT 0,
+    retries          int NOT NULL DEFAULT 0, -- a manager asked to try a failed one again
     last_error       text,
     created_at       timestamptz NOT NULL DEFAULT now(),
     sending_at       timestamptz,

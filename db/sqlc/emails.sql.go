@@ -10,26 +10,8 @@ import (
 	"time"
 )
 
-const emailCountSince = `-- name: EmailCountSince :one
-SELECT count(*) FROM emails WHERE lower(to_address) = lower($1) AND created_at >= $2
-`
-
-type EmailCountSinceParams struct {
-	ToAddress string
-	Since     time.Time
-}
-
-// How many e-mails of a kind went to an address since a time, for tests
-// and checks of the limits.
-func (q *Queries) EmailCountSince(ctx context.Context, arg EmailCountSinceParams) (int64, error) {
-	row := q.db.QueryRow(ctx, emailCountSince, arg.ToAddress, arg.Since)
-	var count int64
-	err := row.Scan(&count)
-	return count, err
-}
-
 const emailGet = `-- name: EmailGet :one
-SELECT e.id, e.kind, e.to_address, e.user_id, e.notification_id, e.account_token_id, e.message_id, e.status, e.attempts, e.last_error, e.created_at, e.sending_at, e.sent_at, e.failed_at,
+SELECT e.id, e.kind, e.to_address, e.user_id, e.notification_id, e.account_token_id, e.message_id, e.status, e.attempts, e.retries, e.last_error, e.created_at, e.sending_at, e.sent_at, e.failed_at,
        n.subject AS notification_subject, n.body AS notification_body, n.entity AS notification_entity,
        t.nonce AS token_nonce, t.purpose AS token_purpose, t.expires_at AS token_expires_at,
        u.name AS user_name
@@ -50,6 +32,7 @@ type EmailGetRow struct {
 	MessageID           string
 	Status              string
 	Attempts            int32
+	Retries             int32
 	LastError           *string
 	CreatedAt           time.Time
 	SendingAt           *time.Time
@@ -79,6 +62,7 @@ func (q *Queries) EmailGet(ctx context.Context, id int64) (EmailGetRow, error) {
 		&i.MessageID,
 		&i.Status,
 		&i.Attempts,
+		&i.Retries,
 		&i.LastError,
 		&i.CreatedAt,
 		&i.SendingAt,
@@ -125,10 +109,12 @@ func (q *Queries) EmailInsert(ctx context.Context, arg EmailInsertParams) (int64
 }
 
 const emailListUndelivered = `-- name: EmailListUndelivered :many
-SELECT id, kind, to_address, user_id, status, attempts, last_error, created_at, failed_at, notification_id
-FROM emails
-WHERE status = 'failed' AND ($1::bigint IS NULL OR id < $1)
-ORDER BY id DESC
+SELECT e.id, e.kind, e.to_address, e.attempts, e.retries, e.last_error, e.created_at, e.failed_at,
+       n.subject AS notification_subject
+FROM emails e
+LEFT JOIN notifications n ON n.id = e.notification_id
+WHERE e.status = 'failed' AND ($1::bigint IS NULL OR e.id < $1)
+ORDER BY e.id DESC
 LIMIT $2
 `
 
@@ -138,16 +124,15 @@ type EmailListUndeliveredParams struct {
 }
 
 type EmailListUndeliveredRow struct {
-	ID             int64
-	Kind           string
-	ToAddress      string
-	UserID         *string
-	Status         string
-	Attempts       int32
-	LastError      *string
-	CreatedAt      time.Time
-	FailedAt       *time.Time
-	NotificationID *int64
+	ID                  int64
+	Kind                string
+	ToAddress           string
+	Attempts            int32
+	Retries             int32
+	LastError           *string
+	CreatedAt           time.Time
+	FailedAt            *time.Time
+	NotificationSubject *string
 }
 
 // Failed e-mails, newest first, for managers; keyset paged by id.
@@ -164,13 +149,12 @@ func (q *Queries) EmailListUndelivered(ctx context.Context, arg EmailListUndeliv
 			&i.ID,
 			&i.Kind,
 			&i.ToAddress,
-			&i.UserID,
-			&i.Status,
 			&i.Attempts,
+			&i.Retries,
 			&i.LastError,
 			&i.CreatedAt,
 			&i.FailedAt,
-			&i.NotificationID,
+			&i.NotificationSubject,
 		); err != nil {
 			return nil, err
 		}
@@ -240,21 +224,16 @@ func (q *Queries) EmailNoteError(ctx context.Context, arg EmailNoteErrorParams) 
 }
 
 const emailRequeue = `-- name: EmailRequeue :one
-UPDATE emails SET status = 'pending', failed_at = NULL, attempts = 0
+UPDATE emails SET status = 'pending', failed_at = NULL, retries = retries + 1
 WHERE id = $1 AND status = 'failed'
-RETURNING id, attempts
+RETURNING retries
 `
-
-type EmailRequeueRow struct {
-	ID       int64
-	Attempts int32
-}
 
 // A manager asks for a failed e-mail to be tried again: it keeps its
 // Message-ID, so a recipient who got it after all sees one message.
-func (q *Queries) EmailRequeue(ctx context.Context, id int64) (EmailRequeueRow, error) {
+func (q *Queries) EmailRequeue(ctx context.Context, id int64) (int32, error) {
 	row := q.db.QueryRow(ctx, emailRequeue, id)
-	var i EmailRequeueRow
-	err := row.Scan(&i.ID, &i.Attempts)
-	return i, err
+	var retries int32
+	err := row.Scan(&retries)
+	return retries, err
 }

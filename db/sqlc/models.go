@@ -170,6 +170,7 @@ type Email struct {
 	MessageID      string
 	Status         string
 	Attempts       int32
+	Retries        int32
 	LastError      *string
 	CreatedAt      time.Time
 	SendingAt      *time.Time
