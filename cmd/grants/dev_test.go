@@ -9,7 +9,9 @@ import (
 	"mime/multipart"
 	"net"
 	"net/http"
+	"net/smtp"
 	"os"
+	"regexp"
 	"strings"
 	"testing"
 	"time"
@@ -17,6 +19,7 @@ import (
 	"github.com/stretchr/testify/require"
 
 	"github.com/civicgrants/grants/platform/config"
+	"github.com/civicgrants/grants/platform/mailpit"
 )
 
 // The dev stack end to end, as `make run` starts it: private PostgreSQL and
@@ -30,9 +33,19 @@ func TestDevStack(t *testing.T) {
 
 	addr := freeAddr(t)
 	base := "http://" + addr
-	stop := startDev(t, cfg, log, addr, dir)
+	out := &lockedBuffer{}
+	stop := startDevOut(t, cfg, log, addr, dir, out)
 	c := &httpClient{t: t, base: base + "/api/v1"}
 	c.waitReady(base)
+
+	// The banner names the database and the mail catcher, which catches
+	// what is sent to it.
+	require.Regexp(t, `\n  database:  DATABASE_URL=postgres://postgres@/grants\?host=`, out.String())
+	catcher := mailCatcher(t, out.String())
+	require.NoError(t, smtp.SendMail(catcher.smtpAddr, nil, "grants@localhost", []string{"dev@example.org"},
+		[]byte("Subject: Kept across restarts\r\n\r\nHello\r\n")))
+	_, err := catcher.WaitForMessage(t.Context(), "dev@example.org", nil)
+	require.NoError(t, err)
 
 	// Demo data: both programmes with an open round each.
 	var rounds struct {
@@ -73,11 +86,15 @@ func TestDevStack(t *testing.T) {
 
 	stop()
 
-	// A second start keeps everything.
+	// A second start keeps everything, the caught mail included.
 	addr = freeAddr(t)
-	stop = startDev(t, cfg, log, addr, dir)
+	out = &lockedBuffer{}
+	stop = startDevOut(t, cfg, log, addr, dir, out)
 	c.base = "http://" + addr + "/api/v1"
 	c.waitReady("http://" + addr)
+	kept, err := mailCatcher(t, out.String()).Search(t.Context(), `subject:"Kept across restarts"`)
+	require.NoError(t, err)
+	require.Len(t, kept, 1)
 	c.token = ""
 	c.do("POST", "/auth/login", map[string]any{"email": "e2e@example.org", "password": "e2e-password-1"}, 200, &tok)
 	c.token = tok.Token
@@ -102,13 +119,43 @@ var rootsAnswers = map[string]any{
 	"delivery_plan":  "Weekly sessions from April.",
 }
 
+// catcher is the mail catcher named by the banner of `grants dev`.
+type catcher struct {
+	*mailpit.Client
+	smtpAddr string
+}
+
+// mailCatcher finds the banner's mail line: the catcher's web address,
+// http://127.0.0.1:<port>, which answers Mailpit's API, and its SMTP
+// address.
+func mailCatcher(t *testing.T, banner string) catcher {
+	t.Helper()
+	m := regexp.MustCompile(`\n  mail: +(http://127\.0\.0\.1:\d+) .*SMTP at (127\.0\.0\.1:\d+)\)\n`).FindStringSubmatch(banner)
+	require.NotNil(t, m, "no mail line in the banner:\n%s", banner)
+	c := catcher{Client: &mailpit.Client{BaseURL: m[1]}, smtpAddr: m[2]}
+	res, err := http.Get(m[1] + "/api/v1/messages")
+	require.NoError(t, err)
+	defer res.Body.Close()
+	var list struct{ Messages []any }
+	require.Equal(t, http.StatusOK, res.StatusCode)
+	require.NoError(t, json.NewDecoder(res.Body).Decode(&list))
+	require.NotNil(t, list.Messages, "not Mailpit's list of messages")
+	return c
+}
+
 // startDev runs `grants dev` in-process and returns a function that stops
 // it as Ctrl-C would and checks it stopped, children included, within 10 s.
 func startDev(t *testing.T, cfg config.Config, log *slog.Logger, addr, dir string) func() {
 	t.Helper()
+	return startDevOut(t, cfg, log, addr, dir, io.Discard)
+}
+
+// startDevOut is startDev with the banner written to out.
+func startDevOut(t *testing.T, cfg config.Config, log *slog.Logger, addr, dir string, out io.Writer) func() {
+	t.Helper()
 	ctx, cancel := context.WithCancel(context.Background())
 	done := make(chan error, 1)
-	go func() { done <- dev(ctx, cfg, log, []string{"--addr", addr, "--data-dir", dir}) }()
+	go func() { done <- runDev(ctx, cfg, log, out, []string{"--addr", addr, "--data-dir", dir}) }()
 	stopped := false
 	stop := func() {
 		if stopped {
