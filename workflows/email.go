@@ -63,9 +63,13 @@ func EmailWorkflow(ctx workflow.Context, in EmailInput) error {
 		StartToCloseTimeout:    2 * time.Minute,
 		ScheduleToCloseTimeout: EmailRetryFor,
 		RetryPolicy: &temporal.RetryPolicy{
-			InitialInterval:        10 * time.Second,
-			BackoffCoefficient:     2,
-			MaximumInterval:        time.Hour,
+			InitialInterval:    10 * time.Second,
+			BackoffCoefficient: 2,
+			MaximumInterval:    time.Hour,
+			// About 80 attempts fit in EmailRetryFor; the time limit is
+			// what stops it. The cap is explicit because 0 (unlimited)
+			// means 10 in Temporal's test environment.
+			MaximumAttempts:        1000,
 			NonRetryableErrorTypes: []string{ErrEmailPermanent},
 		},
 	})
