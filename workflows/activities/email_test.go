@@ -280,7 +280,7 @@ func TestEmailRefusedForGoodIsRecordedAndCanBeRetried(t *testing.T) {
 	require.NoError(t, w.env.App.RetryEmail(w.ctx, w.env.Manager, strconv.FormatInt(id, 10)))
 	var payload []byte
 	require.NoError(t, w.env.Store.Pool.QueryRow(w.ctx, `SELECT payload FROM outbox WHERE kind = 'deliver:email' ORDER BY id DESC LIMIT 1`).Scan(&payload))
-	require.JSONEq(t, `{"email_id":`+strconv.FormatInt(id, 10)+`,"generation":1}`, string(payload))
+	require.JSONEq(t, `{"email_id":`+strconv.FormatInt(id, 10)+`,"message_id":"`+row.MessageID+`","generation":1}`, string(payload))
 	require.NoError(t, w.acts.SendEmail(w.ctx, workflows.EmailInput{EmailID: id}))
 	m := w.await(t, "refused@example.org")
 	require.Equal(t, row.MessageID+"@grants.example.org", m.MessageID)
