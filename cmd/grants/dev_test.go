@@ -62,10 +62,7 @@ func TestDevStack(t *testing.T) {
 		}
 	}
 
-	c.do("POST", "/auth/register", map[string]any{"email": "e2e@example.org", "password": "e2e-password-1", "name": "E2E"}, 201, nil)
-	var tok struct{ Token string }
-	c.do("POST", "/auth/login", map[string]any{"email": "e2e@example.org", "password": "e2e-password-1"}, 200, &tok)
-	c.token = tok.Token
+	c.registerConfirmed(catcher.Client, "e2e@example.org", "e2e-password-1", "E2E")
 	var org, app struct {
 		ID     string
 		Status string
@@ -96,6 +93,7 @@ func TestDevStack(t *testing.T) {
 	require.NoError(t, err)
 	require.Len(t, kept, 1)
 	c.token = ""
+	var tok struct{ Token string }
 	c.do("POST", "/auth/login", map[string]any{"email": "e2e@example.org", "password": "e2e-password-1"}, 200, &tok)
 	c.token = tok.Token
 	c.do("GET", "/applications/"+app.ID, nil, 200, &app)
@@ -141,6 +139,32 @@ func mailCatcher(t *testing.T, banner string) catcher {
 	require.NoError(t, json.NewDecoder(res.Body).Decode(&list))
 	require.NotNil(t, list.Messages, "not Mailpit's list of messages")
 	return c
+}
+
+// registerConfirmed registers an account over the API, confirms its
+// address with the token of the e-mail the worker sent to the catcher mp,
+// and signs c in as it.
+func (c *httpClient) registerConfirmed(mp *mailpit.Client, email, password, name string) {
+	c.t.Helper()
+	var sent struct{ Status string }
+	c.do("POST", "/auth/register", map[string]any{"email": email, "password": password, "name": name}, 202, &sent)
+	require.Equal(c.t, "confirmation_sent", sent.Status)
+	ctx, cancel := context.WithTimeout(c.t.Context(), time.Minute)
+	defer cancel()
+	m, err := mp.WaitForMessage(ctx, email, func(s mailpit.Summary) bool { return s.Subject == "Confirm your email address" })
+	require.NoError(c.t, err)
+	tok := regexp.MustCompile(`/account/confirm\?token=([A-Za-z0-9_-]+)`).FindStringSubmatch(m.Text)
+	require.NotNil(c.t, tok, "no confirmation link in:\n%s", m.Text)
+	require.Contains(c.t, m.HTML, "/account/confirm?token="+tok[1], "the HTML part has the same link")
+	c.do("POST", "/auth/confirm", map[string]any{"token": tok[1]}, 200, nil)
+	var login struct{ Token string }
+	c.do("POST", "/auth/login", map[string]any{"email": email, "password": password}, 200, &login)
+	c.token = login.Token
+	var me struct {
+		EmailVerified bool `json:"email_verified"`
+	}
+	c.do("GET", "/me", nil, 200, &me)
+	require.True(c.t, me.EmailVerified)
 }
 
 // startDev runs `grants dev` in-process and returns a function that stops
