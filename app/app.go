@@ -27,7 +27,17 @@ const (
 	RoleChair    = workflows.RoleChair
 	RoleAssessor = workflows.RoleAssessor
 	RoleFinance  = workflows.RoleFinance
+	// RoleAdmin manages staff accounts and their roles.
+	RoleAdmin = workflows.RoleAdmin
+	// RoleCaseworker handles Spaces at Risk casework.
+	RoleCaseworker = workflows.RoleCaseworker
 )
+
+// StaffRoles are every staff role, in the order pages list them.
+var StaffRoles = []string{RoleManager, RoleChair, RoleAssessor, RoleFinance, RoleCaseworker, RoleAdmin}
+
+// KnownRole reports whether r is a staff role.
+func KnownRole(r string) bool { return slices.Contains(StaffRoles, r) }
 
 // Config holds the use-case layer's settings.
 type Config struct {
@@ -190,6 +200,9 @@ type Actor struct {
 
 // Has reports whether the actor holds a staff role.
 func (a Actor) Has(role string) bool { return slices.Contains(a.Roles, role) }
+
+// Staff reports whether the actor holds any staff role.
+func (a Actor) Staff() bool { return slices.ContainsFunc(a.Roles, KnownRole) }
 
 // seesAllApplications reports whether the actor may read every application
 // that has been submitted (panel and programme staff).
