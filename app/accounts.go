@@ -204,6 +204,9 @@ func (a *App) requestLink(ctx context.Context, email, purpose, kind, unknownKind
 		if err != nil {
 			return fmt.Errorf("find user: %w", err)
 		}
+		if u.DeactivatedAt != nil {
+			return nil // a deactivated account gets no link; the answer is the same
+		}
 		if err := a.sendLink(ctx, q, key, u, purpose, kind); err != nil {
 			return err
 		}

@@ -158,6 +158,9 @@ func (a *App) login(ctx context.Context, email, password, kind string, ttl time.
 	if bcrypt.CompareHashAndPassword([]byte(u.PasswordHash), []byte(password)) != nil {
 		return Token{}, badLogin()
 	}
+	if u.DeactivatedAt != nil {
+		return Token{}, ErrDeactivated
+	}
 	if err := a.loginSucceeded(ctx, email); err != nil {
 		return Token{}, err
 	}
@@ -181,6 +184,11 @@ func (a *App) issueToken(ctx context.Context, userID, kind string, ttl time.Dura
 	}
 	return Token{Token: tok, ExpiresAt: exp}, nil
 }
+
+// ErrDeactivated refuses signing in to an account an administrator has
+// deactivated (said only to someone who gave its password).
+var ErrDeactivated = &Error{Kind: KindForbidden, Code: "account_deactivated",
+	Message: "This account has been deactivated. Ask an administrator if you need it again"}
 
 func badLogin() *Error {
 	return &Error{Kind: KindUnauthenticated, Code: "unauthenticated", Message: "Email address or password is not right"}
