@@ -2,6 +2,7 @@ package app
 
 import (
 	"context"
+	"errors"
 	"fmt"
 	"strings"
 	"time"
@@ -102,7 +103,7 @@ func (a *App) Register(ctx context.Context, in RegisterInput) (Accepted, error) 
 		_, err = audit.Append(ctx, q, audit.Event{Chain: "user:" + u.ID, Actor: u.ID, Action: "user.registered", Entity: "user:" + u.ID})
 		return err
 	})
-	if err == errTaken {
+	if errors.Is(err, errTaken) {
 		err = a.store.InTx(ctx, func(q *sqlc.Queries) error {
 			u, err := q.UserGetByEmail(ctx, in.Email)
 			if err != nil {

@@ -25,7 +25,8 @@ func TestProgrammes(t *testing.T) {
 	require.Equal(t, "Youth Spaces Fund", p.Name, "trimmed")
 	require.Equal(t, "360G-cityhall", p.GivingPrefix)
 	_, err = env.App.CreateProgramme(ctx, env.Manager, apptest.Body(t, good))
-	e := requireKind(t, err, app.KindConflict)
+	requireKind(t, err, app.KindConflict)
+	e, _ := app.AsError(err)
 	require.Contains(t, e.Fields, "code")
 
 	for field, in := range map[string]map[string]any{

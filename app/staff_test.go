@@ -10,12 +10,11 @@ import (
 	"github.com/civicgrants/grants/app/apptest"
 )
 
-func requireKind(t *testing.T, err error, kind app.Kind) *app.Error {
+func requireKind(t *testing.T, err error, kind app.Kind) {
 	t.Helper()
 	e, ok := app.AsError(err)
 	require.True(t, ok, "%v", err)
 	require.Equal(t, kind, e.Kind, "%v", err)
-	return e
 }
 
 // staffActions are the staff chain's actions, oldest first.
