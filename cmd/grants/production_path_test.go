@@ -3,7 +3,6 @@ package main
 import (
 	"context"
 	"fmt"
-	"net/http"
 	"os"
 	"os/exec"
 	"regexp"
@@ -214,28 +213,7 @@ func TestProductionPathFromAnEmptyDatabase(t *testing.T) {
 		"answers": map[string]any{"summary": "Keep the hall open."}}, 200, &a)
 	applicant.do("POST", "/applications/"+a.ID+"/submit", nil, 202, &a)
 
-	assessor := staff["assessor"]
-	var queue struct {
-		Items []struct {
-			ID            string `json:"id"`
-			ApplicationID string `json:"application_id"`
-		} `json:"items"`
-	}
-	assessmentID := ""
-	require.Eventually(t, func() bool {
-		assessor.do("GET", "/assessments", nil, 200, &queue)
-		for _, it := range queue.Items {
-			if it.ApplicationID == a.ID {
-				assessmentID = it.ID
-			}
-		}
-		return assessmentID != ""
-	}, time.Minute, 200*time.Millisecond, "the worker assigns the assessor")
-	scores := map[string]any{"scores": map[string]any{"need": map[string]any{"score": 4, "justification": "Clear need"}}}
-	require.Eventually(t, func() bool {
-		return assessor.try("/assessments/"+assessmentID+"/scores", scores, &map[string]any{}) == http.StatusOK
-	}, 30*time.Second, 200*time.Millisecond, "scored")
-	staff["chair"].do("POST", "/applications/"+a.ID+"/decision", map[string]any{"outcome": "approve", "award_pence": 200000}, 200, nil)
+	approve(t, staff["assessor"], staff["chair"], a.ID, 200000)
 	applicant.do("GET", "/applications/"+a.ID, nil, 200, &a)
 	require.NotNil(t, a.GrantID)
 	applicant.do("POST", "/grants/"+*a.GrantID+"/accept", map[string]any{"signatory_name": "Sam Taylor", "signatory_role": "Chair"}, 200, nil)
