@@ -288,7 +288,7 @@ func TestStorePut(t *testing.T) {
 			s, dir := setupStore(t)
 			b := tt.content(t)
 
-			got, err := s.Put(iotest.OneByteReader(bytes.NewReader(b)), document.MaxSize)
+			got, err := s.Put(t.Context(), iotest.OneByteReader(bytes.NewReader(b)), document.MaxSize)
 			require.NoError(t, err)
 			sum := sha256.Sum256(b)
 			want := document.Stored{SHA256: hex.EncodeToString(sum[:]), Size: int64(len(b)), Kind: tt.want}
@@ -296,7 +296,7 @@ func TestStorePut(t *testing.T) {
 				t.Errorf("Put mismatch (-want +got):\n%s", diff)
 			}
 
-			f, err := s.Open(got.SHA256)
+			f, err := s.Open(t.Context(), got.SHA256)
 			require.NoError(t, err)
 			t.Cleanup(func() { _ = f.Close() })
 			read, err := io.ReadAll(f)
@@ -341,7 +341,7 @@ func TestStorePutDetectsFromContentNotName(t *testing.T) {
 	s, _ := setupStore(t)
 	// What a client called ".pdf" is a PNG; Put never sees the name.
 	name := document.SanitiseFilename(".pdf")
-	got, err := s.Put(bytes.NewReader(samplePNG), document.MaxSize)
+	got, err := s.Put(t.Context(), bytes.NewReader(samplePNG), document.MaxSize)
 	require.NoError(t, err)
 	require.Equal(t, document.PNG, got.Kind)
 	require.False(t, got.Kind.MatchesName(".pdf"))
@@ -368,7 +368,7 @@ func TestStorePutRejects(t *testing.T) {
 		t.Run(tt.name, func(t *testing.T) {
 			t.Parallel()
 			s, dir := setupStore(t)
-			_, err := s.Put(bytes.NewReader(tt.content), tt.limit)
+			_, err := s.Put(t.Context(), bytes.NewReader(tt.content), tt.limit)
 			require.ErrorIs(t, err, tt.wantErr)
 			require.Empty(t, storeFiles(t, dir), "no temp or stored files left behind")
 		})
@@ -379,7 +379,7 @@ func TestStorePutExactlyAtLimit(t *testing.T) {
 	t.Parallel()
 
 	s, _ := setupStore(t)
-	got, err := s.Put(bytes.NewReader(samplePDF), int64(len(samplePDF)))
+	got, err := s.Put(t.Context(), bytes.NewReader(samplePDF), int64(len(samplePDF)))
 	require.NoError(t, err)
 	require.Equal(t, int64(len(samplePDF)), got.Size)
 }
@@ -390,7 +390,7 @@ func TestStorePutReadError(t *testing.T) {
 	s, dir := setupStore(t)
 	boom := errors.New("connection reset")
 	r := io.MultiReader(bytes.NewReader(samplePDF), iotest.ErrReader(boom))
-	_, err := s.Put(r, document.MaxSize)
+	_, err := s.Put(t.Context(), r, document.MaxSize)
 	require.ErrorIs(t, err, boom)
 	require.Empty(t, storeFiles(t, dir))
 }
@@ -399,16 +399,16 @@ func TestStorePutDedupes(t *testing.T) {
 	t.Parallel()
 
 	s, dir := setupStore(t)
-	first, err := s.Put(bytes.NewReader(samplePDF), document.MaxSize)
+	first, err := s.Put(t.Context(), bytes.NewReader(samplePDF), document.MaxSize)
 	require.NoError(t, err)
-	second, err := s.Put(bytes.NewReader(samplePDF), document.MaxSize)
+	second, err := s.Put(t.Context(), bytes.NewReader(samplePDF), document.MaxSize)
 	require.NoError(t, err)
 	if diff := cmp.Diff(first, second); diff != "" {
 		t.Errorf("second Put mismatch (-first +second):\n%s", diff)
 	}
 	require.Len(t, storeFiles(t, dir), 1)
 
-	other, err := s.Put(bytes.NewReader(samplePNG), document.MaxSize)
+	other, err := s.Put(t.Context(), bytes.NewReader(samplePNG), document.MaxSize)
 	require.NoError(t, err)
 	require.NotEqual(t, first.SHA256, other.SHA256)
 	require.Len(t, storeFiles(t, dir), 2)
@@ -418,7 +418,7 @@ func TestStoreOpenRejectsBadHashes(t *testing.T) {
 	t.Parallel()
 
 	s, _ := setupStore(t)
-	stored, err := s.Put(bytes.NewReader(samplePDF), document.MaxSize)
+	stored, err := s.Put(t.Context(), bytes.NewReader(samplePDF), document.MaxSize)
 	require.NoError(t, err)
 
 	for _, sha := range []string{
@@ -430,7 +430,7 @@ func TestStoreOpenRejectsBadHashes(t *testing.T) {
 		stored.SHA256[:2] + "/" + stored.SHA256[3:],
 		strings.Repeat("0", 64), // well-formed but absent
 	} {
-		f, err := s.Open(sha)
+		f, err := s.Open(t.Context(), sha)
 		require.ErrorIs(t, err, fs.ErrNotExist, "Open(%q)", sha)
 		require.Nil(t, f)
 	}
