@@ -8,13 +8,14 @@ TEMPORAL_CLI_VERSION := v1.5.1
 SQLC_VERSION := v1.31.1
 STRIPE_MOCK_VERSION := v0.203.0
 GOLANGCI_LINT_VERSION := v2.15.0
+MAILPIT_VERSION := v1.33.1
 
 GO ?= go
 BIN := $(CURDIR)/bin
 # sudo only when not root.
 SUDO := $(if $(filter 0,$(shell id -u)),,sudo)
-# Runs a command against a private PostgreSQL cluster and Temporal dev
-# server (built, not `go run`, so the command's exit code comes through).
+# Runs a command against a private PostgreSQL cluster, Temporal dev
+# server, stripe-mock and Mailpit (built, not `go run`, so the command's exit code comes through).
 TESTENV = $(GO) build -o bin/testenv ./cmd/testenv && bin/testenv --
 
 .PHONY: help
@@ -36,6 +37,10 @@ bin/stripe-mock: bin/.stripe-mock-$(STRIPE_MOCK_VERSION) ## Build stripe-mock
 	GOBIN=$(BIN) $(GO) install github.com/stripe/stripe-mock@$(STRIPE_MOCK_VERSION)
 	@touch $@
 
+bin/mailpit: bin/.mailpit-$(MAILPIT_VERSION) ## Build Mailpit (the mail catcher of grants dev and the tests)
+	GOBIN=$(BIN) $(GO) install github.com/axllent/mailpit@$(MAILPIT_VERSION)
+	@touch $@
+
 bin/golangci-lint: bin/.golangci-lint-$(GOLANGCI_LINT_VERSION) ## Build golangci-lint (config: .golangci.yml)
 	GOBIN=$(BIN) $(GO) install github.com/golangci/golangci-lint/v2/cmd/golangci-lint@$(GOLANGCI_LINT_VERSION)
 	@touch $@
@@ -47,11 +52,13 @@ bin/.sqlc-$(SQLC_VERSION):
 	@mkdir -p bin && rm -f bin/.sqlc-* && touch $@
 bin/.stripe-mock-$(STRIPE_MOCK_VERSION):
 	@mkdir -p bin && rm -f bin/.stripe-mock-* && touch $@
+bin/.mailpit-$(MAILPIT_VERSION):
+	@mkdir -p bin && rm -f bin/.mailpit-* && touch $@
 bin/.golangci-lint-$(GOLANGCI_LINT_VERSION):
 	@mkdir -p bin && rm -f bin/.golangci-lint-* && touch $@
 
 .PHONY: tools
-tools: bin/temporal bin/sqlc bin/stripe-mock bin/golangci-lint ## Build all the tools
+tools: bin/temporal bin/sqlc bin/stripe-mock bin/mailpit bin/golangci-lint ## Build all the tools
 
 .PHONY: postgres
 postgres: ## Install Debian's PostgreSQL server unless its binaries are present

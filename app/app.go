@@ -27,7 +27,17 @@ const (
 	RoleChair    = workflows.RoleChair
 	RoleAssessor = workflows.RoleAssessor
 	RoleFinance  = workflows.RoleFinance
+	// RoleAdmin manages staff accounts and their roles.
+	RoleAdmin = workflows.RoleAdmin
+	// RoleCaseworker handles Spaces at Risk casework.
+	RoleCaseworker = workflows.RoleCaseworker
 )
+
+// StaffRoles are every staff role, in the order pages list them.
+var StaffRoles = []string{RoleManager, RoleChair, RoleAssessor, RoleFinance, RoleCaseworker, RoleAdmin}
+
+// KnownRole reports whether r is a staff role.
+func KnownRole(r string) bool { return slices.Contains(StaffRoles, r) }
 
 // Config holds the use-case layer's settings.
 type Config struct {
@@ -79,7 +89,7 @@ const (
 type App struct {
 	dummyHash []byte // a hash at the configured cost, for unknown addresses
 	store     *db.Store
-	docs      *document.Store
+	docs      document.Blobs
 	cfg       Config
 	log       *slog.Logger
 	now       func() time.Time
@@ -88,7 +98,7 @@ type App struct {
 }
 
 // New builds the use-case layer.
-func New(store *db.Store, docs *document.Store, cfg Config, log *slog.Logger) *App {
+func New(store *db.Store, docs document.Blobs, cfg Config, log *slog.Logger) *App {
 	if cfg.SessionIdle <= 0 {
 		cfg.SessionIdle = DefaultSessionIdle
 	}
@@ -172,6 +182,12 @@ func (a *App) bankCipher(ctx context.Context) (*bank.Cipher, error) {
 	return a.cipher, nil
 }
 
+// DocumentsReady reports whether the document store answers (for
+// readiness; its error matches document.ErrUnavailable).
+func (a *App) DocumentsReady(ctx context.Context) error {
+	return a.docs.Check(ctx)
+}
+
 // Ready reports whether the system of record answers.
 func (a *App) Ready(ctx context.Context) error {
 	return a.store.Ping(ctx)
@@ -190,6 +206,9 @@ type Actor struct {
 
 // Has reports whether the actor holds a staff role.
 func (a Actor) Has(role string) bool { return slices.Contains(a.Roles, role) }
+
+// Staff reports whether the actor holds any staff role.
+func (a Actor) Staff() bool { return slices.ContainsFunc(a.Roles, KnownRole) }
 
 // seesAllApplications reports whether the actor may read every application
 // that has been submitted (panel and programme staff).

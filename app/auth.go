@@ -111,9 +111,7 @@ func (a *App) checkNewUser(in RegisterInput, roles []string) (RegisterInput, []b
 		fields["password"] = fmt.Sprintf("Password must be between %d and %d characters", minPasswordLen, maxPasswordLen)
 	}
 	for _, r := range roles {
-		switch r {
-		case RoleManager, RoleChair, RoleAssessor, RoleFinance:
-		default:
+		if !KnownRole(r) {
 			fields["roles"] = "Unknown role " + r
 		}
 	}

@@ -62,7 +62,7 @@ func (a *App) RetryEmail(ctx context.Context, actor Actor, id string) error {
 		return notFound("Email")
 	}
 	return a.store.InTx(ctx, func(q *sqlc.Queries) error {
-		retries, err := q.EmailRequeue(ctx, n)
+		again, err := q.EmailRequeue(ctx, n)
 		if isNotFound(err) {
 			if _, err := q.EmailGet(ctx, n); isNotFound(err) {
 				return notFound("Email")
@@ -72,11 +72,11 @@ func (a *App) RetryEmail(ctx context.Context, actor Actor, id string) error {
 		if err != nil {
 			return fmt.Errorf("requeue email: %w", err)
 		}
-		if err := mailq.Retry(ctx, q, n, int(retries)); err != nil {
+		if err := mailq.Retry(ctx, q, n, again.MessageID, int(again.Retries)); err != nil {
 			return err
 		}
 		_, err = audit.Append(ctx, q, audit.Event{Chain: "email:" + id, Actor: actor.ID, Action: "email.retried", Entity: "email:" + id,
-			Data: map[string]any{"retry": retries}})
+			Data: map[string]any{"retry": again.Retries}})
 		return err
 	})
 }

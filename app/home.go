@@ -52,8 +52,7 @@ type FinanceHome struct {
 func (a *App) Home(ctx context.Context, actor Actor) (Home, error) {
 	var h Home
 	q := a.store.Queries
-	staff := actor.Has(RoleManager) || actor.Has(RoleChair) || actor.Has(RoleAssessor) || actor.Has(RoleFinance)
-	if !staff {
+	if !actor.Staff() {
 		c, err := q.HomeApplicantCounts(ctx, actor.ID)
 		if err != nil {
 			return Home{}, fmt.Errorf("count applications: %w", err)

@@ -137,17 +137,14 @@ func (d *Dispatcher) start(ctx context.Context, row sqlc.Outbox) error {
 		opts = client.StartWorkflowOptions{ID: workflows.RoundWorkflowID(in.RoundID)}
 		wf, arg = workflows.RoundWorkflowName, in
 	case workflows.OutboxDeliverEmail:
-		var in struct {
-			workflows.EmailInput
-			Generation int `json:"generation"`
-		}
+		var in workflows.EmailDelivery
 		if err := json.Unmarshal(row.Payload, &in); err != nil {
 			return fmt.Errorf("decode payload: %w", err)
 		}
-		if in.EmailID < 1 {
-			return errors.New("decode payload: no email_id")
+		if in.EmailID < 1 || in.MessageID == "" {
+			return errors.New("decode payload: no email_id or message_id")
 		}
-		opts = client.StartWorkflowOptions{ID: workflows.EmailWorkflowID(in.EmailID, in.Generation)}
+		opts = client.StartWorkflowOptions{ID: workflows.EmailWorkflowID(in.MessageID, in.Generation)}
 		wf, arg = workflows.EmailWorkflowName, in.EmailInput
 	default:
 		return fmt.Errorf("unknown outbox kind %q", row.Kind)

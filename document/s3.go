@@ -6,7 +6,7 @@ import (
 	"encoding/hex"
 	"errors"
 	"fmt"
-	"hash"
+
 	"io"
 	"io/fs"
 	"net"
@@ -38,12 +38,30 @@ type S3Config struct {
 	// AWS_ACCESS_KEY_ID/AWS_SECRET_ACCESS_KEY environment and then the
 	// instance's IAM role are used.
 	AccessKeyID, SecretAccessKey string
+	// Style is how requests name the bucket (GRANTS_S3_PATH_STYLE).
+	Style AddressStyle
 	// SpoolDir is where uploads wait, hashed, before they are sent; "" is
 	// the system's temporary directory.
 	SpoolDir string
 	// Transport carries the requests; nil is the default.
 	Transport http.RoundTripper
 }
+
+// AddressStyle is how requests name the bucket: in the path
+// (https://host/bucket/key, what MinIO and most self-hosted servers want)
+// or in the host name (https://bucket.host/key).
+type AddressStyle int
+
+// Address styles.
+const (
+	// StyleAuto names the bucket in the host name for AWS and a few other
+	// clouds the client knows, in the path everywhere else.
+	StyleAuto AddressStyle = iota
+	// StylePath always names the bucket in the path.
+	StylePath
+	// StyleVirtualHost always names the bucket in the host name.
+	StyleVirtualHost
+)
 
 // bucketRE is a valid S3 bucket name: 3 to 63 lowercase letters, digits,
 // dots and hyphens, starting and ending with a letter or digit.
@@ -130,8 +148,15 @@ func NewS3Store(cfg S3Config) (*S3Store, error) {
 	} else {
 		creds = credentials.NewChainCredentials([]credentials.Provider{&credentials.EnvAWS{}, &credentials.IAM{}})
 	}
+	lookup := minio.BucketLookupAuto
+	switch cfg.Style {
+	case StylePath:
+		lookup = minio.BucketLookupPath
+	case StyleVirtualHost:
+		lookup = minio.BucketLookupDNS
+	}
 	client, err := minio.New(host, &minio.Options{Creds: creds, Secure: secure, Region: cfg.Region,
-		Transport: cfg.Transport, MaxRetries: 3})
+		Transport: cfg.Transport, MaxRetries: 3, BucketLookup: lookup})
 	if err != nil {
 		return nil, fmt.Errorf("document store: %w", err)
 	}
@@ -140,6 +165,12 @@ func NewS3Store(cfg S3Config) (*S3Store, error) {
 		spoolDir = os.TempDir()
 	}
 	return &S3Store{client: client, bucket: cfg.Bucket, prefix: strings.Trim(cfg.Prefix, "/"), spoolDir: spoolDir}, nil
+}
+
+// String names the store: s3://bucket/prefix at its endpoint.
+func (s *S3Store) String() string {
+	u := "s3://" + s.bucket + "/" + s.prefix
+	return strings.TrimSuffix(u, "/") + " at " + s.client.EndpointURL().String()
 }
 
 // key is the object key of the document with a valid hash.
@@ -230,31 +261,42 @@ func (s *S3Store) Open(ctx context.Context, sha string) (io.ReadSeekCloser, erro
 	return obj, nil
 }
 
-// Check implements Blobs: the bucket must exist and answer.
+// Check implements Blobs: the bucket must exist and answer. A server
+// that does not answer (or fails on its side) gives an error matching
+// ErrUnavailable; a missing bucket or refused credentials, another one,
+// saying so.
 func (s *S3Store) Check(ctx context.Context) error {
 	ok, err := s.client.BucketExists(ctx, s.bucket)
 	if err != nil {
 		return s.fail("check bucket", err)
 	}
 	if !ok {
-		return fmt.Errorf("%w: bucket %q does not exist", ErrUnavailable, s.bucket)
+		return fmt.Errorf("document store %s: the bucket does not exist", s)
 	}
 	return nil
 }
 
 // Import copies a document of a local Store into the bucket, reading it
 // once: its SHA-256 is checked while it streams and a file whose content
-// does not match its name is refused before its last bytes are sent, so a
-// corrupt file never lands in the bucket. A document already there with the
-// same size is left alone; sent reports whether it was copied. progress,
-// if not nil, is told of every chunk read.
-func (s *S3Store) Import(ctx context.Context, doc Local, progress func(n int)) (sent bool, err error) {
+// does not match its name is refused (ErrCorrupt) before its last bytes are
+// sent, so a corrupt file never lands in the bucket. A document already
+// there with the same size is left alone, unless verify is set and its
+// content in the bucket does not match its name: then it is replaced. sent
+// reports whether it was copied. progress, if not nil, is told of every
+// chunk sent.
+func (s *S3Store) Import(ctx context.Context, doc Local, verify bool, progress func(n int)) (sent bool, err error) {
 	have, found, err := s.Stat(ctx, doc.SHA256)
 	if err != nil {
 		return false, err
 	}
 	if found && have == doc.Size {
-		return false, nil
+		if !verify {
+			return false, nil
+		}
+		ok, err := s.intact(ctx, doc.SHA256)
+		if err != nil || ok {
+			return false, err
+		}
 	}
 	f, err := os.Open(doc.Path)
 	if err != nil {
@@ -271,6 +313,21 @@ func (s *S3Store) Import(ctx context.Context, doc Local, progress func(n int)) (
 		return false, s.fail("store document "+doc.SHA256, err)
 	}
 	return true, nil
+}
+
+// intact reads the document sha from the bucket, streamed, and reports
+// whether its content has that SHA-256.
+func (s *S3Store) intact(ctx context.Context, sha string) (bool, error) {
+	obj, err := s.Open(ctx, sha)
+	if err != nil {
+		return false, err
+	}
+	defer obj.Close()
+	h := sha256.New()
+	if _, err := io.Copy(h, obj); err != nil {
+		return false, s.fail("read document "+sha, err)
+	}
+	return hex.EncodeToString(h.Sum(nil)) == sha, nil
 }
 
 // ErrCorrupt reports a local document whose content does not match the
@@ -337,7 +394,14 @@ func isNoSuchKey(err error) bool {
 func (s *S3Store) fail(what string, err error) error {
 	var resp minio.ErrorResponse
 	if errors.As(err, &resp) && resp.StatusCode != 0 && resp.StatusCode < 500 && resp.Code != "SlowDown" && resp.StatusCode != http.StatusTooManyRequests {
-		return fmt.Errorf("%s in bucket %s: %s: %w", what, s.bucket, resp.Code, err)
+		hint := ""
+		switch resp.Code {
+		case "InvalidAccessKeyId", "SignatureDoesNotMatch", "AccessDenied", "InvalidToken", "ExpiredToken":
+			hint = " (check GRANTS_S3_ACCESS_KEY_ID and GRANTS_S3_SECRET_ACCESS_KEY)"
+		case "NoSuchBucket":
+			hint = " (check the bucket of GRANTS_DOCUMENTS_URL)"
+		}
+		return fmt.Errorf("%s in %s: %s%s: %w", what, s, resp.Code, hint, err)
 	}
-	return fmt.Errorf("%s in bucket %s: %w: %w", what, s.bucket, ErrUnavailable, err)
+	return fmt.Errorf("%s in %s: %w: %w", what, s, ErrUnavailable, err)
 }

@@ -64,8 +64,9 @@ type Blobs interface {
 	// matching fs.ErrNotExist; a store that cannot be reached, one matching
 	// ErrUnavailable.
 	Open(ctx context.Context, sha string) (io.ReadSeekCloser, error)
-	// Check reports whether the store can be reached (for readiness); its
-	// error matches ErrUnavailable.
+	// Check reports whether the store can be reached and used (for
+	// start-up and readiness); a store that does not answer gives an error
+	// matching ErrUnavailable.
 	Check(ctx context.Context) error
 }
 

@@ -18,27 +18,28 @@ import (
 // Queue writes e, and the outbox row that delivers it, with q (inside the
 // caller's transaction), and returns the e-mail's id.
 func Queue(ctx context.Context, q *sqlc.Queries, e sqlc.EmailInsertParams) (int64, error) {
-	id, err := q.EmailInsert(ctx, e)
+	row, err := q.EmailInsert(ctx, e)
 	if err != nil {
 		return 0, fmt.Errorf("queue e-mail %s: %w", e.Kind, err)
 	}
-	if err := deliver(ctx, q, id, 0); err != nil {
+	if err := deliver(ctx, q, row.ID, row.MessageID, 0); err != nil {
 		return 0, err
 	}
-	return id, nil
+	return row.ID, nil
 }
 
 // Retry queues a failed e-mail again (a manager's request): generation
 // makes its delivery a workflow of its own.
-func Retry(ctx context.Context, q *sqlc.Queries, emailID int64, generation int) error {
-	return deliver(ctx, q, emailID, generation)
+func Retry(ctx context.Context, q *sqlc.Queries, emailID int64, messageID string, generation int) error {
+	return deliver(ctx, q, emailID, messageID, generation)
 }
 
-func deliver(ctx context.Context, q *sqlc.Queries, emailID int64, generation int) error {
-	payload, err := json.Marshal(struct {
-		workflows.EmailInput
-		Generation int `json:"generation,omitempty"`
-	}{workflows.EmailInput{EmailID: emailID}, generation})
+// deliver writes the outbox row of an e-mail's delivery. Its workflow is
+// named by the Message-ID (a UUID), not the row's id, so no two databases
+// (a restored backup, a test's own) ever share a workflow on one Temporal.
+func deliver(ctx context.Context, q *sqlc.Queries, emailID int64, messageID string, generation int) error {
+	payload, err := json.Marshal(workflows.EmailDelivery{EmailInput: workflows.EmailInput{EmailID: emailID},
+		MessageID: messageID, Generation: generation})
 	if err != nil {
 		return fmt.Errorf("encode e-mail delivery: %w", err)
 	}

@@ -3,7 +3,7 @@
 -- outbox row (deliver:email) goes in the same transaction.
 INSERT INTO emails (kind, to_address, user_id, notification_id, account_token_id)
 VALUES (@kind, @to_address, sqlc.narg(user_id), sqlc.narg(notification_id), sqlc.narg(account_token_id))
-RETURNING id;
+RETURNING id, message_id;
 
 -- name: EmailGet :one
 -- An e-mail to deliver, with what it is rendered from: its notification
@@ -44,7 +44,7 @@ WHERE id = @id AND status IN ('pending', 'sending');
 -- Message-ID, so a recipient who got it after all sees one message.
 UPDATE emails SET status = 'pending', failed_at = NULL, retries = retries + 1
 WHERE id = @id AND status = 'failed'
-RETURNING retries;
+RETURNING retries, message_id;
 
 -- name: EmailListUndelivered :many
 -- Failed e-mails, newest first, for managers; keyset paged by id.

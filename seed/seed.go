@@ -88,7 +88,8 @@ type DemoUser struct {
 const ApplicantEmail = "applicant@example.org"
 
 // DemoUsers returns the demo users: a manager, a panel chair, three
-// assessors, two finance officers and an applicant.
+// assessors, two finance officers, a staff admin, a caseworker and an
+// applicant.
 func DemoUsers() []DemoUser {
 	return []DemoUser{
 		{Email: "manager@example.org", Name: "Priya Shah", Roles: []string{"manager"}},
@@ -98,6 +99,8 @@ func DemoUsers() []DemoUser {
 		{Email: "assessor3@example.org", Name: "Mei Lin Chen", Roles: []string{"assessor"}},
 		{Email: "finance1@example.org", Name: "Grace Adeyemi", Roles: []string{"finance"}},
 		{Email: "finance2@example.org", Name: "Jakub Nowak", Roles: []string{"finance"}},
+		{Email: "admin@example.org", Name: "Morgan Ellis", Roles: []string{"admin"}},
+		{Email: "caseworker@example.org", Name: "Femi Adebayo", Roles: []string{"caseworker"}},
 		{Email: ApplicantEmail, Name: "Sam Taylor", Roles: []string{}},
 	}
 }

@@ -3,6 +3,7 @@ package web
 import (
 	"context"
 	"net/http"
+	"net/url"
 
 	"github.com/gin-gonic/gin"
 
@@ -44,7 +45,10 @@ func (ui *UI) checkEmail(c *gin.Context) {
 		d.Paras = []string{"We have sent an email to the address you gave, with a link to confirm it. The link lasts 7 days.",
 			"If that address already had an account, the email says so instead: sign in with it, or reset its password.",
 			"You can sign in now with your new account and start drafting an application. You need to confirm your address before you can submit it."}
-		d.Link = &navItem{Href: "/sign-in", Text: "Sign in"}
+		d.Link = &navItem{Href: "/sign-in", Text: "Sign in with your new account"}
+		if next := safeNext(c.Query("next")); next != "/dashboard" {
+			d.Link.Href += "?next=" + url.QueryEscape(next)
+		}
 	case "confirm":
 		d.Paras = []string{"We have sent you a new link to confirm your email address. It lasts 7 days, and earlier links still work until they expire."}
 		d.Link = &navItem{Href: "/dashboard", Text: "Go to your dashboard"}

@@ -307,7 +307,7 @@ func TestApplicantJourney(t *testing.T) {
 	reg := v.post("/register", url.Values{"name": {"Sam Taylor"}, "email": {"sam@example.org"}, "password": {apptest.Password},
 		"password_confirm": {apptest.Password}, "next": {"/rounds/" + b.round.ID + "/apply"}})
 	require.Equal(t, http.StatusSeeOther, reg.Code, reg.Body)
-	require.Equal(t, "/check-email?sent=register", reg.Location)
+	require.Equal(t, "/check-email?sent=register&next="+url.QueryEscape("/rounds/"+b.round.ID+"/apply"), reg.Location)
 	// Confirm the address by the e-mailed link, then sign in and go on.
 	tok := b.env.LinkToken(t, "sam@example.org", "confirm")
 	v.get("/account/confirm?token=" + tok)

@@ -3,6 +3,7 @@ package web
 import (
 	"fmt"
 	"net/http"
+	"net/url"
 
 	"github.com/gin-gonic/gin"
 
@@ -82,7 +83,11 @@ func (ui *UI) register(c *gin.Context) {
 	if !f.Invalid() {
 		_, err := ui.app.Register(c.Request.Context(), app.RegisterInput{Email: f.Get("email"), Name: f.Get("name"), Password: f.Raw("password")})
 		if err == nil {
-			redirect(c, "/check-email?sent=register")
+			to := "/check-email?sent=register"
+			if next != "/dashboard" {
+				to += "&next=" + url.QueryEscape(next)
+			}
+			redirect(c, to)
 			return
 		}
 		if e, ok := app.AsError(err); ok && e.Kind == app.KindRateLimited {

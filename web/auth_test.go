@@ -270,16 +270,17 @@ func TestRegister(t *testing.T) {
 	// A taken address and a new one answer alike (DESIGN §10): neither
 	// signs in, both are told to check their e-mail.
 	taken := v.post("/register", url.Values{"name": {"Someone"}, "email": {"taken@example.org"},
-		"password": {"long enough password"}, "password_confirm": {"long enough password"}})
+		"password": {"long enough password"}, "password_confirm": {"long enough password"}, "next": {"/rounds/x"}})
 	fresh := v.post("/register", url.Values{"name": {"Ada Okafor"}, "email": {"ada@example.org"},
 		"password": {"long enough password"}, "password_confirm": {"long enough password"}, "next": {"/rounds/x"}})
 	for _, r := range []page{taken, fresh} {
 		require.Equal(t, http.StatusSeeOther, r.Code)
-		require.Equal(t, "/check-email?sent=register", r.Location)
+		require.Equal(t, "/check-email?sent=register&next=%2Frounds%2Fx", r.Location)
 	}
 	sent := v.get(fresh.Location)
 	require.Equal(t, http.StatusOK, sent.Code)
 	require.Contains(t, sent.Body, "Check your email")
+	require.Contains(t, sent.Body, `href="/sign-in?next=%2Frounds%2Fx"`, "signing in goes on to where registration began")
 	require.Equal(t, http.StatusSeeOther, v.get("/dashboard").Code, "not signed in")
 
 	// The new account signs in with its password, unconfirmed: every page

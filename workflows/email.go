@@ -38,16 +38,24 @@ type EmailInput struct {
 	EmailID int64 `json:"email_id"`
 }
 
+// EmailDelivery is the payload of an OutboxDeliverEmail row: the input
+// and what names the workflow (EmailWorkflowID).
+type EmailDelivery struct {
+	EmailInput
+	MessageID  string `json:"message_id"`
+	Generation int    `json:"generation,omitempty"`
+}
+
 // EmailFailure is the input of RecordEmailFailed.
 type EmailFailure struct {
 	EmailID int64  `json:"email_id"`
 	Reason  string `json:"reason"`
 }
 
-// EmailWorkflowID is the workflow ID of an e-mail's delivery; a
-// generation above 0 is a manager's retry of a failed one.
-func EmailWorkflowID(emailID int64, generation int) string {
-	id := "email:" + strconv.FormatInt(emailID, 10)
+// EmailWorkflowID is the workflow ID of an e-mail's delivery, named by its
+// Message-ID; a generation above 0 is a manager's retry of a failed one.
+func EmailWorkflowID(messageID string, generation int) string {
+	id := "email:" + messageID
 	if generation > 0 {
 		id += ":" + strconv.Itoa(generation)
 	}
@@ -63,9 +71,13 @@ func EmailWorkflow(ctx workflow.Context, in EmailInput) error {
 		StartToCloseTimeout:    2 * time.Minute,
 		ScheduleToCloseTimeout: EmailRetryFor,
 		RetryPolicy: &temporal.RetryPolicy{
-			InitialInterval:        10 * time.Second,
-			BackoffCoefficient:     2,
-			MaximumInterval:        time.Hour,
+			InitialInterval:    10 * time.Second,
+			BackoffCoefficient: 2,
+			MaximumInterval:    time.Hour,
+			// About 80 attempts fit in EmailRetryFor; the time limit is
+			// what stops it. The cap is explicit because 0 (unlimited)
+			// means 10 in Temporal's test environment.
+			MaximumAttempts:        1000,
 			NonRetryableErrorTypes: []string{ErrEmailPermanent},
 		},
 	})

@@ -15,6 +15,10 @@ const (
 	RoleChair    = "chair"
 	RoleAssessor = "assessor"
 	RoleFinance  = "finance"
+	// RoleAdmin manages staff: invites, changes roles, deactivates.
+	RoleAdmin = "admin"
+	// RoleCaseworker handles Spaces at Risk support requests and cases.
+	RoleCaseworker = "caseworker"
 )
 
 // registerUpdates installs every Update of the case. A validator does the

@@ -25,7 +25,7 @@ func users(ctx context.Context, cfg config.Config, log *slog.Logger, args []stri
 	fs := flag.NewFlagSet("users add", flag.ContinueOnError)
 	email := fs.String("email", "", "email address")
 	name := fs.String("name", "", "full name")
-	roles := fs.String("roles", "", "comma-separated staff roles: manager, chair, assessor, finance")
+	roles := fs.String("roles", "", "comma-separated staff roles: manager, chair, assessor, finance, caseworker, admin")
 	if err := fs.Parse(args[1:]); err != nil {
 		return err
 	}

@@ -45,17 +45,17 @@ func TestBrowserApplicantJourney(t *testing.T) {
 	t.Parallel()
 	needBrowser(t)
 	for _, tc := range []struct {
-		name string
-		opts []browserOption
-	}{{"javascript", nil}, {"no-javascript", []browserOption{withoutJavaScript()}}} {
+		name, email string
+		opts        []browserOption
+	}{{"javascript", "ada.okafor.js@example.org", nil}, {"no-javascript", "ada.okafor.nojs@example.org", []browserOption{withoutJavaScript()}}} {
 		t.Run(tc.name, func(t *testing.T) {
 			t.Parallel()
-			applicantJourney(t, tc.opts...)
+			applicantJourney(t, tc.email, tc.opts...)
 		})
 	}
 }
 
-func applicantJourney(t *testing.T, opts ...browserOption) {
+func applicantJourney(t *testing.T, email string, opts ...browserOption) {
 	s := newStack(t, nil)
 	def := apptest.ExampleRound(t)
 	require.Equal(t, 1, def.MinPartners, "the journey adds one partner, as the example round needs")
@@ -63,7 +63,6 @@ func applicantJourney(t *testing.T, opts ...browserOption) {
 	pdf := writePDF(t, "budget.pdf")
 	const (
 		name    = "Ada Okafor"
-		email   = "ada.okafor@example.org"
 		orgName = "Bermondsey Community Kitchen"
 		summary = "We will run weekly cooking clubs for isolated older people in Bermondsey, with a shared lunch."
 		partner = "Southwark Pensioners Centre"
@@ -107,7 +106,13 @@ func applicantJourney(t *testing.T, opts ...browserOption) {
 	b.fillByLabel("Create a password", "a long enough password")
 	b.fillByLabel("Enter the password again", "a long enough password")
 	b.clickButton("Create account")
-	// Registration comes back to the round, to start the application.
+	// An e-mail to confirm the address is on its way; signing in with the
+	// new account comes back to the round, to start the application.
+	b.expectHeading("Check your email")
+	b.clickLink("Sign in with your new account")
+	b.fillByLabel("Email address", email)
+	b.fillByLabel("Password", "a long enough password")
+	b.clickButton("Sign in")
 	b.expectPath("/rounds/" + r.ID + "/apply")
 	b.expectHeading("Add your organisation first")
 
@@ -208,6 +213,14 @@ func applicantJourney(t *testing.T, opts ...browserOption) {
 	b.expectText("Is your work mainly in London? Yes", summary, "Budget budget.pdf", partner, "Charity number 1099876",
 		"Grant size £1,000 to £5,000", "Amount requested £2,500", "File 1 budget.pdf")
 	b.expectNoText("will not be eligible")
+	// Submitting needs the address confirmed: the e-mailed link does it.
+	b.clickButton("Accept and submit")
+	b.expectStatus(409)
+	b.expectErrorSummary("Confirm your email address first: follow the link we emailed you, or ask for a new one")
+	b.visit(s.emailedLink(t, email, "Confirm your email address", "/account/confirm?token="))
+	b.clickButton("Confirm email address")
+	b.expectHeading("Your email address is confirmed")
+	b.visit(appPath + "/check")
 	b.clickButton("Accept and submit")
 	b.expectPath(appPath + "/confirmation")
 	b.expectHeading("Application submitted")

@@ -62,13 +62,20 @@ func TestBrowserPublicAndSignIn(t *testing.T) {
 	require.Empty(t, b.fieldValue("Create a password"))
 	require.Empty(t, b.fieldValue("Enter the password again"))
 
-	// Properly: signed in, on the dashboard.
+	// Properly: an e-mail is on its way; the new account signs in with
+	// its password, and is asked to confirm its address.
 	b.fillByLabel("Create a password", "a long enough password")
 	b.fillByLabel("Enter the password again", "a long enough password")
 	b.clickButton("Create account")
+	b.expectPath("/check-email")
+	b.expectHeading("Check your email")
+	b.clickLink("Sign in with your new account")
+	b.fillByLabel("Email address", "ada@example.org")
+	b.fillByLabel("Password", "a long enough password")
+	b.clickButton("Sign in")
 	b.expectPath("/dashboard")
 	b.expectHeading("Dashboard")
-	b.expectText("Signed in as Ada Okafor (ada@example.org)")
+	b.expectText("Signed in as Ada Okafor (ada@example.org)", "Confirm your email address to submit applications and accept offers.")
 
 	// Sign out, then in as someone else.
 	b.clickButton("Sign out")

@@ -91,5 +91,5 @@ func TestSignInAndRegistrationLimitedPerClient(t *testing.T) {
 	require.NoError(t, err)
 	psrv := httptest.NewServer(proxied)
 	t.Cleanup(psrv.Close)
-	require.Equal(t, http.StatusCreated, post(psrv.URL, "/api/v1/auth/register", good, "X-Forwarded-For", "203.0.113.9").StatusCode)
+	require.Equal(t, http.StatusAccepted, post(psrv.URL, "/api/v1/auth/register", good, "X-Forwarded-For", "203.0.113.9").StatusCode)
 }

@@ -6,6 +6,7 @@ import (
 	"errors"
 	"flag"
 	"fmt"
+	"io"
 	"log/slog"
 	"os"
 	"path/filepath"
@@ -18,6 +19,7 @@ import (
 	"github.com/civicgrants/grants/db"
 	"github.com/civicgrants/grants/payments/bank"
 	"github.com/civicgrants/grants/platform/config"
+	"github.com/civicgrants/grants/platform/mailpit"
 	"github.com/civicgrants/grants/platform/pgcluster"
 	"github.com/civicgrants/grants/platform/stripemock"
 	"github.com/civicgrants/grants/platform/temporaldev"
@@ -25,10 +27,16 @@ import (
 )
 
 // dev runs the whole system in one process for a laptop: a private
-// PostgreSQL cluster, the Temporal dev server and stripe-mock as child
-// processes, then migrations, the demo data, the HTTP server and the
-// worker. SIGINT or SIGTERM stops everything it started.
+// PostgreSQL cluster, the Temporal dev server, stripe-mock and Mailpit (the
+// mail catcher) as child processes, then migrations, the demo data, the
+// HTTP server and the worker. SIGINT or SIGTERM stops everything it
+// started. Its start-up banner goes to standard error.
 func dev(ctx context.Context, cfg config.Config, log *slog.Logger, args []string) error {
+	return runDev(ctx, cfg, log, os.Stderr, args)
+}
+
+// runDev is dev with the banner written to out.
+func runDev(ctx context.Context, cfg config.Config, log *slog.Logger, out io.Writer, args []string) error {
 	fs := flag.NewFlagSet("dev", flag.ContinueOnError)
 	fs.StringVar(&cfg.Addr, "addr", cfg.Addr, "HTTP listen address (GRANTS_ADDR)")
 	dataDir := fs.String("data-dir", cfg.DataDir, "where the dev stack keeps its data (GRANTS_DATA_DIR)")
@@ -43,7 +51,7 @@ func dev(ctx context.Context, cfg config.Config, log *slog.Logger, args []string
 		return fmt.Errorf("data dir: %w", err)
 	}
 	// What defaults to the address or the data dir follows the flags.
-	if os.Getenv("GRANTS_DOCUMENTS_DIR") == "" {
+	if os.Getenv("GRANTS_DOCUMENTS_DIR") == "" && os.Getenv("GRANTS_DOCUMENTS_URL") == "" {
 		cfg.DocumentsDir = filepath.Join(abs, "documents")
 	}
 	if os.Getenv("GRANTS_PUBLIC_URL") == "" {
@@ -78,6 +86,7 @@ func dev(ctx context.Context, cfg config.Config, log *slog.Logger, args []string
 		return err
 	}
 	cfg.DatabaseURL = pg.URL("grants")
+	log.Info("grants dev database", "DATABASE_URL", cfg.DatabaseURL)
 
 	ts, err := temporaldev.Start(ctx, temporaldev.Options{Binary: cfg.TemporalBin, DBFile: filepath.Join(abs, "temporal.db"),
 		Namespace: cfg.TemporalNamespace, Logger: log.With("component", "temporal-dev")})
@@ -95,6 +104,21 @@ func dev(ctx context.Context, cfg config.Config, log *slog.Logger, args []string
 	cfg.StripeAPIBase = sm.URL() // payments by Stripe go to the mock
 	if err := devPaymentDefaults(&cfg, abs); err != nil {
 		return err
+	}
+
+	// Every e-mail goes to the catcher unless GRANTS_SMTP_URL names a
+	// server; its database is in the data dir, so mail survives a restart.
+	mp, err := mailpit.Start(ctx, mailpit.Options{Binary: cfg.MailpitBin, DataFile: filepath.Join(abs, "mailpit.db"),
+		Logger: log.With("component", "mailpit")})
+	if err != nil {
+		return err
+	}
+	children = append(children, mp)
+	mailNote := "every e-mail the system sends"
+	if cfg.SMTPURL == "" {
+		cfg.SMTPURL = mp.SMTPURL()
+	} else {
+		mailNote = "catches nothing: e-mail goes to GRANTS_SMTP_URL"
 	}
 
 	if err := db.MigrateURL(ctx, cfg.DatabaseURL); err != nil {
@@ -124,11 +148,13 @@ func dev(ctx context.Context, cfg config.Config, log *slog.Logger, args []string
 		return err
 	}
 
-	fmt.Fprintf(os.Stderr, `
+	fmt.Fprintf(out, `
 grants dev is running
   web:       http://%s/
   API:       http://%s/api/v1   (OpenAPI: /api/v1/openapi.json)
+  mail:      %s   (%s; SMTP at %s)
   data:      %s   (PostgreSQL cluster: %s)
+  database:  DATABASE_URL=%s
   temporal:  %s
   stripe:    stripe-mock at %s (payments by Stripe go there)
   webhooks:  POST /api/v1/webhooks/stripe, secret %s (GRANTS_STRIPE_WEBHOOK_SECRET);
@@ -137,7 +163,7 @@ grants dev is running
   password:  %s
 Press Ctrl-C to stop.
 
-`, cfg.Addr, cfg.Addr, abs, pg.Dir(), ts.Address(), cfg.StripeAPIBase, cfg.StripeWebhookSecret,
+`, cfg.Addr, cfg.Addr, mp.URL(), mailNote, mp.SMTPAddr(), abs, pg.Dir(), cfg.DatabaseURL, ts.Address(), cfg.StripeAPIBase, cfg.StripeWebhookSecret,
 		map[bool]string{true: "loaded now", false: "kept from an earlier run"}[seeded], password)
 
 	mailer, err := newMailer(cfg, log)
@@ -157,6 +183,8 @@ Press Ctrl-C to stop.
 			return fmt.Errorf("temporal dev server exited: %w", ts.Err())
 		case <-sm.Done():
 			return fmt.Errorf("stripe-mock exited: %w", sm.Err())
+		case <-mp.Done():
+			return fmt.Errorf("mailpit exited: %w", mp.Err())
 		}
 	})
 	err = g.Wait()

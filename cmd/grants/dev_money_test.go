@@ -27,7 +27,8 @@ func TestDevStackMoneyFlow(t *testing.T) {
 	dir, cfg := devSetup(t, "grants-dev-money-")
 	require.Empty(t, cfg.StripeSecretKey, "the dev default key is the one under test")
 	addr := freeAddr(t)
-	stop := startDev(t, cfg, slog.New(slog.NewJSONHandler(io.Discard, nil)), addr, dir)
+	out := &lockedBuffer{}
+	stop := startDevOut(t, cfg, slog.New(slog.NewJSONHandler(io.Discard, nil)), addr, dir, out)
 	defer stop()
 	base := "http://" + addr + "/api/v1"
 	(&httpClient{t: t, base: base}).waitReady("http://" + addr)
@@ -61,10 +62,7 @@ func TestDevStackMoneyFlow(t *testing.T) {
 	}, 201, &rnd)
 
 	grantee := &httpClient{t: t, base: base}
-	grantee.do("POST", "/auth/register", map[string]any{"email": "money@example.org", "password": "money-password-1", "name": "Money"}, 201, nil)
-	var tok struct{ Token string }
-	grantee.do("POST", "/auth/login", map[string]any{"email": "money@example.org", "password": "money-password-1"}, 200, &tok)
-	grantee.token = tok.Token
+	grantee.registerConfirmed(mailCatcher(t, out.String()).Client, "money@example.org", "money-password-1", "Money")
 	var org struct{ ID string }
 	grantee.do("POST", "/organisations", map[string]any{"name": "Dev money hall", "legal_form": "charity", "charity_number": "1187340",
 		"borough": "Lambeth", "address": map[string]any{"line1": "1 Hall Street", "town": "London", "postcode": "SE11 5AA"},

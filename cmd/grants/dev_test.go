@@ -9,7 +9,9 @@ import (
 	"mime/multipart"
 	"net"
 	"net/http"
+	"net/smtp"
 	"os"
+	"regexp"
 	"strings"
 	"testing"
 	"time"
@@ -17,6 +19,7 @@ import (
 	"github.com/stretchr/testify/require"
 
 	"github.com/civicgrants/grants/platform/config"
+	"github.com/civicgrants/grants/platform/mailpit"
 )
 
 // The dev stack end to end, as `make run` starts it: private PostgreSQL and
@@ -30,9 +33,19 @@ func TestDevStack(t *testing.T) {
 
 	addr := freeAddr(t)
 	base := "http://" + addr
-	stop := startDev(t, cfg, log, addr, dir)
+	out := &lockedBuffer{}
+	stop := startDevOut(t, cfg, log, addr, dir, out)
 	c := &httpClient{t: t, base: base + "/api/v1"}
 	c.waitReady(base)
+
+	// The banner names the database and the mail catcher, which catches
+	// what is sent to it.
+	require.Regexp(t, `\n  database:  DATABASE_URL=postgres://postgres@/grants\?host=`, out.String())
+	catcher := mailCatcher(t, out.String())
+	require.NoError(t, smtp.SendMail(catcher.smtpAddr, nil, "grants@localhost", []string{"dev@example.org"},
+		[]byte("Subject: Kept across restarts\r\n\r\nHello\r\n")))
+	_, err := catcher.WaitForMessage(t.Context(), "dev@example.org", nil)
+	require.NoError(t, err)
 
 	// Demo data: both programmes with an open round each.
 	var rounds struct {
@@ -49,10 +62,7 @@ func TestDevStack(t *testing.T) {
 		}
 	}
 
-	c.do("POST", "/auth/register", map[string]any{"email": "e2e@example.org", "password": "e2e-password-1", "name": "E2E"}, 201, nil)
-	var tok struct{ Token string }
-	c.do("POST", "/auth/login", map[string]any{"email": "e2e@example.org", "password": "e2e-password-1"}, 200, &tok)
-	c.token = tok.Token
+	c.registerConfirmed(catcher.Client, "e2e@example.org", "e2e-password-1", "E2E")
 	var org, app struct {
 		ID     string
 		Status string
@@ -73,12 +83,17 @@ func TestDevStack(t *testing.T) {
 
 	stop()
 
-	// A second start keeps everything.
+	// A second start keeps everything, the caught mail included.
 	addr = freeAddr(t)
-	stop = startDev(t, cfg, log, addr, dir)
+	out = &lockedBuffer{}
+	stop = startDevOut(t, cfg, log, addr, dir, out)
 	c.base = "http://" + addr + "/api/v1"
 	c.waitReady("http://" + addr)
+	kept, err := mailCatcher(t, out.String()).Search(t.Context(), `subject:"Kept across restarts"`)
+	require.NoError(t, err)
+	require.Len(t, kept, 1)
 	c.token = ""
+	var tok struct{ Token string }
 	c.do("POST", "/auth/login", map[string]any{"email": "e2e@example.org", "password": "e2e-password-1"}, 200, &tok)
 	c.token = tok.Token
 	c.do("GET", "/applications/"+app.ID, nil, 200, &app)
@@ -102,13 +117,69 @@ var rootsAnswers = map[string]any{
 	"delivery_plan":  "Weekly sessions from April.",
 }
 
+// catcher is the mail catcher named by the banner of `grants dev`.
+type catcher struct {
+	*mailpit.Client
+	smtpAddr string
+}
+
+// mailCatcher finds the banner's mail line: the catcher's web address,
+// http://127.0.0.1:<port>, which answers Mailpit's API, and its SMTP
+// address.
+func mailCatcher(t *testing.T, banner string) catcher {
+	t.Helper()
+	m := regexp.MustCompile(`\n  mail: +(http://127\.0\.0\.1:\d+) .*SMTP at (127\.0\.0\.1:\d+)\)\n`).FindStringSubmatch(banner)
+	require.NotNil(t, m, "no mail line in the banner:\n%s", banner)
+	c := catcher{Client: &mailpit.Client{BaseURL: m[1]}, smtpAddr: m[2]}
+	res, err := http.Get(m[1] + "/api/v1/messages")
+	require.NoError(t, err)
+	defer res.Body.Close()
+	var list struct{ Messages []any }
+	require.Equal(t, http.StatusOK, res.StatusCode)
+	require.NoError(t, json.NewDecoder(res.Body).Decode(&list))
+	require.NotNil(t, list.Messages, "not Mailpit's list of messages")
+	return c
+}
+
+// registerConfirmed registers an account over the API, confirms its
+// address with the token of the e-mail the worker sent to the catcher mp,
+// and signs c in as it.
+func (c *httpClient) registerConfirmed(mp *mailpit.Client, email, password, name string) {
+	c.t.Helper()
+	var sent struct{ Status string }
+	c.do("POST", "/auth/register", map[string]any{"email": email, "password": password, "name": name}, 202, &sent)
+	require.Equal(c.t, "confirmation_sent", sent.Status)
+	ctx, cancel := context.WithTimeout(c.t.Context(), time.Minute)
+	defer cancel()
+	m, err := mp.WaitForMessage(ctx, email, func(s mailpit.Summary) bool { return s.Subject == "Confirm your email address" })
+	require.NoError(c.t, err)
+	tok := regexp.MustCompile(`/account/confirm\?token=([A-Za-z0-9_-]+)`).FindStringSubmatch(m.Text)
+	require.NotNil(c.t, tok, "no confirmation link in:\n%s", m.Text)
+	require.Contains(c.t, m.HTML, "/account/confirm?token="+tok[1], "the HTML part has the same link")
+	c.do("POST", "/auth/confirm", map[string]any{"token": tok[1]}, 200, nil)
+	var login struct{ Token string }
+	c.do("POST", "/auth/login", map[string]any{"email": email, "password": password}, 200, &login)
+	c.token = login.Token
+	var me struct {
+		EmailVerified bool `json:"email_verified"`
+	}
+	c.do("GET", "/me", nil, 200, &me)
+	require.True(c.t, me.EmailVerified)
+}
+
 // startDev runs `grants dev` in-process and returns a function that stops
 // it as Ctrl-C would and checks it stopped, children included, within 10 s.
 func startDev(t *testing.T, cfg config.Config, log *slog.Logger, addr, dir string) func() {
 	t.Helper()
+	return startDevOut(t, cfg, log, addr, dir, io.Discard)
+}
+
+// startDevOut is startDev with the banner written to out.
+func startDevOut(t *testing.T, cfg config.Config, log *slog.Logger, addr, dir string, out io.Writer) func() {
+	t.Helper()
 	ctx, cancel := context.WithCancel(context.Background())
 	done := make(chan error, 1)
-	go func() { done <- dev(ctx, cfg, log, []string{"--addr", addr, "--data-dir", dir}) }()
+	go func() { done <- runDev(ctx, cfg, log, out, []string{"--addr", addr, "--data-dir", dir}) }()
 	stopped := false
 	stop := func() {
 		if stopped {

@@ -23,7 +23,7 @@ Usage:
   grants dev [--addr A] [--data-dir D]
                                everything in one process on a private PostgreSQL, Temporal dev server
                                and stripe-mock
-  grants users add --email E --name N [--roles manager,chair,assessor,finance]
+  grants users add --email E --name N [--roles manager,chair,assessor,finance,caseworker,admin]
                                create a user; the password is read from standard input
   grants audit verify [--checkpoint N]
                                check every audit chain, seal and signed head; exit 1 listing findings

@@ -4,6 +4,7 @@ import (
 	"context"
 	"log/slog"
 	"net/http/httptest"
+	"strings"
 	"sync"
 	"testing"
 	"time"
@@ -14,7 +15,11 @@ import (
 
 	"github.com/civicgrants/grants/app/apptest"
 	"github.com/civicgrants/grants/dispatch"
+	"github.com/civicgrants/grants/linktoken"
+	"github.com/civicgrants/grants/mail"
 	"github.com/civicgrants/grants/payments"
+	"github.com/civicgrants/grants/platform/mailpit"
+	"github.com/civicgrants/grants/platform/mailpit/mailpittest"
 	"github.com/civicgrants/grants/workflows"
 	"github.com/civicgrants/grants/workflows/activities"
 	"github.com/civicgrants/grants/workflows/wftest"
@@ -26,9 +31,11 @@ import (
 type stack struct {
 	env    *apptest.Env
 	tc     client.Client
-	base   string          // the API's base URL
-	queue  string          // the test's task queue
-	stripe payments.Stripe // what the activities pay through; nil: none
+	base   string            // the API's base URL
+	queue  string            // the test's task queue
+	stripe payments.Stripe   // what the activities pay through; nil: none
+	mail   activities.Mailer // sends to the shared Mailpit, links to the web UI
+	mp     *mailpit.Client   // reads what was sent
 
 	mu   sync.Mutex
 	stop func() // stops the running worker; nil when none runs
@@ -42,6 +49,22 @@ func newStack(t *testing.T, stripe payments.Stripe) *stack {
 	log := slog.New(slog.DiscardHandler)
 	env.App.UseTemporal(tc)
 	s := &stack{env: env, tc: tc, queue: wftest.TaskQueue(t), stripe: stripe}
+	h, err := httpHandler(env.App, tc, log, nil)
+	require.NoError(t, err)
+	srv := httptest.NewServer(h)
+	t.Cleanup(srv.Close)
+	s.base = srv.URL + "/api/v1"
+
+	smtpURL, mp := mailpittest.Shared(t)
+	settings, err := mail.ParseURL(smtpURL)
+	require.NoError(t, err)
+	sender, err := mail.NewSender(settings, "Grants <grants@example.org>", "")
+	require.NoError(t, err)
+	key, err := linktoken.KeyFromEncryptionKey(apptest.EncryptionKey)
+	require.NoError(t, err)
+	s.mail = activities.Mailer{Sender: sender, LinkKey: key, PublicURL: srv.URL}
+	s.mp = mp
+
 	s.startWorker(t)
 	t.Cleanup(s.stopWorker)
 
@@ -50,12 +73,6 @@ func newStack(t *testing.T, stripe payments.Stripe) *stack {
 	done := make(chan struct{})
 	go func() { defer close(done); _ = d.Run(ctx) }()
 	t.Cleanup(func() { cancel(); <-done })
-
-	h, err := httpHandler(env.App, tc, log, nil)
-	require.NoError(t, err)
-	srv := httptest.NewServer(h)
-	t.Cleanup(srv.Close)
-	s.base = srv.URL + "/api/v1"
 	return s
 }
 
@@ -64,7 +81,7 @@ func (s *stack) startWorker(t *testing.T) {
 	t.Helper()
 	w := worker.New(s.tc, s.queue, worker.Options{})
 	workflows.Register(w)
-	(&activities.Activities{Store: s.env.Store, Log: slog.New(slog.DiscardHandler), Temporal: s.tc, Stripe: s.stripe}).Register(w)
+	(&activities.Activities{Store: s.env.Store, Log: slog.New(slog.DiscardHandler), Temporal: s.tc, Stripe: s.stripe, Mail: s.mail}).Register(w)
 	require.NoError(t, w.Start())
 	s.mu.Lock()
 	s.stop = w.Stop
@@ -95,4 +112,34 @@ func (s *stack) as(t *testing.T, email string, roles ...string) *httpClient {
 	c.do("POST", "/auth/login", map[string]any{"email": email, "password": apptest.Password}, 200, &tok)
 	c.token = tok.Token
 	return c
+}
+
+// emailedLink waits for the newest e-mail to `to` with the given subject
+// and returns its link into the web UI under path (the path with its
+// query, to visit), as a person would follow it from the message.
+func (s *stack) emailedLink(t *testing.T, to, subject, path string) string {
+	t.Helper()
+	ctx, cancel := context.WithTimeout(t.Context(), 30*time.Second)
+	defer cancel()
+	m, err := s.mp.WaitForMessage(ctx, to, func(m mailpit.Summary) bool { return m.Subject == subject })
+	if err != nil {
+		rows, _ := s.env.Store.Pool.Query(context.Background(), `SELECT id, kind, to_address, status, attempts, coalesce(last_error, '') FROM emails`)
+		for rows.Next() {
+			var id int64
+			var kind, addr, status, lastErr string
+			var attempts int32
+			_ = rows.Scan(&id, &kind, &addr, &status, &attempts, &lastErr)
+			t.Logf("e-mail %d %s to %s: %s after %d attempts %s", id, kind, addr, status, attempts, lastErr)
+		}
+		rows.Close()
+	}
+	require.NoError(t, err)
+	web := s.mail.PublicURL
+	i := strings.Index(m.Text, web+path)
+	require.GreaterOrEqual(t, i, 0, "the e-mail %q links to %s:\n%s", subject, path, m.Text)
+	link := m.Text[i+len(web):]
+	if j := strings.IndexAny(link, " \n\r\t>)"); j >= 0 {
+		link = link[:j]
+	}
+	return link
 }

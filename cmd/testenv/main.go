@@ -1,7 +1,8 @@
 // Command testenv runs a command inside a throwaway test environment: an
-// ephemeral private PostgreSQL cluster, an in-memory Temporal dev server
-// and a stripe-mock (bin/stripe-mock, built by `make bin/stripe-mock`), all
-// stopped and removed when the command ends.
+// ephemeral private PostgreSQL cluster, an in-memory Temporal dev server,
+// a stripe-mock (bin/stripe-mock, built by `make bin/stripe-mock`) and a
+// Mailpit (bin/mailpit, `make bin/mailpit`), all stopped and removed when
+// the command ends.
 //
 //	go run ./cmd/testenv -- go test ./...
 //
@@ -14,7 +15,12 @@
 //   - GRANTS_SQLC_DATABASE_URL: a database `sqlc_vet` with every migration
 //     applied, for `sqlc vet`;
 //   - GRANTS_TEST_STRIPE_API_BASE: the stripe-mock's base URL
-//     (payments/stripetest.APIBase).
+//     (payments/stripetest.APIBase);
+//   - GRANTS_TEST_SMTP_URL: the Mailpit's SMTP server as a
+//     GRANTS_SMTP_URL, smtp://127.0.0.1:<port>?tls=none, and
+//     GRANTS_TEST_MAILPIT_URL: its web UI and API, http://127.0.0.1:<port>
+//     (platform/mailpit/mailpittest.Shared). Its chaos triggers are
+//     enabled but off; every test of the run shares it.
 //
 // SIGINT and SIGTERM are passed on to the command; testenv exits with the
 // command's exit code.
@@ -33,6 +39,7 @@ import (
 	"time"
 
 	"github.com/civicgrants/grants/db"
+	"github.com/civicgrants/grants/platform/mailpit"
 	"github.com/civicgrants/grants/platform/pgcluster"
 	"github.com/civicgrants/grants/platform/stripemock"
 	"github.com/civicgrants/grants/platform/temporaldev"
@@ -44,6 +51,8 @@ const (
 	envTemporalAddress = "GRANTS_TEST_TEMPORAL_ADDRESS"
 	envSqlcDatabaseURL = "GRANTS_SQLC_DATABASE_URL"
 	envStripeAPIBase   = "GRANTS_TEST_STRIPE_API_BASE"
+	envSMTPURL         = "GRANTS_TEST_SMTP_URL"
+	envMailpitURL      = "GRANTS_TEST_MAILPIT_URL"
 	sqlcDatabase       = "sqlc_vet"
 )
 
@@ -118,7 +127,7 @@ func run(args []string) int {
 	}
 }
 
-// start brings up PostgreSQL, Temporal and stripe-mock side by side and
+// start brings up PostgreSQL, Temporal, stripe-mock and Mailpit side by side and
 // returns the environment for the command and a function that stops and
 // removes everything (also after a partial start).
 func start(ctx context.Context, log *slog.Logger) (env []string, stop func(), err error) {
@@ -130,15 +139,24 @@ func start(ctx context.Context, log *slog.Logger) (env []string, stop func(), er
 		cluster *pgcluster.Cluster
 		server  *temporaldev.Server
 		mock    *stripemock.Server
+		mail    *mailpit.Server
 		pgErr   error
 		tErr    error
 		smErr   error
+		mpErr   error
 		wg      sync.WaitGroup
 	)
 	stop = func() {
 		ctx, cancel := context.WithTimeout(context.Background(), 9*time.Second)
 		defer cancel()
 		var wg sync.WaitGroup
+		if mail != nil {
+			wg.Go(func() {
+				if err := mail.Stop(ctx); err != nil {
+					log.Warn("stop Mailpit", "err", err)
+				}
+			})
+		}
 		if mock != nil {
 			wg.Go(func() {
 				if err := mock.Stop(ctx); err != nil {
@@ -185,8 +203,11 @@ func start(ctx context.Context, log *slog.Logger) (env []string, stop func(), er
 	wg.Go(func() {
 		mock, smErr = stripemock.Start(ctx, stripemock.Options{Logger: log})
 	})
+	wg.Go(func() {
+		mail, mpErr = mailpit.Start(ctx, mailpit.Options{Logger: log})
+	})
 	wg.Wait()
-	if err := errors.Join(pgErr, tErr, smErr); err != nil {
+	if err := errors.Join(pgErr, tErr, smErr, mpErr); err != nil {
 		return nil, stop, err
 	}
 	return []string{
@@ -194,5 +215,7 @@ func start(ctx context.Context, log *slog.Logger) (env []string, stop func(), er
 		envTemporalAddress + "=" + server.Address(),
 		envSqlcDatabaseURL + "=" + cluster.URL(sqlcDatabase),
 		envStripeAPIBase + "=" + mock.URL(),
+		envSMTPURL + "=" + mail.SMTPURL(),
+		envMailpitURL + "=" + mail.URL(),
 	}, stop, nil
 }

@@ -82,7 +82,7 @@ func (q *Queries) EmailGet(ctx context.Context, id int64) (EmailGetRow, error) {
 const emailInsert = `-- name: EmailInsert :one
 INSERT INTO emails (kind, to_address, user_id, notification_id, account_token_id)
 VALUES ($1, $2, $3, $4, $5)
-RETURNING id
+RETURNING id, message_id
 `
 
 type EmailInsertParams struct {
@@ -93,9 +93,14 @@ type EmailInsertParams struct {
 	AccountTokenID *int64
 }
 
+type EmailInsertRow struct {
+	ID        int64
+	MessageID string
+}
+
 // An e-mail to send, in the transaction that decides to send it; its
 // outbox row (deliver:email) goes in the same transaction.
-func (q *Queries) EmailInsert(ctx context.Context, arg EmailInsertParams) (int64, error) {
+func (q *Queries) EmailInsert(ctx context.Context, arg EmailInsertParams) (EmailInsertRow, error) {
 	row := q.db.QueryRow(ctx, emailInsert,
 		arg.Kind,
 		arg.ToAddress,
@@ -103,9 +108,9 @@ func (q *Queries) EmailInsert(ctx context.Context, arg EmailInsertParams) (int64
 		arg.NotificationID,
 		arg.AccountTokenID,
 	)
-	var id int64
-	err := row.Scan(&id)
-	return id, err
+	var i EmailInsertRow
+	err := row.Scan(&i.ID, &i.MessageID)
+	return i, err
 }
 
 const emailListUndelivered = `-- name: EmailListUndelivered :many
@@ -226,14 +231,19 @@ func (q *Queries) EmailNoteError(ctx context.Context, arg EmailNoteErrorParams) 
 const emailRequeue = `-- name: EmailRequeue :one
 UPDATE emails SET status = 'pending', failed_at = NULL, retries = retries + 1
 WHERE id = $1 AND status = 'failed'
-RETURNING retries
+RETURNING retries, message_id
 `
+
+type EmailRequeueRow struct {
+	Retries   int32
+	MessageID string
+}
 
 // A manager asks for a failed e-mail to be tried again: it keeps its
 // Message-ID, so a recipient who got it after all sees one message.
-func (q *Queries) EmailRequeue(ctx context.Context, id int64) (int32, error) {
+func (q *Queries) EmailRequeue(ctx context.Context, id int64) (EmailRequeueRow, error) {
 	row := q.db.QueryRow(ctx, emailRequeue, id)
-	var retries int32
-	err := row.Scan(&retries)
-	return retries, err
+	var i EmailRequeueRow
+	err := row.Scan(&i.Retries, &i.MessageID)
+	return i, err
 }
