@@ -254,6 +254,10 @@ func (s *S3Store) Open(ctx context.Context, sha string) (io.ReadSeekCloser, erro
 			_ = obj.Close()
 		}
 		if isNoSuchKey(err) {
+			// A HEAD cannot tell a missing bucket from a missing object.
+			if ok, berr := s.client.BucketExists(ctx, s.bucket); berr == nil && !ok {
+				return nil, fmt.Errorf("open document %s in %s: NoSuchBucket (check the bucket of GRANTS_DOCUMENTS_URL)", sha, s)
+			}
 			return nil, fmt.Errorf("open document %s: %w", sha, fs.ErrNotExist)
 		}
 		return nil, s.fail("open document "+sha, err)
