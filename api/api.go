@@ -52,6 +52,13 @@ func Register(g *gin.RouterGroup, a *app.App, log *slog.Logger) {
 	g.POST("/emails/:id/retry", h.requireUser, h.retryEmail)
 
 	g.GET("/programmes", h.listProgrammes)
+	g.GET("/programmes/:code", h.getProgramme)
+	g.POST("/programmes", h.requireUser, h.createProgramme)
+	g.PATCH("/programmes/:code", h.requireUser, h.updateProgramme)
+
+	g.GET("/staff", h.requireUser, h.listStaff)
+	g.GET("/staff/:user_id", h.requireUser, h.getStaffMember)
+	g.PATCH("/staff/:user_id", h.requireUser, h.changeStaff)
 	g.GET("/rounds", h.listRounds)
 	g.GET("/rounds/:id", h.getRound)
 	g.POST("/rounds", h.requireUser, h.requireRole(app.RoleManager), h.createRound)

@@ -2,6 +2,7 @@ package app
 
 import (
 	"context"
+	"errors"
 	"fmt"
 	"strings"
 	"time"
@@ -102,7 +103,7 @@ func (a *App) Register(ctx context.Context, in RegisterInput) (Accepted, error) 
 		_, err = audit.Append(ctx, q, audit.Event{Chain: "user:" + u.ID, Actor: u.ID, Action: "user.registered", Entity: "user:" + u.ID})
 		return err
 	})
-	if err == errTaken {
+	if errors.Is(err, errTaken) {
 		err = a.store.InTx(ctx, func(q *sqlc.Queries) error {
 			u, err := q.UserGetByEmail(ctx, in.Email)
 			if err != nil {
@@ -203,6 +204,9 @@ func (a *App) requestLink(ctx context.Context, email, purpose, kind, unknownKind
 		}
 		if err != nil {
 			return fmt.Errorf("find user: %w", err)
+		}
+		if u.DeactivatedAt != nil {
+			return nil // a deactivated account gets no link; the answer is the same
 		}
 		if err := a.sendLink(ctx, q, key, u, purpose, kind); err != nil {
 			return err

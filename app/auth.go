@@ -13,6 +13,7 @@ import (
 
 	"golang.org/x/crypto/bcrypt"
 
+	"github.com/civicgrants/grants/audit"
 	"github.com/civicgrants/grants/db"
 	"github.com/civicgrants/grants/db/sqlc"
 	"github.com/civicgrants/grants/id"
@@ -82,15 +83,30 @@ func (a *App) CreateUser(ctx context.Context, in RegisterInput, roles []string) 
 		roles = []string{}
 	}
 	now := a.now().UTC()
-	u, err := a.store.UserCreate(ctx, sqlc.UserCreateParams{
-		ID: id.New(id.User), Email: in.Email, Name: in.Name, PasswordHash: string(hash), Roles: roles, EmailVerifiedAt: &now,
+	var u sqlc.User
+	err = a.store.InTx(ctx, func(q *sqlc.Queries) error {
+		var err error
+		u, err = q.UserCreate(ctx, sqlc.UserCreateParams{
+			ID: id.New(id.User), Email: in.Email, Name: in.Name, PasswordHash: string(hash), Roles: roles, EmailVerifiedAt: &now,
+		})
+		if err != nil {
+			if db.IsConstraint(err, "users_email_key") {
+				return &Error{Kind: KindConflict, Code: "conflict", Message: "An account with this email address already exists",
+					Fields: map[string]string{"email": "An account with this email address already exists"}}
+			}
+			return fmt.Errorf("create user: %w", err)
+		}
+		if len(roles) == 0 {
+			return nil
+		}
+		// Staff made outside the service (the CLI's first admin, the
+		// seed) are on the staff chain like those an admin invites.
+		_, err = audit.Append(ctx, q, audit.Event{Chain: StaffChain, Actor: "system", Action: "staff.created",
+			Entity: "user:" + u.ID, Data: map[string]any{"roles": roles}})
+		return err
 	})
 	if err != nil {
-		if db.IsConstraint(err, "users_email_key") {
-			return User{}, &Error{Kind: KindConflict, Code: "conflict", Message: "An account with this email address already exists",
-				Fields: map[string]string{"email": "An account with this email address already exists"}}
-		}
-		return User{}, fmt.Errorf("create user: %w", err)
+		return User{}, err
 	}
 	return userView(u), nil
 }
@@ -158,6 +174,9 @@ func (a *App) login(ctx context.Context, email, password, kind string, ttl time.
 	if bcrypt.CompareHashAndPassword([]byte(u.PasswordHash), []byte(password)) != nil {
 		return Token{}, badLogin()
 	}
+	if u.DeactivatedAt != nil {
+		return Token{}, ErrDeactivated
+	}
 	if err := a.loginSucceeded(ctx, email); err != nil {
 		return Token{}, err
 	}
@@ -181,6 +200,11 @@ func (a *App) issueToken(ctx context.Context, userID, kind string, ttl time.Dura
 	}
 	return Token{Token: tok, ExpiresAt: exp}, nil
 }
+
+// ErrDeactivated refuses signing in to an account an administrator has
+// deactivated (said only to someone who gave its password).
+var ErrDeactivated = &Error{Kind: KindForbidden, Code: "account_deactivated",
+	Message: "This account has been deactivated. Ask an administrator if you need it again"}
 
 func badLogin() *Error {
 	return &Error{Kind: KindUnauthenticated, Code: "unauthenticated", Message: "Email address or password is not right"}

@@ -14,14 +14,6 @@ import (
 	"github.com/civicgrants/grants/workflows"
 )
 
-// Programme is a funding programme.
-type Programme struct {
-	ID          string `json:"id"`
-	Code        string `json:"code"`
-	Name        string `json:"name"`
-	Description string `json:"description"`
-}
-
 // Round is a round as created, with its id and derived status.
 type Round struct {
 	ID string `json:"id"`
@@ -48,30 +40,6 @@ func (r Round) forViewer(viewer Actor) Round {
 		r.AssessorIDs = nil
 	}
 	return r
-}
-
-// ListProgrammes returns every programme.
-func (a *App) ListProgrammes(ctx context.Context) ([]Programme, error) {
-	rows, err := a.store.ProgrammeList(ctx)
-	if err != nil {
-		return nil, fmt.Errorf("list programmes: %w", err)
-	}
-	out := make([]Programme, 0, len(rows))
-	for _, p := range rows {
-		out = append(out, Programme{ID: p.ID, Code: p.Code, Name: p.Name, Description: p.Description})
-	}
-	return out, nil
-}
-
-// EnsureProgramme creates or updates a programme by code; for seeding.
-func (a *App) EnsureProgramme(ctx context.Context, p Programme) (Programme, error) {
-	row, err := a.store.ProgrammeUpsert(ctx, sqlc.ProgrammeUpsertParams{
-		ID: id.New(id.Programme), Code: p.Code, Name: p.Name, Description: p.Description,
-	})
-	if err != nil {
-		return Programme{}, fmt.Errorf("upsert programme: %w", err)
-	}
-	return Programme{ID: row.ID, Code: row.Code, Name: row.Name, Description: row.Description}, nil
 }
 
 func (a *App) roundView(r sqlc.Round) (Round, error) {

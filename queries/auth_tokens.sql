@@ -13,7 +13,7 @@ SELECT u.*, t.last_used_at AS token_last_used_at
 FROM auth_tokens t
 JOIN users u ON u.id = t.user_id
 WHERE t.token_hash = @token_hash AND t.kind = 'api' AND t.expires_at > @now
-  AND t.last_used_at > @idle_since;
+  AND t.last_used_at > @idle_since AND u.deactivated_at IS NULL;
 
 -- name: AuthTokenTouch :exec
 -- Notes an use of an API token, at most once a minute (few writes).
@@ -35,7 +35,8 @@ WHERE expires_at <= @now
 SELECT u.*, t.expires_at AS token_expires_at, t.created_at AS token_created_at
 FROM auth_tokens t
 JOIN users u ON u.id = t.user_id
-WHERE t.token_hash = @token_hash AND t.kind = 'session' AND t.expires_at > @now;
+WHERE t.token_hash = @token_hash AND t.kind = 'session' AND t.expires_at > @now
+  AND u.deactivated_at IS NULL;
 
 -- name: AuthTokenExtend :one
 -- Slides a live web session's expiry, never past its absolute limit.

@@ -1,7 +1,25 @@
 -- name: ProgrammeUpsert :one
-INSERT INTO programmes (id, code, name, description)
-VALUES (@id, @code, @name, @description)
-ON CONFLICT (code) DO UPDATE SET name = EXCLUDED.name, description = EXCLUDED.description
+-- Creates or updates a programme by code; for seeding.
+INSERT INTO programmes (id, code, name, description, funder_name, giving_prefix)
+VALUES (@id, @code, @name, @description, @funder_name, @giving_prefix)
+ON CONFLICT (code) DO UPDATE SET name = EXCLUDED.name, description = EXCLUDED.description,
+    funder_name = EXCLUDED.funder_name, giving_prefix = EXCLUDED.giving_prefix, updated_at = now()
+RETURNING *;
+
+-- name: ProgrammeCreate :one
+-- A new programme; a code already taken inserts nothing (no row).
+INSERT INTO programmes (id, code, name, description, funder_name, giving_prefix)
+VALUES (@id, @code, @name, @description, @funder_name, @giving_prefix)
+ON CONFLICT (code) DO NOTHING
+RETURNING *;
+
+-- name: ProgrammeUpdate :one
+-- Changes a programme's name, description, funder and 360Giving prefix;
+-- its code names it for good.
+UPDATE programmes
+SET name = @name, description = @description, funder_name = @funder_name, giving_prefix = @giving_prefix,
+    updated_at = now()
+WHERE code = @code
 RETURNING *;
 
 -- name: ProgrammeList :many

@@ -32,3 +32,31 @@ RETURNING *;
 
 -- name: UserSetPassword :exec
 UPDATE users SET password_hash = @password_hash WHERE id = @id;
+
+-- name: StaffList :many
+-- Staff (users holding a role, or deactivated ones who held one), by
+-- role and whether active, keyset paged by id.
+SELECT * FROM users
+WHERE (roles <> '{}' OR deactivated_at IS NOT NULL)
+  AND (sqlc.narg(cursor)::text IS NULL OR id > sqlc.narg(cursor))
+  AND (sqlc.narg(role)::text IS NULL OR sqlc.narg(role) = ANY (roles))
+  AND (sqlc.narg(active)::boolean IS NULL OR (deactivated_at IS NULL) = sqlc.narg(active))
+ORDER BY id
+LIMIT @row_limit;
+
+-- name: StaffLockAdmins :many
+-- The active admins, locked, so that two changes cannot each leave the
+-- other as the last admin and then remove it.
+SELECT id FROM users WHERE 'admin' = ANY (roles) AND deactivated_at IS NULL ORDER BY id FOR UPDATE;
+
+-- name: UserLockForUpdate :one
+SELECT * FROM users WHERE id = @id FOR UPDATE;
+
+-- name: UserSetRoles :one
+UPDATE users SET roles = @roles::text[] WHERE id = @id
+RETURNING *;
+
+-- name: UserSetDeactivated :one
+-- Deactivates (a time) or reactivates (NULL) an account.
+UPDATE users SET deactivated_at = sqlc.narg(deactivated_at) WHERE id = @id
+RETURNING *;

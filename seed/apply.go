@@ -18,7 +18,8 @@ func Apply(ctx context.Context, a *app.App, password string, now time.Time) (boo
 		return false, err
 	}
 	for _, p := range Programmes() {
-		if _, err := a.EnsureProgramme(ctx, app.Programme{Code: p.Code, Name: p.Name, Description: p.Description}); err != nil {
+		if _, err := a.EnsureProgramme(ctx, app.Programme{Code: p.Code, Name: p.Name, Description: p.Description,
+			FunderName: p.FunderName, GivingPrefix: p.GivingPrefix}); err != nil {
 			return false, err
 		}
 	}

@@ -20,7 +20,15 @@ type Programme struct {
 	Code        string
 	Name        string
 	Description string
+	// FunderName and GivingPrefix are for open data (a demo prefix).
+	FunderName, GivingPrefix string
 }
+
+// demoFunder and demoPrefix fund both demo programmes.
+const (
+	demoFunder = "Mayor of London"
+	demoPrefix = "360G-cityhall"
+)
 
 // Programmes returns the two City Hall programmes, in the order they are
 // shown.
@@ -32,6 +40,7 @@ func Programmes() []Programme {
 			Description: "Grants of £1,000 to £15,000 for partnerships of two or more " +
 				"organisations tackling gaps in support for Londoners. Partnerships " +
 				"led by and for the communities they serve are especially welcome.",
+			FunderName: demoFunder, GivingPrefix: demoPrefix,
 		},
 		{
 			Code: "spaces-at-risk",
@@ -39,6 +48,7 @@ func Programmes() []Programme {
 			Description: "Grants of up to £25,000, with one-to-one support, to protect " +
 				"community centres, social clubs, youth and cultural spaces in London " +
 				"that are at risk of closure.",
+			FunderName: demoFunder, GivingPrefix: demoPrefix,
 		},
 	}
 }

@@ -170,6 +170,6 @@ func TestDemoUsers(t *testing.T) {
 			roles[r]++
 		}
 	}
-	require.Equal(t, map[string]int{"manager": 1, "chair": 1, "assessor": 3, "finance": 2}, roles)
+	require.Equal(t, map[string]int{"manager": 1, "chair": 1, "assessor": 3, "finance": 2, "admin": 1, "caseworker": 1}, roles)
 	require.True(t, emails[seed.ApplicantEmail])
 }

@@ -1,6 +1,7 @@
 package web
 
 import (
+	"errors"
 	"fmt"
 	"net/http"
 	"net/url"
@@ -56,6 +57,8 @@ func (ui *UI) signIn(c *gin.Context) {
 			f.Fail("email", "Enter the email address and password of your account; one of them is not right")
 		case ok && e.Kind == app.KindRateLimited:
 			f.Fail("email", "Too many attempts to sign in. Wait "+waitMinutes(e.RetryAfter)+" and try again")
+		case errors.Is(err, app.ErrDeactivated):
+			f.Fail("email", app.ErrDeactivated.Message)
 		default:
 			ui.fail(c, err)
 			return

@@ -90,6 +90,10 @@ func TestWebAuthorisationMatrix(t *testing.T) {
 		{"/manage/rounds/new", "/manage/rounds/new", url.Values{"name": {""}} /*                                        */, "303 403 403 403 403 403 403 403 403 403 422 422 403 403"},
 		{"/manage/rounds/:id/edit", "/manage/rounds/" + w.round + "/edit", url.Values{"name": {""}} /*                  */, "303 403 403 403 403 403 403 403 403 403 409 409 403 403"},
 		{"/manage/emails/:id/retry", "/manage/emails/999999/retry", url.Values{} /*                                    */, "303 403 403 403 403 403 403 403 403 403 404 404 403 403"},
+		{"/manage/programmes/new", "/manage/programmes/new", url.Values{"code": {"Not A Code"}} /*                      */, "303 403 403 403 403 403 403 403 403 403 422 422 403 403"},
+		{"/manage/programmes/:code/edit", "/manage/programmes/roots-incubator/edit", url.Values{"name": {""}} /*         */, "303 403 403 403 403 403 403 403 403 403 422 422 403 403"},
+		{"/admin/staff/:id/roles", "/admin/staff/" + s.env.Manager.ID + "/roles", url.Values{"roles": {"owner"}} /*   */, "303 403 403 403 403 403 403 403 403 403 403 403 403 403"},
+		{"/admin/staff/:id/active", "/admin/staff/" + s.env.Manager.ID + "/active", url.Values{"active": {"maybe"}} /**/, "303 403 403 403 403 403 403 403 403 403 403 403 403 403"},
 		{"/notifications/:id/read", "/notifications/" + w.notification + "/read", url.Values{} /*                       */, "303 404 404 404 404 404 404 404 404 404 404 404 404 404"},
 		{"/manage/reports/:id/review", "/manage/reports/" + w.report + "/review", url.Values{"outcome": {"accept"}} /*   */, "303 403 403 403 403 403 403 403 403 403 409 403 403 403"},
 	}

@@ -16,27 +16,26 @@ type navItem struct {
 // current path is in.
 func navFor(a app.Actor, path string) []navItem {
 	items := []navItem{{Href: "/dashboard", Text: "Dashboard"}}
-	staff := false
 	if a.Has(app.RoleAssessor) {
 		items = append(items, navItem{Href: "/assessments", Text: "Assessments"})
-		staff = true
 	}
 	if a.Has(app.RoleChair) || a.Has(app.RoleManager) {
 		items = append(items, navItem{Href: "/panel", Text: "Panel"})
-		staff = true
 	}
 	if a.Has(app.RoleFinance) {
 		items = append(items, navItem{Href: "/payments", Text: "Payments"}, navItem{Href: "/payment-runs", Text: "Payment runs"})
-		staff = true
 	}
 	if a.Has(app.RoleManager) {
 		if !a.Has(app.RoleFinance) { // managers read payments; finance act on them
 			items = append(items, navItem{Href: "/payments", Text: "Payments"})
 		}
-		items = append(items, navItem{Href: "/manage/rounds", Text: "Rounds"}, navItem{Href: "/manage/reports", Text: "Reports"},
-			navItem{Href: "/manage/emails", Text: "Undelivered email"})
+		items = append(items, navItem{Href: "/manage/programmes", Text: "Programmes"}, navItem{Href: "/manage/rounds", Text: "Rounds"},
+			navItem{Href: "/manage/reports", Text: "Reports"}, navItem{Href: "/manage/emails", Text: "Undelivered email"})
 	}
-	if !staff && !a.Has(app.RoleManager) {
+	if a.Has(app.RoleAdmin) {
+		items = append(items, navItem{Href: "/admin/staff", Text: "Staff"})
+	}
+	if !a.Staff() {
 		items = append(items, navItem{Href: "/applications", Text: "Your applications"}, navItem{Href: "/organisations", Text: "Your organisations"})
 	}
 	best := -1

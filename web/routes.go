@@ -150,6 +150,19 @@ func (ui *UI) Register(r *gin.Engine) {
 	in.POST("/manage/reports/:id/review", manager, ui.financeReviewReport)
 	in.GET("/manage/emails", manager, ui.managerEmails)
 	in.POST("/manage/emails/:id/retry", manager, ui.managerRetryEmail)
+	programmes := in.Group("/manage/programmes", manager)
+	programmes.GET("", ui.managerProgrammes)
+	programmes.GET("/new", ui.managerNewProgrammePage)
+	programmes.POST("/new", ui.managerCreateProgramme)
+	programmes.GET("/:code/edit", ui.managerEditProgrammePage)
+	programmes.POST("/:code/edit", ui.managerUpdateProgramme)
+
+	// Administrators: staff and their roles.
+	admin := in.Group("/admin/staff", ui.hasRole(app.RoleAdmin))
+	admin.GET("", ui.adminStaff)
+	admin.GET("/:id", ui.adminStaffMember)
+	admin.POST("/:id/roles", ui.adminStaffRoles)
+	admin.POST("/:id/active", ui.adminStaffActive)
 
 	// The pages (GET routes), for pageOf.
 	for _, rt := range r.Routes() {

@@ -73,27 +73,7 @@ func TestDevStackMoneyFlow(t *testing.T) {
 		"answers": map[string]any{"summary": "Keep the hall open."}}, 200, &a)
 	grantee.do("POST", "/applications/"+a.ID+"/submit", nil, 202, &a)
 
-	var queue struct {
-		Items []struct {
-			ID            string `json:"id"`
-			ApplicationID string `json:"application_id"`
-		} `json:"items"`
-	}
-	assessmentID := ""
-	require.Eventually(t, func() bool {
-		assessor.do("GET", "/assessments", nil, 200, &queue)
-		for _, it := range queue.Items {
-			if it.ApplicationID == a.ID {
-				assessmentID = it.ID
-			}
-		}
-		return assessmentID != ""
-	}, 30*time.Second, 100*time.Millisecond, "assigned")
-	scores := map[string]any{"scores": map[string]any{"need": map[string]any{"score": 4, "justification": "Clear need"}}}
-	require.Eventually(t, func() bool {
-		return assessor.try("/assessments/"+assessmentID+"/scores", scores, &map[string]any{}) == http.StatusOK
-	}, 10*time.Second, 100*time.Millisecond, "scored")
-	chair.do("POST", "/applications/"+a.ID+"/decision", map[string]any{"outcome": "approve", "award_pence": 200000}, 200, nil)
+	approve(t, assessor, chair, a.ID, 200000)
 	grantee.do("GET", "/applications/"+a.ID, nil, 200, &a)
 	require.NotNil(t, a.GrantID)
 	grantee.do("POST", "/grants/"+*a.GrantID+"/accept", map[string]any{"signatory_name": "Ada Okafor", "signatory_role": "Chair"}, 200, nil)
@@ -152,4 +132,32 @@ func TestPayoutWithARefusedStripeKey(t *testing.T) {
 		actions = append(actions, e.Action)
 	}
 	require.Contains(t, actions, "payout.provider_refused_credentials")
+}
+
+// approve takes a submitted application through review over HTTP: it
+// waits for the worker to assign it to the assessor, who scores it, and
+// the chair approves the award.
+func approve(t *testing.T, assessor, chair *httpClient, appID string, award int64) {
+	t.Helper()
+	var queue struct {
+		Items []struct {
+			ID            string `json:"id"`
+			ApplicationID string `json:"application_id"`
+		} `json:"items"`
+	}
+	assessmentID := ""
+	require.Eventually(t, func() bool {
+		assessor.do("GET", "/assessments", nil, 200, &queue)
+		for _, it := range queue.Items {
+			if it.ApplicationID == appID {
+				assessmentID = it.ID
+			}
+		}
+		return assessmentID != ""
+	}, time.Minute, 100*time.Millisecond, "the worker assigns the assessor")
+	scores := map[string]any{"scores": map[string]any{"need": map[string]any{"score": 4, "justification": "Clear need"}}}
+	require.Eventually(t, func() bool {
+		return assessor.try("/assessments/"+assessmentID+"/scores", scores, &map[string]any{}) == http.StatusOK
+	}, 30*time.Second, 100*time.Millisecond, "scored")
+	chair.do("POST", "/applications/"+appID+"/decision", map[string]any{"outcome": "approve", "award_pence": award}, 200, nil)
 }

@@ -167,14 +167,9 @@ func (c *httpClient) registerConfirmed(mp *mailpit.Client, email, password, name
 	require.True(c.t, me.EmailVerified)
 }
 
-// startDev runs `grants dev` in-process and returns a function that stops
-// it as Ctrl-C would and checks it stopped, children included, within 10 s.
-func startDev(t *testing.T, cfg config.Config, log *slog.Logger, addr, dir string) func() {
-	t.Helper()
-	return startDevOut(t, cfg, log, addr, dir, io.Discard)
-}
-
-// startDevOut is startDev with the banner written to out.
+// startDevOut runs `grants dev` in-process, its banner written to out,
+// and returns a function that stops it as Ctrl-C would and checks it
+// stopped, children included, within 10 s.
 func startDevOut(t *testing.T, cfg config.Config, log *slog.Logger, addr, dir string, out io.Writer) func() {
 	t.Helper()
 	ctx, cancel := context.WithCancel(context.Background())

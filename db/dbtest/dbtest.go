@@ -73,11 +73,31 @@ func NewURL(t testing.TB) string {
 	if setupErr != nil {
 		t.Fatalf("dbtest: %v", setupErr)
 	}
-	name := "t_" + randomHex(8)
+	return createDatabase(t, "t_", template)
+}
+
+// NewEmptyURL creates an empty database (no migrations: what a new
+// deployment starts from) and returns its connection URL; it is dropped
+// when the test ends.
+func NewEmptyURL(t testing.TB) string {
+	t.Helper()
+	serverOnce.Do(setup)
+	if setupErr != nil {
+		t.Fatalf("dbtest: %v", setupErr)
+	}
+	return createDatabase(t, "e_", "template0")
+}
+
+// createDatabase creates a database named prefix and random hex from
+// the template, dropped (even with connections still open) when the test
+// ends, and returns its URL.
+func createDatabase(t testing.TB, prefix, from string) string {
+	t.Helper()
+	name := prefix + randomHex(8)
 	ident := pgx.Identifier{name}.Sanitize()
 	ctx, cancel := context.WithTimeout(context.Background(), time.Minute)
 	defer cancel()
-	if _, err := admin.Exec(ctx, "CREATE DATABASE "+ident+" TEMPLATE "+pgx.Identifier{template}.Sanitize()); err != nil {
+	if _, err := admin.Exec(ctx, "CREATE DATABASE "+ident+" TEMPLATE "+pgx.Identifier{from}.Sanitize()); err != nil {
 		t.Fatalf("dbtest: create database %s: %v", name, err)
 	}
 	t.Cleanup(func() {

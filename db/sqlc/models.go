@@ -320,10 +320,14 @@ type PaymentRun struct {
 }
 
 type Programme struct {
-	ID          string
-	Code        string
-	Name        string
-	Description string
+	ID           string
+	Code         string
+	Name         string
+	Description  string
+	FunderName   string
+	GivingPrefix string
+	CreatedAt    time.Time
+	UpdatedAt    time.Time
 }
 
 type Report struct {
@@ -368,6 +372,7 @@ type User struct {
 	Affiliations    []byte
 	CreatedAt       time.Time
 	EmailVerifiedAt *time.Time
+	DeactivatedAt   *time.Time
 }
 
 type Variation struct {

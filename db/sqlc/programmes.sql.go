@@ -9,8 +9,48 @@ import (
 	"context"
 )
 
+const programmeCreate = `-- name: ProgrammeCreate :one
+INSERT INTO programmes (id, code, name, description, funder_name, giving_prefix)
+VALUES ($1, $2, $3, $4, $5, $6)
+ON CONFLICT (code) DO NOTHING
+RETURNING id, code, name, description, funder_name, giving_prefix, created_at, updated_at
+`
+
+type ProgrammeCreateParams struct {
+	ID           string
+	Code         string
+	Name         string
+	Description  string
+	FunderName   string
+	GivingPrefix string
+}
+
+// A new programme; a code already taken inserts nothing (no row).
+func (q *Queries) ProgrammeCreate(ctx context.Context, arg ProgrammeCreateParams) (Programme, error) {
+	row := q.db.QueryRow(ctx, programmeCreate,
+		arg.ID,
+		arg.Code,
+		arg.Name,
+		arg.Description,
+		arg.FunderName,
+		arg.GivingPrefix,
+	)
+	var i Programme
+	err := row.Scan(
+		&i.ID,
+		&i.Code,
+		&i.Name,
+		&i.Description,
+		&i.FunderName,
+		&i.GivingPrefix,
+		&i.CreatedAt,
+		&i.UpdatedAt,
+	)
+	return i, err
+}
+
 const programmeGetByCode = `-- name: ProgrammeGetByCode :one
-SELECT id, code, name, description FROM programmes WHERE code = $1
+SELECT id, code, name, description, funder_name, giving_prefix, created_at, updated_at FROM programmes WHERE code = $1
 `
 
 func (q *Queries) ProgrammeGetByCode(ctx context.Context, code string) (Programme, error) {
@@ -21,12 +61,16 @@ func (q *Queries) ProgrammeGetByCode(ctx context.Context, code string) (Programm
 		&i.Code,
 		&i.Name,
 		&i.Description,
+		&i.FunderName,
+		&i.GivingPrefix,
+		&i.CreatedAt,
+		&i.UpdatedAt,
 	)
 	return i, err
 }
 
 const programmeList = `-- name: ProgrammeList :many
-SELECT id, code, name, description FROM programmes ORDER BY name
+SELECT id, code, name, description, funder_name, giving_prefix, created_at, updated_at FROM programmes ORDER BY name
 `
 
 func (q *Queries) ProgrammeList(ctx context.Context) ([]Programme, error) {
@@ -43,6 +87,10 @@ func (q *Queries) ProgrammeList(ctx context.Context) ([]Programme, error) {
 			&i.Code,
 			&i.Name,
 			&i.Description,
+			&i.FunderName,
+			&i.GivingPrefix,
+			&i.CreatedAt,
+			&i.UpdatedAt,
 		); err != nil {
 			return nil, err
 		}
@@ -54,26 +102,31 @@ func (q *Queries) ProgrammeList(ctx context.Context) ([]Programme, error) {
 	return items, nil
 }
 
-const programmeUpsert = `-- name: ProgrammeUpsert :one
-INSERT INTO programmes (id, code, name, description)
-VALUES ($1, $2, $3, $4)
-ON CONFLICT (code) DO UPDATE SET name = EXCLUDED.name, description = EXCLUDED.description
-RETURNING id, code, name, description
+const programmeUpdate = `-- name: ProgrammeUpdate :one
+UPDATE programmes
+SET name = $1, description = $2, funder_name = $3, giving_prefix = $4,
+    updated_at = now()
+WHERE code = $5
+RETURNING id, code, name, description, funder_name, giving_prefix, created_at, updated_at
 `
 
-type ProgrammeUpsertParams struct {
-	ID          string
-	Code        string
-	Name        string
-	Description string
+type ProgrammeUpdateParams struct {
+	Name         string
+	Description  string
+	FunderName   string
+	GivingPrefix string
+	Code         string
 }
 
-func (q *Queries) ProgrammeUpsert(ctx context.Context, arg ProgrammeUpsertParams) (Programme, error) {
-	row := q.db.QueryRow(ctx, programmeUpsert,
-		arg.ID,
-		arg.Code,
+// Changes a programme's name, description, funder and 360Giving prefix;
+// its code names it for good.
+func (q *Queries) ProgrammeUpdate(ctx context.Context, arg ProgrammeUpdateParams) (Programme, error) {
+	row := q.db.QueryRow(ctx, programmeUpdate,
 		arg.Name,
 		arg.Description,
+		arg.FunderName,
+		arg.GivingPrefix,
+		arg.Code,
 	)
 	var i Programme
 	err := row.Scan(
@@ -81,6 +134,51 @@ func (q *Queries) ProgrammeUpsert(ctx context.Context, arg ProgrammeUpsertParams
 		&i.Code,
 		&i.Name,
 		&i.Description,
+		&i.FunderName,
+		&i.GivingPrefix,
+		&i.CreatedAt,
+		&i.UpdatedAt,
+	)
+	return i, err
+}
+
+const programmeUpsert = `-- name: ProgrammeUpsert :one
+INSERT INTO programmes (id, code, name, description, funder_name, giving_prefix)
+VALUES ($1, $2, $3, $4, $5, $6)
+ON CONFLICT (code) DO UPDATE SET name = EXCLUDED.name, description = EXCLUDED.description,
+    funder_name = EXCLUDED.funder_name, giving_prefix = EXCLUDED.giving_prefix, updated_at = now()
+RETURNING id, code, name, description, funder_name, giving_prefix, created_at, updated_at
+`
+
+type ProgrammeUpsertParams struct {
+	ID           string
+	Code         string
+	Name         string
+	Description  string
+	FunderName   string
+	GivingPrefix string
+}
+
+// Creates or updates a programme by code; for seeding.
+func (q *Queries) ProgrammeUpsert(ctx context.Context, arg ProgrammeUpsertParams) (Programme, error) {
+	row := q.db.QueryRow(ctx, programmeUpsert,
+		arg.ID,
+		arg.Code,
+		arg.Name,
+		arg.Description,
+		arg.FunderName,
+		arg.GivingPrefix,
+	)
+	var i Programme
+	err := row.Scan(
+		&i.ID,
+		&i.Code,
+		&i.Name,
+		&i.Description,
+		&i.FunderName,
+		&i.GivingPrefix,
+		&i.CreatedAt,
+		&i.UpdatedAt,
 	)
 	return i, err
 }

@@ -10,9 +10,89 @@ import (
 	"time"
 )
 
+const staffList = `-- name: StaffList :many
+SELECT id, email, name, password_hash, roles, affiliations, created_at, email_verified_at, deactivated_at FROM users
+WHERE (roles <> '{}' OR deactivated_at IS NOT NULL)
+  AND ($1::text IS NULL OR id > $1)
+  AND ($2::text IS NULL OR $2 = ANY (roles))
+  AND ($3::boolean IS NULL OR (deactivated_at IS NULL) = $3)
+ORDER BY id
+LIMIT $4
+`
+
+type StaffListParams struct {
+	Cursor   *string
+	Role     *string
+	Active   *bool
+	RowLimit int32
+}
+
+// Staff (users holding a role, or deactivated ones who held one), by
+// role and whether active, keyset paged by id.
+func (q *Queries) StaffList(ctx context.Context, arg StaffListParams) ([]User, error) {
+	rows, err := q.db.Query(ctx, staffList,
+		arg.Cursor,
+		arg.Role,
+		arg.Active,
+		arg.RowLimit,
+	)
+	if err != nil {
+		return nil, err
+	}
+	defer rows.Close()
+	items := []User{}
+	for rows.Next() {
+		var i User
+		if err := rows.Scan(
+			&i.ID,
+			&i.Email,
+			&i.Name,
+			&i.PasswordHash,
+			&i.Roles,
+			&i.Affiliations,
+			&i.CreatedAt,
+			&i.EmailVerifiedAt,
+			&i.DeactivatedAt,
+		); err != nil {
+			return nil, err
+		}
+		items = append(items, i)
+	}
+	if err := rows.Err(); err != nil {
+		return nil, err
+	}
+	return items, nil
+}
+
+const staffLockAdmins = `-- name: StaffLockAdmins :many
+SELECT id FROM users WHERE 'admin' = ANY (roles) AND deactivated_at IS NULL ORDER BY id FOR UPDATE
+`
+
+// The active admins, locked, so that two changes cannot each leave the
+// other as the last admin and then remove it.
+func (q *Queries) StaffLockAdmins(ctx context.Context) ([]string, error) {
+	rows, err := q.db.Query(ctx, staffLockAdmins)
+	if err != nil {
+		return nil, err
+	}
+	defer rows.Close()
+	items := []string{}
+	for rows.Next() {
+		var id string
+		if err := rows.Scan(&id); err != nil {
+			return nil, err
+		}
+		items = append(items, id)
+	}
+	if err := rows.Err(); err != nil {
+		return nil, err
+	}
+	return items, nil
+}
+
 const userConfirmEmail = `-- name: UserConfirmEmail :one
 UPDATE users SET email_verified_at = coalesce(email_verified_at, $1::timestamptz) WHERE id = $2
-RETURNING id, email, name, password_hash, roles, affiliations, created_at, email_verified_at
+RETURNING id, email, name, password_hash, roles, affiliations, created_at, email_verified_at, deactivated_at
 `
 
 type UserConfirmEmailParams struct {
@@ -33,6 +113,7 @@ func (q *Queries) UserConfirmEmail(ctx context.Context, arg UserConfirmEmailPara
 		&i.Affiliations,
 		&i.CreatedAt,
 		&i.EmailVerifiedAt,
+		&i.DeactivatedAt,
 	)
 	return i, err
 }
@@ -40,7 +121,7 @@ func (q *Queries) UserConfirmEmail(ctx context.Context, arg UserConfirmEmailPara
 const userCreate = `-- name: UserCreate :one
 INSERT INTO users (id, email, name, password_hash, roles, email_verified_at)
 VALUES ($1, $2, $3, $4, $5::text[], $6)
-RETURNING id, email, name, password_hash, roles, affiliations, created_at, email_verified_at
+RETURNING id, email, name, password_hash, roles, affiliations, created_at, email_verified_at, deactivated_at
 `
 
 type UserCreateParams struct {
@@ -71,12 +152,13 @@ func (q *Queries) UserCreate(ctx context.Context, arg UserCreateParams) (User, e
 		&i.Affiliations,
 		&i.CreatedAt,
 		&i.EmailVerifiedAt,
+		&i.DeactivatedAt,
 	)
 	return i, err
 }
 
 const userGet = `-- name: UserGet :one
-SELECT id, email, name, password_hash, roles, affiliations, created_at, email_verified_at FROM users WHERE id = $1
+SELECT id, email, name, password_hash, roles, affiliations, created_at, email_verified_at, deactivated_at FROM users WHERE id = $1
 `
 
 func (q *Queries) UserGet(ctx context.Context, id string) (User, error) {
@@ -91,12 +173,13 @@ func (q *Queries) UserGet(ctx context.Context, id string) (User, error) {
 		&i.Affiliations,
 		&i.CreatedAt,
 		&i.EmailVerifiedAt,
+		&i.DeactivatedAt,
 	)
 	return i, err
 }
 
 const userGetByEmail = `-- name: UserGetByEmail :one
-SELECT id, email, name, password_hash, roles, affiliations, created_at, email_verified_at FROM users WHERE lower(email) = lower($1)
+SELECT id, email, name, password_hash, roles, affiliations, created_at, email_verified_at, deactivated_at FROM users WHERE lower(email) = lower($1)
 `
 
 func (q *Queries) UserGetByEmail(ctx context.Context, email string) (User, error) {
@@ -111,12 +194,13 @@ func (q *Queries) UserGetByEmail(ctx context.Context, email string) (User, error
 		&i.Affiliations,
 		&i.CreatedAt,
 		&i.EmailVerifiedAt,
+		&i.DeactivatedAt,
 	)
 	return i, err
 }
 
 const userListByRole = `-- name: UserListByRole :many
-SELECT id, email, name, password_hash, roles, affiliations, created_at, email_verified_at FROM users WHERE $1::text = ANY (roles) ORDER BY id
+SELECT id, email, name, password_hash, roles, affiliations, created_at, email_verified_at, deactivated_at FROM users WHERE $1::text = ANY (roles) ORDER BY id
 `
 
 func (q *Queries) UserListByRole(ctx context.Context, role string) ([]User, error) {
@@ -137,6 +221,7 @@ func (q *Queries) UserListByRole(ctx context.Context, role string) ([]User, erro
 			&i.Affiliations,
 			&i.CreatedAt,
 			&i.EmailVerifiedAt,
+			&i.DeactivatedAt,
 		); err != nil {
 			return nil, err
 		}
@@ -149,7 +234,7 @@ func (q *Queries) UserListByRole(ctx context.Context, role string) ([]User, erro
 }
 
 const userListStaff = `-- name: UserListStaff :many
-SELECT id, email, name, password_hash, roles, affiliations, created_at, email_verified_at FROM users WHERE roles <> '{}' ORDER BY id
+SELECT id, email, name, password_hash, roles, affiliations, created_at, email_verified_at, deactivated_at FROM users WHERE roles <> '{}' ORDER BY id
 `
 
 // Every user holding a staff role, for finding who has an interest in a
@@ -172,6 +257,7 @@ func (q *Queries) UserListStaff(ctx context.Context) ([]User, error) {
 			&i.Affiliations,
 			&i.CreatedAt,
 			&i.EmailVerifiedAt,
+			&i.DeactivatedAt,
 		); err != nil {
 			return nil, err
 		}
@@ -181,6 +267,27 @@ func (q *Queries) UserListStaff(ctx context.Context) ([]User, error) {
 		return nil, err
 	}
 	return items, nil
+}
+
+const userLockForUpdate = `-- name: UserLockForUpdate :one
+SELECT id, email, name, password_hash, roles, affiliations, created_at, email_verified_at, deactivated_at FROM users WHERE id = $1 FOR UPDATE
+`
+
+func (q *Queries) UserLockForUpdate(ctx context.Context, id string) (User, error) {
+	row := q.db.QueryRow(ctx, userLockForUpdate, id)
+	var i User
+	err := row.Scan(
+		&i.ID,
+		&i.Email,
+		&i.Name,
+		&i.PasswordHash,
+		&i.Roles,
+		&i.Affiliations,
+		&i.CreatedAt,
+		&i.EmailVerifiedAt,
+		&i.DeactivatedAt,
+	)
+	return i, err
 }
 
 const userNames = `-- name: UserNames :many
@@ -215,7 +322,7 @@ func (q *Queries) UserNames(ctx context.Context, ids []string) ([]UserNamesRow, 
 
 const userSetAffiliations = `-- name: UserSetAffiliations :one
 UPDATE users SET affiliations = $1 WHERE id = $2
-RETURNING id, email, name, password_hash, roles, affiliations, created_at, email_verified_at
+RETURNING id, email, name, password_hash, roles, affiliations, created_at, email_verified_at, deactivated_at
 `
 
 type UserSetAffiliationsParams struct {
@@ -235,6 +342,35 @@ func (q *Queries) UserSetAffiliations(ctx context.Context, arg UserSetAffiliatio
 		&i.Affiliations,
 		&i.CreatedAt,
 		&i.EmailVerifiedAt,
+		&i.DeactivatedAt,
+	)
+	return i, err
+}
+
+const userSetDeactivated = `-- name: UserSetDeactivated :one
+UPDATE users SET deactivated_at = $1 WHERE id = $2
+RETURNING id, email, name, password_hash, roles, affiliations, created_at, email_verified_at, deactivated_at
+`
+
+type UserSetDeactivatedParams struct {
+	DeactivatedAt *time.Time
+	ID            string
+}
+
+// Deactivates (a time) or reactivates (NULL) an account.
+func (q *Queries) UserSetDeactivated(ctx context.Context, arg UserSetDeactivatedParams) (User, error) {
+	row := q.db.QueryRow(ctx, userSetDeactivated, arg.DeactivatedAt, arg.ID)
+	var i User
+	err := row.Scan(
+		&i.ID,
+		&i.Email,
+		&i.Name,
+		&i.PasswordHash,
+		&i.Roles,
+		&i.Affiliations,
+		&i.CreatedAt,
+		&i.EmailVerifiedAt,
+		&i.DeactivatedAt,
 	)
 	return i, err
 }
@@ -251,4 +387,31 @@ type UserSetPasswordParams struct {
 func (q *Queries) UserSetPassword(ctx context.Context, arg UserSetPasswordParams) error {
 	_, err := q.db.Exec(ctx, userSetPassword, arg.PasswordHash, arg.ID)
 	return err
+}
+
+const userSetRoles = `-- name: UserSetRoles :one
+UPDATE users SET roles = $1::text[] WHERE id = $2
+RETURNING id, email, name, password_hash, roles, affiliations, created_at, email_verified_at, deactivated_at
+`
+
+type UserSetRolesParams struct {
+	Roles []string
+	ID    string
+}
+
+func (q *Queries) UserSetRoles(ctx context.Context, arg UserSetRolesParams) (User, error) {
+	row := q.db.QueryRow(ctx, userSetRoles, arg.Roles, arg.ID)
+	var i User
+	err := row.Scan(
+		&i.ID,
+		&i.Email,
+		&i.Name,
+		&i.PasswordHash,
+		&i.Roles,
+		&i.Affiliations,
+		&i.CreatedAt,
+		&i.EmailVerifiedAt,
+		&i.DeactivatedAt,
+	)
+	return i, err
 }

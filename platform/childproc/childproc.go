@@ -126,6 +126,10 @@ func Start(cmd *exec.Cmd, o Options) (*Process, error) {
 	return p, nil
 }
 
+// ErrExitedUnexpectedly is the error of a process that exited before it
+// was stopped.
+var ErrExitedUnexpectedly = errors.New("exited unexpectedly")
+
 // wait waits for the process, once its output has been read to the end
 // (Wait closes the pipes).
 func (p *Process) wait(reading *sync.WaitGroup) {
@@ -138,9 +142,9 @@ func (p *Process) wait(reading *sync.WaitGroup) {
 		}
 	default:
 		if err == nil {
-			p.err = fmt.Errorf("%s exited unexpectedly (exit status 0)", p.name)
+			p.err = fmt.Errorf("%s %w (exit status 0)", p.name, ErrExitedUnexpectedly)
 		} else {
-			p.err = fmt.Errorf("%s exited unexpectedly (%w)", p.name, err)
+			p.err = fmt.Errorf("%s %w (%w)", p.name, ErrExitedUnexpectedly, err)
 		}
 		p.err = p.decorate(p.err)
 	}

@@ -2,6 +2,7 @@ package temporaldev
 
 import (
 	"context"
+	"errors"
 	"fmt"
 	"log/slog"
 	"net"
@@ -73,6 +74,27 @@ func Start(ctx context.Context, o Options) (*Server, error) {
 	if ns == "" {
 		ns = "default"
 	}
+	// A free port can be taken by another process between FreePorts and
+	// the server binding it (the server's own internal ports too): a
+	// server that exits before it is ready is started again on new ports.
+	var err error
+	for attempt := 1; ; attempt++ {
+		var s *Server
+		s, err = start(ctx, bin, ns, o.DBFile, log)
+		if err == nil {
+			return s, nil
+		}
+		if attempt == startAttempts || ctx.Err() != nil || !errors.Is(err, childproc.ErrExitedUnexpectedly) {
+			return nil, err
+		}
+		log.Warn("temporal dev server exited while starting; trying again on other ports", "attempt", attempt, "err", err)
+	}
+}
+
+// startAttempts is how many times Start tries before giving up.
+const startAttempts = 3
+
+func start(ctx context.Context, bin, ns, dbFileOpt string, log *slog.Logger) (*Server, error) {
 	ports, err := childproc.FreePorts(3)
 	if err != nil {
 		return nil, err
@@ -84,8 +106,8 @@ func Start(ctx context.Context, o Options) (*Server, error) {
 		"--metrics-port", strconv.Itoa(ports[2]),
 		"--log-level", "warn",
 	}
-	if o.DBFile != "" {
-		dbFile, err := filepath.Abs(o.DBFile)
+	if dbFileOpt != "" {
+		dbFile, err := filepath.Abs(dbFileOpt)
 		if err != nil {
 			return nil, fmt.Errorf("temporal db file: %w", err)
 		}
@@ -122,7 +144,7 @@ func Start(ctx context.Context, o Options) (*Server, error) {
 	if err := s.proc.WaitReady(ctx, readyTimeout, pollInterval, s.probe); err != nil {
 		return nil, err
 	}
-	log.Info("temporal dev server ready", "address", s.address, "namespace", ns, "db", o.DBFile)
+	log.Info("temporal dev server ready", "address", s.address, "namespace", ns, "db", dbFileOpt)
 	return s, nil
 }
 

@@ -1,0 +1,101 @@
+package web
+
+import (
+	"net/http"
+	"net/url"
+
+	"github.com/gin-gonic/gin"
+
+	"github.com/civicgrants/grants/app"
+)
+
+// Programmes for managers: the list, a new programme, and editing one.
+
+type programmesData struct {
+	Items []app.Programme
+}
+
+type programmeFormData struct {
+	Programme *app.Programme // nil for a new programme
+	Action    string
+}
+
+// managerProgrammes lists every programme.
+func (ui *UI) managerProgrammes(c *gin.Context) {
+	ps, err := ui.app.ListProgrammes(c.Request.Context())
+	if err != nil {
+		ui.fail(c, err)
+		return
+	}
+	pg := page{Title: "Programmes", Data: programmesData{Items: ps}}
+	switch c.Query("done") {
+	case "created":
+		pg.Flash = "The programme has been created. You can now create rounds in it."
+	case "saved":
+		pg.Flash = "The programme has been saved."
+	}
+	ui.render(c, http.StatusOK, "manager-programmes", pg)
+}
+
+func (ui *UI) managerNewProgrammePage(c *gin.Context) {
+	ui.render(c, http.StatusOK, "manager-programme", page{Title: "Create a programme", Form: newForm(), Back: "/manage/programmes",
+		Data: programmeFormData{Action: "/manage/programmes/new"}})
+}
+
+// programmeFields are the form's fields in the order the page shows them.
+var programmeFields = []string{"code", "name", "description", "funder_name", "giving_prefix"}
+
+func programmeInput(f *Form) app.ProgrammeInput {
+	str := func(k string) *string { v := f.Raw(k); return &v }
+	return app.ProgrammeInput{Code: f.Get("code"), Name: str("name"), Description: str("description"),
+		FunderName: str("funder_name"), GivingPrefix: str("giving_prefix")}
+}
+
+func (ui *UI) managerCreateProgramme(c *gin.Context) {
+	f := postedForm(c)
+	_, err := ui.app.CreateProgramme(c.Request.Context(), actor(c), jsonBody(programmeInput(f)))
+	if err == nil {
+		redirect(c, "/manage/programmes?done=created")
+		return
+	}
+	if !f.FromApp(err, nil, programmeFields...) {
+		ui.fail(c, err)
+		return
+	}
+	ui.render(c, refusal(c, err), "manager-programme", page{Title: "Create a programme", Form: f, Back: "/manage/programmes",
+		Data: programmeFormData{Action: "/manage/programmes/new"}})
+}
+
+func (ui *UI) managerEditProgrammePage(c *gin.Context) {
+	p, err := ui.app.GetProgramme(c.Request.Context(), c.Param("code"))
+	if err != nil {
+		ui.fail(c, err)
+		return
+	}
+	f := newForm().Set("name", p.Name).Set("description", p.Description).Set("funder_name", p.FunderName).
+		Set("giving_prefix", p.GivingPrefix)
+	ui.render(c, http.StatusOK, "manager-programme", page{Title: "Edit " + p.Name, Form: f, Back: "/manage/programmes",
+		Data: programmeFormData{Programme: &p, Action: "/manage/programmes/" + url.PathEscape(p.Code) + "/edit"}})
+}
+
+func (ui *UI) managerUpdateProgramme(c *gin.Context) {
+	p, err := ui.app.GetProgramme(c.Request.Context(), c.Param("code"))
+	if err != nil {
+		ui.fail(c, err)
+		return
+	}
+	f := postedForm(c)
+	in := programmeInput(f)
+	in.Code = "" // named by the address
+	_, err = ui.app.UpdateProgramme(c.Request.Context(), actor(c), p.Code, jsonBody(in))
+	if err == nil {
+		redirect(c, "/manage/programmes?done=saved")
+		return
+	}
+	if !f.FromApp(err, nil, programmeFields...) {
+		ui.fail(c, err)
+		return
+	}
+	ui.render(c, refusal(c, err), "manager-programme", page{Title: "Edit " + p.Name, Form: f, Back: "/manage/programmes",
+		Data: programmeFormData{Programme: &p, Action: "/manage/programmes/" + url.PathEscape(p.Code) + "/edit"}})
+}
