@@ -6,7 +6,7 @@ import (
 	"encoding/hex"
 	"errors"
 	"fmt"
-
+	"hash"
 	"io"
 	"io/fs"
 	"net"
@@ -342,14 +342,11 @@ var ErrCorrupt = errors.New("document content does not match its SHA-256")
 // bytes it returns ErrCorrupt when the hash is not want (or the file is
 // not size bytes long), so the upload fails rather than completes.
 type verifier struct {
-	r    io.Reader
-	want string
-	size int64
-	read int64
-	h    interface {
-		io.Writer
-		Sum([]byte) []byte
-	}
+	r        io.Reader
+	want     string
+	size     int64
+	read     int64
+	h        hash.Hash
 	err      error
 	progress func(int)
 }
@@ -359,7 +356,7 @@ func (v *verifier) Read(p []byte) (int, error) {
 		return 0, v.err
 	}
 	n, err := v.r.Read(p)
-	v.h.Write(p[:n]) // a hash.Hash never fails
+	_, _ = v.h.Write(p[:n]) // a hash.Hash never fails
 	v.read += int64(n)
 	switch {
 	case v.read > v.size:

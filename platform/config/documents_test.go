@@ -58,10 +58,10 @@ func TestLoadDocuments(t *testing.T) {
 
 func TestLoadDocumentsRejects(t *testing.T) {
 	t.Parallel()
-	s3 := func(kv ...string) map[string]string {
+	s3 := func(kv ...[2]string) map[string]string {
 		m := map[string]string{"GRANTS_DOCUMENTS_URL": "s3://grants-docs"}
-		for i := 0; i < len(kv); i += 2 {
-			m[kv[i]] = kv[i+1]
+		for _, p := range kv {
+			m[p[0]] = p[1]
 		}
 		return m
 	}
@@ -75,13 +75,13 @@ func TestLoadDocumentsRejects(t *testing.T) {
 		{"file URL with a host", map[string]string{"GRANTS_DOCUMENTS_URL": "file://server/docs"}, "GRANTS_DOCUMENTS_URL"},
 		{"file URL without a path", map[string]string{"GRANTS_DOCUMENTS_URL": "file://"}, "GRANTS_DOCUMENTS_URL"},
 		{"two directories", map[string]string{"GRANTS_DOCUMENTS_URL": "/a", "GRANTS_DOCUMENTS_DIR": "/b"}, "GRANTS_DOCUMENTS_DIR"},
-		{"bad endpoint", s3("GRANTS_S3_ENDPOINT", "ftp://minio"), "GRANTS_S3_ENDPOINT"},
-		{"endpoint with a path", s3("GRANTS_S3_ENDPOINT", "https://minio/bucket"), "GRANTS_S3_ENDPOINT"},
-		{"bad region", s3("GRANTS_S3_REGION", "EU West"), "GRANTS_S3_REGION"},
-		{"key without secret", s3("GRANTS_S3_ACCESS_KEY_ID", "grants"), "GRANTS_S3_SECRET_ACCESS_KEY"},
-		{"secret without key", s3("GRANTS_S3_SECRET_ACCESS_KEY", "x"), "GRANTS_S3_ACCESS_KEY_ID"},
-		{"secret file missing", s3("GRANTS_S3_ACCESS_KEY_ID", "grants", "GRANTS_S3_SECRET_ACCESS_KEY_FILE", "/nonexistent"), "GRANTS_S3_SECRET_ACCESS_KEY_FILE"},
-		{"bad path style", s3("GRANTS_S3_PATH_STYLE", "yes"), "GRANTS_S3_PATH_STYLE"},
+		{"bad endpoint", s3([2]string{"GRANTS_S3_ENDPOINT", "ftp://minio"}), "GRANTS_S3_ENDPOINT"},
+		{"endpoint with a path", s3([2]string{"GRANTS_S3_ENDPOINT", "https://minio/bucket"}), "GRANTS_S3_ENDPOINT"},
+		{"bad region", s3([2]string{"GRANTS_S3_REGION", "EU West"}), "GRANTS_S3_REGION"},
+		{"key without secret", s3([2]string{"GRANTS_S3_ACCESS_KEY_ID", "grants"}), "GRANTS_S3_SECRET_ACCESS_KEY"},
+		{"secret without key", s3([2]string{"GRANTS_S3_SECRET_ACCESS_KEY", "x"}), "GRANTS_S3_ACCESS_KEY_ID"},
+		{"secret file missing", s3([2]string{"GRANTS_S3_ACCESS_KEY_ID", "grants"}, [2]string{"GRANTS_S3_SECRET_ACCESS_KEY_FILE", "/nonexistent"}), "GRANTS_S3_SECRET_ACCESS_KEY_FILE"},
+		{"bad path style", s3([2]string{"GRANTS_S3_PATH_STYLE", "yes"}), "GRANTS_S3_PATH_STYLE"},
 	}
 	for _, tt := range tests {
 		t.Run(tt.name, func(t *testing.T) {
