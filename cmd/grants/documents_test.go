@@ -2,6 +2,11 @@ package main
 
 import (
 	"bytes"
+	"encoding/json"
+	"errors"
+	"log/slog"
+	"net/http"
+	"net/http/httptest"
 	"os"
 	"path/filepath"
 	"strings"
@@ -9,6 +14,7 @@ import (
 
 	"github.com/stretchr/testify/require"
 
+	"github.com/civicgrants/grants/app/apptest"
 	"github.com/civicgrants/grants/document"
 	"github.com/civicgrants/grants/document/s3server"
 	"github.com/civicgrants/grants/platform/config"
@@ -124,4 +130,81 @@ func TestDocumentsMigrateCommandRefuses(t *testing.T) {
 			require.Empty(t, m.srv.Keys(t, "grants-docs"))
 		})
 	}
+}
+
+// TestOpenDocuments: serve starts on the bucket of GRANTS_DOCUMENTS_URL;
+// a missing bucket or refused credentials stop it with the reason; a store
+// that does not answer only delays uploads (it is logged, not fatal).
+func TestOpenDocuments(t *testing.T) {
+	t.Parallel()
+	tests := []struct {
+		name    string
+		env     map[string]string
+		down    bool
+		wantErr string
+		wantLog string
+	}{
+		{"bucket", nil, false, "", "documents are kept in s3://grants-docs/prod"},
+		{"local directory", map[string]string{"GRANTS_DOCUMENTS_URL": ""}, false, "", ""},
+		{"bad credentials", map[string]string{"GRANTS_S3_ACCESS_KEY_ID": "nobody"}, false, "check GRANTS_S3_ACCESS_KEY_ID", ""},
+		{"bucket missing", map[string]string{"GRANTS_DOCUMENTS_URL": "s3://elsewhere"}, false, "the bucket does not exist", ""},
+		{"store down", nil, true, "", "the document store does not answer"},
+	}
+	for _, tt := range tests {
+		t.Run(tt.name, func(t *testing.T) {
+			t.Parallel()
+			m := setupMigrateCmd(t)
+			for k, v := range tt.env {
+				m.env[k] = v
+			}
+			if tt.down {
+				m.srv.Close()
+			}
+			cfg, err := config.Load(func(k string) string { return m.env[k] })
+			require.NoError(t, err)
+			var logs bytes.Buffer
+			docs, err := openDocuments(t.Context(), cfg, slog.New(slog.NewTextHandler(&logs, nil)))
+			if tt.wantErr != "" {
+				require.ErrorContains(t, err, tt.wantErr)
+				return
+			}
+			require.NoError(t, err)
+			require.Contains(t, logs.String(), tt.wantLog)
+			if cfg.DocumentsS3 == nil {
+				_, local := docs.(*document.Store)
+				require.True(t, local, "%T", docs)
+				return
+			}
+			_, err = docs.Open(t.Context(), m.shas[0])
+			require.Equal(t, tt.down, errors.Is(err, document.ErrUnavailable), "%v", err)
+		})
+	}
+}
+
+// TestReadyzReportsTheDocumentStore: the document store being down is
+// reported by /readyz but does not make the API unready.
+func TestReadyzReportsTheDocumentStore(t *testing.T) {
+	t.Parallel()
+	srv := s3server.Start(t, "grants-docs")
+	docs, err := document.NewS3Store(srv.Config("grants-docs", ""))
+	require.NoError(t, err)
+	env := apptest.NewWithDocs(t, docs)
+	h, err := httpHandler(env.App, nil, slog.New(slog.DiscardHandler), nil)
+	require.NoError(t, err)
+	ready := func() (int, map[string]any) {
+		t.Helper()
+		w := httptest.NewRecorder()
+		h.ServeHTTP(w, httptest.NewRequest(http.MethodGet, "/readyz", nil))
+		var body map[string]any
+		require.NoError(t, json.Unmarshal(w.Body.Bytes(), &body))
+		return w.Code, body
+	}
+	code, body := ready()
+	require.Equal(t, http.StatusOK, code)
+	require.Equal(t, "ok", body["documents"])
+	srv.Close()
+	code, body = ready()
+	require.Equal(t, http.StatusOK, code)
+	require.Equal(t, "ready", body["status"])
+	require.Equal(t, "unreachable", body["documents"])
 }
