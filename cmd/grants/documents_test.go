@@ -29,7 +29,9 @@ type migrateEnv struct {
 	shas []string
 }
 
-func setupMigrateCmd(t *testing.T) migrateEnv {
+// setupMigrateCmd builds a migrateEnv, its environment changed by
+// overrides.
+func setupMigrateCmd(t *testing.T, overrides map[string]string) migrateEnv {
 	t.Helper()
 	dir := t.TempDir()
 	local, err := document.NewStore(dir)
@@ -49,6 +51,9 @@ func setupMigrateCmd(t *testing.T) migrateEnv {
 		"GRANTS_S3_SECRET_ACCESS_KEY": s3server.SecretAccessKey,
 		"GRANTS_S3_PATH_STYLE":        "1",
 	}
+	for k, v := range overrides {
+		m.env[k] = v
+	}
 	return m
 }
 
@@ -64,7 +69,7 @@ func (m migrateEnv) run(t *testing.T, tty bool, args ...string) (stdout, stderr 
 
 func TestDocumentsMigrateCommand(t *testing.T) {
 	t.Parallel()
-	m := setupMigrateCmd(t)
+	m := setupMigrateCmd(t, nil)
 
 	out, progress, err := m.run(t, false, "migrate")
 	require.NoError(t, err)
@@ -90,7 +95,7 @@ func TestDocumentsMigrateCommand(t *testing.T) {
 
 func TestDocumentsMigrateCommandCorruptDocument(t *testing.T) {
 	t.Parallel()
-	m := setupMigrateCmd(t)
+	m := setupMigrateCmd(t, nil)
 	bad := m.shas[1]
 	require.NoError(t, os.WriteFile(filepath.Join(m.dir, bad[:2], bad), []byte("%PDF-1.4\ntampered\n"), 0o600))
 
@@ -120,10 +125,7 @@ func TestDocumentsMigrateCommandRefuses(t *testing.T) {
 	for _, tt := range tests {
 		t.Run(tt.name, func(t *testing.T) {
 			t.Parallel()
-			m := setupMigrateCmd(t)
-			for k, v := range tt.env {
-				m.env[k] = v
-			}
+			m := setupMigrateCmd(t, tt.env)
 			out, _, err := m.run(t, false, tt.args...)
 			require.ErrorContains(t, err, tt.want)
 			require.Empty(t, out)
@@ -153,10 +155,7 @@ func TestOpenDocuments(t *testing.T) {
 	for _, tt := range tests {
 		t.Run(tt.name, func(t *testing.T) {
 			t.Parallel()
-			m := setupMigrateCmd(t)
-			for k, v := range tt.env {
-				m.env[k] = v
-			}
+			m := setupMigrateCmd(t, tt.env)
 			if tt.down {
 				m.srv.Close()
 			}
