@@ -9,7 +9,6 @@ import (
 	"hash"
 	"io"
 	"io/fs"
-	"net"
 	"net/http"
 	"net/url"
 	"os"
@@ -105,20 +104,6 @@ func ParseS3Endpoint(s string) (host string, secure bool, err error) {
 		return "", false, fmt.Errorf("GRANTS_S3_ENDPOINT: %q is not host[:port] or an http(s)://host[:port] URL", s)
 	}
 	return u.Host, u.Scheme == "https", nil
-}
-
-// IsLoopback reports whether host[:port] names this machine: localhost or
-// a loopback address.
-func IsLoopback(host string) bool {
-	if h, _, err := net.SplitHostPort(host); err == nil {
-		host = h
-	}
-	host = strings.Trim(host, "[]")
-	if strings.EqualFold(host, "localhost") {
-		return true
-	}
-	ip := net.ParseIP(host)
-	return ip != nil && ip.IsLoopback()
 }
 
 // S3Store keeps documents in an S3-compatible bucket, each the object
