@@ -35,7 +35,7 @@ type deployment struct {
 // grantsCmd is the test binary run as `grants args…` with the
 // deployment's environment.
 func (d *deployment) grantsCmd(ctx context.Context, args ...string) *exec.Cmd {
-	cmd := exec.CommandContext(ctx, os.Args[0], args...) //nolint:gosec // G204: the test binary itself, as grants
+	cmd := exec.CommandContext(ctx, os.Args[0], args...)
 	cmd.Env = append(append([]string{}, d.env...), runAsGrants+"=1")
 	cmd.Cancel = func() error { return cmd.Process.Signal(syscall.SIGTERM) }
 	cmd.WaitDelay = 15 * time.Second
