@@ -30,7 +30,12 @@ type bundle struct {
 
 func setup(t *testing.T) *bundle {
 	t.Helper()
-	env := apptest.New(t)
+	return setupEnv(t, apptest.New(t))
+}
+
+// setupEnv is setup on env.
+func setupEnv(t *testing.T, env *apptest.Env) *bundle {
+	t.Helper()
 	gin.SetMode(gin.TestMode)
 	r := gin.New()
 	api.Register(r.Group("/api/v1"), env.App, slog.New(slog.DiscardHandler))

@@ -89,7 +89,7 @@ const (
 type App struct {
 	dummyHash []byte // a hash at the configured cost, for unknown addresses
 	store     *db.Store
-	docs      *document.Store
+	docs      document.Blobs
 	cfg       Config
 	log       *slog.Logger
 	now       func() time.Time
@@ -98,7 +98,7 @@ type App struct {
 }
 
 // New builds the use-case layer.
-func New(store *db.Store, docs *document.Store, cfg Config, log *slog.Logger) *App {
+func New(store *db.Store, docs document.Blobs, cfg Config, log *slog.Logger) *App {
 	if cfg.SessionIdle <= 0 {
 		cfg.SessionIdle = DefaultSessionIdle
 	}
@@ -180,6 +180,12 @@ func (a *App) bankCipher(ctx context.Context) (*bank.Cipher, error) {
 			Message: "Bank details cannot be handled right now; the service is not configured for them"}
 	}
 	return a.cipher, nil
+}
+
+// DocumentsReady reports whether the document store answers (for
+// readiness; its error matches document.ErrUnavailable).
+func (a *App) DocumentsReady(ctx context.Context) error {
+	return a.docs.Check(ctx)
 }
 
 // Ready reports whether the system of record answers.

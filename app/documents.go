@@ -7,7 +7,6 @@ import (
 	"io"
 	"mime"
 	"net/http"
-	"os"
 	"strconv"
 	"strings"
 	"time"
@@ -56,7 +55,7 @@ func (a *App) UploadDocument(ctx context.Context, actor Actor, appID string, ope
 	if err := checkApplicationFiles(ctx, a.store.Queries, appID); err != nil { // before reading the body; again under the lock
 		return Document{}, err
 	}
-	stored, filename, err := a.storeUpload(open)
+	stored, filename, err := a.storeUpload(ctx, open)
 	if err != nil {
 		return Document{}, err
 	}
@@ -91,14 +90,22 @@ func (a *App) UploadDocument(ctx context.Context, actor Actor, appID string, ope
 	return out, err
 }
 
+// docsUnavailable is the 503 of an upload or download while the document
+// store (an object store, say) cannot be reached.
+func docsUnavailable() *Error {
+	return &Error{Kind: KindUnavailable, Code: KindUnavailable.Code(), RetryAfter: 30,
+		Message: "Documents cannot be stored or read right now; nothing was saved, try again shortly"}
+}
+
 // macroMessage refuses a macro-enabled Office file, by content or by name.
 const macroMessage = "Macro-enabled Office files (such as .docm or .xlsm) are not accepted: save it as .docx or .xlsx, without macros, and upload that"
 
 // storeUpload reads an upload from open into the document store and
 // returns it with its sanitised name: 413 over 10 MB, 415 for a type not
-// allowed or not what its name claims. A name without a recognised
-// extension gets the detected type's.
-func (a *App) storeUpload(open func() (string, io.Reader, error)) (document.Stored, string, error) {
+// allowed or not what its name claims, 503 when the document store cannot
+// be reached (nothing is recorded). A name without a recognised extension
+// gets the detected type's.
+func (a *App) storeUpload(ctx context.Context, open func() (string, io.Reader, error)) (document.Stored, string, error) {
 	filename, body, err := open()
 	if isBodyTooLarge(err) { // the request body ran over before the file began
 		return document.Stored{}, "", tooLarge("Each file must be 10 MB or smaller")
@@ -106,8 +113,11 @@ func (a *App) storeUpload(open func() (string, io.Reader, error)) (document.Stor
 	if err != nil {
 		return document.Stored{}, "", err
 	}
-	stored, err := a.docs.Put(body, document.MaxSize)
+	stored, err := a.docs.Put(ctx, body, document.MaxSize)
 	switch {
+	case errors.Is(err, document.ErrUnavailable):
+		a.log.ErrorContext(ctx, "store document", "err", err)
+		return stored, "", docsUnavailable()
 	case errors.Is(err, document.ErrTooLarge), isBodyTooLarge(err):
 		return stored, "", tooLarge("Each file must be 10 MB or smaller")
 	case errors.Is(err, document.ErrMacroEnabled):
@@ -211,9 +221,10 @@ func SetDownloadHeaders(h http.Header, d Document) {
 	h.Set("ETag", strconv.Quote(d.SHA256))
 }
 
-// OpenDocument returns a document the actor may read and its content; the
-// caller closes the file.
-func (a *App) OpenDocument(ctx context.Context, actor Actor, docID string) (Document, *os.File, error) {
+// OpenDocument returns a document the actor may read and its content,
+// streamed from the document store (503 when it cannot be reached); the
+// caller closes it.
+func (a *App) OpenDocument(ctx context.Context, actor Actor, docID string) (Document, io.ReadSeekCloser, error) {
 	if !id.Valid(id.Document, docID) {
 		return Document{}, nil, notFound("Document")
 	}
@@ -231,7 +242,11 @@ func (a *App) OpenDocument(ctx context.Context, actor Actor, docID string) (Docu
 		}
 		return Document{}, nil, err
 	}
-	f, err := a.docs.Open(d.Sha256)
+	f, err := a.docs.Open(ctx, d.Sha256)
+	if errors.Is(err, document.ErrUnavailable) {
+		a.log.ErrorContext(ctx, "open document", "document_id", d.ID, "err", err)
+		return Document{}, nil, docsUnavailable()
+	}
 	if err != nil {
 		return Document{}, nil, fmt.Errorf("open document %s: %w", d.ID, err)
 	}

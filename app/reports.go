@@ -338,7 +338,7 @@ func (a *App) UploadReportDocument(ctx context.Context, actor Actor, reportID st
 	if err := checkReportFileCount(ctx, a.store.Queries, reportID); err != nil { // before reading the body; again under the lock
 		return Document{}, err
 	}
-	stored, filename, err := a.storeUpload(open)
+	stored, filename, err := a.storeUpload(ctx, open)
 	if err != nil {
 		return Document{}, err
 	}

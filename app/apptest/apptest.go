@@ -56,19 +56,28 @@ const WebhookSecret = "whsec_test"
 type Env struct {
 	App     *app.App
 	Store   *db.Store
-	Docs    string // the document store's directory
+	Docs    string // the document store's directory ("" with NewWithDocs)
 	Manager app.Actor
 }
 
-// New returns a fresh Env with the two programmes and a manager.
+// New returns a fresh Env with the two programmes and a manager, its
+// documents in a directory of its own.
 func New(t testing.TB) *Env {
+	t.Helper()
+	dir := t.TempDir()
+	docs, err := document.NewStore(dir)
+	require.NoError(t, err)
+	e := NewWithDocs(t, docs)
+	e.Docs = dir
+	return e
+}
+
+// NewWithDocs is New with its documents in docs (Env.Docs is then "").
+func NewWithDocs(t testing.TB, docs document.Blobs) *Env {
 	t.Helper()
 	pool := dbtest.New(t)
 	signer := Signer(t)
 	store := signer.Install(db.NewStore(pool)) // every transaction seals its audit events
-	dir := t.TempDir()
-	docs, err := document.NewStore(dir)
-	require.NoError(t, err)
 	log := slog.New(slog.NewTextHandler(testWriter{t}, &slog.HandlerOptions{Level: slog.LevelWarn}))
 	a := app.New(store, docs, app.Config{EncryptionKey: EncryptionKey, StripeWebhookSecret: WebhookSecret, Audit: signer,
 		PasswordCost: bcrypt.MinCost}, log)
@@ -77,7 +86,7 @@ func New(t testing.TB) *Env {
 		_, err := a.EnsureProgramme(ctx, app.Programme{Code: code, Name: code})
 		require.NoError(t, err)
 	}
-	e := &Env{App: a, Store: store, Docs: dir}
+	e := &Env{App: a, Store: store}
 	e.Manager = e.User(t, "manager@example.org", app.RoleManager)
 	return e
 }

@@ -94,7 +94,7 @@ func openApp(ctx context.Context, cfg config.Config, log *slog.Logger) (*app.App
 	if err != nil {
 		return nil, nil, err
 	}
-	docs, err := document.NewStore(cfg.DocumentsDir)
+	docs, err := openDocuments(ctx, cfg, log)
 	if err != nil {
 		store.Pool.Close()
 		return nil, nil, err
@@ -107,6 +107,32 @@ func openApp(ctx context.Context, cfg config.Config, log *slog.Logger) (*app.App
 	return app.New(store, docs, app.Config{TokenTTL: cfg.TokenTTL, TokenIdle: cfg.TokenIdle, SessionIdle: cfg.SessionIdle, DefaultPaymentProvider: cfg.PaymentProvider,
 		EncryptionKey: cfg.EncryptionKey, StripeWebhookSecret: cfg.StripeWebhookSecret, WebhookTolerance: cfg.WebhookTolerance,
 		PublicURL: cfg.PublicURL, Audit: signer}, log), store, nil
+}
+
+// openDocuments is the document store: the bucket of GRANTS_DOCUMENTS_URL,
+// else the local directory. The bucket is checked at once: a missing one
+// or refused credentials stop the start with the reason; a store that does
+// not answer is only logged (uploads and downloads answer 503 until it
+// does, and /readyz reports it).
+func openDocuments(ctx context.Context, cfg config.Config, log *slog.Logger) (document.Blobs, error) {
+	if cfg.DocumentsS3 == nil {
+		return document.NewStore(cfg.DocumentsDir)
+	}
+	s, err := document.NewS3Store(*cfg.DocumentsS3)
+	if err != nil {
+		return nil, err
+	}
+	cctx, cancel := context.WithTimeout(ctx, 10*time.Second)
+	defer cancel()
+	switch err := s.Check(cctx); {
+	case errors.Is(err, document.ErrUnavailable):
+		log.Warn("the document store does not answer: uploads and downloads fail until it does", "store", s.String(), "err", err)
+	case err != nil:
+		return nil, err
+	default:
+		log.Info("documents are kept in " + s.String())
+	}
+	return s, nil
 }
 
 // newMailer is what the activities send e-mail with: the mail server of
@@ -230,14 +256,18 @@ func httpHandler(a *app.App, tc client.Client, log *slog.Logger, trustedProxies 
 	r.GET("/readyz", func(c *gin.Context) {
 		ctx, cancel := context.WithTimeout(c.Request.Context(), 2*time.Second)
 		defer cancel()
-		body := gin.H{"status": "ready", "postgres": "ok", "temporal": "ok"}
+		body := gin.H{"status": "ready", "postgres": "ok", "temporal": "ok", "documents": "ok"}
 		status := http.StatusOK
 		if err := a.Ready(ctx); err != nil {
 			body["status"], body["postgres"] = "unavailable", "unreachable"
 			status = http.StatusServiceUnavailable
 		}
-		// Temporal being down does not make the API unready: submissions
-		// queue in the outbox. It is reported for operators.
+		// Temporal or the document store being down does not make the
+		// API unready: submissions queue in the outbox, and only uploads
+		// and downloads fail. They are reported for operators.
+		if err := a.DocumentsReady(ctx); err != nil {
+			body["documents"] = "unreachable"
+		}
 		if tc == nil {
 			body["temporal"] = "not configured"
 		} else if _, err := tc.CheckHealth(ctx, &client.CheckHealthRequest{}); err != nil {

@@ -51,7 +51,7 @@ func runDev(ctx context.Context, cfg config.Config, log *slog.Logger, out io.Wri
 		return fmt.Errorf("data dir: %w", err)
 	}
 	// What defaults to the address or the data dir follows the flags.
-	if os.Getenv("GRANTS_DOCUMENTS_DIR") == "" {
+	if os.Getenv("GRANTS_DOCUMENTS_DIR") == "" && os.Getenv("GRANTS_DOCUMENTS_URL") == "" {
 		cfg.DocumentsDir = filepath.Join(abs, "documents")
 	}
 	if os.Getenv("GRANTS_PUBLIC_URL") == "" {

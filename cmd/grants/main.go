@@ -28,6 +28,10 @@ Usage:
   grants audit verify [--checkpoint N]
                                check every audit chain, seal and signed head; exit 1 listing findings
   grants audit sign-legacy     seal the audit events written before sealing existed (once, after upgrading)
+  grants documents migrate [--from DIR] [--verify]
+                               copy the local document store (default GRANTS_DOCUMENTS_DIR) into the object
+                               store of GRANTS_DOCUMENTS_URL (s3://…); skips documents already there and
+                               checks each one's SHA-256; --verify also re-reads those already there
   grants stripe-event TYPE key=value…
                                sign a test Stripe event with GRANTS_STRIPE_WEBHOOK_SECRET and post it
                                to the local webhook (account.updated organisation=…, transfer.reversed
@@ -64,6 +68,8 @@ func main() {
 		err = users(ctx, cfg, log, args)
 	case "audit":
 		err = auditCmd(ctx, cfg, args)
+	case "documents":
+		err = documentsCmd(ctx, cfg, args, os.Stdout, os.Stderr, isTerminal(os.Stderr))
 	case "stripe-event":
 		err = stripeEvent(ctx, cfg, args)
 	case "help", "-h", "--help":

@@ -10,12 +10,15 @@ import (
 	"fmt"
 	"log/slog"
 	"net"
+	"net/url"
 	"os"
 	"path/filepath"
+	"regexp"
 	"strconv"
 	"strings"
 	"time"
 
+	"github.com/civicgrants/grants/document"
 	"github.com/civicgrants/grants/mail"
 	"github.com/civicgrants/grants/payments/bank"
 )
@@ -31,7 +34,7 @@ const DevStripeSecretKey = "sk_test_grantsdev0000000000"
 type Config struct {
 	Addr              string        // GRANTS_ADDR: HTTP listen address
 	DataDir           string        // GRANTS_DATA_DIR: dev data (cluster, Temporal DB, documents)
-	DocumentsDir      string        // GRANTS_DOCUMENTS_DIR: where uploads are stored
+	DocumentsDir      string        // GRANTS_DOCUMENTS_DIR (or a path in GRANTS_DOCUMENTS_URL): local uploads; the source of `grants documents migrate`
 	DatabaseURL       string        // DATABASE_URL
 	DatabaseMaxConns  int32         // GRANTS_DB_MAX_CONNS
 	TemporalAddress   string        // TEMPORAL_ADDRESS
@@ -52,6 +55,11 @@ type Config struct {
 	// comma-separated; default none: the client is the peer address). The
 	// sign-in and registration limit per client counts by it.
 	TrustedProxies []string
+	// DocumentsS3 is the object store of uploads when GRANTS_DOCUMENTS_URL
+	// is s3://bucket/prefix, with GRANTS_S3_ENDPOINT, GRANTS_S3_REGION,
+	// GRANTS_S3_ACCESS_KEY_ID, GRANTS_S3_SECRET_ACCESS_KEY and
+	// GRANTS_S3_PATH_STYLE; nil keeps uploads in DocumentsDir.
+	DocumentsS3 *document.S3Config
 
 	// StripeSecretKey is the platform's Stripe API key (STRIPE_SECRET_KEY);
 	// serve and worker need it when PaymentProvider is stripe.
@@ -195,7 +203,9 @@ func Load(getenv func(string) string) (Config, error) {
 		}
 		c.TrustedProxies = append(c.TrustedProxies, p)
 	}
-	c.DocumentsDir = get("GRANTS_DOCUMENTS_DIR", filepath.Join(c.DataDir, "documents"))
+	docs, err := loadDocuments(get, filepath.Join(c.DataDir, "documents"))
+	errs = append(errs, err)
+	c.DocumentsDir, c.DocumentsS3 = docs.dir, docs.s3
 	n, err := strconv.ParseInt(get("GRANTS_DB_MAX_CONNS", "20"), 10, 32)
 	if err != nil || n < 1 || n > 1000 {
 		errs = append(errs, errors.New("GRANTS_DB_MAX_CONNS: must be a whole number from 1 to 1000"))
@@ -238,6 +248,76 @@ func Load(getenv func(string) string) (Config, error) {
 	}
 	return c, errors.Join(errs...)
 }
+
+// documents is where uploads are kept, as loadDocuments read it.
+type documents struct {
+	dir string
+	s3  *document.S3Config
+}
+
+// loadDocuments reads GRANTS_DOCUMENTS_URL (a path, file:///path or
+// s3://bucket/prefix), GRANTS_DOCUMENTS_DIR and, for s3://, the GRANTS_S3_*
+// settings; each error names its variable.
+func loadDocuments(get func(key, def string) string, defaultDir string) (documents, error) {
+	var errs []error
+	dir := get("GRANTS_DOCUMENTS_DIR", "")
+	raw := get("GRANTS_DOCUMENTS_URL", "")
+	var d documents
+	local := ""
+	switch {
+	case raw == "":
+	case strings.HasPrefix(raw, "s3://"):
+		bucket, prefix, err := document.ParseS3URL(raw)
+		if err != nil {
+			return d, err // names GRANTS_DOCUMENTS_URL
+		}
+		d.s3 = &document.S3Config{Bucket: bucket, Prefix: prefix,
+			Endpoint: get("GRANTS_S3_ENDPOINT", ""), Region: get("GRANTS_S3_REGION", ""),
+			AccessKeyID: get("GRANTS_S3_ACCESS_KEY_ID", ""), SecretAccessKey: get("GRANTS_S3_SECRET_ACCESS_KEY", "")}
+		if _, _, err := document.ParseS3Endpoint(d.s3.Endpoint); err != nil {
+			errs = append(errs, err) // names GRANTS_S3_ENDPOINT
+		}
+		if d.s3.Region != "" && !regionRE.MatchString(d.s3.Region) {
+			errs = append(errs, fmt.Errorf("GRANTS_S3_REGION: %q is not a region name like eu-west-2", d.s3.Region))
+		}
+		if (d.s3.AccessKeyID == "") != (d.s3.SecretAccessKey == "") {
+			errs = append(errs, errors.New("GRANTS_S3_ACCESS_KEY_ID and GRANTS_S3_SECRET_ACCESS_KEY go together (unset both to use AWS_ACCESS_KEY_ID/AWS_SECRET_ACCESS_KEY or the instance's role)"))
+		}
+		switch v := get("GRANTS_S3_PATH_STYLE", "auto"); v {
+		case "auto":
+		case "1", "true":
+			d.s3.Style = document.StylePath
+		case "0", "false":
+			d.s3.Style = document.StyleVirtualHost
+		default:
+			errs = append(errs, fmt.Errorf("GRANTS_S3_PATH_STYLE: %q is not 1, 0 or auto", v))
+		}
+	case strings.HasPrefix(raw, "file:"):
+		u, err := url.Parse(raw)
+		if err != nil || (u.Host != "" && u.Host != "localhost") || u.Path == "" || u.RawQuery != "" || u.Fragment != "" {
+			return d, fmt.Errorf("GRANTS_DOCUMENTS_URL: %q is not a file:///absolute/path URL", raw)
+		}
+		local = filepath.FromSlash(u.Path)
+	case strings.Contains(raw, "://"):
+		return d, fmt.Errorf("GRANTS_DOCUMENTS_URL: %q is not a directory, a file:// URL or an s3://bucket/prefix URL", raw)
+	default:
+		local = raw
+	}
+	switch {
+	case local != "" && dir != "" && filepath.Clean(local) != filepath.Clean(dir):
+		errs = append(errs, fmt.Errorf("GRANTS_DOCUMENTS_URL (%s) and GRANTS_DOCUMENTS_DIR (%s) name different directories: set one", local, dir))
+	case local != "":
+		d.dir = local
+	case dir != "":
+		d.dir = dir
+	default:
+		d.dir = defaultDir
+	}
+	return d, errors.Join(errs...)
+}
+
+// regionRE is an S3 region name: eu-west-2, us-east-1, auto, garage...
+var regionRE = regexp.MustCompile(`^[a-z0-9][a-z0-9-]{0,62}$`)
 
 // RequirePayments reports the payment settings serve and worker cannot run
 // without: GRANTS_ENCRYPTION_KEY always (manual bank details are kept
