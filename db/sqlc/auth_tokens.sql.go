@@ -11,7 +11,7 @@ import (
 )
 
 const authTokenAPI = `-- name: AuthTokenAPI :one
-SELECT u.id, u.email, u.name, u.password_hash, u.roles, u.affiliations, u.created_at, u.email_verified_at, t.last_used_at AS token_last_used_at
+SELECT u.id, u.email, u.name, u.password_hash, u.roles, u.affiliations, u.created_at, u.email_verified_at, u.deactivated_at, t.last_used_at AS token_last_used_at
 FROM auth_tokens t
 JOIN users u ON u.id = t.user_id
 WHERE t.token_hash = $1 AND t.kind = 'api' AND t.expires_at > $2
@@ -33,6 +33,7 @@ type AuthTokenAPIRow struct {
 	Affiliations    []byte
 	CreatedAt       time.Time
 	EmailVerifiedAt *time.Time
+	DeactivatedAt   *time.Time
 	TokenLastUsedAt time.Time
 }
 
@@ -51,6 +52,7 @@ func (q *Queries) AuthTokenAPI(ctx context.Context, arg AuthTokenAPIParams) (Aut
 		&i.Affiliations,
 		&i.CreatedAt,
 		&i.EmailVerifiedAt,
+		&i.DeactivatedAt,
 		&i.TokenLastUsedAt,
 	)
 	return i, err
@@ -173,7 +175,7 @@ func (q *Queries) AuthTokenExtend(ctx context.Context, arg AuthTokenExtendParams
 }
 
 const authTokenSession = `-- name: AuthTokenSession :one
-SELECT u.id, u.email, u.name, u.password_hash, u.roles, u.affiliations, u.created_at, u.email_verified_at, t.expires_at AS token_expires_at, t.created_at AS token_created_at
+SELECT u.id, u.email, u.name, u.password_hash, u.roles, u.affiliations, u.created_at, u.email_verified_at, u.deactivated_at, t.expires_at AS token_expires_at, t.created_at AS token_created_at
 FROM auth_tokens t
 JOIN users u ON u.id = t.user_id
 WHERE t.token_hash = $1 AND t.kind = 'session' AND t.expires_at > $2
@@ -193,6 +195,7 @@ type AuthTokenSessionRow struct {
 	Affiliations    []byte
 	CreatedAt       time.Time
 	EmailVerifiedAt *time.Time
+	DeactivatedAt   *time.Time
 	TokenExpiresAt  time.Time
 	TokenCreatedAt  time.Time
 }
@@ -210,6 +213,7 @@ func (q *Queries) AuthTokenSession(ctx context.Context, arg AuthTokenSessionPara
 		&i.Affiliations,
 		&i.CreatedAt,
 		&i.EmailVerifiedAt,
+		&i.DeactivatedAt,
 		&i.TokenExpiresAt,
 		&i.TokenCreatedAt,
 	)

@@ -12,7 +12,7 @@ import (
 
 const userConfirmEmail = `-- name: UserConfirmEmail :one
 UPDATE users SET email_verified_at = coalesce(email_verified_at, $1::timestamptz) WHERE id = $2
-RETURNING id, email, name, password_hash, roles, affiliations, created_at, email_verified_at
+RETURNING id, email, name, password_hash, roles, affiliations, created_at, email_verified_at, deactivated_at
 `
 
 type UserConfirmEmailParams struct {
@@ -33,6 +33,7 @@ func (q *Queries) UserConfirmEmail(ctx context.Context, arg UserConfirmEmailPara
 		&i.Affiliations,
 		&i.CreatedAt,
 		&i.EmailVerifiedAt,
+		&i.DeactivatedAt,
 	)
 	return i, err
 }
@@ -40,7 +41,7 @@ func (q *Queries) UserConfirmEmail(ctx context.Context, arg UserConfirmEmailPara
 const userCreate = `-- name: UserCreate :one
 INSERT INTO users (id, email, name, password_hash, roles, email_verified_at)
 VALUES ($1, $2, $3, $4, $5::text[], $6)
-RETURNING id, email, name, password_hash, roles, affiliations, created_at, email_verified_at
+RETURNING id, email, name, password_hash, roles, affiliations, created_at, email_verified_at, deactivated_at
 `
 
 type UserCreateParams struct {
@@ -71,12 +72,13 @@ func (q *Queries) UserCreate(ctx context.Context, arg UserCreateParams) (User, e
 		&i.Affiliations,
 		&i.CreatedAt,
 		&i.EmailVerifiedAt,
+		&i.DeactivatedAt,
 	)
 	return i, err
 }
 
 const userGet = `-- name: UserGet :one
-SELECT id, email, name, password_hash, roles, affiliations, created_at, email_verified_at FROM users WHERE id = $1
+SELECT id, email, name, password_hash, roles, affiliations, created_at, email_verified_at, deactivated_at FROM users WHERE id = $1
 `
 
 func (q *Queries) UserGet(ctx context.Context, id string) (User, error) {
@@ -91,12 +93,13 @@ func (q *Queries) UserGet(ctx context.Context, id string) (User, error) {
 		&i.Affiliations,
 		&i.CreatedAt,
 		&i.EmailVerifiedAt,
+		&i.DeactivatedAt,
 	)
 	return i, err
 }
 
 const userGetByEmail = `-- name: UserGetByEmail :one
-SELECT id, email, name, password_hash, roles, affiliations, created_at, email_verified_at FROM users WHERE lower(email) = lower($1)
+SELECT id, email, name, password_hash, roles, affiliations, created_at, email_verified_at, deactivated_at FROM users WHERE lower(email) = lower($1)
 `
 
 func (q *Queries) UserGetByEmail(ctx context.Context, email string) (User, error) {
@@ -111,12 +114,13 @@ func (q *Queries) UserGetByEmail(ctx context.Context, email string) (User, error
 		&i.Affiliations,
 		&i.CreatedAt,
 		&i.EmailVerifiedAt,
+		&i.DeactivatedAt,
 	)
 	return i, err
 }
 
 const userListByRole = `-- name: UserListByRole :many
-SELECT id, email, name, password_hash, roles, affiliations, created_at, email_verified_at FROM users WHERE $1::text = ANY (roles) ORDER BY id
+SELECT id, email, name, password_hash, roles, affiliations, created_at, email_verified_at, deactivated_at FROM users WHERE $1::text = ANY (roles) ORDER BY id
 `
 
 func (q *Queries) UserListByRole(ctx context.Context, role string) ([]User, error) {
@@ -137,6 +141,7 @@ func (q *Queries) UserListByRole(ctx context.Context, role string) ([]User, erro
 			&i.Affiliations,
 			&i.CreatedAt,
 			&i.EmailVerifiedAt,
+			&i.DeactivatedAt,
 		); err != nil {
 			return nil, err
 		}
@@ -149,7 +154,7 @@ func (q *Queries) UserListByRole(ctx context.Context, role string) ([]User, erro
 }
 
 const userListStaff = `-- name: UserListStaff :many
-SELECT id, email, name, password_hash, roles, affiliations, created_at, email_verified_at FROM users WHERE roles <> '{}' ORDER BY id
+SELECT id, email, name, password_hash, roles, affiliations, created_at, email_verified_at, deactivated_at FROM users WHERE roles <> '{}' ORDER BY id
 `
 
 // Every user holding a staff role, for finding who has an interest in a
@@ -172,6 +177,7 @@ func (q *Queries) UserListStaff(ctx context.Context) ([]User, error) {
 			&i.Affiliations,
 			&i.CreatedAt,
 			&i.EmailVerifiedAt,
+			&i.DeactivatedAt,
 		); err != nil {
 			return nil, err
 		}
@@ -215,7 +221,7 @@ func (q *Queries) UserNames(ctx context.Context, ids []string) ([]UserNamesRow, 
 
 const userSetAffiliations = `-- name: UserSetAffiliations :one
 UPDATE users SET affiliations = $1 WHERE id = $2
-RETURNING id, email, name, password_hash, roles, affiliations, created_at, email_verified_at
+RETURNING id, email, name, password_hash, roles, affiliations, created_at, email_verified_at, deactivated_at
 `
 
 type UserSetAffiliationsParams struct {
@@ -235,6 +241,7 @@ func (q *Queries) UserSetAffiliations(ctx context.Context, arg UserSetAffiliatio
 		&i.Affiliations,
 		&i.CreatedAt,
 		&i.EmailVerifiedAt,
+		&i.DeactivatedAt,
 	)
 	return i, err
 }
