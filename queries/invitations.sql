@@ -47,3 +47,8 @@ RETURNING *;
 UPDATE users SET roles = ARRAY(SELECT DISTINCT r FROM unnest(roles || @roles::text[]) AS r ORDER BY r)
 WHERE id = @id
 RETURNING *;
+
+-- name: InvitationLatestNonce :one
+-- The nonce of the newest invitation sent to an address: tests (and
+-- support tools holding the key) make its token from it.
+SELECT nonce FROM invitations WHERE lower(email) = lower(@email) ORDER BY created_at DESC, id DESC LIMIT 1;

@@ -179,6 +179,19 @@ func (q *Queries) InvitationGrantRoles(ctx context.Context, arg InvitationGrantR
 	return i, err
 }
 
+const invitationLatestNonce = `-- name: InvitationLatestNonce :one
+SELECT nonce FROM invitations WHERE lower(email) = lower($1) ORDER BY created_at DESC, id DESC LIMIT 1
+`
+
+// The nonce of the newest invitation sent to an address: tests (and
+// support tools holding the key) make its token from it.
+func (q *Queries) InvitationLatestNonce(ctx context.Context, email string) ([]byte, error) {
+	row := q.db.QueryRow(ctx, invitationLatestNonce, email)
+	var nonce []byte
+	err := row.Scan(&nonce)
+	return nonce, err
+}
+
 const invitationListOpenForOrganisation = `-- name: InvitationListOpenForOrganisation :many
 SELECT i.id, i.kind, i.organisation_id, i.role, i.roles, i.email, i.name, i.invited_by, i.nonce, i.token_hash, i.created_at, i.expires_at, i.accepted_at, i.accepted_by, i.cancelled_at, u.name AS invited_by_name
 FROM invitations i JOIN users u ON u.id = i.invited_by
