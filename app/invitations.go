@@ -151,8 +151,9 @@ func (a *App) issueInvitation(ctx context.Context, q *sqlc.Queries, key []byte, 
 }
 
 // InviteMember invites an address to an organisation's team (its admins
-// only): 409 when the address's account is a member already.
-func (a *App) InviteMember(ctx context.Context, actor Actor, orgID string, in InvitationInput) (Invitation, error) {
+// only): 409 when the address's account is a member already. body
+// (InvitationInput) is read after the checks of scope and role.
+func (a *App) InviteMember(ctx context.Context, actor Actor, orgID string, body Body) (Invitation, error) {
 	var out Invitation
 	err := a.store.InTx(ctx, func(q *sqlc.Queries) error {
 		o, role, err := a.loadOrganisation(ctx, q, actor, orgID)
@@ -161,6 +162,10 @@ func (a *App) InviteMember(ctx context.Context, actor Actor, orgID string, in In
 		}
 		if role != MemberAdmin {
 			return forbidden("Only an admin of this organisation can invite people to its team")
+		}
+		var in InvitationInput
+		if err := body(&in); err != nil {
+			return err
 		}
 		in.Email = strings.TrimSpace(in.Email)
 		fields := map[string]string{}

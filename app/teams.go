@@ -84,8 +84,9 @@ func (a *App) teamChange(ctx context.Context, q *sqlc.Queries, actor Actor, orgI
 
 // SetMemberRole makes a member an admin or a member (the organisation's
 // admins only). The only admin cannot be made a member: hand the role on
-// by making someone else an admin first, then changing one's own.
-func (a *App) SetMemberRole(ctx context.Context, actor Actor, orgID, userID string, in MemberRoleInput) (Member, error) {
+// by making someone else an admin first, then changing one's own. body
+// (MemberRoleInput) is read after the checks of scope and role.
+func (a *App) SetMemberRole(ctx context.Context, actor Actor, orgID, userID string, body Body) (Member, error) {
 	var out Member
 	err := a.store.InTx(ctx, func(q *sqlc.Queries) error {
 		o, role, target, err := a.teamChange(ctx, q, actor, orgID, userID)
@@ -94,6 +95,10 @@ func (a *App) SetMemberRole(ctx context.Context, actor Actor, orgID, userID stri
 		}
 		if role != MemberAdmin {
 			return forbidden("Only an admin of this organisation can change roles")
+		}
+		var in MemberRoleInput
+		if err := body(&in); err != nil {
+			return err
 		}
 		if in.Role != MemberAdmin && in.Role != MemberMember {
 			return Invalid(map[string]string{"role": "Choose member or admin"})

@@ -34,7 +34,7 @@ func setupTeam(t *testing.T) *teamBundle {
 // join brings a into the team by an invitation accepted as a.
 func (b *teamBundle) join(t *testing.T, a app.Actor, role string) {
 	t.Helper()
-	_, err := b.env.App.InviteMember(b.ctx, b.admin, b.org.ID, app.InvitationInput{Email: a.Email, Role: role})
+	_, err := b.env.App.InviteMember(b.ctx, b.admin, b.org.ID, inviteBody(t, a.Email, role))
 	require.NoError(t, err)
 	res, err := b.env.App.AcceptInvitation(b.ctx, a, app.AcceptInvitationInput{Token: b.env.InvitationToken(t, a.Email)})
 	require.NoError(t, err)
@@ -78,7 +78,7 @@ func auditActions(t *testing.T, env *apptest.Env, chain string) []string {
 func TestInviteNewAddress(t *testing.T) {
 	t.Parallel()
 	b := setupTeam(t)
-	inv, err := b.env.App.InviteMember(b.ctx, b.admin, b.org.ID, app.InvitationInput{Email: " new@example.org ", Role: app.MemberAdmin})
+	inv, err := b.env.App.InviteMember(b.ctx, b.admin, b.org.ID, inviteBody(t, " new@example.org ", app.MemberAdmin))
 	require.NoError(t, err)
 	require.Equal(t, "new@example.org", inv.Email)
 	require.Equal(t, app.MemberAdmin, inv.Role)
@@ -127,7 +127,7 @@ func TestAcceptAsExistingAccount(t *testing.T) {
 	t.Parallel()
 	b := setupTeam(t)
 	sam := b.env.User(t, "sam@example.org")
-	_, err := b.env.App.InviteMember(b.ctx, b.admin, b.org.ID, app.InvitationInput{Email: "SAM@example.org", Role: app.MemberMember})
+	_, err := b.env.App.InviteMember(b.ctx, b.admin, b.org.ID, inviteBody(t, "SAM@example.org", app.MemberMember))
 	require.NoError(t, err)
 	tok := b.env.InvitationToken(t, "sam@example.org")
 	before := b.env.Snapshot(t, "users", "organisation_members", "invitations")
@@ -150,10 +150,10 @@ func TestAcceptAsExistingAccount(t *testing.T) {
 func TestInvitationRules(t *testing.T) {
 	t.Parallel()
 	b := setupTeam(t)
-	_, err := b.env.App.InviteMember(b.ctx, b.admin, b.org.ID, app.InvitationInput{Email: "kim@example.org", Role: app.MemberMember})
+	_, err := b.env.App.InviteMember(b.ctx, b.admin, b.org.ID, inviteBody(t, "kim@example.org", app.MemberMember))
 	require.NoError(t, err)
 	old := b.env.InvitationToken(t, "kim@example.org")
-	second, err := b.env.App.InviteMember(b.ctx, b.admin, b.org.ID, app.InvitationInput{Email: "Kim@Example.org", Role: app.MemberAdmin})
+	second, err := b.env.App.InviteMember(b.ctx, b.admin, b.org.ID, inviteBody(t, "Kim@Example.org", app.MemberAdmin))
 	require.NoError(t, err)
 	list, err := b.env.App.ListInvitations(b.ctx, b.admin, b.org.ID)
 	require.NoError(t, err)
@@ -166,15 +166,15 @@ func TestInvitationRules(t *testing.T) {
 	cases := []struct {
 		name  string
 		actor app.Actor
-		in    app.InvitationInput
+		in    app.Body
 		kind  app.Kind
 	}{
-		{"a member already", b.admin, app.InvitationInput{Email: "MEMBER@example.org", Role: app.MemberAdmin}, app.KindConflict},
-		{"an admin already (oneself)", b.admin, app.InvitationInput{Email: "admin@example.org", Role: app.MemberMember}, app.KindConflict},
-		{"a member inviting", b.member, app.InvitationInput{Email: "x@example.org", Role: app.MemberMember}, app.KindForbidden},
-		{"a stranger inviting", b.strange, app.InvitationInput{Email: "x@example.org", Role: app.MemberMember}, app.KindNotFound},
-		{"bad email", b.admin, app.InvitationInput{Email: "not an address", Role: app.MemberMember}, app.KindInvalid},
-		{"bad role", b.admin, app.InvitationInput{Email: "x@example.org", Role: "owner"}, app.KindInvalid},
+		{"a member already", b.admin, inviteBody(t, "MEMBER@example.org", app.MemberAdmin), app.KindConflict},
+		{"an admin already (oneself)", b.admin, inviteBody(t, "admin@example.org", app.MemberMember), app.KindConflict},
+		{"a member inviting", b.member, inviteBody(t, "x@example.org", app.MemberMember), app.KindForbidden},
+		{"a stranger inviting", b.strange, inviteBody(t, "x@example.org", app.MemberMember), app.KindNotFound},
+		{"bad email", b.admin, inviteBody(t, "not an address", app.MemberMember), app.KindInvalid},
+		{"bad role", b.admin, inviteBody(t, "x@example.org", "owner"), app.KindInvalid},
 	}
 	for _, c := range cases {
 		_, err := b.env.App.InviteMember(b.ctx, c.actor, b.org.ID, c.in)
@@ -190,7 +190,7 @@ func TestInvitationRules(t *testing.T) {
 func TestInvitationCancelledOrExpired(t *testing.T) {
 	t.Parallel()
 	b := setupTeam(t)
-	inv, err := b.env.App.InviteMember(b.ctx, b.admin, b.org.ID, app.InvitationInput{Email: "cancel@example.org", Role: app.MemberMember})
+	inv, err := b.env.App.InviteMember(b.ctx, b.admin, b.org.ID, inviteBody(t, "cancel@example.org", app.MemberMember))
 	require.NoError(t, err)
 	errKind(t, b.env.App.CancelInvitation(b.ctx, b.member, b.org.ID, inv.ID), app.KindForbidden)
 	require.NoError(t, b.env.App.CancelInvitation(b.ctx, b.admin, b.org.ID, inv.ID))
@@ -200,7 +200,7 @@ func TestInvitationCancelledOrExpired(t *testing.T) {
 		Name: "C", Password: apptest.Password})
 	fieldErr(t, err, "token")
 
-	_, err = b.env.App.InviteMember(b.ctx, b.admin, b.org.ID, app.InvitationInput{Email: "late@example.org", Role: app.MemberMember})
+	_, err = b.env.App.InviteMember(b.ctx, b.admin, b.org.ID, inviteBody(t, "late@example.org", app.MemberMember))
 	require.NoError(t, err)
 	_, err = b.env.Store.Pool.Exec(b.ctx, `UPDATE invitations SET created_at = now() - interval '15 days', expires_at = now() - interval '1 day'
 		WHERE email = 'late@example.org'`)
@@ -227,20 +227,20 @@ func TestTeamAdmins(t *testing.T) {
 	t.Parallel()
 	b := setupTeam(t)
 	before := b.env.Snapshot(t, "organisation_members")
-	errKind(t, errOf(b.env.App.SetMemberRole(b.ctx, b.admin, b.org.ID, b.admin.ID, app.MemberRoleInput{Role: app.MemberMember})), app.KindConflict)
+	errKind(t, errOf(b.env.App.SetMemberRole(b.ctx, b.admin, b.org.ID, b.admin.ID, apptest.Body(t, map[string]any{"role": app.MemberMember}))), app.KindConflict)
 	errKind(t, b.env.App.RemoveMember(b.ctx, b.admin, b.org.ID, b.admin.ID), app.KindConflict)
-	errKind(t, errOf(b.env.App.SetMemberRole(b.ctx, b.member, b.org.ID, b.member.ID, app.MemberRoleInput{Role: app.MemberAdmin})), app.KindForbidden)
-	errKind(t, errOf(b.env.App.SetMemberRole(b.ctx, b.admin, b.org.ID, b.member.ID, app.MemberRoleInput{Role: "owner"})), app.KindInvalid)
-	errKind(t, errOf(b.env.App.SetMemberRole(b.ctx, b.admin, b.org.ID, b.strange.ID, app.MemberRoleInput{Role: app.MemberAdmin})), app.KindNotFound)
-	errKind(t, errOf(b.env.App.SetMemberRole(b.ctx, b.strange, b.org.ID, b.member.ID, app.MemberRoleInput{Role: app.MemberAdmin})), app.KindNotFound)
+	errKind(t, errOf(b.env.App.SetMemberRole(b.ctx, b.member, b.org.ID, b.member.ID, apptest.Body(t, map[string]any{"role": app.MemberAdmin}))), app.KindForbidden)
+	errKind(t, errOf(b.env.App.SetMemberRole(b.ctx, b.admin, b.org.ID, b.member.ID, apptest.Body(t, map[string]any{"role": "owner"}))), app.KindInvalid)
+	errKind(t, errOf(b.env.App.SetMemberRole(b.ctx, b.admin, b.org.ID, b.strange.ID, apptest.Body(t, map[string]any{"role": app.MemberAdmin}))), app.KindNotFound)
+	errKind(t, errOf(b.env.App.SetMemberRole(b.ctx, b.strange, b.org.ID, b.member.ID, apptest.Body(t, map[string]any{"role": app.MemberAdmin}))), app.KindNotFound)
 	errKind(t, b.env.App.RemoveMember(b.ctx, b.member, b.org.ID, b.admin.ID), app.KindForbidden)
 	require.Equal(t, before, b.env.Snapshot(t, "organisation_members"), "refusals change nothing")
 
 	// Hand the admin role on: promote, then demote oneself.
-	m, err := b.env.App.SetMemberRole(b.ctx, b.admin, b.org.ID, b.member.ID, app.MemberRoleInput{Role: app.MemberAdmin})
+	m, err := b.env.App.SetMemberRole(b.ctx, b.admin, b.org.ID, b.member.ID, apptest.Body(t, map[string]any{"role": app.MemberAdmin}))
 	require.NoError(t, err)
 	require.Equal(t, app.Member{UserID: b.member.ID, Name: b.member.Name, Email: b.member.Email, Role: app.MemberAdmin, JoinedAt: m.JoinedAt}, m)
-	_, err = b.env.App.SetMemberRole(b.ctx, b.admin, b.org.ID, b.admin.ID, app.MemberRoleInput{Role: app.MemberMember})
+	_, err = b.env.App.SetMemberRole(b.ctx, b.admin, b.org.ID, b.admin.ID, apptest.Body(t, map[string]any{"role": app.MemberMember}))
 	require.NoError(t, err)
 	require.Equal(t, map[string]string{"admin@example.org": app.MemberMember, "member@example.org": app.MemberAdmin}, b.roles(t))
 	errKind(t, b.env.App.RemoveMember(b.ctx, b.member, b.org.ID, b.member.ID), app.KindConflict)
@@ -254,7 +254,7 @@ func TestTeamAdmins(t *testing.T) {
 
 	// An admin removes a member.
 	third := b.env.User(t, "third@example.org")
-	_, err = b.env.App.InviteMember(b.ctx, b.member, b.org.ID, app.InvitationInput{Email: third.Email, Role: app.MemberMember})
+	_, err = b.env.App.InviteMember(b.ctx, b.member, b.org.ID, inviteBody(t, third.Email, app.MemberMember))
 	require.NoError(t, err)
 	_, err = b.env.App.AcceptInvitation(b.ctx, third, app.AcceptInvitationInput{Token: b.env.InvitationToken(t, third.Email)})
 	require.NoError(t, err)
@@ -273,11 +273,11 @@ func TestTeamAdmins(t *testing.T) {
 func TestTeamAdminsConcurrent(t *testing.T) {
 	t.Parallel()
 	b := setupTeam(t)
-	_, err := b.env.App.SetMemberRole(b.ctx, b.admin, b.org.ID, b.member.ID, app.MemberRoleInput{Role: app.MemberAdmin})
+	_, err := b.env.App.SetMemberRole(b.ctx, b.admin, b.org.ID, b.member.ID, apptest.Body(t, map[string]any{"role": app.MemberAdmin}))
 	require.NoError(t, err)
 	errs := make(chan error, 2)
 	go func() {
-		_, err := b.env.App.SetMemberRole(b.ctx, b.admin, b.org.ID, b.member.ID, app.MemberRoleInput{Role: app.MemberMember})
+		_, err := b.env.App.SetMemberRole(b.ctx, b.admin, b.org.ID, b.member.ID, apptest.Body(t, map[string]any{"role": app.MemberMember}))
 		errs <- err
 	}()
 	go func() { errs <- b.env.App.RemoveMember(b.ctx, b.member, b.org.ID, b.admin.ID) }()
@@ -342,6 +342,11 @@ func TestStaffInvitation(t *testing.T) {
 	require.NoError(t, err)
 	require.ElementsMatch(t, []string{app.RoleManager, app.RoleFinance}, res.Roles)
 	require.Equal(t, []string{"staff.invited", "staff.roles_granted", "staff.invited", "staff.roles_granted"}, auditActions(t, env, "staff"))
+}
+
+// inviteBody is the body of an invitation.
+func inviteBody(t *testing.T, email, role string) app.Body {
+	return apptest.Body(t, app.InvitationInput{Email: email, Role: role})
 }
 
 // errOf is a call's error alone.
