@@ -351,3 +351,28 @@ func inviteBody(t *testing.T, email, role string) app.Body {
 
 // errOf is a call's error alone.
 func errOf[T any](_ T, err error) error { return err }
+
+// SavesSince tells a co-editor whose save was refused who saved the newer
+// versions, when and what they changed; only the team sees it.
+func TestSavesSince(t *testing.T) {
+	t.Parallel()
+	b := setupTeam(t)
+	r := b.env.Round(t, apptest.ExampleRound(t))
+	a, err := b.env.App.CreateApplication(b.ctx, b.admin, r.ID, b.org.ID)
+	require.NoError(t, err)
+	saved, err := b.env.App.SaveApplication(b.ctx, b.member, a.ID, apptest.Body(t, map[string]any{"version": a.Version,
+		"answers": map[string]any{"summary": "Cooking clubs"}, "requested_pence": 100000}))
+	require.NoError(t, err)
+	saves, err := b.env.App.SavesSince(b.ctx, b.admin, a.ID, int64(a.Version))
+	require.NoError(t, err)
+	require.Len(t, saves, 1)
+	require.Equal(t, int64(saved.Version), saves[0].Version)
+	require.Equal(t, b.member.ID, saves[0].ByID)
+	require.Equal(t, b.member.Name, saves[0].ByName)
+	require.Equal(t, []string{"requested_pence", "answers.summary"}, saves[0].Changed)
+	none, err := b.env.App.SavesSince(b.ctx, b.admin, a.ID, int64(saved.Version))
+	require.NoError(t, err)
+	require.Empty(t, none)
+	_, err = b.env.App.SavesSince(b.ctx, b.strange, a.ID, 0)
+	errKind(t, err, app.KindNotFound)
+}

@@ -10,6 +10,7 @@ import (
 	"github.com/stretchr/testify/require"
 
 	"github.com/civicgrants/grants/app"
+	"github.com/civicgrants/grants/app/apptest"
 )
 
 // text is a page's body with its HTML entities decoded, for matching
@@ -167,4 +168,37 @@ func TestStaffInviteForm(t *testing.T) {
 	require.True(t, ok)
 	require.ElementsMatch(t, []string{app.RoleAssessor, app.RoleChair}, u.Roles)
 	require.Equal(t, "Ada Lovelace", u.Name)
+}
+
+// Two members edit one draft: a save from a page read before the other's
+// save is refused, and the page says who saved the newer version, when,
+// and which answers they changed, keeping what was typed.
+func TestCoEditingConflictSaysWhoSavedWhat(t *testing.T) {
+	t.Parallel()
+	b := applicantSetup(t)
+	ctx := t.Context()
+	ada, orgID, draft := b.draft(t, "ada@example.org")
+	kim := b.env.User(t, "kim@example.org")
+	_, err := b.env.App.InviteMember(ctx, ada, orgID, apptest.Body(t, app.InvitationInput{Email: kim.Email, Role: app.MemberMember}))
+	require.NoError(t, err)
+	_, err = b.env.App.AcceptInvitation(ctx, kim, app.AcceptInvitationInput{Token: b.env.InvitationToken(t, kim.Email)})
+	require.NoError(t, err)
+
+	v := b.signedIn(t, ada.Email)
+	base := "/applications/" + draft.ID
+	ver := applicantVersionOf(t, v.get(base+"/sections/project"))
+	_, err = b.env.App.SaveApplication(ctx, kim, draft.ID, apptest.Body(t, map[string]any{"version": draft.Version,
+		"answers": map[string]any{"summary": "Kim's words"}}))
+	require.NoError(t, err)
+
+	stale := v.post(base+"/sections/project", url.Values{"version": {ver}, "action": {"continue"}, "answers.summary": {"Ada's words"}})
+	require.Equal(t, http.StatusConflict, stale.Code, stale.Body)
+	body := text(stale)
+	require.Contains(t, body, "While you were editing: Test kim@example.org saved a newer version on ")
+	require.Contains(t, body, "changing ‘What will you do?’.")
+	require.Contains(t, body, "Your answers on this page have not been saved")
+	require.Contains(t, body, "Ada's words", "what was typed is kept")
+	got, err := b.env.App.GetApplication(ctx, ada, draft.ID)
+	require.NoError(t, err)
+	require.JSONEq(t, `"Kim's words"`, string(got.Answers["summary"]), "nothing was overwritten")
 }
