@@ -48,9 +48,10 @@ func (a *App) ListMembers(ctx context.Context, actor Actor, orgID string) (Page[
 	return out, nil
 }
 
-// lastAdmin is the refusal that keeps a team with an admin.
+// lastAdmin is the refusal that keeps a team with an admin: what the
+// only admin cannot do.
 func lastAdmin(what string) *Error {
-	return conflict("You cannot " + what + " the only admin of this organisation. Make someone else an admin first")
+	return conflict("The only admin of this organisation cannot " + what + ". Make someone else an admin first")
 }
 
 // teamChange loads the organisation for a change to its team, locks the
@@ -109,7 +110,7 @@ func (a *App) SetMemberRole(ctx context.Context, actor Actor, orgID, userID stri
 				return fmt.Errorf("count admins: %w", err)
 			}
 			if n <= 1 {
-				return lastAdmin("make a member")
+				return lastAdmin("become a member")
 			}
 		}
 		if in.Role != target {
@@ -150,7 +151,7 @@ func (a *App) RemoveMember(ctx context.Context, actor Actor, orgID, userID strin
 				return fmt.Errorf("count admins: %w", err)
 			}
 			if n <= 1 {
-				return lastAdmin("remove")
+				return lastAdmin("be removed or leave")
 			}
 		}
 		if _, err := q.OrganisationMemberRemove(ctx, sqlc.OrganisationMemberRemoveParams{OrganisationID: o.ID, UserID: userID}); err != nil {

@@ -81,6 +81,9 @@ func (ui *UI) renderTeam(c *gin.Context, status int, p page) {
 		}
 		d.Invitations = inv.Items
 	}
+	if p.Form == nil {
+		p.Form = newForm().Set("role", app.MemberMember)
+	}
 	p.Title, p.Data, p.Back = o.Name+": team", d, "/organisations/"+o.ID
 	ui.render(c, status, "applicant-team", p)
 }

@@ -119,7 +119,7 @@ func TestTeamRolesAndRemoval(t *testing.T) {
 	base := "/organisations/" + org.ID + "/members/"
 	p := av.post(base+admin.ID+"/role", url.Values{"role": {app.MemberMember}})
 	require.Equal(t, http.StatusConflict, p.Code)
-	require.Contains(t, p.Body, "the only admin of this organisation")
+	require.Contains(t, p.Body, "The only admin of this organisation cannot become a member")
 	p = kv.post(base+admin.ID+"/remove", url.Values{})
 	require.Equal(t, http.StatusForbidden, p.Code, "a member removes nobody else")
 
