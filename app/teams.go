@@ -58,14 +58,15 @@ func lastAdmin(what string) *Error {
 // team, and returns the actor's role and the target member's ("" when
 // not a member: 404).
 func (a *App) teamChange(ctx context.Context, q *sqlc.Queries, actor Actor, orgID, userID string) (sqlc.Organisation, string, string, error) {
-	o, role, err := a.loadOrganisation(ctx, q, actor, orgID)
+	o, _, err := a.loadOrganisation(ctx, q, actor, orgID)
 	if err != nil {
 		return o, "", "", err
 	}
 	if _, err := q.OrganisationLockForTeam(ctx, o.ID); err != nil {
 		return o, "", "", fmt.Errorf("lock team: %w", err)
 	}
-	if role, err = memberRole(ctx, q, o.ID, actor.ID); err != nil { // again, under the lock
+	role, err := memberRole(ctx, q, o.ID, actor.ID) // read again under the lock
+	if err != nil {
 		return o, "", "", err
 	}
 	if userID != actor.ID && role != MemberAdmin {
