@@ -172,8 +172,8 @@ func (a *App) InviteMember(ctx context.Context, actor Actor, orgID string, body 
 		if !validEmail(in.Email) {
 			fields["email"] = badEmail
 		}
-		if in.Role != MemberAdmin && in.Role != MemberMember {
-			fields["role"] = "Choose member or admin"
+		if !teamRole(in.Role) {
+			fields["role"] = chooseTeamRole
 		}
 		if len(fields) > 0 {
 			return Invalid(fields)

@@ -48,6 +48,11 @@ func (a *App) ListMembers(ctx context.Context, actor Actor, orgID string) (Page[
 	return out, nil
 }
 
+// teamRole reports whether r is a role on a team.
+func teamRole(r string) bool { return r == MemberAdmin || r == MemberMember }
+
+const chooseTeamRole = "Choose member or admin"
+
 // lastAdmin is the refusal that keeps a team with an admin: what the
 // only admin cannot do.
 func lastAdmin(what string) *Error {
@@ -102,8 +107,8 @@ func (a *App) SetMemberRole(ctx context.Context, actor Actor, orgID, userID stri
 		if err := body(&in); err != nil {
 			return err
 		}
-		if in.Role != MemberAdmin && in.Role != MemberMember {
-			return Invalid(map[string]string{"role": "Choose member or admin"})
+		if !teamRole(in.Role) {
+			return Invalid(map[string]string{"role": chooseTeamRole})
 		}
 		if target == MemberAdmin && in.Role == MemberMember {
 			n, err := q.OrganisationAdminCount(ctx, o.ID)

@@ -4,7 +4,6 @@ import (
 	"testing"
 
 	"github.com/civicgrants/grants/app"
-	"github.com/civicgrants/grants/app/apptest"
 )
 
 // A team on the web, every link read from the e-mail the worker delivered
@@ -27,10 +26,7 @@ func TestBrowserTeams(t *testing.T) {
 	org := s.env.Organisation(t, admin, orgName)
 
 	b := newBrowserPage(t, webRoot(s))
-	b.visit("/sign-in")
-	b.fillByLabel("Email address", adminEmail)
-	b.fillByLabel("Password", apptest.Password)
-	b.clickButton("Sign in")
+	signIn(b, adminEmail)
 	b.visit("/organisations/" + org.ID)
 	b.clickLink("Manage the team of " + orgName)
 	b.expectHeading("Team")
@@ -71,10 +67,7 @@ func TestBrowserTeams(t *testing.T) {
 	// A staff admin invites an assessor.
 	s.env.User(t, "root.team-journey@example.org", app.RoleAdmin)
 	a := newBrowserPage(t, webRoot(s))
-	a.visit("/sign-in")
-	a.fillByLabel("Email address", "root.team-journey@example.org")
-	a.fillByLabel("Password", apptest.Password)
-	a.clickButton("Sign in")
+	signIn(a, "root.team-journey@example.org")
 	a.visit("/admin/staff/invite")
 	a.expectHeading("Invite a member of staff")
 	a.fillByLabel("Full name", "Ada Lovelace")
