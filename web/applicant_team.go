@@ -198,9 +198,15 @@ func (ui *UI) acceptInvitation(c *gin.Context) {
 			ui.badLinkPage(c, err, navItem{Href: "/dashboard", Text: "Ask whoever invited you to send a new invitation"})
 			return
 		}
-		if e, ok := app.AsError(err); ok && e.Kind == app.KindForbidden {
+		e, _ := app.AsError(err)
+		switch {
+		case e != nil && e.Kind == app.KindForbidden:
 			f.Fail("", e.Message) // signed in as another account, or not signed in
-		} else if !f.FromApp(err, nil, "name", "password") {
+		case e != nil && d.SignedIn && e.Kind == app.KindInvalid:
+			// The invited address has no account; this page has no form
+			// to make one while someone is signed in.
+			f.Fail("", "This invitation is for an email address that has no account yet. Sign out, then follow the link in the email again to create one.")
+		case !f.FromApp(err, nil, "name", "password"):
 			ui.fail(c, err)
 			return
 		}

@@ -92,6 +92,16 @@ func TestTeamAcceptExistingAccount(t *testing.T) {
 	require.Equal(t, http.StatusForbidden, p.Code)
 	require.Contains(t, p.Body, "sign in with that address to accept it")
 
+	// Signed in, following a link to an address with no account: the
+	// page says to sign out first, and nothing changes.
+	require.Equal(t, http.StatusSeeOther, av.post("/organisations/"+org.ID+"/team/invite", url.Values{"email": {"new@example.org"}, "role": {app.MemberMember}}).Code)
+	p = ov.post("/invitations/accept", url.Values{"token": {s.env.InvitationToken(t, "new@example.org")}})
+	require.Equal(t, http.StatusUnprocessableEntity, p.Code)
+	require.Contains(t, p.Body, "Sign out, then follow the link in the email again to create one.")
+	_, ok, err := s.env.App.UserByEmail(t.Context(), "new@example.org")
+	require.NoError(t, err)
+	require.False(t, ok)
+
 	sv := s.signedIn(t, "sam@example.org")
 	sv.get("/invitations/accept?token=" + tok)
 	p = sv.post("/invitations/accept", url.Values{"token": {tok}})
