@@ -81,6 +81,14 @@ func TestAuthorisationMatrix(t *testing.T) {
 		{"POST", "/organisations/" + w.group + "/host-consent", bogus /*                      */, "401 403 400 404 404 404 404 404 404 403 404 403 404 403"},
 		{"PUT", "/organisations/" + w.org + "/bank-account", bogus /*                         */, "401 403 400 404 404 404 404 404 404 403 403 403 403 403"},
 		{"GET", "/organisations/" + w.org + "/bank-account", nil /*                           */, "401 403 200 404 404 404 404 404 404 403 403 403 403 403"},
+		{"GET", "/organisations/" + w.org + "/members", nil /*                                */, "401 200 200 404 404 404 404 404 404 200 200 200 200 200"},
+		{"PATCH", "/organisations/" + w.org + "/members/" + w.orgAdmin, bogus /*              */, "401 403 400 404 404 404 404 404 404 403 403 403 403 403"},
+		{"DELETE", "/organisations/" + w.org + "/members/" + w.orgAdmin, nil /*               */, "401 403 409 404 404 404 404 404 404 403 403 403 403 403"},
+		{"POST", "/organisations/" + w.org + "/invitations", bogus /*                         */, "401 403 400 404 404 404 404 404 404 403 403 403 403 403"},
+		{"GET", "/organisations/" + w.org + "/invitations", nil /*                            */, "401 403 200 404 404 404 404 404 404 403 403 403 403 403"},
+		{"DELETE", "/organisations/" + w.org + "/invitations/inv_nope", nil /*                */, "401 403 404 404 404 404 404 404 404 403 403 403 403 403"},
+		{"POST", "/invitations/accept", map[string]any{} /*                                   */, "422 422 422 422 422 422 422 422 422 422 422 422 422 422"},
+		{"POST", "/staff/invitations", bogus /*                                               */, "401 403 403 403 403 403 403 403 403 403 403 403 403 403"},
 		{"POST", "/applications", bogus /*                                                    */, "401 400 400 400 400 400 400 400 400 400 400 400 400 400"},
 		{"GET", "/applications", nil /*                                                       */, "401 200 200 200 200 200 200 200 200 200 200 200 200 200"},
 		{"GET", "/applications/" + w.app, nil /*                                              */, "401 200 200 404 200 404 404 404 200 200 200 200 404 200"},
@@ -165,6 +173,7 @@ type matrixWorld struct {
 	asmAssigned, asmConflict, asmReleased  string
 	grant, payment, cancelled, run, report string
 	notification                           string
+	orgAdmin                               string // the organisation's only admin's user id
 }
 
 func buildMatrixWorld(t *testing.T, f *financeBundle) *matrixWorld {
@@ -185,6 +194,7 @@ func buildMatrixWorld(t *testing.T, f *financeBundle) *matrixWorld {
 	// The applying organisation, its admin and a member.
 	w.tokens[apptest.ActorAdmin] = f.applicant(t, "admin@example.org")
 	adminU := actor("admin@example.org")
+	w.orgAdmin = adminU.ID
 	res := f.do(t, "POST", "/organisations", w.tokens[apptest.ActorAdmin], orgBody("Bermondsey Community Kitchen"))
 	require.Equal(t, http.StatusCreated, res.Status, string(res.Body))
 	w.org = res.json(t)["id"].(string)
@@ -298,6 +308,7 @@ func buildMatrixWorld(t *testing.T, f *financeBundle) *matrixWorld {
 func (w *matrixWorld) snapshot(t *testing.T) map[string]string {
 	t.Helper()
 	out := w.f.financeSnapshot(t)
-	maps.Copy(out, w.f.env.Snapshot(t, "applications", "assessments", "assessor_conflicts", "rounds", "organisation_members", "programmes"))
+	maps.Copy(out, w.f.env.Snapshot(t, "applications", "assessments", "assessor_conflicts", "rounds", "organisation_members", "programmes",
+		"invitations"))
 	return out
 }

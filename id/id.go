@@ -26,6 +26,7 @@ const (
 	Report       = "rpt"
 	PaymentRun   = "run"
 	Variation    = "var"
+	Invitation   = "inv"
 )
 
 // New returns a fresh identifier with the given prefix.

@@ -61,11 +61,14 @@ const (
 	EmailSignInLink           = "sign_in_link"           // sign in (link)
 	EmailSignInLinkUnknown    = "sign_in_link_unknown"   // a sign-in link asked for an address with no account
 	EmailPasswordChanged      = "password_changed"       // the password was changed or reset
+	EmailInvitation           = "invitation"             // an invitation to join an organisation's team (link)
+	EmailStaffInvitation      = "staff_invitation"       // an invitation to hold staff roles (link)
 )
 
 // EmailKinds are every kind compose knows, for tests that render each.
 var EmailKinds = []string{EmailNotification, EmailConfirm, EmailAccountExists, EmailPasswordReset,
-	EmailPasswordResetUnknown, EmailSignInLink, EmailSignInLinkUnknown, EmailPasswordChanged}
+	EmailPasswordResetUnknown, EmailSignInLink, EmailSignInLinkUnknown, EmailPasswordChanged, EmailInvitation,
+	EmailStaffInvitation}
 
 // Paths of the web pages account e-mails link to; each takes ?token=.
 // The web UI serves them.
@@ -73,4 +76,7 @@ const (
 	PathConfirmEmail  = "/account/confirm"
 	PathResetPassword = "/password-reset/complete"
 	PathSignInLink    = "/sign-in/link"
+	// PathAcceptInvitation accepts an invitation to a team or to staff
+	// roles.
+	PathAcceptInvitation = "/invitations/accept"
 )

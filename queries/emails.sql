@@ -1,21 +1,28 @@
 -- name: EmailInsert :one
 -- An e-mail to send, in the transaction that decides to send it; its
 -- outbox row (deliver:email) goes in the same transaction.
-INSERT INTO emails (kind, to_address, user_id, notification_id, account_token_id)
-VALUES (@kind, @to_address, sqlc.narg(user_id), sqlc.narg(notification_id), sqlc.narg(account_token_id))
+INSERT INTO emails (kind, to_address, user_id, notification_id, account_token_id, invitation_id)
+VALUES (@kind, @to_address, sqlc.narg(user_id), sqlc.narg(notification_id), sqlc.narg(account_token_id), sqlc.narg(invitation_id))
 RETURNING id, message_id;
 
 -- name: EmailGet :one
 -- An e-mail to deliver, with what it is rendered from: its notification
--- (if any), its link token (if any) and the recipient's name.
+-- (if any), its link token (if any), its invitation (if any: the team,
+-- the roles, who invited) and the recipient's name.
 SELECT e.*,
        n.subject AS notification_subject, n.body AS notification_body, n.entity AS notification_entity,
        t.nonce AS token_nonce, t.purpose AS token_purpose, t.expires_at AS token_expires_at,
-       u.name AS user_name
+       u.name AS user_name,
+       i.nonce AS invitation_nonce, i.expires_at AS invitation_expires_at, i.role AS invitation_role,
+       i.roles AS invitation_roles, i.name AS invitation_name, io.name AS invitation_organisation_name,
+       iu.name AS invitation_inviter_name
 FROM emails e
 LEFT JOIN notifications n ON n.id = e.notification_id
 LEFT JOIN account_tokens t ON t.id = e.account_token_id
 LEFT JOIN users u ON u.id = e.user_id
+LEFT JOIN invitations i ON i.id = e.invitation_id
+LEFT JOIN organisations io ON io.id = i.organisation_id
+LEFT JOIN users iu ON iu.id = i.invited_by
 WHERE e.id = @id;
 
 -- name: EmailMarkSending :one

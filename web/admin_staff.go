@@ -65,9 +65,8 @@ func (ui *UI) adminStaff(c *gin.Context) {
 		d.Next = "/admin/staff?" + q.Encode()
 	}
 	pg := page{Title: "Staff", Data: d}
-	switch c.Query("done") {
-	case "invited":
-		pg.Flash = "The invitation has been sent."
+	if who := c.Query("invited"); who != "" {
+		pg.Flash = "An invitation has been sent to " + who + "."
 	}
 	ui.render(c, http.StatusOK, "admin-staff", pg)
 }

@@ -5,6 +5,7 @@ import (
 	"net/http"
 	"slices"
 	"strconv"
+	"strings"
 
 	"github.com/gin-gonic/gin"
 
@@ -357,7 +358,8 @@ func applicantVersion(f *Form) int64 {
 func (ui *UI) applicantSaveFailed(c *gin.Context, f *Form, x applicantCase, err error, rename map[string]string, order ...string) (int, bool) {
 	e, ok := app.AsError(err)
 	if ok && e.Code == "version_conflict" {
-		f.Fail("", "Someone else saved changes to this application while you were editing it. Your answers on this page have not been saved: check them and save again.")
+		f.Fail("", applicantConflictMessage(ui.savesSince(c, x, applicantVersion(f)), x, actor(c).ID)+
+			" Your answers on this page have not been saved: check them against the current answers and save again.")
 		if cur, err := ui.app.GetApplication(c.Request.Context(), actor(c), x.App.ID); err == nil {
 			f.Set("version", strconv.Itoa(int(cur.Version)))
 		}
@@ -368,4 +370,53 @@ func (ui *UI) applicantSaveFailed(c *gin.Context, f *Form, x applicantCase, err 
 		return 0, false
 	}
 	return refusal(c, err), true
+}
+
+// savesSince lists who saved the application after the version a stale
+// form was read at; nil (the message then names nobody) if it cannot be
+// read.
+func (ui *UI) savesSince(c *gin.Context, x applicantCase, version int64) []app.ApplicationSave {
+	saves, err := ui.app.SavesSince(c.Request.Context(), actor(c), x.App.ID, version)
+	if err != nil {
+		ui.log.WarnContext(c.Request.Context(), "saves since a stale version", "application", x.App.ID, "err", err)
+		return nil
+	}
+	return saves
+}
+
+// applicantConflictMessage says who saved the newer versions of a draft,
+// when, and which answers they changed.
+func applicantConflictMessage(saves []app.ApplicationSave, x applicantCase, me string) string {
+	if len(saves) == 0 {
+		return "Someone else saved changes to this application while you were editing it."
+	}
+	titles := map[string]string{"tier": "Grant size", "requested_pence": "Amount requested", "partners": "Partners"}
+	for _, q := range x.Round.ApplicationQuestions() {
+		titles["answers."+q.Key] = q.Title
+	}
+	var parts []string
+	for _, s := range saves {
+		who := s.ByName + " saved a newer version on "
+		switch {
+		case s.ByID == me:
+			who = "you saved a newer version (in another window or tab) on "
+		case s.ByName == "":
+			who = "someone else saved a newer version on "
+		}
+		var changed []string
+		for _, p := range s.Changed {
+			if t, ok := titles[p]; ok {
+				p = t
+			}
+			if !slices.Contains(changed, "‘"+p+"’") {
+				changed = append(changed, "‘"+p+"’")
+			}
+		}
+		part := who + dateTime(s.At)
+		if len(changed) > 0 {
+			part += ", changing " + strings.Join(changed, ", ")
+		}
+		parts = append(parts, part)
+	}
+	return "While you were editing: " + strings.Join(parts, "; ") + "."
 }

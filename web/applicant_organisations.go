@@ -69,8 +69,11 @@ func (ui *UI) applicantOrganisations(c *gin.Context) {
 		d.Organisations = append(d.Organisations, applicantOrgRow{Organisation: o, LegalFormName: applicantLegalFormName(o.LegalForm)})
 	}
 	p := page{Title: "Your organisations", Data: d}
-	if c.Query("hosted") == "1" {
+	switch {
+	case c.Query("hosted") == "1":
 		p.Flash = "You have agreed to host the group. Its grants can now be paid to your organisation."
+	case c.Query("left") == "1":
+		p.Flash = "You have left the organisation's team."
 	}
 	ui.render(c, http.StatusOK, "applicant-organisations", p)
 }

@@ -400,7 +400,7 @@ func TestApplicantJourney(t *testing.T) {
 	require.NoError(t, err)
 	stale := v.post(base+"/sections/project", url.Values{"version": {ver}, "action": {"continue"}, "answers.summary": {"My own words"}})
 	require.Equal(t, http.StatusConflict, stale.Code, stale.Body)
-	require.Contains(t, stale.Body, "Someone else saved changes to this application")
+	require.Contains(t, html.UnescapeString(stale.Body), "While you were editing: you saved a newer version (in another window or tab) on ")
 	require.Contains(t, stale.Body, "My own words")
 	require.JSONEq(t, `"Changed elsewhere"`, string(b.applicantApp(t, sam, appID).Answers["summary"]))
 	require.NotEqual(t, ver, applicantVersionOf(t, stale), "the form moves to the current version")

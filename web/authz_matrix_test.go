@@ -61,6 +61,12 @@ func TestWebAuthorisationMatrix(t *testing.T) {
 		{"/organisations/new", "/organisations/new", url.Values{"name": {""}} /*                                          */, "303 422 422 422 422 422 422 422 422 422 422 422 422 422"},
 		{"/organisations/:id", "/organisations/" + w.org, url.Values{"name": {""}} /*                                     */, "303 403 422 404 404 404 404 404 404 403 403 403 403 403"},
 		{"/organisations/:id/host-consent", "/organisations/" + w.group + "/host-consent", url.Values{} /*               */, "303 403 303 404 404 404 404 404 404 403 404 403 404 403"},
+		{"/organisations/:id/team/invite", "/organisations/" + w.org + "/team/invite", url.Values{"email": {""}} /*       */, "303 403 422 404 404 404 404 404 404 403 403 403 403 403"},
+		{"/organisations/:id/invitations/:invitation/cancel", "/organisations/" + w.org + "/invitations/inv_nope/cancel", url.Values{}, "303 403 404 404 404 404 404 404 404 403 403 403 403 403"},
+		{"/organisations/:id/members/:user/role", "/organisations/" + w.org + "/members/" + w.orgAdmin + "/role", url.Values{"role": {""}}, "303 403 422 404 404 404 404 404 404 403 403 403 403 403"},
+		{"/organisations/:id/members/:user/remove", "/organisations/" + w.org + "/members/" + w.orgAdmin + "/remove", url.Values{}, "303 403 409 404 404 404 404 404 404 403 403 403 403 403"},
+		{"/invitations/accept", "/invitations/accept", url.Values{"token": {"x"}} /*                                     */, "422 422 422 422 422 422 422 422 422 422 422 422 422 422"},
+		{"/admin/staff/invite", "/admin/staff/invite", url.Values{"email": {""}} /*                                    */, "303 403 403 403 403 403 403 403 403 403 403 403 403 403"},
 		{"/rounds/:id/apply", "/rounds/" + w.otherRound + "/apply", url.Values{"organisation_id": {""}} /*              */, "303 422 422 422 422 422 422 422 422 422 422 422 422 422"},
 		{"/applications/:id/eligibility", "/applications/" + w.draft + "/eligibility", url.Values{"london_work": {"maybe"}}, "303 422 422 404 404 404 404 404 404 422 404 422 404 422"},
 		{"/applications/:id/sections/:section", "/applications/" + w.draft + "/sections/project", url.Values{"summary": {long}}, "303 422 422 404 404 404 404 404 404 422 404 422 404 422"},
@@ -140,6 +146,7 @@ type webWorld struct {
 	asmAssigned                   string
 	grant, payment, report, run   string
 	notification                  string
+	orgAdmin                      string // the organisation's only admin's user id
 }
 
 func buildWebWorld(t *testing.T, s *site) *webWorld {
@@ -172,6 +179,7 @@ func buildWebWorld(t *testing.T, s *site) *webWorld {
 	admin := users[apptest.ActorAdmin]
 	org := env.Organisation(t, admin, "Bermondsey Community Kitchen")
 	w.org = org.ID
+	w.orgAdmin = admin.ID
 	for _, a := range []int{apptest.ActorMember, apptest.ActorChairM, apptest.ActorManagerM, apptest.ActorFinanceM} {
 		require.NoError(t, env.Store.OrganisationMemberAdd(ctx, sqlc.OrganisationMemberAddParams{OrganisationID: org.ID,
 			UserID: users[a].ID, Role: app.MemberMember}))
@@ -269,5 +277,5 @@ func (w *webWorld) snapshot(t *testing.T) map[string]string {
 	t.Helper()
 	return w.s.env.Snapshot(t, "applications", "organisations", "organisation_members", "rounds", "documents", "assessments",
 		"assessor_conflicts", "grants", "payments", "payment_approvals", "payment_runs", "reports", "bank_accounts", "variations",
-		"outbox", "audit_events", "notifications")
+		"outbox", "audit_events", "notifications", "invitations", "users")
 }

@@ -23,7 +23,7 @@ var london = func() *time.Location {
 func funcs() template.FuncMap {
 	return template.FuncMap{
 		"pounds":      money.Pounds,
-		"date":        func(t time.Time) string { return t.In(london).Format("2 January 2006 at 3:04pm") },
+		"date":        dateTime,
 		"day":         func(t time.Time) string { return t.In(london).Format("2 January 2006") },
 		"humanise":    humanise,
 		"tagColour":   tagColour,
@@ -44,6 +44,9 @@ func funcs() template.FuncMap {
 type choice struct {
 	Value, Text, Hint string
 }
+
+// dateTime is a moment as people in London read it.
+func dateTime(t time.Time) string { return t.In(london).Format("2 January 2006 at 3:04pm") }
 
 // dict builds the argument of a partial: (dict "Name" "email" "Label" "Email").
 func dict(kv ...any) (map[string]any, error) {

@@ -21,7 +21,8 @@ var emailKindText = map[string]string{
 	mailq.EmailConfirm: "Confirm email address", mailq.EmailAccountExists: "Account already exists",
 	mailq.EmailPasswordReset: "Reset password link", mailq.EmailPasswordResetUnknown: "Reset asked for an unknown address",
 	mailq.EmailSignInLink: "Sign-in link", mailq.EmailSignInLinkUnknown: "Sign-in link asked for an unknown address",
-	mailq.EmailPasswordChanged: "Password changed",
+	mailq.EmailPasswordChanged: "Password changed", mailq.EmailInvitation: "Invitation to an organisation's team",
+	mailq.EmailStaffInvitation: "Invitation to staff roles",
 }
 
 // KindText names an e-mail's kind.

@@ -59,6 +59,13 @@ func (ui *UI) Register(r *gin.Engine) {
 	in.GET("/organisations/:id", ui.applicantOrganisation)
 	in.POST("/organisations/:id", ui.applicantUpdateOrganisation)
 	in.GET("/organisations/:id/edit", ui.applicantEditOrganisationPage)
+	in.GET("/organisations/:id/team", ui.applicantTeam)
+	in.POST("/organisations/:id/team/invite", ui.applicantInvite)
+	in.POST("/organisations/:id/invitations/:invitation/cancel", ui.applicantCancelInvitation)
+	in.POST("/organisations/:id/members/:user/role", ui.applicantSetMemberRole)
+	in.POST("/organisations/:id/members/:user/remove", ui.applicantRemoveMember)
+	pub.GET(mailq.PathAcceptInvitation, ui.acceptInvitationPage)
+	pub.POST(mailq.PathAcceptInvitation, ui.acceptInvitation)
 	in.GET("/organisations/:id/host-consent", ui.applicantHostConsentPage)
 	in.POST("/organisations/:id/host-consent", ui.applicantHostConsent)
 	in.GET("/rounds/:id/apply", ui.applicantApplyPage)
@@ -157,12 +164,14 @@ func (ui *UI) Register(r *gin.Engine) {
 	programmes.GET("/:code/edit", ui.managerEditProgrammePage)
 	programmes.POST("/:code/edit", ui.managerUpdateProgramme)
 
-	// Administrators: staff and their roles.
-	admin := in.Group("/admin/staff", ui.hasRole(app.RoleAdmin))
-	admin.GET("", ui.adminStaff)
-	admin.GET("/:id", ui.adminStaffMember)
-	admin.POST("/:id/roles", ui.adminStaffRoles)
-	admin.POST("/:id/active", ui.adminStaffActive)
+	// Administrators: staff, their invitations and their roles.
+	admin := ui.hasRole(app.RoleAdmin)
+	in.GET("/admin/staff", admin, ui.adminStaff)
+	in.GET("/admin/staff/invite", admin, ui.staffInvitePage)
+	in.POST("/admin/staff/invite", admin, ui.staffInvite)
+	in.GET("/admin/staff/:id", admin, ui.adminStaffMember)
+	in.POST("/admin/staff/:id/roles", admin, ui.adminStaffRoles)
+	in.POST("/admin/staff/:id/active", admin, ui.adminStaffActive)
 
 	// The pages (GET routes), for pageOf.
 	for _, rt := range r.Routes() {

@@ -212,3 +212,14 @@ func (e *Env) LinkToken(t testing.TB, email, purpose string) string {
 	require.NoError(t, err)
 	return linktoken.Token(key, nonce)
 }
+
+// InvitationToken is the token of the newest invitation e-mailed to
+// email, as the link in the e-mail carries it.
+func (e *Env) InvitationToken(t testing.TB, email string) string {
+	t.Helper()
+	nonce, err := e.Store.InvitationLatestNonce(context.Background(), email)
+	require.NoError(t, err)
+	key, err := linktoken.KeyFromEncryptionKey(EncryptionKey)
+	require.NoError(t, err)
+	return linktoken.Token(key, nonce)
+}

@@ -11,44 +11,59 @@ import (
 )
 
 const emailGet = `-- name: EmailGet :one
-SELECT e.id, e.kind, e.to_address, e.user_id, e.notification_id, e.account_token_id, e.message_id, e.status, e.attempts, e.retries, e.last_error, e.created_at, e.sending_at, e.sent_at, e.failed_at,
+SELECT e.id, e.kind, e.to_address, e.user_id, e.notification_id, e.account_token_id, e.message_id, e.status, e.attempts, e.retries, e.last_error, e.created_at, e.sending_at, e.sent_at, e.failed_at, e.invitation_id,
        n.subject AS notification_subject, n.body AS notification_body, n.entity AS notification_entity,
        t.nonce AS token_nonce, t.purpose AS token_purpose, t.expires_at AS token_expires_at,
-       u.name AS user_name
+       u.name AS user_name,
+       i.nonce AS invitation_nonce, i.expires_at AS invitation_expires_at, i.role AS invitation_role,
+       i.roles AS invitation_roles, i.name AS invitation_name, io.name AS invitation_organisation_name,
+       iu.name AS invitation_inviter_name
 FROM emails e
 LEFT JOIN notifications n ON n.id = e.notification_id
 LEFT JOIN account_tokens t ON t.id = e.account_token_id
 LEFT JOIN users u ON u.id = e.user_id
+LEFT JOIN invitations i ON i.id = e.invitation_id
+LEFT JOIN organisations io ON io.id = i.organisation_id
+LEFT JOIN users iu ON iu.id = i.invited_by
 WHERE e.id = $1
 `
 
 type EmailGetRow struct {
-	ID                  int64
-	Kind                string
-	ToAddress           string
-	UserID              *string
-	NotificationID      *int64
-	AccountTokenID      *int64
-	MessageID           string
-	Status              string
-	Attempts            int32
-	Retries             int32
-	LastError           *string
-	CreatedAt           time.Time
-	SendingAt           *time.Time
-	SentAt              *time.Time
-	FailedAt            *time.Time
-	NotificationSubject *string
-	NotificationBody    *string
-	NotificationEntity  *string
-	TokenNonce          []byte
-	TokenPurpose        *string
-	TokenExpiresAt      *time.Time
-	UserName            *string
+	ID                         int64
+	Kind                       string
+	ToAddress                  string
+	UserID                     *string
+	NotificationID             *int64
+	AccountTokenID             *int64
+	MessageID                  string
+	Status                     string
+	Attempts                   int32
+	Retries                    int32
+	LastError                  *string
+	CreatedAt                  time.Time
+	SendingAt                  *time.Time
+	SentAt                     *time.Time
+	FailedAt                   *time.Time
+	InvitationID               *string
+	NotificationSubject        *string
+	NotificationBody           *string
+	NotificationEntity         *string
+	TokenNonce                 []byte
+	TokenPurpose               *string
+	TokenExpiresAt             *time.Time
+	UserName                   *string
+	InvitationNonce            []byte
+	InvitationExpiresAt        *time.Time
+	InvitationRole             *string
+	InvitationRoles            []string
+	InvitationName             *string
+	InvitationOrganisationName *string
+	InvitationInviterName      *string
 }
 
 // An e-mail to deliver, with what it is rendered from: its notification
-// (if any), its link token (if any) and the recipient's name.
+// (if any), its link token (if any), its invitation (if any: the team,
+// the roles, who invited) and the recipient's name.
 func (q *Queries) EmailGet(ctx context.Context, id int64) (EmailGetRow, error) {
 	row := q.db.QueryRow(ctx, emailGet, id)
 	var i EmailGetRow
@@ -68,6 +83,7 @@ func (q *Queries) EmailGet(ctx context.Context, id int64) (EmailGetRow, error) {
 		&i.SendingAt,
 		&i.SentAt,
 		&i.FailedAt,
+		&i.InvitationID,
 		&i.NotificationSubject,
 		&i.NotificationBody,
 		&i.NotificationEntity,
@@ -75,13 +91,20 @@ func (q *Queries) EmailGet(ctx context.Context, id int64) (EmailGetRow, error) {
 		&i.TokenPurpose,
 		&i.TokenExpiresAt,
 		&i.UserName,
+		&i.InvitationNonce,
+		&i.InvitationExpiresAt,
+		&i.InvitationRole,
+		&i.InvitationRoles,
+		&i.InvitationName,
+		&i.InvitationOrganisationName,
+		&i.InvitationInviterName,
 	)
 	return i, err
 }
 
 const emailInsert = `-- name: EmailInsert :one
-INSERT INTO emails (kind, to_address, user_id, notification_id, account_token_id)
-VALUES ($1, $2, $3, $4, $5)
+INSERT INTO emails (kind, to_address, user_id, notification_id, account_token_id, invitation_id)
+VALUES ($1, $2, $3, $4, $5, $6)
 RETURNING id, message_id
 `
 
@@ -91,6 +114,7 @@ type EmailInsertParams struct {
 	UserID         *string
 	NotificationID *int64
 	AccountTokenID *int64
+	InvitationID   *string
 }
 
 type EmailInsertRow struct {
@@ -107,6 +131,7 @@ func (q *Queries) EmailInsert(ctx context.Context, arg EmailInsertParams) (Email
 		arg.UserID,
 		arg.NotificationID,
 		arg.AccountTokenID,
+		arg.InvitationID,
 	)
 	var i EmailInsertRow
 	err := row.Scan(&i.ID, &i.MessageID)

@@ -176,6 +176,7 @@ type Email struct {
 	SendingAt      *time.Time
 	SentAt         *time.Time
 	FailedAt       *time.Time
+	InvitationID   *string
 }
 
 type Grant struct {
@@ -200,6 +201,24 @@ type Grant struct {
 	CompletedAt    *time.Time
 	DeclinedAt     *time.Time
 	DeclineReason  *string
+}
+
+type Invitation struct {
+	ID             string
+	Kind           string
+	OrganisationID *string
+	Role           *string
+	Roles          []string
+	Email          string
+	Name           *string
+	InvitedBy      string
+	Nonce          []byte
+	TokenHash      []byte
+	CreatedAt      time.Time
+	ExpiresAt      time.Time
+	AcceptedAt     *time.Time
+	AcceptedBy     *string
+	CancelledAt    *time.Time
 }
 
 type LoginThrottle struct {

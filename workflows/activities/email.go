@@ -133,19 +133,20 @@ func (m Mailer) compose(row sqlc.EmailGetRow, now time.Time) (mail.Message, erro
 	}
 	accountFooter := "You are getting this email because you have an account on " + service + " (" + base + ")."
 	strangerFooter := "You are getting this email because someone entered this address on " + service + " (" + base + ")."
-	link := func(path string) (*mail.Action, error) {
-		if row.TokenNonce == nil || row.TokenExpiresAt == nil {
+	tokenLink := func(path string, nonce []byte, expires *time.Time) (*mail.Action, error) {
+		if nonce == nil || expires == nil {
 			return nil, fmt.Errorf("e-mail %d (%s) has no link token", row.ID, row.Kind)
 		}
-		if !row.TokenExpiresAt.After(now) {
-			return nil, fmt.Errorf("the link expired at %s before it could be sent", row.TokenExpiresAt.UTC().Format(time.RFC3339))
+		if !expires.After(now) {
+			return nil, fmt.Errorf("the link expired at %s before it could be sent", expires.UTC().Format(time.RFC3339))
 		}
 		if len(m.LinkKey) != linktoken.KeySize {
 			return nil, errors.New("no link key is configured")
 		}
-		tok := linktoken.Token(m.LinkKey, row.TokenNonce)
+		tok := linktoken.Token(m.LinkKey, nonce)
 		return &mail.Action{URL: base + path + "?token=" + tok}, nil
 	}
+	link := func(path string) (*mail.Action, error) { return tokenLink(path, row.TokenNonce, row.TokenExpiresAt) }
 	switch row.Kind {
 	case mailq.EmailNotification:
 		if row.NotificationSubject == nil || row.NotificationID == nil {
@@ -218,6 +219,43 @@ func (m Mailer) compose(row sqlc.EmailGetRow, now time.Time) (mail.Message, erro
 		c.Action = &mail.Action{Label: "Reset your password", URL: base + "/password-reset"}
 		c.After = []string{"If this was you, you do not need to do anything. If it was not, reset your password now."}
 		c.Footer = accountFooter
+	case mailq.EmailInvitation, mailq.EmailStaffInvitation:
+		a, err := tokenLink(mailq.PathAcceptInvitation, row.InvitationNonce, row.InvitationExpiresAt)
+		if err != nil {
+			return mail.Message{}, err
+		}
+		inviter := deref(row.InvitationInviterName)
+		if inviter == "" {
+			inviter = "Someone"
+		}
+		if row.Kind == mailq.EmailInvitation {
+			if row.InvitationOrganisationName == nil || row.InvitationRole == nil {
+				return mail.Message{}, fmt.Errorf("e-mail %d: its invitation or organisation is gone", row.ID)
+			}
+			org := *row.InvitationOrganisationName
+			c.Heading = "You have been invited to join " + org + " on " + service
+			role := "a member"
+			if *row.InvitationRole == "admin" {
+				role = "an admin"
+			}
+			c.Paras = []string{inviter + " has invited you to join the team of " + org + " on " + service + " as " + role + ".",
+				"Members of the team see and work on its applications and grants. Admins also manage the team, the organisation's details and its bank account."}
+			a.Label = "Join " + org
+		} else {
+			if len(row.InvitationRoles) == 0 {
+				return mail.Message{}, fmt.Errorf("e-mail %d: its invitation is gone", row.ID)
+			}
+			if row.UserName == nil && row.InvitationName != nil {
+				c.Greeting = "Dear " + *row.InvitationName + ","
+			}
+			c.Heading = "You have been invited to join the staff of " + service
+			c.Paras = []string{inviter + " has invited you to work on " + service + " as " + strings.Join(row.InvitationRoles, ", ") + "."}
+			a.Label = "Accept the invitation"
+		}
+		c.Action = a
+		c.After = []string{"If you do not have an account yet, the link lets you create one with this email address. If you have one, sign in with it first.",
+			"The link works once and lasts 14 days. If you were not expecting this, you can ignore this email."}
+		c.Footer = strangerFooter
 	default:
 		return mail.Message{}, fmt.Errorf("e-mail %d: unknown kind %q", row.ID, row.Kind)
 	}

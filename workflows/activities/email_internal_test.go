@@ -34,6 +34,8 @@ func TestComposeEveryKind(t *testing.T) {
 		mailq.EmailSignInLink:           "https://grants.example.org/sign-in/link?token=" + token,
 		mailq.EmailSignInLinkUnknown:    "https://grants.example.org/register",
 		mailq.EmailPasswordChanged:      "https://grants.example.org/password-reset",
+		mailq.EmailInvitation:           "https://grants.example.org/invitations/accept?token=" + token,
+		mailq.EmailStaffInvitation:      "https://grants.example.org/invitations/accept?token=" + token,
 	}
 	require.Len(t, links, len(mailq.EmailKinds), "every kind has its expected link here")
 	for _, kind := range mailq.EmailKinds {
@@ -47,6 +49,10 @@ func TestComposeEveryKind(t *testing.T) {
 		case mailq.EmailConfirm, mailq.EmailPasswordReset, mailq.EmailSignInLink:
 			row.TokenNonce = nonce
 			row.TokenExpiresAt = &expires
+		case mailq.EmailInvitation, mailq.EmailStaffInvitation:
+			row.InvitationNonce, row.InvitationExpiresAt = nonce, &expires
+			row.InvitationOrganisationName, row.InvitationRole = ptr("Bermondsey <Kitchen>"), ptr("admin")
+			row.InvitationRoles, row.InvitationInviterName = []string{"assessor", "chair"}, ptr("Grace Hopper")
 		}
 		msg, err := m.compose(row, now)
 		require.NoError(t, err, kind)
@@ -59,6 +65,15 @@ func TestComposeEveryKind(t *testing.T) {
 		require.Contains(t, msg.HTML, "Ada &lt;b&gt;Okafor&lt;/b&gt;", kind, "names are escaped in HTML")
 		require.Contains(t, msg.HTML, `<html lang="en">`)
 		require.Equal(t, "auto-generated", msg.Headers["Auto-Submitted"])
+		switch kind {
+		case mailq.EmailInvitation:
+			require.Equal(t, "You have been invited to join Bermondsey <Kitchen> on Grants", msg.Subject)
+			require.Contains(t, strings.Join(strings.Fields(msg.Text), " "), "Grace Hopper has invited you to join the team of Bermondsey <Kitchen> on Grants as an admin.")
+			require.Contains(t, msg.HTML, "Bermondsey &lt;Kitchen&gt;", "organisation names are escaped in HTML")
+			require.Contains(t, msg.Text, "lasts 14 days")
+		case mailq.EmailStaffInvitation:
+			require.Contains(t, strings.Join(strings.Fields(msg.Text), " "), "Grace Hopper has invited you to work on Grants as assessor, chair.")
+		}
 		if kind == mailq.EmailNotification {
 			require.Equal(t, "Decision on your application", msg.Subject)
 			require.Contains(t, msg.Text, "Reference: app_123")
@@ -75,11 +90,19 @@ func TestComposeRefuses(t *testing.T) {
 	m := Mailer{LinkKey: key, PublicURL: "https://grants.example.org"}
 	now := time.Now()
 	past := now.Add(-time.Minute)
+	future := now.Add(time.Hour)
+	org := "Bermondsey Community Kitchen"
 	for name, row := range map[string]sqlc.EmailGetRow{
 		"expired link":      {Kind: mailq.EmailPasswordReset, ToAddress: "a@example.org", MessageID: "x", TokenNonce: []byte("n"), TokenExpiresAt: &past},
 		"no token":          {Kind: mailq.EmailSignInLink, ToAddress: "a@example.org", MessageID: "x"},
 		"notification gone": {Kind: mailq.EmailNotification, ToAddress: "a@example.org", MessageID: "x"},
 		"unknown kind":      {Kind: "carrier_pigeon", ToAddress: "a@example.org", MessageID: "x"},
+		"lapsed invitation": {Kind: mailq.EmailInvitation, ToAddress: "a@example.org", MessageID: "x", InvitationNonce: []byte("n"),
+			InvitationExpiresAt: &past, InvitationOrganisationName: &org, InvitationRole: &org},
+		"invitation gone": {Kind: mailq.EmailInvitation, ToAddress: "a@example.org", MessageID: "x", InvitationNonce: []byte("n"),
+			InvitationExpiresAt: &future},
+		"staff roles gone": {Kind: mailq.EmailStaffInvitation, ToAddress: "a@example.org", MessageID: "x", InvitationNonce: []byte("n"),
+			InvitationExpiresAt: &future},
 	} {
 		_, err := m.compose(row, now)
 		require.Error(t, err, name)
