@@ -219,7 +219,7 @@ func TestProductionPathFromAnEmptyDatabase(t *testing.T) {
 	applicant.do("POST", "/grants/"+*a.GrantID+"/accept", map[string]any{"signatory_name": "Sam Taylor", "signatory_role": "Chair"}, 200, nil)
 	var g struct{ Status string }
 	applicant.do("GET", "/grants/"+*a.GrantID, nil, 200, &g)
-	require.Equal(t, "accepted", g.Status)
+	require.Equal(t, "active", g.Status, "accepted: the grant is active")
 
 	// The decision reached the applicant by e-mail, through the worker.
 	ctx, cancel := context.WithTimeout(t.Context(), time.Minute)
