@@ -44,22 +44,8 @@ func TestDevStackMoneyFlow(t *testing.T) {
 	assessor := as("assessor1@example.org")
 	assessor.do("GET", "/me", nil, 200, &assessor1)
 
-	now := time.Now().UTC()
 	var rnd struct{ ID string }
-	manager.do("POST", "/rounds", map[string]any{
-		"programme": "spaces-at-risk", "name": "Dev money round",
-		"opens_at": now.Add(-time.Minute), "closes_at": now.Add(time.Hour),
-		"budget_pence": 1000000, "min_partners": 0,
-		"tiers": []any{map[string]any{"key": "micro", "min_pence": 100000, "max_pence": 500000}},
-		"form": map[string]any{"sections": []any{map[string]any{"key": "p", "title": "Project", "questions": []any{
-			map[string]any{"key": "summary", "type": "text", "title": "What will you do?", "required": true, "max_words": 100}}}}},
-		"criteria":                  []any{map[string]any{"key": "need", "title": "Need", "weight": 1, "max_score": 5}},
-		"assessors_per_application": 1, "assessor_ids": []string{assessor1.ID},
-		"timeline": map[string]any{"assessment_window": "60s", "decision_window": "60s", "offer_expiry": "10m", "reminder_lead": "30s",
-			"reports": []any{map[string]any{"kind": "final", "due_after": "720h"}}},
-		"payment_schedule": []any{map[string]any{"percent": 100, "condition": "on_acceptance"}},
-		"payment_provider": "stripe",
-	}, 201, &rnd)
+	manager.do("POST", "/rounds", oneAssessorRound("spaces-at-risk", "Dev money round", assessor1.ID, "stripe"), 201, &rnd)
 
 	grantee := &httpClient{t: t, base: base}
 	grantee.registerConfirmed(mailCatcher(t, out.String()).Client, "money@example.org", "money-password-1", "Money")
@@ -160,4 +146,25 @@ func approve(t *testing.T, assessor, chair *httpClient, appID string, award int6
 		return assessor.try("/assessments/"+assessmentID+"/scores", scores, &map[string]any{}) == http.StatusOK
 	}, 30*time.Second, 100*time.Millisecond, "scored")
 	chair.do("POST", "/applications/"+appID+"/decision", map[string]any{"outcome": "approve", "award_pence": award}, 200, nil)
+}
+
+// oneAssessorRound is a round open now, of one question and one criterion,
+// scored by one assessor, with windows short enough to run through over
+// HTTP in a test, paid in full on acceptance by provider.
+func oneAssessorRound(programme, name, assessorID, provider string) map[string]any {
+	now := time.Now().UTC()
+	return map[string]any{
+		"programme": programme, "name": name,
+		"opens_at": now.Add(-time.Minute), "closes_at": now.Add(time.Hour),
+		"budget_pence": 1000000, "min_partners": 0,
+		"tiers": []any{map[string]any{"key": "micro", "min_pence": 100000, "max_pence": 500000}},
+		"form": map[string]any{"sections": []any{map[string]any{"key": "p", "title": "Project", "questions": []any{
+			map[string]any{"key": "summary", "type": "text", "title": "What will you do?", "required": true, "max_words": 100}}}}},
+		"criteria":                  []any{map[string]any{"key": "need", "title": "Need", "weight": 1, "max_score": 5}},
+		"assessors_per_application": 1, "assessor_ids": []string{assessorID},
+		"timeline": map[string]any{"assessment_window": "60s", "decision_window": "60s", "offer_expiry": "10m", "reminder_lead": "30s",
+			"reports": []any{map[string]any{"kind": "final", "due_after": "720h"}}},
+		"payment_schedule": []any{map[string]any{"percent": 100, "condition": "on_acceptance"}},
+		"payment_provider": provider,
+	}
 }

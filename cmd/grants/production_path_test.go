@@ -183,22 +183,8 @@ func TestProductionPathFromAnEmptyDatabase(t *testing.T) {
 	manager := staff["manager"]
 	manager.do("POST", "/programmes", map[string]any{"code": "community-spaces", "name": "Community Spaces Fund",
 		"description": "Grants to keep community spaces open.", "funder_name": "Mayor of London", "giving_prefix": "360G-cityhall"}, 201, nil)
-	now := time.Now().UTC()
 	var rnd struct{ ID string }
-	manager.do("POST", "/rounds", map[string]any{
-		"programme": "community-spaces", "name": "Spring round",
-		"opens_at": now.Add(-time.Minute), "closes_at": now.Add(time.Hour),
-		"budget_pence": 1000000, "min_partners": 0,
-		"tiers": []any{map[string]any{"key": "micro", "min_pence": 100000, "max_pence": 500000}},
-		"form": map[string]any{"sections": []any{map[string]any{"key": "p", "title": "Project", "questions": []any{
-			map[string]any{"key": "summary", "type": "text", "title": "What will you do?", "required": true, "max_words": 100}}}}},
-		"criteria":                  []any{map[string]any{"key": "need", "title": "Need", "weight": 1, "max_score": 5}},
-		"assessors_per_application": 1, "assessor_ids": []string{ids["assessor"]},
-		"timeline": map[string]any{"assessment_window": "60s", "decision_window": "60s", "offer_expiry": "10m", "reminder_lead": "30s",
-			"reports": []any{map[string]any{"kind": "final", "due_after": "720h"}}},
-		"payment_schedule": []any{map[string]any{"percent": 100, "condition": "on_acceptance"}},
-		"payment_provider": "manual",
-	}, 201, &rnd)
+	manager.do("POST", "/rounds", oneAssessorRound("community-spaces", "Spring round", ids["assessor"], "manual"), 201, &rnd)
 
 	// An applicant, from registration to an accepted offer.
 	applicant := &httpClient{t: t, base: d.base}
