@@ -187,7 +187,7 @@ func (a *App) requestLink(ctx context.Context, email, purpose, kind, unknownKind
 	}
 	email = strings.TrimSpace(email)
 	if !validEmail(email) {
-		return Accepted{}, Invalid(map[string]string{"email": "Enter an email address in the correct format, like name@example.org"})
+		return Accepted{}, Invalid(map[string]string{"email": badEmail})
 	}
 	key, err := a.linkKey(ctx)
 	if err != nil {

@@ -326,7 +326,7 @@ func validatePartners(ps []Partner, fields map[string]string) []Partner {
 			fields[key+"company_number"] = "Enter a company number of 8 characters, like 01234567"
 		}
 		if p.ContactEmail != "" && !validEmail(p.ContactEmail) {
-			fields[key+"contact_email"] = "Enter an email address in the correct format, like name@example.org"
+			fields[key+"contact_email"] = badEmail
 		}
 		out[i] = p
 	}

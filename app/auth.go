@@ -67,6 +67,9 @@ func userView(u sqlc.User) User {
 	return User{ID: u.ID, Email: u.Email, Name: u.Name, Roles: u.Roles, EmailVerified: u.EmailVerifiedAt != nil, CreatedAt: u.CreatedAt}
 }
 
+// badEmail is the one message for an address that is not one.
+const badEmail = "Enter an email address in the correct format, like name@example.org"
+
 func validEmail(s string) bool {
 	a, err := mail.ParseAddress(s)
 	return err == nil && a.Address == s && len(s) <= maxEmailLen
@@ -118,7 +121,7 @@ func (a *App) checkNewUser(in RegisterInput, roles []string) (RegisterInput, []b
 	in.Name = strings.TrimSpace(in.Name)
 	fields := map[string]string{}
 	if !validEmail(in.Email) {
-		fields["email"] = "Enter an email address in the correct format, like name@example.org"
+		fields["email"] = badEmail
 	}
 	if in.Name == "" || utf8.RuneCountInString(in.Name) > 200 {
 		fields["name"] = "Enter your name (up to 200 characters)"

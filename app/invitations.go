@@ -116,8 +116,6 @@ func (a *App) invitationView(i sqlc.Invitation, inviter string) Invitation {
 		ExpiresAt: i.ExpiresAt, CreatedAt: i.CreatedAt, InvitedByName: inviter}
 }
 
-const badEmail = "Enter an email address in the correct format, like name@example.org"
-
 // issueInvitation replaces the open invitation to the same address and
 // team (or staff), makes p with a fresh link token, and queues its e-mail
 // (kind), inside q's transaction.
@@ -270,21 +268,13 @@ func (a *App) InviteStaff(ctx context.Context, actor Actor, in StaffInvitationIn
 	if in.Name == "" || utf8.RuneCountInString(in.Name) > 200 {
 		fields["name"] = "Enter their name (up to 200 characters)"
 	}
-	var roles []string
-	for _, r := range in.Roles {
-		if !KnownRole(r) {
-			fields["roles"] = "Choose roles from " + strings.Join(StaffRoles, ", ")
-		} else if !slices.Contains(roles, r) {
-			roles = append(roles, r)
-		}
-	}
+	roles := checkRoles(in.Roles, fields)
 	if len(roles) == 0 && fields["roles"] == "" {
 		fields["roles"] = "Choose at least one role"
 	}
 	if len(fields) > 0 {
 		return StaffInvitation{}, Invalid(fields)
 	}
-	slices.SortFunc(roles, func(x, y string) int { return slices.Index(StaffRoles, x) - slices.Index(StaffRoles, y) })
 	key, err := a.linkKey(ctx)
 	if err != nil {
 		return StaffInvitation{}, err
@@ -308,7 +298,7 @@ func (a *App) InviteStaff(ctx context.Context, actor Actor, in StaffInvitationIn
 		if err != nil {
 			return err
 		}
-		if _, err := audit.Append(ctx, q, audit.Event{Chain: "staff", Actor: actor.ID, Action: "staff.invited",
+		if _, err := audit.Append(ctx, q, audit.Event{Chain: StaffChain, Actor: actor.ID, Action: "staff.invited",
 			Entity: "invitation:" + inv.ID, Data: map[string]any{"email": inv.Email, "name": in.Name, "roles": roles}}); err != nil {
 			return err
 		}
@@ -401,7 +391,7 @@ func (a *App) AcceptInvitation(ctx context.Context, actor Actor, in AcceptInvita
 				return fmt.Errorf("grant roles: %w", err)
 			}
 			out.Roles = u.Roles
-			_, err = audit.Append(ctx, q, audit.Event{Chain: "staff", Actor: u.ID, Action: "staff.roles_granted", Entity: "user:" + u.ID,
+			_, err = audit.Append(ctx, q, audit.Event{Chain: StaffChain, Actor: u.ID, Action: "staff.roles_granted", Entity: "user:" + u.ID,
 				Data: map[string]any{"invitation_id": inv.ID, "granted": inv.Roles, "roles": u.Roles, "invited_by": inv.InvitedBy}})
 			return err
 		}

@@ -69,7 +69,7 @@ func (a *App) ListStaff(ctx context.Context, actor Actor, f StaffFilter) (Page[S
 	var role *string
 	if f.Role != "" {
 		if !KnownRole(f.Role) {
-			fields["role"] = "Role must be one of manager, chair, assessor, finance, caseworker or admin"
+			fields["role"] = roleRule
 		}
 		role = &f.Role
 	}
@@ -112,13 +112,16 @@ func (a *App) GetStaffMember(ctx context.Context, actor Actor, userID string) (S
 	return staffView(u), nil
 }
 
+// roleRule is the message for a role that is not a staff role.
+const roleRule = "Role must be one of manager, chair, assessor, finance, caseworker or admin"
+
 // checkRoles validates a whole set of staff roles and returns it sorted in
 // StaffRoles order without repeats.
 func checkRoles(roles []string, fields map[string]string) []string {
 	out := make([]string, 0, len(roles))
 	for _, r := range roles {
 		if !KnownRole(r) {
-			fields["roles"] = "Role must be one of manager, chair, assessor, finance, caseworker or admin"
+			fields["roles"] = roleRule
 			continue
 		}
 		if !slices.Contains(out, r) {
