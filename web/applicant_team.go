@@ -226,23 +226,9 @@ type staffInviteData struct {
 	Roles []choice
 }
 
-// staffRoleChoices are the staff roles as checkboxes.
-func staffRoleChoices() []choice {
-	hints := map[string]string{
-		app.RoleManager: "Runs programmes and rounds, moderates, reviews reports", app.RoleChair: "Decides applications",
-		app.RoleAssessor: "Scores the applications assigned to them", app.RoleFinance: "Approves and sends payments",
-		app.RoleCaseworker: "Supports organisations whose spaces are at risk", app.RoleAdmin: "Manages staff and their roles",
-	}
-	out := make([]choice, 0, len(app.StaffRoles))
-	for _, r := range app.StaffRoles {
-		out = append(out, choice{Value: r, Text: humanise(r), Hint: hints[r]})
-	}
-	return out
-}
-
 func (ui *UI) staffInvitePage(c *gin.Context) {
 	ui.render(c, http.StatusOK, "admin-staff-invite", page{Title: "Invite a member of staff", Back: "/admin/staff",
-		Data: staffInviteData{Roles: staffRoleChoices()}})
+		Data: staffInviteData{Roles: roleChoices}})
 }
 
 func (ui *UI) staffInvite(c *gin.Context) {
@@ -257,7 +243,7 @@ func (ui *UI) staffInvite(c *gin.Context) {
 	}
 	if err != nil {
 		ui.render(c, refusal(c, err), "admin-staff-invite", page{Title: "Invite a member of staff", Back: "/admin/staff", Form: f,
-			Data: staffInviteData{Roles: staffRoleChoices()}})
+			Data: staffInviteData{Roles: roleChoices}})
 		return
 	}
 	redirect(c, "/admin/staff?invited="+url.QueryEscape(inv.Email))
