@@ -9,8 +9,10 @@ package mailq
 import (
 	"context"
 	"encoding/json"
+	"errors"
 	"fmt"
 
+	"github.com/civicgrants/grants/db"
 	"github.com/civicgrants/grants/db/sqlc"
 	"github.com/civicgrants/grants/workflows"
 )
@@ -80,3 +82,42 @@ const (
 	// roles.
 	PathAcceptInvitation = "/invitations/accept"
 )
+
+// Notice is one notification to write for some people. Key makes it
+// idempotent: each recipient's row has the dedupe key "<Key>:<user id>",
+// so a retried activity or transaction adds nothing.
+type Notice struct {
+	Kind    string
+	Subject string
+	Body    string
+	// Entity is what the notification is about ("case:cas_…"); the web
+	// links it.
+	Entity string
+	Key    string
+}
+
+// Notify writes n for every user in userIDs (each once), inside the
+// caller's transaction, and queues its e-mail to each.
+func Notify(ctx context.Context, q *sqlc.Queries, userIDs []string, n Notice) error {
+	seen := map[string]bool{}
+	for _, u := range userIDs {
+		if seen[u] {
+			continue
+		}
+		seen[u] = true
+		row, err := q.NotificationInsert(ctx, sqlc.NotificationInsertParams{
+			UserID: u, Kind: n.Kind, Subject: n.Subject, Body: n.Body, Entity: n.Entity, DedupeKey: n.Key + ":" + u,
+		})
+		if errors.Is(err, db.ErrNotFound) {
+			continue // written by an earlier try, its e-mail queued with it
+		}
+		if err != nil {
+			return fmt.Errorf("notify %s: %w", n.Kind, err)
+		}
+		if _, err := Queue(ctx, q, sqlc.EmailInsertParams{Kind: EmailNotification, ToAddress: row.Email,
+			UserID: &u, NotificationID: &row.ID}); err != nil {
+			return err
+		}
+	}
+	return nil
+}

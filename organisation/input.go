@@ -147,22 +147,7 @@ func (in Input) Validate() (Borough, map[string]string) {
 		errs["borough"] = "Borough must be a London borough or the City of London"
 	}
 
-	checkLine := func(key, value, missing string) {
-		switch {
-		case strings.TrimSpace(value) == "" && missing != "":
-			errs[key] = missing
-		case utf8.RuneCountInString(value) > MaxAddressLineLength:
-			errs[key] = "Must be 200 characters or fewer"
-		}
-	}
-	checkLine("address.line1", in.Address.Line1, "Enter the first line of the address")
-	checkLine("address.line2", in.Address.Line2, "")
-	checkLine("address.town", in.Address.Town, "Enter the town or city")
-	if strings.TrimSpace(in.Address.Postcode) == "" {
-		errs["address.postcode"] = "Enter the postcode"
-	} else if _, ok := NormalisePostcode(in.Address.Postcode); !ok {
-		errs["address.postcode"] = "Enter a real UK postcode, like SE1 7PB"
-	}
+	CheckAddress(in.Address, "address.", errs)
 
 	switch {
 	case in.AnnualIncomePence == nil:
@@ -182,4 +167,25 @@ func (in Input) Validate() (Borough, map[string]string) {
 		return borough, nil
 	}
 	return borough, errs
+}
+
+// CheckAddress checks a postal address, writing a message per field at
+// fault into errs under prefix ("address." gives "address.postcode").
+func CheckAddress(a Address, prefix string, errs map[string]string) {
+	checkLine := func(key, value, missing string) {
+		switch {
+		case strings.TrimSpace(value) == "" && missing != "":
+			errs[prefix+key] = missing
+		case utf8.RuneCountInString(value) > MaxAddressLineLength:
+			errs[prefix+key] = "Must be 200 characters or fewer"
+		}
+	}
+	checkLine("line1", a.Line1, "Enter the first line of the address")
+	checkLine("line2", a.Line2, "")
+	checkLine("town", a.Town, "Enter the town or city")
+	if strings.TrimSpace(a.Postcode) == "" {
+		errs[prefix+"postcode"] = "Enter the postcode"
+	} else if _, ok := NormalisePostcode(a.Postcode); !ok {
+		errs[prefix+"postcode"] = "Enter a real UK postcode, like SE1 7PB"
+	}
 }

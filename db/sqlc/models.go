@@ -142,6 +142,85 @@ type BudgetCommitment struct {
 	ReleasedAt    *time.Time
 }
 
+type Case struct {
+	ID                      string
+	SupportRequestID        string
+	OrganisationID          string
+	CaseworkerID            string
+	Status                  string
+	OpenedAt                time.Time
+	OpenedBy                string
+	FirstContactDueOn       time.Time
+	FirstContactAt          *time.Time
+	Outcome                 *string
+	OutcomeSummary          *string
+	ClosedAt                *time.Time
+	ClosedBy                *string
+	FirstContactEscalatedAt *time.Time
+	ReviewDueOn             *time.Time
+	ReviewRemindedOn        *time.Time
+	Version                 int32
+}
+
+type CaseAction struct {
+	ID          string
+	CaseID      string
+	Title       string
+	OwnerID     *string
+	DueOn       time.Time
+	Status      string
+	CreatedBy   string
+	CreatedAt   time.Time
+	DoneAt      *time.Time
+	DoneBy      *string
+	RemindedAt  *time.Time
+	EscalatedAt *time.Time
+}
+
+type CaseContact struct {
+	ID         string
+	CaseID     string
+	At         time.Time
+	Kind       string
+	Minutes    int32
+	Summary    string
+	RecordedBy string
+	CreatedAt  time.Time
+}
+
+type CaseDocument struct {
+	ID          string
+	CaseID      string
+	Filename    string
+	ContentType string
+	SizeBytes   int64
+	Sha256      string
+	Shared      bool
+	UploadedBy  string
+	CreatedAt   time.Time
+}
+
+type CaseKeyDate struct {
+	ID             string
+	CaseID         string
+	Kind           string
+	On             time.Time
+	Description    string
+	CreatedBy      string
+	CreatedAt      time.Time
+	RemindedWeekAt *time.Time
+	RemindedDayAt  *time.Time
+}
+
+type CaseNote struct {
+	ID        string
+	CaseID    string
+	Body      string
+	Shared    bool
+	AuthorID  string
+	CreatedAt time.Time
+}
+
 type ClientAttempt struct {
 	Client          string
 	Attempts        int32
@@ -339,14 +418,15 @@ type PaymentRun struct {
 }
 
 type Programme struct {
-	ID           string
-	Code         string
-	Name         string
-	Description  string
-	FunderName   string
-	GivingPrefix string
-	CreatedAt    time.Time
-	UpdatedAt    time.Time
+	ID                   string
+	Code                 string
+	Name                 string
+	Description          string
+	FunderName           string
+	GivingPrefix         string
+	CreatedAt            time.Time
+	UpdatedAt            time.Time
+	CaseFirstContactDays *int32
 }
 
 type Report struct {
@@ -380,6 +460,40 @@ type Round struct {
 	CreatedBy   *string
 	CreatedAt   time.Time
 	UpdatedAt   time.Time
+}
+
+type SupportRequest struct {
+	ID              string
+	OrganisationID  string
+	ProgrammeID     *string
+	ApplicationID   *string
+	RequestedBy     string
+	SpaceName       string
+	SpaceKind       string
+	Address         []byte
+	BoroughName     string
+	BoroughGss      string
+	Uses            []string
+	UsedBy          string
+	WeeklyUsers     int32
+	Tenure          string
+	LandlordType    *string
+	TenureEndsOn    *time.Time
+	AnnualRentPence *int64
+	RentChanges     string
+	RiskKind        string
+	RiskKeyDate     *time.Time
+	RiskKeyDateKind *string
+	RiskDescription string
+	Urgency         string
+	LedByCommunity  bool
+	ConsentToShare  bool
+	Status          string
+	TriagedBy       *string
+	TriagedAt       *time.Time
+	TriageReason    *string
+	ReferredTo      *string
+	CreatedAt       time.Time
 }
 
 type User struct {

@@ -13,7 +13,7 @@ const programmeCreate = `-- name: ProgrammeCreate :one
 INSERT INTO programmes (id, code, name, description, funder_name, giving_prefix)
 VALUES ($1, $2, $3, $4, $5, $6)
 ON CONFLICT (code) DO NOTHING
-RETURNING id, code, name, description, funder_name, giving_prefix, created_at, updated_at
+RETURNING id, code, name, description, funder_name, giving_prefix, created_at, updated_at, case_first_contact_days
 `
 
 type ProgrammeCreateParams struct {
@@ -45,12 +45,13 @@ func (q *Queries) ProgrammeCreate(ctx context.Context, arg ProgrammeCreateParams
 		&i.GivingPrefix,
 		&i.CreatedAt,
 		&i.UpdatedAt,
+		&i.CaseFirstContactDays,
 	)
 	return i, err
 }
 
 const programmeGetByCode = `-- name: ProgrammeGetByCode :one
-SELECT id, code, name, description, funder_name, giving_prefix, created_at, updated_at FROM programmes WHERE code = $1
+SELECT id, code, name, description, funder_name, giving_prefix, created_at, updated_at, case_first_contact_days FROM programmes WHERE code = $1
 `
 
 func (q *Queries) ProgrammeGetByCode(ctx context.Context, code string) (Programme, error) {
@@ -65,12 +66,13 @@ func (q *Queries) ProgrammeGetByCode(ctx context.Context, code string) (Programm
 		&i.GivingPrefix,
 		&i.CreatedAt,
 		&i.UpdatedAt,
+		&i.CaseFirstContactDays,
 	)
 	return i, err
 }
 
 const programmeList = `-- name: ProgrammeList :many
-SELECT id, code, name, description, funder_name, giving_prefix, created_at, updated_at FROM programmes ORDER BY name
+SELECT id, code, name, description, funder_name, giving_prefix, created_at, updated_at, case_first_contact_days FROM programmes ORDER BY name
 `
 
 func (q *Queries) ProgrammeList(ctx context.Context) ([]Programme, error) {
@@ -91,6 +93,7 @@ func (q *Queries) ProgrammeList(ctx context.Context) ([]Programme, error) {
 			&i.GivingPrefix,
 			&i.CreatedAt,
 			&i.UpdatedAt,
+			&i.CaseFirstContactDays,
 		); err != nil {
 			return nil, err
 		}
@@ -107,7 +110,7 @@ UPDATE programmes
 SET name = $1, description = $2, funder_name = $3, giving_prefix = $4,
     updated_at = now()
 WHERE code = $5
-RETURNING id, code, name, description, funder_name, giving_prefix, created_at, updated_at
+RETURNING id, code, name, description, funder_name, giving_prefix, created_at, updated_at, case_first_contact_days
 `
 
 type ProgrammeUpdateParams struct {
@@ -138,6 +141,7 @@ func (q *Queries) ProgrammeUpdate(ctx context.Context, arg ProgrammeUpdateParams
 		&i.GivingPrefix,
 		&i.CreatedAt,
 		&i.UpdatedAt,
+		&i.CaseFirstContactDays,
 	)
 	return i, err
 }
@@ -147,7 +151,7 @@ INSERT INTO programmes (id, code, name, description, funder_name, giving_prefix)
 VALUES ($1, $2, $3, $4, $5, $6)
 ON CONFLICT (code) DO UPDATE SET name = EXCLUDED.name, description = EXCLUDED.description,
     funder_name = EXCLUDED.funder_name, giving_prefix = EXCLUDED.giving_prefix, updated_at = now()
-RETURNING id, code, name, description, funder_name, giving_prefix, created_at, updated_at
+RETURNING id, code, name, description, funder_name, giving_prefix, created_at, updated_at, case_first_contact_days
 `
 
 type ProgrammeUpsertParams struct {
@@ -179,6 +183,7 @@ func (q *Queries) ProgrammeUpsert(ctx context.Context, arg ProgrammeUpsertParams
 		&i.GivingPrefix,
 		&i.CreatedAt,
 		&i.UpdatedAt,
+		&i.CaseFirstContactDays,
 	)
 	return i, err
 }

@@ -20,29 +20,9 @@ type message struct {
 }
 
 // notify writes m for every user in userIDs, inside the caller's
-// transaction, and queues its e-mail to each.
+// transaction, and queues its e-mail to each (mailq.Notify).
 func notify(ctx context.Context, q *sqlc.Queries, userIDs []string, m message) error {
-	seen := map[string]bool{}
-	for _, u := range userIDs {
-		if seen[u] {
-			continue
-		}
-		seen[u] = true
-		row, err := q.NotificationInsert(ctx, sqlc.NotificationInsertParams{
-			UserID: u, Kind: m.kind, Subject: m.subject, Body: m.body, Entity: m.entity, DedupeKey: m.key + ":" + u,
-		})
-		if isNotFound(err) {
-			continue // written by an earlier try, its e-mail queued with it
-		}
-		if err != nil {
-			return fmt.Errorf("notify %s: %w", m.kind, err)
-		}
-		if _, err := mailq.Queue(ctx, q, sqlc.EmailInsertParams{Kind: mailq.EmailNotification, ToAddress: row.Email,
-			UserID: &u, NotificationID: &row.ID}); err != nil {
-			return err
-		}
-	}
-	return nil
+	return mailq.Notify(ctx, q, userIDs, mailq.Notice{Kind: m.kind, Subject: m.subject, Body: m.body, Entity: m.entity, Key: m.key})
 }
 
 // notifyRole writes m for every holder of a staff role.
