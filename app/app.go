@@ -12,6 +12,7 @@ import (
 	"time"
 
 	"github.com/civicgrants/grants/audit"
+	"github.com/civicgrants/grants/casework"
 	"golang.org/x/crypto/bcrypt"
 
 	"github.com/civicgrants/grants/db"
@@ -74,6 +75,10 @@ type Config struct {
 	// Audit verifies audit trails' seals (the same signer seals the
 	// store's transactions); without it no trail reads as verified.
 	Audit *audit.Signer
+	// CaseFirstContactDays is the working days a case promises to first
+	// contact where its programme sets none (default
+	// casework.DefaultFirstContactDays).
+	CaseFirstContactDays int
 }
 
 // Defaults of Config.
@@ -124,6 +129,9 @@ func New(store *db.Store, docs document.Blobs, cfg Config, log *slog.Logger) *Ap
 		cfg.PasswordCost = bcrypt.DefaultCost
 	}
 	cfg.PublicURL = strings.TrimRight(cfg.PublicURL, "/")
+	if cfg.CaseFirstContactDays < 1 {
+		cfg.CaseFirstContactDays = casework.DefaultFirstContactDays
+	}
 	a := &App{dummyHash: defaultDummyHash, store: store, docs: docs, cfg: cfg, log: log, now: time.Now}
 	if cfg.Now != nil {
 		a.now = cfg.Now

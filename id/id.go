@@ -27,6 +27,13 @@ const (
 	PaymentRun   = "run"
 	Variation    = "var"
 	Invitation   = "inv"
+	// Spaces at Risk casework.
+	SupportRequest = "spr"
+	Case           = "cas"
+	CaseAction     = "cac"
+	CaseNote       = "cnt"
+	CaseContact    = "ccn"
+	CaseKeyDate    = "ckd"
 )
 
 // New returns a fresh identifier with the given prefix.

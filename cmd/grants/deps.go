@@ -106,7 +106,7 @@ func openApp(ctx context.Context, cfg config.Config, log *slog.Logger) (*app.App
 	}
 	return app.New(store, docs, app.Config{TokenTTL: cfg.TokenTTL, TokenIdle: cfg.TokenIdle, SessionIdle: cfg.SessionIdle, DefaultPaymentProvider: cfg.PaymentProvider,
 		EncryptionKey: cfg.EncryptionKey, StripeWebhookSecret: cfg.StripeWebhookSecret, WebhookTolerance: cfg.WebhookTolerance,
-		PublicURL: cfg.PublicURL, Audit: signer}, log), store, nil
+		PublicURL: cfg.PublicURL, Audit: signer, CaseFirstContactDays: cfg.CaseFirstContactDays}, log), store, nil
 }
 
 // openDocuments is the document store: the bucket of GRANTS_DOCUMENTS_URL,

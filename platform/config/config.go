@@ -50,6 +50,10 @@ type Config struct {
 	LogLevel          slog.Level    // GRANTS_LOG_LEVEL: debug, info, warn, error
 	ShutdownTimeout   time.Duration // GRANTS_SHUTDOWN_TIMEOUT
 	DevPassword       string        // GRANTS_DEV_PASSWORD: demo users' password in `grants dev`
+	// CaseFirstContactDays is how many working days a Spaces at Risk case
+	// promises between acceptance and first contact, where its programme
+	// sets none (GRANTS_CASE_FIRST_CONTACT_DAYS, 1 to 60, default 5).
+	CaseFirstContactDays int
 	// TrustedProxies are the addresses or CIDR ranges of reverse proxies
 	// whose X-Forwarded-For names the client (GRANTS_TRUSTED_PROXIES,
 	// comma-separated; default none: the client is the peer address). The
@@ -192,6 +196,11 @@ func Load(getenv func(string) string) (Config, error) {
 		errs = append(errs, errors.New("GRANTS_HTTP_MAX_HEADER_BYTES: must be a whole number from 4096 to 1048576"))
 	}
 	c.HTTP.MaxHeaderBytes = hb
+	fc, err := strconv.Atoi(get("GRANTS_CASE_FIRST_CONTACT_DAYS", "5"))
+	if err != nil || fc < 1 || fc > 60 {
+		errs = append(errs, errors.New("GRANTS_CASE_FIRST_CONTACT_DAYS: must be a whole number of working days from 1 to 60"))
+	}
+	c.CaseFirstContactDays = fc
 	c.PublicURL = strings.TrimRight(get("GRANTS_PUBLIC_URL", "http://"+c.Addr), "/")
 	for _, p := range strings.Split(get("GRANTS_TRUSTED_PROXIES", ""), ",") {
 		if p = strings.TrimSpace(p); p == "" {
