@@ -16,7 +16,7 @@ RETURNING *;
 
 -- name: SupportRequestGet :one
 -- A request with what its priority and its readers need.
-SELECT r.*, o.name AS organisation_name, o.annual_income_pence AS organisation_income_pence,
+SELECT sqlc.embed(r), o.name AS organisation_name, o.annual_income_pence AS organisation_income_pence,
     c.id AS case_id
 FROM support_requests r
 JOIN organisations o ON o.id = r.organisation_id
@@ -32,7 +32,7 @@ SELECT * FROM support_requests WHERE application_id = @application_id;
 -- name: SupportRequestListNew :many
 -- The intake queue: every request not yet triaged (the caller orders it
 -- by priority, which depends on today's date), oldest first, bounded.
-SELECT r.*, o.name AS organisation_name, o.annual_income_pence AS organisation_income_pence
+SELECT sqlc.embed(r), o.name AS organisation_name, o.annual_income_pence AS organisation_income_pence
 FROM support_requests r
 JOIN organisations o ON o.id = r.organisation_id
 WHERE r.status = 'new'
@@ -42,7 +42,7 @@ LIMIT @row_limit;
 -- name: SupportRequestListForOrganisations :many
 -- A member's view: the requests of their organisations, newest first,
 -- keyset-paged by id.
-SELECT r.*, o.name AS organisation_name, o.annual_income_pence AS organisation_income_pence,
+SELECT sqlc.embed(r), o.name AS organisation_name, o.annual_income_pence AS organisation_income_pence,
     c.id AS case_id
 FROM support_requests r
 JOIN organisations o ON o.id = r.organisation_id
@@ -55,7 +55,7 @@ LIMIT @row_limit;
 -- name: SupportRequestListAll :many
 -- A caseworker's view of every request by status (the queue is
 -- SupportRequestListNew), newest first, keyset-paged by id.
-SELECT r.*, o.name AS organisation_name, o.annual_income_pence AS organisation_income_pence,
+SELECT sqlc.embed(r), o.name AS organisation_name, o.annual_income_pence AS organisation_income_pence,
     c.id AS case_id
 FROM support_requests r
 JOIN organisations o ON o.id = r.organisation_id

@@ -27,3 +27,6 @@ SELECT * FROM programmes ORDER BY name;
 
 -- name: ProgrammeGetByCode :one
 SELECT * FROM programmes WHERE code = @code;
+
+-- name: ProgrammeGet :one
+SELECT * FROM programmes WHERE id = @id;

@@ -1363,37 +1363,7 @@ WHERE r.id = $1
 `
 
 type SupportRequestGetRow struct {
-	ID                      string
-	OrganisationID          string
-	ProgrammeID             *string
-	ApplicationID           *string
-	RequestedBy             string
-	SpaceName               string
-	SpaceKind               string
-	Address                 []byte
-	BoroughName             string
-	BoroughGss              string
-	Uses                    []string
-	UsedBy                  string
-	WeeklyUsers             int32
-	Tenure                  string
-	LandlordType            *string
-	TenureEndsOn            *time.Time
-	AnnualRentPence         *int64
-	RentChanges             string
-	RiskKind                string
-	RiskKeyDate             *time.Time
-	RiskKeyDateKind         *string
-	RiskDescription         string
-	Urgency                 string
-	LedByCommunity          bool
-	ConsentToShare          bool
-	Status                  string
-	TriagedBy               *string
-	TriagedAt               *time.Time
-	TriageReason            *string
-	ReferredTo              *string
-	CreatedAt               time.Time
+	SupportRequest          SupportRequest
 	OrganisationName        string
 	OrganisationIncomePence int64
 	CaseID                  *string
@@ -1404,37 +1374,37 @@ func (q *Queries) SupportRequestGet(ctx context.Context, id string) (SupportRequ
 	row := q.db.QueryRow(ctx, supportRequestGet, id)
 	var i SupportRequestGetRow
 	err := row.Scan(
-		&i.ID,
-		&i.OrganisationID,
-		&i.ProgrammeID,
-		&i.ApplicationID,
-		&i.RequestedBy,
-		&i.SpaceName,
-		&i.SpaceKind,
-		&i.Address,
-		&i.BoroughName,
-		&i.BoroughGss,
-		&i.Uses,
-		&i.UsedBy,
-		&i.WeeklyUsers,
-		&i.Tenure,
-		&i.LandlordType,
-		&i.TenureEndsOn,
-		&i.AnnualRentPence,
-		&i.RentChanges,
-		&i.RiskKind,
-		&i.RiskKeyDate,
-		&i.RiskKeyDateKind,
-		&i.RiskDescription,
-		&i.Urgency,
-		&i.LedByCommunity,
-		&i.ConsentToShare,
-		&i.Status,
-		&i.TriagedBy,
-		&i.TriagedAt,
-		&i.TriageReason,
-		&i.ReferredTo,
-		&i.CreatedAt,
+		&i.SupportRequest.ID,
+		&i.SupportRequest.OrganisationID,
+		&i.SupportRequest.ProgrammeID,
+		&i.SupportRequest.ApplicationID,
+		&i.SupportRequest.RequestedBy,
+		&i.SupportRequest.SpaceName,
+		&i.SupportRequest.SpaceKind,
+		&i.SupportRequest.Address,
+		&i.SupportRequest.BoroughName,
+		&i.SupportRequest.BoroughGss,
+		&i.SupportRequest.Uses,
+		&i.SupportRequest.UsedBy,
+		&i.SupportRequest.WeeklyUsers,
+		&i.SupportRequest.Tenure,
+		&i.SupportRequest.LandlordType,
+		&i.SupportRequest.TenureEndsOn,
+		&i.SupportRequest.AnnualRentPence,
+		&i.SupportRequest.RentChanges,
+		&i.SupportRequest.RiskKind,
+		&i.SupportRequest.RiskKeyDate,
+		&i.SupportRequest.RiskKeyDateKind,
+		&i.SupportRequest.RiskDescription,
+		&i.SupportRequest.Urgency,
+		&i.SupportRequest.LedByCommunity,
+		&i.SupportRequest.ConsentToShare,
+		&i.SupportRequest.Status,
+		&i.SupportRequest.TriagedBy,
+		&i.SupportRequest.TriagedAt,
+		&i.SupportRequest.TriageReason,
+		&i.SupportRequest.ReferredTo,
+		&i.SupportRequest.CreatedAt,
 		&i.OrganisationName,
 		&i.OrganisationIncomePence,
 		&i.CaseID,
@@ -1616,37 +1586,7 @@ type SupportRequestListAllParams struct {
 }
 
 type SupportRequestListAllRow struct {
-	ID                      string
-	OrganisationID          string
-	ProgrammeID             *string
-	ApplicationID           *string
-	RequestedBy             string
-	SpaceName               string
-	SpaceKind               string
-	Address                 []byte
-	BoroughName             string
-	BoroughGss              string
-	Uses                    []string
-	UsedBy                  string
-	WeeklyUsers             int32
-	Tenure                  string
-	LandlordType            *string
-	TenureEndsOn            *time.Time
-	AnnualRentPence         *int64
-	RentChanges             string
-	RiskKind                string
-	RiskKeyDate             *time.Time
-	RiskKeyDateKind         *string
-	RiskDescription         string
-	Urgency                 string
-	LedByCommunity          bool
-	ConsentToShare          bool
-	Status                  string
-	TriagedBy               *string
-	TriagedAt               *time.Time
-	TriageReason            *string
-	ReferredTo              *string
-	CreatedAt               time.Time
+	SupportRequest          SupportRequest
 	OrganisationName        string
 	OrganisationIncomePence int64
 	CaseID                  *string
@@ -1664,37 +1604,37 @@ func (q *Queries) SupportRequestListAll(ctx context.Context, arg SupportRequestL
 	for rows.Next() {
 		var i SupportRequestListAllRow
 		if err := rows.Scan(
-			&i.ID,
-			&i.OrganisationID,
-			&i.ProgrammeID,
-			&i.ApplicationID,
-			&i.RequestedBy,
-			&i.SpaceName,
-			&i.SpaceKind,
-			&i.Address,
-			&i.BoroughName,
-			&i.BoroughGss,
-			&i.Uses,
-			&i.UsedBy,
-			&i.WeeklyUsers,
-			&i.Tenure,
-			&i.LandlordType,
-			&i.TenureEndsOn,
-			&i.AnnualRentPence,
-			&i.RentChanges,
-			&i.RiskKind,
-			&i.RiskKeyDate,
-			&i.RiskKeyDateKind,
-			&i.RiskDescription,
-			&i.Urgency,
-			&i.LedByCommunity,
-			&i.ConsentToShare,
-			&i.Status,
-			&i.TriagedBy,
-			&i.TriagedAt,
-			&i.TriageReason,
-			&i.ReferredTo,
-			&i.CreatedAt,
+			&i.SupportRequest.ID,
+			&i.SupportRequest.OrganisationID,
+			&i.SupportRequest.ProgrammeID,
+			&i.SupportRequest.ApplicationID,
+			&i.SupportRequest.RequestedBy,
+			&i.SupportRequest.SpaceName,
+			&i.SupportRequest.SpaceKind,
+			&i.SupportRequest.Address,
+			&i.SupportRequest.BoroughName,
+			&i.SupportRequest.BoroughGss,
+			&i.SupportRequest.Uses,
+			&i.SupportRequest.UsedBy,
+			&i.SupportRequest.WeeklyUsers,
+			&i.SupportRequest.Tenure,
+			&i.SupportRequest.LandlordType,
+			&i.SupportRequest.TenureEndsOn,
+			&i.SupportRequest.AnnualRentPence,
+			&i.SupportRequest.RentChanges,
+			&i.SupportRequest.RiskKind,
+			&i.SupportRequest.RiskKeyDate,
+			&i.SupportRequest.RiskKeyDateKind,
+			&i.SupportRequest.RiskDescription,
+			&i.SupportRequest.Urgency,
+			&i.SupportRequest.LedByCommunity,
+			&i.SupportRequest.ConsentToShare,
+			&i.SupportRequest.Status,
+			&i.SupportRequest.TriagedBy,
+			&i.SupportRequest.TriagedAt,
+			&i.SupportRequest.TriageReason,
+			&i.SupportRequest.ReferredTo,
+			&i.SupportRequest.CreatedAt,
 			&i.OrganisationName,
 			&i.OrganisationIncomePence,
 			&i.CaseID,
@@ -1728,37 +1668,7 @@ type SupportRequestListForOrganisationsParams struct {
 }
 
 type SupportRequestListForOrganisationsRow struct {
-	ID                      string
-	OrganisationID          string
-	ProgrammeID             *string
-	ApplicationID           *string
-	RequestedBy             string
-	SpaceName               string
-	SpaceKind               string
-	Address                 []byte
-	BoroughName             string
-	BoroughGss              string
-	Uses                    []string
-	UsedBy                  string
-	WeeklyUsers             int32
-	Tenure                  string
-	LandlordType            *string
-	TenureEndsOn            *time.Time
-	AnnualRentPence         *int64
-	RentChanges             string
-	RiskKind                string
-	RiskKeyDate             *time.Time
-	RiskKeyDateKind         *string
-	RiskDescription         string
-	Urgency                 string
-	LedByCommunity          bool
-	ConsentToShare          bool
-	Status                  string
-	TriagedBy               *string
-	TriagedAt               *time.Time
-	TriageReason            *string
-	ReferredTo              *string
-	CreatedAt               time.Time
+	SupportRequest          SupportRequest
 	OrganisationName        string
 	OrganisationIncomePence int64
 	CaseID                  *string
@@ -1776,37 +1686,37 @@ func (q *Queries) SupportRequestListForOrganisations(ctx context.Context, arg Su
 	for rows.Next() {
 		var i SupportRequestListForOrganisationsRow
 		if err := rows.Scan(
-			&i.ID,
-			&i.OrganisationID,
-			&i.ProgrammeID,
-			&i.ApplicationID,
-			&i.RequestedBy,
-			&i.SpaceName,
-			&i.SpaceKind,
-			&i.Address,
-			&i.BoroughName,
-			&i.BoroughGss,
-			&i.Uses,
-			&i.UsedBy,
-			&i.WeeklyUsers,
-			&i.Tenure,
-			&i.LandlordType,
-			&i.TenureEndsOn,
-			&i.AnnualRentPence,
-			&i.RentChanges,
-			&i.RiskKind,
-			&i.RiskKeyDate,
-			&i.RiskKeyDateKind,
-			&i.RiskDescription,
-			&i.Urgency,
-			&i.LedByCommunity,
-			&i.ConsentToShare,
-			&i.Status,
-			&i.TriagedBy,
-			&i.TriagedAt,
-			&i.TriageReason,
-			&i.ReferredTo,
-			&i.CreatedAt,
+			&i.SupportRequest.ID,
+			&i.SupportRequest.OrganisationID,
+			&i.SupportRequest.ProgrammeID,
+			&i.SupportRequest.ApplicationID,
+			&i.SupportRequest.RequestedBy,
+			&i.SupportRequest.SpaceName,
+			&i.SupportRequest.SpaceKind,
+			&i.SupportRequest.Address,
+			&i.SupportRequest.BoroughName,
+			&i.SupportRequest.BoroughGss,
+			&i.SupportRequest.Uses,
+			&i.SupportRequest.UsedBy,
+			&i.SupportRequest.WeeklyUsers,
+			&i.SupportRequest.Tenure,
+			&i.SupportRequest.LandlordType,
+			&i.SupportRequest.TenureEndsOn,
+			&i.SupportRequest.AnnualRentPence,
+			&i.SupportRequest.RentChanges,
+			&i.SupportRequest.RiskKind,
+			&i.SupportRequest.RiskKeyDate,
+			&i.SupportRequest.RiskKeyDateKind,
+			&i.SupportRequest.RiskDescription,
+			&i.SupportRequest.Urgency,
+			&i.SupportRequest.LedByCommunity,
+			&i.SupportRequest.ConsentToShare,
+			&i.SupportRequest.Status,
+			&i.SupportRequest.TriagedBy,
+			&i.SupportRequest.TriagedAt,
+			&i.SupportRequest.TriageReason,
+			&i.SupportRequest.ReferredTo,
+			&i.SupportRequest.CreatedAt,
 			&i.OrganisationName,
 			&i.OrganisationIncomePence,
 			&i.CaseID,
@@ -1831,37 +1741,7 @@ LIMIT $1
 `
 
 type SupportRequestListNewRow struct {
-	ID                      string
-	OrganisationID          string
-	ProgrammeID             *string
-	ApplicationID           *string
-	RequestedBy             string
-	SpaceName               string
-	SpaceKind               string
-	Address                 []byte
-	BoroughName             string
-	BoroughGss              string
-	Uses                    []string
-	UsedBy                  string
-	WeeklyUsers             int32
-	Tenure                  string
-	LandlordType            *string
-	TenureEndsOn            *time.Time
-	AnnualRentPence         *int64
-	RentChanges             string
-	RiskKind                string
-	RiskKeyDate             *time.Time
-	RiskKeyDateKind         *string
-	RiskDescription         string
-	Urgency                 string
-	LedByCommunity          bool
-	ConsentToShare          bool
-	Status                  string
-	TriagedBy               *string
-	TriagedAt               *time.Time
-	TriageReason            *string
-	ReferredTo              *string
-	CreatedAt               time.Time
+	SupportRequest          SupportRequest
 	OrganisationName        string
 	OrganisationIncomePence int64
 }
@@ -1878,37 +1758,37 @@ func (q *Queries) SupportRequestListNew(ctx context.Context, rowLimit int32) ([]
 	for rows.Next() {
 		var i SupportRequestListNewRow
 		if err := rows.Scan(
-			&i.ID,
-			&i.OrganisationID,
-			&i.ProgrammeID,
-			&i.ApplicationID,
-			&i.RequestedBy,
-			&i.SpaceName,
-			&i.SpaceKind,
-			&i.Address,
-			&i.BoroughName,
-			&i.BoroughGss,
-			&i.Uses,
-			&i.UsedBy,
-			&i.WeeklyUsers,
-			&i.Tenure,
-			&i.LandlordType,
-			&i.TenureEndsOn,
-			&i.AnnualRentPence,
-			&i.RentChanges,
-			&i.RiskKind,
-			&i.RiskKeyDate,
-			&i.RiskKeyDateKind,
-			&i.RiskDescription,
-			&i.Urgency,
-			&i.LedByCommunity,
-			&i.ConsentToShare,
-			&i.Status,
-			&i.TriagedBy,
-			&i.TriagedAt,
-			&i.TriageReason,
-			&i.ReferredTo,
-			&i.CreatedAt,
+			&i.SupportRequest.ID,
+			&i.SupportRequest.OrganisationID,
+			&i.SupportRequest.ProgrammeID,
+			&i.SupportRequest.ApplicationID,
+			&i.SupportRequest.RequestedBy,
+			&i.SupportRequest.SpaceName,
+			&i.SupportRequest.SpaceKind,
+			&i.SupportRequest.Address,
+			&i.SupportRequest.BoroughName,
+			&i.SupportRequest.BoroughGss,
+			&i.SupportRequest.Uses,
+			&i.SupportRequest.UsedBy,
+			&i.SupportRequest.WeeklyUsers,
+			&i.SupportRequest.Tenure,
+			&i.SupportRequest.LandlordType,
+			&i.SupportRequest.TenureEndsOn,
+			&i.SupportRequest.AnnualRentPence,
+			&i.SupportRequest.RentChanges,
+			&i.SupportRequest.RiskKind,
+			&i.SupportRequest.RiskKeyDate,
+			&i.SupportRequest.RiskKeyDateKind,
+			&i.SupportRequest.RiskDescription,
+			&i.SupportRequest.Urgency,
+			&i.SupportRequest.LedByCommunity,
+			&i.SupportRequest.ConsentToShare,
+			&i.SupportRequest.Status,
+			&i.SupportRequest.TriagedBy,
+			&i.SupportRequest.TriagedAt,
+			&i.SupportRequest.TriageReason,
+			&i.SupportRequest.ReferredTo,
+			&i.SupportRequest.CreatedAt,
 			&i.OrganisationName,
 			&i.OrganisationIncomePence,
 		); err != nil {

@@ -50,6 +50,27 @@ func (q *Queries) ProgrammeCreate(ctx context.Context, arg ProgrammeCreateParams
 	return i, err
 }
 
+const programmeGet = `-- name: ProgrammeGet :one
+SELECT id, code, name, description, funder_name, giving_prefix, created_at, updated_at, case_first_contact_days FROM programmes WHERE id = $1
+`
+
+func (q *Queries) ProgrammeGet(ctx context.Context, id string) (Programme, error) {
+	row := q.db.QueryRow(ctx, programmeGet, id)
+	var i Programme
+	err := row.Scan(
+		&i.ID,
+		&i.Code,
+		&i.Name,
+		&i.Description,
+		&i.FunderName,
+		&i.GivingPrefix,
+		&i.CreatedAt,
+		&i.UpdatedAt,
+		&i.CaseFirstContactDays,
+	)
+	return i, err
+}
+
 const programmeGetByCode = `-- name: ProgrammeGetByCode :one
 SELECT id, code, name, description, funder_name, giving_prefix, created_at, updated_at, case_first_contact_days FROM programmes WHERE code = $1
 `
