@@ -55,9 +55,13 @@ type Application struct {
 	GrantID        *string                    `json:"grant_id"`
 	Decision       *Decision                  `json:"decision"`
 	Documents      []Document                 `json:"documents,omitempty"`
-	CreatedAt      time.Time                  `json:"created_at"`
-	UpdatedAt      time.Time                  `json:"updated_at"`
-	SubmittedAt    *time.Time                 `json:"submitted_at"`
+	// SupportCase summarises the Spaces at Risk support its support
+	// question opened: for the group, and for staff reading the
+	// application where the group consented to share.
+	SupportCase *CaseSummary `json:"support_case,omitempty"`
+	CreatedAt   time.Time    `json:"created_at"`
+	UpdatedAt   time.Time    `json:"updated_at"`
+	SubmittedAt *time.Time   `json:"submitted_at"`
 	// *Review is set for managers and chairs only; its fields appear
 	// beside the others (total, flags, moderation).
 	*Review
@@ -251,6 +255,9 @@ func (a *App) GetApplication(ctx context.Context, actor Actor, appID string) (Ap
 		v.Documents = append(v.Documents, documentView(d))
 	}
 	if err := a.addReview(ctx, a.store.Queries, actor, []*Application{&v}, []sqlc.Application{x.app}); err != nil {
+		return Application{}, err
+	}
+	if v.SupportCase, err = a.supportCaseSummary(ctx, a.store.Queries, x.app, x.canEdit()); err != nil {
 		return Application{}, err
 	}
 	return v, nil
@@ -550,6 +557,9 @@ func (a *App) SubmitApplication(ctx context.Context, actor Actor, appID string, 
 		}
 		if _, err := audit.Append(ctx, q, audit.Event{Chain: "application:" + appID, Actor: actor.ID, Action: "application.submitted",
 			Entity: "application:" + appID, Data: map[string]any{"tier": r.Tier, "requested_pence": r.RequestedPence}}); err != nil {
+			return err
+		}
+		if err := a.openSupportFromApplication(ctx, q, actor, def, cur); err != nil {
 			return err
 		}
 		// The commit-time guard: check the window again as the last

@@ -204,3 +204,16 @@ func DateFrom(t time.Time) workday.Date {
 // EndOfDay is the first instant after a London civil date: a promise "by
 // d" is missed from then on.
 func EndOfDay(d workday.Date) time.Time { return d.AddDays(1).At(0, 0, 0, 0) }
+
+// WorkingDaysBetween is the number of working days after from up to and
+// including to (0 when to is not after from): a contact on the next
+// working day took 1.
+func WorkingDaysBetween(from, to workday.Date) int {
+	n := 0
+	for d := from.AddDays(1); !to.Before(d); d = d.AddDays(1) {
+		if workday.IsWorkingDay(d) {
+			n++
+		}
+	}
+	return n
+}

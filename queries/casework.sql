@@ -272,3 +272,6 @@ ORDER BY c.opened_at, c.id;
 SELECT c.id, c.status, c.caseworker_id, c.organisation_id, c.opened_at, c.first_contact_due_on,
     c.first_contact_at, c.first_contact_escalated_at, c.review_due_on
 FROM cases c WHERE c.id = @id;
+
+-- name: SupportRequestCountByStatus :many
+SELECT status, count(*)::integer AS requests FROM support_requests GROUP BY status;

@@ -1353,6 +1353,35 @@ func (q *Queries) SupportRequestByApplication(ctx context.Context, applicationID
 	return i, err
 }
 
+const supportRequestCountByStatus = `-- name: SupportRequestCountByStatus :many
+SELECT status, count(*)::integer AS requests FROM support_requests GROUP BY status
+`
+
+type SupportRequestCountByStatusRow struct {
+	Status   string
+	Requests int32
+}
+
+func (q *Queries) SupportRequestCountByStatus(ctx context.Context) ([]SupportRequestCountByStatusRow, error) {
+	rows, err := q.db.Query(ctx, supportRequestCountByStatus)
+	if err != nil {
+		return nil, err
+	}
+	defer rows.Close()
+	items := []SupportRequestCountByStatusRow{}
+	for rows.Next() {
+		var i SupportRequestCountByStatusRow
+		if err := rows.Scan(&i.Status, &i.Requests); err != nil {
+			return nil, err
+		}
+		items = append(items, i)
+	}
+	if err := rows.Err(); err != nil {
+		return nil, err
+	}
+	return items, nil
+}
+
 const supportRequestGet = `-- name: SupportRequestGet :one
 SELECT r.id, r.organisation_id, r.programme_id, r.application_id, r.requested_by, r.space_name, r.space_kind, r.address, r.borough_name, r.borough_gss, r.uses, r.used_by, r.weekly_users, r.tenure, r.landlord_type, r.tenure_ends_on, r.annual_rent_pence, r.rent_changes, r.risk_kind, r.risk_key_date, r.risk_key_date_kind, r.risk_description, r.urgency, r.led_by_community, r.consent_to_share, r.status, r.triaged_by, r.triaged_at, r.triage_reason, r.referred_to, r.created_at, o.name AS organisation_name, o.annual_income_pence AS organisation_income_pence,
     c.id AS case_id
