@@ -68,22 +68,8 @@ func (ui *UI) applicantUpload(c *gin.Context) {
 	}
 	f := postedForm(c)
 	ret := applicantReturn(x, f.Get("return"))
-	var file io.ReadCloser
-	defer func() {
-		if file != nil {
-			_ = file.Close()
-		}
-	}()
-	open := func() (string, io.Reader, error) {
-		fh, err := c.FormFile("file")
-		if err != nil {
-			return "", nil, app.Malformed("Select a file to upload", map[string]string{"file": "Select a file to upload"})
-		}
-		if file, err = fh.Open(); err != nil {
-			return "", nil, fmt.Errorf("open upload: %w", err)
-		}
-		return fh.Filename, file, nil
-	}
+	open, done := formFile(c)
+	defer done()
 	_, err := ui.app.UploadDocument(c.Request.Context(), actor(c), x.App.ID, open)
 	if err == nil {
 		to := x.Base + "/documents?uploaded=1"
@@ -93,16 +79,48 @@ func (ui *UI) applicantUpload(c *gin.Context) {
 		redirect(c, to)
 		return
 	}
-	e, isApp := app.AsError(err)
-	switch {
-	case isApp && len(e.Fields) == 0 && (e.Kind == app.KindTooLarge || e.Kind == app.KindUnsupported || e.Kind == app.KindMalformed):
-		f.Fail("file", e.Message)
-	case f.FromApp(err, nil, "file"):
-	default:
+	if !uploadRefused(f, err) {
 		ui.fail(c, err)
 		return
 	}
 	ui.applicantRenderDocuments(c, refusal(c, err), x, f, ret, "")
+}
+
+// formFile opens the multipart field "file" (already read by the CSRF
+// check, within the upload limit) for a use case's upload; done closes
+// what it opened.
+func formFile(c *gin.Context) (open func() (string, io.Reader, error), done func()) {
+	var file io.ReadCloser
+	open = func() (string, io.Reader, error) {
+		fh, err := c.FormFile("file")
+		if err != nil {
+			return "", nil, app.Malformed("Select a file to upload", map[string]string{"file": "Select a file to upload"})
+		}
+		if file, err = fh.Open(); err != nil {
+			return "", nil, fmt.Errorf("open upload: %w", err)
+		}
+		return fh.Filename, file, nil
+	}
+	done = func() {
+		if file != nil {
+			_ = file.Close()
+		}
+	}
+	return open, done
+}
+
+// uploadRefused records an upload's refusal on the file field of f (a
+// file missing, too large or of a type not accepted) and reports whether
+// it is one to show there.
+func uploadRefused(f *Form, err error) bool {
+	e, isApp := app.AsError(err)
+	switch {
+	case isApp && len(e.Fields) == 0 && (e.Kind == app.KindTooLarge || e.Kind == app.KindUnsupported || e.Kind == app.KindMalformed):
+		f.Fail("file", e.Message)
+		return true
+	default:
+		return f.FromApp(err, nil, "file")
+	}
 }
 
 // applicantDownload sends a document the visitor may open as an

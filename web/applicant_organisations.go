@@ -164,6 +164,7 @@ type applicantOrgData struct {
 	Admin      bool
 	NeedsHost  bool
 	ConsentURL string
+	Record     orgRecord // its applications, grants and support
 }
 
 // applicantOrganisation shows an organisation's details.
@@ -173,9 +174,14 @@ func (ui *UI) applicantOrganisation(c *gin.Context) {
 		ui.fail(c, err)
 		return
 	}
+	rec, err := ui.orgRecordOf(c.Request.Context(), actor(c), o.ID)
+	if err != nil {
+		ui.fail(c, err)
+		return
+	}
 	p := page{Title: o.Name, Back: "/organisations", Data: applicantOrgData{Org: o, LegalForm: applicantLegalFormName(o.LegalForm),
 		Admin: o.Role == app.MemberAdmin, NeedsHost: o.HostOrganisationID != nil && o.HostConsentedAt == nil,
-		ConsentURL: "/organisations/" + o.ID + "/host-consent"}}
+		ConsentURL: "/organisations/" + o.ID + "/host-consent", Record: rec}}
 	switch {
 	case c.Query("created") == "1":
 		p.Flash = "Your organisation has been added."

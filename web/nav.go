@@ -36,7 +36,8 @@ func navFor(a app.Actor, path string) []navItem {
 		items = append(items, navItem{Href: "/admin/staff", Text: "Staff"})
 	}
 	if !a.Staff() {
-		items = append(items, navItem{Href: "/applications", Text: "Your applications"}, navItem{Href: "/organisations", Text: "Your organisations"})
+		items = append(items, navItem{Href: "/applications", Text: "Your applications"}, navItem{Href: "/organisations", Text: "Your organisations"},
+			navItem{Href: "/support-requests", Text: "Support for a space"})
 	}
 	best := -1
 	for i, it := range items {

@@ -90,6 +90,18 @@ func (ui *UI) Register(r *gin.Engine) {
 	in.POST("/applications/:id/delete", ui.applicantConfirmed(applicantDeletion))
 	in.GET("/documents/:id", ui.applicantDownload)
 
+	// Spaces at Risk support: asking for it (every question public), the
+	// group's requests and its case (the panel's /cases/{id} is an
+	// application's; supportCaseOr tells them apart by the id).
+	pub.GET("/support", ui.supportStart)
+	in.GET("/support/new", ui.supportNewPage)
+	in.POST("/support/new", ui.supportCreate)
+	in.GET("/support-requests", ui.supportRequests)
+	in.GET("/support-requests/:id", ui.supportRequest)
+	in.POST("/cases/:id/notes", ui.supportAddNote)
+	in.POST("/cases/:id/documents", ui.supportUpload)
+	in.GET("/cases/:id/documents/:doc", ui.supportDownload)
+
 	// Grantees: their applications and grants, the offer, payouts and
 	// bank details, monitoring reports.
 	in.GET("/applications", ui.granteeApplications)
@@ -122,7 +134,7 @@ func (ui *UI) Register(r *gin.Engine) {
 	manager := ui.hasRole(app.RoleManager)
 	in.GET("/panel", staff, ui.panelRounds)
 	in.GET("/panel/rounds/:id", staff, ui.panelRanking)
-	in.GET("/cases/:id", staff, ui.panelCase)
+	in.GET("/cases/:id", ui.supportCaseOr(staff, ui.panelCase)) // a support case (cas_…) or an application
 	in.GET("/cases/:id/decide", chair, ui.panelDecidePage)
 	in.POST("/cases/:id/decide", chair, ui.panelDecide)
 	in.GET("/cases/:id/moderate", manager, ui.panelModeratePage)

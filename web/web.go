@@ -76,6 +76,9 @@ func (ui *UI) parse() error {
 	}
 	fm := funcs()
 	fm["asset"] = ui.assets.url
+	for k, f := range supportFuncs() {
+		fm[k] = f
+	}
 	for _, f := range files {
 		name := strings.TrimSuffix(path.Base(f), ".html")
 		t, err := template.New("layout.html").Funcs(fm).ParseFS(templateFS,
