@@ -101,6 +101,9 @@ func TestWebAuthorisationMatrix(t *testing.T) {
 		{"/admin/staff/:id/roles", "/admin/staff/" + s.env.Manager.ID + "/roles", url.Values{"roles": {"owner"}} /*   */, "303 403 403 403 403 403 403 403 403 403 403 403 403 403"},
 		{"/admin/staff/:id/active", "/admin/staff/" + s.env.Manager.ID + "/active", url.Values{"active": {"maybe"}} /**/, "303 403 403 403 403 403 403 403 403 403 403 403 403 403"},
 		{"/notifications/:id/read", "/notifications/" + w.notification + "/read", url.Values{} /*                       */, "303 404 404 404 404 404 404 404 404 404 404 404 404 404"},
+		{"/support/new", "/support/new", url.Values{"organisation_id": {""}} /*                                          */, "303 422 422 422 422 422 422 422 422 422 422 422 422 422"},
+		{"/cases/:id/notes", "/cases/" + w.supportCase + "/notes", url.Values{"body": {""}} /*                          */, "303 422 422 404 404 404 404 404 404 422 404 422 404 422"},
+		{"/cases/:id/documents", "/cases/" + w.supportCase + "/documents", url.Values{} /*                               */, "303 400 400 404 404 404 404 404 404 400 404 400 404 400"},
 		{"/manage/reports/:id/review", "/manage/reports/" + w.report + "/review", url.Values{"outcome": {"accept"}} /*   */, "303 403 403 403 403 403 403 403 403 403 409 403 403 403"},
 	}
 
@@ -147,6 +150,7 @@ type webWorld struct {
 	grant, payment, report, run   string
 	notification                  string
 	orgAdmin                      string // the organisation's only admin's user id
+	supportCase                   string // the organisation's Spaces at Risk case (its workflow not started)
 }
 
 func buildWebWorld(t *testing.T, s *site) *webWorld {
@@ -254,6 +258,10 @@ func buildWebWorld(t *testing.T, s *site) *webWorld {
 	require.NoError(t, err)
 	w.run = run.ID
 
+	// A Spaces at Risk case of the organisation, accepted by a caseworker
+	// outside the matrix; its workflow is never started.
+	w.supportCase = supportCaseOf(t, env, admin, org.ID)
+
 	// A notification of someone outside the matrix: every actor's 404.
 	outsider := env.User(t, "outsider@example.org")
 	apptest.Must[sqlc.NotificationInsertRow](t)(env.Store.NotificationInsert(ctx, sqlc.NotificationInsertParams{UserID: outsider.ID, Kind: "decision",
@@ -277,5 +285,6 @@ func (w *webWorld) snapshot(t *testing.T) map[string]string {
 	t.Helper()
 	return w.s.env.Snapshot(t, "applications", "organisations", "organisation_members", "rounds", "documents", "assessments",
 		"assessor_conflicts", "grants", "payments", "payment_approvals", "payment_runs", "reports", "bank_accounts", "variations",
-		"outbox", "audit_events", "notifications", "invitations", "users")
+		"outbox", "audit_events", "notifications", "invitations", "users",
+		"support_requests", "cases", "case_notes", "case_documents")
 }

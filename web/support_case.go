@@ -4,6 +4,7 @@ import (
 	"io"
 	"net/http"
 	"net/url"
+	"strings"
 
 	"github.com/gin-gonic/gin"
 
@@ -24,11 +25,11 @@ func supportCasePath(id string) string { return "/cases/" + url.PathEscape(id) }
 func caseworkCasePath(id string) string { return "/casework/cases/" + url.PathEscape(id) }
 
 // supportCaseOr serves /cases/{id}: a support case's page when id is a
-// case's, else the panel's page of an application behind guard (the
-// panel's cases are applications).
+// case's (cas_…, well formed or not: the use case answers 404), else the
+// panel's page of an application (the panel's cases) behind guard.
 func (ui *UI) supportCaseOr(guard, panel gin.HandlerFunc) gin.HandlerFunc {
 	return func(c *gin.Context) {
-		if id.Valid(id.Case, c.Param("id")) {
+		if strings.HasPrefix(c.Param("id"), id.Case+"_") {
 			ui.supportCase(c)
 			return
 		}
