@@ -15,6 +15,8 @@ import (
 	"github.com/civicgrants/grants/app/apptest"
 	"github.com/civicgrants/grants/db/sqlc"
 	"github.com/civicgrants/grants/id"
+	"github.com/civicgrants/grants/workflows"
+	"github.com/civicgrants/grants/workflows/wftest"
 )
 
 // supportBody is a whole, valid support request of orgID for the use case.
@@ -323,4 +325,51 @@ func TestSupportCaseSummaryForStaff(t *testing.T) {
 	r = chair.get("/cases/" + private)
 	require.Equal(t, http.StatusOK, r.Code)
 	require.NotContains(t, r.Body, "Support case")
+}
+
+// The group adds a note and a document to its case through the case's
+// workflow, and downloads the document; another group cannot.
+func TestSupportCaseNotesAndDocuments(t *testing.T) {
+	t.Parallel()
+	s := newSite(t)
+	dispatch := s.withWorker(t)
+	ctx := context.Background()
+	ama := s.env.User(t, "ama@example.org")
+	org := s.env.Organisation(t, ama, "Walworth Community Association")
+	s.env.Organisation(t, s.env.User(t, "ben@example.org"), "Hackney Food Bank")
+	caseID := supportCaseOf(t, s.env, ama, org.ID)
+	dispatch()
+	if _, err := wftest.Client(t).DescribeWorkflowExecution(ctx, workflows.CaseWorkflowID(caseID), ""); err != nil {
+		// CaseWorkflow and its start from the outbox are another change
+		// (issue 16); this test runs once they are merged.
+		t.Skipf("the case's workflow did not start (CaseWorkflow not merged yet?): %v", err)
+	}
+
+	v := s.signedIn(t, "ama@example.org")
+	v.get("/cases/" + caseID)
+	r := retryingPost(t, v, "/cases/"+caseID+"/notes", url.Values{"body": {"Our AGM voted to fight the closure"}})
+	require.Equal(t, http.StatusSeeOther, r.Code, r.Body)
+	require.Equal(t, "/cases/"+caseID+"?noted=1", r.Location)
+	r = v.get(r.Location)
+	require.Contains(t, r.Body, "Your note has been added.")
+	require.Contains(t, r.Body, "Our AGM voted to fight the closure")
+	require.Contains(t, r.Body, "Test ama@example.org")
+
+	r = v.upload("/cases/"+caseID+"/documents", url.Values{}, "other", "lease.pdf", applicantPDF)
+	require.Equal(t, http.StatusBadRequest, r.Code)
+	require.Contains(t, r.Body, `href="#file">Select a file to upload`)
+	r = v.upload("/cases/"+caseID+"/documents", url.Values{}, "file", "lease.pdf", applicantPDF)
+	require.Equal(t, http.StatusSeeOther, r.Code, r.Body)
+	r = v.get(r.Location)
+	require.Contains(t, r.Body, "Your document has been added.")
+	m := regexp.MustCompile(`href="(/cases/` + caseID + `/documents/doc_[A-Za-z0-9]+)">lease.pdf<`).FindStringSubmatch(r.Body)
+	require.NotNil(t, m, "the document is listed with its link")
+	dl := v.get(m[1])
+	require.Equal(t, http.StatusOK, dl.Code)
+	require.Equal(t, "application/pdf", dl.Header.Get("Content-Type"))
+	require.Contains(t, dl.Header.Get("Content-Disposition"), "attachment")
+	require.Equal(t, string(applicantPDF), dl.Body)
+
+	ben := s.signedIn(t, "ben@example.org")
+	require.Equal(t, http.StatusNotFound, ben.get(m[1]).Code)
 }
