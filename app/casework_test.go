@@ -77,7 +77,9 @@ func TestCreateSupportRequest(t *testing.T) {
 	bad(func(b map[string]any) { b["risk"].(map[string]any)["kind"] = "meteor" }, "risk.kind")
 	bad(func(b map[string]any) { delete(b, "consent_to_share") }, "consent_to_share")
 	bad(func(b map[string]any) { b["urgency"] = "yesterday" }, "urgency")
-	bad(func(b map[string]any) { b["space"].(map[string]any)["address"].(map[string]any)["postcode"] = "nowhere" }, "space.address.postcode")
+	bad(func(b map[string]any) {
+		b["space"].(map[string]any)["address"].(map[string]any)["postcode"] = "nowhere"
+	}, "space.address.postcode")
 	// A request for another organisation.
 	_, err := env.App.CreateSupportRequest(ctx, stranger, apptest.Body(t, apptest.SupportBody(org.ID)))
 	fieldErr(t, err, "organisation_id")

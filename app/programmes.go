@@ -31,7 +31,7 @@ type Programme struct {
 	// GRANTS_CASE_FIRST_CONTACT_DAYS).
 	CaseFirstContactDays *int32    `json:"case_first_contact_days"`
 	CreatedAt            time.Time `json:"created_at"`
-	UpdatedAt    time.Time `json:"updated_at"`
+	UpdatedAt            time.Time `json:"updated_at"`
 }
 
 // ProgrammeInput is what POST /programmes takes; PATCH takes the same
