@@ -102,8 +102,8 @@ func TestWebAuthorisationMatrix(t *testing.T) {
 		{"/admin/staff/:id/active", "/admin/staff/" + s.env.Manager.ID + "/active", url.Values{"active": {"maybe"}} /**/, "303 403 403 403 403 403 403 403 403 403 403 403 403 403"},
 		{"/notifications/:id/read", "/notifications/" + w.notification + "/read", url.Values{} /*                       */, "303 404 404 404 404 404 404 404 404 404 404 404 404 404"},
 		{"/support/new", "/support/new", url.Values{"organisation_id": {""}} /*                                          */, "303 422 422 422 422 422 422 422 422 422 422 422 422 422"},
-		{"/cases/:id/notes", "/cases/" + w.supportCase + "/notes", url.Values{"body": {""}} /*                          */, "303 422 422 404 404 404 404 404 404 422 404 422 404 422"},
-		{"/cases/:id/documents", "/cases/" + w.supportCase + "/documents", url.Values{} /*                               */, "303 400 400 404 404 404 404 404 404 400 404 400 404 400"},
+		{"/support/cases/:id/notes", "/support/cases/" + w.supportCase + "/notes", url.Values{"body": {""}} /*          */, "303 422 422 404 404 404 404 404 404 422 404 422 404 422"},
+		{"/support/cases/:id/documents", "/support/cases/" + w.supportCase + "/documents", url.Values{} /*               */, "303 400 400 404 404 404 404 404 404 400 404 400 404 400"},
 		{"/manage/reports/:id/review", "/manage/reports/" + w.report + "/review", url.Values{"outcome": {"accept"}} /*   */, "303 403 403 403 403 403 403 403 403 403 409 403 403 403"},
 	}
 

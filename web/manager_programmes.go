@@ -45,10 +45,12 @@ func (ui *UI) managerNewProgrammePage(c *gin.Context) {
 // programmeFields are the form's fields in the order the page shows them.
 var programmeFields = []string{"code", "name", "description", "funder_name", "giving_prefix"}
 
-func programmeInput(f *Form) app.ProgrammeInput {
-	str := func(k string) *string { v := f.Raw(k); return &v }
-	return app.ProgrammeInput{Code: f.Get("code"), Name: str("name"), Description: str("description"),
-		FunderName: str("funder_name"), GivingPrefix: str("giving_prefix")}
+// programmeInput is the form as the use case's body: only the fields the
+// form has (a field it lacks, such as the first-contact promise, is left
+// as it is).
+func programmeInput(f *Form) map[string]any {
+	return map[string]any{"code": f.Get("code"), "name": f.Raw("name"), "description": f.Raw("description"),
+		"funder_name": f.Raw("funder_name"), "giving_prefix": f.Raw("giving_prefix")}
 }
 
 func (ui *UI) managerCreateProgramme(c *gin.Context) {
@@ -86,7 +88,7 @@ func (ui *UI) managerUpdateProgramme(c *gin.Context) {
 	}
 	f := postedForm(c)
 	in := programmeInput(f)
-	in.Code = "" // named by the address
+	in["code"] = "" // named by the address
 	_, err = ui.app.UpdateProgramme(c.Request.Context(), actor(c), p.Code, jsonBody(in))
 	if err == nil {
 		redirect(c, "/manage/programmes?done=saved")

@@ -91,16 +91,17 @@ func (ui *UI) Register(r *gin.Engine) {
 	in.GET("/documents/:id", ui.applicantDownload)
 
 	// Spaces at Risk support: asking for it (every question public), the
-	// group's requests and its case (the panel's /cases/{id} is an
-	// application's; supportCaseOr tells them apart by the id).
+	// group's requests and its case (caseworkers work cases under
+	// /casework).
 	pub.GET("/support", ui.supportStart)
 	in.GET("/support/new", ui.supportNewPage)
 	in.POST("/support/new", ui.supportCreate)
 	in.GET("/support-requests", ui.supportRequests)
 	in.GET("/support-requests/:id", ui.supportRequest)
-	in.POST("/cases/:id/notes", ui.supportAddNote)
-	in.POST("/cases/:id/documents", ui.supportUpload)
-	in.GET("/cases/:id/documents/:doc", ui.supportDownload)
+	in.GET("/support/cases/:id", ui.supportCase)
+	in.POST("/support/cases/:id/notes", ui.supportAddNote)
+	in.POST("/support/cases/:id/documents", ui.supportUpload)
+	in.GET("/support/cases/:id/documents/:doc", ui.supportDownload)
 
 	// Grantees: their applications and grants, the offer, payouts and
 	// bank details, monitoring reports.
@@ -134,7 +135,7 @@ func (ui *UI) Register(r *gin.Engine) {
 	manager := ui.hasRole(app.RoleManager)
 	in.GET("/panel", staff, ui.panelRounds)
 	in.GET("/panel/rounds/:id", staff, ui.panelRanking)
-	in.GET("/cases/:id", ui.supportCaseOr(staff, ui.panelCase)) // a support case (cas_…) or an application
+	in.GET("/cases/:id", staff, ui.panelCase)
 	in.GET("/cases/:id/decide", chair, ui.panelDecidePage)
 	in.POST("/cases/:id/decide", chair, ui.panelDecide)
 	in.GET("/cases/:id/moderate", manager, ui.panelModeratePage)

@@ -4,13 +4,11 @@ import (
 	"io"
 	"net/http"
 	"net/url"
-	"strings"
 
 	"github.com/gin-gonic/gin"
 
 	"github.com/civicgrants/grants/app"
 	"github.com/civicgrants/grants/casework"
-	"github.com/civicgrants/grants/id"
 )
 
 // The group's page of its Spaces at Risk case: what the use case shows a
@@ -19,26 +17,10 @@ import (
 // always shared with the caseworker. Caseworkers work on cases from their
 // own pages (/casework/cases/{id}).
 
-func supportCasePath(id string) string { return "/cases/" + url.PathEscape(id) }
+func supportCasePath(id string) string { return "/support/cases/" + url.PathEscape(id) }
 
 // caseworkCasePath is a case's page for caseworkers.
 func caseworkCasePath(id string) string { return "/casework/cases/" + url.PathEscape(id) }
-
-// supportCaseOr serves /cases/{id}: a support case's page when id is a
-// case's (cas_…, well formed or not: the use case answers 404), else the
-// panel's page of an application (the panel's cases) behind guard.
-func (ui *UI) supportCaseOr(guard, panel gin.HandlerFunc) gin.HandlerFunc {
-	return func(c *gin.Context) {
-		if strings.HasPrefix(c.Param("id"), id.Case+"_") {
-			ui.supportCase(c)
-			return
-		}
-		guard(c)
-		if !c.IsAborted() {
-			panel(c)
-		}
-	}
-}
 
 // supportCaseworker sends a caseworker to their own page of the case and
 // reports whether it did.

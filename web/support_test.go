@@ -19,19 +19,12 @@ import (
 	"github.com/civicgrants/grants/workflows/wftest"
 )
 
-// supportBody is a whole, valid support request of orgID for the use case.
-func supportBody(orgID, space string) map[string]any {
-	return map[string]any{"organisation_id": orgID, "urgency": "high", "consent_to_share": true,
-		"space": map[string]any{"name": space, "kind": "community_centre", "borough": "Southwark", "uses": []string{"Lunch club"},
-			"weekly_users": 120, "tenure": "lease", "landlord_type": "council",
-			"address": map[string]any{"line1": "1 Walworth Road", "town": "London", "postcode": "SE17 1RW"}},
-		"risk": map[string]any{"kind": "lease_ending", "description": "The council will not renew the lease"}}
-}
-
 // supportRequestOf sends a support request of orgID as member.
 func supportRequestOf(t *testing.T, env *apptest.Env, member app.Actor, orgID, space string) app.SupportRequest {
 	t.Helper()
-	r, err := env.App.CreateSupportRequest(context.Background(), member, apptest.Body(t, supportBody(orgID, space)))
+	body := apptest.SupportBody(orgID)
+	body["space"].(map[string]any)["name"] = space
+	r, err := env.App.CreateSupportRequest(context.Background(), member, apptest.Body(t, body))
 	require.NoError(t, err)
 	return r
 }
@@ -227,7 +220,7 @@ func TestSupportMemberPages(t *testing.T) {
 	require.Equal(t, http.StatusOK, r.Code)
 	require.Contains(t, r.Body, "Walworth Hall")
 	require.Contains(t, r.Body, "Elephant Youth Club")
-	require.Contains(t, r.Body, `href="/cases/`+caseID+`"`)
+	require.Contains(t, r.Body, `href="/support/cases/`+caseID+`"`)
 	require.Contains(t, r.Body, "Accepted")
 	require.NotContains(t, r.Body, "Dalston Social Club")
 	require.NotContains(t, r.Body, "Hackney Food Bank")
@@ -237,44 +230,43 @@ func TestSupportMemberPages(t *testing.T) {
 	require.Contains(t, r.Body, "Waiting for triage")
 	require.NotContains(t, r.Body, "govuk-panel--confirmation")
 
-	r = v.get("/cases/" + caseID)
+	r = v.get("/support/cases/" + caseID)
 	require.Equal(t, http.StatusOK, r.Code)
 	require.Contains(t, r.Body, "We have written to the council&#39;s property team")
 	require.NotContains(t, r.Body, "do not share")
 	require.Contains(t, r.Body, k.CaseworkerName)
 	require.Contains(t, r.Body, "Lease ending")
-	require.Contains(t, r.Body, `action="/cases/`+caseID+`/notes"`)
+	require.Contains(t, r.Body, `action="/support/cases/`+caseID+`/notes"`)
 
-	for _, path := range []string{"/cases/" + otherCase, "/support-requests/" + otherReq.ID, "/cases/" + otherCase + "/documents/" + id.New(id.Document),
-		"/cases/cas_nope", "/support-requests/spr_nope"} {
+	for _, path := range []string{"/support/cases/" + otherCase, "/support-requests/" + otherReq.ID, "/support/cases/" + otherCase + "/documents/" + id.New(id.Document),
+		"/support/cases/cas_nope", "/support-requests/spr_nope"} {
 		require.Equal(t, http.StatusNotFound, v.get(path).Code, path)
 	}
-	require.Equal(t, http.StatusForbidden, v.get("/cases/"+id.New(id.Application)).Code, "the panel's pages stay the panel's")
 
 	// One record: the organisation's page lists its support.
 	r = v.get("/organisations/" + org.ID)
 	require.Equal(t, http.StatusOK, r.Code)
 	require.Contains(t, r.Body, "Support cases")
-	require.Contains(t, r.Body, `href="/cases/`+caseID+`"`)
+	require.Contains(t, r.Body, `href="/support/cases/`+caseID+`"`)
 	require.Contains(t, r.Body, `href="/support-requests/`+waiting.ID+`"`)
 	require.NotContains(t, r.Body, otherCase)
 
 	// A note: the use case's checks come back on the page.
 	before := s.env.Snapshot(t, "case_notes")
-	r = v.post("/cases/"+caseID+"/notes", url.Values{"body": {"  "}})
+	r = v.post("/support/cases/"+caseID+"/notes", url.Values{"body": {"  "}})
 	require.Equal(t, http.StatusUnprocessableEntity, r.Code)
 	require.Contains(t, r.Body, `href="#body">Write the note`)
-	r = v.post("/cases/"+otherCase+"/notes", url.Values{"body": {"Hello"}})
+	r = v.post("/support/cases/"+otherCase+"/notes", url.Values{"body": {"Hello"}})
 	require.Equal(t, http.StatusNotFound, r.Code)
 	require.Equal(t, before, s.env.Snapshot(t, "case_notes"))
 
 	// Caseworkers work on cases from their own pages.
 	cw := s.signedIn(t, "caseworker-"+strings.ToLower(org.ID)+"@example.org")
 	cw.get("/dashboard") // the session's form token
-	r = cw.get("/cases/" + caseID)
+	r = cw.get("/support/cases/" + caseID)
 	require.Equal(t, http.StatusSeeOther, r.Code)
 	require.Equal(t, "/casework/cases/"+caseID, r.Location)
-	r = cw.post("/cases/"+caseID+"/notes", url.Values{"body": {"Hello"}})
+	r = cw.post("/support/cases/"+caseID+"/notes", url.Values{"body": {"Hello"}})
 	require.Equal(t, http.StatusSeeOther, r.Code)
 	require.Equal(t, before, s.env.Snapshot(t, "case_notes"))
 }
@@ -295,9 +287,8 @@ func TestSupportCaseSummaryForStaff(t *testing.T) {
 		require.NoError(t, err)
 		members, err := s.env.Store.OrganisationMemberList(ctx, who.OrganisationID)
 		require.NoError(t, err)
-		body := supportBody(who.OrganisationID, "Walworth Hall")
+		body := apptest.SupportBody(who.OrganisationID)
 		body["consent_to_share"] = consent
-		body["risk"].(map[string]any)["key_date"] = time.Now().AddDate(0, 3, 0).Format(time.DateOnly)
 		r, err := s.env.App.CreateSupportRequest(ctx, app.Actor{ID: members[0].UserID}, apptest.Body(t, body))
 		require.NoError(t, err)
 		_, err = s.env.Store.Pool.Exec(ctx, `UPDATE support_requests SET application_id = $1 WHERE id = $2`, appID, r.ID)
@@ -346,23 +337,23 @@ func TestSupportCaseNotesAndDocuments(t *testing.T) {
 	}
 
 	v := s.signedIn(t, "ama@example.org")
-	v.get("/cases/" + caseID)
-	r := retryingPost(t, v, "/cases/"+caseID+"/notes", url.Values{"body": {"Our AGM voted to fight the closure"}})
+	v.get("/support/cases/" + caseID)
+	r := retryingPost(t, v, "/support/cases/"+caseID+"/notes", url.Values{"body": {"Our AGM voted to fight the closure"}})
 	require.Equal(t, http.StatusSeeOther, r.Code, r.Body)
-	require.Equal(t, "/cases/"+caseID+"?noted=1", r.Location)
+	require.Equal(t, "/support/cases/"+caseID+"?noted=1", r.Location)
 	r = v.get(r.Location)
 	require.Contains(t, r.Body, "Your note has been added.")
 	require.Contains(t, r.Body, "Our AGM voted to fight the closure")
 	require.Contains(t, r.Body, "Test ama@example.org")
 
-	r = v.upload("/cases/"+caseID+"/documents", url.Values{}, "other", "lease.pdf", applicantPDF)
+	r = v.upload("/support/cases/"+caseID+"/documents", url.Values{}, "other", "lease.pdf", applicantPDF)
 	require.Equal(t, http.StatusBadRequest, r.Code)
 	require.Contains(t, r.Body, `href="#file">Select a file to upload`)
-	r = v.upload("/cases/"+caseID+"/documents", url.Values{}, "file", "lease.pdf", applicantPDF)
+	r = v.upload("/support/cases/"+caseID+"/documents", url.Values{}, "file", "lease.pdf", applicantPDF)
 	require.Equal(t, http.StatusSeeOther, r.Code, r.Body)
 	r = v.get(r.Location)
 	require.Contains(t, r.Body, "Your document has been added.")
-	m := regexp.MustCompile(`href="(/cases/` + caseID + `/documents/doc_[A-Za-z0-9]+)">lease.pdf<`).FindStringSubmatch(r.Body)
+	m := regexp.MustCompile(`href="(/support/cases/` + caseID + `/documents/doc_[A-Za-z0-9]+)">lease.pdf<`).FindStringSubmatch(r.Body)
 	require.NotNil(t, m, "the document is listed with its link")
 	dl := v.get(m[1])
 	require.Equal(t, http.StatusOK, dl.Code)
