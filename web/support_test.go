@@ -243,6 +243,18 @@ func TestSupportMemberPages(t *testing.T) {
 		require.Equal(t, http.StatusNotFound, v.get(path).Code, path)
 	}
 
+	// The group's notifications lead to its case and its requests.
+	notes, err := s.env.App.ListNotifications(ctx, ama, app.NotificationQuery{})
+	require.NoError(t, err)
+	links := map[string]bool{}
+	for _, n := range notes.Items {
+		r := v.get("/notifications/" + n.ID)
+		require.Equal(t, http.StatusSeeOther, r.Code)
+		links[r.Location] = true
+		require.Equal(t, http.StatusOK, v.get(r.Location).Code, r.Location)
+	}
+	require.True(t, links["/support/cases/"+caseID], "links: %v", links)
+
 	// One record: the organisation's page lists its support.
 	r = v.get("/organisations/" + org.ID)
 	require.Equal(t, http.StatusOK, r.Code)
@@ -312,6 +324,10 @@ func TestSupportCaseSummaryForStaff(t *testing.T) {
 	require.Contains(t, r.Body, "Test caseworker@example.org")
 	require.Contains(t, r.Body, "Open actions")
 	require.NotContains(t, r.Body, *res.CaseID, "no link into the case for the panel")
+	group := s.signedIn(t, "shared@example.org")
+	r = group.get("/applications/" + shared)
+	require.Equal(t, http.StatusOK, r.Code)
+	require.Contains(t, r.Body, `href="/support/cases/`+*res.CaseID+`"`, "the group follows its case from its application")
 
 	r = chair.get("/cases/" + private)
 	require.Equal(t, http.StatusOK, r.Code)
