@@ -272,3 +272,18 @@ ORDER BY c.opened_at, c.id;
 SELECT c.id, c.status, c.caseworker_id, c.organisation_id, c.opened_at, c.first_contact_due_on,
     c.first_contact_at, c.first_contact_escalated_at, c.review_due_on
 FROM cases c WHERE c.id = @id;
+
+-- name: CaseReassign :one
+-- Gives an open case to another caseworker (no row: closed, or theirs
+-- already).
+UPDATE cases SET caseworker_id = @caseworker_id, version = version + 1
+WHERE id = @id AND status = 'open' AND caseworker_id <> @caseworker_id
+RETURNING *;
+
+-- name: CaseDocumentAdd :one
+-- Records a case's document at the workflow's time; a retry with the same
+-- id adds nothing (no row).
+INSERT INTO case_documents (id, case_id, filename, content_type, size_bytes, sha256, shared, uploaded_by, created_at)
+VALUES (@id, @case_id, @filename, @content_type, @size_bytes, @sha256, @shared, @uploaded_by, @created_at)
+ON CONFLICT (id) DO NOTHING
+RETURNING *;

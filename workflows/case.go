@@ -1,0 +1,371 @@
+package workflows
+
+import (
+	"fmt"
+	"time"
+
+	"go.temporal.io/sdk/workflow"
+
+	"github.com/civicgrants/grants/casework"
+	"github.com/civicgrants/grants/workday"
+)
+
+// Refusals of a case's callers, shared by CaseWorkflow's validators and
+// its activities.
+const (
+	RefuseCaseClosed      = "This case is closed"
+	RefuseNotCaseworker   = "Only a caseworker can do this"
+	RefuseOwnOrganisation = "You are a member of this group, so you cannot work on its case as staff"
+	RefuseNotCaseParty    = "Only caseworkers and members of the group can add notes to this case"
+)
+
+// caseReminderHour is the London hour at which a case's reminders are
+// sent.
+const caseReminderHour = 9
+
+// ActionReminderAt is when the owner of an action due on due is reminded:
+// 09:00 London on the working day before.
+func ActionReminderAt(due workday.Date) time.Time {
+	return workday.AddWorkingDays(due, -1).At(caseReminderHour, 0, 0, 0)
+}
+
+// KeyDateWeekReminderAt is when a key date on d is first reminded: 09:00
+// London a week (seven calendar days) before, moved back to a working day
+// (workday.ShiftBack).
+func KeyDateWeekReminderAt(d workday.Date) time.Time {
+	return workday.ShiftBack(d.AddDays(-7).At(caseReminderHour, 0, 0, 0))
+}
+
+// KeyDateDayReminderAt is when a key date on d is reminded again: 09:00
+// London on the working day before.
+func KeyDateDayReminderAt(d workday.Date) time.Time {
+	return workday.AddWorkingDays(d, -1).At(caseReminderHour, 0, 0, 0)
+}
+
+// ReviewAt is when the caseworker is asked to review a case due a review
+// on d: 09:00 London that day.
+func ReviewAt(d workday.Date) time.Time { return d.At(caseReminderHour, 0, 0, 0) }
+
+// CaseClockResult is what CaseClockStep did: Changed is false when
+// PostgreSQL had the step done already (a retry) or no longer due (the
+// case closed, the action done).
+type CaseClockResult struct {
+	Changed bool `json:"changed"`
+}
+
+// CaseWorkflow follows an open case until it closes.
+//
+// Each turn of its loop reads the case's clock afresh (LoadCaseClock) and
+// takes at most one step (planCase): escalate a first contact not made by
+// the end of its promised day; remind an action's owner the working day
+// before it is due and escalate it once its day has passed; remind the
+// caseworker and the group of a key date a week and the working day
+// before; ask the caseworker to review the case on its review date. Each
+// step is marked in PostgreSQL by the activity that tells people, so none
+// is taken twice. With nothing due it sleeps until the next step's time
+// or an Update. Updates (the case's plan, notes, contacts, key dates,
+// documents, reassignment and closure) run their activity under the
+// case's mutex and wake the loop; once the case is closed the workflow
+// ends. A long case continues as new with just its id: its state is in
+// PostgreSQL.
+func CaseWorkflow(ctx workflow.Context, in CaseInput) (CaseResult, error) {
+	ctx = activityOptions(ctx)
+	c := &caseFlow{id: in.CaseID, mu: workflow.NewMutex(ctx), wake: workflow.NewBufferedChannel(ctx, 1), stale: map[string]bool{}}
+	if err := c.registerUpdates(ctx); err != nil {
+		return CaseResult{}, err
+	}
+	for {
+		if err := c.mu.Lock(ctx); err != nil {
+			return CaseResult{}, err
+		}
+		acted, err := c.turn(ctx)
+		c.mu.Unlock()
+		if err != nil {
+			return CaseResult{}, err
+		}
+		if c.clock.Status == casework.CaseClosed {
+			if err := awaitHandlers(ctx); err != nil {
+				return CaseResult{}, err
+			}
+			return CaseResult{Status: c.clock.Status, Outcome: c.clock.Outcome}, nil
+		}
+		if acted {
+			continue
+		}
+		if workflow.GetInfo(ctx).GetContinueAsNewSuggested() {
+			if err := awaitHandlers(ctx); err != nil {
+				return CaseResult{}, err
+			}
+			if c.wake.ReceiveAsync(nil) {
+				continue // an Update changed the case meanwhile: look again first
+			}
+			return CaseResult{}, workflow.NewContinueAsNewError(ctx, CaseWorkflowName, CaseInput{CaseID: c.id})
+		}
+		c.wait(ctx)
+	}
+}
+
+// caseFlow is a case's workflow state between turns.
+type caseFlow struct {
+	id     string
+	mu     workflow.Mutex
+	wake   workflow.Channel
+	clock  CaseClock
+	loaded bool
+	next   time.Time // when the next step falls due (zero: none)
+	// stale holds steps PostgreSQL said were not to be taken although the
+	// clock read said they were: not tried again until an Update.
+	stale map[string]bool
+}
+
+// turn reads the case's clock and takes the step due now, if any.
+func (c *caseFlow) turn(ctx workflow.Context) (acted bool, err error) {
+	if err := workflow.ExecuteActivity(ctx, ActivityLoadCaseClock, CaseInput{CaseID: c.id}).Get(ctx, &c.clock); err != nil {
+		return false, err
+	}
+	c.loaded = true
+	if c.clock.Status != casework.CaseOpen {
+		return false, nil
+	}
+	now := workflow.Now(ctx)
+	step, next := planCase(c.clock, now)
+	c.next = next
+	if step.Step == "" {
+		return false, nil
+	}
+	key := step.Step + ":" + step.ID
+	if c.stale[key] {
+		// Should not happen (the clock and the activity read the same
+		// rows); look again in an hour rather than spin.
+		c.next = now.Add(time.Hour)
+		return false, nil
+	}
+	step.CaseID, step.At = c.id, now
+	var res CaseClockResult
+	if err := workflow.ExecuteActivity(ctx, ActivityCaseClockStep, step).Get(ctx, &res); err != nil {
+		return false, err
+	}
+	if !res.Changed {
+		c.stale[key] = true
+	}
+	return true, nil
+}
+
+// wait sleeps until the next step's time or an Update.
+func (c *caseFlow) wait(ctx workflow.Context) {
+	wctx, cancel := workflow.WithCancel(ctx)
+	defer cancel()
+	sel := workflow.NewSelector(ctx)
+	if !c.next.IsZero() {
+		sel.AddFuture(workflow.NewTimer(wctx, max(c.next.Sub(workflow.Now(ctx)), time.Second)), func(workflow.Future) {})
+	}
+	sel.AddReceive(c.wake, func(ch workflow.ReceiveChannel, _ bool) { ch.Receive(ctx, nil) })
+	sel.Select(ctx)
+}
+
+// planCase decides a case's next step from its clock at now: the first
+// step due (first contact, then actions, key dates and the review), or
+// none and the time the earliest falls due (zero if none ever will). Pure,
+// so the workflow stays deterministic and the rules are tested on their
+// own. Dates the clock cannot read are skipped.
+func planCase(c CaseClock, now time.Time) (CaseClockStep, time.Time) {
+	var next time.Time
+	// due reports whether at has come; if not, it may be the next wake-up.
+	due := func(at time.Time) bool {
+		if !now.Before(at) {
+			return true
+		}
+		if next.IsZero() || at.Before(next) {
+			next = at
+		}
+		return false
+	}
+	step := func(kind, id string) (CaseClockStep, time.Time) {
+		return CaseClockStep{CaseID: c.CaseID, Step: kind, ID: id}, time.Time{}
+	}
+	if d, ok := casework.ParseDate(c.FirstContactDueOn); ok && c.FirstContactAt == nil && !c.FirstContactEscalated &&
+		due(casework.EndOfDay(d)) {
+		return step(CaseStepEscalateFirstContact, "")
+	}
+	for _, a := range c.Actions {
+		d, ok := casework.ParseDate(a.DueOn)
+		if !ok || a.Escalated {
+			continue
+		}
+		if due(casework.EndOfDay(d)) {
+			return step(CaseStepEscalateAction, a.ID)
+		}
+		if !a.Reminded && due(ActionReminderAt(d)) {
+			return step(CaseStepRemindAction, a.ID)
+		}
+	}
+	for _, k := range c.KeyDates {
+		d, ok := casework.ParseDate(k.On)
+		// A key date whose day has come is past reminding; the week
+		// reminder is superseded once the day reminder is due.
+		if !ok || k.RemindedDay || !now.Before(d.At(0, 0, 0, 0)) {
+			continue
+		}
+		if due(KeyDateDayReminderAt(d)) {
+			return step(CaseStepRemindKeyDateDay, k.ID)
+		}
+		if !k.RemindedWeek && due(KeyDateWeekReminderAt(d)) {
+			return step(CaseStepRemindKeyDateWeek, k.ID)
+		}
+	}
+	if d, ok := casework.ParseDate(c.ReviewDueOn); ok && due(ReviewAt(d)) {
+		return step(CaseStepReview, "")
+	}
+	return CaseClockStep{}, next
+}
+
+// registerUpdates registers CaseWorkflow's Updates. Validators check,
+// without I/O, the caller's role and whether the case is still open (as
+// last read); handlers take the case's mutex, check again, run the
+// activity (which checks everything against PostgreSQL) and wake the
+// loop.
+func (c *caseFlow) registerUpdates(ctx workflow.Context) error {
+	// A slice, not a map: workflow code iterates in a fixed order.
+	for _, u := range []struct {
+		name               string
+		handler, validator any
+	}{
+		{UpdateCaseAddAction, c.onAddAction, func(u CaseActionUpdate) error { return c.validateStaff(u.Caller) }},
+		{UpdateCaseActionStatus, c.onActionStatus, c.validateActionStatus},
+		{UpdateCaseAddNote, c.onAddNote, func(CaseNoteUpdate) error { return c.validateOpen() }},
+		{UpdateCaseAddContact, c.onAddContact, func(u CaseContactUpdate) error { return c.validateStaff(u.Caller) }},
+		{UpdateCaseAddKeyDate, c.onAddKeyDate, func(u CaseKeyDateUpdate) error { return c.validateStaff(u.Caller) }},
+		{UpdateCaseAddDocument, c.onAddDocument, func(u CaseDocumentUpdate) error { return c.validateStaff(u.Caller) }},
+		{UpdateCaseReassign, c.onReassign, func(u CaseReassignUpdate) error { return c.validateStaff(u.Caller) }},
+		{UpdateCaseClose, c.onClose, c.validateClose},
+	} {
+		if err := workflow.SetUpdateHandlerWithOptions(ctx, u.name, u.handler, workflow.UpdateHandlerOptions{Validator: u.validator}); err != nil {
+			return fmt.Errorf("register update %s: %w", u.name, err)
+		}
+	}
+	return nil
+}
+
+// validateOpen rejects an Update to a closed case. Before the first read
+// every Update passes; its handler waits for the read and checks again.
+func (c *caseFlow) validateOpen() error {
+	if c.clock.Status == casework.CaseClosed {
+		return Reject(RejectInvalidState, RefuseCaseClosed, nil)
+	}
+	return nil
+}
+
+// validateStaff rejects a caller without the caseworker role, or an
+// Update to a closed case.
+func (c *caseFlow) validateStaff(caller Caller) error {
+	if !caller.Has(RoleCaseworker) {
+		return Reject(RejectForbidden, RefuseNotCaseworker, nil)
+	}
+	return c.validateOpen()
+}
+
+func (c *caseFlow) validateActionStatus(u CaseActionStatusUpdate) error {
+	if err := c.validateStaff(u.Caller); err != nil {
+		return err
+	}
+	if u.Status != casework.ActionOpen && u.Status != casework.ActionDone {
+		return Invalid(map[string]string{"status": "Status must be open or done"})
+	}
+	return nil
+}
+
+func (c *caseFlow) validateClose(u CaseCloseUpdate) error {
+	if err := c.validateStaff(u.Caller); err != nil {
+		return err
+	}
+	if !casework.Known(casework.Outcomes, u.Outcome) {
+		return Invalid(map[string]string{"outcome": "Choose the outcome of the case"})
+	}
+	return nil
+}
+
+// locked runs the activity that build returns (given the workflow's time)
+// holding the mutex, once validate passes again, then wakes the loop.
+func (c *caseFlow) locked(ctx workflow.Context, validate func() error, build func(at time.Time) (string, any)) (CaseUpdateResult, error) {
+	ctx = activityOptions(ctx) // a handler runs on a context of its own
+	out := CaseUpdateResult{Status: c.clock.Status}
+	// An Update that arrives before the first read waits for it.
+	if err := workflow.Await(ctx, func() bool { return c.loaded }); err != nil {
+		return out, err
+	}
+	if err := c.mu.Lock(ctx); err != nil {
+		return out, err
+	}
+	defer c.mu.Unlock()
+	if err := validate(); err != nil {
+		return CaseUpdateResult{Status: c.clock.Status}, err
+	}
+	activity, in := build(workflow.Now(ctx))
+	err := workflow.ExecuteActivity(ctx, activity, in).Get(ctx, &out)
+	if err == nil && out.Status != "" {
+		c.clock.Status = out.Status
+	}
+	clear(c.stale)
+	c.wake.SendAsync(true)
+	return out, err
+}
+
+func (c *caseFlow) onAddAction(ctx workflow.Context, u CaseActionUpdate) (CaseUpdateResult, error) {
+	return c.locked(ctx, func() error { return c.validateStaff(u.Caller) }, func(at time.Time) (string, any) {
+		u.CaseID, u.At = c.id, at
+		return ActivityCaseAddAction, u
+	})
+}
+
+func (c *caseFlow) onActionStatus(ctx workflow.Context, u CaseActionStatusUpdate) (CaseUpdateResult, error) {
+	return c.locked(ctx, func() error { return c.validateActionStatus(u) }, func(at time.Time) (string, any) {
+		u.CaseID, u.At = c.id, at
+		return ActivityCaseActionStatus, u
+	})
+}
+
+func (c *caseFlow) onAddNote(ctx workflow.Context, u CaseNoteUpdate) (CaseUpdateResult, error) {
+	return c.locked(ctx, c.validateOpen, func(at time.Time) (string, any) {
+		u.CaseID, u.At = c.id, at
+		return ActivityCaseAddNote, u
+	})
+}
+
+func (c *caseFlow) onAddContact(ctx workflow.Context, u CaseContactUpdate) (CaseUpdateResult, error) {
+	return c.locked(ctx, func() error { return c.validateStaff(u.Caller) }, func(at time.Time) (string, any) {
+		u.CaseID, u.At = c.id, at
+		return ActivityCaseAddContact, u
+	})
+}
+
+func (c *caseFlow) onAddKeyDate(ctx workflow.Context, u CaseKeyDateUpdate) (CaseUpdateResult, error) {
+	return c.locked(ctx, func() error { return c.validateStaff(u.Caller) }, func(at time.Time) (string, any) {
+		u.CaseID, u.At = c.id, at
+		return ActivityCaseAddKeyDate, u
+	})
+}
+
+func (c *caseFlow) onAddDocument(ctx workflow.Context, u CaseDocumentUpdate) (CaseUpdateResult, error) {
+	return c.locked(ctx, func() error { return c.validateStaff(u.Caller) }, func(at time.Time) (string, any) {
+		u.CaseID, u.At = c.id, at
+		return ActivityCaseAddDocument, u
+	})
+}
+
+func (c *caseFlow) onReassign(ctx workflow.Context, u CaseReassignUpdate) (CaseUpdateResult, error) {
+	return c.locked(ctx, func() error { return c.validateStaff(u.Caller) }, func(at time.Time) (string, any) {
+		u.CaseID, u.At = c.id, at
+		return ActivityCaseReassign, u
+	})
+}
+
+func (c *caseFlow) onClose(ctx workflow.Context, u CaseCloseUpdate) (CaseUpdateResult, error) {
+	out, err := c.locked(ctx, func() error { return c.validateClose(u) }, func(at time.Time) (string, any) {
+		u.CaseID, u.At = c.id, at
+		return ActivityCaseClose, u
+	})
+	if err == nil {
+		c.clock.Outcome = u.Outcome
+	}
+	return out, err
+}
