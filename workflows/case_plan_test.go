@@ -12,7 +12,9 @@ import (
 )
 
 // london is a London wall-clock instant in the tables.
-func london(y int, m time.Month, d, h, min int) time.Time { return time.Date(y, m, d, h, min, 0, 0, workday.London) }
+func london(y int, m time.Month, d, h, min int) time.Time {
+	return time.Date(y, m, d, h, min, 0, 0, workday.London)
+}
 
 // The examples of the tables fall around bank holidays: they are checked
 // here against workday, so a wrong assumption fails loudly rather than
