@@ -12,8 +12,8 @@ import (
 )
 
 // london is a London wall-clock instant in the tables.
-func london(y int, m time.Month, d, h, min int) time.Time {
-	return time.Date(y, m, d, h, min, 0, 0, workday.London)
+func london(y int, m time.Month, d, h, mi int) time.Time {
+	return time.Date(y, m, d, h, mi, 0, 0, workday.London)
 }
 
 // The examples of the tables fall around bank holidays: they are checked
@@ -25,8 +25,8 @@ func TestCasePlanExamplesAreWhatTheySay(t *testing.T) {
 	// December, Boxing Day's substitute (Monday 28) and New Year's Day are
 	// skipped, so the promise runs to Tuesday 5 January 2027.
 	require.Equal(t, workday.NewDate(2027, time.January, 5), casework.FirstContactDue(london(2026, time.December, 24, 10, 0), 5))
-	for _, d := range []workday.Date{{2026, time.December, 25}, {2026, time.December, 28}, {2027, time.January, 1},
-		{2027, time.March, 26}, {2027, time.March, 29}} {
+	for _, d := range []workday.Date{workday.NewDate(2026, time.December, 25), workday.NewDate(2026, time.December, 28),
+		workday.NewDate(2027, time.January, 1), workday.NewDate(2027, time.March, 26), workday.NewDate(2027, time.March, 29)} {
 		require.True(t, workday.IsBankHoliday(d), d.String())
 	}
 	require.Equal(t, time.Saturday, workday.NewDate(2027, time.June, 19).Weekday())
