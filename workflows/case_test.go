@@ -193,10 +193,14 @@ func (f *workedCase) row() sqlc.Case {
 	return c
 }
 
-func call(step, itemID string, at time.Time) clockCall { return clockCall{Step: step, ID: itemID, At: at.UTC()} }
+func call(step, itemID string, at time.Time) clockCall {
+	return clockCall{Step: step, ID: itemID, At: at.UTC()}
+}
 
 // farReview keeps the review cycle out of a test about something else.
-func farReview(c *casetest.Case) { c.ReviewDueOn = &workday.Date{Year: 2030, Month: time.January, Day: 7} }
+func farReview(c *casetest.Case) {
+	c.ReviewDueOn = &workday.Date{Year: 2030, Month: time.January, Day: 7}
+}
 
 // A case accepted on Christmas Eve 2026 promises first contact within five
 // working days: by the end of Tuesday 5 January 2027 (Christmas, Boxing
