@@ -148,3 +148,61 @@ func TestCaseReminderTimes(t *testing.T) {
 	require.Equal(t, time.Date(2027, time.June, 18, 8, 0, 0, 0, time.UTC), KeyDateDayReminderAt(workday.NewDate(2027, time.June, 19)).UTC())
 	require.Equal(t, time.Date(2027, time.February, 1, 9, 0, 0, 0, time.UTC), ReviewAt(workday.NewDate(2027, time.February, 1)).UTC())
 }
+
+// The validators, without I/O: the caseworker role for everything but a
+// note, which anyone may send (its activity checks who they are); nothing
+// once the case is known to be closed; an outcome or a status from the
+// lists.
+func TestCaseValidators(t *testing.T) {
+	t.Parallel()
+	staff := Caller{ID: "usr_cw", Roles: []string{RoleCaseworker}}
+	member := Caller{ID: "usr_member"}
+	manager := Caller{ID: "usr_mgr", Roles: []string{RoleManager}}
+	validators := func(c *caseFlow, who Caller) map[string]error {
+		return map[string]error{
+			UpdateCaseAddAction:    c.validateStaff(who),
+			UpdateCaseActionStatus: c.validateActionStatus(CaseActionStatusUpdate{Caller: who, Status: casework.ActionDone}),
+			UpdateCaseAddNote:      c.validateOpen(),
+			UpdateCaseClose:        c.validateClose(CaseCloseUpdate{Caller: who, Outcome: "secured"}),
+		}
+	}
+	kind := func(err error) string {
+		if err == nil {
+			return ""
+		}
+		r, ok := AsRejection(err)
+		require.True(t, ok, err)
+		return r.Kind
+	}
+	for _, tc := range []struct {
+		name   string
+		status string
+		who    Caller
+		want   map[string]string // Update → rejection kind ("" passes)
+	}{
+		{"caseworker on an open case", casework.CaseOpen, staff, map[string]string{UpdateCaseAddAction: "", UpdateCaseActionStatus: "",
+			UpdateCaseAddNote: "", UpdateCaseClose: ""}},
+		{"before the first read", "", staff, map[string]string{UpdateCaseAddAction: "", UpdateCaseActionStatus: "",
+			UpdateCaseAddNote: "", UpdateCaseClose: ""}},
+		{"member", casework.CaseOpen, member, map[string]string{UpdateCaseAddAction: RejectForbidden, UpdateCaseActionStatus: RejectForbidden,
+			UpdateCaseAddNote: "", UpdateCaseClose: RejectForbidden}},
+		{"manager without the role", casework.CaseOpen, manager, map[string]string{UpdateCaseAddAction: RejectForbidden,
+			UpdateCaseActionStatus: RejectForbidden, UpdateCaseAddNote: "", UpdateCaseClose: RejectForbidden}},
+		{"closed case", casework.CaseClosed, staff, map[string]string{UpdateCaseAddAction: RejectInvalidState,
+			UpdateCaseActionStatus: RejectInvalidState, UpdateCaseAddNote: RejectInvalidState, UpdateCaseClose: RejectInvalidState}},
+	} {
+		t.Run(tc.name, func(t *testing.T) {
+			t.Parallel()
+			got := map[string]string{}
+			for name, err := range validators(&caseFlow{clock: CaseClock{Status: tc.status}}, tc.who) {
+				got[name] = kind(err)
+			}
+			require.Equal(t, tc.want, got)
+		})
+	}
+	open := &caseFlow{clock: CaseClock{Status: casework.CaseOpen}}
+	require.Equal(t, RejectInvalid, kind(open.validateClose(CaseCloseUpdate{Caller: staff, Outcome: "won"})))
+	require.Equal(t, RejectInvalid, kind(open.validateActionStatus(CaseActionStatusUpdate{Caller: staff, Status: "maybe"})))
+	r, _ := AsRejection(open.validateClose(CaseCloseUpdate{Caller: staff, Outcome: "won"}))
+	require.Contains(t, r.Fields, "outcome")
+}

@@ -350,8 +350,8 @@ func TestCaseCloseEndsTheWorkflow(t *testing.T) {
 	f.requireCalls()
 }
 
-// A case already closed when its workflow (re)starts ends at once; an
-// Update sent then is refused by the validator, which knows it is closed.
+// A case already closed when its workflow (re)starts ends at once with
+// its outcome, taking no step.
 func TestCaseWorkflowOfAClosedCase(t *testing.T) {
 	t.Parallel()
 	start := ldn(2027, time.March, 1, 10, 0)
