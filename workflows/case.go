@@ -225,19 +225,25 @@ func planCase(c CaseClock, now time.Time) (CaseClockStep, time.Time) {
 // activity (which checks everything against PostgreSQL) and wake the
 // loop.
 func (c *caseFlow) registerUpdates(ctx workflow.Context) error {
+	addAction := func(u CaseActionUpdate) error { return c.validateStaff(u.Caller) }
+	addNote := func(CaseNoteUpdate) error { return c.validateOpen() }
+	addContact := func(u CaseContactUpdate) error { return c.validateStaff(u.Caller) }
+	addKeyDate := func(u CaseKeyDateUpdate) error { return c.validateStaff(u.Caller) }
+	addDocument := func(u CaseDocumentUpdate) error { return c.validateStaff(u.Caller) }
+	reassign := func(u CaseReassignUpdate) error { return c.validateStaff(u.Caller) }
 	// A slice, not a map: workflow code iterates in a fixed order.
 	for _, u := range []struct {
 		name               string
 		handler, validator any
 	}{
-		{UpdateCaseAddAction, c.onAddAction, func(u CaseActionUpdate) error { return c.validateStaff(u.Caller) }},
-		{UpdateCaseActionStatus, c.onActionStatus, c.validateActionStatus},
-		{UpdateCaseAddNote, c.onAddNote, func(CaseNoteUpdate) error { return c.validateOpen() }},
-		{UpdateCaseAddContact, c.onAddContact, func(u CaseContactUpdate) error { return c.validateStaff(u.Caller) }},
-		{UpdateCaseAddKeyDate, c.onAddKeyDate, func(u CaseKeyDateUpdate) error { return c.validateStaff(u.Caller) }},
-		{UpdateCaseAddDocument, c.onAddDocument, func(u CaseDocumentUpdate) error { return c.validateStaff(u.Caller) }},
-		{UpdateCaseReassign, c.onReassign, func(u CaseReassignUpdate) error { return c.validateStaff(u.Caller) }},
-		{UpdateCaseClose, c.onClose, c.validateClose},
+		{UpdateCaseAddAction, handler(c, ActivityCaseAddAction, addAction), addAction},
+		{UpdateCaseActionStatus, handler(c, ActivityCaseActionStatus, c.validateActionStatus), c.validateActionStatus},
+		{UpdateCaseAddNote, handler(c, ActivityCaseAddNote, addNote), addNote},
+		{UpdateCaseAddContact, handler(c, ActivityCaseAddContact, addContact), addContact},
+		{UpdateCaseAddKeyDate, handler(c, ActivityCaseAddKeyDate, addKeyDate), addKeyDate},
+		{UpdateCaseAddDocument, handler(c, ActivityCaseAddDocument, addDocument), addDocument},
+		{UpdateCaseReassign, handler(c, ActivityCaseReassign, reassign), reassign},
+		{UpdateCaseClose, handler(c, ActivityCaseClose, c.validateClose), c.validateClose},
 	} {
 		if err := workflow.SetUpdateHandlerWithOptions(ctx, u.name, u.handler, workflow.UpdateHandlerOptions{Validator: u.validator}); err != nil {
 			return fmt.Errorf("register update %s: %w", u.name, err)
@@ -284,88 +290,50 @@ func (c *caseFlow) validateClose(u CaseCloseUpdate) error {
 	return nil
 }
 
-// locked runs the activity that build returns (given the workflow's time)
-// holding the mutex, once validate passes again, then wakes the loop.
-func (c *caseFlow) locked(ctx workflow.Context, validate func() error, build func(at time.Time) (string, any)) (CaseUpdateResult, error) {
-	ctx = activityOptions(ctx) // a handler runs on a context of its own
-	out := CaseUpdateResult{Status: c.clock.Status}
-	// An Update that arrives before the first read waits for it.
-	if err := workflow.Await(ctx, func() bool { return c.loaded }); err != nil {
+// caseArg is an Update's argument, which the handler stamps with the
+// case's id and the workflow's time before its activity runs (the
+// caller's id for the case is not trusted).
+type caseArg interface {
+	stamp(caseID string, at time.Time)
+}
+
+func (u *CaseActionUpdate) stamp(caseID string, at time.Time)       { u.CaseID, u.At = caseID, at }
+func (u *CaseActionStatusUpdate) stamp(caseID string, at time.Time) { u.CaseID, u.At = caseID, at }
+func (u *CaseNoteUpdate) stamp(caseID string, at time.Time)         { u.CaseID, u.At = caseID, at }
+func (u *CaseContactUpdate) stamp(caseID string, at time.Time)      { u.CaseID, u.At = caseID, at }
+func (u *CaseKeyDateUpdate) stamp(caseID string, at time.Time)      { u.CaseID, u.At = caseID, at }
+func (u *CaseDocumentUpdate) stamp(caseID string, at time.Time)     { u.CaseID, u.At = caseID, at }
+func (u *CaseReassignUpdate) stamp(caseID string, at time.Time)     { u.CaseID, u.At = caseID, at }
+func (u *CaseCloseUpdate) stamp(caseID string, at time.Time)        { u.CaseID, u.At = caseID, at }
+
+// handler makes the handler of an Update whose argument is a T: holding
+// the case's mutex, once validate passes again, it stamps the argument
+// and runs activity with it, then wakes the loop.
+func handler[T any, P interface {
+	*T
+	caseArg
+}](c *caseFlow, activity string, validate func(T) error) func(workflow.Context, T) (CaseUpdateResult, error) {
+	return func(ctx workflow.Context, u T) (CaseUpdateResult, error) {
+		ctx = activityOptions(ctx) // a handler runs on a context of its own
+		out := CaseUpdateResult{Status: c.clock.Status}
+		// An Update that arrives before the first read waits for it.
+		if err := workflow.Await(ctx, func() bool { return c.loaded }); err != nil {
+			return out, err
+		}
+		if err := c.mu.Lock(ctx); err != nil {
+			return out, err
+		}
+		defer c.mu.Unlock()
+		if err := validate(u); err != nil {
+			return CaseUpdateResult{Status: c.clock.Status}, err
+		}
+		P(&u).stamp(c.id, workflow.Now(ctx))
+		err := workflow.ExecuteActivity(ctx, activity, u).Get(ctx, &out)
+		if err == nil && out.Status != "" {
+			c.clock.Status = out.Status
+		}
+		clear(c.stale)
+		c.wake.SendAsync(true)
 		return out, err
 	}
-	if err := c.mu.Lock(ctx); err != nil {
-		return out, err
-	}
-	defer c.mu.Unlock()
-	if err := validate(); err != nil {
-		return CaseUpdateResult{Status: c.clock.Status}, err
-	}
-	activity, in := build(workflow.Now(ctx))
-	err := workflow.ExecuteActivity(ctx, activity, in).Get(ctx, &out)
-	if err == nil && out.Status != "" {
-		c.clock.Status = out.Status
-	}
-	clear(c.stale)
-	c.wake.SendAsync(true)
-	return out, err
-}
-
-func (c *caseFlow) onAddAction(ctx workflow.Context, u CaseActionUpdate) (CaseUpdateResult, error) {
-	return c.locked(ctx, func() error { return c.validateStaff(u.Caller) }, func(at time.Time) (string, any) {
-		u.CaseID, u.At = c.id, at
-		return ActivityCaseAddAction, u
-	})
-}
-
-func (c *caseFlow) onActionStatus(ctx workflow.Context, u CaseActionStatusUpdate) (CaseUpdateResult, error) {
-	return c.locked(ctx, func() error { return c.validateActionStatus(u) }, func(at time.Time) (string, any) {
-		u.CaseID, u.At = c.id, at
-		return ActivityCaseActionStatus, u
-	})
-}
-
-func (c *caseFlow) onAddNote(ctx workflow.Context, u CaseNoteUpdate) (CaseUpdateResult, error) {
-	return c.locked(ctx, c.validateOpen, func(at time.Time) (string, any) {
-		u.CaseID, u.At = c.id, at
-		return ActivityCaseAddNote, u
-	})
-}
-
-func (c *caseFlow) onAddContact(ctx workflow.Context, u CaseContactUpdate) (CaseUpdateResult, error) {
-	return c.locked(ctx, func() error { return c.validateStaff(u.Caller) }, func(at time.Time) (string, any) {
-		u.CaseID, u.At = c.id, at
-		return ActivityCaseAddContact, u
-	})
-}
-
-func (c *caseFlow) onAddKeyDate(ctx workflow.Context, u CaseKeyDateUpdate) (CaseUpdateResult, error) {
-	return c.locked(ctx, func() error { return c.validateStaff(u.Caller) }, func(at time.Time) (string, any) {
-		u.CaseID, u.At = c.id, at
-		return ActivityCaseAddKeyDate, u
-	})
-}
-
-func (c *caseFlow) onAddDocument(ctx workflow.Context, u CaseDocumentUpdate) (CaseUpdateResult, error) {
-	return c.locked(ctx, func() error { return c.validateStaff(u.Caller) }, func(at time.Time) (string, any) {
-		u.CaseID, u.At = c.id, at
-		return ActivityCaseAddDocument, u
-	})
-}
-
-func (c *caseFlow) onReassign(ctx workflow.Context, u CaseReassignUpdate) (CaseUpdateResult, error) {
-	return c.locked(ctx, func() error { return c.validateStaff(u.Caller) }, func(at time.Time) (string, any) {
-		u.CaseID, u.At = c.id, at
-		return ActivityCaseReassign, u
-	})
-}
-
-func (c *caseFlow) onClose(ctx workflow.Context, u CaseCloseUpdate) (CaseUpdateResult, error) {
-	out, err := c.locked(ctx, func() error { return c.validateClose(u) }, func(at time.Time) (string, any) {
-		u.CaseID, u.At = c.id, at
-		return ActivityCaseClose, u
-	})
-	if err == nil {
-		c.clock.Outcome = u.Outcome
-	}
-	return out, err
 }
