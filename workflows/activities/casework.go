@@ -166,14 +166,22 @@ func (a *Activities) caseUpdate(ctx context.Context, caseID string, fn func(q *s
 	return workflows.CaseUpdateResult{Status: casework.CaseOpen}, classify(err)
 }
 
+// staffUpdate is caseUpdate for a change only the case's staff make: the
+// caller must be an active caseworker outside the group.
+func (a *Activities) staffUpdate(ctx context.Context, caseID, callerID string, fn func(q *sqlc.Queries, c sqlc.Case) error) (workflows.CaseUpdateResult, error) {
+	return a.caseUpdate(ctx, caseID, func(q *sqlc.Queries, c sqlc.Case) error {
+		if err := requireCaseworker(ctx, q, c, callerID); err != nil {
+			return err
+		}
+		return fn(q, c)
+	})
+}
+
 // CaseAddAction adds an action to a case's plan. Its owner, when named,
 // must be an active caseworker or a member of the group; someone other
 // than the caller is told.
 func (a *Activities) CaseAddAction(ctx context.Context, in workflows.CaseActionUpdate) (workflows.CaseUpdateResult, error) {
-	return a.caseUpdate(ctx, in.CaseID, func(q *sqlc.Queries, c sqlc.Case) error {
-		if err := requireCaseworker(ctx, q, c, in.Caller.ID); err != nil {
-			return err
-		}
+	return a.staffUpdate(ctx, in.CaseID, in.Caller.ID, func(q *sqlc.Queries, c sqlc.Case) error {
 		due, err := caseDate(in.DueOn, "due_on")
 		if err != nil {
 			return err
@@ -240,10 +248,7 @@ func nilIfEmpty(s string) *string {
 // CaseActionStatus marks an action done, or open again. Marking it as it
 // already is changes nothing.
 func (a *Activities) CaseActionStatus(ctx context.Context, in workflows.CaseActionStatusUpdate) (workflows.CaseUpdateResult, error) {
-	return a.caseUpdate(ctx, in.CaseID, func(q *sqlc.Queries, c sqlc.Case) error {
-		if err := requireCaseworker(ctx, q, c, in.Caller.ID); err != nil {
-			return err
-		}
+	return a.staffUpdate(ctx, in.CaseID, in.Caller.ID, func(q *sqlc.Queries, c sqlc.Case) error {
 		if in.Status != casework.ActionOpen && in.Status != casework.ActionDone {
 			return workflows.Invalid(map[string]string{"status": "Status must be open or done"})
 		}
@@ -331,10 +336,7 @@ func (a *Activities) CaseAddNote(ctx context.Context, in workflows.CaseNoteUpdat
 // CaseAddContact logs a contact or a meeting; the earliest contact is the
 // case's first contact (the promise kept).
 func (a *Activities) CaseAddContact(ctx context.Context, in workflows.CaseContactUpdate) (workflows.CaseUpdateResult, error) {
-	return a.caseUpdate(ctx, in.CaseID, func(q *sqlc.Queries, c sqlc.Case) error {
-		if err := requireCaseworker(ctx, q, c, in.Caller.ID); err != nil {
-			return err
-		}
+	return a.staffUpdate(ctx, in.CaseID, in.Caller.ID, func(q *sqlc.Queries, c sqlc.Case) error {
 		if err := checkContact(in); err != nil {
 			return err
 		}
@@ -371,10 +373,7 @@ func checkContact(in workflows.CaseContactUpdate) error {
 
 // CaseAddKeyDate adds a key date; the group is told.
 func (a *Activities) CaseAddKeyDate(ctx context.Context, in workflows.CaseKeyDateUpdate) (workflows.CaseUpdateResult, error) {
-	return a.caseUpdate(ctx, in.CaseID, func(q *sqlc.Queries, c sqlc.Case) error {
-		if err := requireCaseworker(ctx, q, c, in.Caller.ID); err != nil {
-			return err
-		}
+	return a.staffUpdate(ctx, in.CaseID, in.Caller.ID, func(q *sqlc.Queries, c sqlc.Case) error {
 		on, err := caseDate(in.On, "on")
 		if err != nil {
 			return err
@@ -408,10 +407,7 @@ func (a *Activities) CaseAddKeyDate(ctx context.Context, in workflows.CaseKeyDat
 
 // CaseAddDocument records a document whose bytes the use case stored.
 func (a *Activities) CaseAddDocument(ctx context.Context, in workflows.CaseDocumentUpdate) (workflows.CaseUpdateResult, error) {
-	return a.caseUpdate(ctx, in.CaseID, func(q *sqlc.Queries, c sqlc.Case) error {
-		if err := requireCaseworker(ctx, q, c, in.Caller.ID); err != nil {
-			return err
-		}
+	return a.staffUpdate(ctx, in.CaseID, in.Caller.ID, func(q *sqlc.Queries, c sqlc.Case) error {
 		row, err := q.CaseDocumentAdd(ctx, sqlc.CaseDocumentAddParams{ID: in.DocumentID, CaseID: c.ID, Filename: in.Filename,
 			ContentType: in.ContentType, SizeBytes: in.SizeBytes, Sha256: in.SHA256, Shared: in.Shared, UploadedBy: in.Caller.ID,
 			CreatedAt: in.At})
@@ -430,10 +426,7 @@ func (a *Activities) CaseAddDocument(ctx context.Context, in workflows.CaseDocum
 // CaseReassign gives the case to another caseworker, who is told. Giving
 // it to its caseworker changes nothing.
 func (a *Activities) CaseReassign(ctx context.Context, in workflows.CaseReassignUpdate) (workflows.CaseUpdateResult, error) {
-	return a.caseUpdate(ctx, in.CaseID, func(q *sqlc.Queries, c sqlc.Case) error {
-		if err := requireCaseworker(ctx, q, c, in.Caller.ID); err != nil {
-			return err
-		}
+	return a.staffUpdate(ctx, in.CaseID, in.Caller.ID, func(q *sqlc.Queries, c sqlc.Case) error {
 		if in.CaseworkerID == c.CaseworkerID {
 			return nil
 		}
