@@ -118,9 +118,9 @@ func (f *workedCase) update(label, name string, arg any) {
 
 func (f *workedCase) cw() workflows.Caller { return caller(f.caseworker) }
 
-// contact logs a call now.
-func (f *workedCase) contact(label string) {
-	f.update(label, workflows.UpdateCaseAddContact, workflows.CaseContactUpdate{Caller: f.cw(), ContactID: id.New("con"),
+// contact logs a call now (Update "contact").
+func (f *workedCase) contact() {
+	f.update("contact", workflows.UpdateCaseAddContact, workflows.CaseContactUpdate{Caller: f.cw(), ContactID: id.New("con"),
 		ContactAt: f.wenv.Now(), Kind: "call", Minutes: 20, Summary: "Called the chair"})
 }
 
@@ -229,7 +229,7 @@ func TestCaseFirstContactInTimeIsNotEscalated(t *testing.T) {
 	t.Parallel()
 	start := ldn(2026, time.December, 24, 10, 0)
 	f := newWorkedCase(t, start, farReview)
-	f.at(ldn(2027, time.January, 5, 16, 0), func() { f.contact("contact") })
+	f.at(ldn(2027, time.January, 5, 16, 0), func() { f.contact() })
 	f.at(ldn(2027, time.January, 20, 12, 0), func() { f.closeCase("close", "lost") })
 	f.run()
 	f.requireOK("contact", "close")
@@ -247,7 +247,7 @@ func TestCaseActionReminderThenEscalation(t *testing.T) {
 	f := newWorkedCase(t, start, farReview)
 	var owned, done string
 	f.at(start.Add(time.Minute), func() {
-		f.contact("contact")
+		f.contact()
 		owned = f.addAction("owned", "2027-03-30", &f.member.ID)
 		done = f.addAction("done", "2027-03-30", nil)
 	})
@@ -275,7 +275,7 @@ func TestCaseKeyDateReminders(t *testing.T) {
 	f := newWorkedCase(t, start, farReview)
 	hearing, lease := id.New("kdt"), id.New("kdt")
 	f.at(start.Add(time.Minute), func() {
-		f.contact("contact")
+		f.contact()
 		f.update("hearing", workflows.UpdateCaseAddKeyDate, workflows.CaseKeyDateUpdate{Caller: f.cw(), KeyDateID: hearing, Kind: "hearing",
 			On: "2027-04-02", Description: "Licensing hearing"})
 		f.update("lease", workflows.UpdateCaseAddKeyDate, workflows.CaseKeyDateUpdate{Caller: f.cw(), KeyDateID: lease, Kind: "lease_end",
@@ -304,7 +304,7 @@ func TestCaseReviewCycle(t *testing.T) {
 	f := newWorkedCase(t, start, func(c *casetest.Case) { c.ReviewDueOn = &first })
 	second := casework.NextReview(first)
 	third := casework.NextReview(second)
-	f.at(start.Add(time.Minute), func() { f.contact("contact") })
+	f.at(start.Add(time.Minute), func() { f.contact() })
 	f.at(third.At(8, 0, 0, 0), func() {
 		require.Equal(t, third, casework.DateFrom(*f.row().ReviewDueOn))
 		f.closeCase("close", "secured")
@@ -327,7 +327,7 @@ func TestCaseCloseEndsTheWorkflow(t *testing.T) {
 	f.at(start.Add(time.Minute), func() {
 		f.update("not staff", workflows.UpdateCaseClose, workflows.CaseCloseUpdate{Caller: caller(f.member), Outcome: "secured", Summary: "x"})
 		f.update("bad outcome", workflows.UpdateCaseClose, workflows.CaseCloseUpdate{Caller: f.cw(), Outcome: "won", Summary: "x"})
-		f.contact("contact")
+		f.contact()
 	})
 	f.at(start.Add(time.Hour), func() {
 		f.closeCase("close", "lease_renewed")
@@ -373,7 +373,7 @@ func TestCaseContinuesAsNew(t *testing.T) {
 	f := newWorkedCase(t, start, farReview)
 	var actionID string
 	f.at(start.Add(time.Minute), func() {
-		f.contact("contact")
+		f.contact()
 		actionID = f.addAction("action", "2027-03-30", nil)
 	})
 	suggested := ldn(2027, time.March, 26, 12, 0)

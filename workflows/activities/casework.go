@@ -341,7 +341,7 @@ func (a *Activities) CaseAddContact(ctx context.Context, in workflows.CaseContac
 			return err
 		}
 		row, err := q.CaseContactInsert(ctx, sqlc.CaseContactInsertParams{ID: in.ContactID, CaseID: c.ID, At: in.ContactAt, Kind: in.Kind,
-			Minutes: int32(in.Minutes), Summary: in.Summary, RecordedBy: in.Caller.ID, CreatedAt: in.At}) //nolint:gosec // checked above
+			Minutes: int32(in.Minutes), Summary: in.Summary, RecordedBy: in.Caller.ID, CreatedAt: in.At})
 		switch {
 		case isNotFound(err):
 			return nil // logged by an earlier try

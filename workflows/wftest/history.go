@@ -38,5 +38,5 @@ func RecordHistory(t testing.TB, tc client.Client, workflowID, path string, fini
 	}
 	raw, err := protojson.MarshalOptions{Multiline: true, Indent: "  "}.Marshal(&h)
 	require.NoError(t, err)
-	require.NoError(t, os.WriteFile(path, raw, 0o644))
+	require.NoError(t, os.WriteFile(path, raw, 0o600))
 }
