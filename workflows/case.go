@@ -167,7 +167,9 @@ func (c *caseFlow) wait(ctx workflow.Context) {
 // step due (first contact, then actions, key dates and the review), or
 // none and the time the earliest falls due (zero if none ever will). Pure,
 // so the workflow stays deterministic and the rules are tested on their
-// own. Dates the clock cannot read are skipped.
+// own. A reminder whose time had passed when its action or key date was
+// added is not sent (whoever added it knows, and the group is told of a
+// key date when it is added). Dates the clock cannot read are skipped.
 func planCase(c CaseClock, now time.Time) (CaseClockStep, time.Time) {
 	var next time.Time
 	// due reports whether at has come; if not, it may be the next wake-up.
@@ -187,6 +189,9 @@ func planCase(c CaseClock, now time.Time) (CaseClockStep, time.Time) {
 		due(casework.EndOfDay(d)) {
 		return step(CaseStepEscalateFirstContact, "")
 	}
+	// remind reports whether a reminder at at is due; one whose time had
+	// passed when its item was added is never sent.
+	remind := func(at, added time.Time) bool { return added.Before(at) && due(at) }
 	for _, a := range c.Actions {
 		d, ok := casework.ParseDate(a.DueOn)
 		if !ok || a.Escalated {
@@ -195,7 +200,7 @@ func planCase(c CaseClock, now time.Time) (CaseClockStep, time.Time) {
 		if due(casework.EndOfDay(d)) {
 			return step(CaseStepEscalateAction, a.ID)
 		}
-		if !a.Reminded && due(ActionReminderAt(d)) {
+		if !a.Reminded && remind(ActionReminderAt(d), a.AddedAt) {
 			return step(CaseStepRemindAction, a.ID)
 		}
 	}
@@ -206,10 +211,11 @@ func planCase(c CaseClock, now time.Time) (CaseClockStep, time.Time) {
 		if !ok || k.RemindedDay || !now.Before(d.At(0, 0, 0, 0)) {
 			continue
 		}
-		if due(KeyDateDayReminderAt(d)) {
+		dayAt := KeyDateDayReminderAt(d)
+		if remind(dayAt, k.AddedAt) {
 			return step(CaseStepRemindKeyDateDay, k.ID)
 		}
-		if !k.RemindedWeek && due(KeyDateWeekReminderAt(d)) {
+		if !k.RemindedWeek && now.Before(dayAt) && remind(KeyDateWeekReminderAt(d), k.AddedAt) {
 			return step(CaseStepRemindKeyDateWeek, k.ID)
 		}
 	}

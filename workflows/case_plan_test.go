@@ -98,6 +98,22 @@ func TestPlanCase(t *testing.T) {
 		{"key date day reminder", base(hearing(true, false)), hearingDay, step(CaseStepRemindKeyDateDay, "kd_1"), time.Time{}},
 		{"a late key date gets the day reminder only", base(hearing(false, false)), hearingDay.Add(time.Hour),
 			step(CaseStepRemindKeyDateDay, "kd_1"), time.Time{}},
+		{"a key date added after its week reminder's time is reminded the day before only", base(func(c *CaseClock) {
+			hearing(false, false)(c)
+			c.KeyDates[0].AddedAt = hearingWeek.Add(time.Hour)
+		}), hearingWeek.Add(2 * time.Hour), none, hearingDay},
+		{"a key date added after its day reminder's time is not reminded", base(func(c *CaseClock) {
+			hearing(false, false)(c)
+			c.KeyDates[0].AddedAt = hearingDay.Add(time.Hour)
+		}), hearingDay.Add(2 * time.Hour), none, time.Time{}},
+		{"an action added after its reminder's time is not reminded, but is escalated", base(func(c *CaseClock) {
+			action(false)(c)
+			c.Actions[0].AddedAt = actionRemind.Add(time.Hour)
+		}), actionRemind.Add(2 * time.Hour), none, actionEnd},
+		{"an action added before its reminder's time is reminded", base(func(c *CaseClock) {
+			action(false)(c)
+			c.Actions[0].AddedAt = actionRemind.Add(-time.Second)
+		}), actionRemind, step(CaseStepRemindAction, "act_1"), time.Time{}},
 		{"a key date reminded the day before is done", base(hearing(true, true)), hearingDay.Add(time.Hour), none, time.Time{}},
 		{"a key date whose day has come is past reminding", base(hearing(false, false)), london(2027, time.April, 2, 0, 0), none, time.Time{}},
 		{"weekend key date: week reminder on the Friday before", base(leaseEnd), london(2027, time.June, 1, 9, 0),

@@ -268,12 +268,14 @@ func TestCaseActionReminderThenEscalation(t *testing.T) {
 // Key dates are reminded a week before (a hearing on Friday 2 April 2027:
 // Good Friday is a week before, so Thursday 25 March) and the working day
 // before (a lease ending on Saturday 19 June: Friday 11 and Friday 18
-// June), to the caseworker and the whole group.
+// June), to the caseworker and the whole group. A key date added within
+// the week (on Tuesday 15 June, for Monday 21) has missed its week
+// reminder: it gets the day reminder only.
 func TestCaseKeyDateReminders(t *testing.T) {
 	t.Parallel()
 	start := ldn(2027, time.March, 1, 10, 0)
 	f := newWorkedCase(t, start, farReview)
-	hearing, lease := id.New("kdt"), id.New("kdt")
+	hearing, lease, late := id.New("kdt"), id.New("kdt"), id.New("kdt")
 	f.at(start.Add(time.Minute), func() {
 		f.contact()
 		f.update("hearing", workflows.UpdateCaseAddKeyDate, workflows.CaseKeyDateUpdate{Caller: f.cw(), KeyDateID: hearing, Kind: "hearing",
@@ -281,17 +283,24 @@ func TestCaseKeyDateReminders(t *testing.T) {
 		f.update("lease", workflows.UpdateCaseAddKeyDate, workflows.CaseKeyDateUpdate{Caller: f.cw(), KeyDateID: lease, Kind: "lease_end",
 			On: "2027-06-19", Description: "The lease ends"})
 	})
+	f.at(ldn(2027, time.June, 15, 10, 0), func() {
+		f.update("late", workflows.UpdateCaseAddKeyDate, workflows.CaseKeyDateUpdate{Caller: f.cw(), KeyDateID: late, Kind: "notice",
+			On: "2027-06-21", Description: "Notice to quit takes effect"})
+	})
 	f.at(ldn(2027, time.June, 21, 12, 0), func() { f.closeCase("close", "relocated") })
 	f.run()
-	f.requireOK("contact", "hearing", "lease", "close")
+	f.requireOK("contact", "hearing", "lease", "late", "close")
 	f.requireCalls(
 		call(workflows.CaseStepRemindKeyDateWeek, hearing, ldn(2027, time.March, 25, 9, 0)),
 		call(workflows.CaseStepRemindKeyDateDay, hearing, ldn(2027, time.April, 1, 9, 0)),
 		call(workflows.CaseStepRemindKeyDateWeek, lease, ldn(2027, time.June, 11, 9, 0)),
-		call(workflows.CaseStepRemindKeyDateDay, lease, ldn(2027, time.June, 18, 9, 0)))
+		call(workflows.CaseStepRemindKeyDateDay, lease, ldn(2027, time.June, 18, 9, 0)),
+		call(workflows.CaseStepRemindKeyDateDay, late, ldn(2027, time.June, 18, 9, 0)))
 	for _, u := range []app.Actor{f.caseworker, f.admin, f.member} {
-		require.Equal(t, 4, f.notifications(u.ID, activities.NoticeCaseReminder), u.Email)
+		require.Equal(t, 5, f.notifications(u.ID, activities.NoticeCaseReminder), u.Email)
 	}
+	require.Equal(t, 3, f.notifications(f.member.ID, activities.NoticeCaseKeyDate), "the group is told of each key date as it is added")
+	require.Zero(t, f.notifications(f.caseworker.ID, activities.NoticeCaseKeyDate), "who added it knows")
 }
 
 // An open case is reviewed on a cycle: its caseworker is asked on its

@@ -529,7 +529,7 @@ func (a *Activities) LoadCaseClock(ctx context.Context, in workflows.CaseInput) 
 	for _, act := range actions {
 		if act.Status == casework.ActionOpen && act.EscalatedAt == nil {
 			out.Actions = append(out.Actions, workflows.CaseClockItem{ID: act.ID, DueOn: casework.DateFrom(act.DueOn).String(),
-				Reminded: act.RemindedAt != nil})
+				Reminded: act.RemindedAt != nil, AddedAt: act.CreatedAt})
 		}
 	}
 	keyDates, err := q.CaseKeyDateList(ctx, row.ID)
@@ -539,7 +539,7 @@ func (a *Activities) LoadCaseClock(ctx context.Context, in workflows.CaseInput) 
 	for _, k := range keyDates {
 		if k.RemindedDayAt == nil {
 			out.KeyDates = append(out.KeyDates, workflows.CaseClockEntry{ID: k.ID, On: casework.DateFrom(k.On).String(),
-				RemindedWeek: k.RemindedWeekAt != nil})
+				RemindedWeek: k.RemindedWeekAt != nil, AddedAt: k.CreatedAt})
 		}
 	}
 	return out, nil

@@ -399,8 +399,10 @@ func TestCaseClockStepsTellOnce(t *testing.T) {
 	clock, err = b.acts.LoadCaseClock(b.ctx, workflows.CaseInput{CaseID: b.caseID})
 	require.NoError(t, err)
 	require.True(t, clock.FirstContactEscalated)
-	require.Equal(t, []workflows.CaseClockItem{{ID: ownerless.ActionID, DueOn: ownerless.DueOn, Reminded: true}}, clock.Actions,
-		"the escalated action is done with")
+	require.Len(t, clock.Actions, 1, "the escalated action is done with")
+	require.Equal(t, workflows.CaseClockItem{ID: ownerless.ActionID, DueOn: ownerless.DueOn, Reminded: true, AddedAt: clock.Actions[0].AddedAt},
+		clock.Actions[0])
+	require.True(t, b.at.Equal(clock.Actions[0].AddedAt), "added at the workflow's time")
 	require.Empty(t, clock.KeyDates, "reminded the day before: done with")
 }
 
