@@ -54,8 +54,11 @@ type workedCase struct {
 	member     app.Actor
 	caseworker app.Actor
 	calls      []clockCall
-	outcomes   map[string]*updateOutcome
-	pending    atomic.Int32
+	// unchanged makes every clock step answer that PostgreSQL had nothing
+	// to do, without running it.
+	unchanged bool
+	outcomes  map[string]*updateOutcome
+	pending   atomic.Int32
 }
 
 // newWorkedCase opens a case at start; edit (may be nil) changes it
@@ -94,6 +97,9 @@ func (f *workedCase) newEnv(start time.Time) *testsuite.TestWorkflowEnvironment 
 		func(ctx context.Context, in workflows.CaseClockStep) (workflows.CaseClockResult, error) {
 			require.True(f.t, in.At.Equal(wenv.Now()), "the step runs when the workflow says")
 			f.calls = append(f.calls, clockCall{Step: in.Step, ID: in.ID, At: in.At.UTC()})
+			if f.unchanged {
+				return workflows.CaseClockResult{}, nil
+			}
 			return f.acts.CaseClockStep(ctx, in)
 		})
 	return wenv
@@ -412,4 +418,23 @@ func TestCaseContinuesAsNew(t *testing.T) {
 	f.requireCalls(call(workflows.CaseStepRemindAction, actionID, ldn(2027, time.March, 25, 9, 0)),
 		call(workflows.CaseStepEscalateAction, actionID, ldn(2027, time.March, 31, 0, 0)))
 	require.Equal(t, 1, f.notifications(f.caseworker.ID, activities.NoticeCaseReminder), "reminded once across the runs")
+}
+
+// Should PostgreSQL ever disagree with the clock it read (a step it says
+// there was nothing to do for), the workflow does not ask again and again:
+// it looks again after an Update.
+func TestCaseStepPostgreSQLRefusesIsNotRepeated(t *testing.T) {
+	t.Parallel()
+	start := ldn(2026, time.December, 24, 10, 0)
+	f := newWorkedCase(t, start, farReview)
+	f.unchanged = true
+	missed := ldn(2027, time.January, 6, 0, 0)
+	f.at(ldn(2027, time.January, 6, 5, 30), func() {
+		f.update("note", workflows.UpdateCaseAddNote, workflows.CaseNoteUpdate{Caller: f.cw(), NoteID: id.New("nte"), Body: "Tried to call"})
+	})
+	f.at(ldn(2027, time.January, 6, 12, 0), func() { f.closeCase("close", "lost") })
+	f.run()
+	f.requireOK("note", "close")
+	f.requireCalls(call(workflows.CaseStepEscalateFirstContact, "", missed),
+		call(workflows.CaseStepEscalateFirstContact, "", ldn(2027, time.January, 6, 5, 30)))
 }
