@@ -573,18 +573,28 @@ func switchUser(b *browserPage, email string) {
 // "try again in a moment"; then it tries again, as a person would.
 func approvePayment(b *browserPage, note string) {
 	b.t.Helper()
-	deadline := time.Now().Add(workflowWait)
-	for {
+	untilReady(b, "the approval", func() {
 		b.fillByLabel("Note (optional)", note)
 		b.clickButton("Approve payment")
+	})
+}
+
+// untilReady sends a form with send until it is not refused because its
+// workflow is still starting ("try again in a moment", 409), as a person
+// would press the button again; what names the form's command.
+func untilReady(b *browserPage, what string, send func()) {
+	b.t.Helper()
+	deadline := time.Now().Add(workflowWait)
+	for {
+		send()
 		if b.status() != 409 {
 			return
 		}
 		st := b.mustState()
 		if !strings.Contains(st.Summary, "try again") || time.Now().After(deadline) {
-			b.fatalf("the approval was refused")
+			b.fatalf("%s was refused", what)
 		}
-		b.t.Logf("approval refused for now (%s); trying again", st.Summary)
+		b.t.Logf("%s refused for now (%s); trying again", what, st.Summary)
 		time.Sleep(500 * time.Millisecond)
 	}
 }

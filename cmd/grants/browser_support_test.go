@@ -59,6 +59,8 @@ func TestBrowserSupportRequest(t *testing.T) {
 	b.clickLink("Follow your case for Walworth Hall")
 	b.expectHeading("Your case: Walworth Hall")
 	b.expectText("Test cw.support-journey@example.org", "Your caseworker will agree the next steps with you.")
+	addCaseNote(b, "We meet the council's property team on Friday.")
+	b.expectText("Your note has been added. Your caseworker can see it.", "We meet the council's property team on Friday.")
 	b.clickLink("Your organisations")
 	b.clickLink(orgName)
 	b.expectText("Support cases", "Requests for support")
@@ -122,4 +124,13 @@ func askForSupport(b *browserPage, a supportAnswers) string {
 	}
 	p, _, _ := strings.Cut(path, "?")
 	return p
+}
+
+// addCaseNote adds a note on the group's case page b is on.
+func addCaseNote(b *browserPage, note string) {
+	b.t.Helper()
+	untilReady(b, "the note", func() {
+		b.fillByLabel("Add a note", note)
+		b.clickButton("Add note")
+	})
 }
