@@ -316,8 +316,13 @@ type supportListData struct {
 	Requests []supportRow
 }
 
-// supportRequests lists the requests of the visitor's organisations.
+// supportRequests lists the requests of the visitor's organisations
+// (caseworkers have their intake queue).
 func (ui *UI) supportRequests(c *gin.Context) {
+	if actor(c).Has(app.RoleCaseworker) {
+		redirect(c, "/casework")
+		return
+	}
 	list, err := ui.app.ListSupportRequests(c.Request.Context(), actor(c), app.SupportRequestFilter{Page: app.PageQuery{Limit: "200"}})
 	if err != nil {
 		ui.failList(c, err)
@@ -335,8 +340,13 @@ type supportRequestData struct {
 	Sent bool // just sent: the confirmation panel
 }
 
-// supportRequest shows a request as it was sent, and what became of it.
+// supportRequest shows a request as it was sent, and what became of it
+// (caseworkers triage it from their own page).
 func (ui *UI) supportRequest(c *gin.Context) {
+	if actor(c).Has(app.RoleCaseworker) {
+		redirect(c, "/casework/requests/"+url.PathEscape(c.Param("id")))
+		return
+	}
 	r, err := ui.app.GetSupportRequest(c.Request.Context(), actor(c), c.Param("id"))
 	if err != nil {
 		ui.fail(c, err)
