@@ -330,6 +330,20 @@ func TestSupportCaseSummaryForStaff(t *testing.T) {
 	require.Contains(t, r.Body, "Test caseworker@example.org")
 	require.Contains(t, r.Body, "Open actions")
 	require.NotContains(t, r.Body, *res.CaseID, "no link into the case for the panel")
+	// An assessor of the application sees the same summary.
+	assessor := s.env.User(t, "assessor@example.org", app.RoleAssessor)
+	_, err = s.env.Store.ApplicationSetEligibility(ctx, sqlc.ApplicationSetEligibilityParams{ID: shared, Status: app.StatusInAssessment,
+		Eligibility: []byte(`{"eligible":true,"reasons":[]}`)})
+	require.NoError(t, err)
+	now := time.Now().UTC().Truncate(time.Microsecond)
+	asm, err := s.env.Store.AssessmentInsert(ctx, sqlc.AssessmentInsertParams{ID: id.New(id.Assessment), ApplicationID: shared,
+		RoundID: rd.ID, AssessorID: assessor.ID, Deadline: now.Add(7 * 24 * time.Hour), AssignedAt: now})
+	require.NoError(t, err)
+	r = s.signedIn(t, "assessor@example.org").get("/assessments/" + asm.ID)
+	require.Equal(t, http.StatusOK, r.Code)
+	require.Contains(t, r.Body, "Support case")
+	require.Contains(t, r.Body, "Case open")
+
 	group := s.signedIn(t, "shared@example.org")
 	r = group.get("/applications/" + shared)
 	require.Equal(t, http.StatusOK, r.Code)
