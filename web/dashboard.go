@@ -9,6 +9,7 @@ import (
 	"github.com/gin-gonic/gin"
 
 	"github.com/civicgrants/grants/app"
+	"github.com/civicgrants/grants/casework"
 	"github.com/civicgrants/grants/money"
 )
 
@@ -16,6 +17,14 @@ type dashboardData struct {
 	Me app.Me
 	app.Home
 	Manager *dashManagerData
+	// Caseworker leads a caseworker to the intake queue.
+	Caseworker *dashCaseworkerData
+}
+
+// dashCaseworkerData is what waits for caseworkers: requests to triage
+// and open cases.
+type dashCaseworkerData struct {
+	Waiting, Open int
 }
 
 // dashManagerData is the programme dashboard: four charts, each with its
@@ -48,6 +57,19 @@ func (ui *UI) dashboard(c *gin.Context) {
 		if d.Manager, err = ui.dashManager(ctx, a); err != nil {
 			ui.fail(c, err)
 			return
+		}
+	}
+	if a.Has(app.RoleCaseworker) {
+		f, err := ui.app.CaseworkFigures(ctx, a)
+		if err != nil {
+			ui.fail(c, err)
+			return
+		}
+		d.Caseworker = &dashCaseworkerData{Open: f.Open}
+		for _, r := range f.Requests {
+			if r.Key == casework.RequestNew {
+				d.Caseworker.Waiting = r.Cases
+			}
 		}
 	}
 	ui.render(c, http.StatusOK, "dashboard", page{Title: "Dashboard", Data: d})
