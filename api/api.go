@@ -132,6 +132,26 @@ func Register(g *gin.RouterGroup, a *app.App, log *slog.Logger) {
 	g.POST("/webhooks/stripe", h.stripeWebhook)
 	g.GET("/exports/payments.csv", h.requireUser, h.exportPayments)
 
+	g.POST("/support-requests", h.requireUser, h.createSupportRequest)
+	g.GET("/support-requests", h.requireUser, h.listSupportRequests)
+	g.GET("/support-requests/:id", h.requireUser, h.getSupportRequest)
+	g.POST("/support-requests/:id/triage", h.requireUser, h.triageSupportRequest)
+	g.GET("/caseworkers", h.requireUser, h.listCaseworkers)
+	g.GET("/cases", h.requireUser, h.listCases)
+	g.GET("/cases/:id", h.requireUser, h.getCase)
+	g.POST("/cases/:id/actions", h.requireUser, h.addCaseAction)
+	g.PATCH("/cases/:id/actions/:action_id", h.requireUser, h.setCaseActionStatus)
+	g.POST("/cases/:id/notes", h.requireUser, h.addCaseNote)
+	g.POST("/cases/:id/contacts", h.requireUser, h.addCaseContact)
+	g.POST("/cases/:id/key-dates", h.requireUser, h.addCaseKeyDate)
+	g.POST("/cases/:id/close", h.requireUser, h.closeCase)
+	g.POST("/cases/:id/reassign", h.requireUser, h.reassignCase)
+	g.POST("/cases/:id/invite-to-apply", h.requireUser, h.inviteToApply)
+	g.POST("/cases/:id/documents", h.requireUser, h.uploadCaseDocument)
+	g.GET("/cases/:id/documents/:document_id", h.requireUser, h.getCaseDocument)
+	g.GET("/reports/casework", h.requireUser, h.caseworkFigures)
+	g.GET("/exports/cases.csv", h.requireUser, h.exportCases)
+
 	g.GET("/audit", h.requireUser, h.requireRole(app.RoleManager), h.auditTrail)
 }
 

@@ -134,6 +134,25 @@ func TestAuthorisationMatrix(t *testing.T) {
 		{"POST", "/reports/" + w.report + "/review", bogus /*                                 */, "401 403 403 403 403 403 403 403 403 403 400 403 403 403"},
 		{"POST", "/webhooks/stripe", map[string]any{} /*                                      */, "400 400 400 400 400 400 400 400 400 400 400 400 400 400"},
 		{"GET", "/exports/payments.csv", nil /*                                               */, "401 403 403 403 403 403 403 403 403 403 200 200 200 200"},
+		{"POST", "/support-requests", bogus /*                                                */, "401 400 400 400 400 400 400 400 400 400 400 400 400 400"},
+		{"GET", "/support-requests", nil /*                                                   */, "401 200 200 200 200 200 200 200 200 200 200 200 200 200"},
+		{"GET", "/support-requests/" + w.support, nil /*                                      */, "401 200 200 404 404 404 404 404 404 200 404 200 404 200"},
+		{"POST", "/support-requests/" + w.support + "/triage", bogus /*                        */, "401 403 403 403 403 403 403 403 403 403 403 403 403 403"},
+		{"GET", "/caseworkers", nil /*                                                        */, "401 403 403 403 403 403 403 403 403 403 403 403 403 403"},
+		{"GET", "/cases", nil /*                                                              */, "401 200 200 200 200 200 200 200 200 200 200 200 200 200"},
+		{"GET", "/cases/" + w.caseID, nil /*                                                  */, "401 200 200 404 404 404 404 404 404 200 404 200 404 200"},
+		{"POST", "/cases/" + w.caseID + "/actions", bogus /*                                  */, "401 403 403 404 404 404 404 404 404 403 404 403 404 403"},
+		{"PATCH", "/cases/" + w.caseID + "/actions/cac_nope", bogus /*                        */, "401 403 403 404 404 404 404 404 404 403 404 403 404 403"},
+		{"POST", "/cases/" + w.caseID + "/notes", bogus /*                                    */, "401 400 400 404 404 404 404 404 404 400 404 400 404 400"},
+		{"POST", "/cases/" + w.caseID + "/contacts", bogus /*                                 */, "401 403 403 404 404 404 404 404 404 403 404 403 404 403"},
+		{"POST", "/cases/" + w.caseID + "/key-dates", bogus /*                                */, "401 403 403 404 404 404 404 404 404 403 404 403 404 403"},
+		{"POST", "/cases/" + w.caseID + "/close", bogus /*                                    */, "401 403 403 404 404 404 404 404 404 403 404 403 404 403"},
+		{"POST", "/cases/" + w.caseID + "/reassign", bogus /*                                 */, "401 403 403 404 404 404 404 404 404 403 404 403 404 403"},
+		{"POST", "/cases/" + w.caseID + "/invite-to-apply", bogus /*                          */, "401 403 403 404 404 404 404 404 404 403 404 403 404 403"},
+		{"POST", "/cases/" + w.caseID + "/documents", bogus /*                                */, "401 400 400 404 404 404 404 404 404 400 404 400 404 400"},
+		{"GET", "/cases/" + w.caseID + "/documents/doc_nope", nil /*                          */, "401 404 404 404 404 404 404 404 404 404 404 404 404 404"},
+		{"GET", "/reports/casework", nil /*                                                   */, "401 403 403 403 403 403 403 403 403 403 200 200 403 403"},
+		{"GET", "/exports/cases.csv", nil /*                                                  */, "401 403 403 403 403 403 403 403 403 403 200 200 403 403"},
 		{"GET", "/audit?entity=application:" + w.app, nil /*                                  */, "401 403 403 403 403 403 403 403 403 403 200 200 403 403"},
 		{"GET", "/audit?entity=application:" + w.draft, nil /*                                */, "401 403 403 403 403 403 403 403 403 403 404 404 403 403"},
 		// Last: it ends the caller's token.
@@ -173,6 +192,7 @@ type matrixWorld struct {
 	asmAssigned, asmConflict, asmReleased  string
 	grant, payment, cancelled, run, report string
 	notification                           string
+	support, caseID                        string // a support request of the organisation, and the case it opened
 	orgAdmin                               string // the organisation's only admin's user id
 }
 
@@ -300,6 +320,16 @@ func buildMatrixWorld(t *testing.T, f *financeBundle) *matrixWorld {
 	require.NoError(t, err)
 	require.Len(t, theirs.Items, 1)
 	w.notification = theirs.Items[0].ID
+
+	// A support request of the organisation, accepted into a case by a
+	// caseworker who is in no column.
+	res = f.do(t, "POST", "/support-requests", w.tokens[apptest.ActorAdmin], apptest.SupportBody(w.org))
+	require.Equal(t, http.StatusCreated, res.Status, string(res.Body))
+	w.support = res.json(t)["id"].(string)
+	caseworker, _ := f.staff(t, "caseworker@example.org", app.RoleCaseworker)
+	tri, err := f.env.App.TriageSupportRequest(ctx, caseworker, w.support, apptest.Body(t, map[string]any{"outcome": "accept"}))
+	require.NoError(t, err)
+	w.caseID = *tri.CaseID
 	return w
 }
 
@@ -309,6 +339,6 @@ func (w *matrixWorld) snapshot(t *testing.T) map[string]string {
 	t.Helper()
 	out := w.f.financeSnapshot(t)
 	maps.Copy(out, w.f.env.Snapshot(t, "applications", "assessments", "assessor_conflicts", "rounds", "organisation_members", "programmes",
-		"invitations"))
+		"invitations", "support_requests", "cases", "case_actions", "case_notes", "case_contacts", "case_key_dates", "case_documents"))
 	return out
 }

@@ -98,8 +98,20 @@ type CaseDocument struct {
 	Filename    string    `json:"filename"`
 	ContentType string    `json:"content_type"`
 	SizeBytes   int64     `json:"size_bytes"`
+	SHA256      string    `json:"sha256"`
 	Shared      bool      `json:"shared"`
 	CreatedAt   time.Time `json:"created_at"`
+}
+
+func caseDocumentView(d sqlc.CaseDocument) CaseDocument {
+	return CaseDocument{ID: d.ID, Filename: d.Filename, ContentType: d.ContentType, SizeBytes: d.SizeBytes, SHA256: d.Sha256,
+		Shared: d.Shared, CreatedAt: d.CreatedAt}
+}
+
+// Download is the document as SetDownloadHeaders takes it.
+func (d CaseDocument) Download() Document {
+	return Document{ID: d.ID, Filename: d.Filename, ContentType: d.ContentType, SizeBytes: d.SizeBytes, SHA256: d.SHA256,
+		CreatedAt: d.CreatedAt}
 }
 
 // CaseFilter is the query of GET /cases: status (open, closed), mine
@@ -197,8 +209,7 @@ func (a *App) caseParts(ctx context.Context, q *sqlc.Queries, out *Case, who cas
 	}
 	out.Documents = make([]CaseDocument, len(docs))
 	for i, d := range docs {
-		out.Documents[i] = CaseDocument{ID: d.ID, Filename: d.Filename, ContentType: d.ContentType, SizeBytes: d.SizeBytes,
-			Shared: d.Shared, CreatedAt: d.CreatedAt}
+		out.Documents[i] = caseDocumentView(d)
 	}
 	if !who.staff {
 		return nil
@@ -639,8 +650,7 @@ func (a *App) AddCaseDocument(ctx context.Context, actor Actor, caseID string, s
 	if err != nil {
 		return CaseDocument{}, fmt.Errorf("get document: %w", err)
 	}
-	return CaseDocument{ID: d.ID, Filename: d.Filename, ContentType: d.ContentType, SizeBytes: d.SizeBytes, Shared: d.Shared,
-		CreatedAt: d.CreatedAt}, nil
+	return caseDocumentView(d), nil
 }
 
 // OpenCaseDocument opens a document of a case for someone who may see it.
@@ -667,6 +677,5 @@ func (a *App) OpenCaseDocument(ctx context.Context, actor Actor, caseID, docID s
 	if err != nil {
 		return CaseDocument{}, nil, fmt.Errorf("open document %s: %w", d.ID, err)
 	}
-	return CaseDocument{ID: d.ID, Filename: d.Filename, ContentType: d.ContentType, SizeBytes: d.SizeBytes, Shared: d.Shared,
-		CreatedAt: d.CreatedAt}, f, nil
+	return caseDocumentView(d), f, nil
 }

@@ -111,6 +111,16 @@ func notificationLink(actor Actor, entity string) *string {
 		if actor.seesAllApplications() {
 			path = "/panel/rounds/" + id
 		}
+	case "case":
+		path = "/support/cases/" + id
+		if actor.Has(RoleCaseworker) {
+			path = "/casework/cases/" + id
+		}
+	case "support_request":
+		path = "/support-requests/" + id
+		if actor.Has(RoleCaseworker) {
+			path = "/casework/requests/" + id
+		}
 	default:
 		return nil
 	}

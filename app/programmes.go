@@ -25,9 +25,13 @@ type Programme struct {
 	FunderName string `json:"funder_name"`
 	// GivingPrefix is the funder's registered 360Giving prefix, with its
 	// "360G-" (e.g. 360G-cityhall); "" until the funder has one.
-	GivingPrefix string    `json:"giving_prefix"`
-	CreatedAt    time.Time `json:"created_at"`
-	UpdatedAt    time.Time `json:"updated_at"`
+	GivingPrefix string `json:"giving_prefix"`
+	// CaseFirstContactDays is the working days the programme's Spaces at
+	// Risk cases promise to first contact (nil:
+	// GRANTS_CASE_FIRST_CONTACT_DAYS).
+	CaseFirstContactDays *int32    `json:"case_first_contact_days"`
+	CreatedAt            time.Time `json:"created_at"`
+	UpdatedAt            time.Time `json:"updated_at"`
 }
 
 // ProgrammeInput is what POST /programmes takes; PATCH takes the same
@@ -38,6 +42,9 @@ type ProgrammeInput struct {
 	Description  *string `json:"description"`
 	FunderName   *string `json:"funder_name"`
 	GivingPrefix *string `json:"giving_prefix"`
+	// CaseFirstContactDays sets the programme's first-contact promise
+	// (1 to 60 working days; null: the service's default).
+	CaseFirstContactDays Optional[int32] `json:"case_first_contact_days"`
 }
 
 // Limits of a programme's fields.
@@ -55,7 +62,7 @@ var (
 
 func programmeView(p sqlc.Programme) Programme {
 	return Programme{ID: p.ID, Code: p.Code, Name: p.Name, Description: p.Description, FunderName: p.FunderName,
-		GivingPrefix: p.GivingPrefix, CreatedAt: p.CreatedAt, UpdatedAt: p.UpdatedAt}
+		GivingPrefix: p.GivingPrefix, CaseFirstContactDays: p.CaseFirstContactDays, CreatedAt: p.CreatedAt, UpdatedAt: p.UpdatedAt}
 }
 
 // ListProgrammes returns every programme, by name.
@@ -127,6 +134,15 @@ func checkProgramme(in ProgrammeInput, p *Programme, fields map[string]string) {
 	if p.FunderName == "" || utf8.RuneCountInString(p.FunderName) > maxFunderName {
 		fields["funder_name"] = fmt.Sprintf("Enter the funder's name (up to %d characters)", maxFunderName)
 	}
+	if in.CaseFirstContactDays.Set {
+		p.CaseFirstContactDays = nil
+		if v := in.CaseFirstContactDays.Value; !in.CaseFirstContactDays.Null {
+			p.CaseFirstContactDays = &v
+			if v < 1 || v > 60 {
+				fields["case_first_contact_days"] = "The first-contact promise must be from 1 to 60 working days"
+			}
+		}
+	}
 	if p.GivingPrefix != "" && (!givingPrefix.MatchString(p.GivingPrefix) || len(p.GivingPrefix) > 60) {
 		fields["giving_prefix"] = "Enter the funder's 360Giving prefix as registered, starting 360G-, like 360G-cityhall"
 	}
@@ -155,7 +171,7 @@ func (a *App) CreateProgramme(ctx context.Context, actor Actor, body Body) (Prog
 	var out sqlc.Programme
 	err := a.store.InTx(ctx, func(q *sqlc.Queries) error {
 		row, err := q.ProgrammeCreate(ctx, sqlc.ProgrammeCreateParams{ID: id.New(id.Programme), Code: in.Code, Name: p.Name,
-			Description: p.Description, FunderName: p.FunderName, GivingPrefix: p.GivingPrefix})
+			Description: p.Description, FunderName: p.FunderName, GivingPrefix: p.GivingPrefix, CaseFirstContactDays: p.CaseFirstContactDays})
 		if isNotFound(err) {
 			return &Error{Kind: KindConflict, Code: KindConflict.Code(), Message: "A programme with this code already exists",
 				Fields: map[string]string{"code": "A programme with this code already exists: choose another"}}
@@ -200,7 +216,7 @@ func (a *App) UpdateProgramme(ctx context.Context, actor Actor, code string, bod
 	var out sqlc.Programme
 	err = a.store.InTx(ctx, func(q *sqlc.Queries) error {
 		row, err := q.ProgrammeUpdate(ctx, sqlc.ProgrammeUpdateParams{Code: cur.Code, Name: p.Name, Description: p.Description,
-			FunderName: p.FunderName, GivingPrefix: p.GivingPrefix})
+			FunderName: p.FunderName, GivingPrefix: p.GivingPrefix, CaseFirstContactDays: p.CaseFirstContactDays})
 		if err != nil {
 			return fmt.Errorf("update programme: %w", err)
 		}

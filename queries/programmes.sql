@@ -8,8 +8,8 @@ RETURNING *;
 
 -- name: ProgrammeCreate :one
 -- A new programme; a code already taken inserts nothing (no row).
-INSERT INTO programmes (id, code, name, description, funder_name, giving_prefix)
-VALUES (@id, @code, @name, @description, @funder_name, @giving_prefix)
+INSERT INTO programmes (id, code, name, description, funder_name, giving_prefix, case_first_contact_days)
+VALUES (@id, @code, @name, @description, @funder_name, @giving_prefix, sqlc.narg(case_first_contact_days))
 ON CONFLICT (code) DO NOTHING
 RETURNING *;
 
@@ -18,7 +18,7 @@ RETURNING *;
 -- its code names it for good.
 UPDATE programmes
 SET name = @name, description = @description, funder_name = @funder_name, giving_prefix = @giving_prefix,
-    updated_at = now()
+    case_first_contact_days = sqlc.narg(case_first_contact_days), updated_at = now()
 WHERE code = @code
 RETURNING *;
 

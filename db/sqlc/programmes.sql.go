@@ -10,19 +10,20 @@ import (
 )
 
 const programmeCreate = `-- name: ProgrammeCreate :one
-INSERT INTO programmes (id, code, name, description, funder_name, giving_prefix)
-VALUES ($1, $2, $3, $4, $5, $6)
+INSERT INTO programmes (id, code, name, description, funder_name, giving_prefix, case_first_contact_days)
+VALUES ($1, $2, $3, $4, $5, $6, $7)
 ON CONFLICT (code) DO NOTHING
 RETURNING id, code, name, description, funder_name, giving_prefix, created_at, updated_at, case_first_contact_days
 `
 
 type ProgrammeCreateParams struct {
-	ID           string
-	Code         string
-	Name         string
-	Description  string
-	FunderName   string
-	GivingPrefix string
+	ID                   string
+	Code                 string
+	Name                 string
+	Description          string
+	FunderName           string
+	GivingPrefix         string
+	CaseFirstContactDays *int32
 }
 
 // A new programme; a code already taken inserts nothing (no row).
@@ -34,6 +35,7 @@ func (q *Queries) ProgrammeCreate(ctx context.Context, arg ProgrammeCreateParams
 		arg.Description,
 		arg.FunderName,
 		arg.GivingPrefix,
+		arg.CaseFirstContactDays,
 	)
 	var i Programme
 	err := row.Scan(
@@ -129,17 +131,18 @@ func (q *Queries) ProgrammeList(ctx context.Context) ([]Programme, error) {
 const programmeUpdate = `-- name: ProgrammeUpdate :one
 UPDATE programmes
 SET name = $1, description = $2, funder_name = $3, giving_prefix = $4,
-    updated_at = now()
-WHERE code = $5
+    case_first_contact_days = $5, updated_at = now()
+WHERE code = $6
 RETURNING id, code, name, description, funder_name, giving_prefix, created_at, updated_at, case_first_contact_days
 `
 
 type ProgrammeUpdateParams struct {
-	Name         string
-	Description  string
-	FunderName   string
-	GivingPrefix string
-	Code         string
+	Name                 string
+	Description          string
+	FunderName           string
+	GivingPrefix         string
+	CaseFirstContactDays *int32
+	Code                 string
 }
 
 // Changes a programme's name, description, funder and 360Giving prefix;
@@ -150,6 +153,7 @@ func (q *Queries) ProgrammeUpdate(ctx context.Context, arg ProgrammeUpdateParams
 		arg.Description,
 		arg.FunderName,
 		arg.GivingPrefix,
+		arg.CaseFirstContactDays,
 		arg.Code,
 	)
 	var i Programme
