@@ -260,6 +260,8 @@ func (ui *UI) caseworkUpload(c *gin.Context) {
 	_, err := ui.app.AddCaseDocument(c.Request.Context(), actor(c), c.Param("id"), f.Checked("doc-shared", "yes"), open)
 	if e, isApp := app.AsError(err); isApp && len(e.Fields) == 0 && (e.Kind == app.KindTooLarge || e.Kind == app.KindUnsupported || e.Kind == app.KindMalformed) {
 		f.Fail("doc-file", e.Message)
+		ui.caseworkCasePage(c, refusal(c, err), f)
+		return
 	}
 	ui.cwCommand(c, f, err, "document", "#documents", map[string]string{"file": "doc-file"}, "doc-file")
 }
