@@ -23,13 +23,13 @@ import (
 
 // cwWorld is a group with support requests and the staff who handle them.
 type cwWorld struct {
-	s                   *site
-	group               app.Actor // the organisation's admin
-	org                 string
-	caseworker, second  app.Actor
-	memberCW            app.Actor // a caseworker who is a member of the organisation
-	cw, mgr, grp, asr   *visitor
-	memberCWV           *visitor
+	s                  *site
+	group              app.Actor // the organisation's admin
+	org                string
+	caseworker, second app.Actor
+	memberCW           app.Actor // a caseworker who is a member of the organisation
+	cw, mgr, grp, asr  *visitor
+	memberCWV          *visitor
 }
 
 func newCWWorld(t *testing.T, s *site) *cwWorld {
