@@ -403,3 +403,107 @@ func TestCaseworkFigures(t *testing.T) {
 		require.Equal(t, http.StatusForbidden, v.get("/casework/cases.csv").Code)
 	}
 }
+
+var (
+	actionStatusRE = regexp.MustCompile(`/actions/(act_[A-Za-z0-9]+)/status`)
+	documentRE     = regexp.MustCompile(`href="(/casework/cases/cas_[A-Za-z0-9]+/documents/doc_[A-Za-z0-9]+)"`)
+)
+
+// A caseworker works a case to its outcome from its page, each form a
+// command to the case's workflow: an action (then done), a contact, notes
+// private and shared, a key date, a document, an invitation to apply, a
+// new caseworker, and the close, after which the page has no forms.
+func TestCaseworkCaseWorkedToOutcome(t *testing.T) {
+	t.Parallel()
+	s := newSite(t)
+	dispatchOnce := s.withWorker(t)
+	w := newCWWorld(t, s)
+	rnd := s.env.Round(t, apptest.ExampleRound(t))
+	r := w.request(t, nil)
+	res := w.cw.post("/casework/requests/"+r.ID+"/triage", url.Values{"outcome": {"accept"}, "caseworker_id": {w.caseworker.ID}})
+	require.Equal(t, http.StatusSeeOther, res.Code, res.Body)
+	m := caseHrefRE.FindStringSubmatch(res.Location)
+	require.NotNil(t, m, res.Location)
+	caseID, base := m[1], casePath(m[1])
+	dispatchOnce()
+
+	due := workday.DateOf(time.Now()).AddDays(14)
+	res = retryingPost(t, w.cw, base+"/actions", url.Values{"action-title": {"Write to the council's estates team"}, "action-owner": {w.second.ID},
+		"action-due-day": {strconv.Itoa(due.Day)}, "action-due-month": {strconv.Itoa(int(due.Month))}, "action-due-year": {strconv.Itoa(due.Year)}})
+	require.Equal(t, http.StatusSeeOther, res.Code, res.Body)
+	require.Equal(t, base+"?done=action#plan", res.Location)
+	p := w.cw.get(base + "?done=action")
+	body := html.UnescapeString(p.Body)
+	require.Contains(t, body, "The action has been added to the plan.")
+	require.Contains(t, body, "Write to the council's estates team")
+	require.Contains(t, body, w.second.Name)
+	am := actionStatusRE.FindStringSubmatch(p.Body)
+	require.NotNil(t, am)
+	res = w.cw.post(base+"/actions/"+am[1]+"/status", url.Values{"status": {"done"}})
+	require.Equal(t, http.StatusSeeOther, res.Code, res.Body)
+	require.Contains(t, w.cw.get(base).Body, "Reopen")
+
+	at := time.Now().In(cwLondon).Add(-2 * time.Minute)
+	res = w.cw.post(base+"/contacts", url.Values{"contact-at-day": {strconv.Itoa(at.Day())}, "contact-at-month": {strconv.Itoa(int(at.Month()))},
+		"contact-at-year": {strconv.Itoa(at.Year())}, "contact-at-time": {at.Format("15:04")}, "contact-kind": {"call"},
+		"contact-minutes": {"90"}, "contact-summary": {"Called the chair about the lease"}})
+	require.Equal(t, http.StatusSeeOther, res.Code, res.Body)
+	for _, note := range []url.Values{{"note-body": {"Landlord sounds open to a renewal"}, "note-shared": {"yes"}},
+		{"note-body": {"Chair seemed anxious"}}} {
+		res = w.cw.post(base+"/notes", note)
+		require.Equal(t, http.StatusSeeOther, res.Code, res.Body)
+	}
+	res = w.cw.post(base+"/key-dates", url.Values{"keydate-kind": {"hearing"}, "keydate-on-day": {strconv.Itoa(due.Day)},
+		"keydate-on-month": {strconv.Itoa(int(due.Month))}, "keydate-on-year": {strconv.Itoa(due.Year)}, "keydate-description": {"Licensing hearing"}})
+	require.Equal(t, http.StatusSeeOther, res.Code, res.Body)
+	pdf := []byte("%PDF-1.4\n1 0 obj<<>>endobj\ntrailer<<>>\n%%EOF\n")
+	res = w.cw.upload(base+"/documents", url.Values{"doc-shared": {"yes"}}, "doc-file", "lease.pdf", pdf)
+	require.Equal(t, http.StatusSeeOther, res.Code, res.Body)
+
+	p = w.cw.get(base)
+	body = html.UnescapeString(p.Body)
+	for _, want := range []string{"Called the chair about the lease", "1 hour 30 minutes", "Landlord sounds open to a renewal", "Shared with the group",
+		"Chair seemed anxious", "Private to staff", "Licensing hearing", "lease.pdf"} {
+		require.Contains(t, body, want)
+	}
+	require.NotContains(t, body, "Not yet", "the first contact is recorded")
+	dm := documentRE.FindStringSubmatch(p.Body)
+	require.NotNil(t, dm)
+	doc := w.cw.get(dm[1])
+	require.Equal(t, http.StatusOK, doc.Code)
+	require.Equal(t, string(pdf), doc.Body)
+	require.Contains(t, doc.Header.Get("Content-Disposition"), "attachment")
+	require.Equal(t, http.StatusForbidden, w.grp.get(dm[1]).Code, "the group's documents are on its own pages")
+
+	// Invite to apply: the draft's id is shown.
+	res = w.cw.post(base+"/invite-to-apply", url.Values{"invite-round": {rnd.ID}})
+	require.Equal(t, http.StatusSeeOther, res.Code, res.Body)
+	p = w.cw.get(res.Location)
+	require.Contains(t, p.Body, "A draft application has been started for the group.")
+	require.Regexp(t, `The draft application is <strong>app_[A-Za-z0-9]+</strong>`, p.Body)
+
+	// Reassign, then close.
+	res = w.cw.post(base+"/reassign", url.Values{"reassign-caseworker": {w.second.ID}})
+	require.Equal(t, http.StatusSeeOther, res.Code, res.Body)
+	res = w.cw.post(base+"/close", url.Values{"close-outcome": {"lease_renewed"}, "close-summary": {"A ten-year lease at the old rent"}})
+	require.Equal(t, http.StatusSeeOther, res.Code, res.Body)
+	p = w.cw.get(base + "?done=closed")
+	body = html.UnescapeString(p.Body)
+	for _, want := range []string{"The case has been closed.", "Lease renewed", "A ten-year lease at the old rent", "Closed"} {
+		require.Contains(t, body, want)
+	}
+	for _, form := range []string{"/actions\"", "/contacts\"", "/notes\"", "/close\"", "Mark done", "Reopen"} {
+		require.NotContains(t, p.Body, form)
+	}
+	again := w.cw.post(base+"/close", url.Values{"close-outcome": {"secured"}, "close-summary": {"Again"}})
+	require.Equal(t, http.StatusConflict, again.Code, again.Body)
+	require.Contains(t, again.Body, "This case is closed")
+
+	// The lists.
+	mine := html.UnescapeString(s.signedIn(t, w.second.Email).get("/casework/cases?mine=true&status=closed").Body)
+	require.Contains(t, mine, `href="/casework/cases/`+caseID+`"`)
+	require.Contains(t, mine, "Lease renewed")
+	require.Contains(t, w.cw.get("/casework/cases?mine=true").Body, "No cases match these filters.")
+	require.Contains(t, w.cw.get("/casework/cases?status=open").Body, "No cases match these filters.")
+	require.Equal(t, http.StatusNotFound, w.cw.get("/casework/cases?status=lost").Code)
+}
