@@ -68,22 +68,8 @@ func (ui *UI) applicantUpload(c *gin.Context) {
 	}
 	f := postedForm(c)
 	ret := applicantReturn(x, f.Get("return"))
-	var file io.ReadCloser
-	defer func() {
-		if file != nil {
-			_ = file.Close()
-		}
-	}()
-	open := func() (string, io.Reader, error) {
-		fh, err := c.FormFile("file")
-		if err != nil {
-			return "", nil, app.Malformed("Select a file to upload", map[string]string{"file": "Select a file to upload"})
-		}
-		if file, err = fh.Open(); err != nil {
-			return "", nil, fmt.Errorf("open upload: %w", err)
-		}
-		return fh.Filename, file, nil
-	}
+	open, done := uploadedFile(c, "file")
+	defer done()
 	_, err := ui.app.UploadDocument(c.Request.Context(), actor(c), x.App.ID, open)
 	if err == nil {
 		to := x.Base + "/documents?uploaded=1"
@@ -93,16 +79,45 @@ func (ui *UI) applicantUpload(c *gin.Context) {
 		redirect(c, to)
 		return
 	}
-	e, isApp := app.AsError(err)
-	switch {
-	case isApp && len(e.Fields) == 0 && (e.Kind == app.KindTooLarge || e.Kind == app.KindUnsupported || e.Kind == app.KindMalformed):
-		f.Fail("file", e.Message)
-	case f.FromApp(err, nil, "file"):
-	default:
+	if !uploadRefused(f, err, "file") && !f.FromApp(err, nil, "file") {
 		ui.fail(c, err)
 		return
 	}
 	ui.applicantRenderDocuments(c, refusal(c, err), x, f, ret, "")
+}
+
+// uploadedFile opens the multipart field (already read by the CSRF check,
+// within the upload limit) for a use case that stores an upload: no file
+// is malformed, with the field's message under "file". Call done once the
+// use case has returned.
+func uploadedFile(c *gin.Context, field string) (open func() (string, io.Reader, error), done func()) {
+	var file io.ReadCloser
+	open = func() (string, io.Reader, error) {
+		fh, err := c.FormFile(field)
+		if err != nil {
+			return "", nil, app.Malformed("Select a file to upload", map[string]string{"file": "Select a file to upload"})
+		}
+		if file, err = fh.Open(); err != nil {
+			return "", nil, fmt.Errorf("open upload: %w", err)
+		}
+		return fh.Filename, file, nil
+	}
+	return open, func() {
+		if file != nil {
+			_ = file.Close()
+		}
+	}
+}
+
+// uploadRefused records on f, at field, a refusal of the file itself (too
+// large, of a type not taken, not a file) and reports whether it was one.
+func uploadRefused(f *Form, err error, field string) bool {
+	e, ok := app.AsError(err)
+	if ok && len(e.Fields) == 0 && (e.Kind == app.KindTooLarge || e.Kind == app.KindUnsupported || e.Kind == app.KindMalformed) {
+		f.Fail(field, e.Message)
+		return true
+	}
+	return false
 }
 
 // applicantDownload sends a document the visitor may open as an

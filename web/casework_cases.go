@@ -1,7 +1,6 @@
 package web
 
 import (
-	"fmt"
 	"io"
 	"net/http"
 	"net/url"
@@ -241,25 +240,10 @@ func (ui *UI) caseworkAddKeyDate(c *gin.Context) {
 // check, within the upload limit) as a document of the case.
 func (ui *UI) caseworkUpload(c *gin.Context) {
 	f := postedForm(c)
-	var file io.ReadCloser
-	defer func() {
-		if file != nil {
-			_ = file.Close()
-		}
-	}()
-	open := func() (string, io.Reader, error) {
-		fh, err := c.FormFile("doc-file")
-		if err != nil {
-			return "", nil, app.Malformed("Select a file to upload", map[string]string{"file": "Select a file to upload"})
-		}
-		if file, err = fh.Open(); err != nil {
-			return "", nil, fmt.Errorf("open upload: %w", err)
-		}
-		return fh.Filename, file, nil
-	}
+	open, done := uploadedFile(c, "doc-file")
+	defer done()
 	_, err := ui.app.AddCaseDocument(c.Request.Context(), actor(c), c.Param("id"), f.Checked("doc-shared", "yes"), open)
-	if e, isApp := app.AsError(err); isApp && len(e.Fields) == 0 && (e.Kind == app.KindTooLarge || e.Kind == app.KindUnsupported || e.Kind == app.KindMalformed) {
-		f.Fail("doc-file", e.Message)
+	if uploadRefused(f, err, "doc-file") {
 		ui.caseworkCasePage(c, refusal(c, err), f)
 		return
 	}

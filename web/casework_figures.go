@@ -49,7 +49,7 @@ func cwFigures(d app.CaseworkDashboard) cwFiguresData {
 	fc := d.FirstContact
 	h.Contacted = fc.OnTime + fc.Late
 	if h.Contacted > 0 {
-		h.Median = cwHalfWorkingDays(fc.MedianHalfWorkingDays)
+		h.Median = halves(int64(fc.MedianHalfWorkingDays), "working day")
 	}
 	h.RiskChart = cwCountChart("chart-risk", "Open cases by risk",
 		fmt.Sprintf("The number of open cases for each kind of risk, %s in all.", dashPlural(int64(d.Open), "open case")), d.OpenByRisk)
@@ -68,19 +68,6 @@ func cwFigures(d app.CaseworkDashboard) cwFiguresData {
 		fmt.Sprintf("The number of closed cases with each outcome, %s in all; %s saved.", dashPlural(int64(h.OutcomeTotal), "closed case"),
 			dashPlural(int64(d.SpacesSaved), "space")), d.Outcomes)
 	return h
-}
-
-// cwHalfWorkingDays writes half working days as working days: "1 working
-// day", "2.5 working days".
-func cwHalfWorkingDays(n int) string {
-	s := fmt.Sprint(n / 2)
-	if n%2 != 0 {
-		s += ".5"
-	}
-	if n == 2 {
-		return s + " working day"
-	}
-	return s + " working days"
 }
 
 // caseworkFigures is the casework dashboard (caseworkers and managers).

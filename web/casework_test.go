@@ -48,6 +48,9 @@ func newCWWorld(t *testing.T, s *site) *cwWorld {
 	w.grp = s.signedIn(t, w.group.Email)
 	w.asr = s.signedIn(t, assessor.Email)
 	w.memberCWV = s.signedIn(t, w.memberCW.Email)
+	for _, v := range []*visitor{w.cw, w.mgr, w.grp, w.asr, w.memberCWV} {
+		v.get("/dashboard") // the session's form token
+	}
 	return w
 }
 

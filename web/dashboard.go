@@ -150,15 +150,19 @@ func dashCharts(d app.Dashboard) *dashManagerData {
 
 // halfDays writes a number of half days as days: "10 days", "10.5 days",
 // "1 day".
-func dashHalfDays(n int64) string {
+func dashHalfDays(n int64) string { return halves(n, "day") }
+
+// halves writes a number of halves of unit: "10 days", "10.5 days",
+// "1 day".
+func halves(n int64, unit string) string {
 	s := fmt.Sprint(n / 2)
 	if n%2 != 0 {
 		s += ".5"
 	}
 	if n == 2 {
-		return s + " day"
+		return s + " " + unit
 	}
-	return s + " days"
+	return s + " " + unit + "s"
 }
 
 func dashBucketLabel(b app.DayBucket) string {
