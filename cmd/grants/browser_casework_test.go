@@ -6,7 +6,10 @@ import (
 	"testing"
 	"time"
 
+	"github.com/stretchr/testify/require"
+
 	"github.com/civicgrants/grants/app"
+	"github.com/civicgrants/grants/app/apptest"
 	"github.com/civicgrants/grants/workday"
 )
 
@@ -145,4 +148,47 @@ func closeCase(b *browserPage, outcome, summary string) {
 		b.choose("Outcome", outcome)
 		b.fillByLabel("What changed for the space", summary)
 	})
+}
+
+// A programme manager reads the casework figures from the menu (axe on a
+// page of charts and tables); the caseworker's lists filter; a case's
+// form refused shows the GOV.UK error summary.
+func TestBrowserCaseworkFiguresAndLists(t *testing.T) {
+	t.Parallel()
+	needBrowser(t)
+	s := newStack(t, nil)
+	group := s.env.User(t, "group.lists@example.org")
+	org := s.env.Organisation(t, group, "Dalston Together")
+	caseworker := s.env.User(t, "caseworker.lists@example.org", app.RoleCaseworker)
+	r := s.env.SupportRequest(t, group, org.ID)
+	_, err := s.env.App.TriageSupportRequest(t.Context(), caseworker, r.ID, apptest.Body(t, map[string]any{"outcome": "accept"}))
+	require.NoError(t, err)
+	s.env.SupportRequest(t, group, org.ID)
+
+	b := newBrowserPage(t, webRoot(s), withoutJavaScript())
+	signIn(b, s.env.Manager.Email)
+	b.clickLink("Casework figures")
+	b.expectHeading("Casework figures")
+	b.expectText("Open cases 1", "Lease ending 1", "Hackney 1", "Not contacted, still within the promise 1", "Waiting for triage 1")
+
+	switchUser(b, caseworker.Email)
+	b.clickLink("Intake queue")
+	b.selectOption("Requests", "Accepted")
+	b.clickButton("Show requests")
+	b.expectText("Dalston Community Centre", "Accepted")
+	b.clickLink("Cases")
+	b.selectOption("Caseworker", "Your cases")
+	b.selectOption("Status", "Open")
+	b.clickButton("Filter")
+	b.clickLink("Dalston Community Centre")
+	b.expectHeading("Dalston Community Centre")
+	due := workday.DateOf(time.Now()).AddDays(7)
+	b.fillIn("Due date", "Day", strconv.Itoa(due.Day))
+	b.fillIn("Due date", "Month", strconv.Itoa(int(due.Month)))
+	b.fillIn("Due date", "Year", strconv.Itoa(due.Year))
+	b.clickButton("Add action")
+	b.expectInvalid("Say what is to be done")
+	b.fillByLabel("Add a note", "")
+	b.clickButton("Add note")
+	b.expectInvalid("Write the note")
 }
