@@ -124,7 +124,7 @@ func (ui *UI) caseworkCasePage(c *gin.Context, status int, f *Form) {
 		}
 	}
 	if f == nil {
-		f = newForm()
+		f = newForm().Set("reassign-caseworker", cs.CaseworkerID)
 	}
 	ui.render(c, status, "casework-case", page{Title: cs.Space.Name, Form: f, Data: d, Flash: flash, Back: "/casework/cases"})
 }

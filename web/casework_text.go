@@ -85,7 +85,7 @@ func (cwText) Hours(minutes int64) string {
 
 // cwAge says how long ago t was, in whole days: "today", "1 day", "12 days".
 func cwAge(t, now time.Time) string {
-	days := int(now.In(london).Sub(t.In(london)).Hours() / 24)
+	days := int(now.Sub(t).Hours() / 24)
 	switch {
 	case days <= 0:
 		return "Today"
