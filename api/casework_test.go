@@ -117,6 +117,19 @@ func TestCaseworkThroughTheAPI(t *testing.T) {
 	res = f.do(t, "POST", base+"/actions", cwTok, map[string]any{"title": "More", "due_on": tomorrow})
 	require.Equal(t, http.StatusConflict, res.Status, string(res.Body))
 
+	// The case's audit chain, for caseworkers and managers.
+	trail := retry("GET", "/audit?entity=case:"+caseID, cwTok, nil, http.StatusOK)
+	var actions []string
+	for _, e := range trail["items"].([]any) {
+		actions = append(actions, e.(map[string]any)["action"].(string))
+	}
+	require.Equal(t, "case.opened", actions[0])
+	require.Contains(t, actions, "case.contact_logged")
+	require.Equal(t, "case.closed", actions[len(actions)-1])
+	require.NotContains(t, string(f.do(t, "GET", "/audit?entity=case:"+caseID, cwTok, nil).Body), "Private")
+	res = f.do(t, "GET", "/audit?entity=case:"+caseID, groupTok, nil)
+	require.Equal(t, http.StatusForbidden, res.Status, string(res.Body))
+
 	// The figures and the CSV count it.
 	figures := retry("GET", "/reports/casework", f.managerToken, nil, http.StatusOK)
 	require.Equal(t, 1.0, figures["closed"])

@@ -32,7 +32,7 @@ type AuditTrail struct {
 	Verified bool         `json:"verified"`
 }
 
-var chainName = regexp.MustCompile(`^(application|round|organisation|grant|payment|report):[a-z]{3}_[0-9a-z]{26}$`)
+var chainName = regexp.MustCompile(`^(application|round|organisation|grant|payment|report|case|support_request):[a-z]{3}_[0-9a-z]{26}$`)
 
 // AuditTrailOf returns the audit chain of one case (e.g. application:<id>),
 // oldest first, and whether it verifies (hashes, seals and signed head,
@@ -40,8 +40,9 @@ var chainName = regexp.MustCompile(`^(application|round|organisation|grant|payme
 // managers only. A draft application's trail is the applicant's private
 // work: not found, as the draft itself is.
 func (a *App) AuditTrailOf(ctx context.Context, actor Actor, entity string) (AuditTrail, error) {
-	if !actor.Has(RoleManager) {
-		return AuditTrail{}, forbidden("Only programme managers can read audit trails")
+	casework := strings.HasPrefix(entity, "case:") || strings.HasPrefix(entity, "support_request:")
+	if !actor.Has(RoleManager) && !(casework && actor.Has(RoleCaseworker)) {
+		return AuditTrail{}, forbidden("Only programme managers (and caseworkers, for casework) can read audit trails")
 	}
 	if !chainName.MatchString(entity) {
 		return AuditTrail{}, Invalid(map[string]string{"entity": "Name a case, like application:<id>"})

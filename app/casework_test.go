@@ -11,6 +11,8 @@ import (
 
 	"github.com/civicgrants/grants/app"
 	"github.com/civicgrants/grants/app/apptest"
+	"github.com/civicgrants/grants/db/sqlc"
+	"github.com/civicgrants/grants/id"
 	"github.com/civicgrants/grants/seed"
 	"github.com/civicgrants/grants/workday"
 )
@@ -292,4 +294,159 @@ func TestSupportFromApplication(t *testing.T) {
 	// Caseworkers see cases, not applications (nor scores).
 	_, err = env.App.GetApplication(ctx, caseworker, a.ID)
 	requireKind(t, err, app.KindNotFound)
+}
+
+// openCase makes a support request of a new organisation and accepts it,
+// returning the case's id, the group's admin and the organisation.
+func openCase(t *testing.T, env *apptest.Env, caseworker app.Actor, email, borough string) (string, app.Actor, app.Organisation) {
+	t.Helper()
+	admin := env.User(t, email)
+	org := env.Organisation(t, admin, "Org of "+email)
+	b := apptest.SupportBody(org.ID)
+	b["space"].(map[string]any)["borough"] = borough
+	r, err := env.App.CreateSupportRequest(context.Background(), admin, apptest.Body(t, b))
+	require.NoError(t, err)
+	res, err := env.App.TriageSupportRequest(context.Background(), caseworker, r.ID, apptest.Body(t, map[string]any{"outcome": "accept"}))
+	require.NoError(t, err)
+	return *res.CaseID, admin, org
+}
+
+// The casework figures and the CSV, checked against cases in known
+// states (rows written as the case's activities write them).
+func TestCaseworkFiguresAndCSV(t *testing.T) {
+	t.Parallel()
+	env := apptest.New(t)
+	ctx := context.Background()
+	cw := env.User(t, "caseworker@example.org", app.RoleCaseworker)
+	contacted, _, _ := openCase(t, env, cw, "a@example.org", "Hackney")
+	late, _, _ := openCase(t, env, cw, "b@example.org", "Hackney")
+	overdue, _, _ := openCase(t, env, cw, "c@example.org", "Lambeth")
+	openCase(t, env, cw, "d@example.org", "Camden") // waiting: opened today, no contact yet
+	closed, _, _ := openCase(t, env, cw, "e@example.org", "Lambeth")
+	lost, _, _ := openCase(t, env, cw, "f@example.org", "Lambeth")
+	q := env.Store.Queries
+	contact := func(caseID string, at time.Time, minutes int32, summary string) {
+		t.Helper()
+		_, err := q.CaseContactInsert(ctx, sqlc.CaseContactInsertParams{ID: id.New(id.CaseContact), CaseID: caseID, At: at,
+			Kind: "call", Minutes: minutes, Summary: summary, RecordedBy: cw.ID, CreatedAt: at})
+		require.NoError(t, err)
+		_, err = q.CaseMarkFirstContact(ctx, sqlc.CaseMarkFirstContactParams{ID: caseID, At: &at})
+		require.NoError(t, err)
+	}
+	now := time.Now()
+	contact(contacted, now, 30, "First call")
+	contact(closed, now, 90, "=HYPERLINK(\"http://evil\")")
+	contact(lost, now, 15, "Visit")
+	// late: opened three weeks ago, contacted today; overdue: opened three
+	// weeks ago, never contacted.
+	for _, c := range []string{late, overdue} {
+		_, err := env.Store.Pool.Exec(ctx, `UPDATE cases SET opened_at = now() - interval '21 days', first_contact_due_on = current_date - 14 WHERE id = $1`, c)
+		require.NoError(t, err)
+	}
+	contact(late, now, 60, "At last")
+	closeAs := func(caseID, outcome string) {
+		t.Helper()
+		_, err := q.CaseClose(ctx, sqlc.CaseCloseParams{ID: caseID, Outcome: &outcome, OutcomeSummary: ptr("What changed"), ClosedAt: &now, ClosedBy: &cw.ID})
+		require.NoError(t, err)
+	}
+	closeAs(closed, "secured")
+	closeAs(lost, "lost")
+
+	d, err := env.App.CaseworkFigures(ctx, env.Manager)
+	require.NoError(t, err)
+	require.Equal(t, 4, d.Open)
+	require.Equal(t, 2, d.Closed)
+	require.Equal(t, 1, d.SpacesSaved)
+	require.Equal(t, int64(195), d.Minutes)
+	require.Equal(t, app.FirstContactFigures{OnTime: 3, Late: 1, Overdue: 1, Waiting: 1, PromisedDays: 5},
+		withoutMedian(d.FirstContact))
+	byBorough := map[string]int{}
+	for _, c := range d.OpenByBorough {
+		byBorough[c.Key] = c.Cases
+	}
+	require.Equal(t, map[string]int{"Hackney": 2, "Lambeth": 1, "Camden": 1}, byBorough)
+	require.Equal(t, app.CaseCount{Key: "lease_ending", Label: "Lease ending", Cases: 4}, d.OpenByRisk[0])
+	outcomes := map[string]int{}
+	for _, c := range d.Outcomes {
+		outcomes[c.Key] = c.Cases
+	}
+	require.Equal(t, 1, outcomes["secured"])
+	require.Equal(t, 1, outcomes["lost"])
+	require.Equal(t, 0, outcomes["relocated"])
+
+	_, err = env.App.CaseworkFigures(ctx, env.User(t, "assessor@example.org", app.RoleAssessor))
+	requireKind(t, err, app.KindForbidden)
+	write, err := env.App.ExportCases(ctx, cw)
+	require.NoError(t, err)
+	var buf strings.Builder
+	require.NoError(t, write(&buf))
+	lines := strings.Split(strings.TrimSpace(buf.String()), "\n")
+	require.Len(t, lines, 7)
+	var closedLine string
+	for _, l := range lines {
+		if strings.HasPrefix(l, closed) {
+			closedLine = l
+		}
+	}
+	require.Contains(t, closedLine, ",secured,")
+	require.Contains(t, closedLine, ",1.50,")
+	require.Contains(t, closedLine, ",true,")
+}
+
+// withoutMedian zeroes the median, checked on its own.
+func withoutMedian(f app.FirstContactFigures) app.FirstContactFigures {
+	f.MedianHalfWorkingDays = 0
+	return f
+}
+
+func ptr[T any](v T) *T { return &v }
+
+// A caseworker invites the group to apply: a draft of the group's in an
+// open round, pre-filled from the case; the group is told. A closed
+// round or a second draft in the round is refused.
+func TestInviteToApply(t *testing.T) {
+	t.Parallel()
+	env := apptest.New(t)
+	ctx := context.Background()
+	cw := env.User(t, "caseworker@example.org", app.RoleCaseworker)
+	caseID, admin, org := openCase(t, env, cw, "group@example.org", "Hackney")
+	rounds, err := seed.Rounds()
+	require.NoError(t, err)
+	def := rounds["spaces-at-risk"]
+	now := time.Now().UTC().Truncate(time.Second)
+	def.OpensAt, def.ClosesAt = now.Add(-time.Hour), now.Add(24*time.Hour)
+	_, err = env.App.EnsureProgramme(ctx, app.Programme{Code: "spaces-at-risk", Name: "Community Spaces at Risk Fund", FunderName: "City Hall"})
+	require.NoError(t, err)
+	rnd := env.Round(t, def)
+
+	_, err = env.App.InviteToApply(ctx, admin, caseID, apptest.Body(t, map[string]any{"round_id": rnd.ID}))
+	requireKind(t, err, app.KindForbidden)
+	_, err = env.App.InviteToApply(ctx, cw, caseID, apptest.Body(t, map[string]any{"round_id": "rnd_nope"}))
+	fieldErr(t, err, "round_id")
+
+	a, err := env.App.InviteToApply(ctx, cw, caseID, apptest.Body(t, map[string]any{"round_id": rnd.ID}))
+	require.NoError(t, err)
+	require.Equal(t, "draft", a.Status)
+	require.Equal(t, org.ID, a.OrganisationID)
+	require.JSONEq(t, `"Dalston Community Centre"`, string(a.Answers["space_name"]))
+	require.JSONEq(t, `["community_centre"]`, string(a.Answers["space_type"]))
+	require.JSONEq(t, `350`, string(a.Answers["weekly_users"]))
+	require.JSONEq(t, `true`, string(a.Answers["owns_or_leases"]))
+	require.Contains(t, string(a.Answers["space_description"]), "Lunch club for older people")
+	require.Contains(t, notifiedKinds(t, env, admin.ID), "case_invited_to_apply")
+	// The group can carry on with it.
+	got, err := env.App.GetApplication(ctx, admin, a.ID)
+	require.NoError(t, err)
+	require.Equal(t, a.ID, got.ID)
+
+	_, err = env.App.InviteToApply(ctx, cw, caseID, apptest.Body(t, map[string]any{"round_id": rnd.ID}))
+	requireKind(t, err, app.KindConflict)
+	cases, err := env.App.OrganisationCases(ctx, admin, org.ID)
+	require.NoError(t, err)
+	require.Len(t, cases, 1)
+	require.Equal(t, caseID, cases[0].ID)
+	stranger := env.User(t, "stranger@example.org")
+	cases, err = env.App.OrganisationCases(ctx, stranger, org.ID)
+	require.NoError(t, err)
+	require.Empty(t, cases)
 }

@@ -136,6 +136,16 @@ func (d *Dispatcher) start(ctx context.Context, row sqlc.Outbox) error {
 		}
 		opts = client.StartWorkflowOptions{ID: workflows.RoundWorkflowID(in.RoundID)}
 		wf, arg = workflows.RoundWorkflowName, in
+	case workflows.OutboxStartCase:
+		var in workflows.CaseInput
+		if err := json.Unmarshal(row.Payload, &in); err != nil {
+			return fmt.Errorf("decode payload: %w", err)
+		}
+		if in.CaseID == "" {
+			return errors.New("decode payload: no case_id")
+		}
+		opts = client.StartWorkflowOptions{ID: workflows.CaseWorkflowID(in.CaseID)}
+		wf, arg = workflows.CaseWorkflowName, in
 	case workflows.OutboxDeliverEmail:
 		var in workflows.EmailDelivery
 		if err := json.Unmarshal(row.Payload, &in); err != nil {

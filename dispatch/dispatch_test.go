@@ -4,6 +4,7 @@ import (
 	"context"
 	"encoding/json"
 	"log/slog"
+	"path/filepath"
 	"testing"
 	"time"
 
@@ -12,11 +13,15 @@ import (
 	"go.temporal.io/sdk/worker"
 	wf "go.temporal.io/sdk/workflow"
 
+	"github.com/civicgrants/grants/app"
 	"github.com/civicgrants/grants/app/apptest"
+	"github.com/civicgrants/grants/casework"
+	"github.com/civicgrants/grants/casework/casetest"
 	"github.com/civicgrants/grants/db/dbtest"
 	"github.com/civicgrants/grants/db/sqlc"
 	"github.com/civicgrants/grants/dispatch"
 	"github.com/civicgrants/grants/id"
+	"github.com/civicgrants/grants/workday"
 	"github.com/civicgrants/grants/workflows"
 	"github.com/civicgrants/grants/workflows/activities"
 	"github.com/civicgrants/grants/workflows/wftest"
@@ -222,4 +227,103 @@ func TestGrantSignalRetriedWhileTemporalIsDown(t *testing.T) {
 	require.Equal(t, 1, attempts)
 	require.NotNil(t, lastError)
 	require.True(t, later, "backed off")
+}
+
+// caseUpdate sends an Update to a case's workflow and waits for it.
+func caseUpdate(t *testing.T, tc client.Client, caseID, name string, arg any) error {
+	t.Helper()
+	h, err := tc.UpdateWorkflow(t.Context(), client.UpdateWorkflowOptions{WorkflowID: workflows.CaseWorkflowID(caseID),
+		UpdateName: name, Args: []any{arg}, WaitForStage: client.WorkflowUpdateStageCompleted})
+	if err != nil {
+		return err
+	}
+	var res workflows.CaseUpdateResult
+	return h.Get(t.Context(), &res)
+}
+
+// An accepted request's case starts its workflow through the outbox; the
+// workflow takes the clock's steps already due (first contact missed, a
+// review), is worked by Updates and ends when closed. Starting it again
+// (a dispatcher that crashed before marking the row) starts nothing.
+// GRANTS_RECORD_HISTORY=1 records its history for the replay tests.
+func TestCaseStartsItsWorkflow(t *testing.T) {
+	t.Parallel()
+	env := apptest.New(t)
+	ctx := context.Background()
+	admin := env.User(t, "admin@group.example.org")
+	caseworker := env.User(t, "caseworker@example.org", app.RoleCaseworker)
+	orgID := env.Organisation(t, admin, "Old Library Friends").ID
+	now := time.Now()
+	today := workday.DateOf(now)
+	promised, review := today.AddDays(-2), today.AddDays(-1)
+	caseID := casetest.Open(t, env.Store, casetest.Case{OrganisationID: orgID, RequestedBy: admin.ID, CaseworkerID: caseworker.ID,
+		OpenedAt: now.Add(-10 * 24 * time.Hour), FirstContactDueOn: &promised, ReviewDueOn: &review})
+	payload, err := json.Marshal(workflows.CaseInput{CaseID: caseID})
+	require.NoError(t, err)
+	_, err = env.Store.OutboxInsert(ctx, sqlc.OutboxInsertParams{Kind: workflows.OutboxStartCase, Payload: payload})
+	require.NoError(t, err)
+
+	tc := wftest.Client(t)
+	queue := wftest.TaskQueue(t)
+	log := slog.New(slog.DiscardHandler)
+	w := worker.New(tc, queue, worker.Options{})
+	workflows.Register(w)
+	(&activities.Activities{Store: env.Store, Log: log}).Register(w)
+	require.NoError(t, w.Start())
+	t.Cleanup(w.Stop)
+	d := &dispatch.Dispatcher{Store: env.Store, Temporal: tc, Log: log, TaskQueue: queue}
+	n, err := d.DispatchOnce(ctx)
+	require.NoError(t, err)
+	require.GreaterOrEqual(t, n, 1)
+
+	audit := func() []string {
+		evs, err := env.Store.AuditListByChain(ctx, workflows.CaseChain(caseID))
+		require.NoError(t, err)
+		out := []string{}
+		for _, e := range evs {
+			out = append(out, e.Action)
+		}
+		return out
+	}
+	require.Eventually(t, func() bool { return len(audit()) == 2 }, 10*time.Second, 50*time.Millisecond, "the steps already due")
+	require.Equal(t, []string{"case.first_contact_escalated", "case.review_due"}, audit())
+
+	cw := workflows.Caller{ID: caseworker.ID, Roles: caseworker.Roles}
+	for _, u := range []struct {
+		name string
+		arg  any
+	}{
+		{workflows.UpdateCaseAddContact, workflows.CaseContactUpdate{Caller: cw, ContactID: id.New("con"), ContactAt: time.Now(), Kind: "meeting",
+			Minutes: 60, Summary: "Met the committee"}},
+		{workflows.UpdateCaseAddAction, workflows.CaseActionUpdate{Caller: cw, ActionID: id.New("act"), Title: "Ask for the lease",
+			DueOn: today.AddDays(10).String()}},
+		{workflows.UpdateCaseAddKeyDate, workflows.CaseKeyDateUpdate{Caller: cw, KeyDateID: id.New("kdt"), Kind: "lease_end",
+			On: today.AddDays(30).String(), Description: "The lease ends"}},
+		{workflows.UpdateCaseAddNote, workflows.CaseNoteUpdate{Caller: workflows.Caller{ID: admin.ID}, NoteID: id.New("nte"), Body: "Thank you"}},
+		{workflows.UpdateCaseClose, workflows.CaseCloseUpdate{Caller: cw, Outcome: "secured", Summary: "The council agreed a community lease."}},
+	} {
+		require.NoError(t, caseUpdate(t, tc, caseID, u.name, u.arg), u.name)
+	}
+	var res workflows.CaseResult
+	require.NoError(t, tc.GetWorkflow(ctx, workflows.CaseWorkflowID(caseID), "").Get(ctx, &res))
+	require.Equal(t, workflows.CaseResult{Status: casework.CaseClosed, Outcome: "secured"}, res)
+	// The case's workflow has ended: a second close cannot reach it.
+	require.Error(t, caseUpdate(t, tc, caseID, workflows.UpdateCaseClose, workflows.CaseCloseUpdate{Caller: cw, Outcome: "lost", Summary: "x"}))
+	require.Equal(t, []string{"case.first_contact_escalated", "case.review_due", "case.contact_logged", "case.action_added",
+		"case.key_date_added", "case.note_added", "case.closed"}, audit())
+
+	desc, err := tc.DescribeWorkflowExecution(ctx, workflows.CaseWorkflowID(caseID), "")
+	require.NoError(t, err)
+	_, err = env.Store.Pool.Exec(ctx, `UPDATE outbox SET dispatched_at = NULL WHERE kind = $1`, workflows.OutboxStartCase)
+	require.NoError(t, err)
+	n, err = d.DispatchOnce(ctx)
+	require.NoError(t, err)
+	require.GreaterOrEqual(t, n, 1)
+	again, err := tc.DescribeWorkflowExecution(ctx, workflows.CaseWorkflowID(caseID), "")
+	require.NoError(t, err)
+	require.Equal(t, desc.WorkflowExecutionInfo.Execution.RunId, again.WorkflowExecutionInfo.Execution.RunId, "a closed case is not started again")
+
+	if wftest.Recording() {
+		wftest.RecordHistory(t, tc, workflows.CaseWorkflowID(caseID), filepath.Join("..", "workflows", "testdata", "case_closed.json"), true)
+	}
 }

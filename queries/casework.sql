@@ -226,11 +226,6 @@ SET status = 'closed', outcome = @outcome, outcome_summary = @outcome_summary, c
 WHERE id = @id AND status = 'open'
 RETURNING *;
 
--- name: CaseDocumentInsert :one
-INSERT INTO case_documents (id, case_id, filename, content_type, size_bytes, sha256, shared, uploaded_by)
-VALUES (@id, @case_id, @filename, @content_type, @size_bytes, @sha256, @shared, @uploaded_by)
-RETURNING *;
-
 -- name: CaseDocumentList :many
 SELECT * FROM case_documents
 WHERE case_id = @case_id AND (NOT @shared_only::boolean OR shared)
@@ -275,3 +270,18 @@ FROM cases c WHERE c.id = @id;
 
 -- name: SupportRequestCountByStatus :many
 SELECT status, count(*)::integer AS requests FROM support_requests GROUP BY status;
+
+-- name: CaseReassign :one
+-- Gives an open case to another caseworker (no row: closed, or theirs
+-- already).
+UPDATE cases SET caseworker_id = @caseworker_id, version = version + 1
+WHERE id = @id AND status = 'open' AND caseworker_id <> @caseworker_id
+RETURNING *;
+
+-- name: CaseDocumentAdd :one
+-- Records a case's document at the workflow's time; a retry with the same
+-- id adds nothing (no row).
+INSERT INTO case_documents (id, case_id, filename, content_type, size_bytes, sha256, shared, uploaded_by, created_at)
+VALUES (@id, @case_id, @filename, @content_type, @size_bytes, @sha256, @shared, @uploaded_by, @created_at)
+ON CONFLICT (id) DO NOTHING
+RETURNING *;

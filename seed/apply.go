@@ -2,11 +2,14 @@ package seed
 
 import (
 	"context"
+	"encoding/json"
 	"fmt"
 	"time"
 
 	"github.com/civicgrants/grants/app"
+	"github.com/civicgrants/grants/casework"
 	"github.com/civicgrants/grants/organisation"
+	"github.com/civicgrants/grants/workday"
 )
 
 // Apply loads the demo data once: both programmes, one open round of each,
@@ -33,11 +36,15 @@ func Apply(ctx context.Context, a *app.App, password string, now time.Time) (boo
 	}
 	o := DemoOrganisation()
 	income := o.AnnualIncomePence
-	if _, err := a.CreateOrganisation(ctx, actors[ApplicantEmail], organisation.Input{
+	org, err := a.CreateOrganisation(ctx, actors[ApplicantEmail], organisation.Input{
 		Name: o.Name, LegalForm: o.LegalForm, CharityNumber: o.CharityNumber, Borough: o.Borough,
 		Address: organisation.Address{Line1: o.Line1, Town: o.Town, Postcode: o.Postcode}, AnnualIncomePence: &income,
-	}); err != nil {
+	})
+	if err != nil {
 		return false, fmt.Errorf("seed organisation: %w", err)
+	}
+	if err := demoSupportRequest(ctx, a, actors[ApplicantEmail], org, now); err != nil {
+		return false, err
 	}
 	rounds, err := Rounds()
 	if err != nil {
@@ -53,3 +60,28 @@ func Apply(ctx context.Context, a *app.App, password string, now time.Time) (boo
 	}
 	return true, nil
 }
+
+// demoSupportRequest asks for support with the demo charity's hall, so the
+// caseworker's intake queue has a request to triage.
+func demoSupportRequest(ctx context.Context, a *app.App, applicant app.Actor, org app.Organisation, now time.Time) error {
+	keyDate := workday.DateOf(now).AddDays(30).String()
+	council, weekly, rent := "council", int64(220), int64(900_000)
+	consent := true
+	in := casework.Request{OrganisationID: org.ID, Urgency: "high", LedByCommunity: true, ConsentToShare: &consent,
+		Space: casework.Space{Name: "Walworth Community Hall", Kind: "community_centre", Address: org.Address, Borough: org.Borough,
+			Uses: []string{"Food bank", "Lunch club for older people", "Homework club"}, UsedBy: "Families and older people from the estates around East Street",
+			WeeklyUsers: &weekly, Tenure: "lease", LandlordType: &council, TenureEndsOn: &keyDate, AnnualRentPence: &rent,
+			RentChanges: "The council has proposed a market rent from the renewal"},
+		Risk: casework.Risk{Kind: "lease_ending", KeyDate: &keyDate, KeyDateKind: ptr("lease_end"),
+			Description: "Our lease ends next month and the council proposes to triple the rent on renewal."}}
+	raw, err := json.Marshal(in)
+	if err != nil {
+		return fmt.Errorf("encode demo support request: %w", err)
+	}
+	if _, err := a.CreateSupportRequest(ctx, applicant, func(v any) error { return json.Unmarshal(raw, v) }); err != nil {
+		return fmt.Errorf("seed support request: %w", err)
+	}
+	return nil
+}
+
+func ptr[T any](v T) *T { return &v }

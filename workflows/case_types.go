@@ -181,6 +181,9 @@ type CaseClockItem struct {
 	DueOn     string `json:"due_on"`
 	Reminded  bool   `json:"reminded"`
 	Escalated bool   `json:"escalated"`
+	// AddedAt is when the action was added: a reminder whose time had
+	// passed by then is not sent (zero: every reminder is).
+	AddedAt time.Time `json:"added_at"`
 }
 
 // CaseClockEntry is a key date still to come: reminded a week before and
@@ -190,6 +193,10 @@ type CaseClockEntry struct {
 	On           string `json:"on"`
 	RemindedWeek bool   `json:"reminded_week"`
 	RemindedDay  bool   `json:"reminded_day"`
+	// AddedAt is when the key date was added: a reminder whose time had
+	// passed by then is not sent, the group having been told of the date
+	// when it was added (zero: every reminder is).
+	AddedAt time.Time `json:"added_at"`
 }
 
 // Steps of a case's clock (CaseClockStep.Step).

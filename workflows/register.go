@@ -14,4 +14,5 @@ func Register(r Registrar) {
 	r.RegisterWorkflowWithOptions(GrantWorkflow, workflow.RegisterOptions{Name: GrantWorkflowName})
 	r.RegisterWorkflowWithOptions(DisbursementWorkflow, workflow.RegisterOptions{Name: DisbursementWorkflowName})
 	r.RegisterWorkflowWithOptions(EmailWorkflow, workflow.RegisterOptions{Name: EmailWorkflowName})
+	r.RegisterWorkflowWithOptions(CaseWorkflow, workflow.RegisterOptions{Name: CaseWorkflowName})
 }

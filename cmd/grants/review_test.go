@@ -11,13 +11,12 @@ import (
 
 	"github.com/stretchr/testify/require"
 	enumspb "go.temporal.io/api/enums/v1"
-	historypb "go.temporal.io/api/history/v1"
 	"go.temporal.io/sdk/client"
-	"google.golang.org/protobuf/encoding/protojson"
 
 	"github.com/civicgrants/grants/app"
 	"github.com/civicgrants/grants/app/apptest"
 	"github.com/civicgrants/grants/workflows"
+	"github.com/civicgrants/grants/workflows/wftest"
 )
 
 type appView struct {
@@ -219,21 +218,7 @@ func TestReviewToAcceptedOfferThroughTheDevServer(t *testing.T) {
 // has finished if finished.
 func recordHistory(t *testing.T, tc client.Client, workflowID, name string, finished bool) {
 	t.Helper()
-	ctx, cancel := context.WithTimeout(context.Background(), 30*time.Second)
-	defer cancel()
-	if finished {
-		require.NoError(t, tc.GetWorkflow(ctx, workflowID, "").Get(ctx, nil), "wait for %s to finish", workflowID)
-	}
-	iter := tc.GetWorkflowHistory(ctx, workflowID, "", false, enumspb.HISTORY_EVENT_FILTER_TYPE_ALL_EVENT)
-	var h historypb.History
-	for iter.HasNext() {
-		ev, err := iter.Next()
-		require.NoError(t, err)
-		h.Events = append(h.Events, ev)
-	}
-	raw, err := protojson.MarshalOptions{Multiline: true, Indent: "  "}.Marshal(&h)
-	require.NoError(t, err)
-	require.NoError(t, os.WriteFile(filepath.Join("..", "..", "workflows", "testdata", name), raw, 0o644))
+	wftest.RecordHistory(t, tc, workflowID, filepath.Join("..", "..", "workflows", "testdata", name), finished)
 }
 
 // A conflict declared on one application covers the organisation

@@ -626,17 +626,39 @@ func (q *Queries) CaseDashboardRows(ctx context.Context) ([]CaseDashboardRowsRow
 	return items, nil
 }
 
-const caseDocumentGet = `-- name: CaseDocumentGet :one
-SELECT id, case_id, filename, content_type, size_bytes, sha256, shared, uploaded_by, created_at FROM case_documents WHERE id = $1 AND case_id = $2
+const caseDocumentAdd = `-- name: CaseDocumentAdd :one
+INSERT INTO case_documents (id, case_id, filename, content_type, size_bytes, sha256, shared, uploaded_by, created_at)
+VALUES ($1, $2, $3, $4, $5, $6, $7, $8, $9)
+ON CONFLICT (id) DO NOTHING
+RETURNING id, case_id, filename, content_type, size_bytes, sha256, shared, uploaded_by, created_at
 `
 
-type CaseDocumentGetParams struct {
-	ID     string
-	CaseID string
+type CaseDocumentAddParams struct {
+	ID          string
+	CaseID      string
+	Filename    string
+	ContentType string
+	SizeBytes   int64
+	Sha256      string
+	Shared      bool
+	UploadedBy  string
+	CreatedAt   time.Time
 }
 
-func (q *Queries) CaseDocumentGet(ctx context.Context, arg CaseDocumentGetParams) (CaseDocument, error) {
-	row := q.db.QueryRow(ctx, caseDocumentGet, arg.ID, arg.CaseID)
+// Records a case's document at the workflow's time; a retry with the same
+// id adds nothing (no row).
+func (q *Queries) CaseDocumentAdd(ctx context.Context, arg CaseDocumentAddParams) (CaseDocument, error) {
+	row := q.db.QueryRow(ctx, caseDocumentAdd,
+		arg.ID,
+		arg.CaseID,
+		arg.Filename,
+		arg.ContentType,
+		arg.SizeBytes,
+		arg.Sha256,
+		arg.Shared,
+		arg.UploadedBy,
+		arg.CreatedAt,
+	)
 	var i CaseDocument
 	err := row.Scan(
 		&i.ID,
@@ -652,34 +674,17 @@ func (q *Queries) CaseDocumentGet(ctx context.Context, arg CaseDocumentGetParams
 	return i, err
 }
 
-const caseDocumentInsert = `-- name: CaseDocumentInsert :one
-INSERT INTO case_documents (id, case_id, filename, content_type, size_bytes, sha256, shared, uploaded_by)
-VALUES ($1, $2, $3, $4, $5, $6, $7, $8)
-RETURNING id, case_id, filename, content_type, size_bytes, sha256, shared, uploaded_by, created_at
+const caseDocumentGet = `-- name: CaseDocumentGet :one
+SELECT id, case_id, filename, content_type, size_bytes, sha256, shared, uploaded_by, created_at FROM case_documents WHERE id = $1 AND case_id = $2
 `
 
-type CaseDocumentInsertParams struct {
-	ID          string
-	CaseID      string
-	Filename    string
-	ContentType string
-	SizeBytes   int64
-	Sha256      string
-	Shared      bool
-	UploadedBy  string
+type CaseDocumentGetParams struct {
+	ID     string
+	CaseID string
 }
 
-func (q *Queries) CaseDocumentInsert(ctx context.Context, arg CaseDocumentInsertParams) (CaseDocument, error) {
-	row := q.db.QueryRow(ctx, caseDocumentInsert,
-		arg.ID,
-		arg.CaseID,
-		arg.Filename,
-		arg.ContentType,
-		arg.SizeBytes,
-		arg.Sha256,
-		arg.Shared,
-		arg.UploadedBy,
-	)
+func (q *Queries) CaseDocumentGet(ctx context.Context, arg CaseDocumentGetParams) (CaseDocument, error) {
+	row := q.db.QueryRow(ctx, caseDocumentGet, arg.ID, arg.CaseID)
 	var i CaseDocument
 	err := row.Scan(
 		&i.ID,
@@ -1308,6 +1313,44 @@ func (q *Queries) CaseNoteList(ctx context.Context, arg CaseNoteListParams) ([]C
 		return nil, err
 	}
 	return items, nil
+}
+
+const caseReassign = `-- name: CaseReassign :one
+UPDATE cases SET caseworker_id = $1, version = version + 1
+WHERE id = $2 AND status = 'open' AND caseworker_id <> $1
+RETURNING id, support_request_id, organisation_id, caseworker_id, status, opened_at, opened_by, first_contact_due_on, first_contact_at, outcome, outcome_summary, closed_at, closed_by, first_contact_escalated_at, review_due_on, review_reminded_on, version
+`
+
+type CaseReassignParams struct {
+	CaseworkerID string
+	ID           string
+}
+
+// Gives an open case to another caseworker (no row: closed, or theirs
+// already).
+func (q *Queries) CaseReassign(ctx context.Context, arg CaseReassignParams) (Case, error) {
+	row := q.db.QueryRow(ctx, caseReassign, arg.CaseworkerID, arg.ID)
+	var i Case
+	err := row.Scan(
+		&i.ID,
+		&i.SupportRequestID,
+		&i.OrganisationID,
+		&i.CaseworkerID,
+		&i.Status,
+		&i.OpenedAt,
+		&i.OpenedBy,
+		&i.FirstContactDueOn,
+		&i.FirstContactAt,
+		&i.Outcome,
+		&i.OutcomeSummary,
+		&i.ClosedAt,
+		&i.ClosedBy,
+		&i.FirstContactEscalatedAt,
+		&i.ReviewDueOn,
+		&i.ReviewRemindedOn,
+		&i.Version,
+	)
+	return i, err
 }
 
 const supportRequestByApplication = `-- name: SupportRequestByApplication :one

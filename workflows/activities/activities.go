@@ -82,6 +82,16 @@ func (a *Activities) Register(r Registrar) {
 		{workflows.ActivityMarkPaid, a.MarkPaid},
 		{workflows.ActivitySendEmail, a.SendEmail},
 		{workflows.ActivityRecordEmailFailed, a.RecordEmailFailed},
+		{workflows.ActivityLoadCaseClock, a.LoadCaseClock},
+		{workflows.ActivityCaseClockStep, a.CaseClockStep},
+		{workflows.ActivityCaseAddAction, a.CaseAddAction},
+		{workflows.ActivityCaseActionStatus, a.CaseActionStatus},
+		{workflows.ActivityCaseAddNote, a.CaseAddNote},
+		{workflows.ActivityCaseAddContact, a.CaseAddContact},
+		{workflows.ActivityCaseAddKeyDate, a.CaseAddKeyDate},
+		{workflows.ActivityCaseAddDocument, a.CaseAddDocument},
+		{workflows.ActivityCaseReassign, a.CaseReassign},
+		{workflows.ActivityCaseClose, a.CaseClose},
 	} {
 		r.RegisterActivityWithOptions(act.fn, activity.RegisterOptions{Name: act.name})
 	}
