@@ -408,7 +408,7 @@ func TestCaseworkFigures(t *testing.T) {
 }
 
 var (
-	actionStatusRE = regexp.MustCompile(`/actions/(act_[A-Za-z0-9]+)/status`)
+	actionStatusRE = regexp.MustCompile(`/actions/(cac_[A-Za-z0-9]+)/status`)
 	documentRE     = regexp.MustCompile(`href="(/casework/cases/cas_[A-Za-z0-9]+/documents/doc_[A-Za-z0-9]+)"`)
 )
 
