@@ -68,7 +68,7 @@ func (ui *UI) applicantUpload(c *gin.Context) {
 	}
 	f := postedForm(c)
 	ret := applicantReturn(x, f.Get("return"))
-	open, done := formFile(c)
+	open, done := uploadedFile(c, "file")
 	defer done()
 	_, err := ui.app.UploadDocument(c.Request.Context(), actor(c), x.App.ID, open)
 	if err == nil {
@@ -79,20 +79,21 @@ func (ui *UI) applicantUpload(c *gin.Context) {
 		redirect(c, to)
 		return
 	}
-	if !uploadRefused(f, err) {
+	if !uploadRefused(f, err, "file") && !f.FromApp(err, nil, "file") {
 		ui.fail(c, err)
 		return
 	}
 	ui.applicantRenderDocuments(c, refusal(c, err), x, f, ret, "")
 }
 
-// formFile opens the multipart field "file" (already read by the CSRF
-// check, within the upload limit) for a use case's upload; done closes
-// what it opened.
-func formFile(c *gin.Context) (open func() (string, io.Reader, error), done func()) {
+// uploadedFile opens the multipart field (already read by the CSRF check,
+// within the upload limit) for a use case that stores an upload: no file
+// is malformed, with the field's message under "file". Call done once the
+// use case has returned.
+func uploadedFile(c *gin.Context, field string) (open func() (string, io.Reader, error), done func()) {
 	var file io.ReadCloser
 	open = func() (string, io.Reader, error) {
-		fh, err := c.FormFile("file")
+		fh, err := c.FormFile(field)
 		if err != nil {
 			return "", nil, app.Malformed("Select a file to upload", map[string]string{"file": "Select a file to upload"})
 		}
@@ -101,26 +102,22 @@ func formFile(c *gin.Context) (open func() (string, io.Reader, error), done func
 		}
 		return fh.Filename, file, nil
 	}
-	done = func() {
+	return open, func() {
 		if file != nil {
 			_ = file.Close()
 		}
 	}
-	return open, done
 }
 
-// uploadRefused records an upload's refusal on the file field of f (a
-// file missing, too large or of a type not accepted) and reports whether
-// it is one to show there.
-func uploadRefused(f *Form, err error) bool {
-	e, isApp := app.AsError(err)
-	switch {
-	case isApp && len(e.Fields) == 0 && (e.Kind == app.KindTooLarge || e.Kind == app.KindUnsupported || e.Kind == app.KindMalformed):
-		f.Fail("file", e.Message)
+// uploadRefused records on f, at field, a refusal of the file itself (too
+// large, of a type not taken, not a file) and reports whether it was one.
+func uploadRefused(f *Form, err error, field string) bool {
+	e, ok := app.AsError(err)
+	if ok && len(e.Fields) == 0 && (e.Kind == app.KindTooLarge || e.Kind == app.KindUnsupported || e.Kind == app.KindMalformed) {
+		f.Fail(field, e.Message)
 		return true
-	default:
-		return f.FromApp(err, nil, "file")
 	}
+	return false
 }
 
 // applicantDownload sends a document the visitor may open as an

@@ -102,9 +102,20 @@ func TestWebAuthorisationMatrix(t *testing.T) {
 		{"/admin/staff/:id/active", "/admin/staff/" + s.env.Manager.ID + "/active", url.Values{"active": {"maybe"}} /**/, "303 403 403 403 403 403 403 403 403 403 403 403 403 403"},
 		{"/notifications/:id/read", "/notifications/" + w.notification + "/read", url.Values{} /*                       */, "303 404 404 404 404 404 404 404 404 404 404 404 404 404"},
 		{"/support/new", "/support/new", url.Values{"organisation_id": {""}} /*                                          */, "303 422 422 422 422 422 422 422 422 422 422 422 422 422"},
-		{"/support/cases/:id/notes", "/support/cases/" + w.supportCase + "/notes", url.Values{"body": {""}} /*          */, "303 422 422 404 404 404 404 404 404 422 404 422 404 422"},
-		{"/support/cases/:id/documents", "/support/cases/" + w.supportCase + "/documents", url.Values{} /*               */, "303 400 400 404 404 404 404 404 404 400 404 400 404 400"},
+		{"/support/cases/:id/notes", "/support/cases/" + w.caseID + "/notes", url.Values{"body": {""}} /*          */, "303 422 422 404 404 404 404 404 404 422 404 422 404 422"},
+		{"/support/cases/:id/documents", "/support/cases/" + w.caseID + "/documents", url.Values{} /*               */, "303 400 400 404 404 404 404 404 404 400 404 400 404 400"},
 		{"/manage/reports/:id/review", "/manage/reports/" + w.report + "/review", url.Values{"outcome": {"accept"}} /*   */, "303 403 403 403 403 403 403 403 403 403 409 403 403 403"},
+		// Casework: caseworkers only (none of the columns is one).
+		{"/casework/requests/:id/triage", "/casework/requests/" + w.supportRequest + "/triage", url.Values{"outcome": {""}}, "303 403 403 403 403 403 403 403 403 403 403 403 403 403"},
+		{"/casework/cases/:id/actions", "/casework/cases/" + w.caseID + "/actions", url.Values{"action-title": {""}}, "303 403 403 403 403 403 403 403 403 403 403 403 403 403"},
+		{"/casework/cases/:id/actions/:action/status", "/casework/cases/" + w.caseID + "/actions/act_nope/status", url.Values{}, "303 403 403 403 403 403 403 403 403 403 403 403 403 403"},
+		{"/casework/cases/:id/contacts", "/casework/cases/" + w.caseID + "/contacts", url.Values{"contact-summary": {""}}, "303 403 403 403 403 403 403 403 403 403 403 403 403 403"},
+		{"/casework/cases/:id/notes", "/casework/cases/" + w.caseID + "/notes", url.Values{"note-body": {""}}, "303 403 403 403 403 403 403 403 403 403 403 403 403 403"},
+		{"/casework/cases/:id/key-dates", "/casework/cases/" + w.caseID + "/key-dates", url.Values{"keydate-kind": {""}}, "303 403 403 403 403 403 403 403 403 403 403 403 403 403"},
+		{"/casework/cases/:id/documents", "/casework/cases/" + w.caseID + "/documents", url.Values{}, "303 403 403 403 403 403 403 403 403 403 403 403 403 403"},
+		{"/casework/cases/:id/reassign", "/casework/cases/" + w.caseID + "/reassign", url.Values{"reassign-caseworker": {""}}, "303 403 403 403 403 403 403 403 403 403 403 403 403 403"},
+		{"/casework/cases/:id/invite-to-apply", "/casework/cases/" + w.caseID + "/invite-to-apply", url.Values{"invite-round": {""}}, "303 403 403 403 403 403 403 403 403 403 403 403 403 403"},
+		{"/casework/cases/:id/close", "/casework/cases/" + w.caseID + "/close", url.Values{"close-outcome": {""}}, "303 403 403 403 403 403 403 403 403 403 403 403 403 403"},
 	}
 
 	covered := map[string]bool{}
@@ -150,7 +161,7 @@ type webWorld struct {
 	grant, payment, report, run   string
 	notification                  string
 	orgAdmin                      string // the organisation's only admin's user id
-	supportCase                   string // the organisation's Spaces at Risk case (its workflow not started)
+	supportRequest, caseID        string // a request waiting for triage; a case of the organisation (its workflow not started)
 }
 
 func buildWebWorld(t *testing.T, s *site) *webWorld {
@@ -258,9 +269,13 @@ func buildWebWorld(t *testing.T, s *site) *webWorld {
 	require.NoError(t, err)
 	w.run = run.ID
 
-	// A Spaces at Risk case of the organisation, accepted by a caseworker
-	// outside the matrix; its workflow is never started.
-	w.supportCase = supportCaseOf(t, env, admin, org.ID)
+	// Casework: a request waiting for triage and a case, both of the
+	// organisation, triaged by a caseworker outside the matrix.
+	w.supportRequest = env.SupportRequest(t, admin, org.ID).ID
+	triaged, err := env.App.TriageSupportRequest(ctx, env.User(t, "caseworker@example.org", app.RoleCaseworker),
+		env.SupportRequest(t, admin, org.ID).ID, apptest.Body(t, map[string]any{"outcome": "accept"}))
+	require.NoError(t, err)
+	w.caseID = *triaged.CaseID
 
 	// A notification of someone outside the matrix: every actor's 404.
 	outsider := env.User(t, "outsider@example.org")
@@ -286,5 +301,5 @@ func (w *webWorld) snapshot(t *testing.T) map[string]string {
 	return w.s.env.Snapshot(t, "applications", "organisations", "organisation_members", "rounds", "documents", "assessments",
 		"assessor_conflicts", "grants", "payments", "payment_approvals", "payment_runs", "reports", "bank_accounts", "variations",
 		"outbox", "audit_events", "notifications", "invitations", "users",
-		"support_requests", "cases", "case_notes", "case_documents")
+		"support_requests", "cases", "case_actions", "case_notes", "case_contacts", "case_key_dates", "case_documents")
 }

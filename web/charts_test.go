@@ -112,4 +112,6 @@ func TestDashHalfDays(t *testing.T) {
 	require.Equal(t, "1 day", dashHalfDays(2))
 	require.Equal(t, "0.5 days", dashHalfDays(1))
 	require.Equal(t, "10.5 days", dashHalfDays(21))
+	require.Equal(t, "1 working day", halves(2, "working day"))
+	require.Equal(t, "2.5 working days", halves(5, "working day"))
 }

@@ -9,6 +9,7 @@ import (
 	"github.com/gin-gonic/gin"
 
 	"github.com/civicgrants/grants/app"
+	"github.com/civicgrants/grants/casework"
 	"github.com/civicgrants/grants/money"
 )
 
@@ -16,6 +17,14 @@ type dashboardData struct {
 	Me app.Me
 	app.Home
 	Manager *dashManagerData
+	// Caseworker leads a caseworker to the intake queue.
+	Caseworker *dashCaseworkerData
+}
+
+// dashCaseworkerData is what waits for caseworkers: requests to triage
+// and open cases.
+type dashCaseworkerData struct {
+	Waiting, Open int
 }
 
 // dashManagerData is the programme dashboard: four charts, each with its
@@ -48,6 +57,19 @@ func (ui *UI) dashboard(c *gin.Context) {
 		if d.Manager, err = ui.dashManager(ctx, a); err != nil {
 			ui.fail(c, err)
 			return
+		}
+	}
+	if a.Has(app.RoleCaseworker) {
+		f, err := ui.app.CaseworkFigures(ctx, a)
+		if err != nil {
+			ui.fail(c, err)
+			return
+		}
+		d.Caseworker = &dashCaseworkerData{Open: f.Open}
+		for _, r := range f.Requests {
+			if r.Key == casework.RequestNew {
+				d.Caseworker.Waiting = r.Cases
+			}
 		}
 	}
 	ui.render(c, http.StatusOK, "dashboard", page{Title: "Dashboard", Data: d})
@@ -128,15 +150,19 @@ func dashCharts(d app.Dashboard) *dashManagerData {
 
 // halfDays writes a number of half days as days: "10 days", "10.5 days",
 // "1 day".
-func dashHalfDays(n int64) string {
+func dashHalfDays(n int64) string { return halves(n, "day") }
+
+// halves writes a number of halves of unit: "10 days", "10.5 days",
+// "1 day".
+func halves(n int64, unit string) string {
 	s := fmt.Sprint(n / 2)
 	if n%2 != 0 {
 		s += ".5"
 	}
 	if n == 2 {
-		return s + " day"
+		return s + " " + unit
 	}
-	return s + " days"
+	return s + " " + unit + "s"
 }
 
 func dashBucketLabel(b app.DayBucket) string {

@@ -32,6 +32,12 @@ func navFor(a app.Actor, path string) []navItem {
 		items = append(items, navItem{Href: "/manage/programmes", Text: "Programmes"}, navItem{Href: "/manage/rounds", Text: "Rounds"},
 			navItem{Href: "/manage/reports", Text: "Reports"}, navItem{Href: "/manage/emails", Text: "Undelivered email"})
 	}
+	if a.Has(app.RoleCaseworker) {
+		items = append(items, navItem{Href: "/casework", Text: "Intake queue"}, navItem{Href: "/casework/cases", Text: "Cases"},
+			navItem{Href: "/casework/figures", Text: "Casework figures"})
+	} else if a.Has(app.RoleManager) {
+		items = append(items, navItem{Href: "/casework/figures", Text: "Casework figures"})
+	}
 	if a.Has(app.RoleAdmin) {
 		items = append(items, navItem{Href: "/admin/staff", Text: "Staff"})
 	}

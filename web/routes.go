@@ -177,6 +177,28 @@ func (ui *UI) Register(r *gin.Engine) {
 	programmes.GET("/:code/edit", ui.managerEditProgrammePage)
 	programmes.POST("/:code/edit", ui.managerUpdateProgramme)
 
+	// Caseworkers: the intake queue and triage, cases and their commands;
+	// the figures and their CSV for caseworkers and managers.
+	cw := in.Group("/casework", ui.hasRole(app.RoleCaseworker))
+	cw.GET("", ui.caseworkQueue)
+	cw.GET("/requests/:id", ui.caseworkRequest)
+	cw.POST("/requests/:id/triage", ui.caseworkTriage)
+	cw.GET("/cases", ui.caseworkCases)
+	cw.GET("/cases/:id", ui.caseworkCase)
+	cw.POST("/cases/:id/actions", ui.caseworkAddAction)
+	cw.POST("/cases/:id/actions/:action/status", ui.caseworkActionStatus)
+	cw.POST("/cases/:id/contacts", ui.caseworkAddContact)
+	cw.POST("/cases/:id/notes", ui.caseworkAddNote)
+	cw.POST("/cases/:id/key-dates", ui.caseworkAddKeyDate)
+	cw.POST("/cases/:id/documents", ui.caseworkUpload)
+	cw.GET("/cases/:id/documents/:doc", ui.caseworkDownload)
+	cw.POST("/cases/:id/reassign", ui.caseworkReassign)
+	cw.POST("/cases/:id/invite-to-apply", ui.caseworkInvite)
+	cw.POST("/cases/:id/close", ui.caseworkClose)
+	figures := ui.hasRole(app.RoleCaseworker, app.RoleManager)
+	in.GET("/casework/figures", figures, ui.caseworkFigures)
+	in.GET("/casework/cases.csv", figures, ui.caseworkCSV)
+
 	// Administrators: staff, their invitations and their roles.
 	admin := ui.hasRole(app.RoleAdmin)
 	in.GET("/admin/staff", admin, ui.adminStaff)

@@ -133,14 +133,14 @@ func (ui *UI) supportUpload(c *gin.Context) {
 		return
 	}
 	f := newForm()
-	open, done := formFile(c)
+	open, done := uploadedFile(c, "file")
 	defer done()
 	_, err := ui.app.AddCaseDocument(c.Request.Context(), actor(c), c.Param("id"), true, open)
 	if err == nil {
 		redirect(c, supportCasePath(c.Param("id"))+"?uploaded=1")
 		return
 	}
-	if !uploadRefused(f, err) {
+	if !uploadRefused(f, err, "file") && !f.FromApp(err, nil, "file") {
 		ui.fail(c, err)
 		return
 	}

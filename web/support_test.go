@@ -391,11 +391,6 @@ func TestSupportCaseNotes(t *testing.T) {
 // cannot.
 func TestSupportCaseDocuments(t *testing.T) {
 	t.Parallel()
-	// app.AddCaseDocument takes a member's document (always shared), but
-	// CaseWorkflow's add-document Update and its activity accept staff
-	// only (validateStaff, staffUpdate): the group's upload is refused
-	// with 403. Remove this line once the workflow accepts it.
-	t.Skip("CaseWorkflow refuses a member's document; see the report of h-caseweb-group")
 	s, caseID, v := supportLiveCase(t)
 	r := v.upload("/support/cases/"+caseID+"/documents", url.Values{}, "other", "lease.pdf", applicantPDF)
 	require.Equal(t, http.StatusBadRequest, r.Code)

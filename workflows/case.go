@@ -235,7 +235,7 @@ func (c *caseFlow) registerUpdates(ctx workflow.Context) error {
 	addNote := func(CaseNoteUpdate) error { return c.validateOpen() }
 	addContact := func(u CaseContactUpdate) error { return c.validateStaff(u.Caller) }
 	addKeyDate := func(u CaseKeyDateUpdate) error { return c.validateStaff(u.Caller) }
-	addDocument := func(u CaseDocumentUpdate) error { return c.validateStaff(u.Caller) }
+	addDocument := func(CaseDocumentUpdate) error { return c.validateOpen() }
 	reassign := func(u CaseReassignUpdate) error { return c.validateStaff(u.Caller) }
 	// A slice, not a map: workflow code iterates in a fixed order.
 	for _, u := range []struct {

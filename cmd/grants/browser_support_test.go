@@ -59,7 +59,7 @@ func TestBrowserSupportRequest(t *testing.T) {
 	b.clickLink("Follow your case for Walworth Hall")
 	b.expectHeading("Your case: Walworth Hall")
 	b.expectText("Test cw.support-journey@example.org", "Your caseworker will agree the next steps with you.")
-	addCaseNote(b, "We meet the council's property team on Friday.")
+	addGroupNote(b, "We meet the council's property team on Friday.")
 	b.expectText("Your note has been added. Your caseworker can see it.", "We meet the council's property team on Friday.")
 	b.clickLink("Your organisations")
 	b.clickLink(orgName)
@@ -126,8 +126,8 @@ func askForSupport(b *browserPage, a supportAnswers) string {
 	return p
 }
 
-// addCaseNote adds a note on the group's case page b is on.
-func addCaseNote(b *browserPage, note string) {
+// addGroupNote adds a note on the group's case page b is on.
+func addGroupNote(b *browserPage, note string) {
 	b.t.Helper()
 	untilReady(b, "the note", func() {
 		b.fillByLabel("Add a note", note)

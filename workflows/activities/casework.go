@@ -274,30 +274,38 @@ func (a *Activities) CaseActionStatus(ctx context.Context, in workflows.CaseActi
 	})
 }
 
+// caseParty checks that the caller may add to the case: an active
+// caseworker outside the group (staff), or an active member of the group
+// (whose additions are always shared). Anyone else is refused.
+func caseParty(ctx context.Context, q *sqlc.Queries, c sqlc.Case, callerID string) (staff bool, err error) {
+	why, err := caseworkerRefusal(ctx, q, c, callerID)
+	if err != nil || why == "" {
+		return err == nil, err
+	}
+	_, active, err := activeUser(ctx, q, callerID)
+	if err != nil {
+		return false, err
+	}
+	member, err := isMember(ctx, q, c.OrganisationID, callerID)
+	if err != nil {
+		return false, err
+	}
+	if !active || !member {
+		return false, workflows.Reject(workflows.RejectForbidden, workflows.RefuseNotCaseParty, nil)
+	}
+	return false, nil
+}
+
 // CaseAddNote adds a note. A caseworker's note is private to staff or
 // shared with the group, whose members are then told; a member of the
 // group may add a note too, always shared, and the caseworker is told.
 func (a *Activities) CaseAddNote(ctx context.Context, in workflows.CaseNoteUpdate) (workflows.CaseUpdateResult, error) {
 	return a.caseUpdate(ctx, in.CaseID, func(q *sqlc.Queries, c sqlc.Case) error {
-		why, err := caseworkerRefusal(ctx, q, c, in.Caller.ID)
+		staff, err := caseParty(ctx, q, c, in.Caller.ID)
 		if err != nil {
 			return err
 		}
-		staff, shared := why == "", in.Shared
-		if !staff {
-			_, active, err := activeUser(ctx, q, in.Caller.ID)
-			if err != nil {
-				return err
-			}
-			member, err := isMember(ctx, q, c.OrganisationID, in.Caller.ID)
-			if err != nil {
-				return err
-			}
-			if !active || !member {
-				return workflows.Reject(workflows.RejectForbidden, workflows.RefuseNotCaseParty, nil)
-			}
-			shared = true
-		}
+		shared := in.Shared || !staff
 		row, err := q.CaseNoteInsert(ctx, sqlc.CaseNoteInsertParams{ID: in.NoteID, CaseID: c.ID, Body: in.Body, Shared: shared,
 			AuthorID: in.Caller.ID, CreatedAt: in.At})
 		switch {
@@ -405,11 +413,16 @@ func (a *Activities) CaseAddKeyDate(ctx context.Context, in workflows.CaseKeyDat
 	})
 }
 
-// CaseAddDocument records a document whose bytes the use case stored.
+// CaseAddDocument records a document whose bytes the use case stored: a
+// caseworker's, shared or not, or a member's, always shared.
 func (a *Activities) CaseAddDocument(ctx context.Context, in workflows.CaseDocumentUpdate) (workflows.CaseUpdateResult, error) {
-	return a.staffUpdate(ctx, in.CaseID, in.Caller.ID, func(q *sqlc.Queries, c sqlc.Case) error {
+	return a.caseUpdate(ctx, in.CaseID, func(q *sqlc.Queries, c sqlc.Case) error {
+		staff, err := caseParty(ctx, q, c, in.Caller.ID)
+		if err != nil {
+			return err
+		}
 		row, err := q.CaseDocumentAdd(ctx, sqlc.CaseDocumentAddParams{ID: in.DocumentID, CaseID: c.ID, Filename: in.Filename,
-			ContentType: in.ContentType, SizeBytes: in.SizeBytes, Sha256: in.SHA256, Shared: in.Shared, UploadedBy: in.Caller.ID,
+			ContentType: in.ContentType, SizeBytes: in.SizeBytes, Sha256: in.SHA256, Shared: in.Shared || !staff, UploadedBy: in.Caller.ID,
 			CreatedAt: in.At})
 		switch {
 		case isNotFound(err):

@@ -3,6 +3,7 @@ package activities_test
 import (
 	"context"
 	"log/slog"
+	"strings"
 	"testing"
 	"time"
 
@@ -192,6 +193,27 @@ func TestCaseMemberNoteIsShared(t *testing.T) {
 		r := requireRejection(t, err, workflows.RejectForbidden)
 		require.Equal(t, workflows.RefuseNotCaseParty, r.Message)
 	}
+	require.Equal(t, before, b.snapshot(t))
+}
+
+// A member's document is always shared; someone outside the case is
+// refused.
+func TestCaseMemberDocumentIsShared(t *testing.T) {
+	t.Parallel()
+	b := newCaseBundle(t)
+	doc := workflows.CaseDocumentUpdate{Caller: who(b.member), CaseID: b.caseID, DocumentID: id.New("doc"), Filename: "lease.pdf",
+		ContentType: "application/pdf", SizeBytes: 10, SHA256: strings.Repeat("a", 64), Shared: false, At: b.at}
+	_, err := b.acts.CaseAddDocument(b.ctx, doc)
+	require.NoError(t, err)
+	docs, err := b.env.Store.CaseDocumentList(b.ctx, sqlc.CaseDocumentListParams{CaseID: b.caseID, SharedOnly: true})
+	require.NoError(t, err)
+	require.Len(t, docs, 1)
+	require.True(t, docs[0].Shared)
+
+	before := b.snapshot(t)
+	doc.Caller, doc.DocumentID = who(b.env.User(t, "stranger@example.org")), id.New("doc")
+	_, err = b.acts.CaseAddDocument(b.ctx, doc)
+	requireRejection(t, err, workflows.RejectForbidden)
 	require.Equal(t, before, b.snapshot(t))
 }
 
