@@ -1,7 +1,6 @@
 package api
 
 import (
-	"io"
 	"mime"
 	"net/http"
 
@@ -104,12 +103,7 @@ func (h *Handler) getCaseDocument(c *gin.Context) {
 		writeError(c, h.log, err)
 		return
 	}
-	defer f.Close()
-	app.SetDownloadHeaders(c.Writer.Header(), d.Download())
-	c.Status(http.StatusOK)
-	if _, err := io.Copy(c.Writer, f); err != nil {
-		h.log.WarnContext(c.Request.Context(), "send document", "document_id", d.ID, "err", err)
-	}
+	h.sendDocument(c, d.Download(), f)
 }
 
 func (h *Handler) caseworkFigures(c *gin.Context) {

@@ -58,6 +58,12 @@ func (h *Handler) getDocument(c *gin.Context) {
 		writeError(c, h.log, err)
 		return
 	}
+	h.sendDocument(c, d, f)
+}
+
+// sendDocument sends a document with the headers of every download and
+// closes its content.
+func (h *Handler) sendDocument(c *gin.Context, d app.Document, f io.ReadCloser) {
 	defer f.Close()
 	app.SetDownloadHeaders(c.Writer.Header(), d)
 	c.Status(http.StatusOK)

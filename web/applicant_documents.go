@@ -128,6 +128,12 @@ func (ui *UI) applicantDownload(c *gin.Context) {
 		ui.fail(c, err)
 		return
 	}
+	ui.sendDocument(c, d, file)
+}
+
+// sendDocument sends a document with the headers of every download
+// (app.SetDownloadHeaders) and closes its content.
+func (ui *UI) sendDocument(c *gin.Context, d app.Document, file io.ReadCloser) {
 	defer file.Close()
 	app.SetDownloadHeaders(c.Writer.Header(), d)
 	c.Status(http.StatusOK)

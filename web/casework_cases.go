@@ -1,7 +1,6 @@
 package web
 
 import (
-	"io"
 	"net/http"
 	"net/url"
 	"strconv"
@@ -257,14 +256,7 @@ func (ui *UI) caseworkDownload(c *gin.Context) {
 		ui.fail(c, err)
 		return
 	}
-	defer file.Close()
-	h := c.Writer.Header()
-	app.SetDownloadHeaders(h, app.Document{ID: d.ID, Filename: d.Filename, ContentType: d.ContentType, SizeBytes: d.SizeBytes})
-	h.Del("ETag") // a case's document carries no digest
-	c.Status(http.StatusOK)
-	if _, err := io.Copy(c.Writer, file); err != nil {
-		ui.log.WarnContext(c.Request.Context(), "send case document", "document_id", d.ID, "err", err)
-	}
+	ui.sendDocument(c, d.Download(), file)
 }
 
 // caseworkReassign gives the case to another caseworker.

@@ -1,7 +1,6 @@
 package web
 
 import (
-	"io"
 	"net/http"
 	"net/url"
 
@@ -155,12 +154,5 @@ func (ui *UI) supportDownload(c *gin.Context) {
 		ui.fail(c, err)
 		return
 	}
-	defer file.Close()
-	h := c.Writer.Header()
-	app.SetDownloadHeaders(h, app.Document{ID: d.ID, Filename: d.Filename, ContentType: d.ContentType, SizeBytes: d.SizeBytes})
-	h.Del("ETag") // a case document's view carries no digest
-	c.Status(http.StatusOK)
-	if _, err := io.Copy(c.Writer, file); err != nil {
-		ui.log.WarnContext(c.Request.Context(), "send case document", "document_id", d.ID, "err", err)
-	}
+	ui.sendDocument(c, d.Download(), file)
 }
