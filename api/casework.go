@@ -1,7 +1,6 @@
 package api
 
 import (
-	"mime"
 	"net/http"
 
 	"github.com/gin-gonic/gin"
@@ -118,10 +117,7 @@ func (h *Handler) exportCases(c *gin.Context) {
 		writeError(c, h.log, err)
 		return
 	}
-	c.Header("Content-Type", "text/csv; charset=utf-8")
-	c.Header("Content-Disposition", mime.FormatMediaType("attachment", map[string]string{"filename": "cases.csv"}))
-	c.Header("Cache-Control", "no-store")
-	c.Header("X-Content-Type-Options", "nosniff")
+	app.SetCSVHeaders(c.Writer.Header(), "cases.csv")
 	c.Status(http.StatusOK)
 	if err := write(c.Writer); err != nil {
 		h.log.ErrorContext(c.Request.Context(), "export cases", "err", err)

@@ -1,10 +1,11 @@
 package api
 
 import (
-	"mime"
 	"net/http"
 
 	"github.com/gin-gonic/gin"
+
+	"github.com/civicgrants/grants/app"
 )
 
 // exportPayments streams the payments report as a CSV attachment.
@@ -14,10 +15,7 @@ func (h *Handler) exportPayments(c *gin.Context) {
 		writeError(c, h.log, err)
 		return
 	}
-	c.Header("Content-Type", "text/csv; charset=utf-8")
-	c.Header("Content-Disposition", mime.FormatMediaType("attachment", map[string]string{"filename": "payments.csv"}))
-	c.Header("Cache-Control", "no-store")
-	c.Header("X-Content-Type-Options", "nosniff")
+	app.SetCSVHeaders(c.Writer.Header(), "payments.csv")
 	c.Status(http.StatusOK)
 	if err := write(c.Writer); err != nil {
 		// The status is sent; the truncated file is all the client gets.

@@ -5,6 +5,8 @@ import (
 	"encoding/csv"
 	"fmt"
 	"io"
+	"mime"
+	"net/http"
 	"strconv"
 	"strings"
 	"time"
@@ -84,4 +86,13 @@ func SafeCell(s string) string {
 		return "'" + s
 	}
 	return s
+}
+
+// SetCSVHeaders sets the headers of a CSV export: an attachment named
+// filename, never cached, never sniffed as anything else.
+func SetCSVHeaders(h http.Header, filename string) {
+	h.Set("Content-Type", "text/csv; charset=utf-8")
+	h.Set("Content-Disposition", mime.FormatMediaType("attachment", map[string]string{"filename": filename}))
+	h.Set("Cache-Control", "no-store")
+	h.Set("X-Content-Type-Options", "nosniff")
 }

@@ -3,7 +3,6 @@ package web
 import (
 	"fmt"
 	"html/template"
-	"mime"
 	"net/http"
 
 	"github.com/gin-gonic/gin"
@@ -88,10 +87,7 @@ func (ui *UI) caseworkCSV(c *gin.Context) {
 		ui.fail(c, err)
 		return
 	}
-	c.Header("Content-Type", "text/csv; charset=utf-8")
-	c.Header("Content-Disposition", mime.FormatMediaType("attachment", map[string]string{"filename": "cases.csv"}))
-	c.Header("Cache-Control", "no-store")
-	c.Header("X-Content-Type-Options", "nosniff")
+	app.SetCSVHeaders(c.Writer.Header(), "cases.csv")
 	c.Status(http.StatusOK)
 	if err := write(c.Writer); err != nil {
 		// The status is sent; the truncated file is all the client gets.
