@@ -13,7 +13,6 @@ import (
 	"github.com/civicgrants/grants/app/apptest"
 	"github.com/civicgrants/grants/db/sqlc"
 	"github.com/civicgrants/grants/id"
-	"github.com/civicgrants/grants/seed"
 	"github.com/civicgrants/grants/workday"
 )
 
@@ -230,14 +229,8 @@ func TestSupportFromApplication(t *testing.T) {
 	t.Parallel()
 	env := apptest.New(t)
 	ctx := context.Background()
-	rounds, err := seed.Rounds()
-	require.NoError(t, err)
-	def := rounds["spaces-at-risk"]
-	now := time.Now().UTC().Truncate(time.Second)
-	def.OpensAt, def.ClosesAt = now.Add(-time.Hour), now.Add(24*time.Hour)
-	_, err = env.App.EnsureProgramme(ctx, app.Programme{Code: "spaces-at-risk", Name: "Community Spaces at Risk Fund", FunderName: "City Hall"})
-	require.NoError(t, err)
-	rnd := env.Round(t, def)
+	rnd, _ := env.SpacesAtRiskRound(t)
+	now := time.Now()
 	admin := env.User(t, "admin@example.org")
 	org := env.Organisation(t, admin, "Dalston Together")
 	a, err := env.App.CreateApplication(ctx, admin, rnd.ID, org.ID)
@@ -410,16 +403,9 @@ func TestInviteToApply(t *testing.T) {
 	ctx := context.Background()
 	cw := env.User(t, "caseworker@example.org", app.RoleCaseworker)
 	caseID, admin, org := openCase(t, env, cw, "group@example.org", "Hackney")
-	rounds, err := seed.Rounds()
-	require.NoError(t, err)
-	def := rounds["spaces-at-risk"]
-	now := time.Now().UTC().Truncate(time.Second)
-	def.OpensAt, def.ClosesAt = now.Add(-time.Hour), now.Add(24*time.Hour)
-	_, err = env.App.EnsureProgramme(ctx, app.Programme{Code: "spaces-at-risk", Name: "Community Spaces at Risk Fund", FunderName: "City Hall"})
-	require.NoError(t, err)
-	rnd := env.Round(t, def)
+	rnd, _ := env.SpacesAtRiskRound(t)
 
-	_, err = env.App.InviteToApply(ctx, admin, caseID, apptest.Body(t, map[string]any{"round_id": rnd.ID}))
+	_, err := env.App.InviteToApply(ctx, admin, caseID, apptest.Body(t, map[string]any{"round_id": rnd.ID}))
 	requireKind(t, err, app.KindForbidden)
 	_, err = env.App.InviteToApply(ctx, cw, caseID, apptest.Body(t, map[string]any{"round_id": "rnd_nope"}))
 	fieldErr(t, err, "round_id")

@@ -8,6 +8,8 @@ import (
 	"github.com/stretchr/testify/require"
 
 	"github.com/civicgrants/grants/app"
+	"github.com/civicgrants/grants/round"
+	"github.com/civicgrants/grants/seed"
 	"github.com/civicgrants/grants/workday"
 )
 
@@ -38,4 +40,20 @@ func (e *Env) SupportRequest(t testing.TB, member app.Actor, orgID string) app.S
 	r, err := e.App.CreateSupportRequest(context.Background(), member, Body(t, SupportBody(orgID)))
 	require.NoError(t, err)
 	return r
+}
+
+// SpacesAtRiskRound creates the demo Community Spaces at Risk round (its
+// programme too), open from an hour ago for 30 days: its form asks the
+// questions casework reads and fills.
+func (e *Env) SpacesAtRiskRound(t testing.TB) (app.Round, round.Definition) {
+	t.Helper()
+	rounds, err := seed.Rounds()
+	require.NoError(t, err)
+	def := rounds["spaces-at-risk"]
+	now := time.Now().UTC().Truncate(time.Second)
+	def.OpensAt, def.ClosesAt = now.Add(-time.Hour), now.Add(30*24*time.Hour)
+	_, err = e.App.EnsureProgramme(context.Background(), app.Programme{Code: "spaces-at-risk", Name: "Community Spaces at Risk Fund",
+		FunderName: "City Hall"})
+	require.NoError(t, err)
+	return e.Round(t, def), def
 }

@@ -1,14 +1,10 @@
 package main
 
 import (
-	"context"
 	"testing"
 	"time"
 
-	"github.com/stretchr/testify/require"
-
 	"github.com/civicgrants/grants/app"
-	"github.com/civicgrants/grants/seed"
 	"github.com/civicgrants/grants/workday"
 )
 
@@ -24,19 +20,11 @@ func TestBrowserSpacesAtRiskJourney(t *testing.T) {
 	t.Parallel()
 	needBrowser(t)
 	s := newStack(t, nil)
-	ctx := context.Background()
 	const orgName = "Walworth Community Association"
 	ama := s.env.User(t, "ama.spaces@example.org")
 	s.env.Organisation(t, ama, orgName)
 	cw := s.env.User(t, "femi.spaces@example.org", app.RoleCaseworker)
-	rounds, err := seed.Rounds()
-	require.NoError(t, err)
-	def := rounds["spaces-at-risk"]
-	now := time.Now().UTC().Truncate(time.Second)
-	def.OpensAt, def.ClosesAt = now.Add(-time.Hour), now.Add(30*24*time.Hour)
-	_, err = s.env.App.EnsureProgramme(ctx, app.Programme{Code: "spaces-at-risk", Name: "Community Spaces at Risk Fund", FunderName: "City Hall"})
-	require.NoError(t, err)
-	s.env.Round(t, def)
+	_, def := s.env.SpacesAtRiskRound(t)
 
 	// The group asks.
 	b := newBrowserPage(t, webRoot(s))
