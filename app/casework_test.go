@@ -436,3 +436,26 @@ func TestInviteToApply(t *testing.T) {
 	require.NoError(t, err)
 	require.Empty(t, cases)
 }
+
+// A programme's own first-contact promise wins over the service's.
+func TestProgrammeFirstContactPromise(t *testing.T) {
+	t.Parallel()
+	env := apptest.New(t)
+	ctx := context.Background()
+	_, err := env.App.EnsureProgramme(ctx, app.Programme{Code: "spaces-at-risk", Name: "Community Spaces at Risk Fund", FunderName: "City Hall"})
+	require.NoError(t, err)
+	_, err = env.App.UpdateProgramme(ctx, env.Manager, "spaces-at-risk", apptest.Body(t, map[string]any{"case_first_contact_days": 0}))
+	fieldErr(t, err, "case_first_contact_days")
+	p, err := env.App.UpdateProgramme(ctx, env.Manager, "spaces-at-risk", apptest.Body(t, map[string]any{"case_first_contact_days": 2}))
+	require.NoError(t, err)
+	require.Equal(t, int32(2), *p.CaseFirstContactDays)
+	cw := env.User(t, "caseworker@example.org", app.RoleCaseworker)
+	caseID, admin, _ := openCase(t, env, cw, "group@example.org", "Hackney")
+	k, err := env.App.GetCase(ctx, admin, caseID)
+	require.NoError(t, err)
+	require.Equal(t, workday.AddWorkingDays(workday.DateOf(time.Now()), 2).String(), k.FirstContactDueOn)
+	// null restores the service's default.
+	p, err = env.App.UpdateProgramme(ctx, env.Manager, "spaces-at-risk", apptest.Body(t, map[string]any{"case_first_contact_days": nil}))
+	require.NoError(t, err)
+	require.Nil(t, p.CaseFirstContactDays)
+}

@@ -102,6 +102,24 @@ func TestManagerProgrammes(t *testing.T) {
 	require.NoError(t, err)
 	require.Equal(t, "Youth Spaces", p.Name)
 	require.Empty(t, p.GivingPrefix)
+	require.Nil(t, p.CaseFirstContactDays)
+
+	// The first-contact promise of its Spaces at Risk cases.
+	promise := url.Values{"name": {"Youth Spaces"}, "funder_name": {"Mayor of London"}, "case_first_contact_days": {"three"}}
+	bad = m.post("/manage/programmes/youth-spaces/edit", promise)
+	require.Equal(t, http.StatusUnprocessableEntity, bad.Code)
+	require.Contains(t, bad.Body, "Enter a whole number of working days, like 5")
+	promise.Set("case_first_contact_days", "61")
+	bad = m.post("/manage/programmes/youth-spaces/edit", promise)
+	require.Equal(t, http.StatusUnprocessableEntity, bad.Code)
+	require.Contains(t, bad.Body, "from 1 to 60 working days")
+	promise.Set("case_first_contact_days", "3")
+	r = m.post("/manage/programmes/youth-spaces/edit", promise)
+	require.Equal(t, http.StatusSeeOther, r.Code, r.Body)
+	p, err = s.env.App.GetProgramme(t.Context(), "youth-spaces")
+	require.NoError(t, err)
+	require.Equal(t, int32(3), *p.CaseFirstContactDays)
+	require.Contains(t, m.get("/manage/programmes/youth-spaces/edit").Body, `value="3"`)
 	require.Equal(t, http.StatusNotFound, m.get("/manage/programmes/no-such/edit").Code)
 
 	chair := s.signedIn(t, s.env.User(t, "chair@example.org", app.RoleChair).Email)

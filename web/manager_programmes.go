@@ -3,6 +3,7 @@ package web
 import (
 	"net/http"
 	"net/url"
+	"strconv"
 
 	"github.com/gin-gonic/gin"
 
@@ -43,19 +44,33 @@ func (ui *UI) managerNewProgrammePage(c *gin.Context) {
 }
 
 // programmeFields are the form's fields in the order the page shows them.
-var programmeFields = []string{"code", "name", "description", "funder_name", "giving_prefix"}
+var programmeFields = []string{"code", "name", "description", "funder_name", "giving_prefix", "case_first_contact_days"}
 
-// programmeInput is the form as the use case's body: only the fields the
-// form has (a field it lacks, such as the first-contact promise, is left
-// as it is).
+// programmeInput is the form as the use case's body. An empty first-contact
+// promise is null (the service's default); one that is not a whole number
+// fails on the form.
 func programmeInput(f *Form) map[string]any {
-	return map[string]any{"code": f.Get("code"), "name": f.Raw("name"), "description": f.Raw("description"),
-		"funder_name": f.Raw("funder_name"), "giving_prefix": f.Raw("giving_prefix")}
+	in := map[string]any{"code": f.Get("code"), "name": f.Raw("name"), "description": f.Raw("description"),
+		"funder_name": f.Raw("funder_name"), "giving_prefix": f.Raw("giving_prefix"), "case_first_contact_days": nil}
+	if s := f.Get("case_first_contact_days"); s != "" {
+		n, err := strconv.Atoi(s)
+		if err != nil {
+			f.Fail("case_first_contact_days", "Enter a whole number of working days, like 5")
+		}
+		in["case_first_contact_days"] = n
+	}
+	return in
 }
 
 func (ui *UI) managerCreateProgramme(c *gin.Context) {
 	f := postedForm(c)
-	_, err := ui.app.CreateProgramme(c.Request.Context(), actor(c), jsonBody(programmeInput(f)))
+	in := programmeInput(f)
+	if f.Invalid() {
+		ui.render(c, http.StatusUnprocessableEntity, "manager-programme", page{Title: "Create a programme", Form: f, Back: "/manage/programmes",
+			Data: programmeFormData{Action: "/manage/programmes/new"}})
+		return
+	}
+	_, err := ui.app.CreateProgramme(c.Request.Context(), actor(c), jsonBody(in))
 	if err == nil {
 		redirect(c, "/manage/programmes?done=created")
 		return
@@ -76,6 +91,9 @@ func (ui *UI) managerEditProgrammePage(c *gin.Context) {
 	}
 	f := newForm().Set("name", p.Name).Set("description", p.Description).Set("funder_name", p.FunderName).
 		Set("giving_prefix", p.GivingPrefix)
+	if p.CaseFirstContactDays != nil {
+		f.Set("case_first_contact_days", strconv.Itoa(int(*p.CaseFirstContactDays)))
+	}
 	ui.render(c, http.StatusOK, "manager-programme", page{Title: "Edit " + p.Name, Form: f, Back: "/manage/programmes",
 		Data: programmeFormData{Programme: &p, Action: "/manage/programmes/" + url.PathEscape(p.Code) + "/edit"}})
 }
@@ -89,6 +107,11 @@ func (ui *UI) managerUpdateProgramme(c *gin.Context) {
 	f := postedForm(c)
 	in := programmeInput(f)
 	in["code"] = "" // named by the address
+	if f.Invalid() {
+		ui.render(c, http.StatusUnprocessableEntity, "manager-programme", page{Title: "Edit " + p.Name, Form: f, Back: "/manage/programmes",
+			Data: programmeFormData{Programme: &p, Action: "/manage/programmes/" + url.PathEscape(p.Code) + "/edit"}})
+		return
+	}
 	_, err = ui.app.UpdateProgramme(c.Request.Context(), actor(c), p.Code, jsonBody(in))
 	if err == nil {
 		redirect(c, "/manage/programmes?done=saved")
