@@ -58,12 +58,7 @@ func (cwText) RequestStatus(v string) string { return casework.Label(casework.Re
 func (cwText) Lower(s string) string { return strings.ToLower(s) }
 
 // Day writes a date of the use cases (YYYY-MM-DD) as people read it.
-func (cwText) Day(s string) string {
-	if d, ok := casework.ParseDate(s); ok {
-		return casework.DateTime(d).Format("2 January 2006")
-	}
-	return s
-}
+func (cwText) Day(s string) string { return supportDay(s) }
 
 // Hours writes minutes as hours and minutes: "1 hour 30 minutes".
 func (cwText) Hours(minutes int64) string {
