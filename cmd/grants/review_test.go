@@ -73,7 +73,7 @@ func TestReviewToAcceptedOfferThroughTheDevServer(t *testing.T) {
 		"form":                      map[string]any{"sections": []any{map[string]any{"key": "p", "title": "Project", "questions": []any{map[string]any{"key": "summary", "type": "text", "title": "What will you do?", "required": true, "max_words": 100}}}}},
 		"criteria":                  []any{map[string]any{"key": "need", "title": "Need", "weight": 60, "max_score": 5}, map[string]any{"key": "delivery", "title": "Delivery", "weight": 40, "max_score": 5}},
 		"assessors_per_application": 2,
-		"timeline": map[string]any{"assessment_window": "60s", "decision_window": "60s", "offer_expiry": "8s", "reminder_lead": "30s",
+		"timeline": map[string]any{"assessment_window": "60s", "decision_window": "60s", "offer_expiry": "15s", "reminder_lead": "30s",
 			"reports": []any{map[string]any{"kind": "final", "due_after": "720h"}}},
 		"payment_schedule": []any{map[string]any{"percent": 100, "condition": "on_acceptance"}},
 	}, 201, &rnd)
@@ -178,7 +178,7 @@ func TestReviewToAcceptedOfferThroughTheDevServer(t *testing.T) {
 	require.Eventually(t, func() bool {
 		charlie.c.do("GET", "/applications/"+charlie.app.ID, nil, 200, &charlie.app)
 		return charlie.app.Status == "approved"
-	}, 30*time.Second, 200*time.Millisecond, "promoted from the waiting list")
+	}, 60*time.Second, 200*time.Millisecond, "promoted from the waiting list")
 	bravo.c.do("GET", "/applications/"+bravo.app.ID, nil, 200, &bravo.app)
 	bravo.c.do("GET", "/grants/"+*bravo.app.GrantID, nil, 200, &g)
 	require.Equal(t, "lapsed", g.Status)

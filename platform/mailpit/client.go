@@ -180,20 +180,9 @@ func (c *Client) DeleteAll(ctx context.Context) error {
 // what had arrived for to.
 func (c *Client) WaitForMessage(ctx context.Context, to string, match func(Summary) bool) (Message, error) {
 	for {
-		var (
-			found []Summary
-			err   error
-		)
-		if to == "" {
-			found, err = c.Messages(ctx)
-		} else {
-			found, err = c.Search(ctx, "addressed:"+to)
-		}
-		var seen []string
+		found, err := c.addressedTo(ctx, to)
+		seen := []string{}
 		for _, s := range found {
-			if to != "" && !slices.ContainsFunc(s.Recipients(), func(a string) bool { return strings.EqualFold(a, to) }) {
-				continue
-			}
 			if match == nil || match(s) {
 				return c.Message(ctx, s.ID)
 			}
@@ -203,12 +192,33 @@ func (c *Client) WaitForMessage(ctx context.Context, to string, match func(Summa
 		case <-ctx.Done():
 			if err == nil {
 				err = ctx.Err()
+			} else {
+				// The last look ran out of time itself: look once more,
+				// briefly, so the error still says what did arrive.
+				last, cancel := context.WithTimeout(context.WithoutCancel(ctx), 2*time.Second)
+				found, _ = c.addressedTo(last, to)
+				cancel()
+				seen = seen[:0]
+				for _, s := range found {
+					seen = append(seen, strconv.Quote(s.Subject))
+				}
 			}
 			return Message{}, fmt.Errorf("wait for a message to %q: %w (%d others arrived: %s)",
 				to, err, len(seen), strings.Join(seen, ", "))
 		case <-time.After(PollInterval):
 		}
 	}
+}
+
+// addressedTo lists the messages to an address (every message for "").
+func (c *Client) addressedTo(ctx context.Context, to string) ([]Summary, error) {
+	if to == "" {
+		return c.Messages(ctx)
+	}
+	found, err := c.Search(ctx, "addressed:"+to)
+	return slices.DeleteFunc(found, func(s Summary) bool {
+		return !slices.ContainsFunc(s.Recipients(), func(a string) bool { return strings.EqualFold(a, to) })
+	}), err
 }
 
 // Trigger makes Mailpit's SMTP server answer ErrorCode (400 to 599) with
