@@ -93,8 +93,12 @@ func (d *disbursement) send(ctx workflow.Context) error {
 			MaximumAttempts:    sendMaxAttempts,
 		},
 	})
+	send := SendInput{PaymentID: d.in.PaymentID, At: workflow.Now(ctx)}
+	if workflow.GetVersion(ctx, registerChecksVersion, workflow.DefaultVersion, 1) == 1 {
+		send.Hold = d.checkPayee(ctx)
+	}
 	var res SendResult
-	err := workflow.ExecuteActivity(sctx, ActivitySendPayment, SendInput{PaymentID: d.in.PaymentID, At: workflow.Now(ctx)}).Get(ctx, &res)
+	err := workflow.ExecuteActivity(sctx, ActivitySendPayment, send).Get(ctx, &res)
 	if _, rejected := AsRejection(err); err != nil && !rejected {
 		reason := fmt.Sprintf("The payment provider could not be reached after %d attempts: %v", sendMaxAttempts, err)
 		in := FailInput{PaymentID: d.in.PaymentID, Reason: reason, At: workflow.Now(ctx)}
@@ -107,6 +111,21 @@ func (d *disbursement) send(ctx workflow.Context) error {
 	}
 	d.snap.Status, d.reference = res.Status, res.Reference
 	return nil
+}
+
+// checkPayee checks the payee against the registers before a send
+// (ActivityCheckPayee) and returns why the payment is held, or "". A
+// check that cannot be made at all (the activity failing for good) does
+// not hold: like not_run and error, it is recorded and shown, never
+// treated as passed.
+func (d *disbursement) checkPayee(ctx workflow.Context) string {
+	var res CheckPayeeResult
+	in := CheckPayeeInput{PaymentID: d.in.PaymentID, At: workflow.Now(ctx)}
+	if err := workflow.ExecuteActivity(registerCheckOptions(ctx), ActivityCheckPayee, in).Get(ctx, &res); err != nil {
+		workflow.GetLogger(ctx).Warn("payee register check not made", "payment_id", d.in.PaymentID, "error", err)
+		return ""
+	}
+	return res.Hold
 }
 
 // finish tells the grant's workflow the payment settled and ends.
