@@ -11,8 +11,8 @@ import (
 )
 
 // Lead describes the lead organisation and the content of an application
-// for review tests. Zero values take defaults: a charity with number
-// 1187342, the micro tier, £2,500 requested and one partner, "Southwark
+// for review tests. Zero values take defaults: a charity with a number of
+// its own (CharityNumber), the micro tier, £2,500 requested and one partner, "Southwark
 // Pensioners Centre".
 type Lead struct {
 	Name           string
@@ -40,7 +40,7 @@ func (e *Env) SubmitAs(t testing.TB, r app.Round, applicant app.Actor, lead Lead
 	case in.CharityNumber == "" && in.CompanyNumber != "":
 		in.LegalForm = organisation.LegalFormCompany
 	case in.CharityNumber == "":
-		in.CharityNumber = "1187342"
+		in.CharityNumber = CharityNumber()
 	}
 	org, err := e.App.CreateOrganisation(ctx, applicant, in)
 	require.NoError(t, err)

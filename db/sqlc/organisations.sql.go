@@ -36,7 +36,7 @@ func (q *Queries) OrganisationAdmins(ctx context.Context, organisationID string)
 }
 
 const organisationByNumber = `-- name: OrganisationByNumber :one
-SELECT id, name FROM organisations
+SELECT id, name, charity_number, company_number FROM organisations
 WHERE id <> $1
   AND (($2::text IS NOT NULL AND charity_number = $2)
     OR ($3::text IS NOT NULL AND company_number = $3))
@@ -51,8 +51,10 @@ type OrganisationByNumberParams struct {
 }
 
 type OrganisationByNumberRow struct {
-	ID   string
-	Name string
+	ID            string
+	Name          string
+	CharityNumber *string
+	CompanyNumber *string
 }
 
 // The organisation holding a charity or company number (normalised), if
@@ -60,7 +62,12 @@ type OrganisationByNumberRow struct {
 func (q *Queries) OrganisationByNumber(ctx context.Context, arg OrganisationByNumberParams) (OrganisationByNumberRow, error) {
 	row := q.db.QueryRow(ctx, organisationByNumber, arg.SelfID, arg.CharityNumber, arg.CompanyNumber)
 	var i OrganisationByNumberRow
-	err := row.Scan(&i.ID, &i.Name)
+	err := row.Scan(
+		&i.ID,
+		&i.Name,
+		&i.CharityNumber,
+		&i.CompanyNumber,
+	)
 	return i, err
 }
 
