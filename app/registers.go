@@ -11,6 +11,7 @@ import (
 	"github.com/civicgrants/grants/id"
 	"github.com/civicgrants/grants/mailq"
 	"github.com/civicgrants/grants/organisation"
+	"github.com/civicgrants/grants/orgcheck"
 	"github.com/civicgrants/grants/registers"
 )
 
@@ -141,4 +142,21 @@ func (a *App) RequestToJoin(ctx context.Context, actor Actor, orgID string, body
 		return nil
 	})
 	return out, err
+}
+
+// organisationChecks are an organisation's latest register checks, never
+// nil.
+func (a *App) organisationChecks(ctx context.Context, orgID string) ([]orgcheck.Check, error) {
+	checks, err := orgcheck.Latest(ctx, a.store.Queries, orgID)
+	if err != nil {
+		return nil, err
+	}
+	return nonNilChecks(checks[orgID]), nil
+}
+
+func nonNilChecks(c []orgcheck.Check) []orgcheck.Check {
+	if c == nil {
+		return []orgcheck.Check{}
+	}
+	return c
 }
