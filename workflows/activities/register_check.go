@@ -97,8 +97,10 @@ func (a *Activities) CheckPayee(ctx context.Context, in workflows.CheckPayeeInpu
 	if err != nil {
 		return workflows.CheckPayeeResult{}, classify(fmt.Errorf("load payment: %w", err))
 	}
-	// One check per payment and send: a retried send checks afresh.
-	trigger := orgcheck.Trigger{Kind: orgcheck.TriggerPayment, ID: fmt.Sprintf("%s:%d", p.ID, p.Attempt+1), Chain: grantChain(p.GrantID)}
+	// One check per payment and send (named by the send's workflow time,
+	// so a retried activity finds its check and a retried send checks
+	// afresh).
+	trigger := orgcheck.Trigger{Kind: orgcheck.TriggerPayment, ID: p.ID + "@" + in.At.UTC().Format(time.RFC3339Nano), Chain: grantChain(p.GrantID)}
 	checks, err := a.checkOrganisations(ctx, []string{payees[0].PayeeOrganisationID}, trigger, in.At)
 	if err != nil {
 		return workflows.CheckPayeeResult{}, classify(err)
