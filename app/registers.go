@@ -160,3 +160,7 @@ func nonNilChecks(c []orgcheck.Check) []orgcheck.Check {
 	}
 	return c
 }
+
+// UseRegisters replaces the register checker (Config.Registers), for
+// tests that point it at local servers.
+func (a *App) UseRegisters(c *registers.Checker) { a.cfg.Registers = c }
