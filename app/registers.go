@@ -164,3 +164,22 @@ func nonNilChecks(c []orgcheck.Check) []orgcheck.Check {
 // UseRegisters replaces the register checker (Config.Registers), for
 // tests that point it at local servers.
 func (a *App) UseRegisters(c *registers.Checker) { a.cfg.Registers = c }
+
+// RequestToJoinByNumber is RequestToJoin for the organisation holding a
+// charity or company number (the web's "Ask to join" after a claimed
+// number): 404 when none holds it.
+func (a *App) RequestToJoinByNumber(ctx context.Context, actor Actor, charityNumber, companyNumber string, body Body) (JoinRequest, error) {
+	charityNumber, companyNumber = organisation.NormaliseNumber(charityNumber), organisation.NormaliseNumber(companyNumber)
+	if charityNumber == "" && companyNumber == "" {
+		return JoinRequest{}, notFound("Organisation")
+	}
+	o, err := a.store.OrganisationByNumber(ctx, sqlc.OrganisationByNumberParams{CharityNumber: optional(charityNumber),
+		CompanyNumber: optional(companyNumber)})
+	if isNotFound(err) {
+		return JoinRequest{}, notFound("Organisation")
+	}
+	if err != nil {
+		return JoinRequest{}, fmt.Errorf("find organisation by number: %w", err)
+	}
+	return a.RequestToJoin(ctx, actor, o.ID, body)
+}

@@ -126,3 +126,17 @@ func notRun(source, number, reason string) Result {
 func errorResult(source, number string, httpStatus int, reason string) Result {
 	return Result{Source: source, Number: number, Status: StatusError, Details: Details{Reason: reason, HTTPStatus: httpStatus}}
 }
+
+// Overdue reports whether the register says the accounts are overdue.
+func (d Details) Overdue() bool { return d.AccountsOverdue != nil && *d.AccountsOverdue }
+
+// SourceName is a register as people name it.
+func SourceName(source string) string {
+	switch source {
+	case SourceCharityCommission:
+		return "Charity Commission"
+	case SourceCompaniesHouse:
+		return "Companies House"
+	}
+	return source
+}

@@ -114,21 +114,11 @@ func HoldReason(name string, checks []workflows.CheckSummary) string {
 	var why []string
 	for _, c := range checks {
 		if c.Status == registers.StatusFailed {
-			why = append(why, fmt.Sprintf("%s: %s", sourceName(c.Source), c.Reason))
+			why = append(why, fmt.Sprintf("%s: %s", registers.SourceName(c.Source), c.Reason))
 		}
 	}
 	if len(why) == 0 {
 		return ""
 	}
 	return fmt.Sprintf("Held by the register check of %s (%s)", name, strings.Join(why, "; "))
-}
-
-func sourceName(source string) string {
-	switch source {
-	case registers.SourceCharityCommission:
-		return "Charity Commission"
-	case registers.SourceCompaniesHouse:
-		return "Companies House"
-	}
-	return source
 }
