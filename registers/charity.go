@@ -74,6 +74,12 @@ func (c *CharityCommission) Lookup(ctx context.Context, number string) Result {
 	if err != nil {
 		return errorResult(src, number, 0, err.Error())
 	}
+	return charityAnswer(number, a)
+}
+
+// charityAnswer is what the register's answer about number means.
+func charityAnswer(number string, a answer) Result {
+	src := SourceCharityCommission
 	if a.status == http.StatusNotFound {
 		return Result{Source: src, Number: number, Status: StatusFailed, Details: Details{Reason: "not on the register"}}
 	}

@@ -90,13 +90,19 @@ func (c *CompaniesHouse) Lookup(ctx context.Context, number string) Result {
 	if err != nil {
 		return errorResult(src, number, 0, err.Error())
 	}
+	if a.status == http.StatusTooManyRequests {
+		c.Limiter.PauseFor(time.Duration(max(a.retryAfter, 1)) * time.Second)
+	}
+	return companyAnswer(number, a)
+}
+
+// companyAnswer is what Companies House's answer about number means.
+func companyAnswer(number string, a answer) Result {
+	src := SourceCompaniesHouse
 	switch a.status {
 	case http.StatusOK:
 	case http.StatusNotFound:
 		return Result{Source: src, Number: number, Status: StatusFailed, Details: Details{Reason: "not on the register"}}
-	case http.StatusTooManyRequests:
-		c.Limiter.PauseFor(time.Duration(max(a.retryAfter, 1)) * time.Second)
-		return unexpected(src, number, a)
 	default:
 		return unexpected(src, number, a)
 	}
