@@ -19,6 +19,10 @@ type Lead struct {
 	CharityNumber  string           // makes the organisation a charity
 	CompanyNumber  string           // without a charity number, makes it a company
 	Partners       []map[string]any // [{name, charity_number?, company_number?}]
+	// OrganisationID applies as an existing organisation of the
+	// applicant's instead of creating one (Name and the numbers are then
+	// ignored).
+	OrganisationID string
 	Tier           string
 	RequestedPence int64
 }
@@ -42,9 +46,13 @@ func (e *Env) SubmitAs(t testing.TB, r app.Round, applicant app.Actor, lead Lead
 	case in.CharityNumber == "":
 		in.CharityNumber = CharityNumber()
 	}
-	org, err := e.App.CreateOrganisation(ctx, applicant, in)
-	require.NoError(t, err)
-	a, err := e.App.CreateApplication(ctx, applicant, r.ID, org.ID)
+	orgID := lead.OrganisationID
+	if orgID == "" {
+		org, err := e.App.CreateOrganisation(ctx, applicant, in)
+		require.NoError(t, err)
+		orgID = org.ID
+	}
+	a, err := e.App.CreateApplication(ctx, applicant, r.ID, orgID)
 	require.NoError(t, err)
 	patch := CompleteAnswers(a.Version)
 	if lead.Partners != nil {
