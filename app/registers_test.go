@@ -21,13 +21,12 @@ func orgInput(name, legalForm, charity, company string) organisation.Input {
 		Address: organisation.Address{Line1: "1 Example Street", Town: "London", Postcode: "SE1 7PB"}, AnnualIncomePence: &income}
 }
 
-func requireAppError(t *testing.T, err error, status int, code string) *app.Error {
+func requireAppError(t *testing.T, err error, status int, code string) {
 	t.Helper()
 	e, ok := app.AsError(err)
 	require.True(t, ok, "%v", err)
 	require.Equal(t, status, e.Kind.Status(), e.Message)
 	require.Equal(t, code, e.Code, e.Message)
-	return e
 }
 
 // A charity or company number belongs to one organisation: a second claim,
@@ -50,7 +49,8 @@ func TestNumberBelongsToOneOrganisation(t *testing.T) {
 		{"same company number", orgInput("Kitchen Ltd", organisation.LegalFormCompany, "", " 0123 4567"), "company_number", "company number 01234567"},
 	} {
 		_, err := env.App.CreateOrganisation(ctx, second, tc.in)
-		e := requireAppError(t, err, http.StatusConflict, "conflict")
+		requireAppError(t, err, http.StatusConflict, "conflict")
+		e, _ := app.AsError(err)
 		require.Contains(t, e.Message, tc.message, tc.name)
 		require.Contains(t, e.Message, "Peckham Kitchen", tc.name)
 		require.Contains(t, e.Message, "/organisations/"+kitchen.ID+"/join-requests", tc.name)
@@ -196,7 +196,9 @@ func TestLookupRegister(t *testing.T) {
 	require.Equal(t, registers.StatusFailed, got.Status)
 	require.Equal(t, "not on the register", got.Details.Reason)
 
-	e := requireAppError(t, ignore(env.App.LookupRegister(ctx, who, "1100002", "")), http.StatusServiceUnavailable, "unavailable")
+	err = ignore(env.App.LookupRegister(ctx, who, "1100002", ""))
+	requireAppError(t, err, http.StatusServiceUnavailable, "unavailable")
+	e, _ := app.AsError(err)
 	require.Positive(t, e.RetryAfter)
 	requireAppError(t, ignore(env.App.LookupRegister(ctx, who, "SC012345", "")), http.StatusServiceUnavailable, "not_run")
 	for _, q := range [][2]string{{"", ""}, {"12", ""}, {"", "123"}, {"1187342", "01234567"}} {

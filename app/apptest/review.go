@@ -15,10 +15,10 @@ import (
 // its own (CharityNumber), the micro tier, £2,500 requested and one partner, "Southwark
 // Pensioners Centre".
 type Lead struct {
-	Name           string
-	CharityNumber  string           // makes the organisation a charity
-	CompanyNumber  string           // without a charity number, makes it a company
-	Partners       []map[string]any // [{name, charity_number?, company_number?}]
+	Name          string
+	CharityNumber string           // makes the organisation a charity
+	CompanyNumber string           // without a charity number, makes it a company
+	Partners      []map[string]any // [{name, charity_number?, company_number?}]
 	// OrganisationID applies as an existing organisation of the
 	// applicant's instead of creating one (Name and the numbers are then
 	// ignored).
