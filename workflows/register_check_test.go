@@ -2,15 +2,20 @@ package workflows_test
 
 import (
 	"context"
+	"log/slog"
 	"testing"
 	"time"
 
 	"github.com/stretchr/testify/require"
+	"go.temporal.io/sdk/log"
+	"go.temporal.io/sdk/testsuite"
 
+	"github.com/civicgrants/grants/app/apptest"
 	"github.com/civicgrants/grants/registers"
 	"github.com/civicgrants/grants/registers/registerstest"
 	"github.com/civicgrants/grants/round"
 	"github.com/civicgrants/grants/workflows"
+	"github.com/civicgrants/grants/workflows/activities"
 )
 
 const companyNumber = "09876543"
@@ -126,4 +131,54 @@ func TestUnansweredCheckNeverHoldsAPayment(t *testing.T) {
 			require.Zero(t, f.count(`SELECT count(*) FROM organisation_checks WHERE status = 'passed'`), "never passed")
 		})
 	}
+}
+
+// At submission, once eligible, the lead is checked against the register
+// and the result recorded (trigger: the application) on its audit chain;
+// a removed charity does not stop assessment.
+func TestSubmissionChecksTheLeadWithoutBlockingAssessment(t *testing.T) {
+	t.Parallel()
+	env := apptest.New(t)
+	ctx := context.Background()
+	r := env.Round(t, apptest.ExampleRound(t))
+	appID := env.Submitted(t, r, "applicant@example.org", true)
+	application, err := env.Store.ApplicationGet(ctx, appID)
+	require.NoError(t, err)
+	org, err := env.Store.OrganisationGet(ctx, application.OrganisationID)
+	require.NoError(t, err)
+	applicant, err := env.Store.UserGetByEmail(ctx, "applicant@example.org")
+	require.NoError(t, err)
+	cc := registerstest.NewCharityCommission()
+	t.Cleanup(cc.Close)
+	cc.Set(*org.CharityNumber, registerstest.Answer{JSON: registerstest.RemovedCharity(1, org.Name, "2026-02-01")})
+
+	var suite testsuite.WorkflowTestSuite
+	suite.SetLogger(log.NewStructuredLogger(slog.New(slog.DiscardHandler)))
+	wenv := suite.NewTestWorkflowEnvironment()
+	workflows.Register(wenv)
+	(&activities.Activities{Store: env.Store, Log: slog.New(slog.DiscardHandler),
+		Registers: &registers.Checker{CharityCommission: &registers.CharityCommission{BaseURL: cc.URL, Key: "cc-key"},
+			CompaniesHouse: &registers.CompaniesHouse{}}}).Register(wenv)
+	wenv.RegisterDelayedCallback(func() {
+		row, err := env.Store.ApplicationGet(ctx, appID)
+		require.NoError(t, err)
+		require.Equal(t, workflows.StatusInAssessment, row.Status, "assessment goes on")
+		var status, triggerID string
+		require.NoError(t, env.Store.Pool.QueryRow(ctx, `SELECT status, trigger_id FROM organisation_checks
+			WHERE organisation_id = $1 AND trigger_kind = 'submission'`, org.ID).Scan(&status, &triggerID))
+		require.Equal(t, registers.StatusFailed, status)
+		require.Equal(t, appID, triggerID)
+		events, err := env.Store.AuditListByChain(ctx, "application:"+appID)
+		require.NoError(t, err)
+		var actions []string
+		for _, e := range events {
+			actions = append(actions, e.Action)
+		}
+		require.Contains(t, actions, "organisation.checked")
+		wenv.UpdateWorkflowNoRejection(workflows.UpdateWithdraw, "w", t, workflows.WithdrawUpdate{Caller: workflows.Caller{ID: applicant.ID}})
+	}, time.Minute)
+	wenv.ExecuteWorkflow(workflows.ApplicationWorkflowName, workflows.ApplicationInput{ApplicationID: appID})
+	require.True(t, wenv.IsWorkflowCompleted())
+	require.NoError(t, wenv.GetWorkflowError())
+	require.Len(t, cc.Requests(), 1)
 }
