@@ -207,3 +207,22 @@ func TestLookupRegister(t *testing.T) {
 }
 
 func ignore(_ app.RegisterLookup, err error) error { return err }
+
+// A changed number is checked afresh; the checks shown are those of the
+// numbers the organisation holds now.
+func TestChecksFollowTheNumbers(t *testing.T) {
+	t.Parallel()
+	env := apptest.New(t)
+	ctx := context.Background()
+	admin := env.User(t, "admin@example.org")
+	o, err := env.App.CreateOrganisation(ctx, admin, orgInput("A", organisation.LegalFormCharity, "1187342", "07654321"))
+	require.NoError(t, err)
+	require.Len(t, o.Checks, 2)
+	env.App.UseRegisters(&registers.Checker{CharityCommission: &registers.CharityCommission{Key: "k"}, CompaniesHouse: &registers.CompaniesHouse{}})
+	o, err = env.App.UpdateOrganisation(ctx, admin, o.ID, apptest.Body(t, map[string]any{"charity_number": "1187349", "company_number": nil}))
+	require.NoError(t, err)
+	require.Len(t, o.Checks, 1, "no company number, no Companies House check shown")
+	require.Equal(t, registers.SourceCharityCommission, o.Checks[0].Source)
+	require.Equal(t, registers.ReasonQueued, o.Checks[0].Details.Reason, "the new number is queued for its check")
+	require.Equal(t, 1, outboxCount(t, env, workflows.OutboxRunRegisterCheck))
+}

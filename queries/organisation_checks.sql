@@ -22,11 +22,15 @@ WHERE id = @id
 RETURNING *;
 
 -- name: OrganisationChecksLatest :many
--- The latest check per source of each of the given organisations.
-SELECT DISTINCT ON (organisation_id, source) *
-FROM organisation_checks
-WHERE organisation_id = ANY (@organisation_ids::text[])
-ORDER BY organisation_id, source, created_at DESC, id DESC;
+-- The latest check per source of each of the given organisations, of the
+-- number it holds now (a check of a number since removed or changed is
+-- history, not its status).
+SELECT DISTINCT ON (c.organisation_id, c.source) c.*
+FROM organisation_checks c
+JOIN organisations o ON o.id = c.organisation_id
+WHERE c.organisation_id = ANY (@organisation_ids::text[])
+  AND c.number = CASE c.source WHEN 'charity_commission' THEN o.charity_number ELSE o.company_number END
+ORDER BY c.organisation_id, c.source, c.created_at DESC, c.id DESC;
 
 -- name: RegisterCacheGet :one
 SELECT * FROM register_cache WHERE source = @source AND number = @number AND fetched_at > @fresh_after;

@@ -156,13 +156,17 @@ func (q *Queries) OrganisationCheckRecord(ctx context.Context, arg OrganisationC
 }
 
 const organisationChecksLatest = `-- name: OrganisationChecksLatest :many
-SELECT DISTINCT ON (organisation_id, source) id, organisation_id, source, number, status, details, checked_at, trigger_kind, trigger_id, created_at
-FROM organisation_checks
-WHERE organisation_id = ANY ($1::text[])
-ORDER BY organisation_id, source, created_at DESC, id DESC
+SELECT DISTINCT ON (c.organisation_id, c.source) c.id, c.organisation_id, c.source, c.number, c.status, c.details, c.checked_at, c.trigger_kind, c.trigger_id, c.created_at
+FROM organisation_checks c
+JOIN organisations o ON o.id = c.organisation_id
+WHERE c.organisation_id = ANY ($1::text[])
+  AND c.number = CASE c.source WHEN 'charity_commission' THEN o.charity_number ELSE o.company_number END
+ORDER BY c.organisation_id, c.source, c.created_at DESC, c.id DESC
 `
 
-// The latest check per source of each of the given organisations.
+// The latest check per source of each of the given organisations, of the
+// number it holds now (a check of a number since removed or changed is
+// history, not its status).
 func (q *Queries) OrganisationChecksLatest(ctx context.Context, organisationIds []string) ([]OrganisationCheck, error) {
 	rows, err := q.db.Query(ctx, organisationChecksLatest, organisationIds)
 	if err != nil {
