@@ -62,6 +62,10 @@ const reviewVersion = "review"
 // organisations against the registers once assessment starts (issue 17).
 const registerChecksVersion = "register-checks"
 
+// registerChecksManualVersion marks the check of a manual payment's payee
+// before its second approval (issue 17).
+const registerChecksManualVersion = "register-checks-manual"
+
 // activityOptions are the options of every case activity: short, retried
 // with back-off; business rejections are non-retryable errors.
 func activityOptions(ctx workflow.Context) workflow.Context {

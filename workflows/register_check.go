@@ -56,10 +56,14 @@ type CheckApplicationResult struct {
 	Checks []CheckSummary `json:"checks"`
 }
 
-// CheckPayeeInput asks for the checks of a payment's payee.
+// CheckPayeeInput asks for the checks of a payment's payee. With
+// NotifyHold, finance is told when the check holds the payment (a
+// manual payment's approval refused; a Stripe send that is held fails,
+// which tells finance itself).
 type CheckPayeeInput struct {
-	PaymentID string    `json:"payment_id"`
-	At        time.Time `json:"at"`
+	PaymentID  string    `json:"payment_id"`
+	At         time.Time `json:"at"`
+	NotifyHold bool      `json:"notify_hold,omitempty"`
 }
 
 // CheckPayeeResult says whether the payment must be held: Hold is the

@@ -11,6 +11,7 @@ import (
 	"go.temporal.io/sdk/testsuite"
 
 	"github.com/civicgrants/grants/app/apptest"
+	"github.com/civicgrants/grants/db/sqlc"
 	"github.com/civicgrants/grants/registers"
 	"github.com/civicgrants/grants/registers/registerstest"
 	"github.com/civicgrants/grants/round"
@@ -181,4 +182,54 @@ func TestSubmissionChecksTheLeadWithoutBlockingAssessment(t *testing.T) {
 	require.True(t, wenv.IsWorkflowCompleted())
 	require.NoError(t, wenv.GetWorkflowError())
 	require.Len(t, cc.Requests(), 1)
+}
+
+// A bank-transfer payment is checked before its second approval: a
+// removed charity has the approval refused (409, finance told) and the
+// payment stays awaiting approval; once the register shows it registered
+// the approval goes through.
+func TestRemovedCharityCannotBeApprovedForABankTransfer(t *testing.T) {
+	t.Parallel()
+	f := newGrant(t, func(d *round.Definition) {
+		d.PaymentProvider = round.ProviderManual
+		d.Timeline.Reports = nil
+		d.PaymentSchedule = []round.Instalment{{Percent: 100, Condition: workflows.ConditionOnAcceptance}}
+	})
+	org, err := f.env.Store.OrganisationGet(context.Background(), f.orgID)
+	require.NoError(t, err)
+	number := *org.CharityNumber
+	cc := registerstest.NewCharityCommission()
+	t.Cleanup(cc.Close)
+	cc.Set(number, registerstest.Answer{JSON: registerstest.RemovedCharity(1, org.Name, "2026-03-01")})
+	f.acts.Registers = &registers.Checker{CharityCommission: &registers.CharityCommission{BaseURL: cc.URL, Key: "cc-key"},
+		CompaniesHouse: &registers.CompaniesHouse{}}
+	var p sqlc.Payment
+	f.at(time.Minute, f.bankReady)
+	f.at(2*time.Minute, func() {
+		p = f.tranche(1)
+		f.approve("approve-a", p.ID, f.financeA)
+		f.approve("approve-b", p.ID, f.financeB)
+	})
+	f.at(3*time.Minute, func() {
+		require.Equal(t, workflows.PaymentAwaitingApproval, f.tranche(1).Status)
+		require.Equal(t, 1, f.approvals(p.ID), "the second approval was not recorded")
+		require.Equal(t, 1, f.notifications(f.financeA.ID, "payment_held"), "finance told")
+		cc.Set(number, registerstest.Answer{JSON: registerstest.Charity(1, org.Name, 84000)})
+		f.approve("approve-b-again", p.ID, f.financeB)
+	})
+	f.at(4*time.Minute, func() {
+		require.Equal(t, workflows.PaymentApproved, f.tranche(1).Status)
+		_, err := f.env.Store.Pool.Exec(context.Background(), `INSERT INTO payment_runs (id, total_pence, count, created_by, created_at)
+			VALUES ('run_a', $1, 1, $2, $3)`, p.AmountPence, f.financeA.ID, f.wenv.Now())
+		require.NoError(t, err)
+		_, err = f.env.Store.Pool.Exec(context.Background(), `UPDATE payments SET payment_run_id = 'run_a' WHERE id = $1`, p.ID)
+		require.NoError(t, err)
+		f.updatePayment("mark-paid", p.ID, workflows.UpdateMarkPaid, workflows.PaymentCommand{Caller: caller(f.financeB), RunID: "run_a"})
+	})
+	res := f.run()
+	require.Equal(t, workflows.GrantStatusCompleted, res.Status)
+	f.requireOK("approve-a", "approve-b-again", "mark-paid")
+	f.requireRejected("approve-b", workflows.RejectConflict)
+	require.Contains(t, f.outcomes["approve-b"].failure().Error(), "removed from the register on 2026-03-01")
+	require.Len(t, cc.Requests(), 2, "checked before each would-be second approval only")
 }

@@ -105,7 +105,18 @@ func (a *Activities) CheckPayee(ctx context.Context, in workflows.CheckPayeeInpu
 	if err != nil {
 		return workflows.CheckPayeeResult{}, classify(err)
 	}
-	return workflows.CheckPayeeResult{Hold: HoldReason(payees[0].PayeeName, checks), Checks: checks}, nil
+	hold := HoldReason(payees[0].PayeeName, checks)
+	if hold != "" && in.NotifyHold {
+		err := a.Store.InTx(ctx, func(q *sqlc.Queries) error {
+			return notifyRole(ctx, q, workflows.RoleFinance, message{kind: "payment_held", subject: "A grant payment is held by a register check",
+				body:   fmt.Sprintf("%s cannot be approved: %s.", trancheName(p), hold),
+				entity: paymentEntity(p.ID), key: "held:" + trigger.ID})
+		})
+		if err != nil {
+			return workflows.CheckPayeeResult{}, classify(err)
+		}
+	}
+	return workflows.CheckPayeeResult{Hold: hold, Checks: checks}, nil
 }
 
 // HoldReason is why a payment to name must be held given its payee's
