@@ -7,6 +7,7 @@ import (
 	"time"
 
 	"github.com/civicgrants/grants/audit"
+	"github.com/civicgrants/grants/db"
 	"github.com/civicgrants/grants/db/sqlc"
 	"github.com/civicgrants/grants/id"
 	"github.com/civicgrants/grants/organisation"
@@ -165,7 +166,7 @@ func (a *App) CreateOrganisation(ctx context.Context, actor Actor, in organisati
 			HostOrganisationID: optional(in.HostOrganisationID), CreatedBy: actor.ID,
 		})
 		if err != nil {
-			return fmt.Errorf("create organisation: %w", err)
+			return numberRace(fmt.Errorf("create organisation: %w", err))
 		}
 		if err := q.OrganisationMemberAdd(ctx, sqlc.OrganisationMemberAddParams{OrganisationID: o.ID, UserID: actor.ID, Role: MemberAdmin}); err != nil {
 			return fmt.Errorf("add admin: %w", err)
@@ -285,7 +286,7 @@ func (a *App) UpdateOrganisation(ctx context.Context, actor Actor, orgID string,
 			AnnualIncomePence: *in.AnnualIncomePence, HostOrganisationID: optional(in.HostOrganisationID),
 		})
 		if err != nil {
-			return fmt.Errorf("update organisation: %w", err)
+			return numberRace(fmt.Errorf("update organisation: %w", err))
 		}
 		if _, err := audit.Append(ctx, q, audit.Event{Chain: "organisation:" + o.ID, Actor: actor.ID, Action: "organisation.updated",
 			Entity: "organisation:" + o.ID, Data: map[string]any{"changed": changed}}); err != nil {
@@ -443,4 +444,20 @@ func (a *App) openChecks(ctx context.Context, q *sqlc.Queries, o sqlc.Organisati
 		out[i] = orgcheck.View(r)
 	}
 	return out, nil
+}
+
+// numberRace is err, or a 409 conflict when another organisation claimed
+// the same number between numberTaken's look and the write (the unique
+// indexes of migration 00017 decide).
+func numberRace(err error) error {
+	for _, c := range []struct{ constraint, field string }{{"organisations_charity_number", "charity_number"},
+		{"organisations_company_number", "company_number"}} {
+		if db.IsConstraint(err, c.constraint) {
+			msg := "That number was registered here by another organisation a moment ago; try again to see which, and ask its admins to join"
+			e := conflict(msg)
+			e.Fields = map[string]string{c.field: msg}
+			return e
+		}
+	}
+	return err
 }

@@ -2,7 +2,9 @@ package app_test
 
 import (
 	"context"
+	"fmt"
 	"net/http"
+	"sync"
 	"testing"
 
 	"github.com/stretchr/testify/require"
@@ -225,4 +227,36 @@ func TestChecksFollowTheNumbers(t *testing.T) {
 	require.Equal(t, registers.SourceCharityCommission, o.Checks[0].Source)
 	require.Equal(t, registers.ReasonQueued, o.Checks[0].Details.Reason, "the new number is queued for its check")
 	require.Equal(t, 1, outboxCount(t, env, workflows.OutboxRunRegisterCheck))
+}
+
+// Claimed at the same moment by several people, a number goes to one
+// organisation; everyone else gets 409 conflict, never an error.
+func TestNumberClaimedConcurrently(t *testing.T) {
+	t.Parallel()
+	env := apptest.New(t)
+	ctx := context.Background()
+	const n = 6
+	actors := make([]app.Actor, n)
+	for i := range actors {
+		actors[i] = env.User(t, fmt.Sprintf("claimant%d@example.org", i))
+	}
+	errs := make(chan error, n)
+	var wg sync.WaitGroup
+	for i := range n {
+		wg.Go(func() {
+			_, err := env.App.CreateOrganisation(ctx, actors[i], orgInput(fmt.Sprintf("Claimant %d", i), organisation.LegalFormCharity, "1187342", ""))
+			errs <- err
+		})
+	}
+	wg.Wait()
+	close(errs)
+	ok := 0
+	for err := range errs {
+		if err == nil {
+			ok++
+			continue
+		}
+		requireAppError(t, err, http.StatusConflict, "conflict")
+	}
+	require.Equal(t, 1, ok)
 }
