@@ -72,6 +72,8 @@ func Register(g *gin.RouterGroup, a *app.App, log *slog.Logger) {
 	g.GET("/organisations/:id", h.requireUser, h.getOrganisation)
 	g.PATCH("/organisations/:id", h.requireUser, h.updateOrganisation)
 	g.POST("/organisations/:id/host-consent", h.requireUser, h.hostConsent)
+	g.POST("/organisations/:id/join-requests", h.requireUser, h.requestToJoin)
+	g.GET("/registers/lookup", h.requireUser, h.lookupRegister)
 	g.PUT("/organisations/:id/bank-account", noStore, h.requireUser, h.setBankAccount)
 	g.GET("/organisations/:id/bank-account", noStore, h.requireUser, h.getBankAccount)
 	g.GET("/organisations/:id/members", h.requireUser, h.listMembers)

@@ -128,7 +128,7 @@ func (b *bundle) login(t *testing.T, email string) string {
 }
 
 func orgBody(name string) map[string]any {
-	return map[string]any{"name": name, "legal_form": "charity", "charity_number": "1187342", "borough": "southwark",
+	return map[string]any{"name": name, "legal_form": "charity", "charity_number": apptest.CharityNumber(), "borough": "southwark",
 		"address": map[string]any{"line1": "1 Example Street", "town": "London", "postcode": "se1 7pb"}, "annual_income_pence": 8400000}
 }
 

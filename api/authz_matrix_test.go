@@ -78,6 +78,8 @@ func TestAuthorisationMatrix(t *testing.T) {
 		{"GET", "/organisations", nil /*                                                      */, "401 200 200 200 200 200 200 200 200 200 200 200 200 200"},
 		{"GET", "/organisations/" + w.org, nil /*                                             */, "401 200 200 404 404 404 404 404 404 200 200 200 200 200"},
 		{"PATCH", "/organisations/" + w.org, bogus /*                                         */, "401 403 400 404 404 404 404 404 404 403 403 403 403 403"},
+		{"POST", "/organisations/" + w.org + "/join-requests", bogus /*                        */, "401 400 400 400 400 400 400 400 400 400 400 400 400 400"},
+		{"GET", "/registers/lookup", nil /*                                                    */, "401 422 422 422 422 422 422 422 422 422 422 422 422 422"},
 		{"POST", "/organisations/" + w.group + "/host-consent", bogus /*                      */, "401 403 400 404 404 404 404 404 404 403 404 403 404 403"},
 		{"PUT", "/organisations/" + w.org + "/bank-account", bogus /*                         */, "401 403 400 404 404 404 404 404 404 403 403 403 403 403"},
 		{"GET", "/organisations/" + w.org + "/bank-account", nil /*                           */, "401 403 200 404 404 404 404 404 404 403 403 403 403 403"},

@@ -45,11 +45,12 @@ func TestStaffNeverActOnTheirOwnOrganisation(t *testing.T) {
 	// A manager whose declared affiliations name the grantee.
 	managerAffiliated, managerAffiliatedTok := f.staff(t, "manager-affiliated@example.org", app.RoleManager)
 	f.exec(t, `UPDATE users SET affiliations = '[{"name": "Org of Grantee (Example Org)"}]' WHERE id = $1`, managerAffiliated.ID)
-	// Finance staff who belong to an organisation with the grantee's
-	// charity number (every fixture organisation has it): matched as
+	// Finance staff who belong to an organisation matching a party to the
+	// grant (its partner, by name; a charity number belongs to one
+	// organisation, so none can share the grantee's): matched as
 	// conflicts are.
 	_, financePartyTok := f.staff(t, "finance-party@example.org", app.RoleFinance)
-	res := f.do(t, "POST", "/organisations", financePartyTok, orgBody("Southwark Kitchen Trading"))
+	res := f.do(t, "POST", "/organisations", financePartyTok, orgBody("Southwark Pensioners Centre"))
 	require.Equal(t, http.StatusCreated, res.Status, string(res.Body))
 	_, chairTok := f.staff(t, "chair@example.org", app.RoleChair)
 

@@ -19,6 +19,7 @@ import (
 	"github.com/civicgrants/grants/document"
 	"github.com/civicgrants/grants/linktoken"
 	"github.com/civicgrants/grants/payments/bank"
+	"github.com/civicgrants/grants/registers"
 	"github.com/civicgrants/grants/workflows"
 )
 
@@ -79,6 +80,14 @@ type Config struct {
 	// contact where its programme sets none (default
 	// casework.DefaultFirstContactDays).
 	CaseFirstContactDays int
+	// Registers checks organisations against the Charity Commission and
+	// Companies House (GET /registers/lookup; which registers have keys).
+	// nil: no keys, every check not_run.
+	Registers *registers.Checker
+	// OrgIDPrefix is the funder's own org-id prefix for organisations
+	// with no registered number (GRANTS_ORG_ID_PREFIX, default
+	// DefaultOrgIDPrefix): identifier <prefix>-<organisation id>.
+	OrgIDPrefix string
 }
 
 // Defaults of Config.
@@ -88,6 +97,9 @@ const (
 	DefaultSessionIdle      = 30 * time.Minute
 	DefaultSessionMaxAge    = 12 * time.Hour
 	DefaultTokenIdle        = 7 * 24 * time.Hour
+	// DefaultOrgIDPrefix is Config.OrgIDPrefix's default, in the form of
+	// a 360Giving prefix (DESIGN §10 giving_prefix).
+	DefaultOrgIDPrefix = "360G-grants"
 )
 
 // App is the use-case layer.
@@ -129,6 +141,9 @@ func New(store *db.Store, docs document.Blobs, cfg Config, log *slog.Logger) *Ap
 		cfg.PasswordCost = bcrypt.DefaultCost
 	}
 	cfg.PublicURL = strings.TrimRight(cfg.PublicURL, "/")
+	if cfg.OrgIDPrefix == "" {
+		cfg.OrgIDPrefix = DefaultOrgIDPrefix
+	}
 	if cfg.CaseFirstContactDays < 1 {
 		cfg.CaseFirstContactDays = casework.DefaultFirstContactDays
 	}

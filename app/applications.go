@@ -15,6 +15,7 @@ import (
 	"github.com/civicgrants/grants/form"
 	"github.com/civicgrants/grants/id"
 	"github.com/civicgrants/grants/organisation"
+	"github.com/civicgrants/grants/orgcheck"
 	"github.com/civicgrants/grants/round"
 	"github.com/civicgrants/grants/workflows"
 )
@@ -59,9 +60,12 @@ type Application struct {
 	// question opened: for the group, and for staff reading the
 	// application where the group consented to share.
 	SupportCase *CaseSummary `json:"support_case,omitempty"`
-	CreatedAt   time.Time    `json:"created_at"`
-	UpdatedAt   time.Time    `json:"updated_at"`
-	SubmittedAt *time.Time   `json:"submitted_at"`
+	// OrganisationChecks are the lead organisation's latest register
+	// checks, with their dates (GetApplication only).
+	OrganisationChecks []orgcheck.Check `json:"organisation_checks,omitempty"`
+	CreatedAt          time.Time        `json:"created_at"`
+	UpdatedAt          time.Time        `json:"updated_at"`
+	SubmittedAt        *time.Time       `json:"submitted_at"`
 	// *Review is set for managers and chairs only; its fields appear
 	// beside the others (total, flags, moderation).
 	*Review
@@ -258,6 +262,9 @@ func (a *App) GetApplication(ctx context.Context, actor Actor, appID string) (Ap
 		return Application{}, err
 	}
 	if v.SupportCase, err = a.supportCaseSummary(ctx, a.store.Queries, x.app, x.canEdit()); err != nil {
+		return Application{}, err
+	}
+	if v.OrganisationChecks, err = a.organisationChecks(ctx, x.app.OrganisationID); err != nil {
 		return Application{}, err
 	}
 	return v, nil

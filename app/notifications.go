@@ -116,6 +116,8 @@ func notificationLink(actor Actor, entity string) *string {
 		if actor.Has(RoleCaseworker) {
 			path = "/casework/cases/" + id
 		}
+	case "organisation":
+		path = "/organisations/" + id + "/team"
 	case "support_request":
 		path = "/support-requests/" + id
 		if actor.Has(RoleCaseworker) {

@@ -7,9 +7,11 @@ import (
 	"time"
 
 	"github.com/civicgrants/grants/audit"
+	"github.com/civicgrants/grants/db"
 	"github.com/civicgrants/grants/db/sqlc"
 	"github.com/civicgrants/grants/id"
 	"github.com/civicgrants/grants/organisation"
+	"github.com/civicgrants/grants/orgcheck"
 )
 
 // Organisation is the public view of an organisation. Borough is the
@@ -26,9 +28,14 @@ type Organisation struct {
 	AnnualIncomePence  int64                `json:"annual_income_pence"`
 	HostOrganisationID *string              `json:"host_organisation_id"`
 	HostConsentedAt    *time.Time           `json:"host_consented_at"`
-	Role               string               `json:"role,omitempty"` // the caller's membership role
-	CreatedAt          time.Time            `json:"created_at"`
-	UpdatedAt          time.Time            `json:"updated_at"`
+	// Identifier is the org-id (organisation.Identifier): GB-CHC-…,
+	// GB-SC-…, GB-COH-… or the funder's own prefix (Config.OrgIDPrefix).
+	Identifier string `json:"identifier"`
+	// Checks are the latest register check per source (DESIGN §10).
+	Checks    []orgcheck.Check `json:"checks"`
+	Role      string           `json:"role,omitempty"` // the caller's membership role
+	CreatedAt time.Time        `json:"created_at"`
+	UpdatedAt time.Time        `json:"updated_at"`
 }
 
 // Organisation membership roles.
@@ -37,13 +44,16 @@ const (
 	MemberMember = "member"
 )
 
-func organisationView(o sqlc.Organisation, role string) (Organisation, error) {
+func (a *App) organisationView(o sqlc.Organisation, role string, checks []orgcheck.Check) (Organisation, error) {
 	var addr organisation.Address
 	if err := json.Unmarshal(o.Address, &addr); err != nil {
 		return Organisation{}, fmt.Errorf("decode address of %s: %w", o.ID, err)
 	}
+	if checks == nil {
+		checks = []orgcheck.Check{}
+	}
 	return Organisation{
-		ID: o.ID, Name: o.Name, LegalForm: o.LegalForm, CharityNumber: o.CharityNumber, CompanyNumber: o.CompanyNumber,
+		ID: o.ID, Name: o.Name, Identifier: a.orgIdentifier(o), Checks: checks, LegalForm: o.LegalForm, CharityNumber: o.CharityNumber, CompanyNumber: o.CompanyNumber,
 		Borough: o.BoroughName, BoroughGSSCode: o.BoroughGss, Address: addr, AnnualIncomePence: o.AnnualIncomePence,
 		HostOrganisationID: o.HostOrganisationID, HostConsentedAt: o.HostConsentedAt, Role: role,
 		CreatedAt: o.CreatedAt, UpdatedAt: o.UpdatedAt,
@@ -108,7 +118,33 @@ func validateOrganisation(ctx context.Context, q *sqlc.Queries, in *organisation
 	if len(fields) > 0 {
 		return borough, Invalid(fields)
 	}
-	return borough, nil
+	return borough, numberTaken(ctx, q, *in, selfID)
+}
+
+// numberTaken refuses (409 conflict) a charity or company number that
+// belongs to another organisation, naming it and saying how to ask its
+// admins to join.
+func numberTaken(ctx context.Context, q *sqlc.Queries, in organisation.Input, selfID string) error {
+	if in.CharityNumber == "" && in.CompanyNumber == "" {
+		return nil
+	}
+	other, err := q.OrganisationByNumber(ctx, sqlc.OrganisationByNumberParams{SelfID: selfID,
+		CharityNumber: optional(in.CharityNumber), CompanyNumber: optional(in.CompanyNumber)})
+	if isNotFound(err) {
+		return nil
+	}
+	if err != nil {
+		return fmt.Errorf("find organisation by number: %w", err)
+	}
+	field, what, number := "charity_number", "charity number", in.CharityNumber
+	if in.CharityNumber == "" || deref(other.CharityNumber) != in.CharityNumber {
+		field, what, number = "company_number", "company number", in.CompanyNumber
+	}
+	msg := fmt.Sprintf("The %s %s belongs to %s, which is already registered here. Ask its admins to add you to its team: "+
+		"POST /api/v1/organisations/%s/join-requests (on the web, \"Ask to join\")", what, number, other.Name, other.ID)
+	e := conflict(msg)
+	e.Fields = map[string]string{field: msg}
+	return e
 }
 
 // CreateOrganisation registers an organisation; its creator becomes admin.
@@ -130,7 +166,7 @@ func (a *App) CreateOrganisation(ctx context.Context, actor Actor, in organisati
 			HostOrganisationID: optional(in.HostOrganisationID), CreatedBy: actor.ID,
 		})
 		if err != nil {
-			return fmt.Errorf("create organisation: %w", err)
+			return numberRace(fmt.Errorf("create organisation: %w", err))
 		}
 		if err := q.OrganisationMemberAdd(ctx, sqlc.OrganisationMemberAddParams{OrganisationID: o.ID, UserID: actor.ID, Role: MemberAdmin}); err != nil {
 			return fmt.Errorf("add admin: %w", err)
@@ -139,7 +175,11 @@ func (a *App) CreateOrganisation(ctx context.Context, actor Actor, in organisati
 			Entity: "organisation:" + o.ID, Data: map[string]any{"name": o.Name, "legal_form": o.LegalForm}}); err != nil {
 			return err
 		}
-		out, err = organisationView(o, MemberAdmin)
+		checks, err := a.openChecks(ctx, q, o, orgcheck.TriggerCreation)
+		if err != nil {
+			return err
+		}
+		out, err = a.organisationView(o, MemberAdmin, checks)
 		return err
 	})
 	return out, err
@@ -156,9 +196,17 @@ func (a *App) ListOrganisations(ctx context.Context, actor Actor, pq PageQuery) 
 	if err != nil {
 		return Page[Organisation]{}, fmt.Errorf("list organisations: %w", err)
 	}
+	ids := make([]string, len(rows))
+	for i, r := range rows {
+		ids[i] = r.Organisation.ID
+	}
+	checks, err := orgcheck.Latest(ctx, a.store.Queries, ids...)
+	if err != nil {
+		return Page[Organisation]{}, err
+	}
 	return pageOf(rows, limit, func(r sqlc.OrganisationListForUserRow) string { return r.Organisation.ID },
 		func(r sqlc.OrganisationListForUserRow) (Organisation, error) {
-			return organisationView(r.Organisation, r.MemberRole)
+			return a.organisationView(r.Organisation, r.MemberRole, checks[r.Organisation.ID])
 		})
 }
 
@@ -191,7 +239,11 @@ func (a *App) GetOrganisation(ctx context.Context, actor Actor, orgID string) (O
 	if err != nil {
 		return Organisation{}, err
 	}
-	return organisationView(o, role)
+	checks, err := orgcheck.Latest(ctx, a.store.Queries, o.ID)
+	if err != nil {
+		return Organisation{}, err
+	}
+	return a.organisationView(o, role, checks[o.ID])
 }
 
 // UpdateOrganisation applies a partial edit; organisation admins only.
@@ -234,13 +286,22 @@ func (a *App) UpdateOrganisation(ctx context.Context, actor Actor, orgID string,
 			AnnualIncomePence: *in.AnnualIncomePence, HostOrganisationID: optional(in.HostOrganisationID),
 		})
 		if err != nil {
-			return fmt.Errorf("update organisation: %w", err)
+			return numberRace(fmt.Errorf("update organisation: %w", err))
 		}
 		if _, err := audit.Append(ctx, q, audit.Event{Chain: "organisation:" + o.ID, Actor: actor.ID, Action: "organisation.updated",
 			Entity: "organisation:" + o.ID, Data: map[string]any{"changed": changed}}); err != nil {
 			return err
 		}
-		out, err = organisationView(o, role)
+		if deref(o.CharityNumber) != deref(cur.CharityNumber) || deref(o.CompanyNumber) != deref(cur.CompanyNumber) {
+			if _, err := a.openChecks(ctx, q, o, orgcheck.TriggerUpdate); err != nil {
+				return err
+			}
+		}
+		checks, err := orgcheck.Latest(ctx, q, o.ID)
+		if err != nil {
+			return err
+		}
+		out, err = a.organisationView(o, role, checks[o.ID])
 		return err
 	})
 	return out, err
@@ -353,8 +414,50 @@ func (a *App) ConsentToHost(ctx context.Context, actor Actor, orgID string, para
 				return err
 			}
 		}
-		out, err = organisationView(o, ownRole)
+		checks, err := orgcheck.Latest(ctx, q, o.ID)
+		if err != nil {
+			return err
+		}
+		out, err = a.organisationView(o, ownRole, checks[o.ID])
 		return err
 	})
 	return out, err
+}
+
+// orgIdentifier is o's org-id, with the funder's own prefix for an
+// organisation with no registered number.
+func (a *App) orgIdentifier(o sqlc.Organisation) string {
+	return organisation.Identifier(deref(o.CharityNumber), deref(o.CompanyNumber), a.cfg.OrgIDPrefix, o.ID)
+}
+
+// openChecks opens o's register checks (inside the caller's
+// transaction): not_run at once for a register without a key, else
+// queued for RegisterCheckWorkflow through the outbox, so the request
+// never waits on a register. It returns the checks as shown.
+func (a *App) openChecks(ctx context.Context, q *sqlc.Queries, o sqlc.Organisation, trigger string) ([]orgcheck.Check, error) {
+	rows, err := orgcheck.Open(ctx, q, o, orgcheck.Trigger{Kind: trigger}, a.cfg.Registers.Configured, true, a.now())
+	if err != nil {
+		return nil, err
+	}
+	out := make([]orgcheck.Check, len(rows))
+	for i, r := range rows {
+		out[i] = orgcheck.View(r)
+	}
+	return out, nil
+}
+
+// numberRace is err, or a 409 conflict when another organisation claimed
+// the same number between numberTaken's look and the write (the unique
+// indexes of migration 00017 decide).
+func numberRace(err error) error {
+	for _, c := range []struct{ constraint, field string }{{"organisations_charity_number", "charity_number"},
+		{"organisations_company_number", "company_number"}} {
+		if db.IsConstraint(err, c.constraint) {
+			msg := "That number was registered here by another organisation a moment ago; try again to see which, and ask its admins to join"
+			e := conflict(msg)
+			e.Fields = map[string]string{c.field: msg}
+			return e
+		}
+	}
+	return err
 }

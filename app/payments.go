@@ -10,6 +10,7 @@ import (
 	"github.com/civicgrants/grants/db/sqlc"
 	"github.com/civicgrants/grants/id"
 	"github.com/civicgrants/grants/interest"
+	"github.com/civicgrants/grants/orgcheck"
 	"github.com/civicgrants/grants/workflows"
 )
 
@@ -68,13 +69,16 @@ type Approval struct {
 // organisation paid (the grantee, or the host of an unconstituted group)
 // and its destination, masked: a Stripe account, or bank details.
 type Payee struct {
-	OrganisationID  string `json:"organisation_id"`
-	Name            string `json:"name"`
-	HostConsented   bool   `json:"host_consented"`
-	StripeAccountID string `json:"stripe_account_id,omitempty"`
-	AccountName     string `json:"account_name,omitempty"`
-	SortCode        string `json:"sort_code,omitempty"`      // masked
-	AccountNumber   string `json:"account_number,omitempty"` // masked
+	OrganisationID string `json:"organisation_id"`
+	Name           string `json:"name"`
+	HostConsented  bool   `json:"host_consented"`
+	// Checks are the payee's latest register checks (a failed one holds
+	// the payment before it is sent).
+	Checks          []orgcheck.Check `json:"checks"`
+	StripeAccountID string           `json:"stripe_account_id,omitempty"`
+	AccountName     string           `json:"account_name,omitempty"`
+	SortCode        string           `json:"sort_code,omitempty"`      // masked
+	AccountNumber   string           `json:"account_number,omitempty"` // masked
 }
 
 // PaymentFilter selects payments in the finance queue.
@@ -114,10 +118,19 @@ func (a *App) paymentViews(ctx context.Context, actor Actor, rows []paymentRow) 
 	if err != nil {
 		return nil, fmt.Errorf("payees: %w", err)
 	}
+	payeeOrgs := make([]string, len(payees))
+	for i, c := range payees {
+		payeeOrgs[i] = c.PayeeOrganisationID
+	}
+	checks, err := orgcheck.Latest(ctx, a.store.Queries, payeeOrgs...)
+	if err != nil {
+		return nil, err
+	}
 	payeeOf := map[string]*Payee{}
 	for _, c := range payees {
 		payeeOf[c.PaymentID] = &Payee{OrganisationID: c.PayeeOrganisationID, Name: c.PayeeName, HostConsented: c.HostConsented,
-			StripeAccountID: c.StripeAccountID, AccountName: c.AccountName, SortCode: c.SortCodeMask, AccountNumber: c.AccountMask}
+			StripeAccountID: c.StripeAccountID, AccountName: c.AccountName, SortCode: c.SortCodeMask, AccountNumber: c.AccountMask,
+			Checks: nonNilChecks(checks[c.PayeeOrganisationID])}
 	}
 	byPayment := map[string][]Approval{}
 	for _, ap := range approvals {

@@ -156,6 +156,16 @@ func (d *Dispatcher) start(ctx context.Context, row sqlc.Outbox) error {
 		}
 		opts = client.StartWorkflowOptions{ID: workflows.EmailWorkflowID(in.MessageID, in.Generation)}
 		wf, arg = workflows.EmailWorkflowName, in.EmailInput
+	case workflows.OutboxRunRegisterCheck:
+		var in workflows.RegisterCheckInput
+		if err := json.Unmarshal(row.Payload, &in); err != nil {
+			return fmt.Errorf("decode payload: %w", err)
+		}
+		if in.CheckID == "" {
+			return errors.New("decode payload: no check_id")
+		}
+		opts = client.StartWorkflowOptions{ID: workflows.RegisterCheckWorkflowID(in.CheckID)}
+		wf, arg = workflows.RegisterCheckWorkflowName, in
 	default:
 		return fmt.Errorf("unknown outbox kind %q", row.Kind)
 	}

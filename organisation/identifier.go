@@ -45,3 +45,28 @@ func NormalisePostcode(s string) (string, bool) {
 	n := len(compact) - 3
 	return compact[:n] + " " + compact[n:], true
 }
+
+// Org-id prefixes (org-id.guide) of the registers an identifier names.
+const (
+	OrgIDCharityEnglandWales = "GB-CHC"
+	OrgIDCharityScotland     = "GB-SC"
+	OrgIDCompany             = "GB-COH"
+)
+
+// Identifier is an organisation's org-id: GB-CHC-<number> for an England
+// and Wales charity number, GB-SC-<SC number> for a Scottish one,
+// GB-COH-<company number> for a company, else the funder's own,
+// <ownPrefix>-<id> (ownPrefix like "360G-cityhall"). Numbers are
+// normalised first; a charity number wins over a company number.
+func Identifier(charityNumber, companyNumber, ownPrefix, id string) string {
+	if n := NormaliseNumber(charityNumber); n != "" {
+		if strings.HasPrefix(n, "SC") {
+			return OrgIDCharityScotland + "-" + n
+		}
+		return OrgIDCharityEnglandWales + "-" + n
+	}
+	if n := NormaliseNumber(companyNumber); n != "" {
+		return OrgIDCompany + "-" + n
+	}
+	return ownPrefix + "-" + id
+}

@@ -373,3 +373,19 @@ func TestNormaliseThenValidate(t *testing.T) {
 	require.Equal(t, organisation.Borough{Name: "Lewisham", GSS: "E09000023"}, b)
 	require.Equal(t, "SE8 4AA", in.Address.Postcode)
 }
+
+func TestIdentifier(t *testing.T) {
+	t.Parallel()
+	for _, tc := range []struct{ charity, company, want string }{
+		{"1187342", "", "GB-CHC-1187342"},
+		{"sc 012345", "", "GB-SC-SC012345"},
+		{"", "01234567", "GB-COH-01234567"},
+		{"1187342", "01234567", "GB-CHC-1187342"},
+		{"", "sc123456", "GB-COH-SC123456"},
+		{"", "", "360G-cityhall-org_1"},
+	} {
+		if got := organisation.Identifier(tc.charity, tc.company, "360G-cityhall", "org_1"); got != tc.want {
+			t.Errorf("Identifier(%q, %q) = %q, want %q", tc.charity, tc.company, got, tc.want)
+		}
+	}
+}

@@ -68,3 +68,13 @@ ORDER BY m.user_id, o.id;
 SELECT user_id, role FROM organisation_members
 WHERE organisation_id = @organisation_id
 ORDER BY user_id;
+
+-- name: OrganisationByNumber :one
+-- The organisation holding a charity or company number (normalised), if
+-- any, other than @self_id.
+SELECT id, name, charity_number, company_number FROM organisations
+WHERE id <> @self_id
+  AND ((sqlc.narg(charity_number)::text IS NOT NULL AND charity_number = sqlc.narg(charity_number))
+    OR (sqlc.narg(company_number)::text IS NOT NULL AND company_number = sqlc.narg(company_number)))
+ORDER BY id
+LIMIT 1;

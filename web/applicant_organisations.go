@@ -1,13 +1,16 @@
 package web
 
 import (
+	"fmt"
 	"net/http"
+	"strings"
 
 	"github.com/gin-gonic/gin"
 
 	"github.com/civicgrants/grants/app"
 	"github.com/civicgrants/grants/money"
 	"github.com/civicgrants/grants/organisation"
+	"github.com/civicgrants/grants/registers"
 )
 
 // applicantLegalForms are the legal forms as radio options.
@@ -74,6 +77,8 @@ func (ui *UI) applicantOrganisations(c *gin.Context) {
 		p.Flash = "You have agreed to host the group. Its grants can now be paid to your organisation."
 	case c.Query("left") == "1":
 		p.Flash = "You have left the organisation's team."
+	case c.Query("asked") == "1":
+		p.Flash = "We have asked the organisation's admins to add you to its team. They will invite you by e-mail."
 	}
 	ui.render(c, http.StatusOK, "applicant-organisations", p)
 }
@@ -85,6 +90,15 @@ type applicantOrgFormData struct {
 	Next       string
 	LegalForms []choice
 	Boroughs   []choice
+	// Find is the "Find on the register" form (new organisations only);
+	// Found says what the register gave, FindProblem why it could not.
+	Find        *Form
+	Found       string
+	FindProblem string
+	// JoinCharity and JoinCompany are a claimed number the visitor may
+	// ask the holding organisation's admins to join by.
+	JoinCharity string
+	JoinCompany string
 }
 
 func (ui *UI) applicantRenderOrgForm(c *gin.Context, status int, f *Form, d applicantOrgFormData, back string) {
@@ -105,8 +119,69 @@ func applicantNextPath(next string) string {
 }
 
 func (ui *UI) applicantNewOrganisationPage(c *gin.Context) {
-	ui.applicantRenderOrgForm(c, http.StatusOK, nil, applicantOrgFormData{Action: "/organisations/new", Heading: "Add an organisation",
-		Button: "Add organisation", Next: applicantNextPath(c.Query("next"))}, "/organisations")
+	d := applicantOrgFormData{Action: "/organisations/new", Heading: "Add an organisation",
+		Button: "Add organisation", Next: applicantNextPath(c.Query("next")), Find: newForm()}
+	charity, company := strings.TrimSpace(c.Query("find_charity_number")), strings.TrimSpace(c.Query("find_company_number"))
+	if charity == "" && company == "" {
+		ui.applicantRenderOrgForm(c, http.StatusOK, nil, d, "/organisations")
+		return
+	}
+	d.Find.Set("find_charity_number", charity).Set("find_company_number", company)
+	found, err := ui.app.LookupRegister(c.Request.Context(), actor(c), charity, company)
+	if err != nil {
+		e, ok := app.AsError(err)
+		if !ok {
+			ui.fail(c, err)
+			return
+		}
+		d.FindProblem = e.Message
+		for k, v := range e.Fields {
+			d.Find.Fail("find_"+k, v)
+		}
+		ui.applicantRenderOrgForm(c, http.StatusOK, nil, d, "/organisations")
+		return
+	}
+	if found.Status != registers.StatusPassed {
+		d.FindProblem = fmt.Sprintf("The %s register says: %s. Check the number, or enter the details yourself.",
+			registers.SourceName(found.Source), found.Details.Reason)
+		ui.applicantRenderOrgForm(c, http.StatusOK, nil, d, "/organisations")
+		return
+	}
+	ui.applicantRenderOrgForm(c, http.StatusOK, registerPrefill(found), withFound(d, found), "/organisations")
+}
+
+// registerPrefill is the organisation form filled from what a register
+// says: name, number, legal form and registered address.
+func registerPrefill(found app.RegisterLookup) *Form {
+	f := newForm().Set("name", found.Details.RegisteredName)
+	if found.Source == registers.SourceCharityCommission {
+		f.Set("charity_number", found.Number).Set("legal_form", organisation.LegalFormCharity)
+	} else {
+		f.Set("company_number", found.Number).Set("legal_form", organisation.LegalFormCompany)
+	}
+	if a := found.Details.RegisteredAddress; a != nil {
+		f.Set("address.line1", a.Line1).Set("address.line2", a.Line2).Set("address.town", a.Town).Set("address.postcode", a.Postcode)
+	}
+	return f
+}
+
+func withFound(d applicantOrgFormData, found app.RegisterLookup) applicantOrgFormData {
+	d.Found = fmt.Sprintf("We found %s on the %s register and filled in its name and registered address. Check them, then add the rest.",
+		found.Details.RegisteredName, registers.SourceName(found.Source))
+	return d
+}
+
+// applicantAskToJoin asks the admins of the organisation holding a
+// claimed charity or company number to add the visitor to its team.
+func (ui *UI) applicantAskToJoin(c *gin.Context) {
+	f := postedForm(c)
+	_, err := ui.app.RequestToJoinByNumber(c.Request.Context(), actor(c), f.Get("charity_number"), f.Get("company_number"),
+		jsonBody(app.JoinRequestInput{Message: f.Get("message")}))
+	if err != nil {
+		ui.fail(c, err)
+		return
+	}
+	redirect(c, "/organisations?asked=1")
 }
 
 // applicantOrgInput reads the organisation form; an income that is not an
@@ -147,6 +222,14 @@ func (ui *UI) applicantCreateOrganisation(c *gin.Context) {
 		if !f.FromApp(err, applicantOrgRename, applicantOrgFields...) {
 			ui.fail(c, err)
 			return
+		}
+		if e, ok := app.AsError(err); ok && e.Kind == app.KindConflict {
+			// A claimed number: offer to ask its organisation to join.
+			if e.Fields["charity_number"] != "" {
+				d.JoinCharity = in.CharityNumber
+			} else if e.Fields["company_number"] != "" {
+				d.JoinCompany = in.CompanyNumber
+			}
 		}
 		ui.applicantRenderOrgForm(c, refusal(c, err), f, d, "/organisations")
 		return

@@ -60,6 +60,7 @@ func TestWebAuthorisationMatrix(t *testing.T) {
 		{"/rounds/:id/eligibility", "/rounds/" + w.round + "/eligibility", url.Values{"london_work": {"maybe"}} /*        */, "422 422 422 422 422 422 422 422 422 422 422 422 422 422"},
 		{"/organisations/new", "/organisations/new", url.Values{"name": {""}} /*                                          */, "303 422 422 422 422 422 422 422 422 422 422 422 422 422"},
 		{"/organisations/:id", "/organisations/" + w.org, url.Values{"name": {""}} /*                                     */, "303 403 422 404 404 404 404 404 404 403 403 403 403 403"},
+		{"/organisations/join-request", "/organisations/join-request", url.Values{"charity_number": {""}} /*               */, "303 404 404 404 404 404 404 404 404 404 404 404 404 404"},
 		{"/organisations/:id/host-consent", "/organisations/" + w.group + "/host-consent", url.Values{} /*               */, "303 403 303 404 404 404 404 404 404 403 404 403 404 403"},
 		{"/organisations/:id/team/invite", "/organisations/" + w.org + "/team/invite", url.Values{"email": {""}} /*       */, "303 403 422 404 404 404 404 404 404 403 403 403 403 403"},
 		{"/organisations/:id/invitations/:invitation/cancel", "/organisations/" + w.org + "/invitations/inv_nope/cancel", url.Values{}, "303 403 404 404 404 404 404 404 404 403 403 403 403 403"},

@@ -2,6 +2,7 @@ package web
 
 import (
 	"github.com/civicgrants/grants/money"
+	"github.com/civicgrants/grants/registers"
 
 	"fmt"
 	"html/template"
@@ -23,6 +24,7 @@ var london = func() *time.Location {
 func funcs() template.FuncMap {
 	return template.FuncMap{
 		"pounds":      money.Pounds,
+		"register":    registers.SourceName,
 		"date":        dateTime,
 		"day":         func(t time.Time) string { return t.In(london).Format("2 January 2006") },
 		"humanise":    humanise,
@@ -78,13 +80,13 @@ func humanise(s string) string {
 // tagColour is the GOV.UK tag modifier for a status.
 func tagColour(status string) string {
 	switch status {
-	case "approved", "awarded", "accepted", "paid", "completed", "open", "eligible", "submitted_report", "active":
+	case "approved", "awarded", "accepted", "paid", "completed", "open", "eligible", "submitted_report", "active", "passed":
 		return "govuk-tag--green"
 	case "rejected", "ineligible", "failed", "withdrawn", "declined", "overdue", "cancelled", "reversed", "escalated":
 		return "govuk-tag--red"
-	case "draft", "not_started", "closed", "due", "scheduled":
+	case "draft", "not_started", "closed", "due", "scheduled", "not_run":
 		return "govuk-tag--grey"
-	case "waitlisted", "held", "changes_requested", "awaiting_approval", "moderation", "sending":
+	case "waitlisted", "held", "changes_requested", "awaiting_approval", "moderation", "sending", "error":
 		return "govuk-tag--yellow"
 	case "in_review", "submitted", "offered", "approved_once", "in_progress":
 		return "govuk-tag--blue"

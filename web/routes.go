@@ -56,6 +56,7 @@ func (ui *UI) Register(r *gin.Engine) {
 	in.GET("/organisations", ui.applicantOrganisations)
 	in.GET("/organisations/new", ui.applicantNewOrganisationPage)
 	in.POST("/organisations/new", ui.applicantCreateOrganisation)
+	in.POST("/organisations/join-request", ui.applicantAskToJoin)
 	in.GET("/organisations/:id", ui.applicantOrganisation)
 	in.POST("/organisations/:id", ui.applicantUpdateOrganisation)
 	in.GET("/organisations/:id/edit", ui.applicantEditOrganisationPage)

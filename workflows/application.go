@@ -58,6 +58,14 @@ type CheckEligibilityResult struct {
 // check and must still replay that way.
 const reviewVersion = "review"
 
+// registerChecksVersion marks the change that checks the applicant
+// organisations against the registers once assessment starts (issue 17).
+const registerChecksVersion = "register-checks"
+
+// registerChecksManualVersion marks the check of a manual payment's payee
+// before its second approval (issue 17).
+const registerChecksManualVersion = "register-checks-manual"
+
 // activityOptions are the options of every case activity: short, retried
 // with back-off; business rejections are non-retryable errors.
 func activityOptions(ctx workflow.Context) workflow.Context {
@@ -110,6 +118,9 @@ func ApplicationWorkflow(ctx workflow.Context, in ApplicationInput) (Application
 	}
 	if c.status != StatusInAssessment {
 		return c.finish(ctx, ApplicationResult{Status: c.status, Reasons: elig.Reasons})
+	}
+	if workflow.GetVersion(ctx, registerChecksVersion, workflow.DefaultVersion, 1) == 1 {
+		c.checkRegisters(ctx)
 	}
 
 	if err := c.review(ctx); err != nil {
@@ -418,4 +429,16 @@ func laterOf(a, b time.Time) time.Time {
 		return a
 	}
 	return b
+}
+
+// checkRegisters checks the application's organisations against the
+// registers (ActivityCheckApplicationOrganisations), which records the
+// results for assessors and the panel. It never blocks assessment: a
+// check that cannot be recorded is logged and the case goes on.
+func (c *applicationCase) checkRegisters(ctx workflow.Context) {
+	in := CheckApplicationInput{ApplicationID: c.id, At: workflow.Now(ctx)}
+	var res CheckApplicationResult
+	if err := workflow.ExecuteActivity(registerCheckOptions(ctx), ActivityCheckApplicationOrganisations, in).Get(ctx, &res); err != nil {
+		workflow.GetLogger(ctx).Warn("register checks not recorded", "application_id", c.id, "error", err)
+	}
 }

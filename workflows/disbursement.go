@@ -93,8 +93,12 @@ func (d *disbursement) send(ctx workflow.Context) error {
 			MaximumAttempts:    sendMaxAttempts,
 		},
 	})
+	send := SendInput{PaymentID: d.in.PaymentID, At: workflow.Now(ctx)}
+	if workflow.GetVersion(ctx, registerChecksVersion, workflow.DefaultVersion, 1) == 1 {
+		send.Hold = d.checkPayee(ctx, false)
+	}
 	var res SendResult
-	err := workflow.ExecuteActivity(sctx, ActivitySendPayment, SendInput{PaymentID: d.in.PaymentID, At: workflow.Now(ctx)}).Get(ctx, &res)
+	err := workflow.ExecuteActivity(sctx, ActivitySendPayment, send).Get(ctx, &res)
 	if _, rejected := AsRejection(err); err != nil && !rejected {
 		reason := fmt.Sprintf("The payment provider could not be reached after %d attempts: %v", sendMaxAttempts, err)
 		in := FailInput{PaymentID: d.in.PaymentID, Reason: reason, At: workflow.Now(ctx)}
@@ -107,6 +111,21 @@ func (d *disbursement) send(ctx workflow.Context) error {
 	}
 	d.snap.Status, d.reference = res.Status, res.Reference
 	return nil
+}
+
+// checkPayee checks the payee against the registers before a send
+// (ActivityCheckPayee) and returns why the payment is held, or "". A
+// check that cannot be made at all (the activity failing for good) does
+// not hold: like not_run and error, it is recorded and shown, never
+// treated as passed.
+func (d *disbursement) checkPayee(ctx workflow.Context, notifyHold bool) string {
+	var res CheckPayeeResult
+	in := CheckPayeeInput{PaymentID: d.in.PaymentID, At: workflow.Now(ctx), NotifyHold: notifyHold}
+	if err := workflow.ExecuteActivity(registerCheckOptions(ctx), ActivityCheckPayee, in).Get(ctx, &res); err != nil {
+		workflow.GetLogger(ctx).Warn("payee register check not made", "payment_id", d.in.PaymentID, "error", err)
+		return ""
+	}
+	return res.Hold
 }
 
 // finish tells the grant's workflow the payment settled and ends.
@@ -196,6 +215,15 @@ func (d *disbursement) handle(ctx workflow.Context, update string, c PaymentComm
 	defer d.mu.Unlock()
 	if err := d.validate(update, c); err != nil {
 		return PaymentState{}, err
+	}
+	// A bank-transfer payment is paid by finance outside the system once
+	// approved: its payee is checked before the approval that would make
+	// it payable, and a failed check refuses it (409, finance told).
+	if update == UpdateApprovePayment && d.snap.Provider == ProviderManual && len(d.snap.Approvals)+1 >= RequiredApprovals &&
+		workflow.GetVersion(ctx, registerChecksManualVersion, workflow.DefaultVersion, 1) == 1 {
+		if hold := d.checkPayee(ctx, true); hold != "" {
+			return PaymentState{}, Reject(RejectConflict, hold+": this payment cannot be approved until the register shows the payee in good standing, or it is cancelled", nil)
+		}
 	}
 	in := PaymentCommandInput{PaymentID: d.in.PaymentID, Update: update, Command: c, At: workflow.Now(ctx)}
 	var out PaymentState

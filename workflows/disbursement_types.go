@@ -362,6 +362,10 @@ type PaymentCommandInput struct {
 type SendInput struct {
 	PaymentID string    `json:"payment_id"`
 	At        time.Time `json:"at"`
+	// Hold is why the payee's register check holds the payment
+	// (CheckPayee): nothing new is sent, and the payment fails with it for
+	// finance to retry (which checks again) or cancel.
+	Hold string `json:"hold,omitempty"`
 }
 
 // SendResult is how a send ended: paid with the provider's reference, or

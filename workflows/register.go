@@ -15,4 +15,5 @@ func Register(r Registrar) {
 	r.RegisterWorkflowWithOptions(DisbursementWorkflow, workflow.RegisterOptions{Name: DisbursementWorkflowName})
 	r.RegisterWorkflowWithOptions(EmailWorkflow, workflow.RegisterOptions{Name: EmailWorkflowName})
 	r.RegisterWorkflowWithOptions(CaseWorkflow, workflow.RegisterOptions{Name: CaseWorkflowName})
+	r.RegisterWorkflowWithOptions(RegisterCheckWorkflow, workflow.RegisterOptions{Name: RegisterCheckWorkflowName})
 }

@@ -11,6 +11,8 @@ import (
 	"os"
 	"path/filepath"
 	"runtime"
+	"strconv"
+	"sync/atomic"
 	"testing"
 	"time"
 
@@ -125,12 +127,23 @@ func (e *Env) Round(t testing.TB, def round.Definition) app.Round {
 	return r
 }
 
-// Organisation creates a London charity administered by admin.
+// charityNumbers hands out distinct charity numbers (a registered number
+// belongs to one organisation).
+var charityNumbers atomic.Int64
+
+// CharityNumber is a valid England and Wales charity number no other
+// call in this process returns: 7 digits from 2000001 up.
+func CharityNumber() string {
+	return strconv.FormatInt(2_000_000+charityNumbers.Add(1), 10)
+}
+
+// Organisation creates a London charity, with a charity number of its own
+// (CharityNumber), administered by admin.
 func (e *Env) Organisation(t testing.TB, admin app.Actor, name string) app.Organisation {
 	t.Helper()
 	income := int64(8_400_000)
 	o, err := e.App.CreateOrganisation(context.Background(), admin, organisation.Input{
-		Name: name, LegalForm: "charity", CharityNumber: "1187342", Borough: "Southwark",
+		Name: name, LegalForm: "charity", CharityNumber: CharityNumber(), Borough: "Southwark",
 		Address: organisation.Address{Line1: "1 Example Street", Town: "London", Postcode: "SE1 7PB"}, AnnualIncomePence: &income,
 	})
 	require.NoError(t, err)

@@ -11,14 +11,18 @@ import (
 )
 
 // Lead describes the lead organisation and the content of an application
-// for review tests. Zero values take defaults: a charity with number
-// 1187342, the micro tier, £2,500 requested and one partner, "Southwark
+// for review tests. Zero values take defaults: a charity with a number of
+// its own (CharityNumber), the micro tier, £2,500 requested and one partner, "Southwark
 // Pensioners Centre".
 type Lead struct {
-	Name           string
-	CharityNumber  string           // makes the organisation a charity
-	CompanyNumber  string           // without a charity number, makes it a company
-	Partners       []map[string]any // [{name, charity_number?, company_number?}]
+	Name          string
+	CharityNumber string           // makes the organisation a charity
+	CompanyNumber string           // without a charity number, makes it a company
+	Partners      []map[string]any // [{name, charity_number?, company_number?}]
+	// OrganisationID applies as an existing organisation of the
+	// applicant's instead of creating one (Name and the numbers are then
+	// ignored).
+	OrganisationID string
 	Tier           string
 	RequestedPence int64
 }
@@ -40,11 +44,15 @@ func (e *Env) SubmitAs(t testing.TB, r app.Round, applicant app.Actor, lead Lead
 	case in.CharityNumber == "" && in.CompanyNumber != "":
 		in.LegalForm = organisation.LegalFormCompany
 	case in.CharityNumber == "":
-		in.CharityNumber = "1187342"
+		in.CharityNumber = CharityNumber()
 	}
-	org, err := e.App.CreateOrganisation(ctx, applicant, in)
-	require.NoError(t, err)
-	a, err := e.App.CreateApplication(ctx, applicant, r.ID, org.ID)
+	orgID := lead.OrganisationID
+	if orgID == "" {
+		org, err := e.App.CreateOrganisation(ctx, applicant, in)
+		require.NoError(t, err)
+		orgID = org.ID
+	}
+	a, err := e.App.CreateApplication(ctx, applicant, r.ID, orgID)
 	require.NoError(t, err)
 	patch := CompleteAnswers(a.Version)
 	if lead.Partners != nil {

@@ -131,7 +131,7 @@ func applicantJourney(t *testing.T, email string, opts ...browserOption) {
 	b.expectInvalid("Enter the charity number")
 	require.Equal(t, orgName, b.fieldValue("Name of the organisation or group"))
 	require.Equal(t, "SE1 7PB", b.fieldValue("Postcode"))
-	b.fillByLabel("Charity number", "1187342")
+	b.fillByLabel("Charity number", "1190002")
 	b.clickButton("Add organisation")
 	b.expectPath("/rounds/" + r.ID + "/apply")
 	b.expectHeading("Which organisation is applying?")
@@ -511,7 +511,7 @@ func submitWithBudget(t *testing.T, env *apptest.Env, r app.Round, lead app.Acto
 	ctx := context.Background()
 	income := int64(8_400_000)
 	org, err := env.App.CreateOrganisation(ctx, lead, organisation.Input{Name: orgName, LegalForm: organisation.LegalFormCharity,
-		CharityNumber: "1187342", Borough: "Southwark", AnnualIncomePence: &income,
+		CharityNumber: apptest.CharityNumber(), Borough: "Southwark", AnnualIncomePence: &income,
 		Address: organisation.Address{Line1: "1 Example Street", Town: "London", Postcode: "SE1 7PB"}})
 	require.NoError(t, err)
 	a, err := env.App.CreateApplication(ctx, lead, r.ID, org.ID)

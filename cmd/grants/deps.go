@@ -26,9 +26,11 @@ import (
 	"github.com/civicgrants/grants/document"
 	"github.com/civicgrants/grants/linktoken"
 	"github.com/civicgrants/grants/mail"
+	"github.com/civicgrants/grants/orgcheck"
 	"github.com/civicgrants/grants/payments"
 	"github.com/civicgrants/grants/platform/config"
 	"github.com/civicgrants/grants/platform/httpmw"
+	"github.com/civicgrants/grants/registers"
 	"github.com/civicgrants/grants/web"
 	"github.com/civicgrants/grants/workflows"
 	"github.com/civicgrants/grants/workflows/activities"
@@ -106,7 +108,19 @@ func openApp(ctx context.Context, cfg config.Config, log *slog.Logger) (*app.App
 	}
 	return app.New(store, docs, app.Config{TokenTTL: cfg.TokenTTL, TokenIdle: cfg.TokenIdle, SessionIdle: cfg.SessionIdle, DefaultPaymentProvider: cfg.PaymentProvider,
 		EncryptionKey: cfg.EncryptionKey, StripeWebhookSecret: cfg.StripeWebhookSecret, WebhookTolerance: cfg.WebhookTolerance,
-		PublicURL: cfg.PublicURL, Audit: signer, CaseFirstContactDays: cfg.CaseFirstContactDays}, log), store, nil
+		PublicURL: cfg.PublicURL, Audit: signer, CaseFirstContactDays: cfg.CaseFirstContactDays,
+		Registers: registerChecker(cfg, store), OrgIDPrefix: cfg.OrgIDPrefix}, log), store, nil
+}
+
+// registerChecker is the Charity Commission and Companies House clients
+// with the register cache; a register without a key makes every check of
+// it not_run.
+func registerChecker(cfg config.Config, store *db.Store) *registers.Checker {
+	return &registers.Checker{
+		CharityCommission: &registers.CharityCommission{BaseURL: cfg.CharityCommissionURL, Key: cfg.CharityCommissionKey},
+		CompaniesHouse:    &registers.CompaniesHouse{BaseURL: cfg.CompaniesHouseURL, Key: cfg.CompaniesHouseKey},
+		Cache:             orgcheck.Cache{Q: store.Queries},
+	}
 }
 
 // openDocuments is the document store: the bucket of GRANTS_DOCUMENTS_URL,
@@ -327,10 +341,10 @@ func runHTTP(ctx context.Context, addr string, h http.Handler, l config.HTTPLimi
 // ctx ends; the activities call Stripe through stripe (nil: none
 // configured).
 func runWorker(ctx context.Context, store *db.Store, tc client.Client, stripe payments.Stripe, mailer activities.Mailer,
-	tokenIdle time.Duration, log *slog.Logger) error {
+	checker *registers.Checker, tokenIdle time.Duration, log *slog.Logger) error {
 	w := worker.New(tc, workflows.TaskQueue, worker.Options{WorkerStopTimeout: 3 * time.Second})
 	workflows.Register(w)
-	(&activities.Activities{Store: store, Log: log, Temporal: tc, Stripe: stripe, Mail: mailer}).Register(w)
+	(&activities.Activities{Store: store, Log: log, Temporal: tc, Stripe: stripe, Mail: mailer, Registers: checker}).Register(w)
 	if err := w.Start(); err != nil {
 		return fmt.Errorf("start worker: %w", err)
 	}

@@ -172,7 +172,9 @@ Press Ctrl-C to stop.
 	}
 	g, gctx := errgroup.WithContext(ctx)
 	g.Go(func() error { return runHTTP(gctx, cfg.Addr, h, cfg.HTTP, cfg.ShutdownTimeout, log) })
-	g.Go(func() error { return runWorker(gctx, store, tc, newStripe(cfg, log), mailer, cfg.TokenIdle, log) })
+	g.Go(func() error {
+		return runWorker(gctx, store, tc, newStripe(cfg, log), mailer, registerChecker(cfg, store), cfg.TokenIdle, log)
+	})
 	g.Go(func() error {
 		select {
 		case <-gctx.Done():

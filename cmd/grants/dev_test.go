@@ -67,7 +67,7 @@ func TestDevStack(t *testing.T) {
 		ID     string
 		Status string
 	}
-	c.do("POST", "/organisations", map[string]any{"name": "E2E Kitchen", "legal_form": "charity", "charity_number": "1187342",
+	c.do("POST", "/organisations", map[string]any{"name": "E2E Kitchen", "legal_form": "charity", "charity_number": "1190001",
 		"borough": "Southwark", "address": map[string]any{"line1": "1 Example Street", "town": "London", "postcode": "SE1 7PB"},
 		"annual_income_pence": 8400000}, 201, &org)
 	c.do("POST", "/applications", map[string]any{"round_id": roundID, "organisation_id": org.ID}, 201, &app)

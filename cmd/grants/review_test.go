@@ -231,13 +231,15 @@ func TestConflictIsCarriedToTheAssessorsOtherCases(t *testing.T) {
 	s.as(t, "assessor2@example.org", app.RoleAssessor)
 	applicant := s.env.User(t, "lead@example.org")
 	var appIDs []string
-	for i := range 2 {
+	lead := apptest.Lead{Name: "Same Charity", CharityNumber: "1099555"}
+	for range 2 {
 		r := s.env.Round(t, apptest.ExampleRound(t))
-		name := "Same Charity"
-		if i == 1 {
-			name = "Same Charity " // the same organisation by number, a second record
-		}
-		appIDs = append(appIDs, s.env.SubmitAs(t, r, applicant, apptest.Lead{Name: name, CharityNumber: "1099555"}))
+		appIDs = append(appIDs, s.env.SubmitAs(t, r, applicant, lead))
+		// The same organisation applies to the second round (a number
+		// belongs to one organisation).
+		first, err := s.env.Store.ApplicationGet(context.Background(), appIDs[0])
+		require.NoError(t, err)
+		lead.OrganisationID = first.OrganisationID
 	}
 	type item struct {
 		ID            string `json:"id"`

@@ -62,7 +62,7 @@ func work(ctx context.Context, cfg config.Config, log *slog.Logger) error {
 		return err
 	}
 	defer tc.Close()
-	return runWorker(ctx, store, tc, newStripe(cfg, log), mailer, cfg.TokenIdle, log)
+	return runWorker(ctx, store, tc, newStripe(cfg, log), mailer, registerChecker(cfg, store), cfg.TokenIdle, log)
 }
 
 func migrate(ctx context.Context, cfg config.Config, log *slog.Logger) error {

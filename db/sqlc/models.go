@@ -342,6 +342,19 @@ type Organisation struct {
 	PayoutFailure      *string
 }
 
+type OrganisationCheck struct {
+	ID             string
+	OrganisationID string
+	Source         string
+	Number         string
+	Status         string
+	Details        []byte
+	CheckedAt      *time.Time
+	TriggerKind    string
+	TriggerID      string
+	CreatedAt      time.Time
+}
+
 type OrganisationMember struct {
 	OrganisationID string
 	UserID         string
@@ -427,6 +440,14 @@ type Programme struct {
 	CreatedAt            time.Time
 	UpdatedAt            time.Time
 	CaseFirstContactDays *int32
+}
+
+type RegisterCache struct {
+	Source    string
+	Number    string
+	Status    string
+	Details   []byte
+	FetchedAt time.Time
 }
 
 type Report struct {

@@ -35,6 +35,42 @@ func (q *Queries) OrganisationAdmins(ctx context.Context, organisationID string)
 	return items, nil
 }
 
+const organisationByNumber = `-- name: OrganisationByNumber :one
+SELECT id, name, charity_number, company_number FROM organisations
+WHERE id <> $1
+  AND (($2::text IS NOT NULL AND charity_number = $2)
+    OR ($3::text IS NOT NULL AND company_number = $3))
+ORDER BY id
+LIMIT 1
+`
+
+type OrganisationByNumberParams struct {
+	SelfID        string
+	CharityNumber *string
+	CompanyNumber *string
+}
+
+type OrganisationByNumberRow struct {
+	ID            string
+	Name          string
+	CharityNumber *string
+	CompanyNumber *string
+}
+
+// The organisation holding a charity or company number (normalised), if
+// any, other than @self_id.
+func (q *Queries) OrganisationByNumber(ctx context.Context, arg OrganisationByNumberParams) (OrganisationByNumberRow, error) {
+	row := q.db.QueryRow(ctx, organisationByNumber, arg.SelfID, arg.CharityNumber, arg.CompanyNumber)
+	var i OrganisationByNumberRow
+	err := row.Scan(
+		&i.ID,
+		&i.Name,
+		&i.CharityNumber,
+		&i.CompanyNumber,
+	)
+	return i, err
+}
+
 const organisationCreate = `-- name: OrganisationCreate :one
 INSERT INTO organisations (id, name, legal_form, charity_number, company_number, borough_name, borough_gss,
                            address, annual_income_pence, host_organisation_id, created_by)

@@ -21,7 +21,11 @@ import (
 	"github.com/civicgrants/grants/document"
 	"github.com/civicgrants/grants/mail"
 	"github.com/civicgrants/grants/payments/bank"
+	"github.com/civicgrants/grants/registers"
 )
+
+// orgIDPrefix is the shape of GRANTS_ORG_ID_PREFIX.
+var orgIDPrefix = regexp.MustCompile(`^[A-Za-z0-9]+(?:-[A-Za-z0-9]+)*$`)
 
 // DevStripeSecretKey is the Stripe secret key `grants dev` uses against its
 // stripe-mock when STRIPE_SECRET_KEY is unset. stripe-mock accepts only keys
@@ -98,6 +102,21 @@ type Config struct {
 	// required (port 587 by default), smtps://… for implicit TLS (465),
 	// and ?tls=none for a local catcher without TLS. See package mail.
 	SMTPURL string
+	// CharityCommissionURL and CharityCommissionKey reach the Register of
+	// Charities API (GRANTS_CHARITY_COMMISSION_URL, default the real one;
+	// GRANTS_CHARITY_COMMISSION_KEY, the Ocp-Apim-Subscription-Key; none:
+	// charity checks are not_run). See package registers.
+	CharityCommissionURL string
+	CharityCommissionKey string
+	// CompaniesHouseURL and CompaniesHouseKey reach the Companies House
+	// Public Data API (GRANTS_COMPANIES_HOUSE_URL, default the real one;
+	// GRANTS_COMPANIES_HOUSE_KEY; none: company checks are not_run).
+	CompaniesHouseURL string
+	CompaniesHouseKey string
+	// OrgIDPrefix is the funder's own org-id prefix for organisations with
+	// no charity or company number (GRANTS_ORG_ID_PREFIX, default
+	// 360G-grants): their identifier is <prefix>-<organisation id>.
+	OrgIDPrefix string
 	// MailFrom is the sender of every e-mail (GRANTS_MAIL_FROM), an
 	// address with an optional display name: "Grants <grants@example.org>".
 	MailFrom string
@@ -166,17 +185,22 @@ func Load(getenv func(string) string) (Config, error) {
 		ShutdownTimeout:   dur("GRANTS_SHUTDOWN_TIMEOUT", "8s"),
 		DevPassword:       get("GRANTS_DEV_PASSWORD", ""),
 
-		StripeSecretKey:     get("STRIPE_SECRET_KEY", ""),
-		StripeAPIBase:       get("STRIPE_API_BASE", ""),
-		StripeWebhookSecret: get("GRANTS_STRIPE_WEBHOOK_SECRET", ""),
-		WebhookTolerance:    dur("GRANTS_STRIPE_WEBHOOK_TOLERANCE", "300s"),
-		EncryptionKey:       get("GRANTS_ENCRYPTION_KEY", ""),
-		AuditKey:            get("GRANTS_AUDIT_KEY", ""),
-		StripeMockBin:       get("GRANTS_STRIPE_MOCK_BIN", ""),
-		SMTPURL:             get("GRANTS_SMTP_URL", ""),
-		MailFrom:            get("GRANTS_MAIL_FROM", "Grants <grants@localhost>"),
-		MailReplyTo:         get("GRANTS_MAIL_REPLY_TO", ""),
-		MailpitBin:          get("GRANTS_MAILPIT_BIN", ""),
+		StripeSecretKey:      get("STRIPE_SECRET_KEY", ""),
+		StripeAPIBase:        get("STRIPE_API_BASE", ""),
+		StripeWebhookSecret:  get("GRANTS_STRIPE_WEBHOOK_SECRET", ""),
+		WebhookTolerance:     dur("GRANTS_STRIPE_WEBHOOK_TOLERANCE", "300s"),
+		EncryptionKey:        get("GRANTS_ENCRYPTION_KEY", ""),
+		AuditKey:             get("GRANTS_AUDIT_KEY", ""),
+		StripeMockBin:        get("GRANTS_STRIPE_MOCK_BIN", ""),
+		SMTPURL:              get("GRANTS_SMTP_URL", ""),
+		CharityCommissionURL: get("GRANTS_CHARITY_COMMISSION_URL", registers.DefaultCharityCommissionURL),
+		CharityCommissionKey: get("GRANTS_CHARITY_COMMISSION_KEY", ""),
+		CompaniesHouseURL:    get("GRANTS_COMPANIES_HOUSE_URL", registers.DefaultCompaniesHouseURL),
+		CompaniesHouseKey:    get("GRANTS_COMPANIES_HOUSE_KEY", ""),
+		OrgIDPrefix:          get("GRANTS_ORG_ID_PREFIX", "360G-grants"),
+		MailFrom:             get("GRANTS_MAIL_FROM", "Grants <grants@localhost>"),
+		MailReplyTo:          get("GRANTS_MAIL_REPLY_TO", ""),
+		MailpitBin:           get("GRANTS_MAILPIT_BIN", ""),
 		HTTP: HTTPLimits{
 			ReadHeaderTimeout: dur("GRANTS_HTTP_READ_HEADER_TIMEOUT", "10s"),
 			ReadTimeout:       dur("GRANTS_HTTP_READ_TIMEOUT", "2m"),
@@ -248,6 +272,15 @@ func Load(getenv func(string) string) (Config, error) {
 	}
 	if c.StripeAPIBase != "" && !strings.HasPrefix(c.StripeAPIBase, "http://") && !strings.HasPrefix(c.StripeAPIBase, "https://") {
 		errs = append(errs, fmt.Errorf("STRIPE_API_BASE: %q is not an http(s) URL", c.StripeAPIBase))
+	}
+	for _, u := range []struct{ name, value string }{{"GRANTS_CHARITY_COMMISSION_URL", c.CharityCommissionURL},
+		{"GRANTS_COMPANIES_HOUSE_URL", c.CompaniesHouseURL}} {
+		if !strings.HasPrefix(u.value, "http://") && !strings.HasPrefix(u.value, "https://") {
+			errs = append(errs, fmt.Errorf("%s: %q is not an http(s) URL", u.name, u.value))
+		}
+	}
+	if !orgIDPrefix.MatchString(c.OrgIDPrefix) {
+		errs = append(errs, fmt.Errorf("GRANTS_ORG_ID_PREFIX: %q is not an org-id prefix (letters, digits and hyphens, like 360G-cityhall)", c.OrgIDPrefix))
 	}
 	if !strings.HasPrefix(c.PublicURL, "http://") && !strings.HasPrefix(c.PublicURL, "https://") {
 		errs = append(errs, fmt.Errorf("GRANTS_PUBLIC_URL: %q is not an http(s) URL", c.PublicURL))

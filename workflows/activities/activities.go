@@ -9,6 +9,7 @@ import (
 
 	"github.com/civicgrants/grants/db"
 	"github.com/civicgrants/grants/payments"
+	"github.com/civicgrants/grants/registers"
 	"github.com/civicgrants/grants/workflows"
 )
 
@@ -24,6 +25,9 @@ type Activities struct {
 	Stripe payments.Stripe
 	// Mail delivers e-mail (SendEmail).
 	Mail Mailer
+	// Registers checks organisations against the Charity Commission and
+	// Companies House (nil: every check is not_run, no key configured).
+	Registers *registers.Checker
 	// Clock is the activities' clock where a rule needs one (default
 	// time.Now).
 	Clock func() time.Time
@@ -92,6 +96,9 @@ func (a *Activities) Register(r Registrar) {
 		{workflows.ActivityCaseAddDocument, a.CaseAddDocument},
 		{workflows.ActivityCaseReassign, a.CaseReassign},
 		{workflows.ActivityCaseClose, a.CaseClose},
+		{workflows.ActivityRunRegisterCheck, a.RunRegisterCheck},
+		{workflows.ActivityCheckApplicationOrganisations, a.CheckApplicationOrganisations},
+		{workflows.ActivityCheckPayee, a.CheckPayee},
 	} {
 		r.RegisterActivityWithOptions(act.fn, activity.RegisterOptions{Name: act.name})
 	}

@@ -109,14 +109,15 @@ func TestAssignNeverPicksConflictedOrAffiliated(t *testing.T) {
 	as := b.assessors(t, 8)
 	leadNumber, leadName, partnerNumber, partnerName := as[0], as[1], as[2], as[3]
 	declaredLead, declaredPartner, clean1, clean2 := as[4], as[5], as[6], as[7]
-	setAffiliations(t, b, leadNumber.ID, map[string]any{"name": "Something Else Entirely", "charity_number": "1111111"})
+	setAffiliations(t, b, leadNumber.ID, map[string]any{"name": "Something Else Entirely", "charity_number": "1111112"})
 	setAffiliations(t, b, leadName.ID, map[string]any{"name": "hive"})
 	setAffiliations(t, b, partnerNumber.ID, map[string]any{"name": "BBC", "company_number": "1234 5678"})
 	setAffiliations(t, b, partnerName.ID, map[string]any{"name": "St Marys Trust"})
 	setAffiliations(t, b, clean1.ID, map[string]any{"name": "Peckham Food Bank", "charity_number": "3333333"})
 
 	// In another round, two assessors declare conflicts: one with an
-	// organisation sharing the lead's charity number, one with the
+	// organisation that is a partner here by charity number (a number
+	// belongs to one organisation, so it cannot lead both), one with the
 	// partner (matched by name: the partner gives no number there).
 	other := b.newRound(t, func(d *round.Definition) { d.AssessorIDs = []string{declaredLead.ID, declaredPartner.ID} })
 	for _, tc := range []struct {
@@ -135,7 +136,8 @@ func TestAssignNeverPicksConflictedOrAffiliated(t *testing.T) {
 		require.NoError(t, err)
 	}
 
-	appID := b.inAssessment(t, b.round, apptest.Lead{Name: "The Hive Ltd.", CharityNumber: "1111111", Partners: []map[string]any{
+	appID := b.inAssessment(t, b.round, apptest.Lead{Name: "The Hive Ltd.", CharityNumber: "1111112", Partners: []map[string]any{
+		{"name": "Community Hub Partner", "charity_number": "1111111"},
 		{"name": "Bermondsey Boxing Club"},
 		{"name": "Borough Youth Boxing", "company_number": "12345678"},
 		{"name": "St Mary's Trust"},

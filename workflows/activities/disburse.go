@@ -340,6 +340,9 @@ func (a *Activities) SendPayment(ctx context.Context, in workflows.SendInput) (w
 		if blocked == "" && len(bindings) < workflows.RequiredApprovals {
 			blocked = fmt.Sprintf("This payment has %d of its %d approvals", len(bindings), workflows.RequiredApprovals)
 		}
+		if blocked == "" {
+			blocked = in.Hold // the payee's register check holds it
+		}
 		if blocked != "" && !resume {
 			// Nothing was sent: refuse before any attempt is made.
 			return markFailed(ctx, q, p, 0, true, "Not sent: "+blocked, in.At, &out)

@@ -77,7 +77,7 @@ func (b *bundle) inAssessment(t *testing.T, r app.Round, lead apptest.Lead) stri
 		n := b.orgs.Add(1)
 		lead.Name = fmt.Sprintf("Community Group %d", n)
 		if lead.CharityNumber == "" && lead.CompanyNumber == "" {
-			lead.CharityNumber = fmt.Sprintf("%07d", 2000000+n)
+			lead.CharityNumber = apptest.CharityNumber()
 		}
 	}
 	appID := b.env.SubmitAs(t, r, b.applicant, lead)
