@@ -4,11 +4,12 @@ import (
 	"bytes"
 	"context"
 	"encoding/json"
-	"math"
 	"net/http"
 	"net/url"
 	"strings"
 	"time"
+
+	"github.com/civicgrants/grants/money"
 )
 
 // DefaultCharityCommissionURL is the Register of Charities API's base.
@@ -32,7 +33,7 @@ type charityDetails struct {
 	DateOfRemoval        *string     `json:"date_of_removal"`
 	Insolvent            bool        `json:"insolvent"`
 	InAdministration     bool        `json:"in_administration"`
-	LatestIncome         *float64    `json:"latest_income"`
+	LatestIncome         json.Number `json:"latest_income"` // pounds; read exactly, never through a float
 	LatestAccFinYearEnd  *string     `json:"latest_acc_fin_year_end_date"`
 	AddressLineOne       string      `json:"address_line_one"`
 	AddressLineTwo       string      `json:"address_line_two"`
@@ -105,8 +106,7 @@ func charityAnswer(number string, a answer) Result {
 func charityResult(number string, d charityDetails) Result {
 	det := Details{RegisteredName: strings.TrimSpace(d.CharityName), Insolvent: d.Insolvent, InAdministration: d.InAdministration}
 	det.RegisteredAddress = charityAddress(d)
-	if d.LatestIncome != nil {
-		p := int64(math.Round(*d.LatestIncome * 100))
+	if p, err := money.ParsePounds(d.LatestIncome.String()); err == nil {
 		det.LatestIncomePence = &p
 	}
 	if d.LatestAccFinYearEnd != nil {
