@@ -102,7 +102,7 @@ SELECT p.id AS payment_id, p.tranche, p.amount_pence, payee.id AS payee_id, paye
        payee_fingerprint(p.provider, b.details_enc, payee.stripe_account_id)::text AS fingerprint
 FROM payments p
 JOIN grants g ON g.id = p.grant_id
-JOIN organisations o ON o.id = g.organisation_id
+JOIN organisations o ON o.id = coalesce(p.partner_organisation_id, g.organisation_id)
 JOIN organisations payee ON payee.id = coalesce(o.host_organisation_id, o.id)
 LEFT JOIN bank_accounts b ON b.organisation_id = payee.id
 WHERE p.payment_run_id = @payment_run_id
@@ -123,14 +123,16 @@ RETURNING *;
 SELECT * FROM bank_accounts WHERE organisation_id = @organisation_id;
 
 -- name: GrantActivePaidTo :many
--- The active grants paid to an organisation (its own, and those of the
--- unconstituted groups it hosts) whose round pays through provider.
+-- The active grants paid to an organisation (its own, those it has a
+-- share of as a partner, and those of the unconstituted groups it hosts) whose round pays through provider.
 SELECT g.id
 FROM grants g
 JOIN organisations o ON o.id = g.organisation_id
 JOIN rounds r ON r.id = g.round_id
 WHERE g.status = 'active'
-  AND (g.organisation_id = @organisation_id OR o.host_organisation_id = @organisation_id)
+  AND (g.organisation_id = @organisation_id OR o.host_organisation_id = @organisation_id
+       OR EXISTS (SELECT 1 FROM payments p JOIN organisations po ON po.id = p.partner_organisation_id
+                  WHERE p.grant_id = g.id AND @organisation_id IN (po.id, po.host_organisation_id)))
   AND coalesce(r.definition ->> 'payment_provider', @default_provider::text) = @provider::text
 ORDER BY g.id;
 

@@ -152,7 +152,7 @@ func (q *Queries) GrantListScoped(ctx context.Context, arg GrantListScopedParams
 }
 
 const paymentListByGrants = `-- name: PaymentListByGrants :many
-SELECT p.id, p.grant_id, p.tranche, p.amount_pence, p.condition, p.status, p.due_at, p.created_at, p.updated_at, p.provider, p.requested_by, p.attempt, p.provider_reference, p.failure_reason, p.cancel_reason, p.cancelled_by, p.held_reason, p.payment_run_id, p.paid_at, p.reversed_at, p.reversal_reason, p.reversed_pence,
+SELECT p.id, p.grant_id, p.tranche, p.amount_pence, p.condition, p.status, p.due_at, p.created_at, p.updated_at, p.provider, p.requested_by, p.attempt, p.provider_reference, p.failure_reason, p.cancel_reason, p.cancelled_by, p.held_reason, p.payment_run_id, p.paid_at, p.reversed_at, p.reversal_reason, p.reversed_pence, p.partner_organisation_id,
        (SELECT count(*) FROM payment_approvals a WHERE a.payment_id = p.id)::int AS approvals
 FROM payments p
 WHERE p.grant_id = ANY ($1::text[])
@@ -197,6 +197,7 @@ func (q *Queries) PaymentListByGrants(ctx context.Context, grantIds []string) ([
 			&i.Payment.ReversedAt,
 			&i.Payment.ReversalReason,
 			&i.Payment.ReversedPence,
+			&i.Payment.PartnerOrganisationID,
 			&i.Approvals,
 		); err != nil {
 			return nil, err
