@@ -250,6 +250,18 @@ type PaymentSnap struct {
 	Condition   string `json:"condition"`
 	Status      string `json:"status"`
 	AmountPence int64  `json:"amount_pence"`
+	// PayoutReady, when set, is whether this payment's own payee can be
+	// paid (a grant paid to each partner has several payees); unset, the
+	// grant's PayoutReady holds (snapshots recorded before it existed).
+	PayoutReady *bool `json:"payout_ready,omitempty"`
+}
+
+// Ready reports whether the payment's payee can be paid, in snapshot s.
+func (p PaymentSnap) Ready(s GrantSnapshot) bool {
+	if p.PayoutReady != nil {
+		return *p.PayoutReady
+	}
+	return s.PayoutReady
 }
 
 // ReportSnap is one report of a grant.
