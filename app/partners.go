@@ -198,7 +198,7 @@ func savePartners(ctx context.Context, q *sqlc.Queries, r sqlc.Application, ps [
 // partnership (any member of the lead). The partner needs a contact
 // address; a confirmed partner is a conflict; inviting again replaces
 // the open invitation. The partner becomes "invited".
-func (a *App) InvitePartner(ctx context.Context, actor Actor, appID, index string) (Application, error) {
+func (a *App) InvitePartner(ctx context.Context, actor Actor, appID, index string, params NoParams) (Application, error) {
 	key, err := a.linkKey(ctx)
 	if err != nil {
 		return Application{}, err
@@ -214,6 +214,9 @@ func (a *App) InvitePartner(ctx context.Context, actor Actor, appID, index strin
 		}
 		if x.app.Status != StatusDraft {
 			return invalidState("Partners can only be invited while the application is a draft")
+		}
+		if err := params(); err != nil {
+			return err
 		}
 		cur, err := applicationView(x.app)
 		if err != nil {
@@ -399,6 +402,9 @@ func (a *App) AnswerPartnership(ctx context.Context, actor Actor, in Partnership
 		i := partnerByID(cur.Partners, deref(inv.PartnerID))
 		if i < 0 || cur.Partners[i].Status != PartnerInvited {
 			return Invalid(map[string]string{"token": badLink})
+		}
+		if inv.InvitedBy == actor.ID {
+			return forbidden("Nobody answers their own invitation")
 		}
 		fields := map[string]string{}
 		in.Reason = strings.TrimSpace(in.Reason)
