@@ -122,7 +122,9 @@ func TestPartnershipConsentRequired(t *testing.T) {
 
 	res = b.do(t, "POST", "/partner-invitations/accept", pat, map[string]any{"token": tok, "decision": "confirm", "organisation_id": patOrg})
 	require.Equal(t, http.StatusOK, res.Status, string(res.Body))
-	p = firstPartner(res.json(t))
+	answered := res.json(t)
+	require.ElementsMatch(t, []string{"application_id", "partner"}, keys(answered), "the partner sees its own entry, not the application")
+	p = answered["partner"].(map[string]any)
 	require.Equal(t, "confirmed", p["status"])
 	require.Equal(t, patOrg, p["organisation_id"])
 	res = b.do(t, "POST", "/partner-invitations/accept", pat, map[string]any{"token": tok, "decision": "confirm", "organisation_id": patOrg})
@@ -178,7 +180,7 @@ func TestPartnershipConsentOptional(t *testing.T) {
 	res = b.do(t, "POST", "/partner-invitations/accept", cam, map[string]any{"token": b.env.InvitationToken(t, "cam@example.org"),
 		"decision": "decline", "reason": "We cannot commit staff this year"})
 	require.Equal(t, http.StatusOK, res.Status, string(res.Body))
-	require.Equal(t, "declined", firstPartner(res.json(t))["status"])
+	require.Equal(t, "declined", res.json(t)["partner"].(map[string]any)["status"])
 	res = b.do(t, "POST", base+"/submit", d.lead, nil)
 	require.Equal(t, http.StatusAccepted, res.Status, string(res.Body))
 	res = b.do(t, "POST", base+"/partners/0/invite", d.lead, nil)

@@ -67,6 +67,9 @@ type GrantPayment struct {
 	ProviderReference *string    `json:"provider_reference"`
 	PaidAt            *time.Time `json:"paid_at"`
 	Approvals         int        `json:"approvals"`
+	// PartnerOrganisationID names the partner whose share this payment
+	// pays (a round paying each partner); nil for the lead's.
+	PartnerOrganisationID *string `json:"partner_organisation_id,omitempty"`
 }
 
 // GrantReport is one report a grant owes; DueAt is set on acceptance.
@@ -117,7 +120,7 @@ func grantView(g sqlc.Grant, x grantExtras) Grant {
 		}
 		v.Payments = append(v.Payments, GrantPayment{ID: p.ID, Tranche: p.Tranche, Status: p.Status, AmountPence: p.AmountPence,
 			Condition: p.Condition, DueAt: p.DueAt, Provider: p.Provider, ProviderReference: p.ProviderReference,
-			PaidAt: p.PaidAt, Approvals: int(r.Approvals)})
+			PaidAt: p.PaidAt, Approvals: int(r.Approvals), PartnerOrganisationID: p.PartnerOrganisationID})
 	}
 	for _, r := range x.reports {
 		v.Reports = append(v.Reports, GrantReport{ID: r.ID, Kind: r.Kind, Status: r.Status, DueAt: r.DueAt, SubmittedAt: r.SubmittedAt})

@@ -275,6 +275,14 @@ type PartnerInvitation struct {
 	ApplicationDraft bool                  `json:"application_draft"`
 }
 
+// PartnershipAnswered is the answer of POST /partner-invitations/accept:
+// the partner as it now stands (not the lead's application, which the
+// partner does not see).
+type PartnershipAnswered struct {
+	ApplicationID string  `json:"application_id"`
+	Partner       Partner `json:"partner"`
+}
+
 // PartnerOrganisation is an organisation the invitee may answer for.
 type PartnerOrganisation struct {
 	ID   string `json:"id"`
@@ -378,11 +386,11 @@ func (a *App) GetPartnerInvitation(ctx context.Context, actor Actor, token strin
 // the lead's own organisation, or one already confirmed as another
 // partner of the application, is a 422 on organisation_id. The lead's
 // members are told.
-func (a *App) AnswerPartnership(ctx context.Context, actor Actor, in PartnershipAnswer) (Application, error) {
+func (a *App) AnswerPartnership(ctx context.Context, actor Actor, in PartnershipAnswer) (PartnershipAnswered, error) {
 	if err := a.throttleClient(ctx); err != nil {
-		return Application{}, err
+		return PartnershipAnswered{}, err
 	}
-	var out Application
+	var out PartnershipAnswered
 	err := a.store.InTx(ctx, func(q *sqlc.Queries) error {
 		inv, err := a.openPartnerInvitation(ctx, q, actor, in.Token, true)
 		if err != nil {
@@ -439,8 +447,7 @@ func (a *App) AnswerPartnership(ctx context.Context, actor Actor, in Partnership
 		} else {
 			p.Status, action, verb = PartnerDeclined, "application.partner_declined", "declined"
 		}
-		saved, err := savePartners(ctx, q, r, cur.Partners)
-		if err != nil {
+		if _, err := savePartners(ctx, q, r, cur.Partners); err != nil {
 			return err
 		}
 		if _, err := audit.Append(ctx, q, audit.Event{Chain: "application:" + r.ID, Actor: actor.ID, Action: action,
@@ -464,8 +471,8 @@ func (a *App) AnswerPartnership(ctx context.Context, actor Actor, in Partnership
 			Body: body, Entity: "application:" + r.ID, Key: "partner:" + inv.ID}); err != nil {
 			return err
 		}
-		out, err = applicationView(saved)
-		return err
+		out = PartnershipAnswered{ApplicationID: r.ID, Partner: *p}
+		return nil
 	})
 	return out, err
 }

@@ -31,7 +31,7 @@ SELECT sqlc.embed(p),
        (SELECT count(*) FROM payment_approvals a WHERE a.payment_id = p.id)::int AS approvals
 FROM payments p
 WHERE p.grant_id = ANY (@grant_ids::text[])
-ORDER BY p.grant_id, p.tranche;
+ORDER BY p.grant_id, p.tranche, p.partner_organisation_id NULLS FIRST, p.id;
 
 -- name: ReportListByGrants :many
 SELECT * FROM reports WHERE grant_id = ANY (@grant_ids::text[]) ORDER BY grant_id, due_after_ms, kind;

@@ -156,7 +156,7 @@ SELECT p.id, p.grant_id, p.tranche, p.amount_pence, p.condition, p.status, p.due
        (SELECT count(*) FROM payment_approvals a WHERE a.payment_id = p.id)::int AS approvals
 FROM payments p
 WHERE p.grant_id = ANY ($1::text[])
-ORDER BY p.grant_id, p.tranche
+ORDER BY p.grant_id, p.tranche, p.partner_organisation_id NULLS FIRST, p.id
 `
 
 type PaymentListByGrantsRow struct {
