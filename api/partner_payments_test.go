@@ -1,0 +1,140 @@
+package api_test
+
+import (
+	"context"
+	"net/http"
+	"strings"
+	"testing"
+	"time"
+
+	"github.com/stretchr/testify/require"
+	"go.temporal.io/sdk/client"
+
+	"github.com/civicgrants/grants/app"
+	"github.com/civicgrants/grants/app/apptest"
+	"github.com/civicgrants/grants/db/sqlc"
+	"github.com/civicgrants/grants/round"
+	"github.com/civicgrants/grants/workflows"
+	"github.com/civicgrants/grants/workflows/activities"
+)
+
+// A grant of a round paying each partner, through the real workflows:
+// the confirmed partner's share of the request (£1,000 of £2,500) scales
+// to the award (£2,000) and every tranche is split (the remainder to the
+// lead) into a payment per payee; each payee's bank details make its own
+// payment due; each needs its own two approvals; one payment run pays
+// both, each once, to the account its approvers saw. The partner's admin
+// sees the grant with its own payments only.
+func TestPaidToEachPartnerThroughTheWorkflows(t *testing.T) {
+	t.Parallel()
+	f := setupFinance(t)
+	tc, queue, dispatchOnce := f.workflowsOn(t)
+	ctx := context.Background()
+	def := apptest.ManualRound(t)
+	def.PartnerConsent, def.PartnerPayments = round.PartnerConsentRequired, round.PartnerPaymentsEach
+	d := f.partnershipDraft(t, def, "lead@example.org", map[string]any{"name": "Peckham Partners", "contact_email": "pat@example.org",
+		"share_pence": 100000, "share_purpose": "Running the Peckham sessions"})
+	res := f.do(t, "POST", "/applications/"+d.appID+"/partners/0/invite", d.lead, nil)
+	require.Equal(t, http.StatusOK, res.Status, string(res.Body))
+	pat := f.applicant(t, "pat@example.org")
+	res = f.do(t, "POST", "/organisations", pat, groupBody("Peckham Partners"))
+	require.Equal(t, http.StatusCreated, res.Status, string(res.Body))
+	patOrg := res.json(t)["id"].(string)
+	res = f.do(t, "POST", "/partner-invitations/accept", pat, map[string]any{"token": f.env.InvitationToken(t, "pat@example.org"),
+		"decision": "confirm", "organisation_id": patOrg})
+	require.Equal(t, http.StatusOK, res.Status, string(res.Body))
+	res = f.do(t, "POST", "/applications/"+d.appID+"/submit", d.lead, nil)
+	require.Equal(t, http.StatusAccepted, res.Status, string(res.Body))
+	f.markEligible(t, d.appID)
+
+	chair, _ := f.staff(t, "chair@example.org", app.RoleChair)
+	acts := &activities.Activities{Store: f.env.Store}
+	now := time.Now().UTC()
+	dec, err := acts.Decide(ctx, workflows.DecideInput{ApplicationID: d.appID, ActorID: chair.ID, Outcome: workflows.OutcomeApprove,
+		AwardPence: 200001, Reason: "A strong partnership", At: now, OfferExpiresAt: now.Add(24 * time.Hour)})
+	require.NoError(t, err)
+	pays, err := f.env.Store.PaymentListByGrant(ctx, dec.GrantID)
+	require.NoError(t, err)
+	type part struct {
+		tranche int32
+		partner string
+		amount  int64
+	}
+	var parts []part
+	var total int64
+	for _, p := range pays {
+		parts = append(parts, part{p.Tranche, deref(p.PartnerOrganisationID), p.AmountPence})
+		total += p.AmountPence
+	}
+	// Tranches 100000 and 100001; the partner's 40% of each rounded down.
+	require.Equal(t, []part{{1, patOrg, 40000}, {1, "", 60000}, {2, patOrg, 40000}, {2, "", 60001}}, parts)
+	require.Equal(t, int64(200001), total, "never more than the award")
+
+	name, role := "Ada Lovelace", "Chair of trustees"
+	leadUser, err := f.env.Store.UserGetByEmail(ctx, "lead@example.org")
+	require.NoError(t, err)
+	_, err = f.env.Store.GrantAccept(ctx, sqlc.GrantAcceptParams{ID: dec.GrantID, SignatoryName: &name, SignatoryRole: &role,
+		AcceptedBy: &leadUser.ID, AcceptedAt: &now})
+	require.NoError(t, err)
+	require.NoError(t, f.env.Store.ReportSetDueFrom(ctx, sqlc.ReportSetDueFromParams{AcceptedAt: now, GrantID: dec.GrantID}))
+	logTaskFailures(t, tc, workflows.GrantWorkflowID(dec.GrantID))
+	_, err = tc.ExecuteWorkflow(ctx, client.StartWorkflowOptions{ID: workflows.GrantWorkflowID(dec.GrantID), TaskQueue: queue},
+		workflows.GrantWorkflowName, workflows.GrantInput{GrantID: dec.GrantID, ApplicationID: d.appID})
+	require.NoError(t, err)
+
+	status := func(id string) any { return f.do(t, "GET", "/payments/"+id, f.fin1Tok, nil).json(t)["status"] }
+	leadPay, patPay := pays[1].ID, pays[0].ID
+	// Only the partner has bank details: only its payment falls due.
+	res = f.do(t, "PUT", "/organisations/"+patOrg+"/bank-account", pat,
+		map[string]any{"sort_code": "20-00-00", "account_number": "11112222", "account_name": "Peckham Partners"})
+	require.Equal(t, http.StatusOK, res.Status, string(res.Body))
+	dispatchOnce()
+	require.Eventually(t, func() bool { return status(patPay) == workflows.PaymentAwaitingApproval }, 20*time.Second, 100*time.Millisecond)
+	awaitSettled(t, tc, workflows.GrantWorkflowID(dec.GrantID))
+	require.Equal(t, workflows.PaymentScheduled, status(leadPay), "the lead's part waits for the lead's details")
+	res = f.do(t, "PUT", "/organisations/"+d.leadOrg+"/bank-account", d.lead,
+		map[string]any{"sort_code": "40-00-00", "account_number": "33334444", "account_name": "Lead Group"})
+	require.Equal(t, http.StatusOK, res.Status, string(res.Body))
+	dispatchOnce()
+	require.Eventually(t, func() bool { return status(leadPay) == workflows.PaymentAwaitingApproval }, 20*time.Second, 100*time.Millisecond)
+
+	approve := func(id, tok string) map[string]any {
+		var res response
+		require.Eventually(t, func() bool {
+			res = f.do(t, "POST", "/payments/"+id+"/approve", tok, map[string]any{"note": "Matches the agreement"})
+			return res.Status != http.StatusConflict || !strings.Contains(string(res.Body), "not_ready")
+		}, 20*time.Second, 100*time.Millisecond)
+		require.Equal(t, http.StatusOK, res.Status, string(res.Body))
+		return res.json(t)
+	}
+	got := approve(patPay, f.fin1Tok)
+	require.Equal(t, patOrg, got["payee"].(map[string]any)["organisation_id"], "the approver sees the partner as payee")
+	require.Equal(t, "****2222", got["payee"].(map[string]any)["account_number"])
+	require.Equal(t, workflows.PaymentApproved, approve(patPay, f.fin2Tok)["status"])
+	got = approve(leadPay, f.fin1Tok)
+	require.Equal(t, d.leadOrg, got["payee"].(map[string]any)["organisation_id"])
+	require.Equal(t, workflows.PaymentApproved, approve(leadPay, f.fin2Tok)["status"])
+
+	res = f.do(t, "POST", "/payment-runs", f.fin1Tok, nil)
+	require.Equal(t, http.StatusCreated, res.Status, string(res.Body))
+	runID := res.json(t)["id"].(string)
+	res = f.do(t, "GET", "/payment-runs/"+runID+"/file.csv", f.fin2Tok, nil)
+	require.Equal(t, http.StatusOK, res.Status, string(res.Body))
+	csv := string(res.Body)
+	require.Contains(t, csv, "200000,11112222,PECKHAM PARTNERS,400.00,")
+	require.Contains(t, csv, "400000,33334444,LEAD GROUP,600.00,")
+	res = f.do(t, "POST", "/payment-runs/"+runID+"/mark-paid", f.fin2Tok, nil)
+	require.Equal(t, http.StatusOK, res.Status, string(res.Body))
+	require.Eventually(t, func() bool { return status(patPay) == workflows.PaymentPaid && status(leadPay) == workflows.PaymentPaid },
+		20*time.Second, 100*time.Millisecond)
+	require.Equal(t, 2, f.count(t, `SELECT count(*) FROM payments WHERE grant_id = $1 AND status = 'paid'`, dec.GrantID), "each paid once")
+	require.EqualValues(t, 100000, f.do(t, "GET", "/grants/"+dec.GrantID, d.lead, nil).json(t)["paid_pence"])
+}
+
+func deref[T any](p *T) T {
+	var zero T
+	if p == nil {
+		return zero
+	}
+	return *p
+}
