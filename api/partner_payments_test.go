@@ -129,6 +129,25 @@ func TestPaidToEachPartnerThroughTheWorkflows(t *testing.T) {
 		20*time.Second, 100*time.Millisecond)
 	require.Equal(t, 2, f.count(t, `SELECT count(*) FROM payments WHERE grant_id = $1 AND status = 'paid'`, dec.GrantID), "each paid once")
 	require.EqualValues(t, 100000, f.do(t, "GET", "/grants/"+dec.GrantID, d.lead, nil).json(t)["paid_pence"])
+
+	// The partner reads the grant's summary and its own payments only.
+	res = f.do(t, "GET", "/grants/"+dec.GrantID, pat, nil)
+	require.Equal(t, http.StatusOK, res.Status, string(res.Body))
+	seen := res.json(t)
+	require.EqualValues(t, 200001, seen["award_pence"])
+	require.Equal(t, patOrg, seen["payee_organisation_id"])
+	require.Empty(t, seen["reports"])
+	require.Nil(t, seen["signatory_name"])
+	var mine []string
+	for _, p := range seen["payments"].([]any) {
+		require.Equal(t, patOrg, p.(map[string]any)["partner_organisation_id"])
+		mine = append(mine, p.(map[string]any)["id"].(string))
+	}
+	require.Equal(t, []string{pays[0].ID, pays[2].ID}, mine)
+	stranger := f.applicant(t, "stranger@example.org")
+	require.Equal(t, http.StatusNotFound, f.do(t, "GET", "/grants/"+dec.GrantID, stranger, nil).Status)
+	require.Equal(t, http.StatusForbidden, f.do(t, "GET", "/payments/"+patPay, pat, nil).Status, "payments are finance's")
+	require.Equal(t, http.StatusNotFound, f.do(t, "GET", "/organisations/"+d.leadOrg+"/bank-account", pat, nil).Status, "nor the lead's bank details")
 }
 
 func deref[T any](p *T) T {

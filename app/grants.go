@@ -242,9 +242,14 @@ func (a *App) grantRole(ctx context.Context, actor Actor, orgID, what string) (s
 	return role, nil
 }
 
-// GetGrant reads one grant with its payments and reports.
+// GetGrant reads one grant with its payments and reports. A member of a
+// partner organisation paid a share of the grant reads its summary with
+// that organisation's payments only (partnerGrant).
 func (a *App) GetGrant(ctx context.Context, actor Actor, grantID string) (Grant, error) {
 	g, _, err := a.loadGrant(ctx, actor, grantID)
+	if e, ok := AsError(err); ok && e.Kind == KindNotFound {
+		return a.partnerGrant(ctx, actor, grantID, err)
+	}
 	if err != nil {
 		return Grant{}, err
 	}
@@ -329,4 +334,37 @@ func (a *App) DeclineGrant(ctx context.Context, actor Actor, grantID string, bod
 		return Grant{}, err
 	}
 	return a.GetGrant(ctx, actor, grantID)
+}
+
+// partnerGrant is the grant as a partner organisation paid a share of it
+// sees it: the summary (no signatory, no reports) with only its own
+// payments, its own payout readiness as payee; notFound (the error
+// given) for anyone with no such payment.
+func (a *App) partnerGrant(ctx context.Context, actor Actor, grantID string, notFound error) (Grant, error) {
+	g, err := a.getGrant(ctx, grantID)
+	if err != nil {
+		return Grant{}, err
+	}
+	rows, err := a.store.PaymentListForPartnerMember(ctx, sqlc.PaymentListForPartnerMemberParams{GrantID: g.ID, UserID: actor.ID})
+	if err != nil {
+		return Grant{}, fmt.Errorf("list partner payments: %w", err)
+	}
+	if len(rows) == 0 {
+		return Grant{}, notFound
+	}
+	x := grantExtras{}
+	for _, r := range rows {
+		x.payments = append(x.payments, sqlc.PaymentListByGrantsRow(r))
+	}
+	ready, err := a.store.PaymentPayeeReadiness(ctx, sqlc.PaymentPayeeReadinessParams{GrantID: g.ID, DefaultProvider: a.cfg.DefaultPaymentProvider})
+	if err != nil {
+		return Grant{}, fmt.Errorf("payees' readiness: %w", err)
+	}
+	for _, r := range ready {
+		if r.PaymentID == rows[0].Payment.ID {
+			x.payee = sqlc.GrantPayeesByGrantsRow{GrantID: g.ID, PayeeOrganisationID: r.PayeeOrganisationID, PayoutReady: r.PayoutReady}
+		}
+	}
+	g.SignatoryName, g.SignatoryRole, g.DeclineReason = nil, nil, nil
+	return grantView(g, x), nil
 }

@@ -35,3 +35,13 @@ ORDER BY p.grant_id, p.tranche, p.partner_organisation_id NULLS FIRST, p.id;
 
 -- name: ReportListByGrants :many
 SELECT * FROM reports WHERE grant_id = ANY (@grant_ids::text[]) ORDER BY grant_id, due_after_ms, kind;
+
+-- name: PaymentListForPartnerMember :many
+-- The payments of a grant that pay shares of partner organisations the
+-- user is a member of (a partner sees its own payments only).
+SELECT sqlc.embed(p),
+       (SELECT count(*) FROM payment_approvals a WHERE a.payment_id = p.id)::int AS approvals
+FROM payments p
+WHERE p.grant_id = @grant_id
+  AND p.partner_organisation_id IN (SELECT m.organisation_id FROM organisation_members m WHERE m.user_id = @user_id)
+ORDER BY p.tranche, p.id;

@@ -210,6 +210,72 @@ func (q *Queries) PaymentListByGrants(ctx context.Context, grantIds []string) ([
 	return items, nil
 }
 
+const paymentListForPartnerMember = `-- name: PaymentListForPartnerMember :many
+SELECT p.id, p.grant_id, p.tranche, p.amount_pence, p.condition, p.status, p.due_at, p.created_at, p.updated_at, p.provider, p.requested_by, p.attempt, p.provider_reference, p.failure_reason, p.cancel_reason, p.cancelled_by, p.held_reason, p.payment_run_id, p.paid_at, p.reversed_at, p.reversal_reason, p.reversed_pence, p.partner_organisation_id,
+       (SELECT count(*) FROM payment_approvals a WHERE a.payment_id = p.id)::int AS approvals
+FROM payments p
+WHERE p.grant_id = $1
+  AND p.partner_organisation_id IN (SELECT m.organisation_id FROM organisation_members m WHERE m.user_id = $2)
+ORDER BY p.tranche, p.id
+`
+
+type PaymentListForPartnerMemberParams struct {
+	GrantID string
+	UserID  string
+}
+
+type PaymentListForPartnerMemberRow struct {
+	Payment   Payment
+	Approvals int32
+}
+
+// The payments of a grant that pay shares of partner organisations the
+// user is a member of (a partner sees its own payments only).
+func (q *Queries) PaymentListForPartnerMember(ctx context.Context, arg PaymentListForPartnerMemberParams) ([]PaymentListForPartnerMemberRow, error) {
+	rows, err := q.db.Query(ctx, paymentListForPartnerMember, arg.GrantID, arg.UserID)
+	if err != nil {
+		return nil, err
+	}
+	defer rows.Close()
+	items := []PaymentListForPartnerMemberRow{}
+	for rows.Next() {
+		var i PaymentListForPartnerMemberRow
+		if err := rows.Scan(
+			&i.Payment.ID,
+			&i.Payment.GrantID,
+			&i.Payment.Tranche,
+			&i.Payment.AmountPence,
+			&i.Payment.Condition,
+			&i.Payment.Status,
+			&i.Payment.DueAt,
+			&i.Payment.CreatedAt,
+			&i.Payment.UpdatedAt,
+			&i.Payment.Provider,
+			&i.Payment.RequestedBy,
+			&i.Payment.Attempt,
+			&i.Payment.ProviderReference,
+			&i.Payment.FailureReason,
+			&i.Payment.CancelReason,
+			&i.Payment.CancelledBy,
+			&i.Payment.HeldReason,
+			&i.Payment.PaymentRunID,
+			&i.Payment.PaidAt,
+			&i.Payment.ReversedAt,
+			&i.Payment.ReversalReason,
+			&i.Payment.ReversedPence,
+			&i.Payment.PartnerOrganisationID,
+			&i.Approvals,
+		); err != nil {
+			return nil, err
+		}
+		items = append(items, i)
+	}
+	if err := rows.Err(); err != nil {
+		return nil, err
+	}
+	return items, nil
+}
+
 const reportListByGrants = `-- name: ReportListByGrants :many
 SELECT id, grant_id, kind, status, due_after_ms, due_at, created_at, updated_at, answers, spend_pence, submitted_by, submitted_at, reviewed_by, reviewed_at, review_comment, escalated_at FROM reports WHERE grant_id = ANY ($1::text[]) ORDER BY grant_id, due_after_ms, kind
 `
