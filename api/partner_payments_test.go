@@ -125,7 +125,9 @@ func TestPaidToEachPartnerThroughTheWorkflows(t *testing.T) {
 	require.Contains(t, csv, "400000,33334444,LEAD GROUP,600.00,")
 	res = f.do(t, "POST", "/payment-runs/"+runID+"/mark-paid", f.fin2Tok, nil)
 	require.Equal(t, http.StatusOK, res.Status, string(res.Body))
-	require.Eventually(t, func() bool { return status(patPay) == workflows.PaymentPaid && status(leadPay) == workflows.PaymentPaid },
+	require.Eventually(t, func() bool {
+		return status(patPay) == workflows.PaymentPaid && status(leadPay) == workflows.PaymentPaid
+	},
 		20*time.Second, 100*time.Millisecond)
 	require.Equal(t, 2, f.count(t, `SELECT count(*) FROM payments WHERE grant_id = $1 AND status = 'paid'`, dec.GrantID), "each paid once")
 	require.EqualValues(t, 100000, f.do(t, "GET", "/grants/"+dec.GrantID, d.lead, nil).json(t)["paid_pence"])

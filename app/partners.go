@@ -504,3 +504,22 @@ func checkPartnerOrganisation(ctx context.Context, q *sqlc.Queries, actor Actor,
 	}
 	return nil
 }
+
+// Shared reports whether any partner of the application has a share.
+func (v Application) Shared() bool {
+	for _, p := range v.Partners {
+		if p.SharePence != nil {
+			return true
+		}
+	}
+	return false
+}
+
+// LeadSharePence is what the lead keeps of the request after the
+// partners' shares (0 with no request yet).
+func (v Application) LeadSharePence() int64 {
+	if v.RequestedPence == nil {
+		return 0
+	}
+	return LeadSharePence(*v.RequestedPence, v.Partners)
+}

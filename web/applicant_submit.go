@@ -62,6 +62,14 @@ func applicantSummary(x applicantCase, editable bool) []applicantSummaryCard {
 			if p.ContactEmail != "" {
 				lines = append(lines, p.ContactEmail)
 			}
+			if p.SharePence != nil {
+				share := "Share: " + money.Pounds(*p.SharePence)
+				if p.SharePurpose != "" {
+					share += " for " + p.SharePurpose
+				}
+				lines = append(lines, share)
+			}
+			lines = append(lines, applicantPartnerStatus(p.Status))
 			row := applicantSummaryRow{Key: "Partner " + strconv.Itoa(i+1), Lines: lines, Change: change(x.Base + "/partners")}
 			if i == 0 {
 				row.ID = "partners"
@@ -86,6 +94,10 @@ func applicantSummary(x applicantCase, editable bool) []applicantSummaryCard {
 		requested.Lines = []string{money.Pounds(*x.App.RequestedPence)}
 	}
 	amount.Rows = []applicantSummaryRow{tier, requested}
+	if x.App.Shared() && x.App.RequestedPence != nil {
+		amount.Rows = append(amount.Rows, applicantSummaryRow{Key: "Your organisation’s share",
+			Lines: []string{money.Pounds(x.App.LeadSharePence()) + " (the rest is shared with your partners)"}, Change: change(x.Base + "/partners")})
+	}
 	cards = append(cards, amount)
 	docs := applicantSummaryCard{Title: "Supporting documents"}
 	for i, d := range x.App.Documents {

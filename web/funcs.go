@@ -22,21 +22,22 @@ var london = func() *time.Location {
 
 func funcs() template.FuncMap {
 	return template.FuncMap{
-		"pounds":      money.Pounds,
-		"date":        dateTime,
-		"day":         func(t time.Time) string { return t.In(london).Format("2 January 2006") },
-		"humanise":    humanise,
-		"tagColour":   tagColour,
-		"words":       func(s string) int { return len(strings.Fields(s)) },
-		"dict":        dict,
-		"list":        func(v ...any) []any { return v },
-		"item":        func(value, text string) choice { return choice{Value: value, Text: text} },
-		"itemHint":    func(value, text, hint string) choice { return choice{Value: value, Text: text, Hint: hint} },
-		"add":         func(a, b int) int { return a + b },
-		"join":        strings.Join,
-		"str":         func(v any) string { return fmt.Sprint(v) },
-		"seconds":     humanSeconds,
-		"describedBy": describedBy,
+		"pounds":        money.Pounds,
+		"date":          dateTime,
+		"day":           func(t time.Time) string { return t.In(london).Format("2 January 2006") },
+		"humanise":      humanise,
+		"tagColour":     tagColour,
+		"words":         func(s string) int { return len(strings.Fields(s)) },
+		"dict":          dict,
+		"list":          func(v ...any) []any { return v },
+		"item":          func(value, text string) choice { return choice{Value: value, Text: text} },
+		"itemHint":      func(value, text, hint string) choice { return choice{Value: value, Text: text, Hint: hint} },
+		"add":           func(a, b int) int { return a + b },
+		"join":          strings.Join,
+		"str":           func(v any) string { return fmt.Sprint(v) },
+		"seconds":       humanSeconds,
+		"describedBy":   describedBy,
+		"partnerStatus": applicantPartnerStatus,
 	}
 }
 
