@@ -121,11 +121,11 @@ func applicantPartnerStatus(status string) string {
 }
 
 type applicantPartnerRow struct {
-	Index                                    int
-	ID, Name, CharityNumber, CompanyNumber   string // field names
-	Mail, Share, SharePurpose                string // field names
-	Status                                   string // as the lead reads it ("" for a new row)
-	CanInvite                                bool
+	Index                                  int
+	ID, Name, CharityNumber, CompanyNumber string // field names
+	Mail, Share, SharePurpose              string // field names
+	Status                                 string // as the lead reads it ("" for a new row)
+	CanInvite                              bool
 }
 
 type applicantPartnersData struct {
@@ -265,10 +265,11 @@ func (ui *UI) applicantInvitePartner(c *gin.Context, x applicantCase, i int) {
 		if e.Kind == app.KindConflict {
 			field = applicantPartnerField(i, "name")
 		}
-		f.Fail(field, e.Message)
-		for _, msg := range e.Fields {
-			f.Fail(field, msg)
+		msg := e.Message
+		for _, m := range e.Fields {
+			msg = m
 		}
+		f.Fail(field, msg)
 		ui.applicantRenderPartners(c, http.StatusUnprocessableEntity, x, f, len(x.App.Partners))
 		return
 	}
