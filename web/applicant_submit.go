@@ -1,7 +1,9 @@
 package web
 
 import (
+	"maps"
 	"net/http"
+	"slices"
 	"strconv"
 	"strings"
 
@@ -181,10 +183,19 @@ func (ui *UI) applicantSubmit(c *gin.Context) {
 	}
 	rename := map[string]string{}
 	if e, ok := app.AsError(err); ok {
-		for k := range e.Fields {
+		// Every partner's problem on the partners row, one after another.
+		var partnerProblems []string
+		for _, k := range slices.Sorted(maps.Keys(e.Fields)) {
 			if strings.HasPrefix(k, "partners[") {
-				rename[k] = "partners"
+				partnerProblems = append(partnerProblems, strings.TrimSuffix(e.Fields[k], "."))
+				delete(e.Fields, k)
 			}
+		}
+		if len(partnerProblems) > 0 {
+			if msg := e.Fields["partners"]; msg != "" {
+				partnerProblems = append([]string{strings.TrimSuffix(msg, ".")}, partnerProblems...)
+			}
+			e.Fields["partners"] = strings.Join(partnerProblems, ". ")
 		}
 		if _, bad := e.Fields["requested_pence"]; bad {
 			e.Fields["requested_pence"] = "Enter how much you are asking for"
