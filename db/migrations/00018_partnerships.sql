@@ -26,7 +26,22 @@ CREATE UNIQUE INDEX payments_tranche_live ON payments (grant_id, tranche, coales
     WHERE status <> 'cancelled';
 CREATE INDEX payments_partner ON payments (partner_organisation_id) WHERE partner_organisation_id IS NOT NULL;
 
+-- One definition of whether a payee can be paid now, for a grant's payee
+-- and for each payment's: a host (if any) has consented; then under the
+-- manual provider the payee's bank details are saved, under Stripe its
+-- account has payouts enabled.
+-- +goose StatementBegin
+CREATE FUNCTION payee_payout_ready(provider text, host_consented boolean, payee_id text, stripe_account_id text,
+                                   payout_ready_at timestamptz) RETURNS boolean
+LANGUAGE sql STABLE PARALLEL SAFE
+AS $$ SELECT host_consented AND CASE provider
+                                  WHEN 'manual' THEN EXISTS (SELECT 1 FROM bank_accounts b WHERE b.organisation_id = payee_id)
+                                  ELSE stripe_account_id IS NOT NULL AND payout_ready_at IS NOT NULL
+                                END $$;
+-- +goose StatementEnd
+
 -- +goose Down
+DROP FUNCTION payee_payout_ready(text, boolean, text, text, timestamptz);
 DROP INDEX payments_partner;
 DROP INDEX payments_tranche_live;
 CREATE UNIQUE INDEX payments_tranche_live ON payments (grant_id, tranche) WHERE status <> 'cancelled';

@@ -194,11 +194,9 @@ func (q *Queries) GrantActivePaidTo(ctx context.Context, arg GrantActivePaidToPa
 
 const grantPayeesByGrants = `-- name: GrantPayeesByGrants :many
 SELECT g.id AS grant_id, payee.id AS payee_organisation_id,
-       ((o.host_organisation_id IS NULL OR o.host_consented_at IS NOT NULL)
-        AND CASE coalesce(r.definition ->> 'payment_provider', $1::text)
-              WHEN 'manual' THEN EXISTS (SELECT 1 FROM bank_accounts b WHERE b.organisation_id = payee.id)
-              ELSE payee.stripe_account_id IS NOT NULL AND payee.payout_ready_at IS NOT NULL
-            END)::boolean AS payout_ready
+       payee_payout_ready(coalesce(r.definition ->> 'payment_provider', $1::text),
+                          o.host_organisation_id IS NULL OR o.host_consented_at IS NOT NULL,
+                          payee.id, payee.stripe_account_id, payee.payout_ready_at)::boolean AS payout_ready
 FROM grants g
 JOIN organisations o ON o.id = g.organisation_id
 JOIN organisations payee ON payee.id = coalesce(o.host_organisation_id, o.id)
