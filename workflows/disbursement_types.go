@@ -94,6 +94,10 @@ type PayoutAccountUpdate struct {
 	Caller     Caller `json:"caller"`
 	ReturnURL  string `json:"return_url"`
 	RefreshURL string `json:"refresh_url"`
+	// OrganisationID, when set, is the partner organisation paid a share
+	// of the grant whose payouts are set up (its admin asks); empty: the
+	// grantee's.
+	OrganisationID string `json:"organisation_id,omitempty"`
 }
 
 // PayoutAccountResult is the account and where to onboard it.

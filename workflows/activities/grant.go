@@ -75,6 +75,11 @@ func (a *Activities) LoadGrant(ctx context.Context, grantID string) (workflows.G
 	if s.Parties, err = loadParties(ctx, q, app, true); err != nil {
 		return workflows.GrantSnapshot{}, classify(err)
 	}
+	if def.PaysEachPartner() {
+		if s.Parties.PartnerAdminIDs, err = partnerPayoutAdmins(ctx, q, g.ID); err != nil {
+			return workflows.GrantSnapshot{}, classify(err)
+		}
+	}
 	return s, nil
 }
 

@@ -4,6 +4,7 @@ import (
 	"context"
 	"encoding/json"
 	"fmt"
+	"slices"
 
 	"github.com/civicgrants/grants/db/sqlc"
 	"github.com/civicgrants/grants/round"
@@ -71,18 +72,65 @@ func splitTranche(amount int64, payees []payee) []int64 {
 	return spread(amount, weights)
 }
 
+// paidToPartner reports whether some payment of the grant pays a share
+// of orgID.
+func paidToPartner(ctx context.Context, q *sqlc.Queries, grantID, orgID string) (bool, error) {
+	orgs, err := partnersPaid(ctx, q, grantID)
+	if err != nil {
+		return false, err
+	}
+	return slices.Contains(orgs, orgID), nil
+}
+
+// partnersPaid lists the partner organisations the grant's payments pay
+// shares of, each once, in payment order.
+func partnersPaid(ctx context.Context, q *sqlc.Queries, grantID string) ([]string, error) {
+	pays, err := q.PaymentListByGrant(ctx, grantID)
+	if err != nil {
+		return nil, fmt.Errorf("list payments: %w", err)
+	}
+	var out []string
+	for _, p := range pays {
+		if p.PartnerOrganisationID != nil && !slices.Contains(out, *p.PartnerOrganisationID) {
+			out = append(out, *p.PartnerOrganisationID)
+		}
+	}
+	return out, nil
+}
+
+// partnerPayoutAdmins are the admins of each partner paid a share of the
+// grant (and of its host, if any), by organisation.
+func partnerPayoutAdmins(ctx context.Context, q *sqlc.Queries, grantID string) (map[string][]string, error) {
+	orgs, err := partnersPaid(ctx, q, grantID)
+	if err != nil || len(orgs) == 0 {
+		return nil, err
+	}
+	out := map[string][]string{}
+	for _, orgID := range orgs {
+		admins, err := q.OrganisationAdmins(ctx, orgID)
+		if err != nil {
+			return nil, fmt.Errorf("list partner admins: %w", err)
+		}
+		org, err := q.OrganisationGet(ctx, orgID)
+		if err != nil {
+			return nil, fmt.Errorf("load partner: %w", err)
+		}
+		if org.HostOrganisationID != nil {
+			host, err := q.OrganisationAdmins(ctx, *org.HostOrganisationID)
+			if err != nil {
+				return nil, fmt.Errorf("list partner host admins: %w", err)
+			}
+			admins = append(admins, host...)
+		}
+		out[orgID] = admins
+	}
+	return out, nil
+}
+
 // paidToPartners reports whether any payment of the grant pays a
 // partner's share. Variations re-spread tranches over one payee, so they
 // refuse such a grant.
 func paidToPartners(ctx context.Context, q *sqlc.Queries, grantID string) (bool, error) {
-	pays, err := q.PaymentListByGrant(ctx, grantID)
-	if err != nil {
-		return false, fmt.Errorf("list payments: %w", err)
-	}
-	for _, p := range pays {
-		if p.PartnerOrganisationID != nil {
-			return true, nil
-		}
-	}
-	return false, nil
+	orgs, err := partnersPaid(ctx, q, grantID)
+	return len(orgs) > 0, err
 }
