@@ -128,6 +128,8 @@ func TestPaidToEachPartnerThroughTheWorkflows(t *testing.T) {
 	}
 	got := approve(patPay, f.fin1Tok)
 	require.Equal(t, patOrg, got["payee"].(map[string]any)["organisation_id"], "the approver sees the partner as payee")
+	require.Equal(t, patOrg, got["organisation_id"], "the payment is for the partner")
+	require.Equal(t, patOrg, got["partner_organisation_id"])
 	require.Equal(t, "****2222", got["payee"].(map[string]any)["account_number"])
 	require.Equal(t, workflows.PaymentApproved, approve(patPay, f.fin2Tok)["status"])
 	got = approve(leadPay, f.fin1Tok)

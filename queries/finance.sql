@@ -7,19 +7,20 @@
 -- ---- Payments ----
 
 -- name: PaymentDetailGet :one
--- One payment with its grantee organisation.
-SELECT sqlc.embed(p), g.organisation_id, o.name AS organisation_name
+-- One payment with the organisation it pays: the grantee, or the partner
+-- whose share it pays.
+SELECT sqlc.embed(p), o.id AS organisation_id, o.name AS organisation_name
 FROM payments p
 JOIN grants g ON g.id = p.grant_id
-JOIN organisations o ON o.id = g.organisation_id
+JOIN organisations o ON o.id = coalesce(p.partner_organisation_id, g.organisation_id)
 WHERE p.id = @id;
 
 -- name: PaymentListQueue :many
 -- The finance queue: every payment, optionally by status and grant, by id.
-SELECT sqlc.embed(p), g.organisation_id, o.name AS organisation_name
+SELECT sqlc.embed(p), o.id AS organisation_id, o.name AS organisation_name
 FROM payments p
 JOIN grants g ON g.id = p.grant_id
-JOIN organisations o ON o.id = g.organisation_id
+JOIN organisations o ON o.id = coalesce(p.partner_organisation_id, g.organisation_id)
 WHERE (sqlc.narg(status)::text IS NULL OR p.status = sqlc.narg(status))
   AND (sqlc.narg(grant_id)::text IS NULL OR p.grant_id = sqlc.narg(grant_id))
   AND (sqlc.narg(cursor)::text IS NULL OR p.id > sqlc.narg(cursor))
@@ -27,10 +28,10 @@ ORDER BY p.id
 LIMIT @row_limit;
 
 -- name: PaymentDetailListByRun :many
-SELECT sqlc.embed(p), g.organisation_id, o.name AS organisation_name
+SELECT sqlc.embed(p), o.id AS organisation_id, o.name AS organisation_name
 FROM payments p
 JOIN grants g ON g.id = p.grant_id
-JOIN organisations o ON o.id = g.organisation_id
+JOIN organisations o ON o.id = coalesce(p.partner_organisation_id, g.organisation_id)
 WHERE p.payment_run_id = @payment_run_id
 ORDER BY p.id;
 
@@ -51,7 +52,7 @@ SELECT p.id, p.grant_id, o.name AS organisation_name, p.tranche, p.amount_pence,
                  WHERE a.payment_id = p.id), '')::text AS approved_by
 FROM payments p
 JOIN grants g ON g.id = p.grant_id
-JOIN organisations o ON o.id = g.organisation_id
+JOIN organisations o ON o.id = coalesce(p.partner_organisation_id, g.organisation_id)
 WHERE sqlc.narg(cursor)::text IS NULL OR p.id > sqlc.narg(cursor)
 ORDER BY p.id
 LIMIT @row_limit;

@@ -418,10 +418,10 @@ func (q *Queries) PaymentAssignRun(ctx context.Context, arg PaymentAssignRunPara
 const paymentDetailGet = `-- name: PaymentDetailGet :one
 
 
-SELECT p.id, p.grant_id, p.tranche, p.amount_pence, p.condition, p.status, p.due_at, p.created_at, p.updated_at, p.provider, p.requested_by, p.attempt, p.provider_reference, p.failure_reason, p.cancel_reason, p.cancelled_by, p.held_reason, p.payment_run_id, p.paid_at, p.reversed_at, p.reversal_reason, p.reversed_pence, p.partner_organisation_id, g.organisation_id, o.name AS organisation_name
+SELECT p.id, p.grant_id, p.tranche, p.amount_pence, p.condition, p.status, p.due_at, p.created_at, p.updated_at, p.provider, p.requested_by, p.attempt, p.provider_reference, p.failure_reason, p.cancel_reason, p.cancelled_by, p.held_reason, p.payment_run_id, p.paid_at, p.reversed_at, p.reversal_reason, p.reversed_pence, p.partner_organisation_id, o.id AS organisation_id, o.name AS organisation_name
 FROM payments p
 JOIN grants g ON g.id = p.grant_id
-JOIN organisations o ON o.id = g.organisation_id
+JOIN organisations o ON o.id = coalesce(p.partner_organisation_id, g.organisation_id)
 WHERE p.id = $1
 `
 
@@ -437,7 +437,8 @@ type PaymentDetailGetRow struct {
 // payout state, reports and their evidence, variations and the payments
 // export. The workflows' activities write the rest (disbursement.sql).
 // ---- Payments ----
-// One payment with its grantee organisation.
+// One payment with the organisation it pays: the grantee, or the partner
+// whose share it pays.
 func (q *Queries) PaymentDetailGet(ctx context.Context, id string) (PaymentDetailGetRow, error) {
 	row := q.db.QueryRow(ctx, paymentDetailGet, id)
 	var i PaymentDetailGetRow
@@ -472,10 +473,10 @@ func (q *Queries) PaymentDetailGet(ctx context.Context, id string) (PaymentDetai
 }
 
 const paymentDetailListByRun = `-- name: PaymentDetailListByRun :many
-SELECT p.id, p.grant_id, p.tranche, p.amount_pence, p.condition, p.status, p.due_at, p.created_at, p.updated_at, p.provider, p.requested_by, p.attempt, p.provider_reference, p.failure_reason, p.cancel_reason, p.cancelled_by, p.held_reason, p.payment_run_id, p.paid_at, p.reversed_at, p.reversal_reason, p.reversed_pence, p.partner_organisation_id, g.organisation_id, o.name AS organisation_name
+SELECT p.id, p.grant_id, p.tranche, p.amount_pence, p.condition, p.status, p.due_at, p.created_at, p.updated_at, p.provider, p.requested_by, p.attempt, p.provider_reference, p.failure_reason, p.cancel_reason, p.cancelled_by, p.held_reason, p.payment_run_id, p.paid_at, p.reversed_at, p.reversal_reason, p.reversed_pence, p.partner_organisation_id, o.id AS organisation_id, o.name AS organisation_name
 FROM payments p
 JOIN grants g ON g.id = p.grant_id
-JOIN organisations o ON o.id = g.organisation_id
+JOIN organisations o ON o.id = coalesce(p.partner_organisation_id, g.organisation_id)
 WHERE p.payment_run_id = $1
 ORDER BY p.id
 `
@@ -540,7 +541,7 @@ SELECT p.id, p.grant_id, o.name AS organisation_name, p.tranche, p.amount_pence,
                  WHERE a.payment_id = p.id), '')::text AS approved_by
 FROM payments p
 JOIN grants g ON g.id = p.grant_id
-JOIN organisations o ON o.id = g.organisation_id
+JOIN organisations o ON o.id = coalesce(p.partner_organisation_id, g.organisation_id)
 WHERE $1::text IS NULL OR p.id > $1
 ORDER BY p.id
 LIMIT $2
@@ -597,10 +598,10 @@ func (q *Queries) PaymentExportPage(ctx context.Context, arg PaymentExportPagePa
 }
 
 const paymentListQueue = `-- name: PaymentListQueue :many
-SELECT p.id, p.grant_id, p.tranche, p.amount_pence, p.condition, p.status, p.due_at, p.created_at, p.updated_at, p.provider, p.requested_by, p.attempt, p.provider_reference, p.failure_reason, p.cancel_reason, p.cancelled_by, p.held_reason, p.payment_run_id, p.paid_at, p.reversed_at, p.reversal_reason, p.reversed_pence, p.partner_organisation_id, g.organisation_id, o.name AS organisation_name
+SELECT p.id, p.grant_id, p.tranche, p.amount_pence, p.condition, p.status, p.due_at, p.created_at, p.updated_at, p.provider, p.requested_by, p.attempt, p.provider_reference, p.failure_reason, p.cancel_reason, p.cancelled_by, p.held_reason, p.payment_run_id, p.paid_at, p.reversed_at, p.reversal_reason, p.reversed_pence, p.partner_organisation_id, o.id AS organisation_id, o.name AS organisation_name
 FROM payments p
 JOIN grants g ON g.id = p.grant_id
-JOIN organisations o ON o.id = g.organisation_id
+JOIN organisations o ON o.id = coalesce(p.partner_organisation_id, g.organisation_id)
 WHERE ($1::text IS NULL OR p.status = $1)
   AND ($2::text IS NULL OR p.grant_id = $2)
   AND ($3::text IS NULL OR p.id > $3)
