@@ -167,8 +167,14 @@ func TestPaidToEachPartnerThroughTheWorkflows(t *testing.T) {
 		mine = append(mine, p.(map[string]any)["id"].(string))
 	}
 	require.Equal(t, []string{pays[0].ID, pays[2].ID}, mine)
+	res = f.do(t, "GET", "/grants", pat, nil)
+	require.Equal(t, http.StatusOK, res.Status, string(res.Body))
+	listed := res.json(t)["items"].([]any)
+	require.Len(t, listed, 1, "the partner lists the grant it has a share of")
+	require.Equal(t, seen, listed[0], "as it reads it")
 	stranger := f.applicant(t, "stranger@example.org")
 	require.Equal(t, http.StatusNotFound, f.do(t, "GET", "/grants/"+grantID, stranger, nil).Status)
+	require.Empty(t, f.do(t, "GET", "/grants", stranger, nil).json(t)["items"])
 	require.Equal(t, http.StatusForbidden, f.do(t, "GET", "/payments/"+patPay, pat, nil).Status, "payments are finance's")
 	require.Equal(t, http.StatusNotFound, f.do(t, "GET", "/organisations/"+d.leadOrg+"/bank-account", pat, nil).Status, "nor the lead's bank details")
 }

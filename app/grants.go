@@ -129,7 +129,9 @@ func grantView(g sqlc.Grant, x grantExtras) Grant {
 }
 
 // ListGrants lists the grants the actor may see: managers, chairs and
-// finance every grant, everyone else their organisations' ones.
+// finance every grant, everyone else their organisations' ones, and those
+// paying a share to a partner organisation of theirs (as partnerGrant
+// shows them).
 func (a *App) ListGrants(ctx context.Context, actor Actor, f GrantFilter) (Page[Grant], error) {
 	fields := map[string]string{}
 	cursor, limit := f.Page.parse(id.Grant, fields)
@@ -156,6 +158,23 @@ func (a *App) ListGrants(ctx context.Context, actor Actor, f GrantFilter) (Page[
 	items, err := a.grantViews(ctx, rows)
 	if err != nil {
 		return Page[Grant]{}, err
+	}
+	if !actor.seesAllGrants() { // a partner's grants, as a partner sees them
+		mine, err := a.store.OrganisationMembershipsForUser(ctx, actor.ID)
+		if err != nil {
+			return Page[Grant]{}, fmt.Errorf("list memberships: %w", err)
+		}
+		member := map[string]bool{}
+		for _, m := range mine {
+			member[m.OrganisationID] = true
+		}
+		for i, g := range items {
+			if !member[g.OrganisationID] {
+				if items[i], err = a.partnerGrant(ctx, actor, g.ID, notFound("Grant")); err != nil {
+					return Page[Grant]{}, err
+				}
+			}
+		}
 	}
 	return Page[Grant]{Items: items, NextCursor: next}, nil
 }

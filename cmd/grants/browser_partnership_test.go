@@ -124,7 +124,9 @@ func TestBrowserPartnership(t *testing.T) {
 	b.clickButton("Save bank details")
 	b.expectText("Bank details saved")
 
-	p.visit("/grants/" + grantID)
+	p.visit("/applications")
+	p.clickLink(def.Name)
+	p.expectPath("/grants/" + grantID)
 	p.expectText(partnerName, "£400")
 	p.expectNoText("£600")
 	p.clickButton("Add bank details")

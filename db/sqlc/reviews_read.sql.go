@@ -84,7 +84,9 @@ func (q *Queries) AssessmentScoredTotalsByApplications(ctx context.Context, appl
 const grantListScoped = `-- name: GrantListScoped :many
 SELECT g.id, g.application_id, g.round_id, g.organisation_id, g.award_pence, g.conditions, g.status, g.offered_at, g.offer_expires_at, g.signatory_name, g.signatory_role, g.accepted_by, g.accepted_at, g.lapsed_at, g.created_at, g.updated_at, g.clawback_pence, g.flags, g.completed_at, g.declined_at, g.decline_reason FROM grants g
 WHERE ($1::boolean
-       OR g.organisation_id IN (SELECT organisation_id FROM organisation_members WHERE user_id = $2))
+       OR g.organisation_id IN (SELECT m.organisation_id FROM organisation_members m WHERE m.user_id = $2)
+       OR EXISTS (SELECT 1 FROM payments p JOIN organisation_members pm ON pm.organisation_id = p.partner_organisation_id
+                  WHERE p.grant_id = g.id AND pm.user_id = $2))
   AND ($3::text IS NULL OR g.id > $3)
   AND ($4::text IS NULL OR g.status = $4)
   AND ($5::text IS NULL OR g.round_id = $5)
@@ -101,7 +103,8 @@ type GrantListScopedParams struct {
 	RowLimit int32
 }
 
-// Grants of the user's organisations, or every grant when see_all.
+// Grants of the user's organisations (and those paying shares to partner
+// organisations of theirs), or every grant when see_all.
 func (q *Queries) GrantListScoped(ctx context.Context, arg GrantListScopedParams) ([]Grant, error) {
 	rows, err := q.db.Query(ctx, grantListScoped,
 		arg.SeeAll,
