@@ -94,7 +94,7 @@ func TestPaidToEachPartnerThroughTheWorkflows(t *testing.T) {
 	var parts []part
 	var total int64
 	for _, p := range pays {
-		parts = append(parts, part{p.Tranche, deref(p.PartnerOrganisationID), p.AmountPence})
+		parts = append(parts, part{p.Tranche, partnerOf(p.PartnerOrganisationID), p.AmountPence})
 		total += p.AmountPence
 	}
 	// Tranches 100000 and 100001; the partner's 40% of each rounded down.
@@ -179,10 +179,10 @@ func TestPaidToEachPartnerThroughTheWorkflows(t *testing.T) {
 	require.Equal(t, http.StatusNotFound, f.do(t, "GET", "/organisations/"+d.leadOrg+"/bank-account", pat, nil).Status, "nor the lead's bank details")
 }
 
-func deref[T any](p *T) T {
-	var zero T
+// partnerOf is the partner a payment pays a share of ("" for the lead's).
+func partnerOf(p *string) string {
 	if p == nil {
-		return zero
+		return ""
 	}
 	return *p
 }

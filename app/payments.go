@@ -37,10 +37,10 @@ type Payment struct {
 	Payee             *Payee     `json:"payee"`
 	// PartnerOrganisationID is the partner whose share this payment pays
 	// (a round paying each partner); nil for the grantee's.
-	PartnerOrganisationID *string `json:"partner_organisation_id,omitempty"`
-	DueAt             *time.Time `json:"due_at"`
-	PaidAt            *time.Time `json:"paid_at"`
-	ReversedAt        *time.Time `json:"reversed_at"`
+	PartnerOrganisationID *string    `json:"partner_organisation_id,omitempty"`
+	DueAt                 *time.Time `json:"due_at"`
+	PaidAt                *time.Time `json:"paid_at"`
+	ReversedAt            *time.Time `json:"reversed_at"`
 	// ReversedPence is how much the provider has reversed: all of it for a
 	// reversed payment, part of it for a paid one partially reversed.
 	ReversedPence int64     `json:"reversed_pence"`
