@@ -165,6 +165,12 @@ func TestPartnershipConsentRequired(t *testing.T) {
 	require.Equal(t, http.StatusAccepted, res.Status, string(res.Body))
 	res = b.do(t, "POST", "/partner-invitations/lookup", pat, map[string]any{"token": tok})
 	require.Equal(t, http.StatusUnprocessableEntity, res.Status, "a used link shows nothing")
+	for action, want := range map[string]int{"application.partner_invited": 2, "application.partner_confirmed": 2} {
+		var n int
+		require.NoError(t, b.env.Store.Pool.QueryRow(context.Background(),
+			`SELECT count(*) FROM audit_events WHERE chain = $1 AND action = $2`, "application:"+d.appID, action).Scan(&n))
+		require.Equal(t, want, n, action)
+	}
 }
 
 // TestPartnershipConsentOptional: by default a named or declining partner
