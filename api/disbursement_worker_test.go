@@ -21,7 +21,7 @@ import (
 	"github.com/civicgrants/grants/workflows/wftest"
 )
 
-// workflowsOn runs the workflows and activities (no Stripe) on a task
+// workflowsOn runs the workflows and activities (Stripe: f.stripe, if any) on a task
 // queue of the test's own against the real Temporal dev server and sends
 // the bundle's Updates there; dispatchOnce drains the outbox.
 func (f *financeBundle) workflowsOn(t *testing.T) (tc client.Client, queue string, dispatchOnce func()) {
@@ -31,7 +31,7 @@ func (f *financeBundle) workflowsOn(t *testing.T) (tc client.Client, queue strin
 	log := slog.New(slog.DiscardHandler)
 	w := worker.New(tc, queue, worker.Options{})
 	workflows.Register(w)
-	(&activities.Activities{Store: f.env.Store, Log: log, Temporal: tc}).Register(w)
+	(&activities.Activities{Store: f.env.Store, Log: log, Temporal: tc, Stripe: f.stripe}).Register(w)
 	require.NoError(t, w.Start())
 	t.Cleanup(w.Stop)
 	f.env.App.UseCases(app.TemporalCases(tc, 20*time.Second))

@@ -10,6 +10,7 @@ import (
 
 	"github.com/civicgrants/grants/app"
 	"github.com/civicgrants/grants/app/apptest"
+	"github.com/civicgrants/grants/payments"
 )
 
 // sentUpdate is one Update a use case sent.
@@ -83,6 +84,7 @@ type financeBundle struct {
 	fin1Tok      string
 	fin2Tok      string
 	managerToken string
+	stripe       payments.Stripe // for the activities of workflowsOn; nil: none
 }
 
 func setupFinance(t *testing.T) *financeBundle {

@@ -34,11 +34,21 @@ const (
 const maxPartners = 20
 
 // Partner is a partner organisation of an application (besides the lead).
+// ID is given by the server and sent back to keep a partner's status
+// across saves; OrganisationID and Status are set by the partnership's
+// invitation and its answer (never by a save). SharePence is the part of
+// the request the partner spends, on SharePurpose; with no shares the
+// whole request is the lead's.
 type Partner struct {
-	Name          string `json:"name"`
-	CharityNumber string `json:"charity_number,omitempty"`
-	CompanyNumber string `json:"company_number,omitempty"`
-	ContactEmail  string `json:"contact_email,omitempty"`
+	ID             string `json:"id,omitempty"`
+	Name           string `json:"name"`
+	CharityNumber  string `json:"charity_number,omitempty"`
+	CompanyNumber  string `json:"company_number,omitempty"`
+	ContactEmail   string `json:"contact_email,omitempty"`
+	OrganisationID string `json:"organisation_id,omitempty"`
+	Status         string `json:"status"`
+	SharePence     *int64 `json:"share_pence,omitempty"`
+	SharePurpose   string `json:"share_purpose,omitempty"`
 }
 
 // Application is the view of an application.
@@ -103,6 +113,11 @@ func applicationView(r sqlc.Application) (Application, error) {
 	}
 	if v.Partners == nil {
 		v.Partners = []Partner{}
+	}
+	for i := range v.Partners {
+		if v.Partners[i].Status == "" {
+			v.Partners[i].Status = PartnerNamed
+		}
 	}
 	if len(r.Eligibility) > 0 {
 		v.Eligibility = new(eligibility.Result)
@@ -342,6 +357,13 @@ func validatePartners(ps []Partner, fields map[string]string) []Partner {
 		if p.ContactEmail != "" && !validEmail(p.ContactEmail) {
 			fields[key+"contact_email"] = badEmail
 		}
+		p.SharePurpose = strings.TrimSpace(p.SharePurpose)
+		if p.SharePence != nil && *p.SharePence < 0 {
+			fields[key+"share_pence"] = "Enter a share of 0 or more, in pence"
+		}
+		if utf8.RuneCountInString(p.SharePurpose) > maxSharePurpose {
+			fields[key+"share_purpose"] = fmt.Sprintf("Say what the share pays for in %d characters or fewer", maxSharePurpose)
+		}
 		out[i] = p
 	}
 	return out
@@ -435,6 +457,7 @@ func (a *App) SaveApplication(ctx context.Context, actor Actor, appID string, bo
 			if !p.Partners.Null && p.Partners.Value != nil {
 				partners = validatePartners(p.Partners.Value, fields)
 			}
+			partners = keepPartnerStatus(cur.Partners, partners)
 		}
 		if len(fields) > 0 {
 			return Invalid(fields)
@@ -446,6 +469,11 @@ func (a *App) SaveApplication(ctx context.Context, actor Actor, appID string, bo
 		rawPartners, err := json.Marshal(partners)
 		if err != nil {
 			return fmt.Errorf("encode partners: %w", err)
+		}
+		if p.Partners.Set {
+			if err := a.cancelDroppedPartnerInvitations(ctx, q, appID, cur.Partners, partners); err != nil {
+				return err
+			}
 		}
 		r, err := q.ApplicationSaveDraft(ctx, sqlc.ApplicationSaveDraftParams{ID: appID, Version: x.app.Version, Tier: tier,
 			RequestedPence: requested, Answers: rawAnswers, Partners: rawPartners})
@@ -616,10 +644,14 @@ func validateForSubmission(ctx context.Context, q *sqlc.Queries, def round.Defin
 	case haveTier && (*app.RequestedPence < tier.MinPence || *app.RequestedPence > tier.MaxPence):
 		fields["requested_pence"] = fmt.Sprintf("For this tier, ask for between %d and %d pence", tier.MinPence, tier.MaxPence)
 	}
-	if len(app.Partners) < def.MinPartners {
+	if n := countPartners(def, app.Partners); n < def.MinPartners {
 		fields["partners"] = fmt.Sprintf("Add at least %d partner organisation(s)", def.MinPartners)
+		if def.ConsentRequired() {
+			fields["partners"] = fmt.Sprintf("At least %d partner organisation(s) must confirm the partnership", def.MinPartners)
+		}
 	}
 	validatePartners(app.Partners, fields)
+	checkPartnership(def, app, fields)
 	if len(fields) > 0 {
 		return Invalid(fields)
 	}

@@ -67,6 +67,9 @@ type GrantPayment struct {
 	ProviderReference *string    `json:"provider_reference"`
 	PaidAt            *time.Time `json:"paid_at"`
 	Approvals         int        `json:"approvals"`
+	// PartnerOrganisationID names the partner whose share this payment
+	// pays (a round paying each partner); nil for the lead's.
+	PartnerOrganisationID *string `json:"partner_organisation_id,omitempty"`
 }
 
 // GrantReport is one report a grant owes; DueAt is set on acceptance.
@@ -117,7 +120,7 @@ func grantView(g sqlc.Grant, x grantExtras) Grant {
 		}
 		v.Payments = append(v.Payments, GrantPayment{ID: p.ID, Tranche: p.Tranche, Status: p.Status, AmountPence: p.AmountPence,
 			Condition: p.Condition, DueAt: p.DueAt, Provider: p.Provider, ProviderReference: p.ProviderReference,
-			PaidAt: p.PaidAt, Approvals: int(r.Approvals)})
+			PaidAt: p.PaidAt, Approvals: int(r.Approvals), PartnerOrganisationID: p.PartnerOrganisationID})
 	}
 	for _, r := range x.reports {
 		v.Reports = append(v.Reports, GrantReport{ID: r.ID, Kind: r.Kind, Status: r.Status, DueAt: r.DueAt, SubmittedAt: r.SubmittedAt})
@@ -126,7 +129,9 @@ func grantView(g sqlc.Grant, x grantExtras) Grant {
 }
 
 // ListGrants lists the grants the actor may see: managers, chairs and
-// finance every grant, everyone else their organisations' ones.
+// finance every grant, everyone else their organisations' ones, and those
+// paying a share to a partner organisation of theirs (as partnerGrant
+// shows them).
 func (a *App) ListGrants(ctx context.Context, actor Actor, f GrantFilter) (Page[Grant], error) {
 	fields := map[string]string{}
 	cursor, limit := f.Page.parse(id.Grant, fields)
@@ -153,6 +158,23 @@ func (a *App) ListGrants(ctx context.Context, actor Actor, f GrantFilter) (Page[
 	items, err := a.grantViews(ctx, rows)
 	if err != nil {
 		return Page[Grant]{}, err
+	}
+	if !actor.seesAllGrants() { // a partner's grants, as a partner sees them
+		mine, err := a.store.OrganisationMembershipsForUser(ctx, actor.ID)
+		if err != nil {
+			return Page[Grant]{}, fmt.Errorf("list memberships: %w", err)
+		}
+		member := map[string]bool{}
+		for _, m := range mine {
+			member[m.OrganisationID] = true
+		}
+		for i, g := range items {
+			if !member[g.OrganisationID] {
+				if items[i], err = a.partnerGrant(ctx, actor, g.ID, notFound("Grant")); err != nil {
+					return Page[Grant]{}, err
+				}
+			}
+		}
 	}
 	return Page[Grant]{Items: items, NextCursor: next}, nil
 }
@@ -239,9 +261,14 @@ func (a *App) grantRole(ctx context.Context, actor Actor, orgID, what string) (s
 	return role, nil
 }
 
-// GetGrant reads one grant with its payments and reports.
+// GetGrant reads one grant with its payments and reports. A member of a
+// partner organisation paid a share of the grant reads its summary with
+// that organisation's payments only (partnerGrant).
 func (a *App) GetGrant(ctx context.Context, actor Actor, grantID string) (Grant, error) {
 	g, _, err := a.loadGrant(ctx, actor, grantID)
+	if e, ok := AsError(err); ok && e.Kind == KindNotFound {
+		return a.partnerGrant(ctx, actor, grantID, err)
+	}
 	if err != nil {
 		return Grant{}, err
 	}
@@ -326,4 +353,37 @@ func (a *App) DeclineGrant(ctx context.Context, actor Actor, grantID string, bod
 		return Grant{}, err
 	}
 	return a.GetGrant(ctx, actor, grantID)
+}
+
+// partnerGrant is the grant as a partner organisation paid a share of it
+// sees it: the summary (no signatory, no reports) with only its own
+// payments, its own payout readiness as payee; notFound (the error
+// given) for anyone with no such payment.
+func (a *App) partnerGrant(ctx context.Context, actor Actor, grantID string, notFound error) (Grant, error) {
+	g, err := a.getGrant(ctx, grantID)
+	if err != nil {
+		return Grant{}, err
+	}
+	rows, err := a.store.PaymentListForPartnerMember(ctx, sqlc.PaymentListForPartnerMemberParams{GrantID: g.ID, UserID: actor.ID})
+	if err != nil {
+		return Grant{}, fmt.Errorf("list partner payments: %w", err)
+	}
+	if len(rows) == 0 {
+		return Grant{}, notFound
+	}
+	x := grantExtras{}
+	for _, r := range rows {
+		x.payments = append(x.payments, sqlc.PaymentListByGrantsRow(r))
+	}
+	ready, err := a.store.PaymentPayeeReadiness(ctx, sqlc.PaymentPayeeReadinessParams{GrantID: g.ID, DefaultProvider: a.cfg.DefaultPaymentProvider})
+	if err != nil {
+		return Grant{}, fmt.Errorf("payees' readiness: %w", err)
+	}
+	for _, r := range ready {
+		if r.PaymentID == rows[0].Payment.ID {
+			x.payee = sqlc.GrantPayeesByGrantsRow{GrantID: g.ID, PayeeOrganisationID: r.PayeeOrganisationID, PayoutReady: r.PayoutReady}
+		}
+	}
+	g.SignatoryName, g.SignatoryRole, g.DeclineReason = nil, nil, nil
+	return grantView(g, x), nil
 }

@@ -117,12 +117,19 @@ func (a *App) invitationView(i sqlc.Invitation, inviter string) Invitation {
 }
 
 // issueInvitation replaces the open invitation to the same address and
-// team (or staff), makes p with a fresh link token, and queues its e-mail
+// team (or staff; or the same partner of an application), makes p with a fresh link token, and queues its e-mail
 // (kind), inside q's transaction.
 func (a *App) issueInvitation(ctx context.Context, q *sqlc.Queries, key []byte, p sqlc.InvitationCreateParams, kind string) (sqlc.Invitation, error) {
 	now := a.now().UTC()
-	if _, err := q.InvitationCancelOpenTo(ctx, sqlc.InvitationCancelOpenToParams{Now: now, Kind: p.Kind,
-		OrganisationID: p.OrganisationID, Email: p.Email}); err != nil {
+	var err error
+	if p.Kind == invitationPartner {
+		_, err = q.InvitationCancelOpenForPartner(ctx, sqlc.InvitationCancelOpenForPartnerParams{Now: now,
+			ApplicationID: p.ApplicationID, PartnerID: p.PartnerID})
+	} else {
+		_, err = q.InvitationCancelOpenTo(ctx, sqlc.InvitationCancelOpenToParams{Now: now, Kind: p.Kind,
+			OrganisationID: p.OrganisationID, Email: p.Email})
+	}
+	if err != nil {
 		return sqlc.Invitation{}, fmt.Errorf("replace invitation: %w", err)
 	}
 	nonce, err := linktoken.NewNonce()
@@ -335,7 +342,7 @@ func (a *App) AcceptInvitation(ctx context.Context, actor Actor, in AcceptInvita
 	err := a.store.InTx(ctx, func(q *sqlc.Queries) error {
 		now := a.now().UTC()
 		inv, err := q.InvitationOpenByToken(ctx, sqlc.InvitationOpenByTokenParams{TokenHash: linktoken.Hash(in.Token), Now: now})
-		if isNotFound(err) {
+		if isNotFound(err) || (err == nil && inv.Kind == invitationPartner) { // a partnership is answered at its own route
 			return Invalid(map[string]string{"token": badLink})
 		}
 		if err != nil {

@@ -15,7 +15,9 @@ import (
 )
 
 // Payment is the staff view of one payment (a grant's tranche).
-// OrganisationID and OrganisationName are the grantee's.
+// OrganisationID and OrganisationName are the organisation it pays: the
+// grantee's, or, for a grant paid to each partner, the partner's whose
+// share it pays (PartnerOrganisationID set).
 type Payment struct {
 	ID                string     `json:"id"`
 	GrantID           string     `json:"grant_id"`
@@ -34,9 +36,12 @@ type Payment struct {
 	RequestedBy       *string    `json:"requested_by"`
 	Approvals         []Approval `json:"approvals"`
 	Payee             *Payee     `json:"payee"`
-	DueAt             *time.Time `json:"due_at"`
-	PaidAt            *time.Time `json:"paid_at"`
-	ReversedAt        *time.Time `json:"reversed_at"`
+	// PartnerOrganisationID is the partner whose share this payment pays
+	// (a round paying each partner); nil for the grantee's.
+	PartnerOrganisationID *string    `json:"partner_organisation_id,omitempty"`
+	DueAt                 *time.Time `json:"due_at"`
+	PaidAt                *time.Time `json:"paid_at"`
+	ReversedAt            *time.Time `json:"reversed_at"`
 	// ReversedPence is how much the provider has reversed: all of it for a
 	// reversed payment, part of it for a paid one partially reversed.
 	ReversedPence int64     `json:"reversed_pence"`
@@ -150,7 +155,7 @@ func (a *App) paymentViews(ctx context.Context, actor Actor, rows []paymentRow) 
 			ProviderReference: p.ProviderReference, Attempt: p.Attempt, FailureReason: p.FailureReason,
 			CancelReason: p.CancelReason, HeldReason: p.HeldReason, RequestedBy: p.RequestedBy, Approvals: aps, Payee: payeeOf[p.ID],
 			DueAt: p.DueAt, PaidAt: p.PaidAt, ReversedAt: p.ReversedAt, ReversedPence: p.ReversedPence, PaymentRunID: p.PaymentRunID,
-			CreatedAt: p.CreatedAt, UpdatedAt: p.UpdatedAt})
+			CreatedAt: p.CreatedAt, UpdatedAt: p.UpdatedAt, PartnerOrganisationID: p.PartnerOrganisationID})
 		if err := a.addPaymentActions(ctx, actor, &out[len(out)-1], p, interests); err != nil {
 			return nil, err
 		}

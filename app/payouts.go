@@ -20,7 +20,8 @@ type PayoutAccount = workflows.PayoutAccountResult
 // RequestPayoutAccount asks the grant's workflow for the payee's Stripe
 // Connect account (created once per organisation) and an onboarding link.
 // Admins of the grant's organisation, or of its host when the grantee is
-// an unconstituted group, may ask; other members and staff who can read
+// an unconstituted group, may ask, and, for a grant paid to each partner,
+// an admin of a partner paid a share (for that partner's own account); other members and staff who can read
 // the grant get 403, anyone else 404. The grant must be active and its
 // round paid through Stripe (409 otherwise).
 func (a *App) RequestPayoutAccount(ctx context.Context, actor Actor, grantID string, params NoParams) (PayoutAccount, error) {
@@ -42,10 +43,16 @@ func (a *App) RequestPayoutAccount(ctx context.Context, actor Actor, grantID str
 			return PayoutAccount{}, err
 		}
 	}
-	if role == "" && hostRole == "" && !actor.seesAllGrants() {
+	partner := ""
+	if role == "" && hostRole == "" { // a partner paid a share sets up its own payouts
+		if partner, err = a.partnerPayee(ctx, actor, g.ID); err != nil {
+			return PayoutAccount{}, err
+		}
+	}
+	if role == "" && hostRole == "" && partner == "" && !actor.seesAllGrants() {
 		return PayoutAccount{}, notFound("Grant")
 	}
-	if role != MemberAdmin && hostRole != MemberAdmin {
+	if role != MemberAdmin && hostRole != MemberAdmin && partner == "" {
 		return PayoutAccount{}, forbidden("Only an admin of the grantee organisation (or of its host) can set up payouts")
 	}
 	if g.Status != GrantActive {
@@ -64,10 +71,33 @@ func (a *App) RequestPayoutAccount(ctx context.Context, actor Actor, grantID str
 	base := a.cfg.PublicURL + "/grants/" + url.PathEscape(g.ID)
 	var out PayoutAccount
 	if err := a.updateGrant(ctx, g.ID, workflows.UpdatePayoutAccount, workflows.PayoutAccountUpdate{Caller: caller(actor),
-		ReturnURL: base + "?payout=done", RefreshURL: base + "?payout=refresh"}, &out); err != nil {
+		ReturnURL: base + "?payout=done", RefreshURL: base + "?payout=refresh", OrganisationID: partner}, &out); err != nil {
 		return PayoutAccount{}, err
 	}
 	return out, nil
+}
+
+// partnerPayee is the partner organisation paid a share of the grant
+// whose admin the actor is ("" if none): a member who is not an admin
+// of any is refused (403).
+func (a *App) partnerPayee(ctx context.Context, actor Actor, grantID string) (string, error) {
+	rows, err := a.store.PaymentListForPartnerMember(ctx, sqlc.PaymentListForPartnerMemberParams{GrantID: grantID, UserID: actor.ID})
+	if err != nil {
+		return "", fmt.Errorf("list partner payments: %w", err)
+	}
+	for _, r := range rows {
+		role, err := memberRole(ctx, a.store.Queries, *r.Payment.PartnerOrganisationID, actor.ID)
+		if err != nil {
+			return "", err
+		}
+		if role == MemberAdmin {
+			return *r.Payment.PartnerOrganisationID, nil
+		}
+	}
+	if len(rows) > 0 {
+		return "", forbidden("Only an admin of the partner organisation can set up its payouts")
+	}
+	return "", nil
 }
 
 // roundProvider returns the payment provider of a round.

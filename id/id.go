@@ -34,6 +34,9 @@ const (
 	CaseNote       = "cnt"
 	CaseContact    = "ccn"
 	CaseKeyDate    = "ckd"
+	// Partner is a partner of an application (its id inside the
+	// application's partners).
+	Partner = "ptn"
 )
 
 // New returns a fresh identifier with the given prefix.

@@ -65,12 +65,13 @@ const (
 	EmailPasswordChanged      = "password_changed"       // the password was changed or reset
 	EmailInvitation           = "invitation"             // an invitation to join an organisation's team (link)
 	EmailStaffInvitation      = "staff_invitation"       // an invitation to hold staff roles (link)
+	EmailPartnerInvitation    = "partner_invitation"     // an invitation to confirm a partnership in an application (link)
 )
 
 // EmailKinds are every kind compose knows, for tests that render each.
 var EmailKinds = []string{EmailNotification, EmailConfirm, EmailAccountExists, EmailPasswordReset,
 	EmailPasswordResetUnknown, EmailSignInLink, EmailSignInLinkUnknown, EmailPasswordChanged, EmailInvitation,
-	EmailStaffInvitation}
+	EmailStaffInvitation, EmailPartnerInvitation}
 
 // Paths of the web pages account e-mails link to; each takes ?token=.
 // The web UI serves them.
@@ -81,6 +82,8 @@ const (
 	// PathAcceptInvitation accepts an invitation to a team or to staff
 	// roles.
 	PathAcceptInvitation = "/invitations/accept"
+	// PathPartnerInvitation confirms or declines a partnership.
+	PathPartnerInvitation = "/partner-invitations/accept"
 )
 
 // Notice is one notification to write for some people. Key makes it

@@ -20,12 +20,13 @@ UPDATE organisations SET stripe_account_id = @stripe_account_id, updated_at = no
 WHERE id = @id AND stripe_account_id IS NULL;
 
 -- name: PaymentPayeeMemberIDs :many
--- The members of a payment's grantee and of its payee (the host of an
--- unconstituted group), who may not approve the payment.
+-- The members of a payment's grantee, of the partner whose share it
+-- pays (if any) and of its payee (the host of an unconstituted group),
+-- who may not approve the payment.
 SELECT DISTINCT m.user_id
 FROM payments p
 JOIN grants g ON g.id = p.grant_id
-JOIN organisations o ON o.id = g.organisation_id
+JOIN organisations o ON o.id IN (g.organisation_id, p.partner_organisation_id)
 JOIN organisation_members m ON m.organisation_id IN (o.id, o.host_organisation_id)
 WHERE p.id = @payment_id
 ORDER BY m.user_id;
@@ -62,8 +63,8 @@ WHERE id = @id
 RETURNING *;
 
 -- name: PaymentInsertIssued :one
-INSERT INTO payments (id, grant_id, tranche, amount_pence, condition, requested_by)
-VALUES (@id, @grant_id, @tranche, @amount_pence, @condition, sqlc.narg(requested_by))
+INSERT INTO payments (id, grant_id, tranche, amount_pence, condition, requested_by, partner_organisation_id)
+VALUES (@id, @grant_id, @tranche, @amount_pence, @condition, sqlc.narg(requested_by), sqlc.narg(partner_organisation_id))
 RETURNING *;
 
 -- name: PaymentMaxTranche :one
@@ -84,7 +85,8 @@ ORDER BY payment_id, approved_at, user_id;
 
 -- name: PaymentPayees :many
 -- Who each of the given payments would pay now: the payee (the grantee,
--- or the host of an unconstituted group), whether that host has consented,
+-- or the partner whose share it pays, or the host of either when it is an
+-- unconstituted group), whether that host has consented,
 -- and where the money would go under the payment's provider
 -- (payee_fingerprint, migration 00012). The masks are what an approver is
 -- shown.
@@ -97,21 +99,21 @@ SELECT p.id AS payment_id, payee.id AS payee_organisation_id, payee.name AS paye
        coalesce(b.account_mask, '')::text AS account_mask
 FROM payments p
 JOIN grants g ON g.id = p.grant_id
-JOIN organisations o ON o.id = g.organisation_id
+JOIN organisations o ON o.id = coalesce(p.partner_organisation_id, g.organisation_id)
 JOIN organisations payee ON payee.id = coalesce(o.host_organisation_id, o.id)
 LEFT JOIN bank_accounts b ON b.organisation_id = payee.id
 WHERE p.id = ANY (@payment_ids::text[])
 ORDER BY p.id;
 
 -- name: PaymentLockOpenForPayee :many
--- The unsettled payments paid to an organisation (its own grants' and
--- those of the unconstituted groups it hosts), locked, so a change of
+-- The unsettled payments paid to an organisation (its own grants', its
+-- shares as a partner and those of the unconstituted groups it hosts), locked, so a change of
 -- payee and an approval of one of them wait for each other.
 SELECT p.id, p.grant_id, p.tranche, p.status, p.payment_run_id
 FROM payments p
 JOIN grants g ON g.id = p.grant_id
-JOIN organisations o ON o.id = g.organisation_id
-WHERE (g.organisation_id = @organisation_id OR o.host_organisation_id = @organisation_id)
+JOIN organisations o ON o.id = coalesce(p.partner_organisation_id, g.organisation_id)
+WHERE (o.id = @organisation_id OR o.host_organisation_id = @organisation_id)
   AND p.status NOT IN ('paid', 'reversed', 'cancelled')
 ORDER BY p.id
 FOR UPDATE OF p;

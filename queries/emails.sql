@@ -15,7 +15,8 @@ SELECT e.*,
        u.name AS user_name,
        i.nonce AS invitation_nonce, i.expires_at AS invitation_expires_at, i.role AS invitation_role,
        i.roles AS invitation_roles, i.name AS invitation_name, io.name AS invitation_organisation_name,
-       iu.name AS invitation_inviter_name
+       iu.name AS invitation_inviter_name, i.partner_id AS invitation_partner_id,
+       ilo.name AS invitation_lead_name, ir.name AS invitation_round_name, ia.partners AS invitation_partners
 FROM emails e
 LEFT JOIN notifications n ON n.id = e.notification_id
 LEFT JOIN account_tokens t ON t.id = e.account_token_id
@@ -23,6 +24,9 @@ LEFT JOIN users u ON u.id = e.user_id
 LEFT JOIN invitations i ON i.id = e.invitation_id
 LEFT JOIN organisations io ON io.id = i.organisation_id
 LEFT JOIN users iu ON iu.id = i.invited_by
+LEFT JOIN applications ia ON ia.id = i.application_id
+LEFT JOIN organisations ilo ON ilo.id = ia.organisation_id
+LEFT JOIN rounds ir ON ir.id = ia.round_id
 WHERE e.id = @id;
 
 -- name: EmailMarkSending :one

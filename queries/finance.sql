@@ -7,19 +7,20 @@
 -- ---- Payments ----
 
 -- name: PaymentDetailGet :one
--- One payment with its grantee organisation.
-SELECT sqlc.embed(p), g.organisation_id, o.name AS organisation_name
+-- One payment with the organisation it pays: the grantee, or the partner
+-- whose share it pays.
+SELECT sqlc.embed(p), o.id AS organisation_id, o.name AS organisation_name
 FROM payments p
 JOIN grants g ON g.id = p.grant_id
-JOIN organisations o ON o.id = g.organisation_id
+JOIN organisations o ON o.id = coalesce(p.partner_organisation_id, g.organisation_id)
 WHERE p.id = @id;
 
 -- name: PaymentListQueue :many
 -- The finance queue: every payment, optionally by status and grant, by id.
-SELECT sqlc.embed(p), g.organisation_id, o.name AS organisation_name
+SELECT sqlc.embed(p), o.id AS organisation_id, o.name AS organisation_name
 FROM payments p
 JOIN grants g ON g.id = p.grant_id
-JOIN organisations o ON o.id = g.organisation_id
+JOIN organisations o ON o.id = coalesce(p.partner_organisation_id, g.organisation_id)
 WHERE (sqlc.narg(status)::text IS NULL OR p.status = sqlc.narg(status))
   AND (sqlc.narg(grant_id)::text IS NULL OR p.grant_id = sqlc.narg(grant_id))
   AND (sqlc.narg(cursor)::text IS NULL OR p.id > sqlc.narg(cursor))
@@ -27,10 +28,10 @@ ORDER BY p.id
 LIMIT @row_limit;
 
 -- name: PaymentDetailListByRun :many
-SELECT sqlc.embed(p), g.organisation_id, o.name AS organisation_name
+SELECT sqlc.embed(p), o.id AS organisation_id, o.name AS organisation_name
 FROM payments p
 JOIN grants g ON g.id = p.grant_id
-JOIN organisations o ON o.id = g.organisation_id
+JOIN organisations o ON o.id = coalesce(p.partner_organisation_id, g.organisation_id)
 WHERE p.payment_run_id = @payment_run_id
 ORDER BY p.id;
 
@@ -51,7 +52,7 @@ SELECT p.id, p.grant_id, o.name AS organisation_name, p.tranche, p.amount_pence,
                  WHERE a.payment_id = p.id), '')::text AS approved_by
 FROM payments p
 JOIN grants g ON g.id = p.grant_id
-JOIN organisations o ON o.id = g.organisation_id
+JOIN organisations o ON o.id = coalesce(p.partner_organisation_id, g.organisation_id)
 WHERE sqlc.narg(cursor)::text IS NULL OR p.id > sqlc.narg(cursor)
 ORDER BY p.id
 LIMIT @row_limit;
@@ -102,7 +103,7 @@ SELECT p.id AS payment_id, p.tranche, p.amount_pence, payee.id AS payee_id, paye
        payee_fingerprint(p.provider, b.details_enc, payee.stripe_account_id)::text AS fingerprint
 FROM payments p
 JOIN grants g ON g.id = p.grant_id
-JOIN organisations o ON o.id = g.organisation_id
+JOIN organisations o ON o.id = coalesce(p.partner_organisation_id, g.organisation_id)
 JOIN organisations payee ON payee.id = coalesce(o.host_organisation_id, o.id)
 LEFT JOIN bank_accounts b ON b.organisation_id = payee.id
 WHERE p.payment_run_id = @payment_run_id
@@ -123,14 +124,16 @@ RETURNING *;
 SELECT * FROM bank_accounts WHERE organisation_id = @organisation_id;
 
 -- name: GrantActivePaidTo :many
--- The active grants paid to an organisation (its own, and those of the
--- unconstituted groups it hosts) whose round pays through provider.
+-- The active grants paid to an organisation (its own, those it has a
+-- share of as a partner, and those of the unconstituted groups it hosts) whose round pays through provider.
 SELECT g.id
 FROM grants g
 JOIN organisations o ON o.id = g.organisation_id
 JOIN rounds r ON r.id = g.round_id
 WHERE g.status = 'active'
-  AND (g.organisation_id = @organisation_id OR o.host_organisation_id = @organisation_id)
+  AND (g.organisation_id = @organisation_id OR o.host_organisation_id = @organisation_id
+       OR EXISTS (SELECT 1 FROM payments p JOIN organisations po ON po.id = p.partner_organisation_id
+                  WHERE p.grant_id = g.id AND @organisation_id IN (po.id, po.host_organisation_id)))
   AND coalesce(r.definition ->> 'payment_provider', @default_provider::text) = @provider::text
 ORDER BY g.id;
 
@@ -141,11 +144,9 @@ ORDER BY g.id;
 -- round its account has payouts enabled. A round that names no provider
 -- pays through default_provider.
 SELECT g.id AS grant_id, payee.id AS payee_organisation_id,
-       ((o.host_organisation_id IS NULL OR o.host_consented_at IS NOT NULL)
-        AND CASE coalesce(r.definition ->> 'payment_provider', @default_provider::text)
-              WHEN 'manual' THEN EXISTS (SELECT 1 FROM bank_accounts b WHERE b.organisation_id = payee.id)
-              ELSE payee.stripe_account_id IS NOT NULL AND payee.payout_ready_at IS NOT NULL
-            END)::boolean AS payout_ready
+       payee_payout_ready(coalesce(r.definition ->> 'payment_provider', @default_provider::text),
+                          o.host_organisation_id IS NULL OR o.host_consented_at IS NOT NULL,
+                          payee.id, payee.stripe_account_id, payee.payout_ready_at)::boolean AS payout_ready
 FROM grants g
 JOIN organisations o ON o.id = g.organisation_id
 JOIN organisations payee ON payee.id = coalesce(o.host_organisation_id, o.id)

@@ -3,16 +3,17 @@
 -- cancelled; an open invitation past expires_at has lapsed.
 
 -- name: InvitationCreate :one
-INSERT INTO invitations (id, kind, organisation_id, role, roles, email, name, invited_by, nonce, token_hash, created_at, expires_at)
+INSERT INTO invitations (id, kind, organisation_id, role, roles, email, name, invited_by, nonce, token_hash, created_at, expires_at,
+                         application_id, partner_id)
 VALUES (@id, @kind, sqlc.narg(organisation_id), sqlc.narg(role), @roles::text[], @email, sqlc.narg(name), @invited_by,
-        @nonce, @token_hash, @now, @expires_at)
+        @nonce, @token_hash, @now, @expires_at, sqlc.narg(application_id), sqlc.narg(partner_id))
 RETURNING *;
 
 -- name: InvitationCancelOpenTo :many
 -- Inviting an address again replaces its open invitation (to the same
 -- team, or to staff roles when organisation_id is null).
 UPDATE invitations SET cancelled_at = @now::timestamptz
-WHERE kind = @kind AND organisation_id IS NOT DISTINCT FROM sqlc.narg(organisation_id)
+WHERE kind = @kind AND kind <> 'partner' AND organisation_id IS NOT DISTINCT FROM sqlc.narg(organisation_id)
   AND lower(email) = lower(@email) AND accepted_at IS NULL AND cancelled_at IS NULL
 RETURNING id;
 
@@ -52,3 +53,23 @@ RETURNING *;
 -- The nonce of the newest invitation sent to an address: tests (and
 -- support tools holding the key) make its token from it.
 SELECT nonce FROM invitations WHERE lower(email) = lower(@email) ORDER BY created_at DESC, id DESC LIMIT 1;
+
+-- name: InvitationCancelOpenForPartner :many
+-- Inviting a partner again (or removing it from the application)
+-- replaces its open invitation.
+UPDATE invitations SET cancelled_at = @now::timestamptz
+WHERE kind = 'partner' AND application_id = @application_id AND partner_id = @partner_id
+  AND accepted_at IS NULL AND cancelled_at IS NULL
+RETURNING id;
+
+-- name: InvitationOpenForApplication :many
+-- The open partner invitations of an application.
+SELECT * FROM invitations
+WHERE kind = 'partner' AND application_id = @application_id AND accepted_at IS NULL AND cancelled_at IS NULL
+ORDER BY created_at, id;
+
+-- name: InvitationOpenByTokenShared :one
+-- The live invitation a link's token belongs to, read without spending it
+-- (a page showing what accepting would do).
+SELECT * FROM invitations
+WHERE token_hash = @token_hash AND accepted_at IS NULL AND cancelled_at IS NULL AND expires_at > @now;

@@ -20,6 +20,17 @@ const (
 	ProviderManual = "manual"
 )
 
+// Partnership settings: whether partners must confirm before an
+// application can be submitted (PartnerConsent), and whether a grant is
+// paid to the lead only or to each confirmed partner with a share as its
+// own payee (PartnerPayments).
+const (
+	PartnerConsentOptional = "optional"
+	PartnerConsentRequired = "required"
+	PartnerPaymentsLead    = "lead"
+	PartnerPaymentsEach    = "each"
+)
+
 // Payment conditions: a tranche is paid on acceptance of the offer, or after
 // the report of the given kind is accepted ("after_report:interim").
 const (
@@ -54,6 +65,14 @@ type Definition struct {
 	PaymentSchedule         []Instalment      `json:"payment_schedule"`
 	PaymentProvider         string            `json:"payment_provider,omitempty"`
 	OfferConditions         string            `json:"offer_conditions,omitempty"`
+	// PartnerConsent is "required" when every partner must confirm the
+	// partnership before submission; "optional" (the default) when a
+	// named partner never blocks it.
+	PartnerConsent string `json:"partner_consent,omitempty"`
+	// PartnerPayments is "lead" (the default: the grant is paid to the
+	// lead) or "each" (each confirmed partner with a share is paid its
+	// share of every tranche as its own payee).
+	PartnerPayments string `json:"partner_payments,omitempty"`
 }
 
 // Tier is a band of grant sizes an applicant chooses from; MinPence and
@@ -118,7 +137,8 @@ func DefaultReportForm() form.Form {
 
 // ApplyDefaults fills in the optional fields a manager left out: the report
 // form, the report grace period (7 days), the moderation threshold (20
-// points) and the payment provider (defaultProvider, from configuration).
+// points), the payment provider (defaultProvider, from configuration),
+// partner consent (optional) and partner payments (lead).
 // Call it before Validate so the stored round is complete.
 func (d *Definition) ApplyDefaults(defaultProvider string) {
 	if d.ReportForm == nil {
@@ -135,7 +155,20 @@ func (d *Definition) ApplyDefaults(defaultProvider string) {
 	if d.PaymentProvider == "" {
 		d.PaymentProvider = defaultProvider
 	}
+	if d.PartnerConsent == "" {
+		d.PartnerConsent = PartnerConsentOptional
+	}
+	if d.PartnerPayments == "" {
+		d.PartnerPayments = PartnerPaymentsLead
+	}
 }
+
+// ConsentRequired reports whether partners must confirm before submission.
+func (d Definition) ConsentRequired() bool { return d.PartnerConsent == PartnerConsentRequired }
+
+// PaysEachPartner reports whether grants are paid to each partner with a
+// share as its own payee.
+func (d Definition) PaysEachPartner() bool { return d.PartnerPayments == PartnerPaymentsEach }
 
 // Status returns the round's status at now: upcoming before it opens, open
 // from OpensAt until ClosesAt, closed from ClosesAt.

@@ -84,12 +84,18 @@ func TestApplyDefaults(t *testing.T) {
 	require.NotContains(t, string(out), "report_form")
 	require.NotContains(t, string(out), "moderation_threshold")
 	require.NotContains(t, string(out), "payment_provider")
+	require.NotContains(t, string(out), "partner_consent")
+	require.NotContains(t, string(out), "partner_payments")
+	require.False(t, d.ConsentRequired())
+	require.False(t, d.PaysEachPartner())
 
 	d.ApplyDefaults(round.ProviderStripe)
 	require.Empty(t, d.Validate())
 	want := example(t)
 	want.ModerationThreshold = ptr(20)
 	want.PaymentProvider = round.ProviderStripe
+	want.PartnerConsent = round.PartnerConsentOptional
+	want.PartnerPayments = round.PartnerPaymentsLead
 	require.Empty(t, cmp.Diff(want, d))
 
 	// Values given are kept.
@@ -281,6 +287,14 @@ func TestValidate(t *testing.T) {
 			map[string]string{"payment_provider": "Choose stripe or manual"}},
 		{"payment provider wrong case", func(d *round.Definition) { d.PaymentProvider = "Stripe" },
 			map[string]string{"payment_provider": "Choose stripe or manual"}},
+		{"partner consent required", func(d *round.Definition) { d.PartnerConsent = "required" }, map[string]string{}},
+		{"partner consent optional", func(d *round.Definition) { d.PartnerConsent = "optional" }, map[string]string{}},
+		{"partner consent unknown", func(d *round.Definition) { d.PartnerConsent = "always" },
+			map[string]string{"partner_consent": "Choose required or optional"}},
+		{"partner payments each", func(d *round.Definition) { d.PartnerPayments = "each" }, map[string]string{}},
+		{"partner payments lead", func(d *round.Definition) { d.PartnerPayments = "lead" }, map[string]string{}},
+		{"partner payments unknown", func(d *round.Definition) { d.PartnerPayments = "Each" },
+			map[string]string{"partner_payments": "Choose lead or each"}},
 		{"everything missing", func(d *round.Definition) { *d = round.Definition{} },
 			map[string]string{
 				"programme":                  "Choose a programme",

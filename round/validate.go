@@ -93,6 +93,16 @@ func (d Definition) Validate() map[string]string {
 	default:
 		errs["payment_provider"] = "Choose stripe or manual"
 	}
+	switch d.PartnerConsent {
+	case "", PartnerConsentOptional, PartnerConsentRequired:
+	default:
+		errs["partner_consent"] = "Choose required or optional"
+	}
+	switch d.PartnerPayments {
+	case "", PartnerPaymentsLead, PartnerPaymentsEach:
+	default:
+		errs["partner_payments"] = "Choose lead or each"
+	}
 	return errs
 }
 

@@ -2,6 +2,7 @@ package web
 
 import (
 	"net/http"
+	"net/url"
 	"strconv"
 	"strings"
 
@@ -15,7 +16,7 @@ import (
 // case's limit).
 const applicantMaxPartners = 20
 
-var applicantPartnerFields = []string{"name", "charity_number", "company_number", "contact_email"}
+var applicantPartnerFields = []string{"name", "charity_number", "company_number", "contact_email", "share", "share_purpose"}
 
 // applicantPartnerField is the form field of a partner row:
 // "partners-0-name" (ids without brackets, which links would escape).
@@ -31,6 +32,7 @@ func applicantPartnerRename(rows int) map[string]string {
 		for _, fl := range applicantPartnerFields {
 			m["partners["+strconv.Itoa(i)+"]."+fl] = applicantPartnerField(i, fl)
 		}
+		m["partners["+strconv.Itoa(i)+"].share_pence"] = applicantPartnerField(i, "share")
 	}
 	return m
 }
@@ -56,52 +58,102 @@ func applicantPartnerRows(f *Form) int {
 
 // applicantPartnersFrom reads the partner rows, leaving out blank ones and
 // the one at drop (-1: none), and rewrites the form's rows to match, so
-// the use case's errors (partners[i].name) land on the right row.
+// the use case's errors (partners[i].name) land on the right row. Each
+// row's hidden id keeps its partner's status; a share that is not an
+// amount fails its field.
 func applicantPartnersFrom(f *Form, rows, drop int) []app.Partner {
 	var out []app.Partner
+	var shares []string
 	for i := range rows {
-		p := app.Partner{Name: f.Get(applicantPartnerField(i, "name")), CharityNumber: f.Get(applicantPartnerField(i, "charity_number")),
-			CompanyNumber: f.Get(applicantPartnerField(i, "company_number")), ContactEmail: f.Get(applicantPartnerField(i, "contact_email"))}
-		for _, fl := range applicantPartnerFields {
+		p := app.Partner{ID: f.Get(applicantPartnerField(i, "id")), Name: f.Get(applicantPartnerField(i, "name")),
+			CharityNumber: f.Get(applicantPartnerField(i, "charity_number")), CompanyNumber: f.Get(applicantPartnerField(i, "company_number")),
+			ContactEmail: f.Get(applicantPartnerField(i, "contact_email")), SharePurpose: f.Get(applicantPartnerField(i, "share_purpose"))}
+		share := f.Get(applicantPartnerField(i, "share"))
+		for _, fl := range append(applicantPartnerFields, "id") {
 			f.Values.Del(applicantPartnerField(i, fl))
 		}
-		if i == drop || (p.Name == "" && p.CharityNumber == "" && p.CompanyNumber == "" && p.ContactEmail == "") {
+		if i == drop || (p.Name == "" && p.CharityNumber == "" && p.CompanyNumber == "" && p.ContactEmail == "" && share == "" && p.SharePurpose == "") {
 			continue
 		}
 		out = append(out, p)
+		shares = append(shares, share)
 	}
 	applicantSetPartners(f, out)
+	for i, share := range shares {
+		f.Set(applicantPartnerField(i, "share"), share)
+		if share == "" {
+			continue
+		}
+		if v, err := money.ParsePounds(share); err != nil {
+			f.Fail(applicantPartnerField(i, "share"), "Enter the partner’s share in pounds, like 1000 or 1000.50")
+		} else {
+			out[i].SharePence = &v
+		}
+	}
 	return out
 }
 
 func applicantSetPartners(f *Form, ps []app.Partner) {
 	for i, p := range ps {
+		f.Set(applicantPartnerField(i, "id"), p.ID)
 		f.Set(applicantPartnerField(i, "name"), p.Name)
 		f.Set(applicantPartnerField(i, "charity_number"), p.CharityNumber)
 		f.Set(applicantPartnerField(i, "company_number"), p.CompanyNumber)
 		f.Set(applicantPartnerField(i, "contact_email"), p.ContactEmail)
+		f.Set(applicantPartnerField(i, "share_purpose"), p.SharePurpose)
+		if p.SharePence != nil {
+			f.Set(applicantPartnerField(i, "share"), money.Input(*p.SharePence))
+		}
 	}
 }
 
+// applicantPartnerStatus is how a partner's status reads to the lead.
+func applicantPartnerStatus(status string) string {
+	switch status {
+	case app.PartnerInvited:
+		return "Invited: waiting for them to confirm"
+	case app.PartnerConfirmed:
+		return "Confirmed"
+	case app.PartnerDeclined:
+		return "Declined"
+	}
+	return "Not yet asked to confirm"
+}
+
 type applicantPartnerRow struct {
-	Index                                    int
-	Name, CharityNumber, CompanyNumber, Mail string // field names
+	Index                                  int
+	ID, Name, CharityNumber, CompanyNumber string // field names
+	Mail, Share, SharePurpose              string // field names
+	Status                                 string // as the lead reads it ("" for a new row)
+	CanInvite                              bool
 }
 
 type applicantPartnersData struct {
-	Case   applicantCase
-	Rows   []applicantPartnerRow
-	CanAdd bool
+	Case    applicantCase
+	Rows    []applicantPartnerRow
+	CanAdd  bool
+	Invited string // the name of the partner just invited
+	Shared  bool   // the round pays each partner its share
 }
 
 func (ui *UI) applicantRenderPartners(c *gin.Context, status int, x applicantCase, f *Form, rows int) {
 	rows = max(rows, x.Round.MinPartners, 1)
-	d := applicantPartnersData{Case: x, CanAdd: rows < applicantMaxPartners}
-	for i := range min(rows, applicantMaxPartners) {
-		d.Rows = append(d.Rows, applicantPartnerRow{Index: i, Name: applicantPartnerField(i, "name"),
-			CharityNumber: applicantPartnerField(i, "charity_number"), CompanyNumber: applicantPartnerField(i, "company_number"),
-			Mail: applicantPartnerField(i, "contact_email")})
+	d := applicantPartnersData{Case: x, CanAdd: rows < applicantMaxPartners, Shared: x.Round.PaysEachPartner()}
+	statusOf := map[string]string{}
+	for _, p := range x.App.Partners {
+		statusOf[p.ID] = p.Status
 	}
+	for i := range min(rows, applicantMaxPartners) {
+		r := applicantPartnerRow{Index: i, ID: applicantPartnerField(i, "id"), Name: applicantPartnerField(i, "name"),
+			CharityNumber: applicantPartnerField(i, "charity_number"), CompanyNumber: applicantPartnerField(i, "company_number"),
+			Mail: applicantPartnerField(i, "contact_email"), Share: applicantPartnerField(i, "share"),
+			SharePurpose: applicantPartnerField(i, "share_purpose")}
+		if st, ok := statusOf[f.Get(r.ID)]; ok {
+			r.Status, r.CanInvite = applicantPartnerStatus(st), st != app.PartnerConfirmed
+		}
+		d.Rows = append(d.Rows, r)
+	}
+	d.Invited = c.Query("invited")
 	ui.render(c, status, "applicant-partners", page{Title: "Partner organisations", Form: f, Back: x.Base, Data: d})
 }
 
@@ -145,8 +197,18 @@ func (ui *UI) applicantSavePartners(c *gin.Context) {
 		ui.applicantRenderPartners(c, http.StatusOK, x, f, len(ps))
 		return
 	}
-	later := action == "later"
+	invite := -1
+	if rest, ok := strings.CutPrefix(action, "invite-"); ok {
+		if i, err := strconv.Atoi(rest); err == nil {
+			invite = i
+		}
+	}
+	later := action == "later" || invite >= 0
 	ps := applicantPartnersFrom(f, rows, -1)
+	if f.Invalid() {
+		ui.applicantRenderPartners(c, http.StatusUnprocessableEntity, x, f, len(ps))
+		return
+	}
 	if !later && len(ps) < x.Round.MinPartners {
 		msg := "Add at least " + strconv.Itoa(x.Round.MinPartners) + " partner organisation"
 		if x.Round.MinPartners > 1 {
@@ -174,11 +236,44 @@ func (ui *UI) applicantSavePartners(c *gin.Context) {
 		return
 	}
 	x.App = saved
+	if invite >= 0 {
+		ui.applicantInvitePartner(c, x, invite)
+		return
+	}
 	if later {
 		redirect(c, x.Base+"?saved=1")
 		return
 	}
 	redirect(c, applicantNext(x, x.Base+"/partners"))
+}
+
+// applicantInvitePartner e-mails partner i (just saved) its invitation
+// and shows the list again; a partner without an address, or one that has
+// confirmed, shows why on its row.
+func (ui *UI) applicantInvitePartner(c *gin.Context, x applicantCase, i int) {
+	saved, err := ui.app.InvitePartner(c.Request.Context(), actor(c), x.App.ID, strconv.Itoa(i), noParams)
+	if err != nil {
+		e, ok := app.AsError(err)
+		if !ok || (e.Kind != app.KindInvalid && e.Kind != app.KindConflict) {
+			ui.fail(c, err)
+			return
+		}
+		f := newForm()
+		applicantSetPartners(f, x.App.Partners)
+		f.Set("version", strconv.Itoa(int(x.App.Version)))
+		field := applicantPartnerField(i, "contact_email")
+		if e.Kind == app.KindConflict {
+			field = applicantPartnerField(i, "name")
+		}
+		msg := e.Message
+		for _, m := range e.Fields {
+			msg = m
+		}
+		f.Fail(field, msg)
+		ui.applicantRenderPartners(c, http.StatusUnprocessableEntity, x, f, len(x.App.Partners))
+		return
+	}
+	redirect(c, x.Base+"/partners?invited="+url.QueryEscape(saved.Partners[i].Name))
 }
 
 type applicantAmountData struct {

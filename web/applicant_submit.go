@@ -1,7 +1,9 @@
 package web
 
 import (
+	"maps"
 	"net/http"
+	"slices"
 	"strconv"
 	"strings"
 
@@ -62,6 +64,14 @@ func applicantSummary(x applicantCase, editable bool) []applicantSummaryCard {
 			if p.ContactEmail != "" {
 				lines = append(lines, p.ContactEmail)
 			}
+			if p.SharePence != nil {
+				share := "Share: " + money.Pounds(*p.SharePence)
+				if p.SharePurpose != "" {
+					share += " for " + p.SharePurpose
+				}
+				lines = append(lines, share)
+			}
+			lines = append(lines, applicantPartnerStatus(p.Status))
 			row := applicantSummaryRow{Key: "Partner " + strconv.Itoa(i+1), Lines: lines, Change: change(x.Base + "/partners")}
 			if i == 0 {
 				row.ID = "partners"
@@ -86,6 +96,10 @@ func applicantSummary(x applicantCase, editable bool) []applicantSummaryCard {
 		requested.Lines = []string{money.Pounds(*x.App.RequestedPence)}
 	}
 	amount.Rows = []applicantSummaryRow{tier, requested}
+	if x.App.Shared() && x.App.RequestedPence != nil {
+		amount.Rows = append(amount.Rows, applicantSummaryRow{Key: "Your organisation’s share",
+			Lines: []string{money.Pounds(x.App.LeadSharePence()) + " (the rest is shared with your partners)"}, Change: change(x.Base + "/partners")})
+	}
 	cards = append(cards, amount)
 	docs := applicantSummaryCard{Title: "Supporting documents"}
 	for i, d := range x.App.Documents {
@@ -169,10 +183,19 @@ func (ui *UI) applicantSubmit(c *gin.Context) {
 	}
 	rename := map[string]string{}
 	if e, ok := app.AsError(err); ok {
-		for k := range e.Fields {
+		// Every partner's problem on the partners row, one after another.
+		var partnerProblems []string
+		for _, k := range slices.Sorted(maps.Keys(e.Fields)) {
 			if strings.HasPrefix(k, "partners[") {
-				rename[k] = "partners"
+				partnerProblems = append(partnerProblems, strings.TrimSuffix(e.Fields[k], "."))
+				delete(e.Fields, k)
 			}
+		}
+		if len(partnerProblems) > 0 {
+			if msg := e.Fields["partners"]; msg != "" {
+				partnerProblems = append([]string{strings.TrimSuffix(msg, ".")}, partnerProblems...)
+			}
+			e.Fields["partners"] = strings.Join(partnerProblems, ". ")
 		}
 		if _, bad := e.Fields["requested_pence"]; bad {
 			e.Fields["requested_pence"] = "Enter how much you are asking for"

@@ -433,7 +433,11 @@ func TestApplicantJourney(t *testing.T) {
 		"partners-0-charity_number": {"1012345"}})
 	require.Equal(t, http.StatusSeeOther, okPartners.Code, okPartners.Body)
 	require.Equal(t, base+"/amount", okPartners.Location)
-	require.Equal(t, []app.Partner{{Name: "Southwark Pensioners Centre", CharityNumber: "1012345"}}, b.applicantApp(t, sam, appID).Partners)
+	saved := b.applicantApp(t, sam, appID).Partners
+	require.Len(t, saved, 1)
+	require.NotEmpty(t, saved[0].ID)
+	saved[0].ID = ""
+	require.Equal(t, []app.Partner{{Name: "Southwark Pensioners Centre", CharityNumber: "1012345", Status: app.PartnerNamed}}, saved)
 
 	// Tier and amount, in pounds.
 	amount := v.get(okPartners.Location)

@@ -67,6 +67,7 @@ func TestWebAuthorisationMatrix(t *testing.T) {
 		{"/organisations/:id/members/:user/role", "/organisations/" + w.org + "/members/" + w.orgAdmin + "/role", url.Values{"role": {""}}, "303 403 422 404 404 404 404 404 404 403 403 403 403 403"},
 		{"/organisations/:id/members/:user/remove", "/organisations/" + w.org + "/members/" + w.orgAdmin + "/remove", url.Values{}, "303 403 409 404 404 404 404 404 404 403 403 403 403 403"},
 		{"/invitations/accept", "/invitations/accept", url.Values{"token": {"x"}} /*                                     */, "422 422 422 422 422 422 422 422 422 422 422 422 422 422"},
+		{"/partner-invitations/accept", "/partner-invitations/accept", url.Values{"token": {"x"}} /*                     */, "303 422 422 422 422 422 422 422 422 422 422 422 422 422"},
 		{"/admin/staff/invite", "/admin/staff/invite", url.Values{"email": {""}} /*                                    */, "303 403 403 403 403 403 403 403 403 403 403 403 403 403"},
 		{"/rounds/:id/apply", "/rounds/" + w.otherRound + "/apply", url.Values{"organisation_id": {""}} /*              */, "303 422 422 422 422 422 422 422 422 422 422 422 422 422"},
 		{"/applications/:id/eligibility", "/applications/" + w.draft + "/eligibility", url.Values{"london_work": {"maybe"}}, "303 422 422 404 404 404 404 404 404 422 404 422 404 422"},

@@ -148,11 +148,13 @@ func (ui *UI) financePayments(c *gin.Context) {
 // issued it. A cancellation of a payment awaiting approval is offered as
 // a rejection.
 type financePaymentData struct {
-	P         financePayment
-	Grant     app.Grant
-	Issuer    string
-	CanReject bool
-	CanCancel bool
+	P     financePayment
+	Grant app.Grant
+	// GranteeName is the lead's, for a payment of a partner's share.
+	GranteeName string
+	Issuer      string
+	CanReject   bool
+	CanCancel   bool
 }
 
 // financePayment shows one payment.
@@ -190,6 +192,14 @@ func (ui *UI) financeShowPayment(c *gin.Context, status int, f *Form, flash stri
 		return
 	}
 	d := financePaymentData{P: financePayment{p}, Grant: g}
+	if p.PartnerOrganisationID != nil {
+		o, err := ui.app.GetOrganisation(ctx, me, g.OrganisationID)
+		if err != nil {
+			ui.fail(c, err)
+			return
+		}
+		d.GranteeName = o.Name
+	}
 	switch {
 	case p.RequestedBy == nil:
 		d.Issuer = "The grant’s payment schedule (no person issued it)"

@@ -112,7 +112,8 @@ func (ui *UI) granteeApplications(c *gin.Context) {
 			return
 		}
 		for _, g := range p.Items {
-			if _, mine := orgs[g.OrganisationID]; mine { // staff see every grant: keep the visitor's own
+			_, mine := orgs[g.OrganisationID]
+			if _, share := orgs[g.PayeeOrganisationID]; mine || share { // staff see every grant: keep the visitor's own (and partners' shares)
 				grants = append(grants, g)
 			}
 		}
@@ -167,7 +168,11 @@ func (ui *UI) granteeApplications(c *gin.Context) {
 			ui.fail(c, err)
 			return
 		}
-		item := granteeGrantItem{Grant: g, RoundName: r.Name, OrgName: orgs[g.OrganisationID].Name,
+		org, ok := orgs[g.OrganisationID]
+		if !ok { // a partner's share of another organisation's grant
+			org = orgs[g.PayeeOrganisationID]
+		}
+		item := granteeGrantItem{Grant: g, RoundName: r.Name, OrgName: org.Name,
 			NextPayment: granteeNextPayment(g), NextReport: granteeNextReport(g)}
 		if item.NextReport != nil {
 			item.ReportName = granteeReportName(item.NextReport.Kind)

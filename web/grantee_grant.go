@@ -15,8 +15,9 @@ import (
 )
 
 type granteePaymentRow struct {
-	P    app.GrantPayment
-	When string // when the tranche is paid, in words
+	P      app.GrantPayment
+	When   string // when the tranche is paid, in words
+	PaidTo string // the partner paid this part ("" for the lead's)
 }
 
 type granteeReportRow struct {
@@ -38,6 +39,7 @@ type granteeGrantData struct {
 	BankHref   string // the payee's bank details page
 	Conditions []string
 	Payments   []granteePaymentRow
+	Split      bool // some payments pay partners' shares
 	Reports    []granteeReportRow
 	Payout     string // done or refresh: back from Stripe
 	Accepted   bool   // the offer has been accepted (the grant began)
@@ -94,8 +96,24 @@ func (ui *UI) granteeLoadGrant(c *gin.Context, grantID string) (granteeGrantData
 		d.PayeeName, d.PayeeAdmin = payee.Name, payee.Role == app.MemberAdmin
 		d.BankHref = "/organisations/" + url.PathEscape(payee.ID) + "/bank-account?grant=" + url.QueryEscape(g.ID)
 	}
+	partners := map[string]string{} // partner organisations by id, as the lead named them
+	if application, err := ui.app.GetApplication(ctx, a, g.ApplicationID); err == nil {
+		for _, p := range application.Partners {
+			if p.OrganisationID != "" {
+				partners[p.OrganisationID] = p.Name
+			}
+		}
+	}
 	for _, p := range g.Payments {
-		d.Payments = append(d.Payments, granteePaymentRow{P: p, When: granteeCondition(p.Condition)})
+		row := granteePaymentRow{P: p, When: granteeCondition(p.Condition)}
+		if p.PartnerOrganisationID != nil {
+			d.Split = true
+			row.PaidTo = partners[*p.PartnerOrganisationID]
+			if row.PaidTo == "" {
+				row.PaidTo = d.PayeeName // a partner reads its own payments only
+			}
+		}
+		d.Payments = append(d.Payments, row)
 	}
 	for _, rp := range g.Reports {
 		row := granteeReportRow{R: rp, Name: granteeReportName(rp.Kind)}

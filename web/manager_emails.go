@@ -22,7 +22,8 @@ var emailKindText = map[string]string{
 	mailq.EmailPasswordReset: "Reset password link", mailq.EmailPasswordResetUnknown: "Reset asked for an unknown address",
 	mailq.EmailSignInLink: "Sign-in link", mailq.EmailSignInLinkUnknown: "Sign-in link asked for an unknown address",
 	mailq.EmailPasswordChanged: "Password changed", mailq.EmailInvitation: "Invitation to an organisation's team",
-	mailq.EmailStaffInvitation: "Invitation to staff roles",
+	mailq.EmailStaffInvitation:   "Invitation to staff roles",
+	mailq.EmailPartnerInvitation: "Invitation to confirm a partnership",
 }
 
 // KindText names an e-mail's kind.

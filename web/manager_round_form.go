@@ -32,6 +32,7 @@ type mgrRoundModel struct {
 	Opens, Closes                          mgrWhen
 	Budget, MinPartners, AssessorsPer      string
 	Moderation, Provider, OfferConditions  string
+	PartnerConsent, PartnerPayments        string
 	AssessmentWindow, DecisionWindow       string
 	OfferExpiry, ReminderLead, ReportGrace string
 	Tiers                                  []mgrTier
@@ -144,6 +145,7 @@ func mgrParseModel(v url.Values) mgrRoundModel {
 	m := mgrRoundModel{Programme: get("programme"), Name: get("name"), Opens: when("opens_at"), Closes: when("closes_at"),
 		Budget: get("budget_pence"), MinPartners: get("min_partners"), AssessorsPer: get("assessors_per_application"),
 		Moderation: get("moderation_threshold"), Provider: get("payment_provider"), OfferConditions: strings.TrimSpace(v.Get("offer_conditions")),
+		PartnerConsent: get("partner_consent"), PartnerPayments: get("partner_payments"),
 		AssessmentWindow: get("timeline-assessment_window"), DecisionWindow: get("timeline-decision_window"),
 		OfferExpiry: get("timeline-offer_expiry"), ReminderLead: get("timeline-reminder_lead"), ReportGrace: get("timeline-report_grace")}
 	rows := func(group string, each func(f func(string) string)) {
@@ -235,6 +237,8 @@ func (m mgrRoundModel) values() url.Values {
 	set("assessors_per_application", m.AssessorsPer)
 	set("moderation_threshold", m.Moderation)
 	set("payment_provider", m.Provider)
+	set("partner_consent", m.PartnerConsent)
+	set("partner_payments", m.PartnerPayments)
 	set("offer_conditions", m.OfferConditions)
 	set("timeline-assessment_window", m.AssessmentWindow)
 	set("timeline-decision_window", m.DecisionWindow)
@@ -323,7 +327,7 @@ func (m mgrRoundModel) names() []string {
 		"timeline-offer_expiry", "timeline-reminder_lead", "timeline-report_grace")
 	rows(mgrReports, len(m.Reports), mgrRowFields[mgrReports])
 	rows(mgrSchedule, len(m.Schedule), mgrRowFields[mgrSchedule])
-	return append(out, "payment_provider", "offer_conditions")
+	return append(out, "partner_consent", "partner_payments", "payment_provider", "offer_conditions")
 }
 
 // mgrPathName turns a use-case field path into the form's naming:
@@ -407,6 +411,7 @@ func (m mgrRoundModel) definition(keep *round.Definition) (def round.Definition,
 		def.ModerationThreshold = &n
 	}
 	def.PaymentProvider = m.Provider
+	def.PartnerConsent, def.PartnerPayments = m.PartnerConsent, m.PartnerPayments
 	def.OfferConditions = m.OfferConditions
 
 	def.Timeline.AssessmentWindow = mgrParseDuration(m.AssessmentWindow, "timeline-assessment_window", local)
@@ -531,7 +536,7 @@ func mgrRuleValue(s string) json.RawMessage {
 func mgrModelOf(d round.Definition) mgrRoundModel {
 	m := mgrRoundModel{Programme: d.Programme, Name: d.Name, Opens: mgrWhenOf(d.OpensAt), Closes: mgrWhenOf(d.ClosesAt),
 		Budget: money.Grouped(d.BudgetPence), MinPartners: strconv.Itoa(d.MinPartners), AssessorsPer: strconv.Itoa(d.AssessorsPerApplication),
-		Provider: d.PaymentProvider, OfferConditions: d.OfferConditions,
+		Provider: d.PaymentProvider, OfferConditions: d.OfferConditions, PartnerConsent: d.PartnerConsent, PartnerPayments: d.PartnerPayments,
 		AssessmentWindow: mgrDurationText(d.Timeline.AssessmentWindow), DecisionWindow: mgrDurationText(d.Timeline.DecisionWindow),
 		OfferExpiry: mgrDurationText(d.Timeline.OfferExpiry), ReminderLead: mgrDurationText(d.Timeline.ReminderLead),
 		ReportGrace: mgrDurationText(d.Timeline.ReportGrace)}

@@ -63,6 +63,7 @@ type mgrRoundPage struct {
 
 type mgrChoices struct {
 	Programmes, Types, Ops, Providers []choice
+	PartnerConsent, PartnerPayments   []choice
 }
 
 var mgrTypeNames = map[string]string{form.TypeText: "Text", form.TypeMoney: "Money (pounds and pence)", form.TypeNumber: "Number",
@@ -103,6 +104,10 @@ func (ui *UI) mgrRoundPage(c *gin.Context, action string, r *app.Round, m mgrRou
 	}
 	p.Choices.Providers = []choice{{Value: round.ProviderStripe, Text: "Stripe", Hint: "Paid by bank transfer to the grantee's Stripe account"},
 		{Value: round.ProviderManual, Text: "Manual", Hint: "Finance pays by payment runs from the grantee's bank details"}}
+	p.Choices.PartnerConsent = []choice{{Value: round.PartnerConsentOptional, Text: "No", Hint: "A named partner never stops an application being submitted"},
+		{Value: round.PartnerConsentRequired, Text: "Yes", Hint: "Every partner confirms the partnership from an emailed link first"}}
+	p.Choices.PartnerPayments = []choice{{Value: round.PartnerPaymentsLead, Text: "The lead organisation", Hint: "The lead pays its partners"},
+		{Value: round.PartnerPaymentsEach, Text: "Each partner its share", Hint: "Every tranche is split by the partners' shares; each partner is paid as its own payee"}}
 
 	withValue := func(items []choice, v string) []choice {
 		for _, it := range items {

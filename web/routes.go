@@ -67,6 +67,8 @@ func (ui *UI) Register(r *gin.Engine) {
 	in.POST("/organisations/:id/members/:user/remove", ui.applicantRemoveMember)
 	pub.GET(mailq.PathAcceptInvitation, ui.acceptInvitationPage)
 	pub.POST(mailq.PathAcceptInvitation, ui.acceptInvitation)
+	in.GET(mailq.PathPartnerInvitation, ui.partnerInvitationPage)
+	in.POST(mailq.PathPartnerInvitation, ui.answerPartnerInvitation)
 	in.GET("/organisations/:id/host-consent", ui.applicantHostConsentPage)
 	in.POST("/organisations/:id/host-consent", ui.applicantHostConsent)
 	in.GET("/rounds/:id/apply", ui.applicantApplyPage)

@@ -94,6 +94,10 @@ type PayoutAccountUpdate struct {
 	Caller     Caller `json:"caller"`
 	ReturnURL  string `json:"return_url"`
 	RefreshURL string `json:"refresh_url"`
+	// OrganisationID, when set, is the partner organisation paid a share
+	// of the grant whose payouts are set up (its admin asks); empty: the
+	// grantee's.
+	OrganisationID string `json:"organisation_id,omitempty"`
 }
 
 // PayoutAccountResult is the account and where to onboard it.
@@ -250,6 +254,18 @@ type PaymentSnap struct {
 	Condition   string `json:"condition"`
 	Status      string `json:"status"`
 	AmountPence int64  `json:"amount_pence"`
+	// PayoutReady, when set, is whether this payment's own payee can be
+	// paid (a grant paid to each partner has several payees); unset, the
+	// grant's PayoutReady holds (snapshots recorded before it existed).
+	PayoutReady *bool `json:"payout_ready,omitempty"`
+}
+
+// Ready reports whether the payment's payee can be paid, in snapshot s.
+func (p PaymentSnap) Ready(s GrantSnapshot) bool {
+	if p.PayoutReady != nil {
+		return *p.PayoutReady
+	}
+	return s.PayoutReady
 }
 
 // ReportSnap is one report of a grant.

@@ -292,7 +292,7 @@ func planGrant(s GrantSnapshot, now time.Time, started []string, shiftReminders 
 		switch p.Status {
 		case PaymentScheduled:
 			settled = false
-			if s.PayoutReady && conditionHolds(p.Condition, accepted) {
+			if p.Ready(s) && conditionHolds(p.Condition, accepted) {
 				return grantStep{kind: stepRelease, id: p.ID}
 			}
 		case PaymentAwaitingApproval, PaymentApproved, PaymentSending, PaymentFailed:

@@ -79,7 +79,7 @@ func (g *grantCase) report(id string) (ReportSnap, error) {
 }
 
 func (g *grantCase) validatePayoutAccount(u PayoutAccountUpdate) error {
-	if err := g.snap.Parties.checkAdmin(u.Caller); err != nil {
+	if err := g.snap.Parties.checkPayoutAdmin(u.Caller, u.OrganisationID); err != nil {
 		return err
 	}
 	if ok, err := g.ready(); !ok {

@@ -22,6 +22,10 @@ type Parties struct {
 	// interest), who may not decide, moderate, vary, review or approve
 	// payments for it.
 	InterestedStaff []string `json:"interested_staff"`
+	// PartnerAdminIDs are, for a grant paid to each partner, the admins
+	// of each partner organisation paid a share (and of its host), by
+	// organisation id: who may set up that partner's payouts.
+	PartnerAdminIDs map[string][]string `json:"partner_admin_ids,omitempty"`
 }
 
 // Refusals of callers, shared by validators and activities.
@@ -41,6 +45,18 @@ func (p Parties) checkMember(c Caller) error {
 
 // checkAdmin refuses a caller who is not an admin of the applicant (or,
 // for payouts, of its host).
+// checkPayoutAdmin refuses a caller who may not set up the payouts of
+// orgID, a partner paid a share ("" for the grantee: checkAdmin).
+func (p Parties) checkPayoutAdmin(c Caller, orgID string) error {
+	if orgID == "" {
+		return p.checkAdmin(c)
+	}
+	if p.Loaded && !slices.Contains(p.PartnerAdminIDs[orgID], c.ID) {
+		return Reject(RejectForbidden, RefuseNotAdmin, nil)
+	}
+	return nil
+}
+
 func (p Parties) checkAdmin(c Caller) error {
 	if p.Loaded && !slices.Contains(p.AdminIDs, c.ID) {
 		return Reject(RejectForbidden, RefuseNotAdmin, nil)

@@ -355,7 +355,7 @@ func (q *Queries) PaymentAttemptInsert(ctx context.Context, arg PaymentAttemptIn
 }
 
 const paymentGet = `-- name: PaymentGet :one
-SELECT id, grant_id, tranche, amount_pence, condition, status, due_at, created_at, updated_at, provider, requested_by, attempt, provider_reference, failure_reason, cancel_reason, cancelled_by, held_reason, payment_run_id, paid_at, reversed_at, reversal_reason, reversed_pence FROM payments WHERE id = $1
+SELECT id, grant_id, tranche, amount_pence, condition, status, due_at, created_at, updated_at, provider, requested_by, attempt, provider_reference, failure_reason, cancel_reason, cancelled_by, held_reason, payment_run_id, paid_at, reversed_at, reversal_reason, reversed_pence, partner_organisation_id FROM payments WHERE id = $1
 `
 
 func (q *Queries) PaymentGet(ctx context.Context, id string) (Payment, error) {
@@ -384,12 +384,13 @@ func (q *Queries) PaymentGet(ctx context.Context, id string) (Payment, error) {
 		&i.ReversedAt,
 		&i.ReversalReason,
 		&i.ReversedPence,
+		&i.PartnerOrganisationID,
 	)
 	return i, err
 }
 
 const paymentGetForUpdate = `-- name: PaymentGetForUpdate :one
-SELECT id, grant_id, tranche, amount_pence, condition, status, due_at, created_at, updated_at, provider, requested_by, attempt, provider_reference, failure_reason, cancel_reason, cancelled_by, held_reason, payment_run_id, paid_at, reversed_at, reversal_reason, reversed_pence FROM payments WHERE id = $1 FOR UPDATE
+SELECT id, grant_id, tranche, amount_pence, condition, status, due_at, created_at, updated_at, provider, requested_by, attempt, provider_reference, failure_reason, cancel_reason, cancelled_by, held_reason, payment_run_id, paid_at, reversed_at, reversal_reason, reversed_pence, partner_organisation_id FROM payments WHERE id = $1 FOR UPDATE
 `
 
 func (q *Queries) PaymentGetForUpdate(ctx context.Context, id string) (Payment, error) {
@@ -418,23 +419,25 @@ func (q *Queries) PaymentGetForUpdate(ctx context.Context, id string) (Payment, 
 		&i.ReversedAt,
 		&i.ReversalReason,
 		&i.ReversedPence,
+		&i.PartnerOrganisationID,
 	)
 	return i, err
 }
 
 const paymentInsertIssued = `-- name: PaymentInsertIssued :one
-INSERT INTO payments (id, grant_id, tranche, amount_pence, condition, requested_by)
-VALUES ($1, $2, $3, $4, $5, $6)
-RETURNING id, grant_id, tranche, amount_pence, condition, status, due_at, created_at, updated_at, provider, requested_by, attempt, provider_reference, failure_reason, cancel_reason, cancelled_by, held_reason, payment_run_id, paid_at, reversed_at, reversal_reason, reversed_pence
+INSERT INTO payments (id, grant_id, tranche, amount_pence, condition, requested_by, partner_organisation_id)
+VALUES ($1, $2, $3, $4, $5, $6, $7)
+RETURNING id, grant_id, tranche, amount_pence, condition, status, due_at, created_at, updated_at, provider, requested_by, attempt, provider_reference, failure_reason, cancel_reason, cancelled_by, held_reason, payment_run_id, paid_at, reversed_at, reversal_reason, reversed_pence, partner_organisation_id
 `
 
 type PaymentInsertIssuedParams struct {
-	ID          string
-	GrantID     string
-	Tranche     int32
-	AmountPence int64
-	Condition   string
-	RequestedBy *string
+	ID                    string
+	GrantID               string
+	Tranche               int32
+	AmountPence           int64
+	Condition             string
+	RequestedBy           *string
+	PartnerOrganisationID *string
 }
 
 func (q *Queries) PaymentInsertIssued(ctx context.Context, arg PaymentInsertIssuedParams) (Payment, error) {
@@ -445,6 +448,7 @@ func (q *Queries) PaymentInsertIssued(ctx context.Context, arg PaymentInsertIssu
 		arg.AmountPence,
 		arg.Condition,
 		arg.RequestedBy,
+		arg.PartnerOrganisationID,
 	)
 	var i Payment
 	err := row.Scan(
@@ -470,12 +474,13 @@ func (q *Queries) PaymentInsertIssued(ctx context.Context, arg PaymentInsertIssu
 		&i.ReversedAt,
 		&i.ReversalReason,
 		&i.ReversedPence,
+		&i.PartnerOrganisationID,
 	)
 	return i, err
 }
 
 const paymentListByGrantForUpdate = `-- name: PaymentListByGrantForUpdate :many
-SELECT id, grant_id, tranche, amount_pence, condition, status, due_at, created_at, updated_at, provider, requested_by, attempt, provider_reference, failure_reason, cancel_reason, cancelled_by, held_reason, payment_run_id, paid_at, reversed_at, reversal_reason, reversed_pence FROM payments WHERE grant_id = $1 ORDER BY tranche, created_at FOR UPDATE
+SELECT id, grant_id, tranche, amount_pence, condition, status, due_at, created_at, updated_at, provider, requested_by, attempt, provider_reference, failure_reason, cancel_reason, cancelled_by, held_reason, payment_run_id, paid_at, reversed_at, reversal_reason, reversed_pence, partner_organisation_id FROM payments WHERE grant_id = $1 ORDER BY tranche, created_at FOR UPDATE
 `
 
 func (q *Queries) PaymentListByGrantForUpdate(ctx context.Context, grantID string) ([]Payment, error) {
@@ -510,6 +515,7 @@ func (q *Queries) PaymentListByGrantForUpdate(ctx context.Context, grantID strin
 			&i.ReversedAt,
 			&i.ReversalReason,
 			&i.ReversedPence,
+			&i.PartnerOrganisationID,
 		); err != nil {
 			return nil, err
 		}
@@ -522,7 +528,7 @@ func (q *Queries) PaymentListByGrantForUpdate(ctx context.Context, grantID strin
 }
 
 const paymentListByProviderReference = `-- name: PaymentListByProviderReference :many
-SELECT id, grant_id, tranche, amount_pence, condition, status, due_at, created_at, updated_at, provider, requested_by, attempt, provider_reference, failure_reason, cancel_reason, cancelled_by, held_reason, payment_run_id, paid_at, reversed_at, reversal_reason, reversed_pence FROM payments WHERE provider_reference = $1 AND provider = $2 ORDER BY id
+SELECT id, grant_id, tranche, amount_pence, condition, status, due_at, created_at, updated_at, provider, requested_by, attempt, provider_reference, failure_reason, cancel_reason, cancelled_by, held_reason, payment_run_id, paid_at, reversed_at, reversal_reason, reversed_pence, partner_organisation_id FROM payments WHERE provider_reference = $1 AND provider = $2 ORDER BY id
 `
 
 type PaymentListByProviderReferenceParams struct {
@@ -564,6 +570,7 @@ func (q *Queries) PaymentListByProviderReference(ctx context.Context, arg Paymen
 			&i.ReversedAt,
 			&i.ReversalReason,
 			&i.ReversedPence,
+			&i.PartnerOrganisationID,
 		); err != nil {
 			return nil, err
 		}
@@ -579,8 +586,8 @@ const paymentLockOpenForPayee = `-- name: PaymentLockOpenForPayee :many
 SELECT p.id, p.grant_id, p.tranche, p.status, p.payment_run_id
 FROM payments p
 JOIN grants g ON g.id = p.grant_id
-JOIN organisations o ON o.id = g.organisation_id
-WHERE (g.organisation_id = $1 OR o.host_organisation_id = $1)
+JOIN organisations o ON o.id = coalesce(p.partner_organisation_id, g.organisation_id)
+WHERE (o.id = $1 OR o.host_organisation_id = $1)
   AND p.status NOT IN ('paid', 'reversed', 'cancelled')
 ORDER BY p.id
 FOR UPDATE OF p
@@ -594,8 +601,8 @@ type PaymentLockOpenForPayeeRow struct {
 	PaymentRunID *string
 }
 
-// The unsettled payments paid to an organisation (its own grants' and
-// those of the unconstituted groups it hosts), locked, so a change of
+// The unsettled payments paid to an organisation (its own grants', its
+// shares as a partner and those of the unconstituted groups it hosts), locked, so a change of
 // payee and an approval of one of them wait for each other.
 func (q *Queries) PaymentLockOpenForPayee(ctx context.Context, organisationID string) ([]PaymentLockOpenForPayeeRow, error) {
 	rows, err := q.db.Query(ctx, paymentLockOpenForPayee, organisationID)
@@ -638,14 +645,15 @@ const paymentPayeeMemberIDs = `-- name: PaymentPayeeMemberIDs :many
 SELECT DISTINCT m.user_id
 FROM payments p
 JOIN grants g ON g.id = p.grant_id
-JOIN organisations o ON o.id = g.organisation_id
+JOIN organisations o ON o.id IN (g.organisation_id, p.partner_organisation_id)
 JOIN organisation_members m ON m.organisation_id IN (o.id, o.host_organisation_id)
 WHERE p.id = $1
 ORDER BY m.user_id
 `
 
-// The members of a payment's grantee and of its payee (the host of an
-// unconstituted group), who may not approve the payment.
+// The members of a payment's grantee, of the partner whose share it
+// pays (if any) and of its payee (the host of an unconstituted group),
+// who may not approve the payment.
 func (q *Queries) PaymentPayeeMemberIDs(ctx context.Context, paymentID string) ([]string, error) {
 	rows, err := q.db.Query(ctx, paymentPayeeMemberIDs, paymentID)
 	if err != nil {
@@ -676,7 +684,7 @@ SELECT p.id AS payment_id, payee.id AS payee_organisation_id, payee.name AS paye
        coalesce(b.account_mask, '')::text AS account_mask
 FROM payments p
 JOIN grants g ON g.id = p.grant_id
-JOIN organisations o ON o.id = g.organisation_id
+JOIN organisations o ON o.id = coalesce(p.partner_organisation_id, g.organisation_id)
 JOIN organisations payee ON payee.id = coalesce(o.host_organisation_id, o.id)
 LEFT JOIN bank_accounts b ON b.organisation_id = payee.id
 WHERE p.id = ANY ($1::text[])
@@ -696,7 +704,8 @@ type PaymentPayeesRow struct {
 }
 
 // Who each of the given payments would pay now: the payee (the grantee,
-// or the host of an unconstituted group), whether that host has consented,
+// or the partner whose share it pays, or the host of either when it is an
+// unconstituted group), whether that host has consented,
 // and where the money would go under the payment's provider
 // (payee_fingerprint, migration 00012). The masks are what an approver is
 // shown.
@@ -733,7 +742,7 @@ func (q *Queries) PaymentPayees(ctx context.Context, paymentIds []string) ([]Pay
 const paymentRecordReversed = `-- name: PaymentRecordReversed :one
 UPDATE payments SET reversed_pence = $1, updated_at = now()
 WHERE id = $2
-RETURNING id, grant_id, tranche, amount_pence, condition, status, due_at, created_at, updated_at, provider, requested_by, attempt, provider_reference, failure_reason, cancel_reason, cancelled_by, held_reason, payment_run_id, paid_at, reversed_at, reversal_reason, reversed_pence
+RETURNING id, grant_id, tranche, amount_pence, condition, status, due_at, created_at, updated_at, provider, requested_by, attempt, provider_reference, failure_reason, cancel_reason, cancelled_by, held_reason, payment_run_id, paid_at, reversed_at, reversal_reason, reversed_pence, partner_organisation_id
 `
 
 type PaymentRecordReversedParams struct {
@@ -768,6 +777,7 @@ func (q *Queries) PaymentRecordReversed(ctx context.Context, arg PaymentRecordRe
 		&i.ReversedAt,
 		&i.ReversalReason,
 		&i.ReversedPence,
+		&i.PartnerOrganisationID,
 	)
 	return i, err
 }
@@ -780,7 +790,7 @@ SET status = $1, amount_pence = $2, provider = $3, attempt = $4,
     held_reason = $9, due_at = $10, paid_at = $11,
     reversed_at = $12, reversal_reason = $13, updated_at = now()
 WHERE id = $14
-RETURNING id, grant_id, tranche, amount_pence, condition, status, due_at, created_at, updated_at, provider, requested_by, attempt, provider_reference, failure_reason, cancel_reason, cancelled_by, held_reason, payment_run_id, paid_at, reversed_at, reversal_reason, reversed_pence
+RETURNING id, grant_id, tranche, amount_pence, condition, status, due_at, created_at, updated_at, provider, requested_by, attempt, provider_reference, failure_reason, cancel_reason, cancelled_by, held_reason, payment_run_id, paid_at, reversed_at, reversal_reason, reversed_pence, partner_organisation_id
 `
 
 type PaymentUpdateStateParams struct {
@@ -841,6 +851,7 @@ func (q *Queries) PaymentUpdateState(ctx context.Context, arg PaymentUpdateState
 		&i.ReversedAt,
 		&i.ReversalReason,
 		&i.ReversedPence,
+		&i.PartnerOrganisationID,
 	)
 	return i, err
 }

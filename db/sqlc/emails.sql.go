@@ -17,7 +17,8 @@ SELECT e.id, e.kind, e.to_address, e.user_id, e.notification_id, e.account_token
        u.name AS user_name,
        i.nonce AS invitation_nonce, i.expires_at AS invitation_expires_at, i.role AS invitation_role,
        i.roles AS invitation_roles, i.name AS invitation_name, io.name AS invitation_organisation_name,
-       iu.name AS invitation_inviter_name
+       iu.name AS invitation_inviter_name, i.partner_id AS invitation_partner_id,
+       ilo.name AS invitation_lead_name, ir.name AS invitation_round_name, ia.partners AS invitation_partners
 FROM emails e
 LEFT JOIN notifications n ON n.id = e.notification_id
 LEFT JOIN account_tokens t ON t.id = e.account_token_id
@@ -25,6 +26,9 @@ LEFT JOIN users u ON u.id = e.user_id
 LEFT JOIN invitations i ON i.id = e.invitation_id
 LEFT JOIN organisations io ON io.id = i.organisation_id
 LEFT JOIN users iu ON iu.id = i.invited_by
+LEFT JOIN applications ia ON ia.id = i.application_id
+LEFT JOIN organisations ilo ON ilo.id = ia.organisation_id
+LEFT JOIN rounds ir ON ir.id = ia.round_id
 WHERE e.id = $1
 `
 
@@ -59,6 +63,10 @@ type EmailGetRow struct {
 	InvitationName             *string
 	InvitationOrganisationName *string
 	InvitationInviterName      *string
+	InvitationPartnerID        *string
+	InvitationLeadName         *string
+	InvitationRoundName        *string
+	InvitationPartners         []byte
 }
 
 // An e-mail to deliver, with what it is rendered from: its notification
@@ -98,6 +106,10 @@ func (q *Queries) EmailGet(ctx context.Context, id int64) (EmailGetRow, error) {
 		&i.InvitationName,
 		&i.InvitationOrganisationName,
 		&i.InvitationInviterName,
+		&i.InvitationPartnerID,
+		&i.InvitationLeadName,
+		&i.InvitationRoundName,
+		&i.InvitationPartners,
 	)
 	return i, err
 }

@@ -157,7 +157,9 @@ FROM grants g
 JOIN organisations o ON o.id = g.organisation_id
 JOIN rounds r ON r.id = g.round_id
 WHERE g.status = 'active'
-  AND (g.organisation_id = $1 OR o.host_organisation_id = $1)
+  AND (g.organisation_id = $1 OR o.host_organisation_id = $1
+       OR EXISTS (SELECT 1 FROM payments p JOIN organisations po ON po.id = p.partner_organisation_id
+                  WHERE p.grant_id = g.id AND $1 IN (po.id, po.host_organisation_id)))
   AND coalesce(r.definition ->> 'payment_provider', $2::text) = $3::text
 ORDER BY g.id
 `
@@ -168,8 +170,8 @@ type GrantActivePaidToParams struct {
 	Provider        string
 }
 
-// The active grants paid to an organisation (its own, and those of the
-// unconstituted groups it hosts) whose round pays through provider.
+// The active grants paid to an organisation (its own, those it has a
+// share of as a partner, and those of the unconstituted groups it hosts) whose round pays through provider.
 func (q *Queries) GrantActivePaidTo(ctx context.Context, arg GrantActivePaidToParams) ([]string, error) {
 	rows, err := q.db.Query(ctx, grantActivePaidTo, arg.OrganisationID, arg.DefaultProvider, arg.Provider)
 	if err != nil {
@@ -192,11 +194,9 @@ func (q *Queries) GrantActivePaidTo(ctx context.Context, arg GrantActivePaidToPa
 
 const grantPayeesByGrants = `-- name: GrantPayeesByGrants :many
 SELECT g.id AS grant_id, payee.id AS payee_organisation_id,
-       ((o.host_organisation_id IS NULL OR o.host_consented_at IS NOT NULL)
-        AND CASE coalesce(r.definition ->> 'payment_provider', $1::text)
-              WHEN 'manual' THEN EXISTS (SELECT 1 FROM bank_accounts b WHERE b.organisation_id = payee.id)
-              ELSE payee.stripe_account_id IS NOT NULL AND payee.payout_ready_at IS NOT NULL
-            END)::boolean AS payout_ready
+       payee_payout_ready(coalesce(r.definition ->> 'payment_provider', $1::text),
+                          o.host_organisation_id IS NULL OR o.host_consented_at IS NOT NULL,
+                          payee.id, payee.stripe_account_id, payee.payout_ready_at)::boolean AS payout_ready
 FROM grants g
 JOIN organisations o ON o.id = g.organisation_id
 JOIN organisations payee ON payee.id = coalesce(o.host_organisation_id, o.id)
@@ -418,10 +418,10 @@ func (q *Queries) PaymentAssignRun(ctx context.Context, arg PaymentAssignRunPara
 const paymentDetailGet = `-- name: PaymentDetailGet :one
 
 
-SELECT p.id, p.grant_id, p.tranche, p.amount_pence, p.condition, p.status, p.due_at, p.created_at, p.updated_at, p.provider, p.requested_by, p.attempt, p.provider_reference, p.failure_reason, p.cancel_reason, p.cancelled_by, p.held_reason, p.payment_run_id, p.paid_at, p.reversed_at, p.reversal_reason, p.reversed_pence, g.organisation_id, o.name AS organisation_name
+SELECT p.id, p.grant_id, p.tranche, p.amount_pence, p.condition, p.status, p.due_at, p.created_at, p.updated_at, p.provider, p.requested_by, p.attempt, p.provider_reference, p.failure_reason, p.cancel_reason, p.cancelled_by, p.held_reason, p.payment_run_id, p.paid_at, p.reversed_at, p.reversal_reason, p.reversed_pence, p.partner_organisation_id, o.id AS organisation_id, o.name AS organisation_name
 FROM payments p
 JOIN grants g ON g.id = p.grant_id
-JOIN organisations o ON o.id = g.organisation_id
+JOIN organisations o ON o.id = coalesce(p.partner_organisation_id, g.organisation_id)
 WHERE p.id = $1
 `
 
@@ -437,7 +437,8 @@ type PaymentDetailGetRow struct {
 // payout state, reports and their evidence, variations and the payments
 // export. The workflows' activities write the rest (disbursement.sql).
 // ---- Payments ----
-// One payment with its grantee organisation.
+// One payment with the organisation it pays: the grantee, or the partner
+// whose share it pays.
 func (q *Queries) PaymentDetailGet(ctx context.Context, id string) (PaymentDetailGetRow, error) {
 	row := q.db.QueryRow(ctx, paymentDetailGet, id)
 	var i PaymentDetailGetRow
@@ -464,6 +465,7 @@ func (q *Queries) PaymentDetailGet(ctx context.Context, id string) (PaymentDetai
 		&i.Payment.ReversedAt,
 		&i.Payment.ReversalReason,
 		&i.Payment.ReversedPence,
+		&i.Payment.PartnerOrganisationID,
 		&i.OrganisationID,
 		&i.OrganisationName,
 	)
@@ -471,10 +473,10 @@ func (q *Queries) PaymentDetailGet(ctx context.Context, id string) (PaymentDetai
 }
 
 const paymentDetailListByRun = `-- name: PaymentDetailListByRun :many
-SELECT p.id, p.grant_id, p.tranche, p.amount_pence, p.condition, p.status, p.due_at, p.created_at, p.updated_at, p.provider, p.requested_by, p.attempt, p.provider_reference, p.failure_reason, p.cancel_reason, p.cancelled_by, p.held_reason, p.payment_run_id, p.paid_at, p.reversed_at, p.reversal_reason, p.reversed_pence, g.organisation_id, o.name AS organisation_name
+SELECT p.id, p.grant_id, p.tranche, p.amount_pence, p.condition, p.status, p.due_at, p.created_at, p.updated_at, p.provider, p.requested_by, p.attempt, p.provider_reference, p.failure_reason, p.cancel_reason, p.cancelled_by, p.held_reason, p.payment_run_id, p.paid_at, p.reversed_at, p.reversal_reason, p.reversed_pence, p.partner_organisation_id, o.id AS organisation_id, o.name AS organisation_name
 FROM payments p
 JOIN grants g ON g.id = p.grant_id
-JOIN organisations o ON o.id = g.organisation_id
+JOIN organisations o ON o.id = coalesce(p.partner_organisation_id, g.organisation_id)
 WHERE p.payment_run_id = $1
 ORDER BY p.id
 `
@@ -517,6 +519,7 @@ func (q *Queries) PaymentDetailListByRun(ctx context.Context, paymentRunID *stri
 			&i.Payment.ReversedAt,
 			&i.Payment.ReversalReason,
 			&i.Payment.ReversedPence,
+			&i.Payment.PartnerOrganisationID,
 			&i.OrganisationID,
 			&i.OrganisationName,
 		); err != nil {
@@ -538,7 +541,7 @@ SELECT p.id, p.grant_id, o.name AS organisation_name, p.tranche, p.amount_pence,
                  WHERE a.payment_id = p.id), '')::text AS approved_by
 FROM payments p
 JOIN grants g ON g.id = p.grant_id
-JOIN organisations o ON o.id = g.organisation_id
+JOIN organisations o ON o.id = coalesce(p.partner_organisation_id, g.organisation_id)
 WHERE $1::text IS NULL OR p.id > $1
 ORDER BY p.id
 LIMIT $2
@@ -595,10 +598,10 @@ func (q *Queries) PaymentExportPage(ctx context.Context, arg PaymentExportPagePa
 }
 
 const paymentListQueue = `-- name: PaymentListQueue :many
-SELECT p.id, p.grant_id, p.tranche, p.amount_pence, p.condition, p.status, p.due_at, p.created_at, p.updated_at, p.provider, p.requested_by, p.attempt, p.provider_reference, p.failure_reason, p.cancel_reason, p.cancelled_by, p.held_reason, p.payment_run_id, p.paid_at, p.reversed_at, p.reversal_reason, p.reversed_pence, g.organisation_id, o.name AS organisation_name
+SELECT p.id, p.grant_id, p.tranche, p.amount_pence, p.condition, p.status, p.due_at, p.created_at, p.updated_at, p.provider, p.requested_by, p.attempt, p.provider_reference, p.failure_reason, p.cancel_reason, p.cancelled_by, p.held_reason, p.payment_run_id, p.paid_at, p.reversed_at, p.reversal_reason, p.reversed_pence, p.partner_organisation_id, o.id AS organisation_id, o.name AS organisation_name
 FROM payments p
 JOIN grants g ON g.id = p.grant_id
-JOIN organisations o ON o.id = g.organisation_id
+JOIN organisations o ON o.id = coalesce(p.partner_organisation_id, g.organisation_id)
 WHERE ($1::text IS NULL OR p.status = $1)
   AND ($2::text IS NULL OR p.grant_id = $2)
   AND ($3::text IS NULL OR p.id > $3)
@@ -657,6 +660,7 @@ func (q *Queries) PaymentListQueue(ctx context.Context, arg PaymentListQueuePara
 			&i.Payment.ReversedAt,
 			&i.Payment.ReversalReason,
 			&i.Payment.ReversedPence,
+			&i.Payment.PartnerOrganisationID,
 			&i.OrganisationID,
 			&i.OrganisationName,
 		); err != nil {
@@ -672,7 +676,7 @@ func (q *Queries) PaymentListQueue(ctx context.Context, arg PaymentListQueuePara
 
 const paymentLockForRun = `-- name: PaymentLockForRun :many
 
-SELECT id, grant_id, tranche, amount_pence, condition, status, due_at, created_at, updated_at, provider, requested_by, attempt, provider_reference, failure_reason, cancel_reason, cancelled_by, held_reason, payment_run_id, paid_at, reversed_at, reversal_reason, reversed_pence FROM payments
+SELECT id, grant_id, tranche, amount_pence, condition, status, due_at, created_at, updated_at, provider, requested_by, attempt, provider_reference, failure_reason, cancel_reason, cancelled_by, held_reason, payment_run_id, paid_at, reversed_at, reversal_reason, reversed_pence, partner_organisation_id FROM payments
 WHERE status = 'approved' AND provider = 'manual' AND payment_run_id IS NULL
 ORDER BY id
 FOR UPDATE
@@ -713,6 +717,7 @@ func (q *Queries) PaymentLockForRun(ctx context.Context) ([]Payment, error) {
 			&i.ReversedAt,
 			&i.ReversalReason,
 			&i.ReversedPence,
+			&i.PartnerOrganisationID,
 		); err != nil {
 			return nil, err
 		}
@@ -860,7 +865,7 @@ SELECT p.id AS payment_id, p.tranche, p.amount_pence, payee.id AS payee_id, paye
        payee_fingerprint(p.provider, b.details_enc, payee.stripe_account_id)::text AS fingerprint
 FROM payments p
 JOIN grants g ON g.id = p.grant_id
-JOIN organisations o ON o.id = g.organisation_id
+JOIN organisations o ON o.id = coalesce(p.partner_organisation_id, g.organisation_id)
 JOIN organisations payee ON payee.id = coalesce(o.host_organisation_id, o.id)
 LEFT JOIN bank_accounts b ON b.organisation_id = payee.id
 WHERE p.payment_run_id = $1

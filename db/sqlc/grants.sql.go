@@ -308,17 +308,18 @@ func (q *Queries) GrantLapse(ctx context.Context, arg GrantLapseParams) (Grant, 
 }
 
 const paymentInsert = `-- name: PaymentInsert :one
-INSERT INTO payments (id, grant_id, tranche, amount_pence, condition)
-VALUES ($1, $2, $3, $4, $5)
-RETURNING id, grant_id, tranche, amount_pence, condition, status, due_at, created_at, updated_at, provider, requested_by, attempt, provider_reference, failure_reason, cancel_reason, cancelled_by, held_reason, payment_run_id, paid_at, reversed_at, reversal_reason, reversed_pence
+INSERT INTO payments (id, grant_id, tranche, amount_pence, condition, partner_organisation_id)
+VALUES ($1, $2, $3, $4, $5, $6)
+RETURNING id, grant_id, tranche, amount_pence, condition, status, due_at, created_at, updated_at, provider, requested_by, attempt, provider_reference, failure_reason, cancel_reason, cancelled_by, held_reason, payment_run_id, paid_at, reversed_at, reversal_reason, reversed_pence, partner_organisation_id
 `
 
 type PaymentInsertParams struct {
-	ID          string
-	GrantID     string
-	Tranche     int32
-	AmountPence int64
-	Condition   string
+	ID                    string
+	GrantID               string
+	Tranche               int32
+	AmountPence           int64
+	Condition             string
+	PartnerOrganisationID *string
 }
 
 func (q *Queries) PaymentInsert(ctx context.Context, arg PaymentInsertParams) (Payment, error) {
@@ -328,6 +329,7 @@ func (q *Queries) PaymentInsert(ctx context.Context, arg PaymentInsertParams) (P
 		arg.Tranche,
 		arg.AmountPence,
 		arg.Condition,
+		arg.PartnerOrganisationID,
 	)
 	var i Payment
 	err := row.Scan(
@@ -353,12 +355,13 @@ func (q *Queries) PaymentInsert(ctx context.Context, arg PaymentInsertParams) (P
 		&i.ReversedAt,
 		&i.ReversalReason,
 		&i.ReversedPence,
+		&i.PartnerOrganisationID,
 	)
 	return i, err
 }
 
 const paymentListByGrant = `-- name: PaymentListByGrant :many
-SELECT id, grant_id, tranche, amount_pence, condition, status, due_at, created_at, updated_at, provider, requested_by, attempt, provider_reference, failure_reason, cancel_reason, cancelled_by, held_reason, payment_run_id, paid_at, reversed_at, reversal_reason, reversed_pence FROM payments WHERE grant_id = $1 ORDER BY tranche
+SELECT id, grant_id, tranche, amount_pence, condition, status, due_at, created_at, updated_at, provider, requested_by, attempt, provider_reference, failure_reason, cancel_reason, cancelled_by, held_reason, payment_run_id, paid_at, reversed_at, reversal_reason, reversed_pence, partner_organisation_id FROM payments WHERE grant_id = $1 ORDER BY tranche, partner_organisation_id NULLS LAST, id
 `
 
 func (q *Queries) PaymentListByGrant(ctx context.Context, grantID string) ([]Payment, error) {
@@ -393,7 +396,56 @@ func (q *Queries) PaymentListByGrant(ctx context.Context, grantID string) ([]Pay
 			&i.ReversedAt,
 			&i.ReversalReason,
 			&i.ReversedPence,
+			&i.PartnerOrganisationID,
 		); err != nil {
+			return nil, err
+		}
+		items = append(items, i)
+	}
+	if err := rows.Err(); err != nil {
+		return nil, err
+	}
+	return items, nil
+}
+
+const paymentPayeeReadiness = `-- name: PaymentPayeeReadiness :many
+SELECT p.id AS payment_id, payee.id AS payee_organisation_id,
+       payee_payout_ready(coalesce(r.definition ->> 'payment_provider', $1::text),
+                          o.host_organisation_id IS NULL OR o.host_consented_at IS NOT NULL,
+                          payee.id, payee.stripe_account_id, payee.payout_ready_at)::boolean AS payout_ready
+FROM payments p
+JOIN grants g ON g.id = p.grant_id
+JOIN organisations o ON o.id = coalesce(p.partner_organisation_id, g.organisation_id)
+JOIN organisations payee ON payee.id = coalesce(o.host_organisation_id, o.id)
+JOIN rounds r ON r.id = g.round_id
+WHERE p.grant_id = $2
+ORDER BY p.id
+`
+
+type PaymentPayeeReadinessParams struct {
+	DefaultProvider string
+	GrantID         string
+}
+
+type PaymentPayeeReadinessRow struct {
+	PaymentID           string
+	PayeeOrganisationID string
+	PayoutReady         bool
+}
+
+// Whether the payee of each payment of a grant can be paid now (see
+// GrantPayeesByGrants): the grantee's or the partner's whose share it
+// pays, or the host of either.
+func (q *Queries) PaymentPayeeReadiness(ctx context.Context, arg PaymentPayeeReadinessParams) ([]PaymentPayeeReadinessRow, error) {
+	rows, err := q.db.Query(ctx, paymentPayeeReadiness, arg.DefaultProvider, arg.GrantID)
+	if err != nil {
+		return nil, err
+	}
+	defer rows.Close()
+	items := []PaymentPayeeReadinessRow{}
+	for rows.Next() {
+		var i PaymentPayeeReadinessRow
+		if err := rows.Scan(&i.PaymentID, &i.PayeeOrganisationID, &i.PayoutReady); err != nil {
 			return nil, err
 		}
 		items = append(items, i)

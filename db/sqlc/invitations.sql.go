@@ -13,7 +13,7 @@ import (
 const invitationCancel = `-- name: InvitationCancel :one
 UPDATE invitations SET cancelled_at = $1::timestamptz
 WHERE id = $2 AND organisation_id = $3 AND accepted_at IS NULL AND cancelled_at IS NULL
-RETURNING id, kind, organisation_id, role, roles, email, name, invited_by, nonce, token_hash, created_at, expires_at, accepted_at, accepted_by, cancelled_at
+RETURNING id, kind, organisation_id, role, roles, email, name, invited_by, nonce, token_hash, created_at, expires_at, accepted_at, accepted_by, cancelled_at, application_id, partner_id
 `
 
 type InvitationCancelParams struct {
@@ -42,13 +42,50 @@ func (q *Queries) InvitationCancel(ctx context.Context, arg InvitationCancelPara
 		&i.AcceptedAt,
 		&i.AcceptedBy,
 		&i.CancelledAt,
+		&i.ApplicationID,
+		&i.PartnerID,
 	)
 	return i, err
 }
 
+const invitationCancelOpenForPartner = `-- name: InvitationCancelOpenForPartner :many
+UPDATE invitations SET cancelled_at = $1::timestamptz
+WHERE kind = 'partner' AND application_id = $2 AND partner_id = $3
+  AND accepted_at IS NULL AND cancelled_at IS NULL
+RETURNING id
+`
+
+type InvitationCancelOpenForPartnerParams struct {
+	Now           time.Time
+	ApplicationID *string
+	PartnerID     *string
+}
+
+// Inviting a partner again (or removing it from the application)
+// replaces its open invitation.
+func (q *Queries) InvitationCancelOpenForPartner(ctx context.Context, arg InvitationCancelOpenForPartnerParams) ([]string, error) {
+	rows, err := q.db.Query(ctx, invitationCancelOpenForPartner, arg.Now, arg.ApplicationID, arg.PartnerID)
+	if err != nil {
+		return nil, err
+	}
+	defer rows.Close()
+	items := []string{}
+	for rows.Next() {
+		var id string
+		if err := rows.Scan(&id); err != nil {
+			return nil, err
+		}
+		items = append(items, id)
+	}
+	if err := rows.Err(); err != nil {
+		return nil, err
+	}
+	return items, nil
+}
+
 const invitationCancelOpenTo = `-- name: InvitationCancelOpenTo :many
 UPDATE invitations SET cancelled_at = $1::timestamptz
-WHERE kind = $2 AND organisation_id IS NOT DISTINCT FROM $3
+WHERE kind = $2 AND kind <> 'partner' AND organisation_id IS NOT DISTINCT FROM $3
   AND lower(email) = lower($4) AND accepted_at IS NULL AND cancelled_at IS NULL
 RETURNING id
 `
@@ -89,10 +126,11 @@ func (q *Queries) InvitationCancelOpenTo(ctx context.Context, arg InvitationCanc
 
 const invitationCreate = `-- name: InvitationCreate :one
 
-INSERT INTO invitations (id, kind, organisation_id, role, roles, email, name, invited_by, nonce, token_hash, created_at, expires_at)
+INSERT INTO invitations (id, kind, organisation_id, role, roles, email, name, invited_by, nonce, token_hash, created_at, expires_at,
+                         application_id, partner_id)
 VALUES ($1, $2, $3, $4, $5::text[], $6, $7, $8,
-        $9, $10, $11, $12)
-RETURNING id, kind, organisation_id, role, roles, email, name, invited_by, nonce, token_hash, created_at, expires_at, accepted_at, accepted_by, cancelled_at
+        $9, $10, $11, $12, $13, $14)
+RETURNING id, kind, organisation_id, role, roles, email, name, invited_by, nonce, token_hash, created_at, expires_at, accepted_at, accepted_by, cancelled_at, application_id, partner_id
 `
 
 type InvitationCreateParams struct {
@@ -108,6 +146,8 @@ type InvitationCreateParams struct {
 	TokenHash      []byte
 	Now            time.Time
 	ExpiresAt      time.Time
+	ApplicationID  *string
+	PartnerID      *string
 }
 
 // Invitations to an organisation's team or to staff roles; times come
@@ -127,6 +167,8 @@ func (q *Queries) InvitationCreate(ctx context.Context, arg InvitationCreatePara
 		arg.TokenHash,
 		arg.Now,
 		arg.ExpiresAt,
+		arg.ApplicationID,
+		arg.PartnerID,
 	)
 	var i Invitation
 	err := row.Scan(
@@ -145,6 +187,8 @@ func (q *Queries) InvitationCreate(ctx context.Context, arg InvitationCreatePara
 		&i.AcceptedAt,
 		&i.AcceptedBy,
 		&i.CancelledAt,
+		&i.ApplicationID,
+		&i.PartnerID,
 	)
 	return i, err
 }
@@ -193,7 +237,7 @@ func (q *Queries) InvitationLatestNonce(ctx context.Context, email string) ([]by
 }
 
 const invitationListOpenForOrganisation = `-- name: InvitationListOpenForOrganisation :many
-SELECT i.id, i.kind, i.organisation_id, i.role, i.roles, i.email, i.name, i.invited_by, i.nonce, i.token_hash, i.created_at, i.expires_at, i.accepted_at, i.accepted_by, i.cancelled_at, u.name AS invited_by_name
+SELECT i.id, i.kind, i.organisation_id, i.role, i.roles, i.email, i.name, i.invited_by, i.nonce, i.token_hash, i.created_at, i.expires_at, i.accepted_at, i.accepted_by, i.cancelled_at, i.application_id, i.partner_id, u.name AS invited_by_name
 FROM invitations i JOIN users u ON u.id = i.invited_by
 WHERE i.organisation_id = $1 AND i.accepted_at IS NULL AND i.cancelled_at IS NULL
 ORDER BY i.created_at DESC, i.id DESC
@@ -215,6 +259,8 @@ type InvitationListOpenForOrganisationRow struct {
 	AcceptedAt     *time.Time
 	AcceptedBy     *string
 	CancelledAt    *time.Time
+	ApplicationID  *string
+	PartnerID      *string
 	InvitedByName  string
 }
 
@@ -245,6 +291,8 @@ func (q *Queries) InvitationListOpenForOrganisation(ctx context.Context, organis
 			&i.AcceptedAt,
 			&i.AcceptedBy,
 			&i.CancelledAt,
+			&i.ApplicationID,
+			&i.PartnerID,
 			&i.InvitedByName,
 		); err != nil {
 			return nil, err
@@ -274,7 +322,7 @@ func (q *Queries) InvitationMarkAccepted(ctx context.Context, arg InvitationMark
 }
 
 const invitationOpenByToken = `-- name: InvitationOpenByToken :one
-SELECT id, kind, organisation_id, role, roles, email, name, invited_by, nonce, token_hash, created_at, expires_at, accepted_at, accepted_by, cancelled_at FROM invitations
+SELECT id, kind, organisation_id, role, roles, email, name, invited_by, nonce, token_hash, created_at, expires_at, accepted_at, accepted_by, cancelled_at, application_id, partner_id FROM invitations
 WHERE token_hash = $1 AND accepted_at IS NULL AND cancelled_at IS NULL AND expires_at > $2
 FOR UPDATE
 `
@@ -305,6 +353,90 @@ func (q *Queries) InvitationOpenByToken(ctx context.Context, arg InvitationOpenB
 		&i.AcceptedAt,
 		&i.AcceptedBy,
 		&i.CancelledAt,
+		&i.ApplicationID,
+		&i.PartnerID,
 	)
 	return i, err
+}
+
+const invitationOpenByTokenShared = `-- name: InvitationOpenByTokenShared :one
+SELECT id, kind, organisation_id, role, roles, email, name, invited_by, nonce, token_hash, created_at, expires_at, accepted_at, accepted_by, cancelled_at, application_id, partner_id FROM invitations
+WHERE token_hash = $1 AND accepted_at IS NULL AND cancelled_at IS NULL AND expires_at > $2
+`
+
+type InvitationOpenByTokenSharedParams struct {
+	TokenHash []byte
+	Now       time.Time
+}
+
+// The live invitation a link's token belongs to, read without spending it
+// (a page showing what accepting would do).
+func (q *Queries) InvitationOpenByTokenShared(ctx context.Context, arg InvitationOpenByTokenSharedParams) (Invitation, error) {
+	row := q.db.QueryRow(ctx, invitationOpenByTokenShared, arg.TokenHash, arg.Now)
+	var i Invitation
+	err := row.Scan(
+		&i.ID,
+		&i.Kind,
+		&i.OrganisationID,
+		&i.Role,
+		&i.Roles,
+		&i.Email,
+		&i.Name,
+		&i.InvitedBy,
+		&i.Nonce,
+		&i.TokenHash,
+		&i.CreatedAt,
+		&i.ExpiresAt,
+		&i.AcceptedAt,
+		&i.AcceptedBy,
+		&i.CancelledAt,
+		&i.ApplicationID,
+		&i.PartnerID,
+	)
+	return i, err
+}
+
+const invitationOpenForApplication = `-- name: InvitationOpenForApplication :many
+SELECT id, kind, organisation_id, role, roles, email, name, invited_by, nonce, token_hash, created_at, expires_at, accepted_at, accepted_by, cancelled_at, application_id, partner_id FROM invitations
+WHERE kind = 'partner' AND application_id = $1 AND accepted_at IS NULL AND cancelled_at IS NULL
+ORDER BY created_at, id
+`
+
+// The open partner invitations of an application.
+func (q *Queries) InvitationOpenForApplication(ctx context.Context, applicationID *string) ([]Invitation, error) {
+	rows, err := q.db.Query(ctx, invitationOpenForApplication, applicationID)
+	if err != nil {
+		return nil, err
+	}
+	defer rows.Close()
+	items := []Invitation{}
+	for rows.Next() {
+		var i Invitation
+		if err := rows.Scan(
+			&i.ID,
+			&i.Kind,
+			&i.OrganisationID,
+			&i.Role,
+			&i.Roles,
+			&i.Email,
+			&i.Name,
+			&i.InvitedBy,
+			&i.Nonce,
+			&i.TokenHash,
+			&i.CreatedAt,
+			&i.ExpiresAt,
+			&i.AcceptedAt,
+			&i.AcceptedBy,
+			&i.CancelledAt,
+			&i.ApplicationID,
+			&i.PartnerID,
+		); err != nil {
+			return nil, err
+		}
+		items = append(items, i)
+	}
+	if err := rows.Err(); err != nil {
+		return nil, err
+	}
+	return items, nil
 }

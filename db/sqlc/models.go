@@ -298,6 +298,8 @@ type Invitation struct {
 	AcceptedAt     *time.Time
 	AcceptedBy     *string
 	CancelledAt    *time.Time
+	ApplicationID  *string
+	PartnerID      *string
 }
 
 type LoginThrottle struct {
@@ -374,28 +376,29 @@ type Outbox struct {
 }
 
 type Payment struct {
-	ID                string
-	GrantID           string
-	Tranche           int32
-	AmountPence       int64
-	Condition         string
-	Status            string
-	DueAt             *time.Time
-	CreatedAt         time.Time
-	UpdatedAt         time.Time
-	Provider          *string
-	RequestedBy       *string
-	Attempt           int32
-	ProviderReference *string
-	FailureReason     *string
-	CancelReason      *string
-	CancelledBy       *string
-	HeldReason        *string
-	PaymentRunID      *string
-	PaidAt            *time.Time
-	ReversedAt        *time.Time
-	ReversalReason    *string
-	ReversedPence     int64
+	ID                    string
+	GrantID               string
+	Tranche               int32
+	AmountPence           int64
+	Condition             string
+	Status                string
+	DueAt                 *time.Time
+	CreatedAt             time.Time
+	UpdatedAt             time.Time
+	Provider              *string
+	RequestedBy           *string
+	Attempt               int32
+	ProviderReference     *string
+	FailureReason         *string
+	CancelReason          *string
+	CancelledBy           *string
+	HeldReason            *string
+	PaymentRunID          *string
+	PaidAt                *time.Time
+	ReversedAt            *time.Time
+	ReversalReason        *string
+	ReversedPence         int64
+	PartnerOrganisationID *string
 }
 
 type PaymentApproval struct {

@@ -84,7 +84,9 @@ func (q *Queries) AssessmentScoredTotalsByApplications(ctx context.Context, appl
 const grantListScoped = `-- name: GrantListScoped :many
 SELECT g.id, g.application_id, g.round_id, g.organisation_id, g.award_pence, g.conditions, g.status, g.offered_at, g.offer_expires_at, g.signatory_name, g.signatory_role, g.accepted_by, g.accepted_at, g.lapsed_at, g.created_at, g.updated_at, g.clawback_pence, g.flags, g.completed_at, g.declined_at, g.decline_reason FROM grants g
 WHERE ($1::boolean
-       OR g.organisation_id IN (SELECT organisation_id FROM organisation_members WHERE user_id = $2))
+       OR g.organisation_id IN (SELECT m.organisation_id FROM organisation_members m WHERE m.user_id = $2)
+       OR EXISTS (SELECT 1 FROM payments p JOIN organisation_members pm ON pm.organisation_id = p.partner_organisation_id
+                  WHERE p.grant_id = g.id AND pm.user_id = $2))
   AND ($3::text IS NULL OR g.id > $3)
   AND ($4::text IS NULL OR g.status = $4)
   AND ($5::text IS NULL OR g.round_id = $5)
@@ -101,7 +103,8 @@ type GrantListScopedParams struct {
 	RowLimit int32
 }
 
-// Grants of the user's organisations, or every grant when see_all.
+// Grants of the user's organisations (and those paying shares to partner
+// organisations of theirs), or every grant when see_all.
 func (q *Queries) GrantListScoped(ctx context.Context, arg GrantListScopedParams) ([]Grant, error) {
 	rows, err := q.db.Query(ctx, grantListScoped,
 		arg.SeeAll,
@@ -152,11 +155,11 @@ func (q *Queries) GrantListScoped(ctx context.Context, arg GrantListScopedParams
 }
 
 const paymentListByGrants = `-- name: PaymentListByGrants :many
-SELECT p.id, p.grant_id, p.tranche, p.amount_pence, p.condition, p.status, p.due_at, p.created_at, p.updated_at, p.provider, p.requested_by, p.attempt, p.provider_reference, p.failure_reason, p.cancel_reason, p.cancelled_by, p.held_reason, p.payment_run_id, p.paid_at, p.reversed_at, p.reversal_reason, p.reversed_pence,
+SELECT p.id, p.grant_id, p.tranche, p.amount_pence, p.condition, p.status, p.due_at, p.created_at, p.updated_at, p.provider, p.requested_by, p.attempt, p.provider_reference, p.failure_reason, p.cancel_reason, p.cancelled_by, p.held_reason, p.payment_run_id, p.paid_at, p.reversed_at, p.reversal_reason, p.reversed_pence, p.partner_organisation_id,
        (SELECT count(*) FROM payment_approvals a WHERE a.payment_id = p.id)::int AS approvals
 FROM payments p
 WHERE p.grant_id = ANY ($1::text[])
-ORDER BY p.grant_id, p.tranche
+ORDER BY p.grant_id, p.tranche, p.partner_organisation_id NULLS FIRST, p.id
 `
 
 type PaymentListByGrantsRow struct {
@@ -197,6 +200,73 @@ func (q *Queries) PaymentListByGrants(ctx context.Context, grantIds []string) ([
 			&i.Payment.ReversedAt,
 			&i.Payment.ReversalReason,
 			&i.Payment.ReversedPence,
+			&i.Payment.PartnerOrganisationID,
+			&i.Approvals,
+		); err != nil {
+			return nil, err
+		}
+		items = append(items, i)
+	}
+	if err := rows.Err(); err != nil {
+		return nil, err
+	}
+	return items, nil
+}
+
+const paymentListForPartnerMember = `-- name: PaymentListForPartnerMember :many
+SELECT p.id, p.grant_id, p.tranche, p.amount_pence, p.condition, p.status, p.due_at, p.created_at, p.updated_at, p.provider, p.requested_by, p.attempt, p.provider_reference, p.failure_reason, p.cancel_reason, p.cancelled_by, p.held_reason, p.payment_run_id, p.paid_at, p.reversed_at, p.reversal_reason, p.reversed_pence, p.partner_organisation_id,
+       (SELECT count(*) FROM payment_approvals a WHERE a.payment_id = p.id)::int AS approvals
+FROM payments p
+WHERE p.grant_id = $1
+  AND p.partner_organisation_id IN (SELECT m.organisation_id FROM organisation_members m WHERE m.user_id = $2)
+ORDER BY p.tranche, p.id
+`
+
+type PaymentListForPartnerMemberParams struct {
+	GrantID string
+	UserID  string
+}
+
+type PaymentListForPartnerMemberRow struct {
+	Payment   Payment
+	Approvals int32
+}
+
+// The payments of a grant that pay shares of partner organisations the
+// user is a member of (a partner sees its own payments only).
+func (q *Queries) PaymentListForPartnerMember(ctx context.Context, arg PaymentListForPartnerMemberParams) ([]PaymentListForPartnerMemberRow, error) {
+	rows, err := q.db.Query(ctx, paymentListForPartnerMember, arg.GrantID, arg.UserID)
+	if err != nil {
+		return nil, err
+	}
+	defer rows.Close()
+	items := []PaymentListForPartnerMemberRow{}
+	for rows.Next() {
+		var i PaymentListForPartnerMemberRow
+		if err := rows.Scan(
+			&i.Payment.ID,
+			&i.Payment.GrantID,
+			&i.Payment.Tranche,
+			&i.Payment.AmountPence,
+			&i.Payment.Condition,
+			&i.Payment.Status,
+			&i.Payment.DueAt,
+			&i.Payment.CreatedAt,
+			&i.Payment.UpdatedAt,
+			&i.Payment.Provider,
+			&i.Payment.RequestedBy,
+			&i.Payment.Attempt,
+			&i.Payment.ProviderReference,
+			&i.Payment.FailureReason,
+			&i.Payment.CancelReason,
+			&i.Payment.CancelledBy,
+			&i.Payment.HeldReason,
+			&i.Payment.PaymentRunID,
+			&i.Payment.PaidAt,
+			&i.Payment.ReversedAt,
+			&i.Payment.ReversalReason,
+			&i.Payment.ReversedPence,
+			&i.Payment.PartnerOrganisationID,
 			&i.Approvals,
 		); err != nil {
 			return nil, err

@@ -113,14 +113,28 @@ func offer(ctx context.Context, q *sqlc.Queries, c caseRow, in workflows.DecideI
 	if err != nil {
 		return g, fmt.Errorf("create grant: %w", err)
 	}
+	payees, err := payeesOf(c.def, c.requested(), c.app.Partners)
+	if err != nil {
+		return g, err
+	}
 	payments := []map[string]any{}
 	for i, amount := range tranches(in.AwardPence, c.def.PaymentSchedule) {
 		cond := c.def.PaymentSchedule[i].Condition
-		if _, err := q.PaymentInsert(ctx, sqlc.PaymentInsertParams{ID: id.New(id.Payment), GrantID: g.ID, Tranche: int32(i + 1),
-			AmountPence: amount, Condition: cond}); err != nil {
-			return g, fmt.Errorf("schedule payment: %w", err)
+		for k, part := range splitTranche(amount, payees) {
+			to := payees[k].OrganisationID
+			if to != "" && part == 0 {
+				continue // a partner's share too small for this tranche
+			}
+			params := sqlc.PaymentInsertParams{ID: id.New(id.Payment), GrantID: g.ID, Tranche: int32(i + 1), AmountPence: part, Condition: cond}
+			entry := map[string]any{"tranche": i + 1, "amount_pence": part, "condition": cond}
+			if to != "" {
+				params.PartnerOrganisationID, entry["partner_organisation_id"] = &to, to
+			}
+			if _, err := q.PaymentInsert(ctx, params); err != nil {
+				return g, fmt.Errorf("schedule payment: %w", err)
+			}
+			payments = append(payments, entry)
 		}
-		payments = append(payments, map[string]any{"tranche": i + 1, "amount_pence": amount, "condition": cond})
 	}
 	reports := []map[string]any{}
 	for _, r := range c.def.Timeline.Reports {

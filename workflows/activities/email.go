@@ -256,6 +256,27 @@ func (m Mailer) compose(row sqlc.EmailGetRow, now time.Time) (mail.Message, erro
 		c.After = []string{"If you do not have an account yet, the link lets you create one with this email address. If you have one, sign in with it first.",
 			"The link works once and lasts 14 days. If you were not expecting this, you can ignore this email."}
 		c.Footer = strangerFooter
+	case mailq.EmailPartnerInvitation:
+		a, err := tokenLink(mailq.PathPartnerInvitation, row.InvitationNonce, row.InvitationExpiresAt)
+		if err != nil {
+			return mail.Message{}, err
+		}
+		if row.InvitationLeadName == nil || row.InvitationRoundName == nil {
+			return mail.Message{}, fmt.Errorf("e-mail %d: its invitation or application is gone", row.ID)
+		}
+		inviter := deref(row.InvitationInviterName)
+		if inviter == "" {
+			inviter = "Someone"
+		}
+		lead := *row.InvitationLeadName
+		c.Heading = lead + " has named you as a partner in an application to " + service
+		c.Paras = []string{inviter + " of " + lead + " has named " + deref(row.InvitationName) + " as a partner in its application to " +
+			*row.InvitationRoundName + ".", "Follow the link to see the partnership and any share of the budget it gives you, then confirm or decline it as an admin of your organisation."}
+		a.Label = "Answer the invitation"
+		c.Action = a
+		c.After = []string{"If you do not have an account yet, create one with this email address, then follow the link again. You can add your organisation when you answer.",
+			"The link works once and lasts 14 days. If you were not expecting this, you can ignore this email."}
+		c.Footer = strangerFooter
 	default:
 		return mail.Message{}, fmt.Errorf("e-mail %d: unknown kind %q", row.ID, row.Kind)
 	}

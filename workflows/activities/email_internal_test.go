@@ -36,6 +36,7 @@ func TestComposeEveryKind(t *testing.T) {
 		mailq.EmailPasswordChanged:      "https://grants.example.org/password-reset",
 		mailq.EmailInvitation:           "https://grants.example.org/invitations/accept?token=" + token,
 		mailq.EmailStaffInvitation:      "https://grants.example.org/invitations/accept?token=" + token,
+		mailq.EmailPartnerInvitation:    "https://grants.example.org/partner-invitations/accept?token=" + token,
 	}
 	require.Len(t, links, len(mailq.EmailKinds), "every kind has its expected link here")
 	for _, kind := range mailq.EmailKinds {
@@ -49,6 +50,10 @@ func TestComposeEveryKind(t *testing.T) {
 		case mailq.EmailConfirm, mailq.EmailPasswordReset, mailq.EmailSignInLink:
 			row.TokenNonce = nonce
 			row.TokenExpiresAt = &expires
+		case mailq.EmailPartnerInvitation:
+			row.InvitationNonce, row.InvitationExpiresAt = nonce, &expires
+			row.InvitationLeadName, row.InvitationRoundName = ptr("Bermondsey <Kitchen>"), ptr("Roots Incubator 2027")
+			row.InvitationName, row.InvitationInviterName = ptr("Peckham Partners"), ptr("Grace Hopper")
 		case mailq.EmailInvitation, mailq.EmailStaffInvitation:
 			row.InvitationNonce, row.InvitationExpiresAt = nonce, &expires
 			row.InvitationOrganisationName, row.InvitationRole = ptr("Bermondsey <Kitchen>"), ptr("admin")
@@ -73,6 +78,11 @@ func TestComposeEveryKind(t *testing.T) {
 			require.Contains(t, msg.Text, "lasts 14 days")
 		case mailq.EmailStaffInvitation:
 			require.Contains(t, strings.Join(strings.Fields(msg.Text), " "), "Grace Hopper has invited you to work on Grants as assessor, chair.")
+		case mailq.EmailPartnerInvitation:
+			require.Equal(t, "Bermondsey <Kitchen> has named you as a partner in an application to Grants", msg.Subject)
+			require.Contains(t, strings.Join(strings.Fields(msg.Text), " "),
+				"Grace Hopper of Bermondsey <Kitchen> has named Peckham Partners as a partner in its application to Roots Incubator 2027.")
+			require.Contains(t, msg.HTML, "Bermondsey &lt;Kitchen&gt;", "organisation names are escaped in HTML")
 		}
 		if kind == mailq.EmailNotification {
 			require.Equal(t, "Decision on your application", msg.Subject)

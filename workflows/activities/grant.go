@@ -44,9 +44,22 @@ func (a *Activities) LoadGrant(ctx context.Context, grantID string) (workflows.G
 	s := workflows.GrantSnapshot{GrantID: g.ID, Status: g.Status, Provider: prov, PayoutReady: payoutReady(prov, payee),
 		ReminderLead: def.Timeline.ReminderLead.Duration, ReportGrace: def.ReportGraceOrDefault(),
 		Payments: make([]workflows.PaymentSnap, 0, len(pays)), Reports: make([]workflows.ReportSnap, 0, len(reps))}
+	ready := map[string]bool{}
+	if def.PaysEachPartner() {
+		rows, err := q.PaymentPayeeReadiness(ctx, sqlc.PaymentPayeeReadinessParams{GrantID: g.ID, DefaultProvider: prov})
+		if err != nil {
+			return workflows.GrantSnapshot{}, classify(fmt.Errorf("payees' readiness: %w", err))
+		}
+		for _, r := range rows {
+			ready[r.PaymentID] = r.PayoutReady
+		}
+	}
 	for _, p := range pays {
-		s.Payments = append(s.Payments, workflows.PaymentSnap{ID: p.ID, Tranche: int(p.Tranche), Condition: p.Condition,
-			Status: p.Status, AmountPence: p.AmountPence})
+		ps := workflows.PaymentSnap{ID: p.ID, Tranche: int(p.Tranche), Condition: p.Condition, Status: p.Status, AmountPence: p.AmountPence}
+		if r, ok := ready[p.ID]; ok {
+			ps.PayoutReady = &r
+		}
+		s.Payments = append(s.Payments, ps)
 	}
 	for _, r := range reps {
 		rs := workflows.ReportSnap{ID: r.ID, Kind: r.Kind, Status: r.Status, Escalated: r.EscalatedAt != nil}
@@ -61,6 +74,11 @@ func (a *Activities) LoadGrant(ctx context.Context, grantID string) (workflows.G
 	}
 	if s.Parties, err = loadParties(ctx, q, app, true); err != nil {
 		return workflows.GrantSnapshot{}, classify(err)
+	}
+	if def.PaysEachPartner() {
+		if s.Parties.PartnerAdminIDs, err = partnerPayoutAdmins(ctx, q, g.ID); err != nil {
+			return workflows.GrantSnapshot{}, classify(err)
+		}
 	}
 	return s, nil
 }

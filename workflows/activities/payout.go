@@ -12,7 +12,8 @@ import (
 )
 
 // CreatePayoutAccount gives the payee of an active Stripe grant (the
-// grantee, or the host of an unconstituted group, once it has consented)
+// grantee, or the partner paid a share the update names, or the host of
+// either when it is an unconstituted group, once it has consented)
 // its Connect Express account, created once per organisation, and a fresh
 // onboarding link. Stripe's idempotency key for the account is the
 // organisation's, so a run that died between Stripe and PostgreSQL
@@ -27,7 +28,17 @@ func (a *Activities) CreatePayoutAccount(ctx context.Context, in workflows.Payou
 	if g.Status != workflows.GrantStatusActive {
 		return out, workflows.Reject(workflows.RejectInvalidState, "This grant is "+g.Status, nil)
 	}
-	if err := requirePayoutAdmin(ctx, q, g.OrganisationID, in.Update.Caller.ID); err != nil {
+	orgID := g.OrganisationID
+	if in.Update.OrganisationID != "" { // a partner paid a share sets up its own payouts
+		if ok, err := paidToPartner(ctx, q, g.ID, in.Update.OrganisationID); err != nil || !ok {
+			if err != nil {
+				return out, classify(err)
+			}
+			return out, workflows.Reject(workflows.RejectForbidden, workflows.RefuseNotAdmin, nil)
+		}
+		orgID = in.Update.OrganisationID
+	}
+	if err := requirePayoutAdmin(ctx, q, orgID, in.Update.Caller.ID); err != nil {
 		return out, classify(err)
 	}
 	_, def, err := loadRound(ctx, q, g.RoundID)
@@ -37,7 +48,7 @@ func (a *Activities) CreatePayoutAccount(ctx context.Context, in workflows.Payou
 	if provider(def) != workflows.ProviderStripe {
 		return out, workflows.Reject(workflows.RejectInvalidState, "This grant is paid by bank transfer: add the organisation's bank details instead", nil)
 	}
-	payee, err := q.PayeeGet(ctx, g.OrganisationID)
+	payee, err := q.PayeeGet(ctx, orgID)
 	if err != nil {
 		return out, classify(fmt.Errorf("load payee: %w", err))
 	}

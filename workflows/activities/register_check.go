@@ -2,7 +2,9 @@ package activities
 
 import (
 	"context"
+	"encoding/json"
 	"fmt"
+	"slices"
 	"strings"
 	"time"
 
@@ -57,12 +59,22 @@ func (a *Activities) checkOrganisations(ctx context.Context, orgIDs []string, t 
 }
 
 // ApplicationOrganisationIDs are the organisations checked when an
-// application is submitted: its lead and, once partners are
-// organisations on the system, each partner organisation. This is the
-// hook for partner checks: add the partners' organisation ids here (the
-// lead first, each once).
-func ApplicationOrganisationIDs(ctx context.Context, q *sqlc.Queries, app sqlc.Application) ([]string, error) {
-	return []string{app.OrganisationID}, nil
+// application is submitted: its lead, then each confirmed partner
+// organisation, each once.
+func ApplicationOrganisationIDs(_ context.Context, _ *sqlc.Queries, app sqlc.Application) ([]string, error) {
+	ids := []string{app.OrganisationID}
+	var ps []partnerShare
+	if len(app.Partners) > 0 {
+		if err := json.Unmarshal(app.Partners, &ps); err != nil {
+			return nil, fmt.Errorf("decode partners: %w", err)
+		}
+	}
+	for _, p := range ps {
+		if p.Status == "confirmed" && p.OrganisationID != "" && !slices.Contains(ids, p.OrganisationID) {
+			ids = append(ids, p.OrganisationID)
+		}
+	}
+	return ids, nil
 }
 
 // CheckApplicationOrganisations checks a submitted application's

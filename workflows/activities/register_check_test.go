@@ -1,6 +1,7 @@
 package activities_test
 
 import (
+	"context"
 	"encoding/json"
 	"net/http"
 	"testing"
@@ -8,11 +9,13 @@ import (
 	"github.com/stretchr/testify/require"
 
 	"github.com/civicgrants/grants/app/apptest"
+	"github.com/civicgrants/grants/db/sqlc"
 	"github.com/civicgrants/grants/organisation"
 	"github.com/civicgrants/grants/orgcheck"
 	"github.com/civicgrants/grants/registers"
 	"github.com/civicgrants/grants/registers/registerstest"
 	"github.com/civicgrants/grants/workflows"
+	"github.com/civicgrants/grants/workflows/activities"
 )
 
 // registerBundle points the activities (and the use cases) at a local
@@ -128,4 +131,23 @@ func TestCheckErrorsAreNotCached(t *testing.T) {
 	_, err = b.acts.CheckApplicationOrganisations(b.ctx, workflows.CheckApplicationInput{ApplicationID: second.ID, At: b.at})
 	require.NoError(t, err)
 	require.Len(t, cc.Requests(), 2, "an error is not cached")
+}
+
+// A submission checks the lead, then each confirmed partner organisation
+// once; named, invited and declined partners are not organisations yet.
+func TestApplicationOrganisationIDs(t *testing.T) {
+	t.Parallel()
+	app := sqlc.Application{OrganisationID: "org_lead", Partners: []byte(`[
+		{"name": "A", "status": "confirmed", "organisation_id": "org_a"},
+		{"name": "B", "status": "invited", "organisation_id": "org_b"},
+		{"name": "C", "status": "declined", "organisation_id": "org_c"},
+		{"name": "D", "status": "named"},
+		{"name": "A again", "status": "confirmed", "organisation_id": "org_a"},
+		{"name": "Lead", "status": "confirmed", "organisation_id": "org_lead"}]`)}
+	ids, err := activities.ApplicationOrganisationIDs(context.Background(), nil, app)
+	require.NoError(t, err)
+	require.Equal(t, []string{"org_lead", "org_a"}, ids)
+	ids, err = activities.ApplicationOrganisationIDs(context.Background(), nil, sqlc.Application{OrganisationID: "org_lead"})
+	require.NoError(t, err)
+	require.Equal(t, []string{"org_lead"}, ids)
 }

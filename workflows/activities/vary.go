@@ -58,6 +58,13 @@ func (a *Activities) VaryGrant(ctx context.Context, in workflows.VaryInput) (wor
 		if err := requireStaffOnGrant(ctx, q, v.Caller.ID, workflows.RoleManager, "Only a programme manager can vary a grant", g); err != nil {
 			return err
 		}
+		if split, err := paidToPartners(ctx, q, g.ID); err != nil || split {
+			if err != nil {
+				return err
+			}
+			return workflows.Reject(workflows.RejectInvalidState,
+				"This grant is paid to each partner, and its variation is not supported yet: vary it by agreement outside the system", nil)
+		}
 		reps, err := q.ReportListByGrant(ctx, g.ID)
 		if err != nil {
 			return fmt.Errorf("list reports: %w", err)
@@ -263,7 +270,8 @@ func (a *Activities) ReissuePayment(ctx context.Context, in workflows.ReissueInp
 			return workflows.Reject(workflows.RejectNotFound, "Payment not found", nil)
 		}
 		for _, p := range pays {
-			if p.Tranche != old.Tranche || p.Status == workflows.PaymentCancelled {
+			if p.Tranche != old.Tranche || p.Status == workflows.PaymentCancelled ||
+				deref(p.PartnerOrganisationID) != deref(old.PartnerOrganisationID) { // another payee's part of the tranche
 				continue
 			}
 			if deref(p.RequestedBy) == r.Caller.ID {
@@ -289,7 +297,7 @@ func (a *Activities) ReissuePayment(ctx context.Context, in workflows.ReissueInp
 				"Reissuing this payment would pay more than the award (%s): it was replaced or offset by a variation", money.PoundsAndPence(g.AwardPence)), nil)
 		}
 		p, err := q.PaymentInsertIssued(ctx, sqlc.PaymentInsertIssuedParams{ID: id.New(id.Payment), GrantID: g.ID, Tranche: old.Tranche,
-			AmountPence: old.AmountPence, Condition: old.Condition, RequestedBy: &r.Caller.ID})
+			AmountPence: old.AmountPence, Condition: old.Condition, RequestedBy: &r.Caller.ID, PartnerOrganisationID: old.PartnerOrganisationID})
 		if err != nil {
 			return fmt.Errorf("reissue payment: %w", err)
 		}
