@@ -176,4 +176,22 @@ func TestBrowserPartnership(t *testing.T) {
 		}
 	}
 	require.Equal(t, map[string]int64{patOrg.ID: 40000, "": 60000}, paidTo, "£1,000 split 40:60 like the request")
+
+	// One BACS run pays both, each to its own account.
+	f.clickLink("Payment runs")
+	f.expectHeading("Payment runs")
+	f.clickButton("Create payment run")
+	f.expectText("Payment run created", "Total £1,000")
+	f.check("The bank has sent all 2 payments, £1,000 in total")
+	f.clickButton("Mark as paid")
+	f.expectText("Payment run marked as paid")
+	g, err = s.env.App.GetGrant(ctx, lead, grantID)
+	require.NoError(t, err)
+	for _, pay := range g.Payments {
+		if pay.Tranche == 1 {
+			require.Equal(t, workflows.PaymentPaid, pay.Status, "paid to %v", pay.PartnerOrganisationID)
+		}
+	}
+	p.visit("/grants/" + grantID)
+	p.expectText("Paid", "£400")
 }
