@@ -23,6 +23,9 @@ type Identity struct {
 	Name          string `json:"name"`
 	CharityNumber string `json:"charity_number"`
 	CompanyNumber string `json:"company_number"`
+	// OrganisationID is set for a partner that is an organisation on the
+	// system (invited and answered, issue 17).
+	OrganisationID string `json:"organisation_id,omitempty"`
 }
 
 // Keys is the identity keys (organisation.MatchKey) of one or more
@@ -53,7 +56,9 @@ type Case struct {
 	ApplicationID string
 	Lead          sqlc.Organisation
 	HostID        string // "" when the lead has no host
-	Keys          Keys
+	// PartnerIDs are the partners that are organisations on the system.
+	PartnerIDs []string
+	Keys       Keys
 }
 
 // Load reads the parties of an application.
@@ -79,6 +84,16 @@ func Load(ctx context.Context, q *sqlc.Queries, app sqlc.Application) (Case, err
 	}
 	for _, p := range partners {
 		c.Keys.Add(p.Name, p.CharityNumber, p.CompanyNumber)
+		if p.OrganisationID == "" {
+			continue
+		}
+		// The partner as it is on the system, whatever the lead typed.
+		org, err := q.OrganisationGet(ctx, p.OrganisationID)
+		if err != nil {
+			return c, fmt.Errorf("load partner organisation: %w", err)
+		}
+		c.PartnerIDs = append(c.PartnerIDs, org.ID)
+		c.Keys.Add(org.Name, deref(org.CharityNumber), deref(org.CompanyNumber))
 	}
 	return c, nil
 }
@@ -151,7 +166,7 @@ func Find(ctx context.Context, q *sqlc.Queries, c Case, users []sqlc.User) (map[
 			out[m.UserID] = ReasonMember
 		case m.ID == c.HostID && out[m.UserID] == "":
 			out[m.UserID] = ReasonHost
-		case mine.Meets(c.Keys) && out[m.UserID] == "":
+		case (slices.Contains(c.PartnerIDs, m.ID) || mine.Meets(c.Keys)) && out[m.UserID] == "":
 			out[m.UserID] = ReasonParty
 		}
 	}

@@ -94,4 +94,23 @@ func TestInterest(t *testing.T) {
 	staff, err := interest.Staff(ctx, q, application)
 	require.NoError(t, err)
 	require.ElementsMatch(t, []string{leadMember.ID, byNumber.ID, byName.ID, conflicted.ID, affiliated.ID}, staff)
+
+	// A partner that answered its invitation is its organisation on the
+	// system, whatever name the lead typed for it.
+	answered := env.User(t, "assessor-partner@example.org", app.RoleAssessor)
+	income := int64(1_000_000)
+	po, err := env.App.CreateOrganisation(ctx, answered, organisation.Input{Name: "Lewisham Arts Collective", LegalForm: organisation.LegalFormCommunityGroup,
+		Borough: "Lewisham", AnnualIncomePence: &income, Address: organisation.Address{Line1: "3 High Street", Town: "London", Postcode: "SE8 4AA"}})
+	require.NoError(t, err)
+	got, err = interest.Of(ctx, q, answered.ID, application)
+	require.NoError(t, err)
+	require.Empty(t, got, "not yet a partner")
+	_, err = env.Store.Pool.Exec(ctx, `UPDATE applications SET partners = partners || jsonb_build_array(jsonb_build_object(
+		'name', 'Our friends at the arts place', 'status', 'confirmed', 'organisation_id', $2::text)) WHERE id = $1`, appID, po.ID)
+	require.NoError(t, err)
+	application, err = q.ApplicationGet(ctx, appID)
+	require.NoError(t, err)
+	got, err = interest.Of(ctx, q, answered.ID, application)
+	require.NoError(t, err)
+	require.Equal(t, interest.ReasonParty, got)
 }
