@@ -87,9 +87,7 @@ func (ui *UI) caseworkCSV(c *gin.Context) {
 		ui.fail(c, err)
 		return
 	}
-	app.SetCSVHeaders(c.Writer.Header(), "cases.csv")
-	c.Status(http.StatusOK)
-	if err := write(c.Writer); err != nil {
+	if err := app.ServeCSV(c.Writer, "cases.csv", write); err != nil {
 		// The status is sent; the truncated file is all the client gets.
 		ui.log.ErrorContext(c.Request.Context(), "export cases", "err", err)
 	}
