@@ -1,7 +1,6 @@
 package api
 
 import (
-	"net/http"
 	"time"
 
 	"github.com/gin-gonic/gin"
@@ -85,23 +84,6 @@ func (h *Handler) sendGiving(c *gin.Context, e *app.GivingExport, err error, csv
 		writeError(c, h.log, err)
 		return
 	}
-	ctx := c.Request.Context()
-	var rep app.GivingReport
-	if csv {
-		app.SetCSVHeaders(c.Writer.Header(), name+".csv")
-		c.Status(http.StatusOK)
-		rep, err = e.WriteCSV(ctx, c.Writer, nil)
-	} else {
-		c.Header("Content-Type", "application/json; charset=utf-8")
-		c.Header("Content-Disposition", `inline; filename="`+name+`.json"`)
-		c.Status(http.StatusOK)
-		rep, err = e.WriteJSON(ctx, c.Writer, nil)
-	}
-	if err != nil {
-		h.log.ErrorContext(ctx, "export 360Giving", "err", err)
-	}
-	if rep.FindingCount > 0 || len(rep.Unpublishable) > 0 {
-		h.log.WarnContext(ctx, "360Giving export has data-quality findings", "grants", rep.Written,
-			"findings", rep.FindingCount, "first", rep.Findings, "programmes_without_prefix", rep.Unpublishable)
-	}
+	rep, err := e.Serve(c.Request.Context(), c.Writer, csv, false, name)
+	app.LogGivingReport(c.Request.Context(), h.log, rep, err)
 }

@@ -6,6 +6,9 @@ import (
 	"encoding/json"
 	"fmt"
 	"io"
+	"log/slog"
+	"mime"
+	"net/http"
 	"strings"
 	"time"
 
@@ -207,6 +210,40 @@ func (a *App) givingSource(r sqlc.GivingGrantPageRow) opendata.Source {
 		ProjectTitle: text(titleAnswerKeys), Summary: text(summaryAnswerKeys),
 		AppliedPence: r.RequestedPence, AwardedPence: r.AwardPence, DisbursedPence: r.DisbursedPence,
 		AwardDate: r.OfferedAt, Start: start, Months: months, Modified: r.DateModified,
+	}
+}
+
+// Serve answers an HTTP request with the export: the JSON package (shown
+// inline, or an attachment when download), or the flat CSV as an
+// attachment; name is the file's name without its extension. Once the
+// status is sent a failure can only truncate the file, so it is returned
+// for the caller to log, with the report.
+func (e *GivingExport) Serve(ctx context.Context, w http.ResponseWriter, asCSV, download bool, name string) (GivingReport, error) {
+	if asCSV {
+		SetCSVHeaders(w.Header(), name+".csv")
+		w.WriteHeader(http.StatusOK)
+		return e.WriteCSV(ctx, w, nil)
+	}
+	disposition := "inline"
+	if download {
+		disposition = "attachment"
+	}
+	w.Header().Set("Content-Type", "application/json; charset=utf-8")
+	w.Header().Set("Content-Disposition", mime.FormatMediaType(disposition, map[string]string{"filename": name + ".json"}))
+	w.Header().Set("X-Content-Type-Options", "nosniff")
+	w.WriteHeader(http.StatusOK)
+	return e.WriteJSON(ctx, w, nil)
+}
+
+// LogGivingReport logs what an export could not publish well (nothing
+// when all was well).
+func LogGivingReport(ctx context.Context, log *slog.Logger, rep GivingReport, err error) {
+	if err != nil {
+		log.ErrorContext(ctx, "export 360Giving", "err", err)
+	}
+	if rep.FindingCount > 0 || len(rep.Unpublishable) > 0 {
+		log.WarnContext(ctx, "360Giving export has data-quality findings", "grants", rep.Written,
+			"findings", rep.FindingCount, "first", rep.Findings, "programmes_without_prefix", rep.Unpublishable)
 	}
 }
 
