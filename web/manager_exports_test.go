@@ -33,8 +33,8 @@ func TestManagerExports(t *testing.T) {
 
 	for path, first := range map[string]string{
 		"/manage/rounds/" + r.ID + "/applications.csv": "application_id",
-		"/manage/exports/grants.csv":                    "grant_id",
-		"/manage/exports/360giving.csv":                 "Identifier",
+		"/manage/exports/grants.csv":                   "grant_id",
+		"/manage/exports/360giving.csv":                "Identifier",
 	} {
 		res := mgr.get(path)
 		require.Equal(t, http.StatusOK, res.Code, path)
