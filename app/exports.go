@@ -36,31 +36,43 @@ func (a *App) ExportPayments(ctx context.Context, actor Actor) (CSVExport, error
 		if err != nil {
 			return err
 		}
-		var cursor *string
-		for {
-			rows, err := a.store.PaymentExportPage(ctx, sqlc.PaymentExportPageParams{Cursor: cursor, RowLimit: exportPageSize})
-			if err != nil {
-				return fmt.Errorf("read payments: %w", err)
+		return eachPage("payments", func(cursor *string) ([]sqlc.PaymentExportPageRow, error) {
+			return a.store.PaymentExportPage(ctx, sqlc.PaymentExportPageParams{Cursor: cursor, RowLimit: exportPageSize})
+		}, func(r sqlc.PaymentExportPageRow) string { return r.ID }, cw.Flush, func(r sqlc.PaymentExportPageRow) error {
+			paidAt := ""
+			if r.PaidAt != nil {
+				paidAt = r.PaidAt.UTC().Format(time.RFC3339)
 			}
-			for _, r := range rows {
-				paidAt := ""
-				if r.PaidAt != nil {
-					paidAt = r.PaidAt.UTC().Format(time.RFC3339)
-				}
-				if err := cw.Write([]string{r.ID, r.GrantID, r.OrganisationName, strconv.Itoa(int(r.Tranche)), money.Decimal(r.AmountPence),
-					r.Status, deref(r.Provider), deref(r.ProviderReference), r.ApprovedBy, paidAt}); err != nil {
-					return err
-				}
-			}
-			if err := cw.Flush(); err != nil {
+			return cw.Write([]string{r.ID, r.GrantID, r.OrganisationName, strconv.Itoa(int(r.Tranche)), money.Decimal(r.AmountPence),
+				r.Status, deref(r.Provider), deref(r.ProviderReference), r.ApprovedBy, paidAt})
+		})
+	}, nil
+}
+
+// eachPage reads what rows page by page (exportPageSize, keyset by key) and
+// hands each to each, calling flush after every page: an export streams
+// without holding more than a page.
+func eachPage[T any](what string, page func(cursor *string) ([]T, error), key func(T) string, flush func() error, each func(T) error) error {
+	var cursor *string
+	for {
+		rows, err := page(cursor)
+		if err != nil {
+			return fmt.Errorf("read %s: %w", what, err)
+		}
+		for _, r := range rows {
+			if err := each(r); err != nil {
 				return err
 			}
-			if len(rows) < exportPageSize {
-				return nil
-			}
-			cursor = &rows[len(rows)-1].ID
 		}
-	}, nil
+		if err := flush(); err != nil {
+			return err
+		}
+		if len(rows) < exportPageSize {
+			return nil
+		}
+		k := key(rows[len(rows)-1])
+		cursor = &k
+	}
 }
 
 func deref(s *string) string {
@@ -118,27 +130,13 @@ func (a *App) ExportGrants(ctx context.Context, actor Actor) (CSVExport, error) 
 		if err != nil {
 			return err
 		}
-		var cursor *string
-		for {
-			rows, err := a.store.GrantExportPage(ctx, sqlc.GrantExportPageParams{Cursor: cursor, RowLimit: exportPageSize})
-			if err != nil {
-				return fmt.Errorf("read grants: %w", err)
-			}
-			for _, r := range rows {
-				if err := cw.Write([]string{r.ID, r.ApplicationID, r.ProgrammeCode, r.RoundID, r.RoundName, r.OrganisationID,
-					r.OrganisationName, r.BoroughName, r.Status, money.Decimal(r.AwardPence), money.Decimal(r.PaidPence),
-					stamp(&r.OfferedAt), stamp(r.AcceptedAt), stamp(r.CompletedAt), a.applicationLink(r.ApplicationID)}); err != nil {
-					return err
-				}
-			}
-			if err := cw.Flush(); err != nil {
-				return err
-			}
-			if len(rows) < exportPageSize {
-				return nil
-			}
-			cursor = &rows[len(rows)-1].ID
-		}
+		return eachPage("grants", func(cursor *string) ([]sqlc.GrantExportPageRow, error) {
+			return a.store.GrantExportPage(ctx, sqlc.GrantExportPageParams{Cursor: cursor, RowLimit: exportPageSize})
+		}, func(r sqlc.GrantExportPageRow) string { return r.ID }, cw.Flush, func(r sqlc.GrantExportPageRow) error {
+			return cw.Write([]string{r.ID, r.ApplicationID, r.ProgrammeCode, r.RoundID, r.RoundName, r.OrganisationID,
+				r.OrganisationName, r.BoroughName, r.Status, money.Decimal(r.AwardPence), money.Decimal(r.PaidPence),
+				stamp(&r.OfferedAt), stamp(r.AcceptedAt), stamp(r.CompletedAt), a.applicationLink(r.ApplicationID)})
+		})
 	}, nil
 }
 
@@ -186,30 +184,16 @@ func (a *App) ExportApplications(ctx context.Context, actor Actor, f Application
 		if err != nil {
 			return err
 		}
-		var cursor *string
-		for {
-			rows, err := a.store.ApplicationExportPage(ctx, sqlc.ApplicationExportPageParams{RoundID: f.RoundID, Status: optional(f.Status),
+		return eachPage("applications", func(cursor *string) ([]sqlc.ApplicationExportPageRow, error) {
+			return a.store.ApplicationExportPage(ctx, sqlc.ApplicationExportPageParams{RoundID: f.RoundID, Status: optional(f.Status),
 				Cursor: cursor, RowLimit: exportPageSize})
+		}, func(r sqlc.ApplicationExportPageRow) string { return r.ID }, cw.Flush, func(r sqlc.ApplicationExportPageRow) error {
+			rec, err := a.applicationRecord(r, questions)
 			if err != nil {
-				return fmt.Errorf("read applications: %w", err)
-			}
-			for _, r := range rows {
-				rec, err := a.applicationRecord(r, questions)
-				if err != nil {
-					return err
-				}
-				if err := cw.Write(rec); err != nil {
-					return err
-				}
-			}
-			if err := cw.Flush(); err != nil {
 				return err
 			}
-			if len(rows) < exportPageSize {
-				return nil
-			}
-			cursor = &rows[len(rows)-1].ID
-		}
+			return cw.Write(rec)
+		})
 	}, nil
 }
 

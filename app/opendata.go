@@ -79,7 +79,8 @@ func (a *App) OpenData(ctx context.Context, programme string) (*GivingExport, er
 }
 
 func (a *App) givingExport(ctx context.Context, q GivingQuery) (*GivingExport, error) {
-	n, err := a.store.GivingGrantCount(ctx, sqlc.GivingGrantCountParams{ProgrammeCode: optional(q.Programme), Since: q.Since, PublishedOnly: q.Published})
+	n, err := a.store.GivingGrantCount(ctx, sqlc.GivingGrantCountParams{ProgrammeCode: optional(q.Programme), Since: q.Since,
+		PublishedOnly: q.Published})
 	if err != nil {
 		return nil, fmt.Errorf("count grants: %w", err)
 	}
@@ -134,34 +135,27 @@ func (e *GivingExport) each(ctx context.Context, progress func(int), write func(
 		}
 	}
 	now := e.a.now()
-	var cursor *string
-	for {
-		rows, err := e.a.store.GivingGrantPage(ctx, sqlc.GivingGrantPageParams{Cursor: cursor, ProgrammeCode: optional(e.q.Programme),
+	err = eachPage("grants", func(cursor *string) ([]sqlc.GivingGrantPageRow, error) {
+		return e.a.store.GivingGrantPage(ctx, sqlc.GivingGrantPageParams{Cursor: cursor, ProgrammeCode: optional(e.q.Programme),
 			Since: e.q.Since, PublishedOnly: e.q.Published, RowLimit: exportPageSize})
-		if err != nil {
-			return rep, fmt.Errorf("read grants: %w", err)
-		}
-		for _, r := range rows {
-			g := opendata.Build(e.a.givingSource(r), e.a.cfg.PublicURL+"/api/v1/open-data/"+r.ProgrammeCode+"/360giving.json")
-			for _, f := range opendata.Check(g, now) {
-				rep.FindingCount++
-				if len(rep.Findings) < maxGivingFindings {
-					rep.Findings = append(rep.Findings, f)
-				}
-			}
-			if err := write(g); err != nil {
-				return rep, err
-			}
-			rep.Written++
-			if progress != nil {
-				progress(rep.Written)
+	}, func(r sqlc.GivingGrantPageRow) string { return r.ID }, func() error { return nil }, func(r sqlc.GivingGrantPageRow) error {
+		g := opendata.Build(e.a.givingSource(r), e.a.cfg.PublicURL+"/api/v1/open-data/"+r.ProgrammeCode+"/360giving.json")
+		for _, f := range opendata.Check(g, now) {
+			rep.FindingCount++
+			if len(rep.Findings) < maxGivingFindings {
+				rep.Findings = append(rep.Findings, f)
 			}
 		}
-		if len(rows) < exportPageSize {
-			return rep, nil
+		if err := write(g); err != nil {
+			return err
 		}
-		cursor = &rows[len(rows)-1].ID
-	}
+		rep.Written++
+		if progress != nil {
+			progress(rep.Written)
+		}
+		return nil
+	})
+	return rep, err
 }
 
 // Answer keys a form may use for a project's title and its summary, in
