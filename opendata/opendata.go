@@ -121,7 +121,11 @@ type Location struct {
 // the integer (never through a float), e.g. 150000 → 1500.00.
 func Pounds(pence int64) json.Number { return json.Number(money.Decimal(pence)) }
 
-// Build makes the 360Giving record of s. dataSource is the address the
+// emailRemoved stands where an applicant wrote an e-mail address.
+const emailRemoved = "[e-mail address removed]"
+
+// Build makes the 360Giving record of s (an e-mail address in the title or
+// summary is removed). dataSource is the address the
 // data is published at ("" to leave it out).
 func Build(s Source, dataSource string) Grant {
 	title := strings.TrimSpace(s.ProjectTitle)
@@ -132,6 +136,8 @@ func Build(s Source, dataSource string) Grant {
 	if description == "" {
 		description = fmt.Sprintf("A %s grant from %s to %s.", s.ProgrammeName, s.FunderName, s.RecipientName)
 	}
+	title = EmailAddress.ReplaceAllString(title, emailRemoved)
+	description = EmailAddress.ReplaceAllString(description, emailRemoved)
 	g := Grant{
 		ID: s.GivingPrefix + "-" + s.GrantID, Title: title, Description: description, Currency: Currency,
 		AmountAwarded: Pounds(s.AwardedPence), AmountDisbursed: Pounds(s.DisbursedPence),

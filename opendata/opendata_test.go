@@ -46,6 +46,9 @@ func TestBuild(t *testing.T) {
 	require.Empty(t, opendata.Check(g, time.Date(2027, 5, 1, 0, 0, 0, 0, time.UTC)))
 
 	s := source()
+	s.Summary = "Cooking clubs; ask Ada (ada.l@example.org) to join."
+	require.Equal(t, "Cooking clubs; ask Ada ([e-mail address removed]) to join.", opendata.Build(s, "").Description, "no e-mail address is published")
+	s = source()
 	s.ProjectTitle, s.Summary = "Cooking clubs", ""
 	g = opendata.Build(s, "")
 	require.Equal(t, "Cooking clubs", g.Title)
@@ -120,6 +123,8 @@ func TestPackageIsValid(t *testing.T) {
 func TestCheck(t *testing.T) {
 	t.Parallel()
 	now := time.Date(2027, 5, 1, 0, 0, 0, 0, time.UTC)
+	good := opendata.Build(source(), "https://grants.example/open-data")
+	require.Empty(t, opendata.Check(good, now))
 	for check, spoil := range map[string]func(*opendata.Grant){
 		"grant_id_prefix":        func(g *opendata.Grant) { g.ID = "cityhall-gr_01" },
 		"title_description_same": func(g *opendata.Grant) { g.Description = strings.ToUpper(g.Title) },
@@ -137,8 +142,15 @@ func TestCheck(t *testing.T) {
 		"grant_programme":        func(g *opendata.Grant) { g.GrantProgramme[0].Title = "" },
 		"planned_dates":          func(g *opendata.Grant) { g.PlannedDates = nil },
 		"from_open_call":         func(g *opendata.Grant) { g.FromOpenCall = "" },
+		"funding_org": func(g *opendata.Grant) {
+			g.FundingOrganization = append(g.FundingOrganization, opendata.Organization{ID: "360G-other", Name: "Other"})
+		},
+		"looks_like_email": func(g *opendata.Grant) { g.Description = "Write to ada@example.org" },
+		"impossible_dates": func(g *opendata.Grant) { g.PlannedDates[0].EndDate = "2027-03-01" },
+		"no_last_modified": func(g *opendata.Grant) { g.DateModified = "" },
+		"no_data_source":   func(g *opendata.Grant) { g.DataSource = "" },
 	} {
-		g := opendata.Build(source(), "")
+		g := opendata.Build(source(), "https://grants.example/open-data")
 		spoil(&g)
 		var checks []string
 		for _, f := range opendata.Check(g, now) {

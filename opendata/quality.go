@@ -32,6 +32,10 @@ var charityNumber = regexp.MustCompile(`^([0-9]{6,8}|SC[0-9]{6})$`)
 // companyNumber is a Companies House number.
 var companyNumber = regexp.MustCompile(`^([0-9]{8}|[A-Z]{2}[0-9]{6})$`)
 
+// EmailAddress finds an e-mail address in free text (a person's data,
+// never published: Build removes it).
+var EmailAddress = regexp.MustCompile(`[A-Za-z0-9._%+-]+@[A-Za-z0-9.-]+\.[A-Za-z]{2,}`)
+
 // Check runs the Data Quality Tool's quality and usefulness tests that
 // apply to one grant and returns what they find (nil: none). now is the
 // time of publication: awards may not be dated after it.
@@ -87,6 +91,21 @@ func Check(g Grant, now time.Time) []Finding {
 	}
 	if len(g.PlannedDates) == 0 || g.PlannedDates[0].Duration == 0 {
 		add("planned_dates", "no planned dates with a duration")
+	}
+	if len(g.FundingOrganization) != 1 || !hasAnyPrefix(g.FundingOrganization[0].ID, orgIDPrefixes) {
+		add("funding_org", "not exactly one funding org with a recognised org-id prefix")
+	}
+	if EmailAddress.MatchString(g.Title) || EmailAddress.MatchString(g.Description) {
+		add("looks_like_email", "title or description contains an e-mail address")
+	}
+	if len(g.PlannedDates) > 0 && g.PlannedDates[0].EndDate != "" && g.PlannedDates[0].EndDate < g.PlannedDates[0].StartDate {
+		add("impossible_dates", "planned end before planned start")
+	}
+	if g.DateModified == "" {
+		add("no_last_modified", "no last modified date")
+	}
+	if g.DataSource == "" {
+		add("no_data_source", "no data source")
 	}
 	if g.FromOpenCall == "" {
 		add("from_open_call", "from an open call not stated")
