@@ -81,7 +81,7 @@ func FuzzPounds(f *testing.F) {
 }
 
 func mustInt(t *testing.T, s string) int64 {
-	var n json.Number = json.Number(s)
+	n := json.Number(s)
 	v, err := n.Int64()
 	require.NoError(t, err)
 	return v
