@@ -149,7 +149,7 @@ func TestExport360Giving(t *testing.T) {
 	require.Equal(t, "E09000028", charity.BeneficiaryLocation[0].GeoCode)
 	require.Equal(t, "Southwark", charity.BeneficiaryLocation[0].Name)
 	require.Equal(t, "We will run weekly cooking clubs for isolated older people in Bermondsey.", charity.Description)
-	require.Equal(t, "Org of lead@example.org – Roots Incubator", charity.Title)
+	require.Equal(t, "Org of [e-mail address removed] – Roots Incubator", charity.Title, "no e-mail address in a title")
 	require.Equal(t, []opendata.Programme{{Code: "roots-incubator", Title: "Roots Incubator"}}, charity.GrantProgramme)
 	require.Equal(t, "GB-CHC-"+charity.RecipientOrganization[0].CharityNumber, charity.RecipientOrganization[0].ID)
 
