@@ -140,6 +140,9 @@ func (e *GivingExport) each(ctx context.Context, progress func(int), write func(
 			Since: e.q.Since, PublishedOnly: e.q.Published, RowLimit: exportPageSize})
 	}, func(r sqlc.GivingGrantPageRow) string { return r.ID }, func() error { return nil }, func(r sqlc.GivingGrantPageRow) error {
 		g := opendata.Build(e.a.givingSource(r), e.a.cfg.PublicURL+"/api/v1/open-data/"+r.ProgrammeCode+"/360giving.json")
+		// Hook for equality monitoring: the 360Giving DEI extension's
+		// fields go in g.Extensions (only where the group agreed to
+		// publish them), its schema address in the Package's Extensions.
 		for _, f := range opendata.Check(g, now) {
 			rep.FindingCount++
 			if len(rep.Findings) < maxGivingFindings {
