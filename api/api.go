@@ -136,6 +136,11 @@ func Register(g *gin.RouterGroup, a *app.App, log *slog.Logger) {
 
 	g.POST("/webhooks/stripe", h.stripeWebhook)
 	g.GET("/exports/payments.csv", h.requireUser, h.exportPayments)
+	g.GET("/exports/grants.csv", h.requireUser, h.exportGrants)
+	g.GET("/exports/applications.csv", h.requireUser, h.exportApplications)
+	g.GET("/exports/360giving.json", h.requireUser, h.export360Giving)
+	g.GET("/exports/360giving.csv", h.requireUser, h.export360GivingCSV)
+	g.GET("/open-data/:programme/360giving.json", h.openData)
 
 	g.POST("/support-requests", h.requireUser, h.createSupportRequest)
 	g.GET("/support-requests", h.requireUser, h.listSupportRequests)

@@ -117,9 +117,8 @@ func (h *Handler) exportCases(c *gin.Context) {
 		writeError(c, h.log, err)
 		return
 	}
-	app.SetCSVHeaders(c.Writer.Header(), "cases.csv")
-	c.Status(http.StatusOK)
-	if err := write(c.Writer); err != nil {
+	if err := app.ServeCSV(c.Writer, "cases.csv", write); err != nil {
+		// The status is sent; the truncated file is all the client gets.
 		h.log.ErrorContext(c.Request.Context(), "export cases", "err", err)
 	}
 }

@@ -140,7 +140,7 @@ func TestCaseworkThroughTheAPI(t *testing.T) {
 	require.Equal(t, http.StatusOK, res.Status, string(res.Body))
 	lines := strings.Split(strings.TrimSpace(string(res.Body)), "\n")
 	require.Len(t, lines, 2)
-	require.True(t, strings.HasPrefix(lines[0], "case_id,organisation_id,organisation,space"))
+	require.True(t, strings.HasPrefix(lines[0], "\uFEFFcase_id,organisation_id,organisation,space"), "a byte-order mark, then the header")
 	require.Contains(t, lines[1], "lease_renewed")
 	require.Contains(t, lines[1], ",0.75,")
 }

@@ -2,7 +2,6 @@ package app
 
 import (
 	"context"
-	"encoding/csv"
 	"fmt"
 	"io"
 	"slices"
@@ -176,13 +175,10 @@ var casesCSVHeader = []string{"case_id", "organisation_id", "organisation", "spa
 	"caseworker", "status", "opened_on", "first_contact_due_on", "first_contact_on", "working_days_to_first_contact",
 	"first_contact_on_time", "contacts", "hours", "outcome", "outcome_summary", "closed_on"}
 
-// CasesExport writes the cases as CSV once the caller's role is checked.
-type CasesExport func(w io.Writer) error
-
 // ExportCases returns every case as CSV (caseworkers and managers): one
 // row per case, oldest first, dates as London dates, hours with two
 // decimals. Cells a spreadsheet would run as a formula are defused.
-func (a *App) ExportCases(ctx context.Context, actor Actor) (CasesExport, error) {
+func (a *App) ExportCases(ctx context.Context, actor Actor) (CSVExport, error) {
 	if err := requireCaseworkReader(actor); err != nil {
 		return nil, err
 	}
@@ -191,9 +187,9 @@ func (a *App) ExportCases(ctx context.Context, actor Actor) (CasesExport, error)
 		if err != nil {
 			return err
 		}
-		cw := csv.NewWriter(w)
-		if err := cw.Write(casesCSVHeader); err != nil {
-			return fmt.Errorf("write header: %w", err)
+		cw, err := NewCSVWriter(w, casesCSVHeader)
+		if err != nil {
+			return err
 		}
 		day := func(t *time.Time) string {
 			if t == nil {
@@ -210,15 +206,11 @@ func (a *App) ExportCases(ctx context.Context, actor Actor) (CasesExport, error)
 				r.CaseworkerName, r.Status, day(&r.OpenedAt), dateString(r.FirstContactDueOn), day(r.FirstContactAt), contactDays, onTime,
 				strconv.Itoa(int(r.Contacts)), fmt.Sprintf("%d.%02d", r.Minutes/60, (r.Minutes%60)*100/60), deref(r.Outcome),
 				deref(r.OutcomeSummary), day(r.ClosedAt)}
-			for i := range rec {
-				rec[i] = SafeCell(rec[i])
-			}
 			if err := cw.Write(rec); err != nil {
-				return fmt.Errorf("write row: %w", err)
+				return err
 			}
 		}
-		cw.Flush()
-		return cw.Error()
+		return cw.Flush()
 	}, nil
 }
 

@@ -216,72 +216,15 @@ func prefillAnswers(f *Form, qs []form.Question, answers map[string]json.RawMess
 	}
 }
 
-// answerLines shows a stored answer as lines of text, for the summary
-// lists of applications and reports; nil when there is no answer.
+// answerLines shows a stored answer as lines of text (form.AnswerLines),
+// a file by its document's name.
 func answerLines(q form.Question, raw json.RawMessage, docs []app.Document) []string {
-	if form.IsEmptyAnswer(raw) {
-		return nil
-	}
-	switch q.Type {
-	case form.TypeText:
-		var s string
-		if json.Unmarshal(raw, &s) == nil {
-			return []string{s}
-		}
-	case form.TypeMoney:
-		if n, _, whole := form.ParseInteger(raw); whole {
-			return []string{money.Pounds(n)}
-		}
-	case form.TypeNumber:
-		if n, _, whole := form.ParseInteger(raw); whole {
-			return []string{strconv.FormatInt(n, 10)}
-		}
-	case form.TypeDate:
-		var s string
-		if json.Unmarshal(raw, &s) == nil {
-			if t, err := time.Parse(form.DateLayout, s); err == nil {
-				return []string{t.Format("2 January 2006")}
-			}
-			return []string{s}
-		}
-	case form.TypeYesNo:
-		var b bool
-		if json.Unmarshal(raw, &b) == nil {
-			return []string{map[bool]string{true: "Yes", false: "No"}[b]}
-		}
-	case form.TypeChoice:
-		label := func(v string) string {
-			for _, o := range q.Options {
-				if o.Value == v {
-					return o.Label
-				}
-			}
-			return v
-		}
-		if q.Multiple {
-			var vs []string
-			if json.Unmarshal(raw, &vs) == nil {
-				out := make([]string, len(vs))
-				for i, v := range vs {
-					out[i] = label(v)
-				}
-				return out
+	return form.AnswerLines(q, raw, func(id string) string {
+		for _, d := range docs {
+			if d.ID == id {
+				return d.Filename
 			}
 		}
-		var s string
-		if json.Unmarshal(raw, &s) == nil {
-			return []string{label(s)}
-		}
-	case form.TypeFile:
-		var s string
-		if json.Unmarshal(raw, &s) == nil {
-			for _, d := range docs {
-				if d.ID == s {
-					return []string{d.Filename}
-				}
-			}
-			return []string{s}
-		}
-	}
-	return []string{string(raw)}
+		return id
+	})
 }

@@ -83,14 +83,5 @@ func (ui *UI) caseworkFigures(c *gin.Context) {
 // exports do.
 func (ui *UI) caseworkCSV(c *gin.Context) {
 	write, err := ui.app.ExportCases(c.Request.Context(), actor(c))
-	if err != nil {
-		ui.fail(c, err)
-		return
-	}
-	app.SetCSVHeaders(c.Writer.Header(), "cases.csv")
-	c.Status(http.StatusOK)
-	if err := write(c.Writer); err != nil {
-		// The status is sent; the truncated file is all the client gets.
-		ui.log.ErrorContext(c.Request.Context(), "export cases", "err", err)
-	}
+	ui.sendCSV(c, "cases.csv", write, err)
 }

@@ -22,7 +22,13 @@ type mgrRoundsData struct {
 	Rounds     []app.Round
 	Programmes map[string]string // code → name
 	Next       string            // the next page's URL, if any
+	// OpenData links each programme with a 360Giving prefix to its public
+	// open data.
+	OpenData []openDataLink
 }
+
+// openDataLink is a programme's public 360Giving address.
+type openDataLink struct{ Name, URL string }
 
 // managerRounds lists every round with its status, dates and budget.
 func (ui *UI) managerRounds(c *gin.Context) {
@@ -40,6 +46,9 @@ func (ui *UI) managerRounds(c *gin.Context) {
 	d := mgrRoundsData{Rounds: page1.Items, Programmes: map[string]string{}}
 	for _, p := range progs {
 		d.Programmes[p.Code] = p.Name
+		if p.GivingPrefix != "" {
+			d.OpenData = append(d.OpenData, openDataLink{Name: p.Name, URL: "/api/v1/open-data/" + p.Code + "/360giving.json"})
+		}
 	}
 	if page1.NextCursor != nil {
 		d.Next = "/manage/rounds?cursor=" + urlQueryEscape(*page1.NextCursor)

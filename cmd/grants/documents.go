@@ -71,13 +71,14 @@ func isTerminal(f *os.File) bool {
 	return err == nil && info.Mode()&os.ModeCharDevice != 0
 }
 
-// progressBar shows a copy's progress: on a terminal, one bar redrawn in
-// place; elsewhere (a log), one plain line each time the percentage
-// changes, and one when the last document is done.
+// progressBar shows a long job's progress (a copy, an export): on a
+// terminal, one bar redrawn in place; elsewhere (a log), one plain line
+// each time the percentage changes, and one when the last item is done.
 type progressBar struct {
-	w    io.Writer
-	tty  bool
-	last string
+	w     io.Writer
+	tty   bool
+	label string // names the job on log lines ("documents" when empty)
+	last  string
 }
 
 // barWidth is the number of cells of the bar.
@@ -88,11 +89,28 @@ func (b *progressBar) update(p document.MigrateProgress) {
 	if p.TotalBytes > 0 {
 		pct = int(p.Bytes * 100 / p.TotalBytes)
 	}
-	counts := fmt.Sprintf("%d/%d documents, %s of %s", p.Docs, p.TotalDocs, megabytes(p.Bytes), megabytes(p.TotalBytes))
+	b.show(pct, fmt.Sprintf("%d/%d documents, %s of %s", p.Docs, p.TotalDocs, megabytes(p.Bytes), megabytes(p.TotalBytes)), p.Docs == p.TotalDocs)
+}
+
+// count shows done of total items.
+func (b *progressBar) count(done, total int64, items string) {
+	pct := 100
+	if total > 0 {
+		pct = int(done * 100 / total)
+	}
+	b.show(pct, fmt.Sprintf("%d/%d %s", done, total, items), done >= total)
+}
+
+// show draws pct with counts; last marks the final item.
+func (b *progressBar) show(pct int, counts string, last bool) {
 	if !b.tty {
-		if key := fmt.Sprint(pct, p.Docs == p.TotalDocs); key != b.last { // and once more when the last is done
+		if key := fmt.Sprint(pct, last); key != b.last { // and once more when the last is done
 			b.last = key
-			fmt.Fprintf(b.w, "documents: %3d%% (%s)\n", pct, counts)
+			label := b.label
+			if label == "" {
+				label = "documents"
+			}
+			fmt.Fprintf(b.w, "%s: %3d%% (%s)\n", label, pct, counts)
 		}
 		return
 	}

@@ -32,6 +32,9 @@ Usage:
                                copy the local document store (default GRANTS_DOCUMENTS_DIR) into the object
                                store of GRANTS_DOCUMENTS_URL (s3://…); skips documents already there and
                                checks each one's SHA-256; --verify also re-reads those already there
+  grants export 360giving [--csv] [--since YYYY-MM-DD] [--programme CODE] [--out FILE]
+                               every accepted grant as 360Giving data (JSON, or its flat CSV), progress on
+                               stderr, then the programmes left out and any data-quality findings
   grants stripe-event TYPE key=value…
                                sign a test Stripe event with GRANTS_STRIPE_WEBHOOK_SECRET and post it
                                to the local webhook (account.updated organisation=…, transfer.reversed
@@ -70,6 +73,8 @@ func main() {
 		err = auditCmd(ctx, cfg, args)
 	case "documents":
 		err = documentsCmd(ctx, cfg, args, os.Stdout, os.Stderr, isTerminal(os.Stderr))
+	case "export":
+		err = exportCmd(ctx, cfg, log, args, os.Stdout, os.Stderr, isTerminal(os.Stderr))
 	case "stripe-event":
 		err = stripeEvent(ctx, cfg, args)
 	case "help", "-h", "--help":
