@@ -8,6 +8,7 @@ import (
 	"github.com/stretchr/testify/require"
 
 	"github.com/civicgrants/grants/app"
+	"github.com/civicgrants/grants/equality"
 	"github.com/civicgrants/grants/workflows"
 )
 
@@ -227,4 +228,29 @@ func TestEqualityReport(t *testing.T) {
 	}
 	_, chairTok := b.staff(t, "chair@example.org", app.RoleChair)
 	require.Equal(t, http.StatusForbidden, b.do(t, "GET", "/reports/equality?round_id="+b.round.ID, chairTok, nil).Status)
+}
+
+// The open-data hook gives the answers of grants whose organisation agreed
+// to publish them, leadership as the groups it is led by, and nothing of
+// the others.
+func TestEqualityForOpenData(t *testing.T) {
+	t.Parallel()
+	b := setup(t)
+	grant := func(email string, publish bool) string {
+		c := b.inAssessment(t, email)
+		body := equalityBody()
+		body["publish"] = publish
+		res := b.do(t, "PUT", "/applications/"+c.AppID+"/equality", c.Token, body)
+		require.Equal(t, http.StatusOK, res.Status, string(res.Body))
+		return b.decide(t, c.AppID, workflows.OutcomeApprove, 100_000)
+	}
+	agreed, refused := grant("agreed@example.org", true), grant("refused@example.org", false)
+	silent := b.decide(t, b.inAssessment(t, "silent@example.org").AppID, workflows.OutcomeApprove, 100_000)
+	got, err := b.env.App.EqualityForOpenData(context.Background(), []string{agreed, refused, silent})
+	require.NoError(t, err)
+	require.Equal(t, map[string]app.EqualityOpenData{agreed: {
+		Leadership: equality.Area{Answered: true, Groups: []string{"DEI090000"}},
+		Mission:    equality.Area{Answered: true, Groups: []string{"DEI019930"}},
+		Project:    equality.Area{Answered: true, Groups: []string{"DEI070400"}},
+	}}, got)
 }
