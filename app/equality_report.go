@@ -33,6 +33,14 @@ func (f Figure) MarshalJSON() ([]byte, error) {
 	return []byte(strconv.FormatInt(f.Value, 10)), nil
 }
 
+// String is the cell as a page shows it: the number, or "<5".
+func (f Figure) String() string {
+	if f.Suppressed {
+		return Suppressed
+	}
+	return strconv.FormatInt(f.Value, 10)
+}
+
 // The rows every area of the equality report carries besides its groups.
 const (
 	EqualityPreferNotToSay = "prefer_not_to_say"
