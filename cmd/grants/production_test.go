@@ -164,7 +164,13 @@ func TestHTTPHandlerHSTSAndMetrics(t *testing.T) {
 		}
 	}
 	w := httptest.NewRecorder()
-	h.ServeHTTP(w, httptest.NewRequest(http.MethodGet, "/metrics", nil))
+	scrape := httptest.NewRequest(http.MethodGet, "/metrics", nil)
+	scrape.RemoteAddr = "127.0.0.1:9090" // /metrics answers loopback readers only, with no token set
+	h.ServeHTTP(w, scrape)
+	require.Equal(t, http.StatusOK, w.Code)
+	stranger := httptest.NewRecorder()
+	h.ServeHTTP(stranger, httptest.NewRequest(http.MethodGet, "/metrics", nil))
+	require.Equal(t, http.StatusNotFound, stranger.Code, "a stranger cannot read the metrics")
 	sc := bufio.NewScanner(strings.NewReader(w.Body.String()))
 	for sc.Scan() {
 		line := sc.Text()
