@@ -47,14 +47,14 @@ func equalityView(appID string, row *sqlc.EqualityAnswer) (Equality, error) {
 	return v, nil
 }
 
-// memberApplication is an application of one of the actor's
-// organisations, locked when forUpdate. Equality answers are for the
-// applicant's members alone and never for staff (DESIGN §10): anyone else,
-// and any staff user even one who is also a member, gets not_found as for
-// an application out of scope.
-func memberApplication(ctx context.Context, q *sqlc.Queries, actor Actor, appID string, forUpdate bool) (sqlc.Application, error) {
+// requireMember checks that the application exists and is of one of the
+// actor's organisations, locking it when forUpdate. Equality answers are
+// for the applicant's members alone and never for staff (DESIGN §10):
+// anyone else, and any staff user even one who is also a member, gets
+// not_found as for an application out of scope.
+func requireMember(ctx context.Context, q *sqlc.Queries, actor Actor, appID string, forUpdate bool) error {
 	if !id.Valid(id.Application, appID) || actor.Staff() {
-		return sqlc.Application{}, notFound("Application")
+		return notFound("Application")
 	}
 	get := q.ApplicationGet
 	if forUpdate {
@@ -63,18 +63,18 @@ func memberApplication(ctx context.Context, q *sqlc.Queries, actor Actor, appID 
 	r, err := get(ctx, appID)
 	if err != nil {
 		if isNotFound(err) {
-			return r, notFound("Application")
+			return notFound("Application")
 		}
-		return r, fmt.Errorf("get application: %w", err)
+		return fmt.Errorf("get application: %w", err)
 	}
 	role, err := memberRole(ctx, q, r.OrganisationID, actor.ID)
 	if err != nil {
-		return r, err
+		return err
 	}
 	if role == "" {
-		return r, notFound("Application")
+		return notFound("Application")
 	}
-	return r, nil
+	return nil
 }
 
 // GetEquality returns an application's equality answers to a member of
@@ -82,7 +82,7 @@ func memberApplication(ctx context.Context, q *sqlc.Queries, actor Actor, appID 
 func (a *App) GetEquality(ctx context.Context, actor Actor, appID string) (Equality, error) {
 	var out Equality
 	err := a.store.InTx(ctx, func(q *sqlc.Queries) error {
-		if _, err := memberApplication(ctx, q, actor, appID, false); err != nil {
+		if err := requireMember(ctx, q, actor, appID, false); err != nil {
 			return err
 		}
 		row, err := q.EqualityGet(ctx, appID)
@@ -107,7 +107,7 @@ func (a *App) GetEquality(ctx context.Context, actor Actor, appID string) (Equal
 func (a *App) SaveEquality(ctx context.Context, actor Actor, appID string, body Body) (Equality, error) {
 	var out Equality
 	err := a.store.InTx(ctx, func(q *sqlc.Queries) error {
-		if _, err := memberApplication(ctx, q, actor, appID, true); err != nil {
+		if err := requireMember(ctx, q, actor, appID, true); err != nil {
 			return err
 		}
 		var in equality.Answers
