@@ -9,7 +9,6 @@ import (
 	"github.com/civicgrants/grants/audit"
 	"github.com/civicgrants/grants/db/sqlc"
 	"github.com/civicgrants/grants/equality"
-	"github.com/civicgrants/grants/id"
 )
 
 // Equality is an application's equality monitoring answers as their
@@ -52,26 +51,15 @@ func equalityView(appID string, row *sqlc.EqualityAnswer) (Equality, error) {
 // for the applicant's members alone and never for staff (DESIGN §10):
 // anyone else, and any staff user even one who is also a member, gets
 // not_found as for an application out of scope.
-func requireMember(ctx context.Context, q *sqlc.Queries, actor Actor, appID string, forUpdate bool) error {
-	if !id.Valid(id.Application, appID) || actor.Staff() {
+func (a *App) requireMember(ctx context.Context, q *sqlc.Queries, actor Actor, appID string, forUpdate bool) error {
+	if actor.Staff() {
 		return notFound("Application")
 	}
-	get := q.ApplicationGet
-	if forUpdate {
-		get = q.ApplicationGetForUpdate
-	}
-	r, err := get(ctx, appID)
-	if err != nil {
-		if isNotFound(err) {
-			return notFound("Application")
-		}
-		return fmt.Errorf("get application: %w", err)
-	}
-	role, err := memberRole(ctx, q, r.OrganisationID, actor.ID)
+	x, err := a.loadApplication(ctx, q, actor, appID, forUpdate)
 	if err != nil {
 		return err
 	}
-	if role == "" {
+	if !x.canEdit() {
 		return notFound("Application")
 	}
 	return nil
@@ -82,7 +70,7 @@ func requireMember(ctx context.Context, q *sqlc.Queries, actor Actor, appID stri
 func (a *App) GetEquality(ctx context.Context, actor Actor, appID string) (Equality, error) {
 	var out Equality
 	err := a.store.InTx(ctx, func(q *sqlc.Queries) error {
-		if err := requireMember(ctx, q, actor, appID, false); err != nil {
+		if err := a.requireMember(ctx, q, actor, appID, false); err != nil {
 			return err
 		}
 		row, err := q.EqualityGet(ctx, appID)
@@ -107,7 +95,7 @@ func (a *App) GetEquality(ctx context.Context, actor Actor, appID string) (Equal
 func (a *App) SaveEquality(ctx context.Context, actor Actor, appID string, body Body) (Equality, error) {
 	var out Equality
 	err := a.store.InTx(ctx, func(q *sqlc.Queries) error {
-		if err := requireMember(ctx, q, actor, appID, true); err != nil {
+		if err := a.requireMember(ctx, q, actor, appID, true); err != nil {
 			return err
 		}
 		var in equality.Answers

@@ -5,9 +5,12 @@ import (
 	"strconv"
 )
 
-// The DEI Data Standard's "led by" thresholds: an organisation is led by
-// a group when at least 75% of its board AND at least 50% of its senior
-// staff are of that group.
+// The DEI Data Standard's "led by" thresholds as issue 18 states them: an
+// organisation is led by a group when at least 75% of its board AND at
+// least 50% of its senior staff are of that group. (The codes in
+// taxonomy.csv are the 360Giving DEI extension's own list; these two
+// numbers come from the issue, not from a published text of the standard
+// read here.)
 const (
 	LedByBoardPercent       = 75
 	LedBySeniorStaffPercent = 50
