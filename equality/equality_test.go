@@ -129,3 +129,29 @@ func TestNormalise(t *testing.T) {
 	require.NotNil(t, a.Leadership.Shares)
 	require.NotNil(t, a.Beneficiaries.Groups)
 }
+
+// Whatever JSON arrives, Validate never panics, and answers it accepts
+// lead only to groups they chose.
+func FuzzValidate(f *testing.F) {
+	f.Add(`{"leadership":{"answered":true,"groups":["DEI090000"],"shares":[{"group":"DEI090000","board_percent":80,"senior_staff_percent":50}]},"mission":{"answered":false,"groups":[]},"beneficiaries":{"answered":true,"groups":["DEI070400"]}}`)
+	f.Add(`{"leadership":{"answered":true,"groups":["DEI020000","DEI020100"],"shares":[{"group":"DEI020100","board_percent":-5}]}}`)
+	f.Add(`{"mission":{"answered":false,"groups":["x"]}}`)
+	f.Fuzz(func(t *testing.T, raw string) {
+		var a equality.Answers
+		if json.Unmarshal([]byte(raw), &a) != nil {
+			return
+		}
+		if len(a.Validate()) > 0 {
+			return
+		}
+		chosen := map[string]bool{}
+		for _, c := range a.Leadership.Groups {
+			chosen[c] = true
+		}
+		for _, c := range equality.LedBy(a.Leadership) {
+			require.True(t, chosen[c], c)
+			_, ok := equality.Lookup(c)
+			require.True(t, ok, c)
+		}
+	})
+}
