@@ -99,6 +99,8 @@ func Register(g *gin.RouterGroup, a *app.App, log *slog.Logger) {
 	g.POST("/applications/:id/decision", h.requireUser, h.decideApplication)
 	g.POST("/applications/:id/documents", h.requireUser, h.uploadDocument)
 	g.GET("/applications/:id/documents", h.requireUser, h.listDocuments)
+	g.GET("/applications/:id/equality", h.requireUser, h.getEquality)
+	g.PUT("/applications/:id/equality", h.requireUser, h.saveEquality)
 	g.GET("/documents/:id", h.requireUser, h.getDocument)
 
 	g.GET("/assessments", h.requireUser, h.listAssessments)
@@ -160,6 +162,7 @@ func Register(g *gin.RouterGroup, a *app.App, log *slog.Logger) {
 	g.POST("/cases/:id/documents", h.requireUser, h.uploadCaseDocument)
 	g.GET("/cases/:id/documents/:document_id", h.requireUser, h.getCaseDocument)
 	g.GET("/reports/casework", h.requireUser, h.caseworkFigures)
+	g.GET("/reports/equality", h.requireUser, h.equalityReport)
 	g.GET("/exports/cases.csv", h.requireUser, h.exportCases)
 
 	g.GET("/audit", h.requireUser, h.auditTrail)

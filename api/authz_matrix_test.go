@@ -100,6 +100,8 @@ func TestAuthorisationMatrix(t *testing.T) {
 		{"POST", "/applications/" + w.app + "/withdraw", bogus /*                             */, "401 400 400 404 403 404 404 404 403 400 403 400 404 400"},
 		{"DELETE", "/applications/" + w.app, nil /*                                           */, "401 409 409 404 403 404 404 404 403 409 403 409 404 409"},
 		{"POST", "/applications/" + w.app + "/partners/0/invite", nil /*                      */, "401 409 409 404 403 404 404 404 403 409 403 409 404 409"},
+		{"GET", "/applications/" + w.app + "/equality", nil /*                                */, "401 200 200 404 404 404 404 404 404 404 404 404 404 404"},
+		{"PUT", "/applications/" + w.app + "/equality", bogus /*                              */, "401 400 400 404 404 404 404 404 404 404 404 404 404 404"},
 		{"POST", "/partner-invitations/lookup", bogus /*                                      */, "401 400 400 400 400 400 400 400 400 400 400 400 400 400"},
 		{"POST", "/partner-invitations/accept", bogus /*                                      */, "401 400 400 400 400 400 400 400 400 400 400 400 400 400"},
 		{"POST", "/applications/" + w.app + "/moderation", bogus /*                           */, "401 403 403 403 403 403 403 403 403 403 400 403 403 403"},
@@ -161,6 +163,7 @@ func TestAuthorisationMatrix(t *testing.T) {
 		{"POST", "/cases/" + w.caseID + "/invite-to-apply", bogus /*                          */, "401 403 403 404 404 404 404 404 404 403 404 403 404 403"},
 		{"POST", "/cases/" + w.caseID + "/documents", bogus /*                                */, "401 400 400 404 404 404 404 404 404 400 404 400 404 400"},
 		{"GET", "/cases/" + w.caseID + "/documents/doc_nope", nil /*                          */, "401 404 404 404 404 404 404 404 404 404 404 404 404 404"},
+		{"GET", "/reports/equality", nil /*                                                   */, "401 403 403 403 403 403 403 403 403 403 422 422 403 403"},
 		{"GET", "/reports/casework", nil /*                                                   */, "401 403 403 403 403 403 403 403 403 403 200 200 403 403"},
 		{"GET", "/exports/cases.csv", nil /*                                                  */, "401 403 403 403 403 403 403 403 403 403 200 200 403 403"},
 		{"GET", "/audit?entity=application:" + w.app, nil /*                                  */, "401 403 403 403 403 403 403 403 403 403 200 200 403 403"},
@@ -349,6 +352,6 @@ func (w *matrixWorld) snapshot(t *testing.T) map[string]string {
 	t.Helper()
 	out := w.f.financeSnapshot(t)
 	maps.Copy(out, w.f.env.Snapshot(t, "applications", "assessments", "assessor_conflicts", "rounds", "organisation_members", "programmes",
-		"invitations", "support_requests", "cases", "case_actions", "case_notes", "case_contacts", "case_key_dates", "case_documents"))
+		"invitations", "support_requests", "cases", "case_actions", "case_notes", "case_contacts", "case_key_dates", "case_documents", "equality_answers"))
 	return out
 }

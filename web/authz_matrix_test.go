@@ -76,6 +76,7 @@ func TestWebAuthorisationMatrix(t *testing.T) {
 		{"/applications/:id/amount", "/applications/" + w.draft + "/amount", url.Values{"requested": {"lots"}} /*       */, "303 422 422 404 404 404 404 404 404 422 404 422 404 422"},
 		{"/applications/:id/documents", "/applications/" + w.draft + "/documents", url.Values{} /*                      */, "303 400 400 404 404 404 404 404 404 400 404 400 404 400"},
 		{"/applications/:id/submit", "/applications/" + w.draft + "/submit", url.Values{} /*                            */, "303 422 422 404 404 404 404 404 404 422 404 422 404 422"},
+		{"/applications/:id/equality", "/applications/" + w.app + "/equality", url.Values{"mission_answered": {"yes"}, "mission_groups": {"DEI999999"}}, "303 422 422 404 404 404 404 404 404 404 404 404 404 404"},
 		{"/applications/:id/withdraw", "/applications/" + w.app + "/withdraw", url.Values{} /*                          */, "303 409 409 404 403 404 404 404 403 409 403 409 404 409"},
 		{"/applications/:id/delete", "/applications/" + w.app + "/delete", url.Values{} /*                              */, "303 409 409 404 403 404 404 404 403 409 403 409 404 409"},
 		{"/grants/:id/accept", "/grants/" + w.grant + "/accept", url.Values{} /*                                        */, "303 403 422 404 404 404 404 404 403 403 403 403 403 403"},
@@ -303,5 +304,5 @@ func (w *webWorld) snapshot(t *testing.T) map[string]string {
 	return w.s.env.Snapshot(t, "applications", "organisations", "organisation_members", "rounds", "documents", "assessments",
 		"assessor_conflicts", "grants", "payments", "payment_approvals", "payment_runs", "reports", "bank_accounts", "variations",
 		"outbox", "audit_events", "notifications", "invitations", "users",
-		"support_requests", "cases", "case_actions", "case_notes", "case_contacts", "case_key_dates", "case_documents")
+		"support_requests", "cases", "case_actions", "case_notes", "case_contacts", "case_key_dates", "case_documents", "equality_answers")
 }

@@ -30,7 +30,7 @@ func navFor(a app.Actor, path string) []navItem {
 			items = append(items, navItem{Href: "/payments", Text: "Payments"})
 		}
 		items = append(items, navItem{Href: "/manage/programmes", Text: "Programmes"}, navItem{Href: "/manage/rounds", Text: "Rounds"},
-			navItem{Href: "/manage/reports", Text: "Reports"}, navItem{Href: "/manage/emails", Text: "Undelivered email"})
+			navItem{Href: "/manage/reports", Text: "Reports"}, navItem{Href: "/manage/emails", Text: "Undelivered email"}, navItem{Href: "/manage/equality", Text: "Equality"})
 	}
 	if a.Has(app.RoleCaseworker) {
 		items = append(items, navItem{Href: "/casework", Text: "Intake queue"}, navItem{Href: "/casework/cases", Text: "Cases"},

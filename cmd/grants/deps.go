@@ -26,6 +26,7 @@ import (
 	"github.com/civicgrants/grants/document"
 	"github.com/civicgrants/grants/linktoken"
 	"github.com/civicgrants/grants/mail"
+	"github.com/civicgrants/grants/metrics"
 	"github.com/civicgrants/grants/orgcheck"
 	"github.com/civicgrants/grants/payments"
 	"github.com/civicgrants/grants/platform/config"
@@ -225,10 +226,15 @@ func temporalOptions(cfg config.Config, log *slog.Logger) (client.Options, error
 // dialTemporal connects a Temporal client. A lazy client connects on first
 // use, so the API starts and serves while Temporal is unreachable; the
 // worker dials at once and fails fast.
-func dialTemporal(ctx context.Context, cfg config.Config, log *slog.Logger, lazy bool) (client.Client, error) {
+//
+// The SDK's metrics go to mh (none: not recorded).
+func dialTemporal(ctx context.Context, cfg config.Config, log *slog.Logger, lazy bool, mh ...client.MetricsHandler) (client.Client, error) {
 	opts, err := temporalOptions(cfg, log)
 	if err != nil {
 		return nil, err
+	}
+	if len(mh) > 0 {
+		opts.MetricsHandler = mh[0]
 	}
 	var tc client.Client
 	if lazy {
@@ -246,7 +252,10 @@ func dialTemporal(ctx context.Context, cfg config.Config, log *slog.Logger, lazy
 // readiness and metrics, behind the common middleware. The use cases send
 // Updates through tc. Clients are known by their peer address, or by
 // X-Forwarded-For when the peer is one of trustedProxies.
-func httpHandler(a *app.App, tc client.Client, log *slog.Logger, trustedProxies []string) (http.Handler, error) {
+//
+// /metrics serves the registry of the metricsOption given (default: the
+// HTTP metrics alone, for loopback readers only; see httpmw.MetricsAccess).
+func httpHandler(a *app.App, tc client.Client, log *slog.Logger, trustedProxies []string, opts ...metricsOption) (http.Handler, error) {
 	if tc != nil {
 		a.UseTemporal(tc) // lifecycle changes go to the cases' workflows as Updates
 	}
@@ -256,7 +265,11 @@ func httpHandler(a *app.App, tc client.Client, log *slog.Logger, trustedProxies 
 	if err := r.SetTrustedProxies(trustedProxies); err != nil { // nil: trust none
 		return nil, fmt.Errorf("trusted proxies: %w", err)
 	}
-	metrics := httpmw.NewMetrics()
+	mo := metricsOption{metrics: httpmw.NewMetrics()}
+	if len(opts) > 0 {
+		mo = opts[0]
+	}
+	metrics := mo.metrics
 	// Recover is innermost, so the access log and the metrics see its 500.
 	r.Use(httpmw.RequestID(), httpmw.Logger(log), metrics.Middleware(), httpmw.SecurityHeaders(),
 		httpmw.HSTS(strings.HasPrefix(a.PublicURL(), "https://")), httpmw.Recover(log))
@@ -289,7 +302,7 @@ func httpHandler(a *app.App, tc client.Client, log *slog.Logger, trustedProxies 
 		}
 		c.JSON(status, body)
 	})
-	r.GET("/metrics", metrics.Handler())
+	r.GET("/metrics", metrics.Handler(httpmw.MetricsAccess(mo.token)))
 
 	api.Register(r.Group("/api/v1"), a, log)
 	ui, err := web.New(a, log, web.Config{SecureCookies: strings.HasPrefix(a.PublicURL(), "https://")})
@@ -307,6 +320,30 @@ func httpHandler(a *app.App, tc client.Client, log *slog.Logger, trustedProxies 
 	})
 	r.HandleMethodNotAllowed = false
 	return r, nil
+}
+
+// metricsOption is the registry /metrics serves and the token it asks for
+// ("" : loopback readers only).
+type metricsOption struct {
+	metrics *httpmw.Metrics
+	token   string
+}
+
+// newMetrics is the registry of a process: the HTTP metrics, the
+// database's and the Temporal SDK's (the handler to give the client).
+func newMetrics(store *db.Store, log *slog.Logger) (*httpmw.Metrics, client.MetricsHandler) {
+	m := httpmw.NewMetrics()
+	m.Registry().MustRegister(&metrics.Store{Store: store, Log: log.With("component", "metrics")})
+	return m, metrics.Temporal(m.Registry())
+}
+
+// serveMetrics serves a worker's metrics on addr until ctx ends (for
+// GRANTS_WORKER_METRICS_ADDR), with the same access rule as the API's.
+func serveMetrics(ctx context.Context, addr, token string, m *httpmw.Metrics, l config.HTTPLimits, timeout time.Duration, log *slog.Logger) error {
+	gin.SetMode(gin.ReleaseMode)
+	r := gin.New()
+	r.GET("/metrics", m.Handler(httpmw.MetricsAccess(token)))
+	return runHTTP(ctx, addr, r, l, timeout, log)
 }
 
 // newHTTPServer is the HTTP server of h on addr with the configured

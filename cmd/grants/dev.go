@@ -138,12 +138,13 @@ func runDev(ctx context.Context, cfg config.Config, log *slog.Logger, out io.Wri
 		return fmt.Errorf("seed: %w", err)
 	}
 
-	tc, err := dialTemporal(ctx, cfg, log, false)
+	m, mh := newMetrics(store, log)
+	tc, err := dialTemporal(ctx, cfg, log, false, mh)
 	if err != nil {
 		return err
 	}
 	defer tc.Close()
-	h, err := httpHandler(a, tc, log, cfg.TrustedProxies)
+	h, err := httpHandler(a, tc, log, cfg.TrustedProxies, metricsOption{metrics: m, token: cfg.MetricsToken})
 	if err != nil {
 		return err
 	}

@@ -19,6 +19,7 @@ import (
 	"github.com/civicgrants/grants/app/apptest"
 	"github.com/civicgrants/grants/document"
 	"github.com/civicgrants/grants/platform/config"
+	"github.com/civicgrants/grants/platform/httpmw"
 )
 
 // serve and worker refuse to start with what `grants dev` sets (its
@@ -164,7 +165,13 @@ func TestHTTPHandlerHSTSAndMetrics(t *testing.T) {
 		}
 	}
 	w := httptest.NewRecorder()
-	h.ServeHTTP(w, httptest.NewRequest(http.MethodGet, "/metrics", nil))
+	scrape := httptest.NewRequest(http.MethodGet, "/metrics", nil)
+	scrape.RemoteAddr = "127.0.0.1:9090" // /metrics answers loopback readers only, with no token set
+	h.ServeHTTP(w, scrape)
+	require.Equal(t, http.StatusOK, w.Code)
+	stranger := httptest.NewRecorder()
+	h.ServeHTTP(stranger, httptest.NewRequest(http.MethodGet, "/metrics", nil))
+	require.Equal(t, http.StatusNotFound, stranger.Code, "a stranger cannot read the metrics")
 	sc := bufio.NewScanner(strings.NewReader(w.Body.String()))
 	for sc.Scan() {
 		line := sc.Text()
@@ -172,5 +179,35 @@ func TestHTTPHandlerHSTSAndMetrics(t *testing.T) {
 			continue
 		}
 		require.Regexp(t, `^grants_http_requests_total\{method="(GET|OTHER)",route="(unmatched|/metrics)",`, line)
+	}
+}
+
+// With GRANTS_METRICS_TOKEN set, /metrics answers its bearer alone, from
+// wherever; a stranger (even on loopback) gets 404.
+func TestMetricsToken(t *testing.T) {
+	t.Parallel()
+	env := apptest.New(t)
+	h, err := httpHandler(env.App, nil, slog.New(slog.DiscardHandler), nil, metricsOption{metrics: httpmw.NewMetrics(), token: "metrics-token-123"})
+	require.NoError(t, err)
+	for _, tc := range []struct {
+		remote, auth string
+		status       int
+	}{
+		{"203.0.113.9:4000", "", http.StatusNotFound},
+		{"127.0.0.1:4000", "", http.StatusNotFound},
+		{"203.0.113.9:4000", "Bearer wrong", http.StatusNotFound},
+		{"203.0.113.9:4000", "Bearer metrics-token-123", http.StatusOK},
+	} {
+		req := httptest.NewRequest(http.MethodGet, "/metrics", nil)
+		req.RemoteAddr = tc.remote
+		if tc.auth != "" {
+			req.Header.Set("Authorization", tc.auth)
+		}
+		w := httptest.NewRecorder()
+		h.ServeHTTP(w, req)
+		require.Equal(t, tc.status, w.Code, "%s %q", tc.remote, tc.auth)
+		if tc.status != http.StatusOK {
+			require.NotContains(t, w.Body.String(), "grants_http_requests_total")
+		}
 	}
 }

@@ -23,12 +23,13 @@ func serve(ctx context.Context, cfg config.Config, log *slog.Logger) error {
 		return err
 	}
 	defer store.Pool.Close()
-	tc, err := dialTemporal(ctx, cfg, log, true)
+	m, mh := newMetrics(store, log)
+	tc, err := dialTemporal(ctx, cfg, log, true, mh)
 	if err != nil {
 		return err
 	}
 	defer tc.Close()
-	h, err := httpHandler(a, tc, log, cfg.TrustedProxies)
+	h, err := httpHandler(a, tc, log, cfg.TrustedProxies, metricsOption{metrics: m, token: cfg.MetricsToken})
 	if err != nil {
 		return err
 	}
@@ -57,11 +58,23 @@ func work(ctx context.Context, cfg config.Config, log *slog.Logger) error {
 		return err
 	}
 	defer store.Pool.Close()
-	tc, err := dialTemporal(ctx, cfg, log, false)
+	m, mh := newMetrics(store, log)
+	tc, err := dialTemporal(ctx, cfg, log, false, mh)
 	if err != nil {
 		return err
 	}
 	defer tc.Close()
+	if cfg.WorkerMetricsAddr != "" {
+		mctx, stop := context.WithCancel(ctx)
+		done := make(chan struct{})
+		go func() {
+			defer close(done)
+			if err := serveMetrics(mctx, cfg.WorkerMetricsAddr, cfg.MetricsToken, m, cfg.HTTP, cfg.ShutdownTimeout, log); err != nil {
+				log.Error("worker metrics", "err", err)
+			}
+		}()
+		defer func() { stop(); <-done }()
+	}
 	return runWorker(ctx, store, tc, newStripe(cfg, log), mailer, registerChecker(cfg, store), cfg.TokenIdle, log)
 }
 

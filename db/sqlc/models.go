@@ -258,6 +258,16 @@ type Email struct {
 	InvitationID   *string
 }
 
+// Equality monitoring answers: never joined into assessment, panel, ranking or decision reads; reported only in aggregate (counts under 5 suppressed)
+type EqualityAnswer struct {
+	ApplicationID string
+	Answers       []byte
+	Publish       bool
+	UpdatedBy     string
+	CreatedAt     time.Time
+	UpdatedAt     time.Time
+}
+
 type Grant struct {
 	ID             string
 	ApplicationID  string

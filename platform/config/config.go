@@ -63,6 +63,13 @@ type Config struct {
 	// comma-separated; default none: the client is the peer address). The
 	// sign-in and registration limit per client counts by it.
 	TrustedProxies []string
+	// MetricsToken, when set, is the bearer token /metrics asks for
+	// (GRANTS_METRICS_TOKEN); unset, /metrics answers only requests from
+	// the loopback interface that no proxy forwarded.
+	MetricsToken string
+	// WorkerMetricsAddr is where `grants worker` serves its own /metrics
+	// (GRANTS_WORKER_METRICS_ADDR, e.g. 127.0.0.1:9464; default none).
+	WorkerMetricsAddr string
 	// DocumentsS3 is the object store of uploads when GRANTS_DOCUMENTS_URL
 	// is s3://bucket/prefix, with GRANTS_S3_ENDPOINT, GRANTS_S3_REGION,
 	// GRANTS_S3_ACCESS_KEY_ID, GRANTS_S3_SECRET_ACCESS_KEY and
@@ -184,6 +191,8 @@ func Load(getenv func(string) string) (Config, error) {
 		PaymentProvider:   get("GRANTS_PAYMENT_PROVIDER", "stripe"),
 		ShutdownTimeout:   dur("GRANTS_SHUTDOWN_TIMEOUT", "8s"),
 		DevPassword:       get("GRANTS_DEV_PASSWORD", ""),
+		MetricsToken:      get("GRANTS_METRICS_TOKEN", ""),
+		WorkerMetricsAddr: get("GRANTS_WORKER_METRICS_ADDR", ""),
 
 		StripeSecretKey:      get("STRIPE_SECRET_KEY", ""),
 		StripeAPIBase:        get("STRIPE_API_BASE", ""),

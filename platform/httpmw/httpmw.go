@@ -2,18 +2,22 @@ package httpmw
 
 import (
 	"crypto/rand"
+	"crypto/subtle"
 	"encoding/hex"
 	"fmt"
 	"log/slog"
+	"net"
 	"net/http"
 	"regexp"
 	"runtime/debug"
-	"sort"
+	"strconv"
 	"strings"
-	"sync"
 	"time"
 
 	"github.com/gin-gonic/gin"
+	"github.com/prometheus/client_golang/prometheus"
+	"github.com/prometheus/client_golang/prometheus/collectors"
+	"github.com/prometheus/client_golang/prometheus/promhttp"
 )
 
 // RequestIDHeader carries the request id in and out.
@@ -104,83 +108,80 @@ func SecurityHeaders() gin.HandlerFunc {
 	}
 }
 
-// Metrics counts requests and their durations by route and status, and
-// serves them in the Prometheus text format.
+// Metrics counts requests and their durations by route template and
+// status in a Prometheus registry, which other collectors join (Registry)
+// and which Handler serves.
 type Metrics struct {
-	mu     sync.Mutex
-	counts map[metricKey]*series
+	reg      *prometheus.Registry
+	requests *prometheus.CounterVec
+	duration *prometheus.HistogramVec
 }
 
-type metricKey struct {
-	method, route string
-	status        int
+var bucketBounds = []float64{0.005, 0.01, 0.025, 0.05, 0.1, 0.25, 0.5, 1, 2.5, 5, 10}
+
+// NewMetrics returns a registry holding the HTTP metrics and the Go
+// runtime's and process's.
+func NewMetrics() *Metrics {
+	labels := []string{"method", "route", "status"}
+	m := &Metrics{reg: prometheus.NewRegistry(),
+		requests: prometheus.NewCounterVec(prometheus.CounterOpts{Name: "grants_http_requests_total",
+			Help: "HTTP requests by method, route template and status."}, labels),
+		duration: prometheus.NewHistogramVec(prometheus.HistogramOpts{Name: "grants_http_request_duration_seconds",
+			Help: "HTTP request durations by method, route template and status.", Buckets: bucketBounds}, labels)}
+	m.reg.MustRegister(m.requests, m.duration, collectors.NewGoCollector(),
+		collectors.NewProcessCollector(collectors.ProcessCollectorOpts{}))
+	return m
 }
 
-type series struct {
-	count   uint64
-	sum     float64    // seconds
-	buckets [11]uint64 // cumulative, for bucketBounds
-}
+// Registry is where other collectors register to be served with these.
+func (m *Metrics) Registry() *prometheus.Registry { return m.reg }
 
-var bucketBounds = [...]float64{0.005, 0.01, 0.025, 0.05, 0.1, 0.25, 0.5, 1, 2.5, 5, 10}
-
-// NewMetrics returns an empty registry.
-func NewMetrics() *Metrics { return &Metrics{counts: map[metricKey]*series{}} }
-
-// Middleware records each request.
+// Middleware records each request under its route template (never the
+// raw path: "unmatched" when no route matched) and a known method.
 func (m *Metrics) Middleware() gin.HandlerFunc {
 	return func(c *gin.Context) {
 		start := time.Now()
 		c.Next()
-		route := routeOf(c)
-		secs := time.Since(start).Seconds()
-		k := metricKey{methodLabel(c.Request.Method), route, c.Writer.Status()}
-		m.mu.Lock()
-		s := m.counts[k]
-		if s == nil {
-			s = &series{}
-			m.counts[k] = s
-		}
-		s.count++
-		s.sum += secs
-		for i, b := range bucketBounds {
-			if secs <= b {
-				s.buckets[i]++
-			}
-		}
-		m.mu.Unlock()
+		l := prometheus.Labels{"method": methodLabel(c.Request.Method), "route": routeOf(c), "status": strconv.Itoa(c.Writer.Status())}
+		m.requests.With(l).Inc()
+		m.duration.With(l).Observe(time.Since(start).Seconds())
 	}
 }
 
-// Handler serves the metrics.
-func (m *Metrics) Handler() gin.HandlerFunc {
+// Handler serves the metrics in the Prometheus text format to whoever
+// allow admits (MetricsAccess); anyone else gets 404, as for a page that
+// does not exist.
+func (m *Metrics) Handler(allow func(*http.Request) bool) gin.HandlerFunc {
+	h := promhttp.HandlerFor(m.reg, promhttp.HandlerOpts{})
 	return func(c *gin.Context) {
-		m.mu.Lock()
-		keys := make([]metricKey, 0, len(m.counts))
-		for k := range m.counts {
-			keys = append(keys, k)
+		if allow != nil && !allow(c.Request) {
+			c.AbortWithStatus(http.StatusNotFound)
+			return
 		}
-		sort.Slice(keys, func(i, j int) bool {
-			return fmt.Sprint(keys[i]) < fmt.Sprint(keys[j])
-		})
-		var b strings.Builder
-		b.WriteString("# HELP grants_http_requests_total HTTP requests by route and status.\n# TYPE grants_http_requests_total counter\n")
-		for _, k := range keys {
-			fmt.Fprintf(&b, "grants_http_requests_total{method=%q,route=%q,status=\"%d\"} %d\n", k.method, k.route, k.status, m.counts[k].count)
+		h.ServeHTTP(c.Writer, c.Request)
+	}
+}
+
+// MetricsAccess decides who may read /metrics. With a token, only a
+// request bearing it ("Authorization: Bearer <token>"); without one, only
+// a request from the loopback interface that no proxy forwarded (no
+// X-Forwarded-For), so a reverse proxy on the same host never opens the
+// metrics to the world.
+func MetricsAccess(token string) func(*http.Request) bool {
+	return func(r *http.Request) bool {
+		if token != "" {
+			got, ok := strings.CutPrefix(r.Header.Get("Authorization"), "Bearer ")
+			return ok && subtle.ConstantTimeCompare([]byte(got), []byte(token)) == 1
 		}
-		b.WriteString("# HELP grants_http_request_duration_seconds HTTP request durations.\n# TYPE grants_http_request_duration_seconds histogram\n")
-		for _, k := range keys {
-			s := m.counts[k]
-			labels := fmt.Sprintf("method=%q,route=%q,status=\"%d\"", k.method, k.route, k.status)
-			for i, bound := range bucketBounds {
-				fmt.Fprintf(&b, "grants_http_request_duration_seconds_bucket{%s,le=\"%g\"} %d\n", labels, bound, s.buckets[i])
-			}
-			fmt.Fprintf(&b, "grants_http_request_duration_seconds_bucket{%s,le=\"+Inf\"} %d\n", labels, s.count)
-			fmt.Fprintf(&b, "grants_http_request_duration_seconds_sum{%s} %g\n", labels, s.sum)
-			fmt.Fprintf(&b, "grants_http_request_duration_seconds_count{%s} %d\n", labels, s.count)
+		if r.Header.Get("X-Forwarded-For") != "" || r.Header.Get("Forwarded") != "" {
+			return false
 		}
-		m.mu.Unlock()
-		c.Data(http.StatusOK, "text/plain; version=0.0.4", []byte(b.String()))
+		host, _, err := net.SplitHostPort(r.RemoteAddr)
+		if err != nil {
+			return false
+		}
+		ip := net.ParseIP(host)
+		return ip != nil && ip.IsLoopback()
 	}
 }
 

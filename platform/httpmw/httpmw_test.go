@@ -24,7 +24,7 @@ func TestMiddleware(t *testing.T) {
 	r.Use(httpmw.RequestID(), httpmw.Logger(log), m.Middleware(), httpmw.SecurityHeaders(), httpmw.Recover(log))
 	r.GET("/ok", func(c *gin.Context) { c.String(200, "ok") })
 	r.GET("/panic", func(c *gin.Context) { panic("boom") })
-	r.GET("/metrics", m.Handler())
+	r.GET("/metrics", m.Handler(nil))
 
 	serve := func(path, rid string) *httptest.ResponseRecorder {
 		req := httptest.NewRequest("GET", path, nil)
@@ -60,7 +60,7 @@ func TestMetricsLabelsAreBounded(t *testing.T) {
 	r := gin.New()
 	r.Use(m.Middleware())
 	r.GET("/items/:id", func(c *gin.Context) { c.String(200, "ok") })
-	r.GET("/metrics", m.Handler())
+	r.GET("/metrics", m.Handler(nil))
 	do := func(method, path string) {
 		w := httptest.NewRecorder()
 		r.ServeHTTP(w, httptest.NewRequest(method, path, nil))
@@ -105,4 +105,45 @@ func TestHSTS(t *testing.T) {
 	require.Equal(t, "max-age=31536000", get(true, false))
 	require.Equal(t, "max-age=31536000", get(false, true))
 	require.Empty(t, get(false, false))
+}
+
+// /metrics answers the bearer of the token when one is set, else only a
+// loopback peer that no proxy forwarded; everyone else gets 404.
+func TestMetricsAccess(t *testing.T) {
+	t.Parallel()
+	for _, tc := range []struct {
+		name, token, remote, auth, forwarded string
+		allowed                              bool
+	}{
+		{"loopback, no token", "", "127.0.0.1:5000", "", "", true},
+		{"loopback IPv6, no token", "", "[::1]:5000", "", "", true},
+		{"stranger, no token", "", "203.0.113.9:5000", "", "", false},
+		{"forwarded by a local proxy", "", "127.0.0.1:5000", "", "203.0.113.9", false},
+		{"token given", "s3cret-token", "203.0.113.9:5000", "Bearer s3cret-token", "", true},
+		{"wrong token", "s3cret-token", "203.0.113.9:5000", "Bearer nope", "", false},
+		{"no token sent", "s3cret-token", "127.0.0.1:5000", "", "", false},
+	} {
+		t.Run(tc.name, func(t *testing.T) {
+			m := httpmw.NewMetrics()
+			r := gin.New()
+			r.GET("/metrics", m.Handler(httpmw.MetricsAccess(tc.token)))
+			req := httptest.NewRequest(http.MethodGet, "/metrics", nil)
+			req.RemoteAddr = tc.remote
+			if tc.auth != "" {
+				req.Header.Set("Authorization", tc.auth)
+			}
+			if tc.forwarded != "" {
+				req.Header.Set("X-Forwarded-For", tc.forwarded)
+			}
+			w := httptest.NewRecorder()
+			r.ServeHTTP(w, req)
+			if tc.allowed {
+				require.Equal(t, http.StatusOK, w.Code)
+				require.Contains(t, w.Body.String(), "go_goroutines")
+			} else {
+				require.Equal(t, http.StatusNotFound, w.Code)
+				require.NotContains(t, w.Body.String(), "go_goroutines")
+			}
+		})
+	}
 }
