@@ -13,6 +13,7 @@ import (
 	"time"
 
 	"github.com/civicgrants/grants/db/sqlc"
+	"github.com/civicgrants/grants/equality"
 	"github.com/civicgrants/grants/opendata"
 	"github.com/civicgrants/grants/organisation"
 )
@@ -90,7 +91,8 @@ func (a *App) givingExport(ctx context.Context, q GivingQuery) (*GivingExport, e
 // WriteJSON streams the export as a 360Giving JSON data package;
 // progress (optional) is called with the grants written so far.
 func (e *GivingExport) WriteJSON(ctx context.Context, w io.Writer, progress func(int)) (GivingReport, error) {
-	jw, err := opendata.NewJSONWriter(w, opendata.Package{Title: e.title(), Description: "Grants awarded, as 360Giving open data."})
+	jw, err := opendata.NewJSONWriter(w, opendata.Package{Title: e.title(), Description: "Grants awarded, as 360Giving open data.",
+		Extensions: []string{DEIExtensionSchema}})
 	if err != nil {
 		return GivingReport{}, err
 	}
@@ -135,14 +137,24 @@ func (e *GivingExport) each(ctx context.Context, progress func(int), write func(
 		}
 	}
 	now := e.a.now()
+	var dei map[string]EqualityOpenData // the page's grants whose groups agreed to publish
 	err = eachPage("grants", func(cursor *string) ([]sqlc.GivingGrantPageRow, error) {
-		return e.a.store.GivingGrantPage(ctx, sqlc.GivingGrantPageParams{Cursor: cursor, ProgrammeCode: optional(e.q.Programme),
+		rows, err := e.a.store.GivingGrantPage(ctx, sqlc.GivingGrantPageParams{Cursor: cursor, ProgrammeCode: optional(e.q.Programme),
 			Since: e.q.Since, PublishedOnly: e.q.Published, RowLimit: exportPageSize})
+		if err != nil {
+			return nil, err
+		}
+		ids := make([]string, len(rows))
+		for i, r := range rows {
+			ids[i] = r.ID
+		}
+		dei, err = e.a.EqualityForOpenData(ctx, ids)
+		return rows, err
 	}, func(r sqlc.GivingGrantPageRow) string { return r.ID }, func() error { return nil }, func(r sqlc.GivingGrantPageRow) error {
 		g := opendata.Build(e.a.givingSource(r), e.a.cfg.PublicURL+"/api/v1/open-data/"+r.ProgrammeCode+"/360giving.json")
-		// Hook for equality monitoring: the 360Giving DEI extension's
-		// fields go in g.Extensions (only where the group agreed to
-		// publish them), its schema address in the Package's Extensions.
+		if d, ok := dei[r.ID]; ok {
+			g.Extensions = map[string]any{"deiDetails": deiDetails(d)}
+		}
 		for _, f := range opendata.Check(g, now) {
 			rep.FindingCount++
 			if len(rep.Findings) < maxGivingFindings {
@@ -279,4 +291,41 @@ func (c *CSVWriter) Flush() error {
 		return fmt.Errorf("write rows: %w", err)
 	}
 	return nil
+}
+
+// DEIExtensionSchema is the 360Giving DEI extension (deiDetails on a
+// grant) that the export uses for groups that agreed to publish their
+// equality answers.
+const DEIExtensionSchema = "https://raw.githubusercontent.com/ThreeSixtyGiving/360-dei/main/schema/360-giving-schema-extension.json"
+
+// deiArea is one area of the DEI extension's deiDetails: how it was asked
+// (codes of its askedStatus, replyStatus and availableOptions codelists)
+// and the taxonomy codes of the reply.
+type deiArea struct {
+	AskedStatus      string       `json:"askedStatus"`
+	ReplyStatus      string       `json:"replyStatus"`
+	AvailableOptions []string     `json:"availableOptions"`
+	Purposes         string       `json:"purposes"`
+	Response         *deiResponse `json:"response,omitempty"`
+}
+
+type deiResponse struct {
+	TaxonomyCodes []string `json:"taxonomyCodes"`
+}
+
+// deiDetails maps a group's published answers onto the extension. Every
+// area is asked with the application (AS200), offering the taxonomy's
+// groups, categories and subcategories and "prefer not to say"; an
+// answer is a reply (RS200) with its codes, "prefer not to say" RS202.
+func deiDetails(d EqualityOpenData) map[string]deiArea {
+	area := func(a equality.Area) deiArea {
+		x := deiArea{AskedStatus: "AS200", ReplyStatus: "RS202", AvailableOptions: []string{"AO100", "AO101", "AO102", "AO301"},
+			Purposes: "Monitoring"}
+		if a.Answered {
+			x.ReplyStatus = "RS200"
+			x.Response = &deiResponse{TaxonomyCodes: a.Groups}
+		}
+		return x
+	}
+	return map[string]deiArea{"leadership": area(d.Leadership), "mission": area(d.Mission), "project": area(d.Project)}
 }

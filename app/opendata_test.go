@@ -109,10 +109,62 @@ func TestExport360Giving(t *testing.T) {
 	_, err := e.App.Export360Giving(ctx, e.User(t, "assessor@example.org", app.RoleAssessor), app.GivingQuery{})
 	require.Equal(t, 403, app.StatusOf(err))
 
+	// Equality answers: the charity agreed to publish them, the company
+	// did not.
+	answers := `{"leadership": {"answered": true, "groups": ["DEI090000"]}, "mission": {"answered": false, "groups": []},
+		"beneficiaries": {"answered": true, "groups": ["DEI070400"]}}`
+	for appID, publish := range map[string]bool{f.charity.AppID: true, f.company.AppID: false} {
+		_, err := e.Store.Pool.Exec(ctx, `INSERT INTO equality_answers (application_id, answers, publish, updated_by) VALUES ($1, $2, $3, $4)`,
+			appID, answers, publish, e.Manager.ID)
+		require.NoError(t, err)
+	}
+
 	ex, err := e.App.Export360Giving(ctx, e.Manager, app.GivingQuery{})
 	require.NoError(t, err)
 	raw, grants, rep := givingJSON(t, ex)
 	require.NoError(t, schema.Validate(raw), string(raw))
+	require.Contains(t, string(raw), app.DEIExtensionSchema)
+	var withDEI []struct {
+		ID         string `json:"id"`
+		DEIDetails *struct {
+			Leadership struct {
+				AskedStatus string `json:"askedStatus"`
+				ReplyStatus string `json:"replyStatus"`
+				Response    *struct {
+					TaxonomyCodes []string `json:"taxonomyCodes"`
+				} `json:"response"`
+			} `json:"leadership"`
+			Mission struct {
+				ReplyStatus string `json:"replyStatus"`
+				Response    any    `json:"response"`
+			} `json:"mission"`
+			Project struct {
+				Response *struct {
+					TaxonomyCodes []string `json:"taxonomyCodes"`
+				} `json:"response"`
+			} `json:"project"`
+		} `json:"deiDetails"`
+	}
+	var pkg struct {
+		Grants json.RawMessage `json:"grants"`
+	}
+	require.NoError(t, json.Unmarshal(raw, &pkg))
+	require.NoError(t, json.Unmarshal(pkg.Grants, &withDEI))
+	published := 0
+	for _, g := range withDEI {
+		if g.DEIDetails == nil {
+			continue
+		}
+		published++
+		require.Equal(t, "360G-cityhall-"+f.charity.ID, g.ID, "only where the group agreed")
+		require.Equal(t, "AS200", g.DEIDetails.Leadership.AskedStatus)
+		require.Equal(t, "RS200", g.DEIDetails.Leadership.ReplyStatus)
+		require.Equal(t, []string{"DEI090000"}, g.DEIDetails.Leadership.Response.TaxonomyCodes)
+		require.Equal(t, "RS202", g.DEIDetails.Mission.ReplyStatus, "prefer not to say")
+		require.Nil(t, g.DEIDetails.Mission.Response)
+		require.Equal(t, []string{"DEI070400"}, g.DEIDetails.Project.Response.TaxonomyCodes)
+	}
+	require.Equal(t, 1, published)
 	require.Zero(t, rep.FindingCount, "%+v", rep.Findings)
 	require.Empty(t, rep.Unpublishable)
 
