@@ -3,6 +3,7 @@ package web
 import (
 	"net/http"
 	"net/url"
+	"strconv"
 	"strings"
 
 	"github.com/gin-gonic/gin"
@@ -20,7 +21,56 @@ type equalityPageData struct {
 	AppID  string
 	Base   string
 	Groups []choice
-	Saved  bool
+	// ShareGroups are the taxonomy's population groups, each with the
+	// form fields of its board and senior-staff shares.
+	ShareGroups []equalityShareField
+	Saved       bool
+}
+
+// equalityShareField is one population group's share inputs.
+type equalityShareField struct {
+	Label, Board, Senior string
+}
+
+// shareField names a group's share input (kind board or senior).
+func shareField(kind, code string) string { return "share_" + kind + "_" + code }
+
+func equalityShareFields() []equalityShareField {
+	var out []equalityShareField
+	for _, g := range equality.Groups() {
+		if g.Parent == "" {
+			out = append(out, equalityShareField{Label: g.Label, Board: shareField("board", g.Code), Senior: shareField("senior", g.Code)})
+		}
+	}
+	return out
+}
+
+// equalityShares reads the share inputs: a group with either filled in is
+// given; a value that is not a whole number fails on the form.
+func equalityShares(f *Form) []equality.Share {
+	out := []equality.Share{}
+	for _, g := range equality.Groups() {
+		if g.Parent != "" {
+			continue
+		}
+		read := func(name string) *int {
+			v := f.Get(name)
+			if v == "" {
+				return nil
+			}
+			n, err := strconv.Atoi(strings.TrimSuffix(v, "%"))
+			if err != nil {
+				f.Fail(name, "Enter a whole number from 0 to 100")
+				return nil
+			}
+			return &n
+		}
+		board, senior := read(shareField("board", g.Code)), read(shareField("senior", g.Code))
+		if board != nil || senior != nil {
+			out = append(out, equality.Share{Group: g.Code, BoardPercent: board, SeniorStaffPercent: senior})
+		}
+	}
+	return out
 }
 
 func equalityChoices() []choice {
@@ -50,6 +100,14 @@ func equalityForm(e app.Equality) *Form {
 		}
 		f.Values[equalityAreas[i]+"_groups"] = append([]string(nil), a.Groups...)
 	}
+	for _, sh := range e.Leadership.Shares {
+		if sh.BoardPercent != nil {
+			f.Set(shareField("board", sh.Group), strconv.Itoa(*sh.BoardPercent))
+		}
+		if sh.SeniorStaffPercent != nil {
+			f.Set(shareField("senior", sh.Group), strconv.Itoa(*sh.SeniorStaffPercent))
+		}
+	}
 	if e.Publish {
 		f.Set("publish", "yes")
 	}
@@ -78,9 +136,17 @@ func (ui *UI) applicantSaveEquality(c *gin.Context) {
 		return equality.Area{Answered: true, Groups: f.All(name + "_groups")}
 	}
 	l := area("leadership")
-	in := equality.Answers{Leadership: equality.Leadership{Answered: l.Answered, Groups: l.Groups}, Mission: area("mission"),
+	shares := equalityShares(f)
+	if !l.Answered {
+		shares = []equality.Share{} // "prefer not to say" says nothing of shares
+	}
+	in := equality.Answers{Leadership: equality.Leadership{Answered: l.Answered, Groups: l.Groups, Shares: shares}, Mission: area("mission"),
 		Beneficiaries: area("beneficiaries"), Publish: f.Get("publish") == "yes"}
 	appID := c.Param("id")
+	if f.Invalid() {
+		ui.renderEquality(c, http.StatusUnprocessableEntity, f, false)
+		return
+	}
 	_, err := ui.app.SaveEquality(c.Request.Context(), actor(c), appID, jsonBody(in))
 	if err == nil {
 		redirect(c, "/applications/"+url.PathEscape(appID)+"/equality?saved=1")
@@ -110,7 +176,7 @@ func (ui *UI) renderEquality(c *gin.Context, status int, f *Form, saved bool) {
 		flash = "Your equality answers were saved"
 	}
 	ui.render(c, status, "applicant-equality", page{Title: "Equality monitoring", Form: f, Flash: flash, Back: base,
-		Data: equalityPageData{AppID: c.Param("id"), Base: base, Groups: equalityChoices(), Saved: saved}})
+		Data: equalityPageData{AppID: c.Param("id"), Base: base, Groups: equalityChoices(), ShareGroups: equalityShareFields(), Saved: saved}})
 }
 
 // managerEqualityPage is the equality report of a round or a programme,

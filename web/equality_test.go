@@ -39,6 +39,25 @@ func TestEqualityPages(t *testing.T) {
 	page = v.get(res.Location)
 	require.Contains(t, page.Body, "Your equality answers were saved")
 	require.Regexp(t, `value="DEI019930" checked`, page.Body)
+
+	// The shares of the board and senior staff, by population group.
+	answers := url.Values{"leadership_answered": {"yes"}, "leadership_groups": {"DEI090000"}, "mission_answered": {"yes"},
+		"mission_groups": {"DEI019930"}, "beneficiaries_answered": {"prefer_not"}, "publish": {"yes"},
+		"share_board_DEI090000": {"eighty"}}
+	bad = v.post(path, answers)
+	require.Equal(t, http.StatusUnprocessableEntity, bad.Code, bad.Body)
+	require.Contains(t, bad.Body, "Enter a whole number from 0 to 100")
+	require.Contains(t, bad.Body, `value="eighty"`, "what was typed is kept")
+	answers.Set("share_board_DEI090000", "80")
+	answers.Set("share_senior_DEI090000", "60")
+	res = v.post(path, answers)
+	require.Equal(t, http.StatusSeeOther, res.Code, res.Body)
+	page = v.get(res.Location) // the form is filled from the stored answers
+	require.Contains(t, page.Body, `value="80"`)
+	require.Contains(t, page.Body, `value="60"`)
+	answers.Set("share_board_DEI090000", "101")
+	bad = v.post(path, answers)
+	require.Equal(t, http.StatusUnprocessableEntity, bad.Code, bad.Body)
 	p.approve(t, appID, 200_000)
 
 	markers := []string{"DEI090000", "DEI019930", "Gypsy, Roma", "Women and girls"}
