@@ -6,6 +6,7 @@ import (
 	"net/http"
 	"net/url"
 	"strings"
+	"sync"
 	"time"
 )
 
@@ -22,6 +23,18 @@ type CompaniesHouse struct {
 	HTTP    *http.Client  // default http.DefaultClient
 	Timeout time.Duration // per request; default DefaultTimeout
 	Limiter *Limiter      // default NewLimiter(600, 5*time.Minute), made on first use
+
+	once sync.Once // makes the default Limiter once, however many lookups run at once
+}
+
+// limiter is the client's Limiter, the default made on first use.
+func (c *CompaniesHouse) limiter() *Limiter {
+	c.once.Do(func() {
+		if c.Limiter == nil {
+			c.Limiter = NewLimiter(CompaniesHouseRequests, CompaniesHouseWindow)
+		}
+	})
+	return c.Limiter
 }
 
 // companyProfile is the part of GET /company/{number} we read.
@@ -71,9 +84,7 @@ func (c *CompaniesHouse) Lookup(ctx context.Context, number string) Result {
 	if !c.Configured() {
 		return notRun(src, number, ReasonNoKey)
 	}
-	if c.Limiter == nil {
-		c.Limiter = NewLimiter(CompaniesHouseRequests, CompaniesHouseWindow)
-	}
+	lim := c.limiter()
 	base := c.BaseURL
 	if base == "" {
 		base = DefaultCompaniesHouseURL
@@ -83,7 +94,7 @@ func (c *CompaniesHouse) Lookup(ctx context.Context, number string) Result {
 		return errorResult(src, number, 0, "the register's address is not valid")
 	}
 	req.SetBasicAuth(c.Key, "")
-	if err := c.Limiter.Wait(ctx); err != nil {
+	if err := lim.Wait(ctx); err != nil {
 		return errorResult(src, number, http.StatusTooManyRequests, err.Error())
 	}
 	a, err := get(ctx, c.HTTP, c.Timeout, req)
@@ -91,7 +102,7 @@ func (c *CompaniesHouse) Lookup(ctx context.Context, number string) Result {
 		return errorResult(src, number, 0, err.Error())
 	}
 	if a.status == http.StatusTooManyRequests {
-		c.Limiter.PauseFor(time.Duration(max(a.retryAfter, 1)) * time.Second)
+		lim.PauseFor(time.Duration(max(a.retryAfter, 1)) * time.Second)
 	}
 	return companyAnswer(number, a)
 }
