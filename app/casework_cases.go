@@ -176,6 +176,36 @@ func (a *App) caseView(ctx context.Context, q *sqlc.Queries, c sqlc.CaseGetRow, 
 	return out, nil
 }
 
+func caseActionView(r sqlc.CaseActionListRow) CaseAction {
+	return CaseAction{ID: r.ID, Title: r.Title, OwnerID: r.OwnerID, OwnerName: r.OwnerName, DueOn: dateString(r.DueOn),
+		Status: r.Status, DoneAt: r.DoneAt}
+}
+
+func caseKeyDateView(r sqlc.CaseKeyDate) CaseKeyDate {
+	return CaseKeyDate{ID: r.ID, Kind: r.Kind, On: dateString(r.On), Description: r.Description}
+}
+
+func caseNoteView(r sqlc.CaseNoteListRow) CaseNote {
+	return CaseNote{ID: r.ID, Body: r.Body, Shared: r.Shared, AuthorID: r.AuthorID, AuthorName: r.AuthorName, CreatedAt: r.CreatedAt}
+}
+
+func caseContactView(r sqlc.CaseContactListRow) CaseContact {
+	return CaseContact{ID: r.ID, At: r.At, Kind: r.Kind, Minutes: r.Minutes, Summary: r.Summary, RecordedBy: r.RecordedBy,
+		RecordedName: r.RecordedByName}
+}
+
+// rowByID is the view of the row of rows with id (what a case command
+// just added), or not found naming what.
+func rowByID[R, T any](rows []R, id string, key func(R) string, view func(R) T, what string) (T, error) {
+	for _, r := range rows {
+		if key(r) == id {
+			return view(r), nil
+		}
+	}
+	var zero T
+	return zero, notFound(what)
+}
+
 // caseParts reads the lists of a case.
 func (a *App) caseParts(ctx context.Context, q *sqlc.Queries, out *Case, who caseReader) error {
 	actions, err := q.CaseActionList(ctx, out.ID)
@@ -184,8 +214,7 @@ func (a *App) caseParts(ctx context.Context, q *sqlc.Queries, out *Case, who cas
 	}
 	out.Actions = make([]CaseAction, len(actions))
 	for i, r := range actions {
-		out.Actions[i] = CaseAction{ID: r.ID, Title: r.Title, OwnerID: r.OwnerID, OwnerName: r.OwnerName, DueOn: dateString(r.DueOn),
-			Status: r.Status, DoneAt: r.DoneAt}
+		out.Actions[i] = caseActionView(r)
 	}
 	dates, err := q.CaseKeyDateList(ctx, out.ID)
 	if err != nil {
@@ -193,7 +222,7 @@ func (a *App) caseParts(ctx context.Context, q *sqlc.Queries, out *Case, who cas
 	}
 	out.KeyDates = make([]CaseKeyDate, len(dates))
 	for i, r := range dates {
-		out.KeyDates[i] = CaseKeyDate{ID: r.ID, Kind: r.Kind, On: dateString(r.On), Description: r.Description}
+		out.KeyDates[i] = caseKeyDateView(r)
 	}
 	notes, err := q.CaseNoteList(ctx, sqlc.CaseNoteListParams{CaseID: out.ID, SharedOnly: !who.staff})
 	if err != nil {
@@ -201,7 +230,7 @@ func (a *App) caseParts(ctx context.Context, q *sqlc.Queries, out *Case, who cas
 	}
 	out.Notes = make([]CaseNote, len(notes))
 	for i, r := range notes {
-		out.Notes[i] = CaseNote{ID: r.ID, Body: r.Body, Shared: r.Shared, AuthorID: r.AuthorID, AuthorName: r.AuthorName, CreatedAt: r.CreatedAt}
+		out.Notes[i] = caseNoteView(r)
 	}
 	docs, err := q.CaseDocumentList(ctx, sqlc.CaseDocumentListParams{CaseID: out.ID, SharedOnly: !who.staff})
 	if err != nil {
@@ -221,8 +250,7 @@ func (a *App) caseParts(ctx context.Context, q *sqlc.Queries, out *Case, who cas
 	out.Contacts = make([]CaseContact, len(contacts))
 	var minutes int64
 	for i, r := range contacts {
-		out.Contacts[i] = CaseContact{ID: r.ID, At: r.At, Kind: r.Kind, Minutes: r.Minutes, Summary: r.Summary, RecordedBy: r.RecordedBy,
-			RecordedName: r.RecordedByName}
+		out.Contacts[i] = caseContactView(r)
 		minutes += int64(r.Minutes)
 	}
 	out.Minutes = &minutes
@@ -361,13 +389,7 @@ func (a *App) caseAction(ctx context.Context, caseID, actionID string) (CaseActi
 	if err != nil {
 		return CaseAction{}, fmt.Errorf("list actions: %w", err)
 	}
-	for _, r := range rows {
-		if r.ID == actionID {
-			return CaseAction{ID: r.ID, Title: r.Title, OwnerID: r.OwnerID, OwnerName: r.OwnerName, DueOn: dateString(r.DueOn),
-				Status: r.Status, DoneAt: r.DoneAt}, nil
-		}
-	}
-	return CaseAction{}, notFound("Action")
+	return rowByID(rows, actionID, func(r sqlc.CaseActionListRow) string { return r.ID }, caseActionView, "Action")
 }
 
 // CaseActionStatusInput is the body of PATCH /cases/{id}/actions/{action_id}.
@@ -444,12 +466,7 @@ func (a *App) AddCaseNote(ctx context.Context, actor Actor, caseID string, body 
 	if err != nil {
 		return CaseNote{}, fmt.Errorf("list notes: %w", err)
 	}
-	for _, r := range notes {
-		if r.ID == noteID {
-			return CaseNote{ID: r.ID, Body: r.Body, Shared: r.Shared, AuthorID: r.AuthorID, AuthorName: r.AuthorName, CreatedAt: r.CreatedAt}, nil
-		}
-	}
-	return CaseNote{}, notFound("Note")
+	return rowByID(notes, noteID, func(r sqlc.CaseNoteListRow) string { return r.ID }, caseNoteView, "Note")
 }
 
 // CaseContactInput is the body of POST /cases/{id}/contacts.
@@ -505,13 +522,7 @@ func (a *App) AddCaseContact(ctx context.Context, actor Actor, caseID string, bo
 	if err != nil {
 		return CaseContact{}, fmt.Errorf("list contacts: %w", err)
 	}
-	for _, r := range rows {
-		if r.ID == contactID {
-			return CaseContact{ID: r.ID, At: r.At, Kind: r.Kind, Minutes: r.Minutes, Summary: r.Summary, RecordedBy: r.RecordedBy,
-				RecordedName: r.RecordedByName}, nil
-		}
-	}
-	return CaseContact{}, notFound("Contact")
+	return rowByID(rows, contactID, func(r sqlc.CaseContactListRow) string { return r.ID }, caseContactView, "Contact")
 }
 
 // CaseKeyDateInput is the body of POST /cases/{id}/key-dates.
@@ -553,12 +564,7 @@ func (a *App) AddCaseKeyDate(ctx context.Context, actor Actor, caseID string, bo
 	if err != nil {
 		return CaseKeyDate{}, fmt.Errorf("list key dates: %w", err)
 	}
-	for _, r := range rows {
-		if r.ID == kdID {
-			return CaseKeyDate{ID: r.ID, Kind: r.Kind, On: dateString(r.On), Description: r.Description}, nil
-		}
-	}
-	return CaseKeyDate{}, notFound("Key date")
+	return rowByID(rows, kdID, func(r sqlc.CaseKeyDate) string { return r.ID }, caseKeyDateView, "Key date")
 }
 
 // CaseCloseInput is the body of POST /cases/{id}/close.
