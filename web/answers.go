@@ -120,12 +120,8 @@ func readAnswer(f *Form, q form.Question, name string) (any, string) {
 		}
 		return n, ""
 	case form.TypeDate:
-		d, m, y := f.Get(name+"-day"), f.Get(name+"-month"), f.Get(name+"-year")
-		if d == "" && m == "" && y == "" {
-			return nil, ""
-		}
-		s, msg := readDate(d, m, y)
-		if msg != "" {
+		s, given, msg := formDate(f, name)
+		if !given || msg != "" {
 			return nil, msg
 		}
 		return s, ""
@@ -149,6 +145,17 @@ func readAnswer(f *Form, q form.Question, name string) (any, string) {
 		}
 	}
 	return nil, ""
+}
+
+// formDate reads the GOV.UK date input name of f as YYYY-MM-DD; given is
+// false when all three fields are empty, msg says what is wrong otherwise.
+func formDate(f *Form, name string) (date string, given bool, msg string) {
+	d, m, y := f.Get(name+"-day"), f.Get(name+"-month"), f.Get(name+"-year")
+	if d == "" && m == "" && y == "" {
+		return "", false, ""
+	}
+	date, msg = readDate(d, m, y)
+	return date, true, msg
 }
 
 // readDate reads a GOV.UK date input as YYYY-MM-DD.

@@ -149,13 +149,11 @@ func (ui *UI) cwCommand(c *gin.Context, f *Form, err error, done, anchor string,
 // cwDate reads a GOV.UK date input as YYYY-MM-DD: "" with a message on f
 // when it is empty or not a date (the use case then refuses "").
 func cwDate(f *Form, name, missing string) string {
-	d, m, y := f.Get(name+"-day"), f.Get(name+"-month"), f.Get(name+"-year")
-	if d == "" && m == "" && y == "" {
+	s, given, msg := formDate(f, name)
+	switch {
+	case !given:
 		f.Fail(name, missing)
-		return ""
-	}
-	s, msg := readDate(d, m, y)
-	if msg != "" {
+	case msg != "":
 		f.Fail(name, msg)
 	}
 	return s

@@ -222,13 +222,11 @@ func supportInput(f *Form) casework.Request {
 
 // supportDate reads an optional GOV.UK date input as YYYY-MM-DD.
 func supportDate(f *Form, name string) *string {
-	d, m, y := f.Get(name+"-day"), f.Get(name+"-month"), f.Get(name+"-year")
-	if d == "" && m == "" && y == "" {
-		return nil
-	}
-	s, msg := readDate(d, m, y)
+	s, given, msg := formDate(f, name)
 	if msg != "" {
 		f.Fail(name, msg)
+	}
+	if !given || msg != "" {
 		return nil
 	}
 	return &s
