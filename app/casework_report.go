@@ -229,3 +229,34 @@ func (a *App) OrganisationCases(ctx context.Context, actor Actor, orgID string) 
 	}
 	return slices.Clip(page.Items), nil
 }
+
+// CaseworkWaiting is what waits for caseworkers on their home page: the
+// requests not yet triaged and the open cases (two counts, not the
+// figures, which read every case).
+type CaseworkWaiting struct {
+	Requests int
+	Open     int
+}
+
+// CaseworkToDo counts what waits for caseworkers (caseworkers only).
+func (a *App) CaseworkToDo(ctx context.Context, actor Actor) (CaseworkWaiting, error) {
+	if err := requireCaseworker(actor); err != nil {
+		return CaseworkWaiting{}, err
+	}
+	var w CaseworkWaiting
+	requests, err := a.store.SupportRequestCountByStatus(ctx)
+	if err != nil {
+		return w, fmt.Errorf("count requests: %w", err)
+	}
+	for _, r := range requests {
+		if r.Status == casework.RequestNew {
+			w.Requests = int(r.Requests)
+		}
+	}
+	open, err := a.store.CaseCountOpen(ctx)
+	if err != nil {
+		return w, fmt.Errorf("count open cases: %w", err)
+	}
+	w.Open = int(open)
+	return w, nil
+}

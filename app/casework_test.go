@@ -459,3 +459,19 @@ func TestProgrammeFirstContactPromise(t *testing.T) {
 	require.NoError(t, err)
 	require.Nil(t, p.CaseFirstContactDays)
 }
+
+// A caseworker's home counts the requests waiting and the open cases.
+func TestCaseworkToDo(t *testing.T) {
+	t.Parallel()
+	env := apptest.New(t)
+	ctx := context.Background()
+	cw := env.User(t, "caseworker@example.org", app.RoleCaseworker)
+	openCase(t, env, cw, "a@example.org", "Hackney")
+	admin := env.User(t, "b@example.org")
+	env.SupportRequest(t, admin, env.Organisation(t, admin, "Waiting Group").ID)
+	w, err := env.App.CaseworkToDo(ctx, cw)
+	require.NoError(t, err)
+	require.Equal(t, app.CaseworkWaiting{Requests: 1, Open: 1}, w)
+	_, err = env.App.CaseworkToDo(ctx, admin)
+	requireKind(t, err, app.KindForbidden)
+}

@@ -285,3 +285,6 @@ INSERT INTO case_documents (id, case_id, filename, content_type, size_bytes, sha
 VALUES (@id, @case_id, @filename, @content_type, @size_bytes, @sha256, @shared, @uploaded_by, @created_at)
 ON CONFLICT (id) DO NOTHING
 RETURNING *;
+
+-- name: CaseCountOpen :one
+SELECT count(*)::integer FROM cases WHERE status = 'open';

@@ -9,7 +9,6 @@ import (
 	"github.com/gin-gonic/gin"
 
 	"github.com/civicgrants/grants/app"
-	"github.com/civicgrants/grants/casework"
 	"github.com/civicgrants/grants/money"
 )
 
@@ -60,17 +59,12 @@ func (ui *UI) dashboard(c *gin.Context) {
 		}
 	}
 	if a.Has(app.RoleCaseworker) {
-		f, err := ui.app.CaseworkFigures(ctx, a)
+		w, err := ui.app.CaseworkToDo(ctx, a)
 		if err != nil {
 			ui.fail(c, err)
 			return
 		}
-		d.Caseworker = &dashCaseworkerData{Open: f.Open}
-		for _, r := range f.Requests {
-			if r.Key == casework.RequestNew {
-				d.Caseworker.Waiting = r.Cases
-			}
-		}
+		d.Caseworker = &dashCaseworkerData{Open: w.Open, Waiting: w.Requests}
 	}
 	ui.render(c, http.StatusOK, "dashboard", page{Title: "Dashboard", Data: d})
 }

@@ -514,6 +514,17 @@ func (q *Queries) CaseContactList(ctx context.Context, caseID string) ([]CaseCon
 	return items, nil
 }
 
+const caseCountOpen = `-- name: CaseCountOpen :one
+SELECT count(*)::integer FROM cases WHERE status = 'open'
+`
+
+func (q *Queries) CaseCountOpen(ctx context.Context) (int32, error) {
+	row := q.db.QueryRow(ctx, caseCountOpen)
+	var column_1 int32
+	err := row.Scan(&column_1)
+	return column_1, err
+}
+
 const caseDashboardOpen = `-- name: CaseDashboardOpen :many
 SELECT r.risk_kind, r.borough_name, count(*)::integer AS cases
 FROM cases c JOIN support_requests r ON r.id = c.support_request_id
