@@ -145,8 +145,13 @@ openapi-lint: node_modules/.installed ## Lint api/openapi.json with Redocly's re
 lint: fmt-check vet sqlc-diff mod-tidy-check golangci-lint openapi-lint ## All the static checks: gofmt, vet, sqlc diff, go mod tidy, golangci-lint, OpenAPI
 
 .PHONY: test
-test: tools postgres web-assets chromium lint ## Lint, then sqlc vet and go test -race (browser tests included) against a private PostgreSQL and Temporal
+test: tools postgres web-assets chromium lint ## Lint, sqlc vet, go test -race (browser tests included) against a private PostgreSQL and Temporal, then the fuzz targets (make fuzz)
 	$(TESTENV) env GRANTS_BROWSER_TESTS=require sh -c 'bin/sqlc vet && $(GO) test -race -count=1 ./...'
+	$(TESTENV) scripts/fuzz.sh
+
+.PHONY: fuzz
+fuzz: tools postgres ## Run each hostile-input fuzz target for FUZZTIME (default 2m) against a private PostgreSQL (scripts/fuzz.sh)
+	$(TESTENV) scripts/fuzz.sh
 
 .PHONY: bench
 bench: tools postgres ## Run the benchmarks against a private PostgreSQL and Temporal

@@ -8,7 +8,6 @@ import (
 	"mime"
 	"net/http"
 	"strconv"
-	"strings"
 	"time"
 
 	"github.com/civicgrants/grants/audit"
@@ -127,17 +126,15 @@ func (a *App) storeUpload(ctx context.Context, open func() (string, io.Reader, e
 	case err != nil:
 		return stored, "", fmt.Errorf("store document: %w", err)
 	}
-	filename = document.SanitiseFilename(filename)
-	if document.MacroEnabledName(filename) {
+	filename, err = document.UploadName(filename, stored.Kind)
+	var mismatch *document.NameMismatchError
+	switch {
+	case errors.As(err, &mismatch):
+		return stored, "", unsupported("This file is " + mismatch.Error())
+	case errors.Is(err, document.ErrMacroEnabled):
 		return stored, "", unsupported(macroMessage)
-	}
-	if !stored.Kind.MatchesName(filename) {
-		for _, k := range document.Kinds {
-			if k.MatchesName(filename) {
-				return stored, "", unsupported(fmt.Sprintf("This file is named as %s but its content is %s", strings.TrimPrefix(k.Ext, "."), strings.TrimPrefix(stored.Kind.Ext, ".")))
-			}
-		}
-		filename += stored.Kind.Ext // no recognised extension: name it for what it is
+	case err != nil:
+		return stored, "", fmt.Errorf("name upload: %w", err)
 	}
 	return stored, filename, nil
 }

@@ -5,6 +5,7 @@ import (
 	"bytes"
 	"errors"
 	"io"
+	"runtime"
 	"strings"
 	"testing"
 
@@ -259,4 +260,44 @@ func TestSanitiseFilename(t *testing.T) {
 			require.Equal(t, tt.want, document.SanitiseFilename(tt.in))
 		})
 	}
+}
+
+func TestUploadName(t *testing.T) {
+	for _, c := range []struct {
+		name string
+		kind document.Kind
+		want string
+		err  string
+	}{
+		{"budget.pdf", document.PDF, "budget.pdf", ""},
+		{"../../etc/passwd", document.PDF, "passwd.pdf", ""},
+		{"Photo.JPEG", document.JPEG, "Photo.JPEG", ""},
+		{"notes", document.ODT, "notes.odt", ""},
+		{"budget.docx", document.PDF, "", "named as docx but its content is pdf"},
+		{"plan.docm", document.DOCX, "", document.ErrMacroEnabled.Error()},
+		{"plan.xlsm.", document.XLSX, "", document.ErrMacroEnabled.Error()},
+	} {
+		got, err := document.UploadName(c.name, c.kind)
+		if c.err != "" {
+			require.EqualError(t, err, c.err, c.name)
+			continue
+		}
+		require.NoError(t, err, c.name)
+		require.Equal(t, c.want, got, c.name)
+	}
+}
+
+// A zip bomb is recognised from a bounded read of it: Detect allocates a
+// few megabytes at most however far its entries would inflate.
+func TestDetectZipBombReadsABoundedPrefix(t *testing.T) {
+	bomb := zipBomb(t)
+	require.Less(t, len(bomb), 1<<20, "the bomb is small on disk")
+	var before, after runtime.MemStats
+	runtime.GC()
+	runtime.ReadMemStats(&before)
+	kind, err := document.Detect(bytes.NewReader(bomb), int64(len(bomb)))
+	runtime.ReadMemStats(&after)
+	require.NoError(t, err)
+	require.Equal(t, document.DOCX, kind)
+	require.Less(t, after.TotalAlloc-before.TotalAlloc, uint64(8<<20), "Detect inflated the bomb")
 }

@@ -190,3 +190,35 @@ func declaresMacros(f *zip.File) bool {
 	lower := bytes.ToLower(b)
 	return bytes.Contains(lower, []byte("macroenabled")) || bytes.Contains(lower, []byte("vnd.ms-office.vbaproject"))
 }
+
+// NameMismatchError refuses a file whose name claims one accepted kind
+// while its content is another (a PDF named "budget.docx").
+type NameMismatchError struct {
+	// Named is the kind the name claims; Content the kind detected.
+	Named, Content Kind
+}
+
+func (e *NameMismatchError) Error() string {
+	return fmt.Sprintf("named as %s but its content is %s", strings.TrimPrefix(e.Named.Ext, "."), strings.TrimPrefix(e.Content.Ext, "."))
+}
+
+// UploadName is the name an upload of kind k (detected from its content)
+// is kept under: the client's name sanitised (SanitiseFilename), with k's
+// extension added when it has no accepted one. A macro-enabled name is
+// ErrMacroEnabled, and a name claiming another accepted kind a
+// *NameMismatchError, whatever the content.
+func UploadName(clientName string, k Kind) (string, error) {
+	name := SanitiseFilename(clientName)
+	if MacroEnabledName(name) {
+		return "", ErrMacroEnabled
+	}
+	if k.MatchesName(name) {
+		return name, nil
+	}
+	for _, named := range Kinds {
+		if named.MatchesName(name) {
+			return "", &NameMismatchError{Named: named, Content: k}
+		}
+	}
+	return name + k.Ext, nil // no recognised extension: name it for what it is
+}
