@@ -2,6 +2,7 @@ package registers
 
 import (
 	"context"
+	"log/slog"
 	"time"
 )
 
@@ -24,6 +25,7 @@ type Checker struct {
 	Cache             Cache            // optional
 	TTL               time.Duration    // default CacheTTL
 	Now               func() time.Time // default time.Now
+	Log               *slog.Logger     // where a failing cache is reported; default slog.Default()
 }
 
 // Register returns the register of source, or nil.
@@ -63,7 +65,10 @@ func (c *Checker) Check(ctx context.Context, source, number string) Result {
 		ttl = CacheTTL
 	}
 	if c.Cache != nil {
-		if hit, ok, err := c.Cache.Get(ctx, source, number, now().Add(-ttl)); err == nil && ok {
+		hit, ok, err := c.Cache.Get(ctx, source, number, now().Add(-ttl))
+		if err != nil {
+			c.logger().WarnContext(ctx, "register cache read failed; asking the register", "source", source, "err", err)
+		} else if ok {
 			hit.Cached = true
 			return hit
 		}
@@ -71,9 +76,19 @@ func (c *Checker) Check(ctx context.Context, source, number string) Result {
 	res := r.Lookup(ctx, number)
 	res.FetchedAt = now()
 	if c.Cache != nil && (res.Status == StatusPassed || res.Status == StatusFailed) {
-		_ = c.Cache.Put(ctx, res, res.FetchedAt) // a cache that fails costs only a lookup next time
+		// A cache that fails costs only a lookup next time.
+		if err := c.Cache.Put(ctx, res, res.FetchedAt); err != nil {
+			c.logger().WarnContext(ctx, "register cache write failed", "source", source, "err", err)
+		}
 	}
 	return res
+}
+
+func (c *Checker) logger() *slog.Logger {
+	if c.Log != nil {
+		return c.Log
+	}
+	return slog.Default()
 }
 
 // Sources lists the registers an organisation with these (normalised)

@@ -1,7 +1,10 @@
 package registers_test
 
 import (
+	"bytes"
 	"context"
+	"errors"
+	"log/slog"
 	"net/http"
 	"sync"
 	"testing"
@@ -251,6 +254,29 @@ func TestCheckerCaches(t *testing.T) {
 	require.Equal(t, registers.StatusError, c.Check(ctx, registers.SourceCompaniesHouse, "04444444").Status)
 	require.Len(t, srv.Requests(), 4, "errors are not cached")
 	require.Equal(t, registers.StatusNotRun, c.Check(ctx, registers.SourceCharityCommission, "1187342").Status)
+}
+
+// brokenCache fails every read and write.
+type brokenCache struct{}
+
+func (brokenCache) Get(context.Context, string, string, time.Time) (registers.Result, bool, error) {
+	return registers.Result{}, false, errors.New("cache down")
+}
+
+func (brokenCache) Put(context.Context, registers.Result, time.Time) error { return errors.New("cache down") }
+
+// A cache that fails is bypassed, and each failure is logged.
+func TestCheckerLogsABrokenCache(t *testing.T) {
+	t.Parallel()
+	srv := registerstest.NewCompaniesHouse()
+	t.Cleanup(srv.Close)
+	srv.Set("01234567", registerstest.Answer{JSON: registerstest.Company("01234567", "ROOTS LTD", "active", false)})
+	var logged bytes.Buffer
+	c := &registers.Checker{CompaniesHouse: &registers.CompaniesHouse{BaseURL: srv.URL, Key: "k"}, Cache: brokenCache{},
+		Log: slog.New(slog.NewTextHandler(&logged, nil))}
+	require.Equal(t, registers.StatusPassed, c.Check(context.Background(), registers.SourceCompaniesHouse, "01234567").Status)
+	require.Contains(t, logged.String(), "register cache read failed")
+	require.Contains(t, logged.String(), "register cache write failed")
 }
 
 func TestDeclare(t *testing.T) {
