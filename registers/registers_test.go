@@ -263,7 +263,9 @@ func (brokenCache) Get(context.Context, string, string, time.Time) (registers.Re
 	return registers.Result{}, false, errors.New("cache down")
 }
 
-func (brokenCache) Put(context.Context, registers.Result, time.Time) error { return errors.New("cache down") }
+func (brokenCache) Put(context.Context, registers.Result, time.Time) error {
+	return errors.New("cache down")
+}
 
 // A cache that fails is bypassed, and each failure is logged.
 func TestCheckerLogsABrokenCache(t *testing.T) {
