@@ -170,10 +170,11 @@ func (a *App) caseView(ctx context.Context, q *sqlc.Queries, c sqlc.CaseGetRow, 
 		Outcome: c.Outcome, OutcomeSummary: c.OutcomeSummary, ClosedAt: c.ClosedAt}
 	out.Space.Name, out.Space.Kind, out.Space.Borough = c.SpaceName, c.SpaceKind, c.BoroughName
 	out.Risk.Kind, out.Risk.KeyDate = c.RiskKind, optionalDate(c.RiskKeyDate)
-	if err := a.caseParts(ctx, q, &out, who); err != nil {
+	one := []Case{out}
+	if err := a.caseParts(ctx, q, one, who); err != nil {
 		return Case{}, err
 	}
-	return out, nil
+	return one[0], nil
 }
 
 func caseActionView(r sqlc.CaseActionListRow) CaseAction {
@@ -206,54 +207,63 @@ func rowByID[R, T any](rows []R, id string, key func(R) string, view func(R) T, 
 	return zero, notFound(what)
 }
 
-// caseParts reads the lists of a case.
-func (a *App) caseParts(ctx context.Context, q *sqlc.Queries, out *Case, who caseReader) error {
-	actions, err := q.CaseActionList(ctx, out.ID)
+// caseParts reads the lists of the cases out (one, or a page of them) in
+// one query per kind of list, whatever their number.
+func (a *App) caseParts(ctx context.Context, q *sqlc.Queries, out []Case, who caseReader) error {
+	ids := make([]string, len(out))
+	at := make(map[string]*Case, len(out))
+	for i := range out {
+		c := &out[i]
+		ids[i], at[c.ID] = c.ID, c
+		c.Actions, c.KeyDates, c.Notes, c.Documents = []CaseAction{}, []CaseKeyDate{}, []CaseNote{}, []CaseDocument{}
+	}
+	actions, err := q.CaseActionList(ctx, ids)
 	if err != nil {
 		return fmt.Errorf("list actions: %w", err)
 	}
-	out.Actions = make([]CaseAction, len(actions))
-	for i, r := range actions {
-		out.Actions[i] = caseActionView(r)
+	for _, r := range actions {
+		c := at[r.CaseID]
+		c.Actions = append(c.Actions, caseActionView(r))
 	}
-	dates, err := q.CaseKeyDateList(ctx, out.ID)
+	dates, err := q.CaseKeyDateList(ctx, ids)
 	if err != nil {
 		return fmt.Errorf("list key dates: %w", err)
 	}
-	out.KeyDates = make([]CaseKeyDate, len(dates))
-	for i, r := range dates {
-		out.KeyDates[i] = caseKeyDateView(r)
+	for _, r := range dates {
+		c := at[r.CaseID]
+		c.KeyDates = append(c.KeyDates, caseKeyDateView(r))
 	}
-	notes, err := q.CaseNoteList(ctx, sqlc.CaseNoteListParams{CaseID: out.ID, SharedOnly: !who.staff})
+	notes, err := q.CaseNoteList(ctx, sqlc.CaseNoteListParams{CaseIds: ids, SharedOnly: !who.staff})
 	if err != nil {
 		return fmt.Errorf("list notes: %w", err)
 	}
-	out.Notes = make([]CaseNote, len(notes))
-	for i, r := range notes {
-		out.Notes[i] = caseNoteView(r)
+	for _, r := range notes {
+		c := at[r.CaseID]
+		c.Notes = append(c.Notes, caseNoteView(r))
 	}
-	docs, err := q.CaseDocumentList(ctx, sqlc.CaseDocumentListParams{CaseID: out.ID, SharedOnly: !who.staff})
+	docs, err := q.CaseDocumentList(ctx, sqlc.CaseDocumentListParams{CaseIds: ids, SharedOnly: !who.staff})
 	if err != nil {
 		return fmt.Errorf("list documents: %w", err)
 	}
-	out.Documents = make([]CaseDocument, len(docs))
-	for i, d := range docs {
-		out.Documents[i] = caseDocumentView(d)
+	for _, d := range docs {
+		c := at[d.CaseID]
+		c.Documents = append(c.Documents, caseDocumentView(d))
 	}
 	if !who.staff {
 		return nil
 	}
-	contacts, err := q.CaseContactList(ctx, out.ID)
+	contacts, err := q.CaseContactList(ctx, ids)
 	if err != nil {
 		return fmt.Errorf("list contacts: %w", err)
 	}
-	out.Contacts = make([]CaseContact, len(contacts))
-	var minutes int64
-	for i, r := range contacts {
-		out.Contacts[i] = caseContactView(r)
-		minutes += int64(r.Minutes)
+	for i := range out {
+		out[i].Contacts, out[i].Minutes = []CaseContact{}, new(int64)
 	}
-	out.Minutes = &minutes
+	for _, r := range contacts {
+		c := at[r.CaseID]
+		c.Contacts = append(c.Contacts, caseContactView(r))
+		*c.Minutes += int64(r.Minutes)
+	}
 	return nil
 }
 
@@ -297,15 +307,19 @@ func (a *App) ListCases(ctx context.Context, actor Actor, f CaseFilter) (Page[Ca
 	if err != nil {
 		return Page[Case]{}, fmt.Errorf("list cases: %w", err)
 	}
-	return pageOf(rows, limit, func(r sqlc.CaseListRow) string { return r.ID }, func(r sqlc.CaseListRow) (Case, error) {
+	page, err := pageOf(rows, limit, func(r sqlc.CaseListRow) string { return r.ID }, func(r sqlc.CaseListRow) (Case, error) {
 		out := Case{ID: r.ID, OrganisationID: r.OrganisationID, OrganisationName: r.OrganisationName, SupportRequestID: r.SupportRequestID,
 			CaseworkerID: r.CaseworkerID, CaseworkerName: r.CaseworkerName, Status: r.Status, OpenedAt: r.OpenedAt,
 			FirstContactDueOn: dateString(r.FirstContactDueOn), FirstContactAt: r.FirstContactAt, Outcome: r.Outcome,
 			OutcomeSummary: r.OutcomeSummary, ClosedAt: r.ClosedAt}
 		out.Space.Name, out.Space.Kind, out.Space.Borough = r.SpaceName, r.SpaceKind, r.BoroughName
 		out.Risk.Kind, out.Risk.KeyDate = r.RiskKind, optionalDate(r.RiskKeyDate)
-		return out, a.caseParts(ctx, a.store.Queries, &out, caseReader{staff: staff})
+		return out, nil
 	})
+	if err != nil {
+		return Page[Case]{}, err
+	}
+	return page, a.caseParts(ctx, a.store.Queries, page.Items, caseReader{staff: staff})
 }
 
 // updateCaseWorkflow sends an Update to a case's workflow: 409 not_ready
@@ -385,7 +399,7 @@ func (a *App) AddCaseAction(ctx context.Context, actor Actor, caseID string, bod
 }
 
 func (a *App) caseAction(ctx context.Context, caseID, actionID string) (CaseAction, error) {
-	rows, err := a.store.CaseActionList(ctx, caseID)
+	rows, err := a.store.CaseActionList(ctx, []string{caseID})
 	if err != nil {
 		return CaseAction{}, fmt.Errorf("list actions: %w", err)
 	}
@@ -462,7 +476,7 @@ func (a *App) AddCaseNote(ctx context.Context, actor Actor, caseID string, body 
 		CaseID: caseID, NoteID: noteID, Body: in.Body, Shared: shared}); err != nil {
 		return CaseNote{}, err
 	}
-	notes, err := a.store.CaseNoteList(ctx, sqlc.CaseNoteListParams{CaseID: caseID, SharedOnly: !who.staff})
+	notes, err := a.store.CaseNoteList(ctx, sqlc.CaseNoteListParams{CaseIds: []string{caseID}, SharedOnly: !who.staff})
 	if err != nil {
 		return CaseNote{}, fmt.Errorf("list notes: %w", err)
 	}
@@ -518,7 +532,7 @@ func (a *App) AddCaseContact(ctx context.Context, actor Actor, caseID string, bo
 		CaseID: caseID, ContactID: contactID, ContactAt: at.UTC(), Kind: in.Kind, Minutes: *in.Minutes, Summary: in.Summary}); err != nil {
 		return CaseContact{}, err
 	}
-	rows, err := a.store.CaseContactList(ctx, caseID)
+	rows, err := a.store.CaseContactList(ctx, []string{caseID})
 	if err != nil {
 		return CaseContact{}, fmt.Errorf("list contacts: %w", err)
 	}
@@ -560,7 +574,7 @@ func (a *App) AddCaseKeyDate(ctx context.Context, actor Actor, caseID string, bo
 		CaseID: caseID, KeyDateID: kdID, Kind: in.Kind, On: in.On, Description: in.Description}); err != nil {
 		return CaseKeyDate{}, err
 	}
-	rows, err := a.store.CaseKeyDateList(ctx, caseID)
+	rows, err := a.store.CaseKeyDateList(ctx, []string{caseID})
 	if err != nil {
 		return CaseKeyDate{}, fmt.Errorf("list key dates: %w", err)
 	}

@@ -78,12 +78,12 @@ func (a *App) supportCaseSummary(ctx context.Context, q *sqlc.Queries, app sqlc.
 		return nil, fmt.Errorf("case of application: %w", err)
 	}
 	out.CaseID, out.Status, out.CaseworkerName, out.Outcome = &c.ID, &c.Status, &c.CaseworkerName, c.Outcome
-	contacts, err := q.CaseContactList(ctx, c.ID)
+	contacts, err := q.CaseContactList(ctx, []string{c.ID})
 	if err != nil {
 		return nil, fmt.Errorf("list contacts: %w", err)
 	}
 	out.Contacts = len(contacts)
-	actions, err := q.CaseActionList(ctx, c.ID)
+	actions, err := q.CaseActionList(ctx, []string{c.ID})
 	if err != nil {
 		return nil, fmt.Errorf("list actions: %w", err)
 	}

@@ -3,6 +3,7 @@ package app_test
 import (
 	"context"
 	"encoding/json"
+	"slices"
 	"strings"
 	"testing"
 	"time"
@@ -474,4 +475,64 @@ func TestCaseworkToDo(t *testing.T) {
 	require.Equal(t, app.CaseworkWaiting{Requests: 1, Open: 1}, w)
 	_, err = env.App.CaseworkToDo(ctx, admin)
 	requireKind(t, err, app.KindForbidden)
+}
+
+// A page of cases carries each case's own lists (read for the whole page
+// at once), and a member's page only the shared notes and no contacts.
+func TestListCasesCarriesEachCasesParts(t *testing.T) {
+	t.Parallel()
+	env := apptest.New(t)
+	ctx := context.Background()
+	cw := env.User(t, "caseworker@example.org", app.RoleCaseworker)
+	q := env.Store.Queries
+	now := time.Now()
+	type made struct {
+		id     string
+		member app.Actor
+	}
+	var cases []made
+	for i, email := range []string{"a@example.org", "b@example.org", "c@example.org"} {
+		caseID, member, _ := openCase(t, env, cw, email, "Hackney")
+		cases = append(cases, made{caseID, member})
+		for j := 0; j <= i; j++ { // case i has i+1 contacts and notes, the first note shared
+			_, err := q.CaseContactInsert(ctx, sqlc.CaseContactInsertParams{ID: id.New(id.CaseContact), CaseID: caseID, At: now,
+				Kind: "call", Minutes: 10, Summary: caseID, RecordedBy: cw.ID, CreatedAt: now})
+			require.NoError(t, err)
+			_, err = q.CaseNoteInsert(ctx, sqlc.CaseNoteInsertParams{ID: id.New(id.CaseNote), CaseID: caseID, Body: caseID,
+				Shared: j == 0, AuthorID: cw.ID, CreatedAt: now})
+			require.NoError(t, err)
+		}
+	}
+	seen := map[string]bool{}
+	cursor := ""
+	for {
+		page, err := env.App.ListCases(ctx, cw, app.CaseFilter{Page: app.PageQuery{Cursor: cursor, Limit: "2"}})
+		require.NoError(t, err)
+		for _, c := range page.Items {
+			n := slices.IndexFunc(cases, func(m made) bool { return m.id == c.ID }) + 1
+			require.Len(t, c.Contacts, n, c.ID)
+			require.Len(t, c.Notes, n, c.ID)
+			require.Equal(t, int64(10*n), *c.Minutes)
+			for _, x := range c.Contacts {
+				require.Equal(t, c.ID, x.Summary, "a contact of another case")
+			}
+			for _, x := range c.Notes {
+				require.Equal(t, c.ID, x.Body, "a note of another case")
+			}
+			require.Empty(t, c.Actions)
+			seen[c.ID] = true
+		}
+		if page.NextCursor == nil {
+			break
+		}
+		cursor = *page.NextCursor
+	}
+	require.Len(t, seen, 3)
+
+	page, err := env.App.ListCases(ctx, cases[2].member, app.CaseFilter{})
+	require.NoError(t, err)
+	require.Len(t, page.Items, 1)
+	require.Len(t, page.Items[0].Notes, 1, "members see the shared note only")
+	require.Nil(t, page.Items[0].Contacts)
+	require.Nil(t, page.Items[0].Minutes)
 }

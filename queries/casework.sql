@@ -129,11 +129,13 @@ JOIN users u ON u.id = c.caseworker_id
 WHERE r.application_id = @application_id;
 
 -- name: CaseActionList :many
+-- The actions of the cases case_ids (one case, or a page of them), each
+-- case's by due date.
 SELECT a.*, u.name AS owner_name
 FROM case_actions a
 LEFT JOIN users u ON u.id = a.owner_id
-WHERE a.case_id = @case_id
-ORDER BY a.due_on, a.created_at, a.id;
+WHERE a.case_id = ANY(@case_ids::text[])
+ORDER BY a.case_id, a.due_on, a.created_at, a.id;
 
 -- name: CaseActionGet :one
 SELECT * FROM case_actions WHERE id = @id AND case_id = @case_id;
@@ -159,11 +161,12 @@ UPDATE case_actions SET reminded_at = @at WHERE id = @id AND reminded_at IS NULL
 UPDATE case_actions SET escalated_at = @at WHERE id = @id AND escalated_at IS NULL AND status = 'open' RETURNING *;
 
 -- name: CaseNoteList :many
+-- The notes of the cases case_ids (shared_only: the shared ones), oldest first.
 SELECT n.*, u.name AS author_name
 FROM case_notes n
 JOIN users u ON u.id = n.author_id
-WHERE n.case_id = @case_id AND (NOT @shared_only::boolean OR n.shared)
-ORDER BY n.created_at, n.id;
+WHERE n.case_id = ANY(@case_ids::text[]) AND (NOT @shared_only::boolean OR n.shared)
+ORDER BY n.case_id, n.created_at, n.id;
 
 -- name: CaseNoteInsert :one
 INSERT INTO case_notes (id, case_id, body, shared, author_id, created_at)
@@ -172,11 +175,12 @@ ON CONFLICT (id) DO NOTHING
 RETURNING *;
 
 -- name: CaseContactList :many
+-- The contacts of the cases case_ids, in time order.
 SELECT k.*, u.name AS recorded_by_name
 FROM case_contacts k
 JOIN users u ON u.id = k.recorded_by
-WHERE k.case_id = @case_id
-ORDER BY k.at, k.id;
+WHERE k.case_id = ANY(@case_ids::text[])
+ORDER BY k.case_id, k.at, k.id;
 
 -- name: CaseContactInsert :one
 INSERT INTO case_contacts (id, case_id, at, kind, minutes, summary, recorded_by, created_at)
@@ -191,7 +195,8 @@ WHERE id = @id AND (first_contact_at IS NULL OR first_contact_at > @at)
 RETURNING *;
 
 -- name: CaseKeyDateList :many
-SELECT * FROM case_key_dates WHERE case_id = @case_id ORDER BY "on", id;
+-- The key dates of the cases case_ids, by date.
+SELECT * FROM case_key_dates WHERE case_id = ANY(@case_ids::text[]) ORDER BY case_id, "on", id;
 
 -- name: CaseKeyDateInsert :one
 INSERT INTO case_key_dates (id, case_id, kind, "on", description, created_by, created_at)
@@ -227,9 +232,10 @@ WHERE id = @id AND status = 'open'
 RETURNING *;
 
 -- name: CaseDocumentList :many
+-- The documents of the cases case_ids (shared_only: the shared ones).
 SELECT * FROM case_documents
-WHERE case_id = @case_id AND (NOT @shared_only::boolean OR shared)
-ORDER BY created_at, id;
+WHERE case_id = ANY(@case_ids::text[]) AND (NOT @shared_only::boolean OR shared)
+ORDER BY case_id, created_at, id;
 
 -- name: CaseDocumentGet :one
 SELECT * FROM case_documents WHERE id = @id AND case_id = @case_id;

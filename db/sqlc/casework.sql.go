@@ -88,8 +88,8 @@ const caseActionList = `-- name: CaseActionList :many
 SELECT a.id, a.case_id, a.title, a.owner_id, a.due_on, a.status, a.created_by, a.created_at, a.done_at, a.done_by, a.reminded_at, a.escalated_at, u.name AS owner_name
 FROM case_actions a
 LEFT JOIN users u ON u.id = a.owner_id
-WHERE a.case_id = $1
-ORDER BY a.due_on, a.created_at, a.id
+WHERE a.case_id = ANY($1::text[])
+ORDER BY a.case_id, a.due_on, a.created_at, a.id
 `
 
 type CaseActionListRow struct {
@@ -108,8 +108,10 @@ type CaseActionListRow struct {
 	OwnerName   *string
 }
 
-func (q *Queries) CaseActionList(ctx context.Context, caseID string) ([]CaseActionListRow, error) {
-	rows, err := q.db.Query(ctx, caseActionList, caseID)
+// The actions of the cases case_ids (one case, or a page of them), each
+// case's by due date.
+func (q *Queries) CaseActionList(ctx context.Context, caseIds []string) ([]CaseActionListRow, error) {
+	rows, err := q.db.Query(ctx, caseActionList, caseIds)
 	if err != nil {
 		return nil, err
 	}
@@ -468,8 +470,8 @@ const caseContactList = `-- name: CaseContactList :many
 SELECT k.id, k.case_id, k.at, k.kind, k.minutes, k.summary, k.recorded_by, k.created_at, u.name AS recorded_by_name
 FROM case_contacts k
 JOIN users u ON u.id = k.recorded_by
-WHERE k.case_id = $1
-ORDER BY k.at, k.id
+WHERE k.case_id = ANY($1::text[])
+ORDER BY k.case_id, k.at, k.id
 `
 
 type CaseContactListRow struct {
@@ -484,8 +486,9 @@ type CaseContactListRow struct {
 	RecordedByName string
 }
 
-func (q *Queries) CaseContactList(ctx context.Context, caseID string) ([]CaseContactListRow, error) {
-	rows, err := q.db.Query(ctx, caseContactList, caseID)
+// The contacts of the cases case_ids, in time order.
+func (q *Queries) CaseContactList(ctx context.Context, caseIds []string) ([]CaseContactListRow, error) {
+	rows, err := q.db.Query(ctx, caseContactList, caseIds)
 	if err != nil {
 		return nil, err
 	}
@@ -713,17 +716,18 @@ func (q *Queries) CaseDocumentGet(ctx context.Context, arg CaseDocumentGetParams
 
 const caseDocumentList = `-- name: CaseDocumentList :many
 SELECT id, case_id, filename, content_type, size_bytes, sha256, shared, uploaded_by, created_at FROM case_documents
-WHERE case_id = $1 AND (NOT $2::boolean OR shared)
-ORDER BY created_at, id
+WHERE case_id = ANY($1::text[]) AND (NOT $2::boolean OR shared)
+ORDER BY case_id, created_at, id
 `
 
 type CaseDocumentListParams struct {
-	CaseID     string
+	CaseIds    []string
 	SharedOnly bool
 }
 
+// The documents of the cases case_ids (shared_only: the shared ones).
 func (q *Queries) CaseDocumentList(ctx context.Context, arg CaseDocumentListParams) ([]CaseDocument, error) {
-	rows, err := q.db.Query(ctx, caseDocumentList, arg.CaseID, arg.SharedOnly)
+	rows, err := q.db.Query(ctx, caseDocumentList, arg.CaseIds, arg.SharedOnly)
 	if err != nil {
 		return nil, err
 	}
@@ -958,11 +962,12 @@ func (q *Queries) CaseKeyDateInsert(ctx context.Context, arg CaseKeyDateInsertPa
 }
 
 const caseKeyDateList = `-- name: CaseKeyDateList :many
-SELECT id, case_id, kind, "on", description, created_by, created_at, reminded_week_at, reminded_day_at FROM case_key_dates WHERE case_id = $1 ORDER BY "on", id
+SELECT id, case_id, kind, "on", description, created_by, created_at, reminded_week_at, reminded_day_at FROM case_key_dates WHERE case_id = ANY($1::text[]) ORDER BY case_id, "on", id
 `
 
-func (q *Queries) CaseKeyDateList(ctx context.Context, caseID string) ([]CaseKeyDate, error) {
-	rows, err := q.db.Query(ctx, caseKeyDateList, caseID)
+// The key dates of the cases case_ids, by date.
+func (q *Queries) CaseKeyDateList(ctx context.Context, caseIds []string) ([]CaseKeyDate, error) {
+	rows, err := q.db.Query(ctx, caseKeyDateList, caseIds)
 	if err != nil {
 		return nil, err
 	}
@@ -1279,12 +1284,12 @@ const caseNoteList = `-- name: CaseNoteList :many
 SELECT n.id, n.case_id, n.body, n.shared, n.author_id, n.created_at, u.name AS author_name
 FROM case_notes n
 JOIN users u ON u.id = n.author_id
-WHERE n.case_id = $1 AND (NOT $2::boolean OR n.shared)
-ORDER BY n.created_at, n.id
+WHERE n.case_id = ANY($1::text[]) AND (NOT $2::boolean OR n.shared)
+ORDER BY n.case_id, n.created_at, n.id
 `
 
 type CaseNoteListParams struct {
-	CaseID     string
+	CaseIds    []string
 	SharedOnly bool
 }
 
@@ -1298,8 +1303,9 @@ type CaseNoteListRow struct {
 	AuthorName string
 }
 
+// The notes of the cases case_ids (shared_only: the shared ones), oldest first.
 func (q *Queries) CaseNoteList(ctx context.Context, arg CaseNoteListParams) ([]CaseNoteListRow, error) {
-	rows, err := q.db.Query(ctx, caseNoteList, arg.CaseID, arg.SharedOnly)
+	rows, err := q.db.Query(ctx, caseNoteList, arg.CaseIds, arg.SharedOnly)
 	if err != nil {
 		return nil, err
 	}

@@ -535,7 +535,7 @@ func (a *Activities) LoadCaseClock(ctx context.Context, in workflows.CaseInput) 
 		out.Outcome = deref(c.Outcome)
 		return out, nil
 	}
-	actions, err := q.CaseActionList(ctx, row.ID)
+	actions, err := q.CaseActionList(ctx, []string{row.ID})
 	if err != nil {
 		return out, classify(fmt.Errorf("list actions: %w", err))
 	}
@@ -545,7 +545,7 @@ func (a *Activities) LoadCaseClock(ctx context.Context, in workflows.CaseInput) 
 				Reminded: act.RemindedAt != nil, AddedAt: act.CreatedAt})
 		}
 	}
-	keyDates, err := q.CaseKeyDateList(ctx, row.ID)
+	keyDates, err := q.CaseKeyDateList(ctx, []string{row.ID})
 	if err != nil {
 		return out, classify(fmt.Errorf("list key dates: %w", err))
 	}
