@@ -71,9 +71,18 @@ func (h *Handler) export360(c *gin.Context, format string) {
 	h.sendGiving(c, e, err, format == "csv", "360giving")
 }
 
-// openData streams a programme's published 360Giving data (public).
+// openDataMaxAge is how long a published 360Giving file may be reused by
+// browsers and shared caches: it is public, changes only when a round's
+// results are published, and is costly to build on every request.
+const openDataMaxAge = "public, max-age=900"
+
+// openData streams a programme's published 360Giving data (public), which
+// caches may keep for a quarter of an hour.
 func (h *Handler) openData(c *gin.Context) {
 	e, err := h.app.OpenData(c.Request.Context(), c.Param("programme"))
+	if err == nil {
+		c.Header("Cache-Control", openDataMaxAge)
+	}
 	h.sendGiving(c, e, err, false, c.Param("programme")+"-360giving")
 }
 

@@ -68,7 +68,10 @@ func TestOpenDataRoutes(t *testing.T) {
 	require.Equal(t, http.StatusOK, res.Status, string(res.Body))
 	require.NoError(t, schema.Validate(res.Body), string(res.Body))
 	require.Contains(t, string(res.Body), `"id":"360G-cityhall-`+g.ID+`"`)
-	require.Equal(t, http.StatusNotFound, f.do(t, "GET", "/open-data/nope/360giving.json", "", nil).Status)
+	require.Equal(t, "public, max-age=900", res.Header.Get("Cache-Control"), "published data may be cached")
+	res = f.do(t, "GET", "/open-data/nope/360giving.json", "", nil)
+	require.Equal(t, http.StatusNotFound, res.Status)
+	require.Empty(t, res.Header.Get("Cache-Control"), "a refusal is not marked cacheable")
 
 	res = f.do(t, "GET", "/exports/grants.csv", f.managerToken, nil)
 	require.Equal(t, http.StatusOK, res.Status)
