@@ -31,6 +31,11 @@ type Options struct {
 	// the dev stack; "" uses a temporary one, removed when Mailpit exits,
 	// which keeps every message (no pruning) while it runs.
 	DataFile string
+	// SMTPPort and HTTPPort are the ports of the SMTP server and of the web
+	// server; 0 picks free ones. A test restarting Mailpit on the same
+	// DataFile passes the first start's ports (Server.SMTPAddr, URL) so
+	// that senders and readers find it again.
+	SMTPPort, HTTPPort int
 }
 
 // BinaryEnv names the environment variable that overrides where FindBinary
@@ -68,6 +73,12 @@ func Start(ctx context.Context, o Options) (*Server, error) {
 	ports, err := childproc.FreePorts(2)
 	if err != nil {
 		return nil, err
+	}
+	if o.SMTPPort != 0 {
+		ports[0] = o.SMTPPort
+	}
+	if o.HTTPPort != 0 {
+		ports[1] = o.HTTPPort
 	}
 	s := &Server{
 		smtpAddr: net.JoinHostPort("127.0.0.1", strconv.Itoa(ports[0])),
