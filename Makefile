@@ -156,3 +156,8 @@ bench: tools postgres ## Run the benchmarks against a private PostgreSQL and Tem
 clean: ## Remove build outputs (not the tools in bin/, nor .data)
 	rm -f bin/grants bin/testenv
 	rm -rf test-artifacts
+
+.PHONY: test-faults
+test-faults: tools postgres ## Fault tests: Temporal, PostgreSQL, the worker and SMTP failing under load, and concurrent approvals (one line each)
+	$(TESTENV) $(GO) test -tags faults -count=1 -v -timeout 15m -run '^TestFault' ./cmd/grants 2>&1 | \
+	  tee test-faults.log | grep -E '^(fault |--- |FAIL|ok|PASS|panic)'; exit $${PIPESTATUS[0]}
