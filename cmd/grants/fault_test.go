@@ -39,6 +39,7 @@ const settleTimeout = 3 * time.Minute
 type tally struct {
 	scenario   string
 	requests   atomic.Int64 // HTTP requests (or provider calls) made
+	refused    atomic.Int64 // of which answered 503 unavailable or cut off
 	faults     int          // faults injected
 	lost       int
 	duplicated int
@@ -186,6 +187,7 @@ func submit(t *testing.T, tl *tally, d draft) bool {
 				return false
 			}
 			failed = true
+			tl.refused.Add(1)
 			time.Sleep(min(max(retry, 100*time.Millisecond), 2*time.Second))
 		case status == http.StatusConflict && failed && errorCode(body) == "invalid_state":
 			// An earlier try was committed but its answer lost: read it.
