@@ -21,9 +21,11 @@ import (
 func TestUpdatesBeforeTheCaseIsLoadedAreNotReady(t *testing.T) {
 	t.Parallel()
 	f := newCase(t, 2)
-	real := &activities.Activities{Store: f.env.Store, Log: slog.New(slog.DiscardHandler)}
+	acts := &activities.Activities{Store: f.env.Store, Log: slog.New(slog.DiscardHandler)}
 	f.wenv.OnActivity(workflows.ActivityLoadCase, mock.Anything, mock.Anything).After(time.Hour).
-		Return(func(ctx context.Context, in workflows.CaseRef) (workflows.CaseInfo, error) { return real.LoadCase(ctx, in) })
+		Return(func(ctx context.Context, in workflows.CaseRef) (workflows.CaseInfo, error) {
+			return acts.LoadCase(ctx, in)
+		})
 	f.at(minute, func() {
 		require.Equal(t, "in_assessment", f.application().Status, "eligible, still loading")
 		f.sendNow("early-approve", workflows.UpdateDecide, workflows.DecideUpdate{Caller: chairCaller(f.chair),
