@@ -28,6 +28,7 @@ import (
 // with a clear 409, nothing is committed twice, and the awards add up to
 // what the budget ledger says.
 func TestFaultConcurrentApprovalsAgainstOneRound(t *testing.T) {
+	t.Parallel()
 	const (
 		n      = 200
 		award  = int64(250_000)

@@ -52,6 +52,7 @@ func ownPostgres(t *testing.T) (url string, restart func()) {
 // the API answers 503 in the error shape (never 500) and clients retry;
 // afterwards every accepted submission is there, once.
 func TestFaultPostgresRestartedDuringSubmissions(t *testing.T) {
+	t.Parallel()
 	const n = 45
 	url, restart := ownPostgres(t)
 	pool, err := db.Open(context.Background(), url, 8)

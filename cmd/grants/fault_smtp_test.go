@@ -61,6 +61,7 @@ func port(t *testing.T, addr string) int {
 // and the SMTP activity): once it is back every e-mail arrives, exactly
 // once.
 func TestFaultSMTPDownDuringEmails(t *testing.T) {
+	t.Parallel()
 	const n = 30
 	mp, restart := ownMailpit(t)
 	s := newStackOn(t, stackParts{env: apptest.New(t), tc: wftest.Client(t), smtpURL: mp.SMTPURL(), mp: mp.Client()})

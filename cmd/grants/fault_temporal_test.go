@@ -56,6 +56,7 @@ func ownTemporal(t *testing.T) (srv *temporaldev.Server, restart func(stop bool)
 // accepted (they queue in the outbox), and once Temporal is back every one
 // has its workflow started and reaches in_assessment, none twice.
 func TestFaultTemporalStoppedDuringSubmissions(t *testing.T) {
+	t.Parallel()
 	const n = 45
 	srv, restart := ownTemporal(t)
 	tc, err := client.Dial(client.Options{HostPort: srv.Address(), Namespace: srv.Namespace(),
@@ -65,9 +66,7 @@ func TestFaultTemporalStoppedDuringSubmissions(t *testing.T) {
 	smtpURL, mp := mailpittest.Shared(t)
 	s := newStackOn(t, stackParts{env: apptest.New(t), tc: tc, smtpURL: smtpURL, mp: mp})
 	r := s.env.Round(t, apptest.ExampleRound(t))
-	began := time.Now()
 	ds := drafts(t, s, r, "temporal", n)
-	t.Logf("drafts ready after %s", time.Since(began))
 
 	tl := &tally{scenario: "temporal-stopped", faults: 1}
 	accepted := submitAll(t, tl, ds[:n/3], 8)
@@ -81,14 +80,11 @@ func TestFaultTemporalStoppedDuringSubmissions(t *testing.T) {
 		return n
 	}
 	require.Eventually(t, func() bool { return retried() > 0 }, settleTimeout, 100*time.Millisecond, "the dispatcher never found Temporal down")
-	t.Logf("stopped after %s", time.Since(began))
 	restart(false)
-	t.Logf("restarted after %s", time.Since(began))
 	accepted = append(accepted, submitAll(t, tl, ds[2*n/3:], 8)...)
 	require.Len(t, accepted, n, "every submission is accepted, Temporal or not")
 
 	waitInAssessment(t, s, accepted)
-	t.Logf("settled after %s", time.Since(began))
 	tl.lost, tl.duplicated = submissionCounts(t, s, accepted, "in_assessment")
 	tl.report(t, fmt.Sprintf("start-retries=%d", retried()))
 }

@@ -93,6 +93,7 @@ func (w *workerProcess) stop() {
 // behind a Recorder that answers a repeated Idempotency-Key from memory,
 // as Stripe does, and counts the transfers it really made.
 func TestFaultWorkerKilledDuringDisbursement(t *testing.T) {
+	t.Parallel()
 	const (
 		n     = 24 // payments
 		kills = 6
@@ -178,6 +179,7 @@ func TestFaultWorkerKilledDuringDisbursement(t *testing.T) {
 			close(killedAtTransfer)
 		})
 	})
+	began := time.Now()
 	w.start()
 	select {
 	case <-killedAtTransfer:
@@ -193,12 +195,19 @@ func TestFaultWorkerKilledDuringDisbursement(t *testing.T) {
 		}
 	}
 	killedBeforeTheEnd := n - paid()
+	t.Logf("kills done after %s, %d unpaid", time.Since(began), killedBeforeTheEnd)
 	w.start()
-	deadline := time.Now().Add(settleTimeout)
+	// A kill during an activity that does not heartbeat (the payee's
+	// register check has two minutes) delays that payment until the
+	// activity times out: hence the longer wait.
+	deadline := time.Now().Add(2 * settleTimeout)
 	for time.Now().Before(deadline) && paid() < n {
 		time.Sleep(200 * time.Millisecond)
 	}
-
+	if paid() < n {
+		describeUnpaid(t, tc, env, payments)
+	}
+	t.Logf("settled after %s", time.Since(began))
 	perPayment := map[string]int{}
 	for _, tr := range rec.Transfers() {
 		perPayment[tr.PaymentID]++
@@ -219,4 +228,24 @@ func TestFaultWorkerKilledDuringDisbursement(t *testing.T) {
 	tl.requests.Add(int64(rec.Calls("POST", "/v1/transfers") + rec.Calls("GET", "/v1/transfers")))
 	tl.report(t, fmt.Sprintf("payments=%d transfers=%d unpaid-at-last-kill=%d", n, rec.TransferCreates(), killedBeforeTheEnd))
 	require.Equal(t, n, rec.TransferCreates(), "one transfer per payment at the provider")
+}
+
+// describeUnpaid logs where each unpaid payment's workflow waits.
+func describeUnpaid(t *testing.T, tc client.Client, env *apptest.Env, payments []string) {
+	ctx := context.Background()
+	for _, p := range payments {
+		var st string
+		_ = env.Store.Pool.QueryRow(ctx, `SELECT status FROM payments WHERE id = $1`, p).Scan(&st)
+		if st == workflows.PaymentPaid {
+			continue
+		}
+		d, err := tc.DescribeWorkflowExecution(ctx, workflows.PaymentWorkflowID(p), "")
+		if err != nil {
+			t.Logf("%s %s: describe: %v", p, st, err)
+			continue
+		}
+		for _, a := range d.PendingActivities {
+			t.Logf("%s %s: %s attempt %d %s (last failure %q)", p, st, a.ActivityType.GetName(), a.Attempt, a.State, a.LastFailure.GetMessage())
+		}
+	}
 }
