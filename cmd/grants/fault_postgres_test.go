@@ -64,7 +64,7 @@ func TestFaultPostgresRestartedDuringSubmissions(t *testing.T) {
 	ds := drafts(t, s, r, "postgres", n)
 
 	tl := &tally{scenario: "postgres-restarted", faults: 1}
-	accepted := submitAll(t, tl, ds[:n/3], 8)
+	accepted := submitAll(t, tl, ds[:n/3])
 
 	// The restart runs while the second third is submitted; a watcher
 	// reads a page meanwhile to see how the API answers with the
@@ -103,14 +103,14 @@ func TestFaultPostgresRestartedDuringSubmissions(t *testing.T) {
 		}
 	})
 	wg.Go(func() {
-		got := submitAll(t, tl, ds[n/3:2*n/3], 8)
+		got := submitAll(t, tl, ds[n/3:2*n/3])
 		mu.Lock()
 		middle = got
 		mu.Unlock()
 	})
 	wg.Wait()
 	accepted = append(accepted, middle...)
-	accepted = append(accepted, submitAll(t, tl, ds[2*n/3:], 8)...)
+	accepted = append(accepted, submitAll(t, tl, ds[2*n/3:])...)
 	require.Empty(t, otherErrors, "with the database down the API answers 503 unavailable")
 	require.Positive(t, unavailable.Load()+tl.refused.Load(), "the API was seen answering 503 while the database was down")
 	require.Len(t, accepted, n)

@@ -69,9 +69,9 @@ func TestFaultTemporalStoppedDuringSubmissions(t *testing.T) {
 	ds := drafts(t, s, r, "temporal", n)
 
 	tl := &tally{scenario: "temporal-stopped", faults: 1}
-	accepted := submitAll(t, tl, ds[:n/3], 8)
+	accepted := submitAll(t, tl, ds[:n/3])
 	restart(true) // Temporal down: the rest are submitted meanwhile
-	accepted = append(accepted, submitAll(t, tl, ds[n/3:2*n/3], 8)...)
+	accepted = append(accepted, submitAll(t, tl, ds[n/3:2*n/3])...)
 	// Down for as long as it takes the outbox to find it down.
 	retried := func() int {
 		var n int
@@ -81,7 +81,7 @@ func TestFaultTemporalStoppedDuringSubmissions(t *testing.T) {
 	}
 	require.Eventually(t, func() bool { return retried() > 0 }, settleTimeout, 100*time.Millisecond, "the dispatcher never found Temporal down")
 	restart(false)
-	accepted = append(accepted, submitAll(t, tl, ds[2*n/3:], 8)...)
+	accepted = append(accepted, submitAll(t, tl, ds[2*n/3:])...)
 	require.Len(t, accepted, n, "every submission is accepted, Temporal or not")
 
 	waitInAssessment(t, s, accepted)

@@ -141,20 +141,23 @@ func drafts(t *testing.T, s *stack, r app.Round, prefix string, n int) []draft {
 	return out
 }
 
-// submitAll submits every draft concurrently (a few clients at a time),
+// submitClients is how many clients submit at once.
+const submitClients = 8
+
+// submitAll submits every draft concurrently (submitClients at a time),
 // each retrying as a client would: after a 503 or a transport error it
 // waits (Retry-After, if given) and tries again; a 409 invalid_state
 // after such a failure means an earlier try went through, which it reads
 // back. It returns the ids of the submissions accepted (2xx, or found
 // submitted) and counts every request in tl; any other answer fails t.
-func submitAll(t *testing.T, tl *tally, ds []draft, clients int) []string {
+func submitAll(t *testing.T, tl *tally, ds []draft) []string {
 	t.Helper()
 	var (
 		mu       sync.Mutex
 		accepted []string
 		wg       sync.WaitGroup
 	)
-	sem := make(chan struct{}, clients)
+	sem := make(chan struct{}, submitClients)
 	for _, d := range ds {
 		wg.Go(func() {
 			sem <- struct{}{}
