@@ -5,10 +5,8 @@ package main
 import (
 	"context"
 	"fmt"
-	"net"
 	"net/http"
 	"path/filepath"
-	"strconv"
 	"strings"
 	"testing"
 	"time"
@@ -34,8 +32,7 @@ func ownMailpit(t *testing.T) (first *mailpit.Server, restart func(stop bool)) {
 		return s
 	}
 	first = start()
-	opts.SMTPPort = port(t, first.SMTPAddr())
-	opts.HTTPPort = port(t, strings.TrimPrefix(first.URL(), "http://"))
+	opts.SMTPPort, opts.HTTPPort = first.Ports()
 	current := first
 	t.Cleanup(func() { _ = current.Stop(context.Background()) })
 	return first, func(stop bool) {
@@ -45,15 +42,6 @@ func ownMailpit(t *testing.T) (first *mailpit.Server, restart func(stop bool)) {
 		}
 		current = start()
 	}
-}
-
-func port(t *testing.T, addr string) int {
-	t.Helper()
-	_, p, err := net.SplitHostPort(addr)
-	require.NoError(t, err)
-	n, err := strconv.Atoi(p)
-	require.NoError(t, err)
-	return n
 }
 
 // The mail server down during a burst of e-mails (password resets asked
