@@ -42,16 +42,7 @@ func TestFaultConcurrentApprovalsAgainstOneRound(t *testing.T) {
 	def.Timeline.ReminderLead = round.Duration{Duration: 500 * time.Millisecond}
 	r := env.Round(t, def)
 	ids := make([]string, n)
-	var wg sync.WaitGroup
-	sem := make(chan struct{}, 4)
-	for i := range n {
-		wg.Go(func() {
-			sem <- struct{}{}
-			defer func() { <-sem }()
-			ids[i] = env.Submitted(t, r, fmt.Sprintf("approvals-%d@example.org", i), true)
-		})
-	}
-	wg.Wait()
+	concurrently(n, 4, func(i int) { ids[i] = env.Submitted(t, r, fmt.Sprintf("approvals-%d@example.org", i), true) })
 	// The round closes before the cases start: with no assessor in the
 	// pool, each case may be decided a second after it starts.
 	_, err := env.Store.Pool.Exec(ctx, `UPDATE rounds SET closes_at = now() WHERE id = $1`, r.ID)
@@ -68,6 +59,7 @@ func TestFaultConcurrentApprovalsAgainstOneRound(t *testing.T) {
 		refused  = map[string]bool{}
 		answers  = map[int]int{}
 		start    = make(chan struct{})
+		wg       sync.WaitGroup
 	)
 	for _, id := range ids {
 		wg.Go(func() {

@@ -25,27 +25,15 @@ import (
 // (a fast shutdown, then a start on the same port and data).
 func ownPostgres(t *testing.T) (url string, restart func()) {
 	t.Helper()
-	ctx, cancel := context.WithTimeout(context.Background(), 2*time.Minute)
-	defer cancel()
 	opts := pgcluster.Options{Dir: t.TempDir(), Ephemeral: true}
-	cluster, err := pgcluster.Start(ctx, opts)
-	require.NoError(t, err)
-	opts.Port = cluster.Port()
-	t.Cleanup(func() {
-		ctx, cancel := context.WithTimeout(context.Background(), 10*time.Second)
-		defer cancel()
-		_ = cluster.Stop(ctx)
-	})
+	cluster, stopStart := restartable(t, func(ctx context.Context) (*pgcluster.Cluster, error) { return pgcluster.Start(ctx, opts) },
+		func(first *pgcluster.Cluster) { opts.Port = first.Port() })
+	ctx, cancel := context.WithTimeout(context.Background(), time.Minute)
+	defer cancel()
 	require.NoError(t, cluster.EnsureDatabase(ctx, "grants"))
 	url = cluster.URL("grants")
 	require.NoError(t, db.MigrateURL(ctx, url))
-	return url, func() {
-		ctx, cancel := context.WithTimeout(context.Background(), time.Minute)
-		defer cancel()
-		require.NoError(t, cluster.Stop(ctx))
-		cluster, err = pgcluster.Start(ctx, opts)
-		require.NoError(t, err)
-	}
+	return url, func() { stopStart(true); stopStart(false) }
 }
 
 // PostgreSQL restarted during a burst of submissions: while it is down

@@ -24,24 +24,8 @@ import (
 func ownMailpit(t *testing.T) (first *mailpit.Server, restart func(stop bool)) {
 	t.Helper()
 	opts := mailpit.Options{DataFile: filepath.Join(t.TempDir(), "mailpit.db")}
-	start := func() *mailpit.Server {
-		ctx, cancel := context.WithTimeout(context.Background(), 30*time.Second)
-		defer cancel()
-		s, err := mailpit.Start(ctx, opts)
-		require.NoError(t, err)
-		return s
-	}
-	first = start()
-	opts.SMTPPort, opts.HTTPPort = first.Ports()
-	current := first
-	t.Cleanup(func() { _ = current.Stop(context.Background()) })
-	return first, func(stop bool) {
-		if stop {
-			require.NoError(t, current.Stop(context.Background()))
-			return
-		}
-		current = start()
-	}
+	return restartable(t, func(ctx context.Context) (*mailpit.Server, error) { return mailpit.Start(ctx, opts) },
+		func(first *mailpit.Server) { opts.SMTPPort, opts.HTTPPort = first.Ports() })
 }
 
 // The mail server down during a burst of e-mails (password resets asked

@@ -25,31 +25,8 @@ import (
 func ownTemporal(t *testing.T) (srv *temporaldev.Server, restart func(stop bool)) {
 	t.Helper()
 	opts := temporaldev.Options{DBFile: filepath.Join(t.TempDir(), "temporal.db")}
-	start := func() *temporaldev.Server {
-		ctx, cancel := context.WithTimeout(context.Background(), time.Minute)
-		defer cancel()
-		s, err := temporaldev.Start(ctx, opts)
-		require.NoError(t, err)
-		return s
-	}
-	srv = start()
-	opts.Port = srv.Port()
-	current := srv
-	t.Cleanup(func() {
-		ctx, cancel := context.WithTimeout(context.Background(), 10*time.Second)
-		defer cancel()
-		_ = current.Stop(ctx)
-	})
-	// restart(true) stops the server; restart(false) starts it again.
-	return srv, func(stop bool) {
-		if stop {
-			ctx, cancel := context.WithTimeout(context.Background(), 10*time.Second)
-			defer cancel()
-			require.NoError(t, current.Stop(ctx))
-			return
-		}
-		current = start()
-	}
+	return restartable(t, func(ctx context.Context) (*temporaldev.Server, error) { return temporaldev.Start(ctx, opts) },
+		func(first *temporaldev.Server) { opts.Port = first.Port() })
 }
 
 // Temporal stopped during a burst of submissions: every submission is

@@ -57,6 +57,58 @@ func (tl *tally) report(t *testing.T, extra ...string) {
 	}
 }
 
+// service is a server a fault test owns: the platform packages' Servers
+// and Clusters.
+type service interface {
+	Stop(ctx context.Context) error
+}
+
+// restartable starts a service of the test's own with start, which the
+// first call makes and later calls make again where the first one was
+// (start's closure sees the first's ports through its options), and
+// returns the first and a function that stops it (stop true) or starts
+// it again (stop false). The one running is stopped when the test ends.
+func restartable[S service](t *testing.T, start func(ctx context.Context) (S, error), placed func(first S)) (first S, restart func(stop bool)) {
+	t.Helper()
+	run := func() S {
+		ctx, cancel := context.WithTimeout(context.Background(), time.Minute)
+		defer cancel()
+		s, err := start(ctx)
+		require.NoError(t, err)
+		return s
+	}
+	first = run()
+	placed(first)
+	current := first
+	stop := func() error {
+		ctx, cancel := context.WithTimeout(context.Background(), time.Minute)
+		defer cancel()
+		return current.Stop(ctx)
+	}
+	t.Cleanup(func() { _ = stop() })
+	return first, func(down bool) {
+		if down {
+			require.NoError(t, stop())
+			return
+		}
+		current = run()
+	}
+}
+
+// concurrently runs fn(i) for i in [0, n), limit at a time, and waits.
+func concurrently(n, limit int, fn func(i int)) {
+	var wg sync.WaitGroup
+	sem := make(chan struct{}, limit)
+	for i := range n {
+		wg.Go(func() {
+			sem <- struct{}{}
+			defer func() { <-sem }()
+			fn(i)
+		})
+	}
+	wg.Wait()
+}
+
 // faultHTTP is the HTTP client of the scenarios' clients: unlike
 // httpClient it never fails the test on a transport error, which is
 // what a fault produces.
@@ -117,27 +169,20 @@ func drafts(t *testing.T, s *stack, r app.Round, prefix string, n int) []draft {
 	t.Helper()
 	ctx := context.Background()
 	out := make([]draft, n)
-	var wg sync.WaitGroup
-	sem := make(chan struct{}, 4)
-	for i := range n {
-		wg.Go(func() {
-			sem <- struct{}{}
-			defer func() { <-sem }()
-			email := fmt.Sprintf("%s-%d@example.org", prefix, i)
-			c := s.as(t, email)
-			who, ok, err := s.env.App.UserByEmail(ctx, email)
-			require.NoError(t, err)
-			require.True(t, ok)
-			actor := app.Actor{ID: who.ID, Email: who.Email, Name: who.Name, Roles: who.Roles, EmailVerified: who.EmailVerified}
-			org := s.env.Organisation(t, actor, "Org of "+email)
-			a, err := s.env.App.CreateApplication(ctx, actor, r.ID, org.ID)
-			require.NoError(t, err)
-			_, err = s.env.App.SaveApplication(ctx, actor, a.ID, apptest.Body(t, apptest.CompleteAnswers(a.Version)))
-			require.NoError(t, err)
-			out[i] = draft{c: c, appID: a.ID}
-		})
-	}
-	wg.Wait()
+	concurrently(n, 4, func(i int) {
+		email := fmt.Sprintf("%s-%d@example.org", prefix, i)
+		c := s.as(t, email)
+		who, ok, err := s.env.App.UserByEmail(ctx, email)
+		require.NoError(t, err)
+		require.True(t, ok)
+		actor := app.Actor{ID: who.ID, Email: who.Email, Name: who.Name, Roles: who.Roles, EmailVerified: who.EmailVerified}
+		org := s.env.Organisation(t, actor, "Org of "+email)
+		a, err := s.env.App.CreateApplication(ctx, actor, r.ID, org.ID)
+		require.NoError(t, err)
+		_, err = s.env.App.SaveApplication(ctx, actor, a.ID, apptest.Body(t, apptest.CompleteAnswers(a.Version)))
+		require.NoError(t, err)
+		out[i] = draft{c: c, appID: a.ID}
+	})
 	return out
 }
 
@@ -155,21 +200,14 @@ func submitAll(t *testing.T, tl *tally, ds []draft) []string {
 	var (
 		mu       sync.Mutex
 		accepted []string
-		wg       sync.WaitGroup
 	)
-	sem := make(chan struct{}, submitClients)
-	for _, d := range ds {
-		wg.Go(func() {
-			sem <- struct{}{}
-			defer func() { <-sem }()
-			if submit(t, tl, d) {
-				mu.Lock()
-				accepted = append(accepted, d.appID)
-				mu.Unlock()
-			}
-		})
-	}
-	wg.Wait()
+	concurrently(len(ds), submitClients, func(i int) {
+		if submit(t, tl, ds[i]) {
+			mu.Lock()
+			accepted = append(accepted, ds[i].appID)
+			mu.Unlock()
+		}
+	})
 	return accepted
 }
 
