@@ -161,3 +161,9 @@ bench: tools postgres ## Run the benchmarks against a private PostgreSQL and Tem
 clean: ## Remove build outputs (not the tools in bin/, nor .data)
 	rm -f bin/grants bin/testenv
 	rm -rf test-artifacts
+
+.PHONY: test-faults
+test-faults: tools postgres ## Fault tests (Temporal, PostgreSQL, the worker, SMTP failing under load; 200 concurrent approvals): one line each, full log in test-artifacts/faults.log
+	@mkdir -p test-artifacts
+	$(TESTENV) $(GO) test -tags faults -count=1 -v -timeout 15m -run '^TestFault' ./cmd/grants 2>&1 | \
+	  tee test-artifacts/faults.log | grep -E '^(fault |--- |FAIL|ok|PASS|panic)'; exit $${PIPESTATUS[0]}

@@ -4,6 +4,8 @@ import (
 	"errors"
 	"fmt"
 	"net/http"
+
+	"github.com/civicgrants/grants/db"
 )
 
 // Kind classifies an Error for the transports.
@@ -89,11 +91,27 @@ func (e *Error) Error() string {
 	return e.Code + ": " + e.Message
 }
 
-// AsError returns the *Error in err's chain, if any.
+// AsError returns the *Error in err's chain, if any; a database that
+// could not be reached (db.ErrUnavailable) is a 503 unavailable, so a
+// client retries rather than reading a 500 as a bug.
 func AsError(err error) (*Error, bool) {
 	var e *Error
-	ok := errors.As(err, &e)
-	return e, ok
+	if errors.As(err, &e) {
+		return e, true
+	}
+	if errors.Is(err, db.ErrUnavailable) {
+		return dbUnavailable(), true
+	}
+	return nil, false
+}
+
+// dbUnavailableRetryAfter is the Retry-After, in seconds, of a request
+// that found the database unreachable (a restart takes seconds).
+const dbUnavailableRetryAfter = 2
+
+func dbUnavailable() *Error {
+	return &Error{Kind: KindUnavailable, Code: KindUnavailable.Code(), RetryAfter: dbUnavailableRetryAfter,
+		Message: "The service is briefly unavailable; nothing was lost. Try again in a moment"}
 }
 
 // Constructors for the common cases.

@@ -8,6 +8,7 @@ import (
 	"github.com/stretchr/testify/require"
 
 	"github.com/civicgrants/grants/app"
+	"github.com/civicgrants/grants/db"
 )
 
 // The one error-to-status rule is DESIGN §7's table, kind by kind; both
@@ -51,4 +52,19 @@ func TestKindStatusAndCode(t *testing.T) {
 	require.Equal(t, "validation_failed", app.Invalid(nil).Code)
 	require.Equal(t, "rate_limited", app.RateLimited(1).Code)
 	require.Equal(t, "unauthenticated", app.ErrUnauthenticated.Code)
+}
+
+// A database that cannot be reached is a 503 unavailable with
+// Retry-After, on both faces, not a 500; other errors stay internal.
+func TestUnreachableDatabaseIsUnavailable(t *testing.T) {
+	t.Parallel()
+	e, ok := app.AsError(fmt.Errorf("load round: %w", fmt.Errorf("%w: connection refused", db.ErrUnavailable)))
+	require.True(t, ok)
+	require.Equal(t, app.KindUnavailable, e.Kind)
+	require.Equal(t, "unavailable", e.Code)
+	require.Positive(t, e.RetryAfter)
+	require.Equal(t, 503, app.StatusOf(fmt.Errorf("wrapped: %w", db.ErrUnavailable)))
+	_, ok = app.AsError(errors.New("boom"))
+	require.False(t, ok)
+	require.Equal(t, 500, app.StatusOf(errors.New("boom")))
 }

@@ -4,6 +4,9 @@ import (
 	"context"
 	"errors"
 	"fmt"
+	"io"
+	"net"
+	"strings"
 	"time"
 
 	"github.com/jackc/pgx/v5"
@@ -26,6 +29,10 @@ var (
 	ErrForeignKey = errors.New("foreign key violation")
 	// ErrCheckViolation is a row that broke a CHECK constraint.
 	ErrCheckViolation = errors.New("check violation")
+	// ErrUnavailable is a database that could not be reached or dropped
+	// the connection (down, restarting, shutting down): the request may be
+	// retried once it is back.
+	ErrUnavailable = errors.New("database unavailable")
 )
 
 // Open connects a pool to url and checks that it answers.
@@ -111,6 +118,9 @@ func translate(err error) error {
 	if errors.Is(err, pgx.ErrNoRows) {
 		return fmt.Errorf("%w: %w", ErrNotFound, err)
 	}
+	if unreachable(err) {
+		return fmt.Errorf("%w: %w", ErrUnavailable, err)
+	}
 	var pgErr *pgconn.PgError
 	if errors.As(err, &pgErr) {
 		switch pgErr.Code {
@@ -123,6 +133,32 @@ func translate(err error) error {
 		}
 	}
 	return err
+}
+
+// unreachable reports whether err says the server could not be reached
+// or went away: a failed connect, a connection cut (EOF, a network
+// error), or the server refusing work while it shuts down or starts
+// (SQLSTATE class 08, 57P01–57P03).
+func unreachable(err error) bool {
+	if errors.Is(err, ErrUnavailable) {
+		return false // already translated
+	}
+	var connect *pgconn.ConnectError
+	var netErr net.Error
+	var pgErr *pgconn.PgError
+	switch {
+	case errors.As(err, &pgErr):
+		return strings.HasPrefix(pgErr.Code, "08") || pgErr.Code == "57P01" || pgErr.Code == "57P02" || pgErr.Code == "57P03"
+	case errors.As(err, &connect):
+		return true
+	case errors.Is(err, context.Canceled), errors.Is(err, context.DeadlineExceeded):
+		return false // the caller gave up: not the server's doing
+	case errors.As(err, &netErr):
+		return true
+	case errors.Is(err, io.EOF), errors.Is(err, io.ErrUnexpectedEOF):
+		return true
+	}
+	return pgconn.SafeToRetry(err) // nothing was sent: a closed or broken connection
 }
 
 // ConstraintError names the constraint a write broke.

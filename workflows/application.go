@@ -154,6 +154,10 @@ type applicationCase struct {
 	changed        bool           // set by handlers to wake the main loop
 	mu             workflow.Mutex
 	assigning      bool // an AssignAssessors activity is running
+	// started is set once the case's settings are loaded and its first
+	// assignment made: until then an Update on a case in assessment is
+	// not ready (its request, tier and deadlines are not known yet).
+	started bool
 }
 
 // finish waits for running Update handlers, then ends the case.
@@ -175,7 +179,11 @@ func (c *applicationCase) startAssessment(ctx workflow.Context) error {
 	}
 	now := workflow.Now(ctx)
 	c.reviewDeadline = laterOf(c.info.ClosesAt, now).Add(c.info.AssessmentWindow)
-	return c.assign(ctx, 0)
+	if err := c.assign(ctx, 0); err != nil {
+		return err
+	}
+	c.started = true
+	return nil
 }
 
 // assign brings the case up to its number of assessors (generation: 0 for

@@ -67,10 +67,10 @@ func (c *applicationCase) locked(ctx workflow.Context, validate func() error, fn
 
 // inAssessment rejects an Update that needs the case under assessment.
 func (c *applicationCase) inAssessment() error {
-	switch c.status {
-	case StatusInAssessment:
+	switch {
+	case c.status == StatusInAssessment && c.started:
 		return nil
-	case StatusSubmitted:
+	case c.status == StatusSubmitted, c.status == StatusInAssessment:
 		return notReady()
 	}
 	return Reject(RejectInvalidState, "This application is no longer being assessed (it is "+c.status+")", nil)
@@ -232,6 +232,9 @@ func (c *applicationCase) validateDecide(ctx workflow.Context, u DecideUpdate) e
 	}
 	switch c.status {
 	case StatusInAssessment:
+		if err := c.inAssessment(); err != nil {
+			return err
+		}
 		if err := c.decidable(workflow.Now(ctx)); err != nil {
 			return err
 		}

@@ -16,6 +16,7 @@ import (
 	"testing"
 	"time"
 
+	"github.com/jackc/pgx/v5/pgxpool"
 	"github.com/stretchr/testify/require"
 	"golang.org/x/crypto/bcrypt"
 
@@ -77,7 +78,23 @@ func New(t testing.TB) *Env {
 // NewWithDocs is New with its documents in docs (Env.Docs is then "").
 func NewWithDocs(t testing.TB, docs document.Blobs) *Env {
 	t.Helper()
-	pool := dbtest.New(t)
+	return newEnv(t, dbtest.New(t), docs)
+}
+
+// NewOnPool is New on a migrated database of the caller's (such as one
+// on a cluster a fault test restarts), through pool.
+func NewOnPool(t testing.TB, pool *pgxpool.Pool) *Env {
+	t.Helper()
+	dir := t.TempDir()
+	docs, err := document.NewStore(dir)
+	require.NoError(t, err)
+	e := newEnv(t, pool, docs)
+	e.Docs = dir
+	return e
+}
+
+func newEnv(t testing.TB, pool *pgxpool.Pool, docs document.Blobs) *Env {
+	t.Helper()
 	signer := Signer(t)
 	store := signer.Install(db.NewStore(pool)) // every transaction seals its audit events
 	log := slog.New(slog.NewTextHandler(testWriter{t}, &slog.HandlerOptions{Level: slog.LevelWarn}))

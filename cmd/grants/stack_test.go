@@ -44,8 +44,24 @@ type stack struct {
 // newStack starts a stack whose activities pay through stripe (nil: none).
 func newStack(t *testing.T, stripe payments.Stripe) *stack {
 	t.Helper()
-	env := apptest.New(t)
-	tc := wftest.Client(t)
+	smtpURL, mp := mailpittest.Shared(t)
+	return newStackOn(t, stackParts{env: apptest.New(t), tc: wftest.Client(t), stripe: stripe, smtpURL: smtpURL, mp: mp})
+}
+
+// stackParts are the services a stack runs on: newStack's shared ones, or
+// a fault test's own (one it stops and starts again).
+type stackParts struct {
+	env     *apptest.Env
+	tc      client.Client
+	stripe  payments.Stripe
+	smtpURL string
+	mp      *mailpit.Client
+}
+
+// newStackOn starts a stack on the given parts.
+func newStackOn(t *testing.T, p stackParts) *stack {
+	t.Helper()
+	env, tc, stripe := p.env, p.tc, p.stripe
 	log := slog.New(slog.DiscardHandler)
 	env.App.UseTemporal(tc)
 	s := &stack{env: env, tc: tc, queue: wftest.TaskQueue(t), stripe: stripe}
@@ -55,15 +71,14 @@ func newStack(t *testing.T, stripe payments.Stripe) *stack {
 	t.Cleanup(srv.Close)
 	s.base = srv.URL + "/api/v1"
 
-	smtpURL, mp := mailpittest.Shared(t)
-	settings, err := mail.ParseURL(smtpURL)
+	settings, err := mail.ParseURL(p.smtpURL)
 	require.NoError(t, err)
 	sender, err := mail.NewSender(settings, "Grants <grants@example.org>", "")
 	require.NoError(t, err)
 	key, err := linktoken.KeyFromEncryptionKey(apptest.EncryptionKey)
 	require.NoError(t, err)
 	s.mail = activities.Mailer{Sender: sender, LinkKey: key, PublicURL: srv.URL}
-	s.mp = mp
+	s.mp = p.mp
 
 	s.startWorker(t)
 	t.Cleanup(s.stopWorker)

@@ -31,6 +31,11 @@ type Options struct {
 	// the dev stack; "" uses a temporary one, removed when Mailpit exits,
 	// which keeps every message (no pruning) while it runs.
 	DataFile string
+	// SMTPPort and HTTPPort are the ports of the SMTP server and of the web
+	// server; 0 picks free ones. A test restarting Mailpit on the same
+	// DataFile passes the first start's ports (Server.SMTPAddr, URL) so
+	// that senders and readers find it again.
+	SMTPPort, HTTPPort int
 }
 
 // BinaryEnv names the environment variable that overrides where FindBinary
@@ -48,6 +53,7 @@ const (
 type Server struct {
 	url      string
 	smtpAddr string
+	ports    [2]int // SMTP, HTTP
 	proc     *childproc.Process
 }
 
@@ -69,7 +75,14 @@ func Start(ctx context.Context, o Options) (*Server, error) {
 	if err != nil {
 		return nil, err
 	}
+	if o.SMTPPort != 0 {
+		ports[0] = o.SMTPPort
+	}
+	if o.HTTPPort != 0 {
+		ports[1] = o.HTTPPort
+	}
 	s := &Server{
+		ports:    [2]int{ports[0], ports[1]},
 		smtpAddr: net.JoinHostPort("127.0.0.1", strconv.Itoa(ports[0])),
 		url:      "http://" + net.JoinHostPort("127.0.0.1", strconv.Itoa(ports[1])),
 	}
@@ -136,6 +149,10 @@ func withoutMailpitEnv(env []string) []string {
 // URL returns the base URL of Mailpit's web UI and API,
 // "http://127.0.0.1:<port>" (no trailing slash), for Client.BaseURL.
 func (s *Server) URL() string { return s.url }
+
+// Ports returns the ports of the SMTP server and of the web server
+// (Options.SMTPPort and HTTPPort, to start again where it was).
+func (s *Server) Ports() (smtp, http int) { return s.ports[0], s.ports[1] }
 
 // SMTPAddr returns the SMTP server's address, "127.0.0.1:<port>".
 func (s *Server) SMTPAddr() string { return s.smtpAddr }

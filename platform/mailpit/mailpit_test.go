@@ -284,7 +284,8 @@ func TestChaos(t *testing.T) {
 	require.ErrorContains(t, err, "between 400 and 599")
 }
 
-// With a DataFile, what was caught survives a restart.
+// With a DataFile, what was caught survives a restart; given the first
+// start's ports, Mailpit comes back where senders and readers look.
 func TestKeepsMailInItsDataFile(t *testing.T) {
 	t.Parallel()
 	file := filepath.Join(t.TempDir(), "mailpit.db")
@@ -295,7 +296,10 @@ func TestKeepsMailInItsDataFile(t *testing.T) {
 	require.NoError(t, s.Stop(t.Context()))
 	require.FileExists(t, file)
 
-	again := start(t, mailpit.Options{DataFile: file})
+	smtpPort, httpPort := s.Ports()
+	again := start(t, mailpit.Options{DataFile: file, SMTPPort: smtpPort, HTTPPort: httpPort})
+	require.Equal(t, s.SMTPAddr(), again.SMTPAddr())
+	require.Equal(t, s.URL(), again.URL())
 	list, err := again.Client().Messages(t.Context())
 	require.NoError(t, err)
 	require.Len(t, list, 1)

@@ -38,6 +38,10 @@ type Options struct {
 	// BinDir overrides where initdb and postgres are looked up; "" finds
 	// the system's binaries (see FindBinDir).
 	BinDir string
+	// Port is the port to serve on (its socket's name); 0 picks a free
+	// one. A test restarting the cluster passes the first start's Port so
+	// that its clients find it again.
+	Port int
 }
 
 // Timeouts. A whole Stop fits well inside the dev stack's 10 s budget.
@@ -133,11 +137,14 @@ func Start(ctx context.Context, o Options) (*Cluster, error) {
 	if err := mkdirOwned(c.sockDir, runAs); err != nil {
 		return nil, fmt.Errorf("socket dir: %w", err)
 	}
-	ports, err := childproc.FreePorts(1)
-	if err != nil {
-		return nil, err
+	c.port = o.Port
+	if c.port == 0 {
+		ports, err := childproc.FreePorts(1)
+		if err != nil {
+			return nil, err
+		}
+		c.port = ports[0]
 	}
-	c.port = ports[0]
 	if err := c.start(binDir, runAs, o.Ephemeral); err != nil {
 		return nil, err
 	}
@@ -221,6 +228,9 @@ func (c *Cluster) EnsureDatabase(ctx context.Context, name string) error {
 	}
 	return nil
 }
+
+// Port returns the port the server listens on (Options.Port).
+func (c *Cluster) Port() int { return c.port }
 
 // Dir returns the directory the cluster lives in: Options.Dir, or its
 // replacement under /var/tmp when the postgres user cannot reach it.

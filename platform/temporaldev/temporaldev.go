@@ -33,6 +33,10 @@ type Options struct {
 	// Logger receives the server's warnings and start/stop messages; nil
 	// discards them.
 	Logger *slog.Logger
+	// Port is the frontend's port; 0 picks a free one. A test restarting
+	// the server on the same DBFile passes the first start's port (see
+	// Server.Port) so that its clients find it again.
+	Port int
 }
 
 // BinaryEnv names the environment variable that overrides where FindBinary
@@ -80,7 +84,7 @@ func Start(ctx context.Context, o Options) (*Server, error) {
 	var err error
 	for attempt := 1; ; attempt++ {
 		var s *Server
-		s, err = start(ctx, bin, ns, o.DBFile, log)
+		s, err = start(ctx, bin, ns, o.DBFile, o.Port, log)
 		if err == nil {
 			return s, nil
 		}
@@ -94,10 +98,13 @@ func Start(ctx context.Context, o Options) (*Server, error) {
 // startAttempts is how many times Start tries before giving up.
 const startAttempts = 3
 
-func start(ctx context.Context, bin, ns, dbFileOpt string, log *slog.Logger) (*Server, error) {
+func start(ctx context.Context, bin, ns, dbFileOpt string, port int, log *slog.Logger) (*Server, error) {
 	ports, err := childproc.FreePorts(3)
 	if err != nil {
 		return nil, err
+	}
+	if port != 0 {
+		ports[0] = port
 	}
 	args := []string{"server", "start-dev", "--headless",
 		"--ip", "127.0.0.1",
@@ -150,6 +157,13 @@ func start(ctx context.Context, bin, ns, dbFileOpt string, log *slog.Logger) (*S
 
 // Address returns the frontend's host:port, for client.Options.HostPort.
 func (s *Server) Address() string { return s.address }
+
+// Port returns the frontend's port (Options.Port).
+func (s *Server) Port() int {
+	_, port, _ := net.SplitHostPort(s.address)
+	n, _ := strconv.Atoi(port)
+	return n
+}
 
 // Namespace returns the namespace Start made sure exists.
 func (s *Server) Namespace() string { return s.namespace }

@@ -80,6 +80,8 @@ func TestRunsAWorkflowAndStops(t *testing.T) {
 	}
 }
 
+// With a DBFile a workflow survives a restart; given the first start's
+// port, the server comes back where its clients look for it.
 func TestDBFileKeepsState(t *testing.T) {
 	t.Parallel()
 	dbFile := filepath.Join(t.TempDir(), "temporal.db")
@@ -94,7 +96,10 @@ func TestDBFileKeepsState(t *testing.T) {
 		t.Fatal(err)
 	}
 
-	s2 := start(t, temporaldev.Options{DBFile: dbFile})
+	s2 := start(t, temporaldev.Options{DBFile: dbFile, Port: s.Port()})
+	if s2.Address() != s.Address() {
+		t.Fatalf("restarted on %s, not %s", s2.Address(), s.Address())
+	}
 	if _, err := dial(t, s2).DescribeWorkflowExecution(t.Context(), "kept", ""); err != nil {
 		t.Fatalf("workflow lost after restart: %v", err)
 	}
