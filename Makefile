@@ -122,8 +122,8 @@ fmt-check: ## Fail, listing them, if Go files need gofmt (db/sqlc excluded)
 	if [ -n "$$files" ]; then echo "gofmt needed:"; echo "$$files"; exit 1; fi
 
 .PHONY: vet
-vet: ## go vet
-	$(GO) vet ./...
+vet: ## go vet (the fault tests' build tag included)
+	$(GO) vet -tags faults ./...
 
 .PHONY: sqlc-diff
 sqlc-diff: bin/sqlc ## Fail if db/sqlc is stale (run make generate)
@@ -145,8 +145,9 @@ openapi-lint: node_modules/.installed ## Lint api/openapi.json with Redocly's re
 lint: fmt-check vet sqlc-diff mod-tidy-check golangci-lint openapi-lint ## All the static checks: gofmt, vet, sqlc diff, go mod tidy, golangci-lint, OpenAPI
 
 .PHONY: test
-test: tools postgres web-assets chromium lint ## Lint, sqlc vet, go test -race (browser tests included) against a private PostgreSQL and Temporal, then the fuzz targets (make fuzz)
+test: tools postgres web-assets chromium lint ## Lint, sqlc vet, go test -race (browser tests included) against a private PostgreSQL and Temporal, then make test-faults and make fuzz
 	$(TESTENV) env GRANTS_BROWSER_TESTS=require sh -c 'bin/sqlc vet && $(GO) test -race -count=1 ./...'
+	$(MAKE) test-faults
 	$(TESTENV) scripts/fuzz.sh
 
 .PHONY: fuzz
