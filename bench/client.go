@@ -1,0 +1,111 @@
+package bench
+
+import (
+	"bytes"
+	"context"
+	"encoding/json"
+	"fmt"
+	"io"
+	"net/http"
+	"time"
+)
+
+// apiClient is one API client signed in with its bearer token.
+type apiClient struct {
+	http  *http.Client
+	base  string
+	token string
+}
+
+// httpClient is shared by a scenario's clients, with enough idle
+// connections for every one of them.
+func httpClient(n int) *http.Client {
+	tr := http.DefaultTransport.(*http.Transport).Clone()
+	tr.MaxIdleConns, tr.MaxIdleConnsPerHost = n+10, n+10
+	return &http.Client{Transport: tr, Timeout: 60 * time.Second}
+}
+
+// call sends body (nil: none) as JSON and decodes a 2xx answer into out
+// (nil: discarded); it returns the status.
+func (c *apiClient) call(ctx context.Context, method, path string, body, out any) (int, error) {
+	var rd io.Reader
+	if body != nil {
+		raw, err := json.Marshal(body)
+		if err != nil {
+			return 0, err
+		}
+		rd = bytes.NewReader(raw)
+	}
+	req, err := http.NewRequestWithContext(ctx, method, c.base+path, rd)
+	if err != nil {
+		return 0, err
+	}
+	if body != nil {
+		req.Header.Set("Content-Type", "application/json")
+	}
+	if c.token != "" {
+		req.Header.Set("Authorization", "Bearer "+c.token)
+	}
+	res, err := c.http.Do(req)
+	if err != nil {
+		return 0, err
+	}
+	defer res.Body.Close()
+	raw, err := io.ReadAll(res.Body)
+	if err != nil {
+		return res.StatusCode, err
+	}
+	if res.StatusCode/100 != 2 {
+		return res.StatusCode, fmt.Errorf("%s %s: %d %s", method, path, res.StatusCode, bytes.TrimSpace(raw))
+	}
+	if out != nil {
+		if err := json.Unmarshal(raw, out); err != nil {
+			return res.StatusCode, fmt.Errorf("%s %s: %w", method, path, err)
+		}
+	}
+	return res.StatusCode, nil
+}
+
+// retry calls until a 2xx answer, while the answer is a 409 (a case's
+// workflow not ready yet, or a state the workflow is about to reach) or a
+// 503, for at most a minute.
+func (c *apiClient) retry(ctx context.Context, method, path string, body, out any) error {
+	deadline := time.Now().Add(time.Minute)
+	for {
+		status, err := c.call(ctx, method, path, body, out)
+		if err == nil {
+			return nil
+		}
+		if (status != http.StatusConflict && status != http.StatusServiceUnavailable && status != http.StatusNotFound) ||
+			time.Now().After(deadline) {
+			return err
+		}
+		select {
+		case <-ctx.Done():
+			return ctx.Err()
+		case <-time.After(50 * time.Millisecond):
+		}
+	}
+}
+
+// waitFor polls f every 50 ms until it reports done, for at most limit.
+func waitFor(ctx context.Context, limit time.Duration, what string, f func() (bool, error)) error {
+	deadline := time.Now().Add(limit)
+	for {
+		done, err := f()
+		if err != nil {
+			return err
+		}
+		if done {
+			return nil
+		}
+		if time.Now().After(deadline) {
+			return fmt.Errorf("%s: not after %s", what, limit)
+		}
+		select {
+		case <-ctx.Done():
+			return ctx.Err()
+		case <-time.After(50 * time.Millisecond):
+		}
+	}
+}
