@@ -123,7 +123,7 @@ func (f *fixtures) draft(ctx context.Context, base string, hc *http.Client, rnd 
 	}
 	income := int64(5_400_000)
 	org, err := f.app.CreateOrganisation(ctx, who, organisation.Input{
-		Name: fmt.Sprintf("Bench group %d %s", i, f.run), LegalForm: "unincorporated", Borough: "Southwark",
+		Name: fmt.Sprintf("Bench group %d %s", i, f.run), LegalForm: "community_group", Borough: "Southwark",
 		Address: organisation.Address{Line1: fmt.Sprintf("%d Example Street", i+1), Town: "London", Postcode: "SE1 7PB"}, AnnualIncomePence: &income,
 	})
 	if err != nil {

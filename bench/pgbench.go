@@ -32,25 +32,27 @@ var pgbenchTables = []string{"applications", "organisation_members", "rounds", "
 // again, then the seal: unsigned heads read, the log head locked, the
 // transaction's events read, the seal inserted, the heads signed and the
 // log head moved. Client n works on its own copy of a draft, pgbN.
+// (No literal holds a colon before a letter: pgbench would take it for a
+// variable.)
 const submitScript = `\set n :client_id + 1
 BEGIN;
 SELECT * FROM bench_pgbench.applications WHERE id = 'pgb' || :n::text FOR UPDATE;
 SELECT role FROM bench_pgbench.organisation_members WHERE organisation_id = 'pgb' || :n::text AND user_id = 'pgb' || :n::text;
 SELECT r.*, clock_timestamp()::timestamptz AS checked_at FROM bench_pgbench.rounds r WHERE r.id = :round FOR SHARE;
 UPDATE bench_pgbench.applications SET status = 'submitted', version = version + 1, submitted_at = now(), updated_at = now() WHERE id = 'pgb' || :n::text RETURNING *;
-INSERT INTO bench_pgbench.outbox (kind, payload) VALUES ('start_application', jsonb_build_object('application_id', 'pgb' || :n::text)) RETURNING id;
-SELECT pg_advisory_xact_lock(hashtextextended('application:pgb' || :n::text, 0));
-SELECT seq AS last, encode(hash, 'hex') AS prev FROM bench_pgbench.audit_events WHERE chain = 'application:pgb' || :n::text ORDER BY seq DESC LIMIT 1 \gset
+INSERT INTO bench_pgbench.outbox (kind, payload) VALUES ('start_application', jsonb_build_object('application_id'::text, 'pgb' || :n::text)) RETURNING id;
+SELECT pg_advisory_xact_lock(hashtextextended(concat('application', ':', 'pgb', :n::text), 0));
+SELECT seq AS last, encode(hash, 'hex') AS prev FROM bench_pgbench.audit_events WHERE chain = concat('application', ':', 'pgb', :n::text) ORDER BY seq DESC LIMIT 1 \gset
 \set next :last + 1
-INSERT INTO bench_pgbench.audit_events (chain, seq, at, actor, action, entity, data, prev_hash, hash) VALUES ('application:pgb' || :n::text, :next, now(), 'usr_pgbench', 'application.submitted', 'application:pgb' || :n::text, '{"tier": "micro", "requested_pence": 250000}', decode(:prev, 'hex'), sha256(decode(:prev, 'hex'))) RETURNING *;
-INSERT INTO bench_pgbench.audit_heads (chain, seq, hash, mac, pending_from) VALUES ('application:pgb' || :n::text, :next, sha256(decode(:prev, 'hex')), NULL, :next) ON CONFLICT (chain) DO UPDATE SET seq = EXCLUDED.seq, hash = EXCLUDED.hash, mac = NULL, pending_from = COALESCE(audit_heads.pending_from, EXCLUDED.pending_from);
+INSERT INTO bench_pgbench.audit_events (chain, seq, at, actor, action, entity, data, prev_hash, hash) VALUES (concat('application', ':', 'pgb', :n::text), :next, now(), 'usr_pgbench', 'application.submitted', concat('application', ':', 'pgb', :n::text), '{"tier": "micro", "requested_pence": 250000}', decode(:prev, 'hex'), sha256(decode(:prev, 'hex'))) RETURNING *;
+INSERT INTO bench_pgbench.audit_heads (chain, seq, hash, mac, pending_from) VALUES (concat('application', ':', 'pgb', :n::text), :next, sha256(decode(:prev, 'hex')), NULL, :next) ON CONFLICT (chain) DO UPDATE SET seq = EXCLUDED.seq, hash = EXCLUDED.hash, mac = NULL, pending_from = COALESCE(audit_heads.pending_from, EXCLUDED.pending_from);
 SELECT r.*, clock_timestamp()::timestamptz AS checked_at FROM bench_pgbench.rounds r WHERE r.id = :round FOR SHARE;
 SELECT chain, seq, hash, pending_from FROM bench_pgbench.audit_heads WHERE mac IS NULL AND xmin = pg_current_xact_id()::xid ORDER BY chain;
 SELECT n AS gseq FROM bench_pgbench.audit_log WHERE id = 1 FOR UPDATE \gset
-SELECT seq, hash FROM bench_pgbench.audit_events WHERE chain = 'application:pgb' || :n::text AND seq >= :next AND xmin = pg_current_xact_id()::xid ORDER BY seq;
+SELECT seq, hash FROM bench_pgbench.audit_events WHERE chain = concat('application', ':', 'pgb', :n::text) AND seq >= :next AND xmin = pg_current_xact_id()::xid ORDER BY seq;
 \set g :gseq + 1
-INSERT INTO bench_pgbench.audit_seals (gseq, chain, seq, hash, mac) SELECT unnest(ARRAY[:g]::bigint[]), unnest(ARRAY['application:pgb' || :n::text]), unnest(ARRAY[:next]::bigint[]), unnest(ARRAY[sha256(decode(:prev, 'hex'))]), unnest(ARRAY[sha256('mac')]);
-UPDATE bench_pgbench.audit_heads SET mac = sha256('head'), pending_from = NULL WHERE chain = 'application:pgb' || :n::text AND seq = :next;
+INSERT INTO bench_pgbench.audit_seals (gseq, chain, seq, hash, mac) SELECT unnest(ARRAY[:g::bigint]), unnest(ARRAY[concat('application', ':', 'pgb', :n::text)]), unnest(ARRAY[:next::bigint]), unnest(ARRAY[sha256(decode(:prev, 'hex'))]), unnest(ARRAY[sha256('mac')]);
+UPDATE bench_pgbench.audit_heads SET mac = sha256('head'), pending_from = NULL WHERE chain = concat('application', ':', 'pgb', :n::text) AND seq = :next;
 UPDATE bench_pgbench.audit_log SET n = :g, mac = sha256('log') WHERE id = 1;
 COMMIT;
 `
