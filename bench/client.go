@@ -56,7 +56,13 @@ func (c *apiClient) call(ctx context.Context, method, path string, body, out any
 		return res.StatusCode, err
 	}
 	if res.StatusCode/100 != 2 {
-		return res.StatusCode, fmt.Errorf("%s %s: %d %s", method, path, res.StatusCode, bytes.TrimSpace(raw))
+		var e struct {
+			Error struct {
+				Code string `json:"code"`
+			} `json:"error"`
+		}
+		_ = json.Unmarshal(raw, &e)
+		return res.StatusCode, &apiError{msg: fmt.Sprintf("%s %s: %d %s", method, path, res.StatusCode, bytes.TrimSpace(raw)), code: e.Error.Code}
 	}
 	if out != nil {
 		if err := json.Unmarshal(raw, out); err != nil {
@@ -66,18 +72,29 @@ func (c *apiClient) call(ctx context.Context, method, path string, body, out any
 	return res.StatusCode, nil
 }
 
-// retry calls until a 2xx answer, while the answer is a 409 (a case's
-// workflow not ready yet, or a state the workflow is about to reach) or a
-// 503, for at most a minute.
+// retry calls until a 2xx answer, while the answer is a 503, a 404 (what
+// a workflow is about to make) or a 409 not_ready (a case's workflow
+// starting), for at most a minute.
 func (c *apiClient) retry(ctx context.Context, method, path string, body, out any) error {
+	return c.retryWhile(ctx, method, path, body, out, func(code string) bool { return code == "not_ready" })
+}
+
+// retryConflicts is retry that also tries again after any other 409: a
+// state the case's workflow is about to leave.
+func (c *apiClient) retryConflicts(ctx context.Context, method, path string, body, out any) error {
+	return c.retryWhile(ctx, method, path, body, out, func(string) bool { return true })
+}
+
+func (c *apiClient) retryWhile(ctx context.Context, method, path string, body, out any, conflict func(code string) bool) error {
 	deadline := time.Now().Add(time.Minute)
 	for {
 		status, err := c.call(ctx, method, path, body, out)
 		if err == nil {
 			return nil
 		}
-		if (status != http.StatusConflict && status != http.StatusServiceUnavailable && status != http.StatusNotFound) ||
-			time.Now().After(deadline) {
+		again := status == http.StatusServiceUnavailable || status == http.StatusNotFound ||
+			status == http.StatusConflict && conflict(errorCode(err))
+		if !again || time.Now().After(deadline) {
 			return err
 		}
 		select {
@@ -86,6 +103,22 @@ func (c *apiClient) retry(ctx context.Context, method, path string, body, out an
 		case <-time.After(50 * time.Millisecond):
 		}
 	}
+}
+
+// apiError is a refused call: its status and the error body's code.
+type apiError struct {
+	msg  string
+	code string
+}
+
+func (e *apiError) Error() string { return e.msg }
+
+// errorCode is the code of a refused call's error body ("" if none).
+func errorCode(err error) string {
+	if e, ok := err.(*apiError); ok {
+		return e.code
+	}
+	return ""
 }
 
 // waitFor polls f every 50 ms until it reports done, for at most limit.

@@ -19,9 +19,10 @@ import (
 )
 
 // lifecycleTimeline is the lifecycle round's timeline: windows of
-// seconds, so whatever a case waits for passes quickly.
+// seconds, so whatever a case waits for passes quickly; the report falls
+// due later than the payment is made, so it never holds it.
 var lifecycleTimeline = map[string]any{"assessment_window": "60s", "decision_window": "60s", "offer_expiry": "10m",
-	"reminder_lead": "2s", "report_grace": "5s", "reports": []any{map[string]any{"kind": "final", "due_after": "3s"}}}
+	"reminder_lead": "2s", "report_grace": "30s", "reports": []any{map[string]any{"kind": "final", "due_after": "30s"}}}
 
 // lifecycleParallel is how many cases the lifecycle drives at once.
 const lifecycleParallel = 16
@@ -165,10 +166,10 @@ func runCase(ctx context.Context, t Target, staff lifecycleActors, d draft) (cas
 		return ids, err
 	}
 	scores := map[string]any{"scores": map[string]any{"need": map[string]any{"score": 4, "justification": "Clear need"}}}
-	if err := staff.assessor.retry(ctx, http.MethodPost, "/assessments/"+assessment+"/scores", scores, nil); err != nil {
+	if err := staff.assessor.retryConflicts(ctx, http.MethodPost, "/assessments/"+assessment+"/scores", scores, nil); err != nil {
 		return ids, err
 	}
-	if err := staff.chair.retry(ctx, http.MethodPost, "/applications/"+d.id+"/decision", map[string]any{"outcome": "approve", "award_pence": award}, nil); err != nil {
+	if err := staff.chair.retryConflicts(ctx, http.MethodPost, "/applications/"+d.id+"/decision", map[string]any{"outcome": "approve", "award_pence": award}, nil); err != nil {
 		return ids, err
 	}
 	if err := waitFor(ctx, time.Minute, "grant made", func() (bool, error) {
@@ -203,7 +204,7 @@ func runCase(ctx context.Context, t Target, staff lifecycleActors, d draft) (cas
 	}
 	ids.payment = g.Payments[0].ID
 	for _, fin := range []*apiClient{staff.finance1, staff.finance2} {
-		if err := fin.retry(ctx, http.MethodPost, "/payments/"+ids.payment+"/approve", map[string]any{"note": "Checked"}, nil); err != nil {
+		if err := fin.retryConflicts(ctx, http.MethodPost, "/payments/"+ids.payment+"/approve", map[string]any{"note": "Checked"}, nil); err != nil {
 			return ids, err
 		}
 	}
