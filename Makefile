@@ -149,7 +149,11 @@ test: tools postgres web-assets chromium lint ## Lint, then sqlc vet and go test
 	$(TESTENV) env GRANTS_BROWSER_TESTS=require sh -c 'bin/sqlc vet && $(GO) test -race -count=1 ./...'
 
 .PHONY: bench
-bench: tools postgres ## Run the benchmarks against a private PostgreSQL and Temporal
+bench: build tools postgres ## Load scenarios (deadline rush at 50 and 200 clients, lifecycle, reads) on a stack of their own: bin/grants bench
+	bin/grants bench
+
+.PHONY: bench-go
+bench-go: tools postgres ## Run the go-test benchmarks against a private PostgreSQL and Temporal
 	$(TESTENV) $(GO) test -run='^$$' -bench=. -benchmem ./...
 
 .PHONY: clean
