@@ -70,10 +70,10 @@ func profile(dir, name string, f func() error) error {
 	if dir == "" {
 		return f()
 	}
-	if err := os.MkdirAll(dir, 0o755); err != nil {
+	if err := os.MkdirAll(dir, 0o750); err != nil {
 		return fmt.Errorf("pprof dir: %w", err)
 	}
-	cpu, err := os.Create(filepath.Join(dir, name+".cpu.pprof"))
+	cpu, err := os.Create(filepath.Join(dir, name+".cpu.pprof")) //nolint:gosec // G304: the operator names the directory (--pprof)
 	if err != nil {
 		return fmt.Errorf("pprof: %w", err)
 	}
@@ -83,7 +83,7 @@ func profile(dir, name string, f func() error) error {
 	}
 	ferr := f()
 	pprof.StopCPUProfile()
-	heap, err := os.Create(filepath.Join(dir, name+".heap.pprof"))
+	heap, err := os.Create(filepath.Join(dir, name+".heap.pprof")) //nolint:gosec // G304: the operator names the directory (--pprof)
 	if err != nil {
 		return fmt.Errorf("pprof: %w", err)
 	}

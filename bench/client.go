@@ -4,6 +4,7 @@ import (
 	"bytes"
 	"context"
 	"encoding/json"
+	"errors"
 	"fmt"
 	"io"
 	"net/http"
@@ -72,23 +73,23 @@ func (c *apiClient) call(ctx context.Context, method, path string, body, out any
 	return res.StatusCode, nil
 }
 
-// retry calls until a 2xx answer, while the answer is a 503, a 404 (what
+// retry posts until a 2xx answer, while the answer is a 503, a 404 (what
 // a workflow is about to make) or a 409 not_ready (a case's workflow
 // starting), for at most a minute.
-func (c *apiClient) retry(ctx context.Context, method, path string, body, out any) error {
-	return c.retryWhile(ctx, method, path, body, out, func(code string) bool { return code == "not_ready" })
+func (c *apiClient) retry(ctx context.Context, path string, body, out any) error {
+	return c.retryWhile(ctx, path, body, out, func(code string) bool { return code == "not_ready" })
 }
 
 // retryConflicts is retry that also tries again after any other 409: a
 // state the case's workflow is about to leave.
-func (c *apiClient) retryConflicts(ctx context.Context, method, path string, body, out any) error {
-	return c.retryWhile(ctx, method, path, body, out, func(string) bool { return true })
+func (c *apiClient) retryConflicts(ctx context.Context, path string, body, out any) error {
+	return c.retryWhile(ctx, path, body, out, func(string) bool { return true })
 }
 
-func (c *apiClient) retryWhile(ctx context.Context, method, path string, body, out any, conflict func(code string) bool) error {
+func (c *apiClient) retryWhile(ctx context.Context, path string, body, out any, conflict func(code string) bool) error {
 	deadline := time.Now().Add(time.Minute)
 	for {
-		status, err := c.call(ctx, method, path, body, out)
+		status, err := c.call(ctx, http.MethodPost, path, body, out)
 		if err == nil {
 			return nil
 		}
@@ -115,7 +116,8 @@ func (e *apiError) Error() string { return e.msg }
 
 // errorCode is the code of a refused call's error body ("" if none).
 func errorCode(err error) string {
-	if e, ok := err.(*apiError); ok {
+	var e *apiError
+	if errors.As(err, &e) {
 		return e.code
 	}
 	return ""

@@ -166,10 +166,10 @@ func runCase(ctx context.Context, t Target, staff lifecycleActors, d draft) (cas
 		return ids, err
 	}
 	scores := map[string]any{"scores": map[string]any{"need": map[string]any{"score": 4, "justification": "Clear need"}}}
-	if err := staff.assessor.retryConflicts(ctx, http.MethodPost, "/assessments/"+assessment+"/scores", scores, nil); err != nil {
+	if err := staff.assessor.retryConflicts(ctx, "/assessments/"+assessment+"/scores", scores, nil); err != nil {
 		return ids, err
 	}
-	if err := staff.chair.retryConflicts(ctx, http.MethodPost, "/applications/"+d.id+"/decision", map[string]any{"outcome": "approve", "award_pence": award}, nil); err != nil {
+	if err := staff.chair.retryConflicts(ctx, "/applications/"+d.id+"/decision", map[string]any{"outcome": "approve", "award_pence": award}, nil); err != nil {
 		return ids, err
 	}
 	if err := waitFor(ctx, time.Minute, "grant made", func() (bool, error) {
@@ -184,13 +184,13 @@ func runCase(ctx context.Context, t Target, staff lifecycleActors, d draft) (cas
 	}); err != nil {
 		return ids, err
 	}
-	if err := d.c.retry(ctx, http.MethodPost, "/grants/"+ids.grant+"/accept", map[string]any{"signatory_name": "Ada Okafor", "signatory_role": "Chair"}, nil); err != nil {
+	if err := d.c.retry(ctx, "/grants/"+ids.grant+"/accept", map[string]any{"signatory_name": "Ada Okafor", "signatory_role": "Chair"}, nil); err != nil {
 		return ids, err
 	}
 	var acct struct {
 		AccountID string `json:"account_id"`
 	}
-	if err := d.c.retry(ctx, http.MethodPost, "/grants/"+ids.grant+"/payout-account", map[string]any{}, &acct); err != nil {
+	if err := d.c.retry(ctx, "/grants/"+ids.grant+"/payout-account", map[string]any{}, &acct); err != nil {
 		return ids, err
 	}
 	if err := accountReady(ctx, t, d, acct.AccountID); err != nil {
@@ -204,7 +204,7 @@ func runCase(ctx context.Context, t Target, staff lifecycleActors, d draft) (cas
 	}
 	ids.payment = g.Payments[0].ID
 	for _, fin := range []*apiClient{staff.finance1, staff.finance2} {
-		if err := fin.retryConflicts(ctx, http.MethodPost, "/payments/"+ids.payment+"/approve", map[string]any{"note": "Checked"}, nil); err != nil {
+		if err := fin.retryConflicts(ctx, "/payments/"+ids.payment+"/approve", map[string]any{"note": "Checked"}, nil); err != nil {
 			return ids, err
 		}
 	}
@@ -212,11 +212,11 @@ func runCase(ctx context.Context, t Target, staff lifecycleActors, d draft) (cas
 		return ids, err
 	}
 	report := g.Reports[0].ID
-	if err := d.c.retry(ctx, http.MethodPost, "/reports/"+report+"/submit", map[string]any{"answers": map[string]any{"progress": "The clubs ran every week."},
+	if err := d.c.retry(ctx, "/reports/"+report+"/submit", map[string]any{"answers": map[string]any{"progress": "The clubs ran every week."},
 		"spend_pence": award}, nil); err != nil {
 		return ids, err
 	}
-	if err := staff.manager.retry(ctx, http.MethodPost, "/reports/"+report+"/review", map[string]any{"outcome": "accept", "comment": "Thank you"}, nil); err != nil {
+	if err := staff.manager.retry(ctx, "/reports/"+report+"/review", map[string]any{"outcome": "accept", "comment": "Thank you"}, nil); err != nil {
 		return ids, err
 	}
 	_, err = waitGrant(ctx, d.c, ids.grant, "completed", func(g grantView) bool { return g.Status == "completed" })

@@ -90,6 +90,7 @@ func runPgbench(ctx context.Context, store *db.Store, dbURL string, submitted []
 	if err := os.WriteFile(script, []byte(submitScript), 0o600); err != nil {
 		return pgbenchResult{}, err
 	}
+	//nolint:gosec // G204: Debian's pgbench (pgbenchBinary), with arguments made here
 	cmd := exec.CommandContext(ctx, bin, "--no-vacuum", "--protocol=prepared", "--client="+strconv.Itoa(n), "--jobs=2",
 		"--time="+strconv.Itoa(max(int(d.Seconds()), 1)), "--file="+script, "--define=round="+roundID,
 		"--log", "--log-prefix="+filepath.Join(dir, "tx"), dbURL)
@@ -182,7 +183,7 @@ func pgbenchLatencies(dir string) (Latencies, error) {
 	files, _ := filepath.Glob(filepath.Join(dir, "tx.*"))
 	var lat Latencies
 	for _, name := range files {
-		f, err := os.Open(name)
+		f, err := os.Open(name) //nolint:gosec // G304: pgbench's logs in the bench's own temporary directory
 		if err != nil {
 			return nil, err
 		}

@@ -31,7 +31,7 @@ var readsScenario func(ctx context.Context, dbURL, base string, n int, progress 
 // benchCmd is `grants bench`: the load scenarios against a stack it starts
 // as `grants dev` does (in a temporary data dir, removed after), or
 // against one given by address.
-func benchCmd(ctx context.Context, cfg config.Config, log *slog.Logger, args []string, out, progress io.Writer) error {
+func benchCmd(ctx context.Context, cfg config.Config, args []string, out, progress io.Writer) error {
 	fs := flag.NewFlagSet("bench", flag.ContinueOnError)
 	scenarios := fs.String("scenarios", "rush,lifecycle,reads", "scenarios to run, comma-separated: rush, lifecycle, reads")
 	clients := fs.String("clients", "50,200", "the rush's concurrencies, comma-separated")
@@ -188,9 +188,10 @@ func waitReady(ctx context.Context, base string) error {
 			if res.StatusCode == http.StatusOK {
 				return nil
 			}
+			err = errors.New(res.Status)
 		}
 		if time.Now().After(deadline) {
-			return fmt.Errorf("the API at %s does not answer: %v", base, err)
+			return fmt.Errorf("the API at %s does not answer: %w", base, err)
 		}
 		select {
 		case <-ctx.Done():

@@ -80,7 +80,7 @@ func main() {
 	case "export":
 		err = exportCmd(ctx, cfg, log, args, os.Stdout, os.Stderr, isTerminal(os.Stderr))
 	case "bench":
-		err = benchCmd(ctx, cfg, log, args, os.Stdout, os.Stderr)
+		err = benchCmd(ctx, cfg, args, os.Stdout, os.Stderr)
 	case "stripe-event":
 		err = stripeEvent(ctx, cfg, args)
 	case "help", "-h", "--help":
