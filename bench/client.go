@@ -144,3 +144,18 @@ func waitFor(ctx context.Context, limit time.Duration, what string, f func() (bo
 		}
 	}
 }
+
+// WaitReady waits (at most 30 s) until the API at base (…/api/v1)
+// answers.
+func WaitReady(ctx context.Context, base string) error {
+	c := &apiClient{http: http.DefaultClient, base: base}
+	var last error
+	err := waitFor(ctx, 30*time.Second, "the API at "+base, func() (bool, error) {
+		_, last = c.call(ctx, http.MethodGet, "/programmes", nil, nil)
+		return last == nil, nil
+	})
+	if err != nil && last != nil {
+		return fmt.Errorf("%w: %w", err, last)
+	}
+	return err
+}

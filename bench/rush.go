@@ -101,6 +101,11 @@ func runRush(ctx context.Context, t Target, n int, pgbenchFor time.Duration, pro
 	start := make(chan struct{})
 	var wg sync.WaitGroup
 	for i, d := range drafts {
+		// Each client has read its draft (and so holds a connection), as a
+		// person has the page open before pressing submit.
+		if _, err := d.c.call(ctx, http.MethodGet, "/applications/"+d.id, nil, nil); err != nil {
+			return r, err
+		}
 		wg.Go(func() {
 			<-start
 			t0 := time.Now()

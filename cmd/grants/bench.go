@@ -8,13 +8,13 @@ import (
 	"io"
 	"log/slog"
 	"net"
-	"net/http"
 	"os"
 	"slices"
 	"strconv"
 	"strings"
 	"time"
 
+	"go.temporal.io/sdk/client"
 	"golang.org/x/crypto/bcrypt"
 	"golang.org/x/sync/errgroup"
 
@@ -90,7 +90,7 @@ func benchCmd(ctx context.Context, cfg config.Config, args []string, out, progre
 			return errors.New("a running stack needs all of --api, --database-url and --temporal-address")
 		}
 		cfg.DatabaseURL, cfg.TemporalAddress = *dbURL, *temporalAddr
-		return benchAgainst(ctx, cfg, quiet, strings.TrimRight(*apiURL, "/"), false, run)
+		return benchAgainst(ctx, cfg, quiet, nil, strings.TrimRight(*apiURL, "/"), run)
 	}
 	return benchInProcess(ctx, cfg, quiet, run)
 }
@@ -144,26 +144,29 @@ func benchInProcess(ctx context.Context, cfg config.Config, log *slog.Logger, ru
 	g.Go(func() error { return svc.wait(sctx) })
 	g.Go(func() error {
 		defer stop()
-		return benchAgainst(sctx, cfg, log, "http://"+cfg.Addr+"/api/v1", true, run)
+		return benchAgainst(sctx, cfg, log, tc, "http://"+cfg.Addr+"/api/v1", run)
 	})
 	return g.Wait()
 }
 
 // benchAgainst runs the scenarios against the API at base, the database
-// and Temporal of cfg.
-func benchAgainst(ctx context.Context, cfg config.Config, log *slog.Logger, base string, inProcess bool, run func(context.Context, bench.Target) error) error {
+// of cfg and Temporal through tc; with tc nil, it dials the Temporal of
+// cfg (a stack given by address, not served by this process).
+func benchAgainst(ctx context.Context, cfg config.Config, log *slog.Logger, tc client.Client, base string, run func(context.Context, bench.Target) error) error {
 	// The fixtures' users sign in once, unmeasured: their hashes are cheap.
 	fixtures, store, err := openApp(ctx, cfg, log, func(c *app.Config) { c.PasswordCost = bcrypt.MinCost })
 	if err != nil {
 		return err
 	}
 	defer store.Pool.Close()
-	tc, err := dialTemporal(ctx, cfg, log, false)
-	if err != nil {
-		return err
+	inProcess := tc != nil
+	if !inProcess {
+		if tc, err = dialTemporal(ctx, cfg, log, false); err != nil {
+			return err
+		}
+		defer tc.Close()
 	}
-	defer tc.Close()
-	if err := waitReady(ctx, base); err != nil {
+	if err := bench.WaitReady(ctx, base); err != nil {
 		return err
 	}
 	secret := cfg.StripeWebhookSecret
@@ -172,31 +175,4 @@ func benchAgainst(ctx context.Context, cfg config.Config, log *slog.Logger, base
 	}
 	return run(ctx, bench.Target{BaseURL: base, DatabaseURL: cfg.DatabaseURL, Store: store, Fixtures: fixtures, Temporal: tc,
 		WebhookSecret: secret, InProcess: inProcess, Log: log})
-}
-
-// waitReady waits (at most 30 s) until the API at base answers.
-func waitReady(ctx context.Context, base string) error {
-	deadline := time.Now().Add(30 * time.Second)
-	for {
-		req, err := http.NewRequestWithContext(ctx, http.MethodGet, base+"/programmes", nil)
-		if err != nil {
-			return err
-		}
-		res, err := http.DefaultClient.Do(req)
-		if err == nil {
-			res.Body.Close()
-			if res.StatusCode == http.StatusOK {
-				return nil
-			}
-			err = errors.New(res.Status)
-		}
-		if time.Now().After(deadline) {
-			return fmt.Errorf("the API at %s does not answer: %w", base, err)
-		}
-		select {
-		case <-ctx.Done():
-			return ctx.Err()
-		case <-time.After(100 * time.Millisecond):
-		}
-	}
 }
