@@ -29,11 +29,11 @@ var pgbenchTables = []string{"applications", "organisation_members", "rounds", "
 // audit.sql): the application locked, the membership and the round read
 // (FOR SHARE), the application marked submitted, the outbox row, the
 // audit chain locked, read, appended and its head moved, the round read
-// again, then the seal: unsigned heads read, the log head locked, the
-// transaction's events read, the seal inserted, the heads signed and the
-// log head moved. Client n works on its own copy of a draft, pgbN.
-// (No literal holds a colon before a letter: pgbench would take it for a
-// variable.)
+// again, then the seal: unsigned heads read, the transaction's events
+// read, the heads signed, the log head locked, the seal inserted and the
+// log head moved (audit.Signer.Seal). Client n works on its own copy of
+// a draft, pgbN. (No literal holds a colon before a letter: pgbench would
+// take it for a variable.)
 const submitScript = `\set n :client_id + 1
 BEGIN;
 SELECT * FROM bench_pgbench.applications WHERE id = 'pgb' || :n::text FOR UPDATE;
@@ -48,11 +48,11 @@ INSERT INTO bench_pgbench.audit_events (chain, seq, at, actor, action, entity, d
 INSERT INTO bench_pgbench.audit_heads (chain, seq, hash, mac, pending_from) VALUES (concat('application', ':', 'pgb', :n::text), :next, sha256(decode(:prev, 'hex')), NULL, :next) ON CONFLICT (chain) DO UPDATE SET seq = EXCLUDED.seq, hash = EXCLUDED.hash, mac = NULL, pending_from = COALESCE(audit_heads.pending_from, EXCLUDED.pending_from);
 SELECT r.*, clock_timestamp()::timestamptz AS checked_at FROM bench_pgbench.rounds r WHERE r.id = :round FOR SHARE;
 SELECT chain, seq, hash, pending_from FROM bench_pgbench.audit_heads WHERE mac IS NULL AND xmin = pg_current_xact_id()::xid ORDER BY chain;
-SELECT n AS gseq FROM bench_pgbench.audit_log WHERE id = 1 FOR UPDATE \gset
 SELECT seq, hash FROM bench_pgbench.audit_events WHERE chain = concat('application', ':', 'pgb', :n::text) AND seq >= :next AND xmin = pg_current_xact_id()::xid ORDER BY seq;
+UPDATE bench_pgbench.audit_heads SET mac = sha256('head'), pending_from = NULL WHERE chain = concat('application', ':', 'pgb', :n::text) AND seq = :next;
+SELECT n AS gseq FROM bench_pgbench.audit_log WHERE id = 1 FOR UPDATE \gset
 \set g :gseq + 1
 INSERT INTO bench_pgbench.audit_seals (gseq, chain, seq, hash, mac) SELECT unnest(ARRAY[:g::bigint]), unnest(ARRAY[concat('application', ':', 'pgb', :n::text)]), unnest(ARRAY[:next::bigint]), unnest(ARRAY[sha256(decode(:prev, 'hex'))]), unnest(ARRAY[sha256('mac')]);
-UPDATE bench_pgbench.audit_heads SET mac = sha256('head'), pending_from = NULL WHERE chain = concat('application', ':', 'pgb', :n::text) AND seq = :next;
 UPDATE bench_pgbench.audit_log SET n = :g, mac = sha256('log') WHERE id = 1;
 COMMIT;
 `
