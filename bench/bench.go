@@ -12,7 +12,6 @@ import (
 	"context"
 	"fmt"
 	"io"
-	"log/slog"
 	"os"
 	"path/filepath"
 	"runtime"
@@ -46,8 +45,6 @@ type Target struct {
 	// InProcess is true when this process serves the API and runs the
 	// worker, so its peak RSS is the server's.
 	InProcess bool
-	// Log receives the stack's warnings.
-	Log *slog.Logger
 }
 
 // Config sizes a run.

@@ -38,7 +38,8 @@ func benchCmd(ctx context.Context, cfg config.Config, args []string, out, progre
 	applications := fs.Int("applications", 50, "applications of the lifecycle (the reads scenario seeds its own 100,000 unless given)")
 	duration := fs.Duration("duration", 5*time.Second, "how long pgbench runs at each concurrency")
 	pprofDir := fs.String("pprof", "", "write CPU and heap profiles of each scenario to this directory")
-	apiURL := fs.String("api", "", "API base URL (…/api/v1) of a running stack; with --database-url and --temporal-address")
+	apiURL := fs.String("api", "", "API base URL (…/api/v1) of a running stack; with --database-url and --temporal-address, "+
+		"and the server's GRANTS_ENCRYPTION_KEY (or GRANTS_AUDIT_KEY) and GRANTS_STRIPE_WEBHOOK_SECRET in the environment")
 	dbURL := fs.String("database-url", "", "PostgreSQL of the running stack")
 	temporalAddr := fs.String("temporal-address", "", "Temporal frontend HOST:PORT of the running stack")
 	readsN := fs.Int("reads-applications", 100_000, "applications the reads scenario seeds")
@@ -174,5 +175,5 @@ func benchAgainst(ctx context.Context, cfg config.Config, log *slog.Logger, tc c
 		secret = devWebhookSecret
 	}
 	return run(ctx, bench.Target{BaseURL: base, DatabaseURL: cfg.DatabaseURL, Store: store, Fixtures: fixtures, Temporal: tc,
-		WebhookSecret: secret, InProcess: inProcess, Log: log})
+		WebhookSecret: secret, InProcess: inProcess})
 }

@@ -3,7 +3,6 @@ package main
 import (
 	"bytes"
 	"io"
-	"log/slog"
 	"strings"
 	"testing"
 	"time"
@@ -23,7 +22,7 @@ func TestBenchScenariosAtTinySize(t *testing.T) {
 	t.Parallel()
 	s := newMoneyStack(t)
 	target := bench.Target{BaseURL: s.base, DatabaseURL: s.env.Store.Pool.Config().ConnString(), Store: s.env.Store,
-		Fixtures: s.env.App, Temporal: s.tc, WebhookSecret: apptest.WebhookSecret, Log: slog.New(slog.DiscardHandler)}
+		Fixtures: s.env.App, Temporal: s.tc, WebhookSecret: apptest.WebhookSecret}
 	var out bytes.Buffer
 	cfg := bench.Config{Clients: []int{3}, Applications: 2, Duration: time.Second, Out: &out, Progress: io.Discard}
 
