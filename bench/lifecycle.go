@@ -20,9 +20,10 @@ import (
 
 // lifecycleTimeline is the lifecycle round's timeline: windows of
 // seconds, so whatever a case waits for passes quickly; the report falls
-// due later than the payment is made, so it never holds it.
+// due well after the payment is made, however loaded the machine, so it
+// never holds it (each case submits it as soon as it is paid).
 var lifecycleTimeline = map[string]any{"assessment_window": "60s", "decision_window": "60s", "offer_expiry": "10m",
-	"reminder_lead": "2s", "report_grace": "30s", "reports": []any{map[string]any{"kind": "final", "due_after": "30s"}}}
+	"reminder_lead": "2s", "report_grace": "10m", "reports": []any{map[string]any{"kind": "final", "due_after": "10m"}}}
 
 // lifecycleParallel is how many cases the lifecycle drives at once.
 const lifecycleParallel = 16
