@@ -35,7 +35,7 @@ func benchCmd(ctx context.Context, cfg config.Config, args []string, out, progre
 	fs := flag.NewFlagSet("bench", flag.ContinueOnError)
 	scenarios := fs.String("scenarios", "rush,lifecycle,reads", "scenarios to run, comma-separated: rush, lifecycle, reads")
 	clients := fs.String("clients", "50,200", "the rush's concurrencies, comma-separated")
-	applications := fs.Int("applications", 50, "applications of the lifecycle (the reads scenario seeds its own 100,000 unless given)")
+	applications := fs.Int("applications", 50, "applications of the lifecycle (the reads scenario's: --reads-applications)")
 	duration := fs.Duration("duration", 5*time.Second, "how long pgbench runs at each concurrency")
 	pprofDir := fs.String("pprof", "", "write CPU and heap profiles of each scenario to this directory")
 	apiURL := fs.String("api", "", "API base URL (…/api/v1) of a running stack; with --database-url and --temporal-address, "+
