@@ -155,7 +155,11 @@ fuzz: tools postgres ## Run each hostile-input fuzz target for FUZZTIME (default
 	$(TESTENV) scripts/fuzz.sh
 
 .PHONY: bench
-bench: tools postgres ## Run the benchmarks against a private PostgreSQL and Temporal
+bench: build tools postgres ## Load scenarios (deadline rush at 50 and 200 clients, lifecycle, reads) on a stack of their own: bin/grants bench
+	bin/grants bench
+
+.PHONY: bench-go
+bench-go: tools postgres ## Run the go-test benchmarks against a private PostgreSQL and Temporal
 	$(TESTENV) $(GO) test -run='^$$' -bench=. -benchmem ./...
 
 .PHONY: clean

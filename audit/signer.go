@@ -118,10 +118,9 @@ func (s *Signer) Seal(ctx context.Context, q *sqlc.Queries) error {
 	if len(heads) == 0 {
 		return nil
 	}
-	n, err := q.AuditLogLock(ctx)
-	if err != nil {
-		return fmt.Errorf("lock audit log: %w", err)
-	}
+	// What needs no sequence number is read and signed before the lock,
+	// so every transaction that audits holds it for three statements
+	// (lock, seals, log head) and the commit, whatever it appended.
 	var p sqlc.AuditSealInsertParams
 	for _, h := range heads {
 		if h.PendingFrom == nil {
@@ -135,22 +134,26 @@ func (s *Signer) Seal(ctx context.Context, q *sqlc.Queries) error {
 			return fmt.Errorf("seal audit chain %s: its head is not the last of this transaction's events", h.Chain)
 		}
 		for _, ev := range evs {
-			n++
-			p.Gseqs = append(p.Gseqs, n)
 			p.Chains = append(p.Chains, h.Chain)
 			p.Seqs = append(p.Seqs, ev.Seq)
 			p.Hashes = append(p.Hashes, ev.Hash)
-			p.Macs = append(p.Macs, s.eventMAC(n, h.Chain, ev.Seq, ev.Hash))
 		}
-	}
-	if err := q.AuditSealInsert(ctx, p); err != nil {
-		return fmt.Errorf("seal audit events: %w", err)
-	}
-	for _, h := range heads {
-		err := q.AuditHeadSign(ctx, sqlc.AuditHeadSignParams{Chain: h.Chain, Seq: h.Seq, Mac: s.headMAC(h.Chain, h.Seq, h.Hash)})
+		err = q.AuditHeadSign(ctx, sqlc.AuditHeadSignParams{Chain: h.Chain, Seq: h.Seq, Mac: s.headMAC(h.Chain, h.Seq, h.Hash)})
 		if err != nil {
 			return fmt.Errorf("sign audit head %s: %w", h.Chain, err)
 		}
+	}
+	n, err := q.AuditLogLock(ctx)
+	if err != nil {
+		return fmt.Errorf("lock audit log: %w", err)
+	}
+	for i := range p.Chains {
+		n++
+		p.Gseqs = append(p.Gseqs, n)
+		p.Macs = append(p.Macs, s.eventMAC(n, p.Chains[i], p.Seqs[i], p.Hashes[i]))
+	}
+	if err := q.AuditSealInsert(ctx, p); err != nil {
+		return fmt.Errorf("seal audit events: %w", err)
 	}
 	if err := q.AuditLogSet(ctx, sqlc.AuditLogSetParams{N: n, Mac: s.logMAC(n)}); err != nil {
 		return fmt.Errorf("sign audit log: %w", err)

@@ -16,6 +16,7 @@ import (
 	"errors"
 	"fmt"
 	"log/slog"
+	"sync"
 	"time"
 
 	enumspb "go.temporal.io/api/enums/v1"
@@ -32,6 +33,12 @@ type Starter interface {
 	ExecuteWorkflow(ctx context.Context, options client.StartWorkflowOptions, workflow interface{}, args ...interface{}) (client.WorkflowRun, error)
 	SignalWorkflow(ctx context.Context, workflowID string, runID string, signalName string, arg interface{}) error
 }
+
+// Concurrency is how many workflow starts a dispatcher has in flight at
+// once (grants bench measures the bare start rate of Temporal at the same
+// concurrency). Each start is a round trip to Temporal; one at a time, a
+// deadline's burst of submissions waited on them in a queue.
+const Concurrency = 10
 
 // Dispatcher drains the outbox.
 type Dispatcher struct {
@@ -67,6 +74,10 @@ func (d *Dispatcher) Run(ctx context.Context) error {
 }
 
 // DispatchOnce handles one batch and returns how many rows it dispatched.
+// Rows that start workflows of their own (independent) go to Temporal
+// together, Concurrency at a time; any other row waits for those before it
+// and goes alone. After a failed start the rest of the batch is left for
+// later.
 func (d *Dispatcher) DispatchOnce(ctx context.Context) (int, error) {
 	batch := d.Batch
 	if batch <= 0 {
@@ -78,20 +89,33 @@ func (d *Dispatcher) DispatchOnce(ctx context.Context) (int, error) {
 		if err != nil {
 			return fmt.Errorf("claim outbox: %w", err)
 		}
-		for _, row := range rows {
-			if err := d.start(ctx, row); err != nil {
-				d.Log.Warn("workflow start failed; will retry", "outbox_id", row.ID, "kind", row.Kind, "attempt", row.Attempts+1, "err", err)
-				if err := q.OutboxMarkFailed(ctx, sqlc.OutboxMarkFailedParams{ID: row.ID, LastError: ptr(err.Error()),
-					RetryAfterSeconds: backoff(row.Attempts)}); err != nil {
-					return fmt.Errorf("mark outbox failed: %w", err)
+		for len(rows) > 0 {
+			run := 1 // a row that must keep its place goes alone
+			for run < len(rows) && independent(rows[0].Kind) && independent(rows[run].Kind) {
+				run++
+			}
+			errs := d.startAll(ctx, rows[:run])
+			failed := false
+			for i, row := range rows[:run] {
+				if err := errs[i]; err != nil {
+					failed = true
+					d.Log.Warn("workflow start failed; will retry", "outbox_id", row.ID, "kind", row.Kind, "attempt", row.Attempts+1, "err", err)
+					if err := q.OutboxMarkFailed(ctx, sqlc.OutboxMarkFailedParams{ID: row.ID, LastError: ptr(err.Error()),
+						RetryAfterSeconds: backoff(row.Attempts)}); err != nil {
+						return fmt.Errorf("mark outbox failed: %w", err)
+					}
+					continue
 				}
+				if err := q.OutboxMarkDispatched(ctx, row.ID); err != nil {
+					return fmt.Errorf("mark outbox dispatched: %w", err)
+				}
+				done++
+			}
+			if failed {
 				// Temporal is likely unreachable: leave the rest for later.
 				return nil
 			}
-			if err := q.OutboxMarkDispatched(ctx, row.ID); err != nil {
-				return fmt.Errorf("mark outbox dispatched: %w", err)
-			}
-			done++
+			rows = rows[run:]
 		}
 		return nil
 	})
@@ -99,6 +123,32 @@ func (d *Dispatcher) DispatchOnce(ctx context.Context) (int, error) {
 		return 0, err
 	}
 	return done, nil
+}
+
+// independent reports whether rows of kind may start beside their
+// neighbours in the outbox, in any order: each starts a workflow of its
+// own id that no other row waits for (a case's first start, an e-mail's
+// delivery). Other rows (a round's start, a grant's signal) keep their
+// place: everything before them is done first.
+func independent(kind string) bool {
+	return kind == workflows.OutboxStartApplication || kind == workflows.OutboxDeliverEmail
+}
+
+// startAll starts rows, Concurrency at a time, and returns each one's
+// error.
+func (d *Dispatcher) startAll(ctx context.Context, rows []sqlc.Outbox) []error {
+	errs := make([]error, len(rows))
+	sem := make(chan struct{}, Concurrency)
+	var wg sync.WaitGroup
+	for i, row := range rows {
+		wg.Go(func() {
+			sem <- struct{}{}
+			defer func() { <-sem }()
+			errs[i] = d.start(ctx, row)
+		})
+	}
+	wg.Wait()
+	return errs
 }
 
 func ptr[T any](v T) *T { return &v }

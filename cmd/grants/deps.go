@@ -92,7 +92,10 @@ func auditSigner(cfg config.Config) (*audit.Signer, error) {
 
 // openApp builds the use-case layer on a migrated database; the caller
 // closes the store's pool.
-func openApp(ctx context.Context, cfg config.Config, log *slog.Logger) (*app.App, *db.Store, error) {
+//
+// Each option changes the use cases' configuration (grants bench's
+// fixtures hash their passwords cheaply).
+func openApp(ctx context.Context, cfg config.Config, log *slog.Logger, opts ...func(*app.Config)) (*app.App, *db.Store, error) {
 	store, err := openStore(ctx, cfg)
 	if err != nil {
 		return nil, nil, err
@@ -107,10 +110,14 @@ func openApp(ctx context.Context, cfg config.Config, log *slog.Logger) (*app.App
 		store.Pool.Close()
 		return nil, nil, err
 	}
-	return app.New(store, docs, app.Config{TokenTTL: cfg.TokenTTL, TokenIdle: cfg.TokenIdle, SessionIdle: cfg.SessionIdle, DefaultPaymentProvider: cfg.PaymentProvider,
+	ac := app.Config{TokenTTL: cfg.TokenTTL, TokenIdle: cfg.TokenIdle, SessionIdle: cfg.SessionIdle, DefaultPaymentProvider: cfg.PaymentProvider,
 		EncryptionKey: cfg.EncryptionKey, StripeWebhookSecret: cfg.StripeWebhookSecret, WebhookTolerance: cfg.WebhookTolerance,
 		PublicURL: cfg.PublicURL, Audit: signer, CaseFirstContactDays: cfg.CaseFirstContactDays,
-		Registers: registerChecker(cfg, store), OrgIDPrefix: cfg.OrgIDPrefix}, log), store, nil
+		Registers: registerChecker(cfg, store), OrgIDPrefix: cfg.OrgIDPrefix}
+	for _, o := range opts {
+		o(&ac)
+	}
+	return app.New(store, docs, ac, log), store, nil
 }
 
 // registerChecker is the Charity Commission and Companies House clients

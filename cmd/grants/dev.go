@@ -58,72 +58,17 @@ func runDev(ctx context.Context, cfg config.Config, log *slog.Logger, out io.Wri
 		cfg.PublicURL = "http://" + cfg.Addr
 	}
 
-	// Children are stopped together, with a context of their own, so
-	// Ctrl-C (which cancels ctx) still lets them shut down cleanly within
-	// the 10 s budget.
-	var children []interface {
-		Stop(context.Context) error
-	}
-	defer func() {
-		sctx, cancel := context.WithTimeout(context.Background(), 7*time.Second)
-		defer cancel()
-		var wg sync.WaitGroup
-		for _, c := range children {
-			wg.Go(func() {
-				if err := c.Stop(sctx); err != nil {
-					log.Warn("stop child process", "err", err)
-				}
-			})
-		}
-		wg.Wait()
-	}()
-	pg, err := pgcluster.Start(ctx, pgcluster.Options{Dir: filepath.Join(abs, "postgres"), Logger: log.With("component", "postgres")})
+	svc, err := startDevServices(ctx, &cfg, abs, log)
+	defer svc.stop(log)
 	if err != nil {
 		return err
 	}
-	children = append(children, pg)
-	if err := pg.EnsureDatabase(ctx, "grants"); err != nil {
-		return err
-	}
-	cfg.DatabaseURL = pg.URL("grants")
-	log.Info("grants dev database", "DATABASE_URL", cfg.DatabaseURL)
-
-	ts, err := temporaldev.Start(ctx, temporaldev.Options{Binary: cfg.TemporalBin, DBFile: filepath.Join(abs, "temporal.db"),
-		Namespace: cfg.TemporalNamespace, Logger: log.With("component", "temporal-dev")})
-	if err != nil {
-		return err
-	}
-	children = append(children, ts)
-	cfg.TemporalAddress = ts.Address()
-
-	sm, err := stripemock.Start(ctx, stripemock.Options{Binary: cfg.StripeMockBin, Logger: log.With("component", "stripe-mock")})
-	if err != nil {
-		return err
-	}
-	children = append(children, sm)
-	cfg.StripeAPIBase = sm.URL() // payments by Stripe go to the mock
-	if err := devPaymentDefaults(&cfg, abs); err != nil {
-		return err
-	}
-
-	// Every e-mail goes to the catcher unless GRANTS_SMTP_URL names a
-	// server; its database is in the data dir, so mail survives a restart.
-	mp, err := mailpit.Start(ctx, mailpit.Options{Binary: cfg.MailpitBin, DataFile: filepath.Join(abs, "mailpit.db"),
-		Logger: log.With("component", "mailpit")})
-	if err != nil {
-		return err
-	}
-	children = append(children, mp)
+	pg, ts, mp := svc.pg, svc.ts, svc.mp
 	mailNote := "every e-mail the system sends"
-	if cfg.SMTPURL == "" {
-		cfg.SMTPURL = mp.SMTPURL()
-	} else {
+	if svc.smtpGiven {
 		mailNote = "catches nothing: e-mail goes to GRANTS_SMTP_URL"
 	}
 
-	if err := db.MigrateURL(ctx, cfg.DatabaseURL); err != nil {
-		return err
-	}
 	a, store, err := openApp(ctx, cfg, log)
 	if err != nil {
 		return err
@@ -176,20 +121,7 @@ Press Ctrl-C to stop.
 	g.Go(func() error {
 		return runWorker(gctx, store, tc, newStripe(cfg, log), mailer, registerChecker(cfg, store), cfg.TokenIdle, log)
 	})
-	g.Go(func() error {
-		select {
-		case <-gctx.Done():
-			return nil
-		case <-pg.Done():
-			return fmt.Errorf("postgres exited: %w", pg.Err())
-		case <-ts.Done():
-			return fmt.Errorf("temporal dev server exited: %w", ts.Err())
-		case <-sm.Done():
-			return fmt.Errorf("stripe-mock exited: %w", sm.Err())
-		case <-mp.Done():
-			return fmt.Errorf("mailpit exited: %w", mp.Err())
-		}
-	})
+	g.Go(func() error { return svc.wait(gctx) })
 	err = g.Wait()
 	log.Info("grants dev stopping")
 	return err
@@ -260,4 +192,107 @@ func devPaymentDefaults(cfg *config.Config, dataDir string) error {
 	}
 	cfg.EncryptionKey = key
 	return nil
+}
+
+// devServices are the child processes of `grants dev` and `grants bench`:
+// a private PostgreSQL cluster, the Temporal dev server, stripe-mock and
+// Mailpit.
+type devServices struct {
+	pg        *pgcluster.Cluster
+	ts        *temporaldev.Server
+	sm        *stripemock.Server
+	mp        *mailpit.Server
+	smtpGiven bool // GRANTS_SMTP_URL named a server: Mailpit catches nothing
+	children  []interface{ Stop(context.Context) error }
+}
+
+// startDevServices starts the services in dataDir and points cfg at them:
+// the database (migrated), Temporal, Stripe (with the dev payment
+// defaults) and, unless GRANTS_SMTP_URL names a server, Mailpit. What was
+// started is stopped by stop, also after an error.
+func startDevServices(ctx context.Context, cfg *config.Config, dataDir string, log *slog.Logger) (*devServices, error) {
+	s := &devServices{}
+	pg, err := pgcluster.Start(ctx, pgcluster.Options{Dir: filepath.Join(dataDir, "postgres"), Logger: log.With("component", "postgres")})
+	if err != nil {
+		return s, err
+	}
+	s.pg = pg
+	s.children = append(s.children, pg)
+	if err := pg.EnsureDatabase(ctx, "grants"); err != nil {
+		return s, err
+	}
+	cfg.DatabaseURL = pg.URL("grants")
+	log.Info("grants dev database", "DATABASE_URL", cfg.DatabaseURL)
+
+	ts, err := temporaldev.Start(ctx, temporaldev.Options{Binary: cfg.TemporalBin, DBFile: filepath.Join(dataDir, "temporal.db"),
+		Namespace: cfg.TemporalNamespace, Logger: log.With("component", "temporal-dev")})
+	if err != nil {
+		return s, err
+	}
+	s.ts = ts
+	s.children = append(s.children, ts)
+	cfg.TemporalAddress = ts.Address()
+
+	sm, err := stripemock.Start(ctx, stripemock.Options{Binary: cfg.StripeMockBin, Logger: log.With("component", "stripe-mock")})
+	if err != nil {
+		return s, err
+	}
+	s.sm = sm
+	s.children = append(s.children, sm)
+	cfg.StripeAPIBase = sm.URL() // payments by Stripe go to the mock
+	if err := devPaymentDefaults(cfg, dataDir); err != nil {
+		return s, err
+	}
+
+	// Every e-mail goes to the catcher unless GRANTS_SMTP_URL names a
+	// server; its database is in the data dir, so mail survives a restart.
+	mp, err := mailpit.Start(ctx, mailpit.Options{Binary: cfg.MailpitBin, DataFile: filepath.Join(dataDir, "mailpit.db"),
+		Logger: log.With("component", "mailpit")})
+	if err != nil {
+		return s, err
+	}
+	s.mp = mp
+	s.children = append(s.children, mp)
+	if cfg.SMTPURL == "" {
+		cfg.SMTPURL = mp.SMTPURL()
+	} else {
+		s.smtpGiven = true
+	}
+	if err := db.MigrateURL(ctx, cfg.DatabaseURL); err != nil {
+		return s, err
+	}
+	return s, nil
+}
+
+// stop stops the children together, with a context of their own, so
+// Ctrl-C (which cancels the run's context) still lets them shut down
+// cleanly within the 10 s budget.
+func (s *devServices) stop(log *slog.Logger) {
+	sctx, cancel := context.WithTimeout(context.Background(), 7*time.Second)
+	defer cancel()
+	var wg sync.WaitGroup
+	for _, c := range s.children {
+		wg.Go(func() {
+			if err := c.Stop(sctx); err != nil {
+				log.Warn("stop child process", "err", err)
+			}
+		})
+	}
+	wg.Wait()
+}
+
+// wait returns nil when ctx ends, or an error when a child exits first.
+func (s *devServices) wait(ctx context.Context) error {
+	select {
+	case <-ctx.Done():
+		return nil
+	case <-s.pg.Done():
+		return fmt.Errorf("postgres exited: %w", s.pg.Err())
+	case <-s.ts.Done():
+		return fmt.Errorf("temporal dev server exited: %w", s.ts.Err())
+	case <-s.sm.Done():
+		return fmt.Errorf("stripe-mock exited: %w", s.sm.Err())
+	case <-s.mp.Done():
+		return fmt.Errorf("mailpit exited: %w", s.mp.Err())
+	}
 }

@@ -35,6 +35,10 @@ Usage:
   grants export 360giving [--csv] [--since YYYY-MM-DD] [--programme CODE] [--out FILE]
                                every accepted grant as 360Giving data (JSON, or its flat CSV), progress on
                                stderr, then the programmes left out and any data-quality findings
+  grants bench [--scenarios rush,lifecycle,reads] [--clients 50,200] [--applications K] [--duration D]
+               [--pprof DIR] [--api URL --database-url URL --temporal-address HOST:PORT]
+                               load scenarios (deadline rush, lifecycle, reads) against a stack of their own
+                               (as grants dev's) or a running one; one summary line per scenario on stdout
   grants stripe-event TYPE key=value…
                                sign a test Stripe event with GRANTS_STRIPE_WEBHOOK_SECRET and post it
                                to the local webhook (account.updated organisation=…, transfer.reversed
@@ -76,6 +80,8 @@ func main() {
 		err = documentsCmd(ctx, cfg, args, os.Stdout, os.Stderr, isTerminal(os.Stderr))
 	case "export":
 		err = exportCmd(ctx, cfg, log, args, os.Stdout, os.Stderr, isTerminal(os.Stderr))
+	case "bench":
+		err = benchCmd(ctx, cfg, args, os.Stdout, os.Stderr)
 	case "stripe-event":
 		err = stripeEvent(ctx, cfg, args)
 	case "help", "-h", "--help":

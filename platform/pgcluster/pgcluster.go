@@ -51,7 +51,7 @@ const (
 	killTimeout     = 2 * time.Second
 	pollInterval    = 50 * time.Millisecond
 	logTailBytes    = 4096
-	maxConnections  = 200
+	maxConnections  = 300 // room for pgbench at 200 clients (grants bench) beside the stack's pools
 	superuser       = "postgres"
 	dataSubdir      = "data"
 	logFileName     = "postgres.log"
