@@ -12,15 +12,6 @@ SELECT * FROM assessments WHERE id = @id FOR UPDATE;
 -- name: AssessmentListByApplication :many
 SELECT * FROM assessments WHERE application_id = @application_id ORDER BY assigned_at, id;
 
--- name: AssessmentListByRound :many
--- Every assessment of a round's applications with the assessor's name, for
--- the ranking.
-SELECT sqlc.embed(s), u.name AS assessor_name
-FROM assessments s
-JOIN users u ON u.id = s.assessor_id
-WHERE s.round_id = @round_id
-ORDER BY s.application_id, s.assigned_at, s.id;
-
 -- name: AssessmentScore :one
 UPDATE assessments
 SET scores = @scores, total_hundredths = @total_hundredths, status = 'scored', scored_at = @scored_at
@@ -92,11 +83,11 @@ FROM assessments
 WHERE round_id = @round_id AND status = 'scored'
 ORDER BY application_id, id;
 
--- name: AssessmentListByApplicationWithNames :many
--- One application's assessments with the assessors' names, for its place
--- in the ranking.
+-- name: AssessmentListByApplications :many
+-- Some applications' assessments with the assessors' names, for a page
+-- of the ranking or one case's place in it.
 SELECT sqlc.embed(s), u.name AS assessor_name
 FROM assessments s
 JOIN users u ON u.id = s.assessor_id
-WHERE s.application_id = @application_id
-ORDER BY s.assigned_at, s.id;
+WHERE s.application_id = ANY (@application_ids::text[])
+ORDER BY s.application_id, s.assigned_at, s.id;
