@@ -3,7 +3,7 @@ package app
 import (
 	"context"
 	"fmt"
-	
+
 	"github.com/civicgrants/grants/db/sqlc"
 	"github.com/civicgrants/grants/id"
 	"github.com/civicgrants/grants/scoring"

@@ -154,20 +154,20 @@ func TestRankingPages(t *testing.T) {
 	env := apptest.New(t)
 	ctx := context.Background()
 	cases := []rankedCase{
-		{totals: []int64{8000, 6000}},                                  // 70
-		{totals: []int64{7000}},                                        // 70, a tie, later
-		{totals: nil},                                                  // unscored
-		{totals: []int64{-1, -1}},                                      // assigned, unscored
-		{totals: []int64{9000, 2000}, moderated: ptr(int64(7000))},     // moderated to 70
-		{totals: []int64{9500}, status: app.StatusApproved},            // approved
-		{totals: []int64{9900, 9800}, status: app.StatusRejected},      // rejected, best
-		{totals: []int64{5000, 5001}, status: app.StatusWaitlisted},    // 50.005 → 50.01
-		{totals: []int64{6666, 6667, 6667}},                            // 66.67
-		{totals: []int64{1, 2}},                                        // 0.015 → 0.02
-		{totals: []int64{10000, 9999}},                                 // 99.995 → 100
-		{totals: []int64{4000, -1}, moderated: ptr(int64(0))},          // moderated to 0
-		{totals: []int64{7000, 7000}},                                  // 70, a tie, latest
-		{totals: nil, status: app.StatusRejected},                      // unscored, rejected
+		{totals: []int64{8000, 6000}}, // 70
+		{totals: []int64{7000}},       // 70, a tie, later
+		{totals: nil},                 // unscored
+		{totals: []int64{-1, -1}},     // assigned, unscored
+		{totals: []int64{9000, 2000}, moderated: ptr(int64(7000))},      // moderated to 70
+		{totals: []int64{9500}, status: app.StatusApproved},             // approved
+		{totals: []int64{9900, 9800}, status: app.StatusRejected},       // rejected, best
+		{totals: []int64{5000, 5001}, status: app.StatusWaitlisted},     // 50.005 → 50.01
+		{totals: []int64{6666, 6667, 6667}},                             // 66.67
+		{totals: []int64{1, 2}},                                         // 0.015 → 0.02
+		{totals: []int64{10000, 9999}},                                  // 99.995 → 100
+		{totals: []int64{4000, -1}, moderated: ptr(int64(0))},           // moderated to 0
+		{totals: []int64{7000, 7000}},                                   // 70, a tie, latest
+		{totals: nil, status: app.StatusRejected},                       // unscored, rejected
 		{totals: []int64{3333, 3334, -1}, status: app.StatusWaitlisted}, // 33.335 → 33.34
 	}
 	r, ids := rankingFixture(t, env, cases)
