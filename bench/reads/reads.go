@@ -142,10 +142,10 @@ func Run(ctx context.Context, cfg Config) (Result, error) {
 	}
 	fmt.Fprintf(progress, "reads: seeding %d applications with their assessments and %d grants\n", cfg.Applications, cfg.Applications)
 	start := time.Now()
-	if err := seedRounds(ctx, conn, f, d, cfg.Applications); err != nil {
+	if err := seedRounds(ctx, conn, f, d, cfg.Applications, progress); err != nil {
 		return res, err
 	}
-	fmt.Fprintf(progress, "reads: seeded in %.1fs\n", time.Since(start).Seconds())
+	fmt.Fprintf(progress, "reads: seeded everything in %.1fs\n", time.Since(start).Seconds())
 	chair, err := signIn(ctx, hc, cfg.BaseURL, f.email("chair", 2), f.password)
 	if err != nil {
 		return res, err

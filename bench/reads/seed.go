@@ -6,6 +6,7 @@ import (
 	_ "embed"
 	"encoding/json"
 	"fmt"
+	"io"
 	"strings"
 	"time"
 
@@ -151,7 +152,7 @@ func answersFor(d round.Definition) ([]byte, error) {
 // applications in assessment (and decided, moderated) with their
 // assessments in f.round, and n awarded, accepted grants in f.past. One
 // transaction; ANALYZE afterwards, as autovacuum would soon.
-func seedRounds(ctx context.Context, conn *pgx.Conn, f fixture, d round.Definition, n int) error {
+func seedRounds(ctx context.Context, conn *pgx.Conn, f fixture, d round.Definition, n int, progress io.Writer) error {
 	answers, err := answersFor(d)
 	if err != nil {
 		return err
@@ -184,9 +185,11 @@ func seedRounds(ctx context.Context, conn *pgx.Conn, f fixture, d round.Definiti
 	}
 	defer func() { _ = tx.Rollback(ctx) }()
 	for _, r := range run {
+		start := time.Now()
 		if _, err := tx.Exec(ctx, st[r.step], r.args...); err != nil {
 			return fmt.Errorf("seed %s: %w", r.step, err)
 		}
+		fmt.Fprintf(progress, "reads: seeded %s in %.1fs\n", r.step, time.Since(start).Seconds())
 	}
 	if err := tx.Commit(ctx); err != nil {
 		return fmt.Errorf("commit seed: %w", err)

@@ -36,18 +36,24 @@ AS $$ SELECT coalesce(submitted_at, 'infinity'::timestamptz) $$;
 -- +goose StatementEnd
 
 -- +goose StatementBegin
+-- The mean of n assessor totals summing to sum, rounded half up, as
+-- scoring.Mean: floor((2·sum + n) / 2n) (totals are never negative); NULL
+-- for none.
+CREATE FUNCTION ranking_mean(sum numeric, n bigint) RETURNS bigint
+LANGUAGE sql IMMUTABLE PARALLEL SAFE
+AS $$ SELECT div(2 * sum + n, nullif(2 * n, 0))::bigint $$;
+-- +goose StatementEnd
+
+-- +goose StatementBegin
 -- An application's ranking total from its moderated total and its scored
--- assessments: floor((2·Σ + n) / 2n) is the mean rounded half up, as
--- scoring.Mean (totals are never negative).
+-- assessments.
 CREATE FUNCTION application_ranking_total(application_id text, moderated bigint) RETURNS bigint
 LANGUAGE sql STABLE
 AS $$
     SELECT coalesce(moderated,
-        (SELECT (2 * sum(s.total_hundredths) + count(*))::bigint / (2 * count(*))
+        (SELECT ranking_mean(sum(s.total_hundredths), count(s.total_hundredths))
          FROM assessments s
-         WHERE s.application_id = application_ranking_total.application_id
-           AND s.status = 'scored' AND s.total_hundredths IS NOT NULL
-         HAVING count(*) > 0))
+         WHERE s.application_id = application_ranking_total.application_id AND s.status = 'scored'))
 $$;
 -- +goose StatementEnd
 
@@ -67,22 +73,32 @@ CREATE TRIGGER applications_ranking_total
     FOR EACH ROW EXECUTE FUNCTION applications_set_ranking_total();
 
 -- +goose StatementBegin
+-- Recompute the ranking totals of some applications (not moderated ones)
+-- from their assessments, set-based: a bulk write costs one join rather
+-- than a query per row.
+CREATE FUNCTION applications_refresh_ranking_total(ids text[]) RETURNS void
+LANGUAGE sql
+AS $$
+    UPDATE applications a SET ranking_total = t.total
+    FROM (SELECT c.id, ranking_mean(sum(s.total_hundredths), count(s.total_hundredths)) AS total
+          FROM unnest(ids) AS c (id)
+          LEFT JOIN assessments s ON s.application_id = c.id AND s.status = 'scored'
+          GROUP BY c.id) t
+    WHERE a.id = t.id AND a.moderated_total IS NULL
+      AND a.ranking_total IS DISTINCT FROM t.total
+$$;
+-- +goose StatementEnd
+
+-- +goose StatementBegin
+-- After any statement on assessments: the applications it touched.
 CREATE FUNCTION assessments_refresh_ranking_total() RETURNS trigger
 LANGUAGE plpgsql
 AS $$
 BEGIN
     IF TG_OP = 'DELETE' THEN
-        UPDATE applications a SET ranking_total = t.total
-        FROM (SELECT DISTINCT o.application_id FROM old_rows o) c,
-             LATERAL (SELECT application_ranking_total(c.application_id, NULL) AS total) t
-        WHERE a.id = c.application_id AND a.moderated_total IS NULL
-          AND a.ranking_total IS DISTINCT FROM t.total;
+        PERFORM applications_refresh_ranking_total(ARRAY(SELECT DISTINCT o.application_id FROM old_rows o));
     ELSE
-        UPDATE applications a SET ranking_total = t.total
-        FROM (SELECT DISTINCT n.application_id FROM new_rows n) c,
-             LATERAL (SELECT application_ranking_total(c.application_id, NULL) AS total) t
-        WHERE a.id = c.application_id AND a.moderated_total IS NULL
-          AND a.ranking_total IS DISTINCT FROM t.total;
+        PERFORM applications_refresh_ranking_total(ARRAY(SELECT DISTINCT n.application_id FROM new_rows n));
     END IF;
     RETURN NULL;
 END
@@ -99,8 +115,9 @@ CREATE TRIGGER assessments_ranking_total_delete
     AFTER DELETE ON assessments REFERENCING OLD TABLE AS old_rows
     FOR EACH STATEMENT EXECUTE FUNCTION assessments_refresh_ranking_total();
 
-UPDATE applications SET ranking_total = application_ranking_total(id, moderated_total)
-WHERE moderated_total IS NOT NULL OR EXISTS (SELECT 1 FROM assessments s WHERE s.application_id = applications.id);
+-- Backfill, set-based.
+SELECT applications_refresh_ranking_total(ARRAY(SELECT DISTINCT application_id FROM assessments));
+UPDATE applications SET ranking_total = moderated_total WHERE moderated_total IS NOT NULL;
 
 -- The ranking's keyset, with what its running total and a case's place
 -- need, so pages and places read the index alone.
@@ -115,9 +132,11 @@ DROP TRIGGER assessments_ranking_total_delete ON assessments;
 DROP TRIGGER assessments_ranking_total_update ON assessments;
 DROP TRIGGER assessments_ranking_total_insert ON assessments;
 DROP FUNCTION assessments_refresh_ranking_total();
+DROP FUNCTION applications_refresh_ranking_total(text[]);
 DROP TRIGGER applications_ranking_total ON applications;
 DROP FUNCTION applications_set_ranking_total();
 DROP FUNCTION application_ranking_total(text, bigint);
+DROP FUNCTION ranking_mean(numeric, bigint);
 DROP FUNCTION application_rank_submitted(timestamptz);
 DROP FUNCTION application_rank_key(bigint);
 DROP FUNCTION application_is_ranked(text);
