@@ -35,7 +35,7 @@ RETURNING *;
 SELECT a.*
 FROM applications a
 WHERE a.organisation_id IN (SELECT organisation_id FROM organisation_members WHERE user_id = @user_id)
-  AND (sqlc.narg(cursor)::text IS NULL OR a.id > sqlc.narg(cursor))
+  AND a.id > coalesce(sqlc.narg(cursor)::text, '')
   AND (sqlc.narg(round_id)::text IS NULL OR a.round_id = sqlc.narg(round_id))
   AND (sqlc.narg(status)::text IS NULL OR a.status = sqlc.narg(status))
 ORDER BY a.id
@@ -44,7 +44,7 @@ LIMIT @row_limit;
 -- name: ApplicationListAll :many
 SELECT a.*
 FROM applications a
-WHERE (sqlc.narg(cursor)::text IS NULL OR a.id > sqlc.narg(cursor))
+WHERE a.id > coalesce(sqlc.narg(cursor)::text, '')
   AND (sqlc.narg(round_id)::text IS NULL OR a.round_id = sqlc.narg(round_id))
   AND (sqlc.narg(status)::text IS NULL OR a.status = sqlc.narg(status))
   AND (@include_drafts::boolean OR a.status <> 'draft')

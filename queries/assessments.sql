@@ -45,14 +45,16 @@ WHERE round_id = @round_id AND assessment_is_live(status)
 GROUP BY assessor_id;
 
 -- name: AssessmentListForAssessor :many
--- An assessor's queue: what they are assigned or have scored.
+-- An assessor's queue: what they are assigned or have scored. The cursor
+-- is a range on the id (no "IS NULL OR"), so a cached generic plan still
+-- starts at the cursor; by status, assessments_assessor_status serves it.
 SELECT sqlc.embed(s), a.round_id AS app_round_id, o.name AS organisation_name
 FROM assessments s
 JOIN applications a ON a.id = s.application_id
 JOIN organisations o ON o.id = a.organisation_id
 WHERE s.assessor_id = @assessor_id AND assessment_is_live(s.status)
   AND (sqlc.narg(status)::text IS NULL OR s.status = sqlc.narg(status))
-  AND (sqlc.narg(cursor)::text IS NULL OR s.id > sqlc.narg(cursor))
+  AND s.id > coalesce(sqlc.narg(cursor)::text, '')
 ORDER BY s.id
 LIMIT @row_limit;
 

@@ -46,14 +46,16 @@ AS $$ SELECT div(2 * sum + n, nullif(2 * n, 0))::bigint $$;
 
 -- +goose StatementBegin
 -- An application's ranking total from its moderated total and its scored
--- assessments.
+-- assessments: those with a total (a CHECK keeps total_hundredths set
+-- exactly when scored; no condition on status, so only the
+-- application's index serves the lookup).
 CREATE FUNCTION application_ranking_total(application_id text, moderated bigint) RETURNS bigint
 LANGUAGE sql STABLE
 AS $$
     SELECT coalesce(moderated,
         (SELECT ranking_mean(sum(s.total_hundredths), count(s.total_hundredths))
          FROM assessments s
-         WHERE s.application_id = application_ranking_total.application_id AND s.status = 'scored'))
+         WHERE s.application_id = application_ranking_total.application_id))
 $$;
 -- +goose StatementEnd
 
@@ -82,7 +84,7 @@ AS $$
     UPDATE applications a SET ranking_total = t.total
     FROM (SELECT c.id, ranking_mean(sum(s.total_hundredths), count(s.total_hundredths)) AS total
           FROM unnest(ids) AS c (id)
-          LEFT JOIN assessments s ON s.application_id = c.id AND s.status = 'scored'
+          LEFT JOIN assessments s ON s.application_id = c.id -- sum and count skip the unscored (NULL)
           GROUP BY c.id) t
     WHERE a.id = t.id AND a.moderated_total IS NULL
       AND a.ranking_total IS DISTINCT FROM t.total
@@ -126,7 +128,13 @@ CREATE INDEX applications_ranking ON applications
     INCLUDE (status, requested_pence)
     WHERE application_is_ranked(status);
 
+-- An assessor's queue by status (assigned, or scored), in id order: without
+-- it a queue of thousands is read along the primary key, one row in a
+-- hundred kept.
+CREATE INDEX assessments_assessor_status ON assessments (assessor_id, status, id) WHERE assessment_is_live(status);
+
 -- +goose Down
+DROP INDEX assessments_assessor_status;
 DROP INDEX applications_ranking;
 DROP TRIGGER assessments_ranking_total_delete ON assessments;
 DROP TRIGGER assessments_ranking_total_update ON assessments;

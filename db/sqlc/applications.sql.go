@@ -267,7 +267,7 @@ func (q *Queries) ApplicationGetForUpdate(ctx context.Context, id string) (Appli
 const applicationListAll = `-- name: ApplicationListAll :many
 SELECT a.id, a.round_id, a.organisation_id, a.status, a.tier, a.requested_pence, a.answers, a.partners, a.version, a.eligibility, a.grant_id, a.created_by, a.created_at, a.updated_at, a.submitted_at, a.flags, a.moderated_total, a.moderation_rationale, a.moderated_by, a.moderated_at, a.decision_outcome, a.decision_reason, a.decided_by, a.decided_at, a.award_pence, a.withdrawn_at, a.ranking_total
 FROM applications a
-WHERE ($1::text IS NULL OR a.id > $1)
+WHERE a.id > coalesce($1::text, '')
   AND ($2::text IS NULL OR a.round_id = $2)
   AND ($3::text IS NULL OR a.status = $3)
   AND ($4::boolean OR a.status <> 'draft')
@@ -341,7 +341,7 @@ const applicationListForMember = `-- name: ApplicationListForMember :many
 SELECT a.id, a.round_id, a.organisation_id, a.status, a.tier, a.requested_pence, a.answers, a.partners, a.version, a.eligibility, a.grant_id, a.created_by, a.created_at, a.updated_at, a.submitted_at, a.flags, a.moderated_total, a.moderation_rationale, a.moderated_by, a.moderated_at, a.decision_outcome, a.decision_reason, a.decided_by, a.decided_at, a.award_pence, a.withdrawn_at, a.ranking_total
 FROM applications a
 WHERE a.organisation_id IN (SELECT organisation_id FROM organisation_members WHERE user_id = $1)
-  AND ($2::text IS NULL OR a.id > $2)
+  AND a.id > coalesce($2::text, '')
   AND ($3::text IS NULL OR a.round_id = $3)
   AND ($4::text IS NULL OR a.status = $4)
 ORDER BY a.id

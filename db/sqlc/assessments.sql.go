@@ -244,7 +244,7 @@ JOIN applications a ON a.id = s.application_id
 JOIN organisations o ON o.id = a.organisation_id
 WHERE s.assessor_id = $1 AND assessment_is_live(s.status)
   AND ($2::text IS NULL OR s.status = $2)
-  AND ($3::text IS NULL OR s.id > $3)
+  AND s.id > coalesce($3::text, '')
 ORDER BY s.id
 LIMIT $4
 `
@@ -262,7 +262,9 @@ type AssessmentListForAssessorRow struct {
 	OrganisationName string
 }
 
-// An assessor's queue: what they are assigned or have scored.
+// An assessor's queue: what they are assigned or have scored. The cursor
+// is a range on the id (no "IS NULL OR"), so a cached generic plan still
+// starts at the cursor; by status, assessments_assessor_status serves it.
 func (q *Queries) AssessmentListForAssessor(ctx context.Context, arg AssessmentListForAssessorParams) ([]AssessmentListForAssessorRow, error) {
 	rows, err := q.db.Query(ctx, assessmentListForAssessor,
 		arg.AssessorID,
