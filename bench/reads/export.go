@@ -32,7 +32,7 @@ func grantsBinary(ctx context.Context, bin, dir string) (string, error) {
 		return self, nil
 	}
 	out := filepath.Join(dir, "grants")
-	cmd := exec.CommandContext(ctx, "go", "build", "-o", out, "github.com/civicgrants/grants/cmd/grants")
+	cmd := exec.CommandContext(ctx, "go", "build", "-o", out, "github.com/civicgrants/grants/cmd/grants") //nolint:gosec // G204: our own temporary directory
 	if b, err := cmd.CombinedOutput(); err != nil {
 		return "", fmt.Errorf("build grants: %w: %s", err, b)
 	}
