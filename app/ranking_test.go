@@ -77,12 +77,29 @@ func rankingFixture(t *testing.T, env *apptest.Env, cases []rankedCase) (app.Rou
 	return r, ids
 }
 
+// storedTotals reads an application and its scored assessors' totals, as
+// stored.
+func storedTotals(t *testing.T, env *apptest.Env, appID string) (sqlc.Application, []scoring.Hundredths) {
+	t.Helper()
+	ctx := context.Background()
+	ap, err := env.Store.ApplicationGet(ctx, appID)
+	require.NoError(t, err)
+	asms, err := env.Store.AssessmentListByApplication(ctx, appID)
+	require.NoError(t, err)
+	var totals []scoring.Hundredths
+	for _, s := range asms {
+		if s.Status == "scored" {
+			totals = append(totals, scoring.Hundredths(*s.TotalHundredths))
+		}
+	}
+	return ap, totals
+}
+
 // wholeRanking is the ranking computed the old way, in Go from every
 // application at once: totals by scoring.ApplicationTotal, a stable sort in
 // submission order, the running total down the whole list.
 func wholeRanking(t *testing.T, env *apptest.Env, ids []string, left int64) []app.RankingItem {
 	t.Helper()
-	ctx := context.Background()
 	type row struct {
 		id        string
 		submitted time.Time
@@ -92,16 +109,7 @@ func wholeRanking(t *testing.T, env *apptest.Env, ids []string, left int64) []ap
 	}
 	var rows []row
 	for _, appID := range ids {
-		ap, err := env.Store.ApplicationGet(ctx, appID)
-		require.NoError(t, err)
-		asms, err := env.Store.AssessmentListByApplication(ctx, appID)
-		require.NoError(t, err)
-		var totals []scoring.Hundredths
-		for _, s := range asms {
-			if s.Status == "scored" {
-				totals = append(totals, scoring.Hundredths(*s.TotalHundredths))
-			}
-		}
+		ap, totals := storedTotals(t, env, appID)
 		rows = append(rows, row{appID, *ap.SubmittedAt, ap.Status, *ap.RequestedPence, scoring.ApplicationTotal(ap.ModeratedTotal, totals)})
 	}
 	slices.SortStableFunc(rows, func(x, y row) int {
@@ -249,16 +257,7 @@ func TestRankingTotalAgreesWithScoring(t *testing.T) {
 	check := func(step string) {
 		t.Helper()
 		for _, appID := range ids {
-			ap, err := env.Store.ApplicationGet(ctx, appID)
-			require.NoError(t, err)
-			asms, err := env.Store.AssessmentListByApplication(ctx, appID)
-			require.NoError(t, err)
-			var totals []scoring.Hundredths
-			for _, s := range asms {
-				if s.Status == "scored" {
-					totals = append(totals, scoring.Hundredths(*s.TotalHundredths))
-				}
-			}
+			ap, totals := storedTotals(t, env, appID)
 			want := scoring.ApplicationTotal(ap.ModeratedTotal, totals)
 			if want == nil {
 				require.Nil(t, ap.RankingTotal, "%s: %s", step, appID)
