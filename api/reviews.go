@@ -7,7 +7,7 @@ import (
 )
 
 func (h *Handler) roundRanking(c *gin.Context) {
-	r, err := h.app.RoundRanking(c.Request.Context(), actor(c), c.Param("id"))
+	r, err := h.app.RoundRanking(c.Request.Context(), actor(c), c.Param("id"), pageQuery(c))
 	h.respond(c, http.StatusOK, r, err)
 }
 

@@ -4,6 +4,7 @@ import (
 	"context"
 	"fmt"
 	"net/http"
+	"net/url"
 	"testing"
 	"time"
 
@@ -135,6 +136,31 @@ func TestRankingOrderAndBudget(t *testing.T) {
 	require.Equal(t, 0.0, u["spread"])
 	require.Len(t, u["assessments"], 2, "every assessment, conflicted ones too")
 
+	// Pages of 3, joined, are the one page: the running total and the
+	// ranks carry across; the budget figures are on every page.
+	var paged []any
+	path := "/rounds/" + rnd.ID + "/ranking?limit=3"
+	var cursor string
+	for range 5 {
+		pg := b.do(t, "GET", path, chair, nil)
+		require.Equal(t, http.StatusOK, pg.Status, string(pg.Body))
+		body := pg.json(t)
+		require.EqualValues(t, 1_100_000, body["left_pence"])
+		require.LessOrEqual(t, len(body["items"].([]any)), 3)
+		paged = append(paged, body["items"].([]any)...)
+		if body["next_cursor"] == nil {
+			break
+		}
+		cursor = body["next_cursor"].(string)
+		path = "/rounds/" + rnd.ID + "/ranking?limit=3&cursor=" + url.QueryEscape(cursor)
+	}
+	require.Equal(t, items, paged)
+	for i, it := range paged {
+		require.EqualValues(t, i+1, it.(map[string]any)["rank"])
+	}
+	tampered := []byte(cursor)
+	tampered[2] ^= 1
+
 	mtok := b.login(t, "manager@example.org")
 	require.Equal(t, http.StatusOK, b.do(t, "GET", "/rounds/"+rnd.ID+"/ranking", mtok, nil).Status)
 	_, atok := b.staff(t, "assessor3@example.org", app.RoleAssessor)
@@ -144,6 +170,10 @@ func TestRankingOrderAndBudget(t *testing.T) {
 		{"assessor", atok, "GET", "/rounds/" + rnd.ID + "/ranking", nil, 403, "forbidden", ""},
 		{"applicant, unknown round", applicant, "GET", "/rounds/rnd_nope/ranking", nil, 403, "forbidden", ""},
 		{"unknown round", chair, "GET", "/rounds/rnd_00000000000000000000000000/ranking", nil, 404, "not_found", ""},
+		{"tampered cursor", chair, "GET", "/rounds/" + rnd.ID + "/ranking?cursor=" + url.QueryEscape(string(tampered)), nil, 422, "validation_failed", "cursor"},
+		{"an application id as cursor", chair, "GET", "/rounds/" + rnd.ID + "/ranking?cursor=" + first, nil, 422, "validation_failed", "cursor"},
+		{"limit 0", chair, "GET", "/rounds/" + rnd.ID + "/ranking?limit=0", nil, 422, "validation_failed", "limit"},
+		{"limit 201", mtok, "GET", "/rounds/" + rnd.ID + "/ranking?limit=201", nil, 422, "validation_failed", "limit"},
 	})
 }
 

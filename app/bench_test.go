@@ -94,7 +94,7 @@ func BenchmarkRanking(b *testing.B) {
 	}
 	b.ResetTimer()
 	for range b.N {
-		rk, err := env.App.RoundRanking(ctx, chair, r.ID)
+		rk, err := env.App.RoundRanking(ctx, chair, r.ID, app.PageQuery{Limit: "200"})
 		if err != nil {
 			b.Fatal(err)
 		}

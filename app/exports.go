@@ -17,8 +17,12 @@ import (
 	"github.com/civicgrants/grants/money"
 )
 
-// exportPageSize is how many payments the export reads per query.
-const exportPageSize = 500
+// exportPageSize is how many rows an export reads per query: enough that
+// each query's own cost (planning, the round trip) is small beside its
+// rows — 500 made 200 queries of a 100,000-grant 360Giving export and a
+// quarter of its time — and few enough to hold (2,000 rows of the widest
+// export, applications with their answers, are about 15 MB).
+const exportPageSize = 2000
 
 // paymentsCSVHeader is the header row of GET /exports/payments.csv.
 var paymentsCSVHeader = []string{"payment_id", "grant_id", "organisation", "tranche", "amount", "status", "provider",

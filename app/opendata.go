@@ -9,6 +9,7 @@ import (
 	"log/slog"
 	"mime"
 	"net/http"
+	"slices"
 	"strings"
 	"time"
 
@@ -140,7 +141,7 @@ func (e *GivingExport) each(ctx context.Context, progress func(int), write func(
 	var dei map[string]EqualityOpenData // the page's grants whose groups agreed to publish
 	err = eachPage("grants", func(cursor *string) ([]sqlc.GivingGrantPageRow, error) {
 		rows, err := e.a.store.GivingGrantPage(ctx, sqlc.GivingGrantPageParams{Cursor: cursor, ProgrammeCode: optional(e.q.Programme),
-			Since: e.q.Since, PublishedOnly: e.q.Published, RowLimit: exportPageSize})
+			Since: e.q.Since, PublishedOnly: e.q.Published, RowLimit: exportPageSize, AnswerKeys: givingAnswerKeys})
 		if err != nil {
 			return nil, err
 		}
@@ -180,6 +181,13 @@ var (
 	summaryAnswerKeys = []string{"project_summary", "summary", "plan", "space_description"}
 )
 
+// startDateKey is the answer holding a project's planned start.
+const startDateKey = "start_date"
+
+// givingAnswerKeys are the answers a 360Giving record reads (givingSource):
+// its title, its summary and its start.
+var givingAnswerKeys = slices.Concat(titleAnswerKeys, summaryAnswerKeys, []string{startDateKey})
+
 // msPerMonth is an average month (365.2425 / 12 days) in milliseconds.
 const msPerMonth = 2_629_746_000
 
@@ -203,7 +211,7 @@ func (a *App) givingSource(r sqlc.GivingGrantPageRow) opendata.Source {
 	if r.AcceptedAt != nil {
 		start = *r.AcceptedAt
 	}
-	if s, ok := answers["start_date"].(string); ok {
+	if s, ok := answers[startDateKey].(string); ok {
 		if d, err := time.ParseInLocation(time.DateOnly, s, time.UTC); err == nil {
 			start = d.Add(12 * time.Hour) // midday: the same London date
 		}

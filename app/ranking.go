@@ -3,7 +3,6 @@ package app
 import (
 	"context"
 	"fmt"
-	"slices"
 
 	"github.com/civicgrants/grants/db/sqlc"
 	"github.com/civicgrants/grants/id"
@@ -11,8 +10,8 @@ import (
 	"github.com/civicgrants/grants/workflows"
 )
 
-// Ranking is a round's assessed applications, best first, with the
-// budget's running total.
+// Ranking is a page of a round's assessed applications, best first, with
+// the budget's running total.
 type Ranking struct {
 	RoundID        string        `json:"round_id"`
 	BudgetPence    int64         `json:"budget_pence"`
@@ -20,17 +19,22 @@ type Ranking struct {
 	LeftPence      int64         `json:"left_pence"`
 	Items          []RankingItem `json:"items"`
 	NextCursor     *string       `json:"next_cursor"`
+	// Previous is the cursor of the page before, for the web's pagination:
+	// nil on the first page, "" when the page before is the first.
+	Previous *string `json:"-"`
 }
 
 // RankingItem is one application in a ranking. Total is the application's
 // total (moderated, else the mean of AssessorTotals; null before anyone
 // scored); Spread is the largest minus the smallest assessor total.
+// Rank is its place, 1 for the best, across pages.
 // CumulativePence is the running sum of RequestedPence over the
 // in_assessment and waitlisted items down to this one (approved awards are
 // already committed, rejected applications add nothing); FitsBudget is
 // CumulativePence ≤ the budget left for those, true for approved and false
 // for rejected ones.
 type RankingItem struct {
+	Rank             int                  `json:"rank"`
 	ApplicationID    string               `json:"application_id"`
 	OrganisationName string               `json:"organisation_name"`
 	Status           string               `json:"status"`
@@ -59,10 +63,12 @@ type RankingAssessment struct {
 	Scores       map[string]workflows.CriterionScore `json:"scores"`
 }
 
-// RoundRanking ranks a round's applications in assessment, waitlisted,
-// approved and rejected by total (highest first; unscored last, then by
-// submission), for chairs and managers.
-func (a *App) RoundRanking(ctx context.Context, actor Actor, roundID string) (Ranking, error) {
+// RoundRanking is one page of a round's ranking of its applications in
+// assessment, waitlisted, approved and rejected, by total (highest first;
+// unscored last), then in submission order, then by id, for chairs and
+// managers. The running total carries across pages in the cursor, so a
+// page continues the previous one's total exactly.
+func (a *App) RoundRanking(ctx context.Context, actor Actor, roundID string, pq PageQuery) (Ranking, error) {
 	if !actor.Has(RoleChair) && !actor.Has(RoleManager) {
 		return Ranking{}, forbidden("Only the panel chair and programme managers can see the ranking")
 	}
@@ -76,19 +82,119 @@ func (a *App) RoundRanking(ctx context.Context, actor Actor, roundID string) (Ra
 		}
 		return Ranking{}, fmt.Errorf("get round: %w", err)
 	}
+	fields := map[string]string{}
+	limit := pq.rowLimit(fields)
+	after := firstRankCursor
+	if pq.Cursor != "" {
+		c, ok := a.decodeRankCursor(pq.Cursor)
+		if !ok {
+			fields["cursor"] = "Cursor is not one this service gave out"
+		}
+		after = c
+	}
+	if len(fields) > 0 {
+		return Ranking{}, Invalid(fields)
+	}
 	committed, err := a.store.BudgetCommitted(ctx, roundID)
 	if err != nil {
 		return Ranking{}, fmt.Errorf("budget committed: %w", err)
 	}
-	apps, err := a.store.ApplicationRankingRows(ctx, roundID)
+	rows, err := a.store.ApplicationRankingPage(ctx, sqlc.ApplicationRankingPageParams{RoundID: roundID,
+		AfterKey: after.key, AfterSubmitted: after.submitted, AfterID: after.id, RowLimit: limit})
 	if err != nil {
-		return Ranking{}, fmt.Errorf("ranking rows: %w", err)
+		return Ranking{}, fmt.Errorf("ranking page: %w", err)
 	}
-	asms, err := a.store.AssessmentListByRound(ctx, roundID)
+	r := Ranking{RoundID: rnd.ID, BudgetPence: rnd.BudgetPence, CommittedPence: committed,
+		LeftPence: rnd.BudgetPence - committed}
+	rows, more := pageRows(rows, limit, func(r sqlc.ApplicationRankingPageRow) string { return r.ID })
+	if r.Items, err = a.rankingPage(ctx, rows, after, r.LeftPence); err != nil {
+		return Ranking{}, err
+	}
+	if more != nil {
+		last, it := rows[len(rows)-1], r.Items[len(r.Items)-1]
+		next := a.encodeRankCursor(rankCursor{key: rankKey(last.RankingTotal), submitted: last.SubmittedAt, id: last.ID,
+			running: it.CumulativePence, position: it.Rank})
+		r.NextCursor = &next
+	}
+	if pq.Cursor != "" {
+		if r.Previous, err = a.previousRankCursor(ctx, roundID, after, int(limit)-1); err != nil {
+			return Ranking{}, err
+		}
+	}
+	return r, nil
+}
+
+// rankingPage builds a page's items from its rows, each with its
+// assessments (one query for the page), continuing the running total and
+// the ranks from the cursor after.
+func (a *App) rankingPage(ctx context.Context, rows []sqlc.ApplicationRankingPageRow, after rankCursor, left int64) ([]RankingItem, error) {
+	ids := make([]string, len(rows))
+	for i, r := range rows {
+		ids[i] = r.ID
+	}
+	byApp, err := a.assessmentsOf(ctx, ids)
 	if err != nil {
-		return Ranking{}, fmt.Errorf("round assessments: %w", err)
+		return nil, err
 	}
-	return buildRanking(rnd, committed, apps, asms)
+	items := make([]RankingItem, 0, len(rows))
+	running := after.running
+	for i, r := range rows {
+		it, err := rankingItem(rankedApp{ID: r.ID, Status: r.Status, Tier: r.Tier, RequestedPence: r.RequestedPence,
+			Flags: r.Flags, ModeratedTotal: r.ModeratedTotal, AwardPence: r.AwardPence}, r.OrganisationName, byApp[r.ID])
+		if err != nil {
+			return nil, err
+		}
+		if countedIn(it.Status) {
+			running += it.RequestedPence
+		}
+		placeItem(&it, running, left)
+		it.Rank = after.position + i + 1
+		items = append(items, it)
+	}
+	return items, nil
+}
+
+// assessmentsOf reads some applications' assessments with their
+// assessors' names, by application.
+func (a *App) assessmentsOf(ctx context.Context, appIDs []string) (map[string][]scoredAssessment, error) {
+	rows, err := a.store.AssessmentListByApplications(ctx, appIDs)
+	if err != nil {
+		return nil, fmt.Errorf("ranked assessments: %w", err)
+	}
+	byApp := make(map[string][]scoredAssessment, len(appIDs))
+	for _, r := range rows {
+		byApp[r.Assessment.ApplicationID] = append(byApp[r.Assessment.ApplicationID], scoredAssessment{r.Assessment, r.AssessorName})
+	}
+	return byApp, nil
+}
+
+// previousRankCursor is the cursor of the page before the one after
+// cursor at: "" when that is the first page. It reads the ranking
+// backwards from at and takes the undecided requests of the page before
+// off at's running total.
+func (a *App) previousRankCursor(ctx context.Context, roundID string, at rankCursor, size int) (*string, error) {
+	first := ""
+	if at.position <= size {
+		return &first, nil
+	}
+	rows, err := a.store.ApplicationRankingBefore(ctx, sqlc.ApplicationRankingBeforeParams{RoundID: roundID,
+		AtKey: at.key, AtSubmitted: at.submitted, AtID: at.id, RowLimit: int32(size + 1)})
+	if err != nil {
+		return nil, fmt.Errorf("ranking before: %w", err)
+	}
+	if len(rows) <= size {
+		return &first, nil
+	}
+	running := at.running
+	for _, r := range rows[:size] {
+		if countedIn(r.Status) && r.RequestedPence != nil {
+			running -= *r.RequestedPence
+		}
+	}
+	p := rows[size]
+	prev := a.encodeRankCursor(rankCursor{key: rankKey(p.RankingTotal), submitted: p.SubmittedAt, id: p.ID,
+		running: running, position: at.position - size})
+	return &prev, nil
 }
 
 // scoredAssessment is an assessment with its assessor's name, as the
@@ -98,9 +204,17 @@ type scoredAssessment struct {
 	name string
 }
 
+// rankedApp is what a ranking item shows of its application.
+type rankedApp struct {
+	ID, Status                                 string
+	Tier                                       *string
+	RequestedPence, ModeratedTotal, AwardPence *int64
+	Flags                                      []string
+}
+
 // rankingItem is one application's row of a ranking, before its place
-// (CumulativePence, FitsBudget: rankItems) is known.
-func rankingItem(ap sqlc.Application, orgName string, asms []scoredAssessment) (RankingItem, error) {
+// (CumulativePence, FitsBudget, Counted: placeItem; Rank) is known.
+func rankingItem(ap rankedApp, orgName string, asms []scoredAssessment) (RankingItem, error) {
 	it := RankingItem{ApplicationID: ap.ID, OrganisationName: orgName, Status: ap.Status, Tier: ap.Tier,
 		AssessorTotals: []scoring.Hundredths{}, Assessments: []RankingAssessment{}, Flags: ap.Flags,
 		ModeratedTotal: hundredths(ap.ModeratedTotal), AwardPence: ap.AwardPence}
@@ -126,47 +240,25 @@ func rankingItem(ap sqlc.Application, orgName string, asms []scoredAssessment) (
 	return it, nil
 }
 
-// rankItems orders items (given in submission order) best first and
-// fills the budget's running total against left, the budget left.
-func rankItems(items []RankingItem, left int64) {
-	// A stable sort by total keeps the submission order among equal
-	// totals and among the unscored.
-	slices.SortStableFunc(items, func(x, y RankingItem) int { return scoring.CompareTotals(x.Total, y.Total) })
-	var running int64
-	for i := range items {
-		it := &items[i]
-		switch it.Status {
-		case StatusInAssessment, StatusWaitlisted:
-			running += it.RequestedPence
-			it.CumulativePence = running
-			it.FitsBudget = running <= left
-			it.Counted = true
-		case StatusApproved:
-			it.CumulativePence = running
-			it.FitsBudget = true
-		default: // rejected
-			it.CumulativePence = running
-			it.FitsBudget = false
-		}
-	}
+// countedIn reports whether an application of this status is still
+// undecided, so its request counts in the running total.
+func countedIn(status string) bool {
+	return status == StatusInAssessment || status == StatusWaitlisted
 }
 
-func buildRanking(rnd sqlc.Round, committed int64, apps []sqlc.ApplicationRankingRowsRow, asms []sqlc.AssessmentListByRoundRow) (Ranking, error) {
-	r := Ranking{RoundID: rnd.ID, BudgetPence: rnd.BudgetPence, CommittedPence: committed,
-		LeftPence: rnd.BudgetPence - committed, Items: make([]RankingItem, 0, len(apps))}
-	byApp := map[string][]scoredAssessment{}
-	for _, s := range asms {
-		byApp[s.Assessment.ApplicationID] = append(byApp[s.Assessment.ApplicationID], scoredAssessment{s.Assessment, s.AssessorName})
+// placeItem fills an item's place against the budget left: running is
+// the running total of undecided requests down to it (its own included
+// when it is undecided). Approved awards are already committed, so they
+// fit; rejected applications add nothing and do not.
+func placeItem(it *RankingItem, running, left int64) {
+	it.CumulativePence = running
+	it.Counted = countedIn(it.Status)
+	switch {
+	case it.Counted:
+		it.FitsBudget = running <= left
+	default:
+		it.FitsBudget = it.Status == StatusApproved
 	}
-	for _, row := range apps {
-		it, err := rankingItem(row.Application, row.OrganisationName, byApp[row.Application.ID])
-		if err != nil {
-			return Ranking{}, err
-		}
-		r.Items = append(r.Items, it)
-	}
-	rankItems(r.Items, r.LeftPence)
-	return r, nil
 }
 
 // CaseRanking is one application's place in its round's ranking, as the
@@ -195,8 +287,8 @@ type CaseRanking struct {
 }
 
 // CaseRanking reads one application's place in its round's ranking
-// without building the whole ranking: every ranked application's totals
-// (no answers, no scores) to place it, and this application's assessments.
+// without building the ranking: one aggregate over the ranking's index
+// places it, and its own assessments fill its row.
 // Chairs and managers only.
 func (a *App) CaseRanking(ctx context.Context, actor Actor, appID string) (CaseRanking, error) {
 	if !actor.Has(RoleChair) && !actor.Has(RoleManager) {
@@ -225,45 +317,34 @@ func (a *App) CaseRanking(ctx context.Context, actor Actor, appID string) (CaseR
 		out.CanDecide = why == "" && actor.Has(RoleChair)
 		out.CanModerate = why == "" && actor.Has(RoleManager)
 	}
-	totals, err := a.store.ApplicationRankingTotals(ctx, ap.RoundID)
+	at := firstRankCursor // unranked: only the count
+	if applicationRanked(ap.Status) {
+		at = rankCursor{key: rankKey(ap.RankingTotal), submitted: ap.SubmittedAt, id: ap.ID}
+	}
+	place, err := a.store.ApplicationRankingPlace(ctx, sqlc.ApplicationRankingPlaceParams{RoundID: ap.RoundID,
+		AtKey: at.key, AtSubmitted: at.submitted, AtID: at.id})
 	if err != nil {
-		return CaseRanking{}, fmt.Errorf("ranking totals: %w", err)
+		return CaseRanking{}, fmt.Errorf("ranking place: %w", err)
 	}
-	items := make([]RankingItem, len(totals))
-	for i, t := range totals {
-		it := RankingItem{ApplicationID: t.ID, Status: t.Status, AssessorTotals: make([]scoring.Hundredths, len(t.AssessorTotals))}
-		if t.RequestedPence != nil {
-			it.RequestedPence = *t.RequestedPence
-		}
-		for j, v := range t.AssessorTotals {
-			it.AssessorTotals[j] = scoring.Hundredths(v)
-		}
-		it.Total = scoring.ApplicationTotal(t.ModeratedTotal, it.AssessorTotals)
-		items[i] = it
-	}
-	rankItems(items, out.LeftPence)
-	out.Ranked = len(items)
-	at := slices.IndexFunc(items, func(it RankingItem) bool { return it.ApplicationID == ap.ID })
-	if at < 0 {
+	out.Ranked = int(place.Ranked)
+	if at == firstRankCursor {
 		return out, nil
 	}
 	org, err := a.store.OrganisationGet(ctx, ap.OrganisationID)
 	if err != nil {
 		return CaseRanking{}, fmt.Errorf("get organisation: %w", err)
 	}
-	rows, err := a.store.AssessmentListByApplicationWithNames(ctx, ap.ID)
-	if err != nil {
-		return CaseRanking{}, fmt.Errorf("case assessments: %w", err)
-	}
-	asms := make([]scoredAssessment, len(rows))
-	for i, r := range rows {
-		asms[i] = scoredAssessment{r.Assessment, r.AssessorName}
-	}
-	it, err := rankingItem(ap, org.Name, asms)
+	byApp, err := a.assessmentsOf(ctx, []string{ap.ID})
 	if err != nil {
 		return CaseRanking{}, err
 	}
-	it.CumulativePence, it.FitsBudget, it.Counted = items[at].CumulativePence, items[at].FitsBudget, items[at].Counted
-	out.Item, out.Rank = &it, at+1
+	it, err := rankingItem(rankedApp{ID: ap.ID, Status: ap.Status, Tier: ap.Tier, RequestedPence: ap.RequestedPence,
+		Flags: ap.Flags, ModeratedTotal: ap.ModeratedTotal, AwardPence: ap.AwardPence}, org.Name, byApp[ap.ID])
+	if err != nil {
+		return CaseRanking{}, err
+	}
+	placeItem(&it, place.Running, out.LeftPence)
+	it.Rank = int(place.Before) + 1
+	out.Item, out.Rank = &it, it.Rank
 	return out, nil
 }

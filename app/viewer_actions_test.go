@@ -170,7 +170,7 @@ func TestCaseRanking(t *testing.T) {
 	_, err := env.Store.Pool.Exec(ctx, `UPDATE users SET affiliations = '[{"name": "Org of casea@example.org"}]' WHERE id = $1`, interested.ID)
 	require.NoError(t, err)
 
-	whole, err := env.App.RoundRanking(ctx, chair, r.ID)
+	whole, err := env.App.RoundRanking(ctx, chair, r.ID, app.PageQuery{Limit: "200"})
 	require.NoError(t, err)
 	require.Len(t, whole.Items, len(cases))
 	for i, it := range whole.Items {

@@ -136,8 +136,7 @@ func Build(s Source, dataSource string) Grant {
 	if description == "" {
 		description = fmt.Sprintf("A %s grant from %s to %s.", s.ProgrammeName, s.FunderName, s.RecipientName)
 	}
-	title = EmailAddress.ReplaceAllString(title, emailRemoved)
-	description = EmailAddress.ReplaceAllString(description, emailRemoved)
+	title, description = withoutEmails(title), withoutEmails(description)
 	g := Grant{
 		ID: s.GivingPrefix + "-" + s.GrantID, Title: title, Description: description, Currency: Currency,
 		AmountAwarded: Pounds(s.AwardedPence), AmountDisbursed: Pounds(s.DisbursedPence),

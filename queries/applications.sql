@@ -35,7 +35,7 @@ RETURNING *;
 SELECT a.*
 FROM applications a
 WHERE a.organisation_id IN (SELECT organisation_id FROM organisation_members WHERE user_id = @user_id)
-  AND (sqlc.narg(cursor)::text IS NULL OR a.id > sqlc.narg(cursor))
+  AND a.id > coalesce(sqlc.narg(cursor)::text, '')
   AND (sqlc.narg(round_id)::text IS NULL OR a.round_id = sqlc.narg(round_id))
   AND (sqlc.narg(status)::text IS NULL OR a.status = sqlc.narg(status))
 ORDER BY a.id
@@ -44,7 +44,7 @@ LIMIT @row_limit;
 -- name: ApplicationListAll :many
 SELECT a.*
 FROM applications a
-WHERE (sqlc.narg(cursor)::text IS NULL OR a.id > sqlc.narg(cursor))
+WHERE a.id > coalesce(sqlc.narg(cursor)::text, '')
   AND (sqlc.narg(round_id)::text IS NULL OR a.round_id = sqlc.narg(round_id))
   AND (sqlc.narg(status)::text IS NULL OR a.status = sqlc.narg(status))
   AND (@include_drafts::boolean OR a.status <> 'draft')
@@ -79,15 +79,6 @@ SET status = 'withdrawn', withdrawn_at = @withdrawn_at, version = version + 1, u
 WHERE id = @id AND status IN ('submitted', 'in_assessment', 'waitlisted')
 RETURNING *;
 
--- name: ApplicationRankingRows :many
--- Every assessed application of a round with its lead organisation's name;
--- totals come from assessments (AssessmentListByRound).
-SELECT sqlc.embed(a), o.name AS organisation_name
-FROM applications a
-JOIN organisations o ON o.id = a.organisation_id
-WHERE a.round_id = @round_id AND a.status IN ('in_assessment', 'approved', 'rejected', 'waitlisted')
-ORDER BY a.submitted_at, a.id;
-
 -- name: ApplicationCountByRoundStatus :one
 SELECT count(*) FROM applications WHERE round_id = @round_id AND status = @status;
 
@@ -98,18 +89,45 @@ SET status = 'withdrawn', withdrawn_at = now(), version = version + 1, updated_a
 WHERE id = @id AND status = 'draft'
 RETURNING *;
 
--- name: ApplicationRankingTotals :many
--- What ranks a round's assessed applications, without their answers: each
--- one's status, request, moderated total and its assessors' totals (scored
--- assessments), in submission order. For one case's place in the ranking.
-SELECT a.id, a.status, a.requested_pence, a.moderated_total,
-       coalesce(array_agg(s.total_hundredths::bigint ORDER BY s.assigned_at, s.id)
-                FILTER (WHERE s.status = 'scored' AND s.total_hundredths IS NOT NULL), '{}')::bigint[] AS assessor_totals
+-- name: ApplicationRankingPage :many
+-- One page of a round's ranking, best first (application_rank_key: the
+-- highest ranking_total first, unscored last), then in submission order,
+-- then by id: the rows after the keyset (after_key, after_submitted,
+-- after_id), read along the applications_ranking index. Without the
+-- answers. The first page passes a key below every total.
+SELECT a.id, a.status, a.tier, a.requested_pence, a.flags, a.moderated_total, a.award_pence,
+       a.submitted_at, a.ranking_total, o.name AS organisation_name
 FROM applications a
-LEFT JOIN assessments s ON s.application_id = a.id
-WHERE a.round_id = @round_id AND a.status IN ('in_assessment', 'approved', 'rejected', 'waitlisted')
-GROUP BY a.id
-ORDER BY a.submitted_at, a.id;
+JOIN organisations o ON o.id = a.organisation_id
+WHERE a.round_id = @round_id AND application_is_ranked(a.status)
+  AND (application_rank_key(a.ranking_total), application_rank_submitted(a.submitted_at), a.id)
+      > (@after_key::bigint, application_rank_submitted(sqlc.narg(after_submitted)::timestamptz), @after_id::text)
+ORDER BY application_rank_key(a.ranking_total), application_rank_submitted(a.submitted_at), a.id
+LIMIT @row_limit;
+
+-- name: ApplicationRankingBefore :many
+-- The ranking read backwards from a keyset, the keyset's row included:
+-- what the page before it holds, for its cursor and running total.
+SELECT a.id, a.status, a.requested_pence, a.submitted_at, a.ranking_total
+FROM applications a
+WHERE a.round_id = @round_id AND application_is_ranked(a.status)
+  AND (application_rank_key(a.ranking_total), application_rank_submitted(a.submitted_at), a.id)
+      <= (@at_key::bigint, application_rank_submitted(sqlc.narg(at_submitted)::timestamptz), @at_id::text)
+ORDER BY application_rank_key(a.ranking_total) DESC, application_rank_submitted(a.submitted_at) DESC, a.id DESC
+LIMIT @row_limit;
+
+-- name: ApplicationRankingPlace :one
+-- One application's place in its round's ranking: how many are ranked,
+-- how many rank before it and the running total of the undecided
+-- requests down to it, from the applications_ranking index alone.
+SELECT count(*)::bigint AS ranked,
+       (count(*) FILTER (WHERE (application_rank_key(a.ranking_total), application_rank_submitted(a.submitted_at), a.id)
+                               < (@at_key::bigint, application_rank_submitted(sqlc.narg(at_submitted)::timestamptz), @at_id::text)))::bigint AS before,
+       coalesce(sum(a.requested_pence) FILTER (WHERE a.status IN ('in_assessment', 'waitlisted')
+           AND (application_rank_key(a.ranking_total), application_rank_submitted(a.submitted_at), a.id)
+               <= (@at_key::bigint, application_rank_submitted(sqlc.narg(at_submitted)::timestamptz), @at_id::text)), 0)::bigint AS running
+FROM applications a
+WHERE a.round_id = @round_id AND application_is_ranked(a.status);
 
 -- name: ApplicationDeleteDraft :one
 -- A draft is deleted outright (its documents first); a submitted

@@ -12,15 +12,6 @@ SELECT * FROM assessments WHERE id = @id FOR UPDATE;
 -- name: AssessmentListByApplication :many
 SELECT * FROM assessments WHERE application_id = @application_id ORDER BY assigned_at, id;
 
--- name: AssessmentListByRound :many
--- Every assessment of a round's applications with the assessor's name, for
--- the ranking.
-SELECT sqlc.embed(s), u.name AS assessor_name
-FROM assessments s
-JOIN users u ON u.id = s.assessor_id
-WHERE s.round_id = @round_id
-ORDER BY s.application_id, s.assigned_at, s.id;
-
 -- name: AssessmentScore :one
 UPDATE assessments
 SET scores = @scores, total_hundredths = @total_hundredths, status = 'scored', scored_at = @scored_at
@@ -54,14 +45,16 @@ WHERE round_id = @round_id AND assessment_is_live(status)
 GROUP BY assessor_id;
 
 -- name: AssessmentListForAssessor :many
--- An assessor's queue: what they are assigned or have scored.
+-- An assessor's queue: what they are assigned or have scored. The cursor
+-- is a range on the id (no "IS NULL OR"), so a cached generic plan still
+-- starts at the cursor; by status, assessments_assessor_status serves it.
 SELECT sqlc.embed(s), a.round_id AS app_round_id, o.name AS organisation_name
 FROM assessments s
 JOIN applications a ON a.id = s.application_id
 JOIN organisations o ON o.id = a.organisation_id
 WHERE s.assessor_id = @assessor_id AND assessment_is_live(s.status)
   AND (sqlc.narg(status)::text IS NULL OR s.status = sqlc.narg(status))
-  AND (sqlc.narg(cursor)::text IS NULL OR s.id > sqlc.narg(cursor))
+  AND s.id > coalesce(sqlc.narg(cursor)::text, '')
 ORDER BY s.id
 LIMIT @row_limit;
 
@@ -92,11 +85,11 @@ FROM assessments
 WHERE round_id = @round_id AND status = 'scored'
 ORDER BY application_id, id;
 
--- name: AssessmentListByApplicationWithNames :many
--- One application's assessments with the assessors' names, for its place
--- in the ranking.
+-- name: AssessmentListByApplications :many
+-- Some applications' assessments with the assessors' names, for a page
+-- of the ranking or one case's place in it.
 SELECT sqlc.embed(s), u.name AS assessor_name
 FROM assessments s
 JOIN users u ON u.id = s.assessor_id
-WHERE s.application_id = @application_id
-ORDER BY s.assigned_at, s.id;
+WHERE s.application_id = ANY (@application_ids::text[])
+ORDER BY s.application_id, s.assigned_at, s.id;

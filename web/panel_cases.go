@@ -6,6 +6,7 @@ import (
 	"encoding/json"
 	"fmt"
 	"net/http"
+	"net/url"
 	"regexp"
 	"sort"
 	"strings"
@@ -55,10 +56,13 @@ type panelRankRow struct {
 }
 
 type panelRankingData struct {
-	Round     app.Round
-	Ranking   app.Ranking
-	Rows      []panelRankRow
-	Threshold int
+	Round      app.Round
+	Ranking    app.Ranking
+	Rows       []panelRankRow
+	Threshold  int
+	Prev, Next string // the pages' addresses, "" when there is none
+	// FirstRank and LastRank are the ranks this page shows.
+	FirstRank, LastRank int
 }
 
 func panelThreshold(r app.Round) int {
@@ -84,8 +88,8 @@ func (r panelRankRow) ReferenceParts() []string {
 	return append(out, id)
 }
 
-func panelRankRowOf(i int, it app.RankingItem, threshold int) panelRankRow {
-	row := panelRankRow{Rank: i + 1, RankingItem: it,
+func panelRankRowOf(it app.RankingItem, threshold int) panelRankRow {
+	row := panelRankRow{Rank: it.Rank, RankingItem: it,
 		Counted: it.Counted}
 	for _, a := range it.Assessments {
 		if a.Status == workflows.AssessmentScored {
@@ -109,12 +113,12 @@ func panelRankRowOf(i int, it app.RankingItem, threshold int) panelRankRow {
 	return row
 }
 
-// panelRanking is a round's ranking: applications best first with their
-// scores, the spread flag, the decision and the running total against the
-// budget left.
+// panelRanking is a page of a round's ranking: applications best first
+// with their scores, the spread flag, the decision and the running total
+// against the budget left (carried from page to page).
 func (ui *UI) panelRanking(c *gin.Context) {
 	ctx := c.Request.Context()
-	rk, err := ui.app.RoundRanking(ctx, actor(c), c.Param("id"))
+	rk, err := ui.app.RoundRanking(ctx, actor(c), c.Param("id"), app.PageQuery{Cursor: c.Query("cursor"), Limit: "50"})
 	if err != nil {
 		ui.fail(c, err)
 		return
@@ -125,8 +129,21 @@ func (ui *UI) panelRanking(c *gin.Context) {
 		return
 	}
 	data := panelRankingData{Round: r, Ranking: rk, Threshold: panelThreshold(r)}
-	for i, it := range rk.Items {
-		data.Rows = append(data.Rows, panelRankRowOf(i, it, data.Threshold))
+	for _, it := range rk.Items {
+		data.Rows = append(data.Rows, panelRankRowOf(it, data.Threshold))
+	}
+	if n := len(rk.Items); n > 0 {
+		data.FirstRank, data.LastRank = rk.Items[0].Rank, rk.Items[n-1].Rank
+	}
+	here := "/panel/rounds/" + rk.RoundID
+	if rk.NextCursor != nil {
+		data.Next = here + "?cursor=" + url.QueryEscape(*rk.NextCursor)
+	}
+	if rk.Previous != nil {
+		data.Prev = here
+		if *rk.Previous != "" {
+			data.Prev += "?cursor=" + url.QueryEscape(*rk.Previous)
+		}
 	}
 	ui.render(c, http.StatusOK, "panel-ranking", page{Title: "Ranking: " + r.Name, Data: data, Back: "/panel"})
 }
@@ -182,7 +199,7 @@ func (ui *UI) panelLoadCase(ctx context.Context, a app.Actor, appID string) (pan
 		Threshold: panelThreshold(r), MaxReason: panelMaxReason, CanAudit: a.Has(app.RoleManager)}
 	if it := place.Item; it != nil {
 		d.Item = it
-		d.Row = panelRankRowOf(place.Rank-1, *it, d.Threshold)
+		d.Row = panelRankRowOf(*it, d.Threshold)
 		d.OrgName = it.OrganisationName
 	}
 	if d.OrgName == "" && a.Has(app.RoleManager) {

@@ -3,8 +3,11 @@ package web_test
 import (
 	"context"
 	"encoding/json"
+	"fmt"
+	"html"
 	"net/http"
 	"net/url"
+	"regexp"
 	"strings"
 	"testing"
 	"time"
@@ -444,6 +447,56 @@ func TestPanelRanking(t *testing.T) {
 	}
 	panelRequireSignIn(t, p.s, "/panel")
 	panelRequireSignIn(t, p.s, "/panel/rounds/"+p.round.ID)
+}
+
+// The ranking shows fifty applications a page with GOV.UK pagination; the
+// second page continues the ranks and the running total of the first, and
+// leads back to it.
+func TestPanelRankingPages(t *testing.T) {
+	t.Parallel()
+	p := panelSetup(t, nil)
+	ctx := context.Background()
+	const n = 52
+	for _, q := range []string{
+		`INSERT INTO organisations (id, name, legal_form, charity_number, borough_name, borough_gss, address, annual_income_pence, created_by)
+SELECT 'org_' || lpad(i::text, 26, '0'), 'Paged group ' || i, 'charity', (3100000 + i)::text, 'Camden', 'E09000007',
+       '{"line1": "1 Road", "town": "London", "postcode": "NW1 8NH"}', 100000, $2
+FROM generate_series(1, $1::int) i WHERE $3::text <> ''`,
+		`INSERT INTO applications (id, round_id, organisation_id, status, requested_pence, created_by, submitted_at)
+SELECT 'app_' || lpad(i::text, 26, '0'), $3, 'org_' || lpad(i::text, 26, '0'), 'in_assessment', 100000, $2,
+       now() - make_interval(secs => $1 - i)
+FROM generate_series(1, $1::int) i`,
+	} {
+		_, err := p.s.env.Store.Pool.Exec(ctx, q, n, p.applicant.ID, p.round.ID)
+		require.NoError(t, err)
+	}
+	appAt := func(i int) string { return fmt.Sprintf("app_%026d", i) }
+	chair := p.user(t, "chair@example.org")
+	here := "/panel/rounds/" + p.round.ID
+	r := chair.get(here)
+	require.Equal(t, http.StatusOK, r.Code, r.Body)
+	require.Contains(t, r.Body, "best first: ranks 1 to 50")
+	require.Contains(t, panelRow(t, r.Body, appAt(50)), "£50,000</td>")
+	require.NotContains(t, r.Body, appAt(51))
+	require.NotContains(t, r.Body, `rel="prev"`)
+	next := regexp.MustCompile(`href="([^"]+)" rel="next"`).FindStringSubmatch(r.Body)
+	require.Len(t, next, 2, "a next page link")
+
+	r = chair.get(html.UnescapeString(next[1]))
+	require.Equal(t, http.StatusOK, r.Code, r.Body)
+	require.Contains(t, r.Body, "best first: ranks 51 to 52")
+	require.Contains(t, panelRow(t, r.Body, appAt(51)), "£51,000</td>", "the running total carries on")
+	require.Contains(t, panelRow(t, r.Body, appAt(52)), "£52,000</td>")
+	require.NotContains(t, r.Body, `href="/cases/`+appAt(50)+`"`)
+	require.NotContains(t, r.Body, `rel="next"`)
+	require.Contains(t, r.Body, `href="`+here+`" rel="prev"`)
+
+	u, err := url.Parse(html.UnescapeString(next[1]))
+	require.NoError(t, err)
+	cursor := []byte(u.Query().Get("cursor"))
+	cursor[1] ^= 1
+	bad := chair.get(here + "?cursor=" + url.QueryEscape(string(cursor)))
+	require.Equal(t, http.StatusUnprocessableEntity, bad.Code)
 }
 
 func TestPanelCasePage(t *testing.T) {

@@ -29,7 +29,7 @@ func (q *Queries) ApplicationCountByRoundStatus(ctx context.Context, arg Applica
 const applicationCreate = `-- name: ApplicationCreate :one
 INSERT INTO applications (id, round_id, organisation_id, created_by)
 VALUES ($1, $2, $3, $4)
-RETURNING id, round_id, organisation_id, status, tier, requested_pence, answers, partners, version, eligibility, grant_id, created_by, created_at, updated_at, submitted_at, flags, moderated_total, moderation_rationale, moderated_by, moderated_at, decision_outcome, decision_reason, decided_by, decided_at, award_pence, withdrawn_at
+RETURNING id, round_id, organisation_id, status, tier, requested_pence, answers, partners, version, eligibility, grant_id, created_by, created_at, updated_at, submitted_at, flags, moderated_total, moderation_rationale, moderated_by, moderated_at, decision_outcome, decision_reason, decided_by, decided_at, award_pence, withdrawn_at, ranking_total
 `
 
 type ApplicationCreateParams struct {
@@ -74,6 +74,7 @@ func (q *Queries) ApplicationCreate(ctx context.Context, arg ApplicationCreatePa
 		&i.DecidedAt,
 		&i.AwardPence,
 		&i.WithdrawnAt,
+		&i.RankingTotal,
 	)
 	return i, err
 }
@@ -84,7 +85,7 @@ SET status = $1, decision_outcome = $2, decision_reason = $3, decided_by = $4,
     decided_at = $5, award_pence = $6, grant_id = $7,
     version = version + 1, updated_at = now()
 WHERE id = $8 AND status IN ('in_assessment', 'waitlisted')
-RETURNING id, round_id, organisation_id, status, tier, requested_pence, answers, partners, version, eligibility, grant_id, created_by, created_at, updated_at, submitted_at, flags, moderated_total, moderation_rationale, moderated_by, moderated_at, decision_outcome, decision_reason, decided_by, decided_at, award_pence, withdrawn_at
+RETURNING id, round_id, organisation_id, status, tier, requested_pence, answers, partners, version, eligibility, grant_id, created_by, created_at, updated_at, submitted_at, flags, moderated_total, moderation_rationale, moderated_by, moderated_at, decision_outcome, decision_reason, decided_by, decided_at, award_pence, withdrawn_at, ranking_total
 `
 
 type ApplicationDecideParams struct {
@@ -138,13 +139,14 @@ func (q *Queries) ApplicationDecide(ctx context.Context, arg ApplicationDecidePa
 		&i.DecidedAt,
 		&i.AwardPence,
 		&i.WithdrawnAt,
+		&i.RankingTotal,
 	)
 	return i, err
 }
 
 const applicationDeleteDraft = `-- name: ApplicationDeleteDraft :one
 DELETE FROM applications WHERE id = $1 AND status = 'draft'
-RETURNING id, round_id, organisation_id, status, tier, requested_pence, answers, partners, version, eligibility, grant_id, created_by, created_at, updated_at, submitted_at, flags, moderated_total, moderation_rationale, moderated_by, moderated_at, decision_outcome, decision_reason, decided_by, decided_at, award_pence, withdrawn_at
+RETURNING id, round_id, organisation_id, status, tier, requested_pence, answers, partners, version, eligibility, grant_id, created_by, created_at, updated_at, submitted_at, flags, moderated_total, moderation_rationale, moderated_by, moderated_at, decision_outcome, decision_reason, decided_by, decided_at, award_pence, withdrawn_at, ranking_total
 `
 
 // A draft is deleted outright (its documents first); a submitted
@@ -179,12 +181,13 @@ func (q *Queries) ApplicationDeleteDraft(ctx context.Context, id string) (Applic
 		&i.DecidedAt,
 		&i.AwardPence,
 		&i.WithdrawnAt,
+		&i.RankingTotal,
 	)
 	return i, err
 }
 
 const applicationGet = `-- name: ApplicationGet :one
-SELECT id, round_id, organisation_id, status, tier, requested_pence, answers, partners, version, eligibility, grant_id, created_by, created_at, updated_at, submitted_at, flags, moderated_total, moderation_rationale, moderated_by, moderated_at, decision_outcome, decision_reason, decided_by, decided_at, award_pence, withdrawn_at FROM applications WHERE id = $1
+SELECT id, round_id, organisation_id, status, tier, requested_pence, answers, partners, version, eligibility, grant_id, created_by, created_at, updated_at, submitted_at, flags, moderated_total, moderation_rationale, moderated_by, moderated_at, decision_outcome, decision_reason, decided_by, decided_at, award_pence, withdrawn_at, ranking_total FROM applications WHERE id = $1
 `
 
 func (q *Queries) ApplicationGet(ctx context.Context, id string) (Application, error) {
@@ -217,12 +220,13 @@ func (q *Queries) ApplicationGet(ctx context.Context, id string) (Application, e
 		&i.DecidedAt,
 		&i.AwardPence,
 		&i.WithdrawnAt,
+		&i.RankingTotal,
 	)
 	return i, err
 }
 
 const applicationGetForUpdate = `-- name: ApplicationGetForUpdate :one
-SELECT id, round_id, organisation_id, status, tier, requested_pence, answers, partners, version, eligibility, grant_id, created_by, created_at, updated_at, submitted_at, flags, moderated_total, moderation_rationale, moderated_by, moderated_at, decision_outcome, decision_reason, decided_by, decided_at, award_pence, withdrawn_at FROM applications WHERE id = $1 FOR UPDATE
+SELECT id, round_id, organisation_id, status, tier, requested_pence, answers, partners, version, eligibility, grant_id, created_by, created_at, updated_at, submitted_at, flags, moderated_total, moderation_rationale, moderated_by, moderated_at, decision_outcome, decision_reason, decided_by, decided_at, award_pence, withdrawn_at, ranking_total FROM applications WHERE id = $1 FOR UPDATE
 `
 
 func (q *Queries) ApplicationGetForUpdate(ctx context.Context, id string) (Application, error) {
@@ -255,14 +259,15 @@ func (q *Queries) ApplicationGetForUpdate(ctx context.Context, id string) (Appli
 		&i.DecidedAt,
 		&i.AwardPence,
 		&i.WithdrawnAt,
+		&i.RankingTotal,
 	)
 	return i, err
 }
 
 const applicationListAll = `-- name: ApplicationListAll :many
-SELECT a.id, a.round_id, a.organisation_id, a.status, a.tier, a.requested_pence, a.answers, a.partners, a.version, a.eligibility, a.grant_id, a.created_by, a.created_at, a.updated_at, a.submitted_at, a.flags, a.moderated_total, a.moderation_rationale, a.moderated_by, a.moderated_at, a.decision_outcome, a.decision_reason, a.decided_by, a.decided_at, a.award_pence, a.withdrawn_at
+SELECT a.id, a.round_id, a.organisation_id, a.status, a.tier, a.requested_pence, a.answers, a.partners, a.version, a.eligibility, a.grant_id, a.created_by, a.created_at, a.updated_at, a.submitted_at, a.flags, a.moderated_total, a.moderation_rationale, a.moderated_by, a.moderated_at, a.decision_outcome, a.decision_reason, a.decided_by, a.decided_at, a.award_pence, a.withdrawn_at, a.ranking_total
 FROM applications a
-WHERE ($1::text IS NULL OR a.id > $1)
+WHERE a.id > coalesce($1::text, '')
   AND ($2::text IS NULL OR a.round_id = $2)
   AND ($3::text IS NULL OR a.status = $3)
   AND ($4::boolean OR a.status <> 'draft')
@@ -320,6 +325,7 @@ func (q *Queries) ApplicationListAll(ctx context.Context, arg ApplicationListAll
 			&i.DecidedAt,
 			&i.AwardPence,
 			&i.WithdrawnAt,
+			&i.RankingTotal,
 		); err != nil {
 			return nil, err
 		}
@@ -332,10 +338,10 @@ func (q *Queries) ApplicationListAll(ctx context.Context, arg ApplicationListAll
 }
 
 const applicationListForMember = `-- name: ApplicationListForMember :many
-SELECT a.id, a.round_id, a.organisation_id, a.status, a.tier, a.requested_pence, a.answers, a.partners, a.version, a.eligibility, a.grant_id, a.created_by, a.created_at, a.updated_at, a.submitted_at, a.flags, a.moderated_total, a.moderation_rationale, a.moderated_by, a.moderated_at, a.decision_outcome, a.decision_reason, a.decided_by, a.decided_at, a.award_pence, a.withdrawn_at
+SELECT a.id, a.round_id, a.organisation_id, a.status, a.tier, a.requested_pence, a.answers, a.partners, a.version, a.eligibility, a.grant_id, a.created_by, a.created_at, a.updated_at, a.submitted_at, a.flags, a.moderated_total, a.moderation_rationale, a.moderated_by, a.moderated_at, a.decision_outcome, a.decision_reason, a.decided_by, a.decided_at, a.award_pence, a.withdrawn_at, a.ranking_total
 FROM applications a
 WHERE a.organisation_id IN (SELECT organisation_id FROM organisation_members WHERE user_id = $1)
-  AND ($2::text IS NULL OR a.id > $2)
+  AND a.id > coalesce($2::text, '')
   AND ($3::text IS NULL OR a.round_id = $3)
   AND ($4::text IS NULL OR a.status = $4)
 ORDER BY a.id
@@ -392,6 +398,7 @@ func (q *Queries) ApplicationListForMember(ctx context.Context, arg ApplicationL
 			&i.DecidedAt,
 			&i.AwardPence,
 			&i.WithdrawnAt,
+			&i.RankingTotal,
 		); err != nil {
 			return nil, err
 		}
@@ -407,7 +414,7 @@ const applicationMarkSubmitted = `-- name: ApplicationMarkSubmitted :one
 UPDATE applications
 SET status = 'submitted', version = version + 1, submitted_at = now(), updated_at = now()
 WHERE id = $1 AND status = 'draft'
-RETURNING id, round_id, organisation_id, status, tier, requested_pence, answers, partners, version, eligibility, grant_id, created_by, created_at, updated_at, submitted_at, flags, moderated_total, moderation_rationale, moderated_by, moderated_at, decision_outcome, decision_reason, decided_by, decided_at, award_pence, withdrawn_at
+RETURNING id, round_id, organisation_id, status, tier, requested_pence, answers, partners, version, eligibility, grant_id, created_by, created_at, updated_at, submitted_at, flags, moderated_total, moderation_rationale, moderated_by, moderated_at, decision_outcome, decision_reason, decided_by, decided_at, award_pence, withdrawn_at, ranking_total
 `
 
 func (q *Queries) ApplicationMarkSubmitted(ctx context.Context, id string) (Application, error) {
@@ -440,6 +447,7 @@ func (q *Queries) ApplicationMarkSubmitted(ctx context.Context, id string) (Appl
 		&i.DecidedAt,
 		&i.AwardPence,
 		&i.WithdrawnAt,
+		&i.RankingTotal,
 	)
 	return i, err
 }
@@ -450,7 +458,7 @@ SET moderated_total = $1, moderation_rationale = $2, moderated_by = $3,
     moderated_at = $4, flags = array_append(array_remove(array_remove(flags, 'needs_moderation'), 'moderated'), 'moderated'),
     version = version + 1, updated_at = now()
 WHERE id = $5 AND status IN ('in_assessment', 'waitlisted')
-RETURNING id, round_id, organisation_id, status, tier, requested_pence, answers, partners, version, eligibility, grant_id, created_by, created_at, updated_at, submitted_at, flags, moderated_total, moderation_rationale, moderated_by, moderated_at, decision_outcome, decision_reason, decided_by, decided_at, award_pence, withdrawn_at
+RETURNING id, round_id, organisation_id, status, tier, requested_pence, answers, partners, version, eligibility, grant_id, created_by, created_at, updated_at, submitted_at, flags, moderated_total, moderation_rationale, moderated_by, moderated_at, decision_outcome, decision_reason, decided_by, decided_at, award_pence, withdrawn_at, ranking_total
 `
 
 type ApplicationModerateParams struct {
@@ -497,61 +505,134 @@ func (q *Queries) ApplicationModerate(ctx context.Context, arg ApplicationModera
 		&i.DecidedAt,
 		&i.AwardPence,
 		&i.WithdrawnAt,
+		&i.RankingTotal,
 	)
 	return i, err
 }
 
-const applicationRankingRows = `-- name: ApplicationRankingRows :many
-SELECT a.id, a.round_id, a.organisation_id, a.status, a.tier, a.requested_pence, a.answers, a.partners, a.version, a.eligibility, a.grant_id, a.created_by, a.created_at, a.updated_at, a.submitted_at, a.flags, a.moderated_total, a.moderation_rationale, a.moderated_by, a.moderated_at, a.decision_outcome, a.decision_reason, a.decided_by, a.decided_at, a.award_pence, a.withdrawn_at, o.name AS organisation_name
+const applicationRankingBefore = `-- name: ApplicationRankingBefore :many
+SELECT a.id, a.status, a.requested_pence, a.submitted_at, a.ranking_total
 FROM applications a
-JOIN organisations o ON o.id = a.organisation_id
-WHERE a.round_id = $1 AND a.status IN ('in_assessment', 'approved', 'rejected', 'waitlisted')
-ORDER BY a.submitted_at, a.id
+WHERE a.round_id = $1 AND application_is_ranked(a.status)
+  AND (application_rank_key(a.ranking_total), application_rank_submitted(a.submitted_at), a.id)
+      <= ($2::bigint, application_rank_submitted($3::timestamptz), $4::text)
+ORDER BY application_rank_key(a.ranking_total) DESC, application_rank_submitted(a.submitted_at) DESC, a.id DESC
+LIMIT $5
 `
 
-type ApplicationRankingRowsRow struct {
-	Application      Application
-	OrganisationName string
+type ApplicationRankingBeforeParams struct {
+	RoundID     string
+	AtKey       int64
+	AtSubmitted *time.Time
+	AtID        string
+	RowLimit    int32
 }
 
-// Every assessed application of a round with its lead organisation's name;
-// totals come from assessments (AssessmentListByRound).
-func (q *Queries) ApplicationRankingRows(ctx context.Context, roundID string) ([]ApplicationRankingRowsRow, error) {
-	rows, err := q.db.Query(ctx, applicationRankingRows, roundID)
+type ApplicationRankingBeforeRow struct {
+	ID             string
+	Status         string
+	RequestedPence *int64
+	SubmittedAt    *time.Time
+	RankingTotal   *int64
+}
+
+// The ranking read backwards from a keyset, the keyset's row included:
+// what the page before it holds, for its cursor and running total.
+func (q *Queries) ApplicationRankingBefore(ctx context.Context, arg ApplicationRankingBeforeParams) ([]ApplicationRankingBeforeRow, error) {
+	rows, err := q.db.Query(ctx, applicationRankingBefore,
+		arg.RoundID,
+		arg.AtKey,
+		arg.AtSubmitted,
+		arg.AtID,
+		arg.RowLimit,
+	)
 	if err != nil {
 		return nil, err
 	}
 	defer rows.Close()
-	items := []ApplicationRankingRowsRow{}
+	items := []ApplicationRankingBeforeRow{}
 	for rows.Next() {
-		var i ApplicationRankingRowsRow
+		var i ApplicationRankingBeforeRow
 		if err := rows.Scan(
-			&i.Application.ID,
-			&i.Application.RoundID,
-			&i.Application.OrganisationID,
-			&i.Application.Status,
-			&i.Application.Tier,
-			&i.Application.RequestedPence,
-			&i.Application.Answers,
-			&i.Application.Partners,
-			&i.Application.Version,
-			&i.Application.Eligibility,
-			&i.Application.GrantID,
-			&i.Application.CreatedBy,
-			&i.Application.CreatedAt,
-			&i.Application.UpdatedAt,
-			&i.Application.SubmittedAt,
-			&i.Application.Flags,
-			&i.Application.ModeratedTotal,
-			&i.Application.ModerationRationale,
-			&i.Application.ModeratedBy,
-			&i.Application.ModeratedAt,
-			&i.Application.DecisionOutcome,
-			&i.Application.DecisionReason,
-			&i.Application.DecidedBy,
-			&i.Application.DecidedAt,
-			&i.Application.AwardPence,
-			&i.Application.WithdrawnAt,
+			&i.ID,
+			&i.Status,
+			&i.RequestedPence,
+			&i.SubmittedAt,
+			&i.RankingTotal,
+		); err != nil {
+			return nil, err
+		}
+		items = append(items, i)
+	}
+	if err := rows.Err(); err != nil {
+		return nil, err
+	}
+	return items, nil
+}
+
+const applicationRankingPage = `-- name: ApplicationRankingPage :many
+SELECT a.id, a.status, a.tier, a.requested_pence, a.flags, a.moderated_total, a.award_pence,
+       a.submitted_at, a.ranking_total, o.name AS organisation_name
+FROM applications a
+JOIN organisations o ON o.id = a.organisation_id
+WHERE a.round_id = $1 AND application_is_ranked(a.status)
+  AND (application_rank_key(a.ranking_total), application_rank_submitted(a.submitted_at), a.id)
+      > ($2::bigint, application_rank_submitted($3::timestamptz), $4::text)
+ORDER BY application_rank_key(a.ranking_total), application_rank_submitted(a.submitted_at), a.id
+LIMIT $5
+`
+
+type ApplicationRankingPageParams struct {
+	RoundID        string
+	AfterKey       int64
+	AfterSubmitted *time.Time
+	AfterID        string
+	RowLimit       int32
+}
+
+type ApplicationRankingPageRow struct {
+	ID               string
+	Status           string
+	Tier             *string
+	RequestedPence   *int64
+	Flags            []string
+	ModeratedTotal   *int64
+	AwardPence       *int64
+	SubmittedAt      *time.Time
+	RankingTotal     *int64
+	OrganisationName string
+}
+
+// One page of a round's ranking, best first (application_rank_key: the
+// highest ranking_total first, unscored last), then in submission order,
+// then by id: the rows after the keyset (after_key, after_submitted,
+// after_id), read along the applications_ranking index. Without the
+// answers. The first page passes a key below every total.
+func (q *Queries) ApplicationRankingPage(ctx context.Context, arg ApplicationRankingPageParams) ([]ApplicationRankingPageRow, error) {
+	rows, err := q.db.Query(ctx, applicationRankingPage,
+		arg.RoundID,
+		arg.AfterKey,
+		arg.AfterSubmitted,
+		arg.AfterID,
+		arg.RowLimit,
+	)
+	if err != nil {
+		return nil, err
+	}
+	defer rows.Close()
+	items := []ApplicationRankingPageRow{}
+	for rows.Next() {
+		var i ApplicationRankingPageRow
+		if err := rows.Scan(
+			&i.ID,
+			&i.Status,
+			&i.Tier,
+			&i.RequestedPence,
+			&i.Flags,
+			&i.ModeratedTotal,
+			&i.AwardPence,
+			&i.SubmittedAt,
+			&i.RankingTotal,
 			&i.OrganisationName,
 		); err != nil {
 			return nil, err
@@ -564,52 +645,43 @@ func (q *Queries) ApplicationRankingRows(ctx context.Context, roundID string) ([
 	return items, nil
 }
 
-const applicationRankingTotals = `-- name: ApplicationRankingTotals :many
-SELECT a.id, a.status, a.requested_pence, a.moderated_total,
-       coalesce(array_agg(s.total_hundredths::bigint ORDER BY s.assigned_at, s.id)
-                FILTER (WHERE s.status = 'scored' AND s.total_hundredths IS NOT NULL), '{}')::bigint[] AS assessor_totals
+const applicationRankingPlace = `-- name: ApplicationRankingPlace :one
+SELECT count(*)::bigint AS ranked,
+       (count(*) FILTER (WHERE (application_rank_key(a.ranking_total), application_rank_submitted(a.submitted_at), a.id)
+                               < ($1::bigint, application_rank_submitted($2::timestamptz), $3::text)))::bigint AS before,
+       coalesce(sum(a.requested_pence) FILTER (WHERE a.status IN ('in_assessment', 'waitlisted')
+           AND (application_rank_key(a.ranking_total), application_rank_submitted(a.submitted_at), a.id)
+               <= ($1::bigint, application_rank_submitted($2::timestamptz), $3::text)), 0)::bigint AS running
 FROM applications a
-LEFT JOIN assessments s ON s.application_id = a.id
-WHERE a.round_id = $1 AND a.status IN ('in_assessment', 'approved', 'rejected', 'waitlisted')
-GROUP BY a.id
-ORDER BY a.submitted_at, a.id
+WHERE a.round_id = $4 AND application_is_ranked(a.status)
 `
 
-type ApplicationRankingTotalsRow struct {
-	ID             string
-	Status         string
-	RequestedPence *int64
-	ModeratedTotal *int64
-	AssessorTotals []int64
+type ApplicationRankingPlaceParams struct {
+	AtKey       int64
+	AtSubmitted *time.Time
+	AtID        string
+	RoundID     string
 }
 
-// What ranks a round's assessed applications, without their answers: each
-// one's status, request, moderated total and its assessors' totals (scored
-// assessments), in submission order. For one case's place in the ranking.
-func (q *Queries) ApplicationRankingTotals(ctx context.Context, roundID string) ([]ApplicationRankingTotalsRow, error) {
-	rows, err := q.db.Query(ctx, applicationRankingTotals, roundID)
-	if err != nil {
-		return nil, err
-	}
-	defer rows.Close()
-	items := []ApplicationRankingTotalsRow{}
-	for rows.Next() {
-		var i ApplicationRankingTotalsRow
-		if err := rows.Scan(
-			&i.ID,
-			&i.Status,
-			&i.RequestedPence,
-			&i.ModeratedTotal,
-			&i.AssessorTotals,
-		); err != nil {
-			return nil, err
-		}
-		items = append(items, i)
-	}
-	if err := rows.Err(); err != nil {
-		return nil, err
-	}
-	return items, nil
+type ApplicationRankingPlaceRow struct {
+	Ranked  int64
+	Before  int64
+	Running int64
+}
+
+// One application's place in its round's ranking: how many are ranked,
+// how many rank before it and the running total of the undecided
+// requests down to it, from the applications_ranking index alone.
+func (q *Queries) ApplicationRankingPlace(ctx context.Context, arg ApplicationRankingPlaceParams) (ApplicationRankingPlaceRow, error) {
+	row := q.db.QueryRow(ctx, applicationRankingPlace,
+		arg.AtKey,
+		arg.AtSubmitted,
+		arg.AtID,
+		arg.RoundID,
+	)
+	var i ApplicationRankingPlaceRow
+	err := row.Scan(&i.Ranked, &i.Before, &i.Running)
+	return i, err
 }
 
 const applicationSaveDraft = `-- name: ApplicationSaveDraft :one
@@ -617,7 +689,7 @@ UPDATE applications
 SET tier = $1, requested_pence = $2, answers = $3,
     partners = $4, version = version + 1, updated_at = now()
 WHERE id = $5 AND version = $6 AND status = 'draft'
-RETURNING id, round_id, organisation_id, status, tier, requested_pence, answers, partners, version, eligibility, grant_id, created_by, created_at, updated_at, submitted_at, flags, moderated_total, moderation_rationale, moderated_by, moderated_at, decision_outcome, decision_reason, decided_by, decided_at, award_pence, withdrawn_at
+RETURNING id, round_id, organisation_id, status, tier, requested_pence, answers, partners, version, eligibility, grant_id, created_by, created_at, updated_at, submitted_at, flags, moderated_total, moderation_rationale, moderated_by, moderated_at, decision_outcome, decision_reason, decided_by, decided_at, award_pence, withdrawn_at, ranking_total
 `
 
 type ApplicationSaveDraftParams struct {
@@ -668,6 +740,7 @@ func (q *Queries) ApplicationSaveDraft(ctx context.Context, arg ApplicationSaveD
 		&i.DecidedAt,
 		&i.AwardPence,
 		&i.WithdrawnAt,
+		&i.RankingTotal,
 	)
 	return i, err
 }
@@ -676,7 +749,7 @@ const applicationSetEligibility = `-- name: ApplicationSetEligibility :one
 UPDATE applications
 SET status = $1, eligibility = $2, version = version + 1, updated_at = now()
 WHERE id = $3 AND status = 'submitted'
-RETURNING id, round_id, organisation_id, status, tier, requested_pence, answers, partners, version, eligibility, grant_id, created_by, created_at, updated_at, submitted_at, flags, moderated_total, moderation_rationale, moderated_by, moderated_at, decision_outcome, decision_reason, decided_by, decided_at, award_pence, withdrawn_at
+RETURNING id, round_id, organisation_id, status, tier, requested_pence, answers, partners, version, eligibility, grant_id, created_by, created_at, updated_at, submitted_at, flags, moderated_total, moderation_rationale, moderated_by, moderated_at, decision_outcome, decision_reason, decided_by, decided_at, award_pence, withdrawn_at, ranking_total
 `
 
 type ApplicationSetEligibilityParams struct {
@@ -716,6 +789,7 @@ func (q *Queries) ApplicationSetEligibility(ctx context.Context, arg Application
 		&i.DecidedAt,
 		&i.AwardPence,
 		&i.WithdrawnAt,
+		&i.RankingTotal,
 	)
 	return i, err
 }
@@ -723,7 +797,7 @@ func (q *Queries) ApplicationSetEligibility(ctx context.Context, arg Application
 const applicationSetFlags = `-- name: ApplicationSetFlags :one
 UPDATE applications SET flags = $1::text[], updated_at = now()
 WHERE id = $2
-RETURNING id, round_id, organisation_id, status, tier, requested_pence, answers, partners, version, eligibility, grant_id, created_by, created_at, updated_at, submitted_at, flags, moderated_total, moderation_rationale, moderated_by, moderated_at, decision_outcome, decision_reason, decided_by, decided_at, award_pence, withdrawn_at
+RETURNING id, round_id, organisation_id, status, tier, requested_pence, answers, partners, version, eligibility, grant_id, created_by, created_at, updated_at, submitted_at, flags, moderated_total, moderation_rationale, moderated_by, moderated_at, decision_outcome, decision_reason, decided_by, decided_at, award_pence, withdrawn_at, ranking_total
 `
 
 type ApplicationSetFlagsParams struct {
@@ -761,6 +835,7 @@ func (q *Queries) ApplicationSetFlags(ctx context.Context, arg ApplicationSetFla
 		&i.DecidedAt,
 		&i.AwardPence,
 		&i.WithdrawnAt,
+		&i.RankingTotal,
 	)
 	return i, err
 }
@@ -769,7 +844,7 @@ const applicationWithdraw = `-- name: ApplicationWithdraw :one
 UPDATE applications
 SET status = 'withdrawn', withdrawn_at = $1, version = version + 1, updated_at = now()
 WHERE id = $2 AND status IN ('submitted', 'in_assessment', 'waitlisted')
-RETURNING id, round_id, organisation_id, status, tier, requested_pence, answers, partners, version, eligibility, grant_id, created_by, created_at, updated_at, submitted_at, flags, moderated_total, moderation_rationale, moderated_by, moderated_at, decision_outcome, decision_reason, decided_by, decided_at, award_pence, withdrawn_at
+RETURNING id, round_id, organisation_id, status, tier, requested_pence, answers, partners, version, eligibility, grant_id, created_by, created_at, updated_at, submitted_at, flags, moderated_total, moderation_rationale, moderated_by, moderated_at, decision_outcome, decision_reason, decided_by, decided_at, award_pence, withdrawn_at, ranking_total
 `
 
 type ApplicationWithdrawParams struct {
@@ -807,6 +882,7 @@ func (q *Queries) ApplicationWithdraw(ctx context.Context, arg ApplicationWithdr
 		&i.DecidedAt,
 		&i.AwardPence,
 		&i.WithdrawnAt,
+		&i.RankingTotal,
 	)
 	return i, err
 }
@@ -815,7 +891,7 @@ const applicationWithdrawDraft = `-- name: ApplicationWithdrawDraft :one
 UPDATE applications
 SET status = 'withdrawn', withdrawn_at = now(), version = version + 1, updated_at = now()
 WHERE id = $1 AND status = 'draft'
-RETURNING id, round_id, organisation_id, status, tier, requested_pence, answers, partners, version, eligibility, grant_id, created_by, created_at, updated_at, submitted_at, flags, moderated_total, moderation_rationale, moderated_by, moderated_at, decision_outcome, decision_reason, decided_by, decided_at, award_pence, withdrawn_at
+RETURNING id, round_id, organisation_id, status, tier, requested_pence, answers, partners, version, eligibility, grant_id, created_by, created_at, updated_at, submitted_at, flags, moderated_total, moderation_rationale, moderated_by, moderated_at, decision_outcome, decision_reason, decided_by, decided_at, award_pence, withdrawn_at, ranking_total
 `
 
 // A draft is withdrawn directly; no workflow exists for it yet.
@@ -849,6 +925,7 @@ func (q *Queries) ApplicationWithdrawDraft(ctx context.Context, id string) (Appl
 		&i.DecidedAt,
 		&i.AwardPence,
 		&i.WithdrawnAt,
+		&i.RankingTotal,
 	)
 	return i, err
 }

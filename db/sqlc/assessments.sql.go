@@ -185,82 +185,30 @@ func (q *Queries) AssessmentListByApplication(ctx context.Context, applicationID
 	return items, nil
 }
 
-const assessmentListByApplicationWithNames = `-- name: AssessmentListByApplicationWithNames :many
+const assessmentListByApplications = `-- name: AssessmentListByApplications :many
 SELECT s.id, s.application_id, s.round_id, s.assessor_id, s.status, s.generation, s.deadline, s.scores, s.total_hundredths, s.conflict_reason, s.release_reason, s.assigned_at, s.scored_at, s.released_at, s.reminded_at, u.name AS assessor_name
 FROM assessments s
 JOIN users u ON u.id = s.assessor_id
-WHERE s.application_id = $1
-ORDER BY s.assigned_at, s.id
-`
-
-type AssessmentListByApplicationWithNamesRow struct {
-	Assessment   Assessment
-	AssessorName string
-}
-
-// One application's assessments with the assessors' names, for its place
-// in the ranking.
-func (q *Queries) AssessmentListByApplicationWithNames(ctx context.Context, applicationID string) ([]AssessmentListByApplicationWithNamesRow, error) {
-	rows, err := q.db.Query(ctx, assessmentListByApplicationWithNames, applicationID)
-	if err != nil {
-		return nil, err
-	}
-	defer rows.Close()
-	items := []AssessmentListByApplicationWithNamesRow{}
-	for rows.Next() {
-		var i AssessmentListByApplicationWithNamesRow
-		if err := rows.Scan(
-			&i.Assessment.ID,
-			&i.Assessment.ApplicationID,
-			&i.Assessment.RoundID,
-			&i.Assessment.AssessorID,
-			&i.Assessment.Status,
-			&i.Assessment.Generation,
-			&i.Assessment.Deadline,
-			&i.Assessment.Scores,
-			&i.Assessment.TotalHundredths,
-			&i.Assessment.ConflictReason,
-			&i.Assessment.ReleaseReason,
-			&i.Assessment.AssignedAt,
-			&i.Assessment.ScoredAt,
-			&i.Assessment.ReleasedAt,
-			&i.Assessment.RemindedAt,
-			&i.AssessorName,
-		); err != nil {
-			return nil, err
-		}
-		items = append(items, i)
-	}
-	if err := rows.Err(); err != nil {
-		return nil, err
-	}
-	return items, nil
-}
-
-const assessmentListByRound = `-- name: AssessmentListByRound :many
-SELECT s.id, s.application_id, s.round_id, s.assessor_id, s.status, s.generation, s.deadline, s.scores, s.total_hundredths, s.conflict_reason, s.release_reason, s.assigned_at, s.scored_at, s.released_at, s.reminded_at, u.name AS assessor_name
-FROM assessments s
-JOIN users u ON u.id = s.assessor_id
-WHERE s.round_id = $1
+WHERE s.application_id = ANY ($1::text[])
 ORDER BY s.application_id, s.assigned_at, s.id
 `
 
-type AssessmentListByRoundRow struct {
+type AssessmentListByApplicationsRow struct {
 	Assessment   Assessment
 	AssessorName string
 }
 
-// Every assessment of a round's applications with the assessor's name, for
-// the ranking.
-func (q *Queries) AssessmentListByRound(ctx context.Context, roundID string) ([]AssessmentListByRoundRow, error) {
-	rows, err := q.db.Query(ctx, assessmentListByRound, roundID)
+// Some applications' assessments with the assessors' names, for a page
+// of the ranking or one case's place in it.
+func (q *Queries) AssessmentListByApplications(ctx context.Context, applicationIds []string) ([]AssessmentListByApplicationsRow, error) {
+	rows, err := q.db.Query(ctx, assessmentListByApplications, applicationIds)
 	if err != nil {
 		return nil, err
 	}
 	defer rows.Close()
-	items := []AssessmentListByRoundRow{}
+	items := []AssessmentListByApplicationsRow{}
 	for rows.Next() {
-		var i AssessmentListByRoundRow
+		var i AssessmentListByApplicationsRow
 		if err := rows.Scan(
 			&i.Assessment.ID,
 			&i.Assessment.ApplicationID,
@@ -296,7 +244,7 @@ JOIN applications a ON a.id = s.application_id
 JOIN organisations o ON o.id = a.organisation_id
 WHERE s.assessor_id = $1 AND assessment_is_live(s.status)
   AND ($2::text IS NULL OR s.status = $2)
-  AND ($3::text IS NULL OR s.id > $3)
+  AND s.id > coalesce($3::text, '')
 ORDER BY s.id
 LIMIT $4
 `
@@ -314,7 +262,9 @@ type AssessmentListForAssessorRow struct {
 	OrganisationName string
 }
 
-// An assessor's queue: what they are assigned or have scored.
+// An assessor's queue: what they are assigned or have scored. The cursor
+// is a range on the id (no "IS NULL OR"), so a cached generic plan still
+// starts at the cursor; by status, assessments_assessor_status serves it.
 func (q *Queries) AssessmentListForAssessor(ctx context.Context, arg AssessmentListForAssessorParams) ([]AssessmentListForAssessorRow, error) {
 	rows, err := q.db.Query(ctx, assessmentListForAssessor,
 		arg.AssessorID,

@@ -47,6 +47,7 @@ type Application struct {
 	DecidedAt           *time.Time
 	AwardPence          *int64
 	WithdrawnAt         *time.Time
+	RankingTotal        *int64
 }
 
 type Assessment struct {
