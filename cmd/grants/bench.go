@@ -20,13 +20,9 @@ import (
 
 	"github.com/civicgrants/grants/app"
 	"github.com/civicgrants/grants/bench"
+	"github.com/civicgrants/grants/bench/reads"
 	"github.com/civicgrants/grants/platform/config"
 )
-
-// readsScenario runs the reads scenario and returns its summary line.
-// TODO(lead): wire package bench/reads here once merged:
-// r, err := reads.Run(ctx, reads.Config{DatabaseURL: dbURL, BaseURL: base, Applications: n, Progress: progress}); return r.Summary(), err
-var readsScenario func(ctx context.Context, dbURL, base string, n int, progress io.Writer) (string, error)
 
 // benchCmd is `grants bench`: the load scenarios against a stack it starts
 // as `grants dev` does (in a temporary data dir, removed after), or
@@ -74,15 +70,11 @@ func benchCmd(ctx context.Context, cfg config.Config, args []string, out, progre
 			}
 		}
 		if slices.Contains(want, "reads") {
-			if readsScenario == nil {
-				fmt.Fprintln(progress, "reads: not built into this binary yet")
-				return nil
-			}
-			line, err := readsScenario(ctx, t.DatabaseURL, t.BaseURL, *readsN, progress)
+			r, err := reads.Run(ctx, reads.Config{DatabaseURL: t.DatabaseURL, BaseURL: t.BaseURL, Applications: *readsN, Progress: progress})
 			if err != nil {
 				return fmt.Errorf("reads: %w", err)
 			}
-			fmt.Fprintln(out, line)
+			fmt.Fprintln(out, r.Report()) // ends with the summary line
 		}
 		return nil
 	}
