@@ -34,16 +34,28 @@ func ms(d time.Duration) string {
 // PeakRSSMB is this process's peak resident set size in MB: VmHWM from
 // /proc/self/status, else getrusage's maximum.
 func PeakRSSMB() float64 {
-	if b, err := os.ReadFile("/proc/self/status"); err == nil {
-		if kb, ok := statusKB(b, "VmHWM:"); ok {
-			return float64(kb) / 1024
-		}
+	if n, ok := peakRSS("self"); ok {
+		return float64(n) / (1 << 20)
 	}
 	var ru syscall.Rusage
 	if err := syscall.Getrusage(syscall.RUSAGE_SELF, &ru); err == nil {
 		return float64(ru.Maxrss) / 1024 // kB on Linux
 	}
 	return 0
+}
+
+// PeakRSSOf is the peak resident set size, in bytes, of the running
+// process pid so far (VmHWM from /proc/<pid>/status); false once it has
+// gone or where /proc is not there.
+func PeakRSSOf(pid int) (int64, bool) { return peakRSS(strconv.Itoa(pid)) }
+
+func peakRSS(proc string) (int64, bool) {
+	b, err := os.ReadFile("/proc/" + proc + "/status")
+	if err != nil {
+		return 0, false
+	}
+	kb, ok := statusKB(b, "VmHWM:")
+	return kb << 10, ok
 }
 
 // statusKB reads the "Key:   123 kB" line of a /proc status file.

@@ -9,8 +9,10 @@ import (
 	"path/filepath"
 	"regexp"
 	"strconv"
-	"syscall"
+	"sync/atomic"
 	"time"
+
+	"github.com/civicgrants/grants/bench"
 )
 
 // exportRun is one `grants export 360giving` child: its wall time, its
@@ -39,13 +41,45 @@ func grantsBinary(ctx context.Context, bin, dir string) (string, error) {
 	return out, nil
 }
 
+// watchPeakRSS reads the peak RSS of the process pid every 10 ms (after
+// its exec, once Start has returned) until the returned function is
+// called once it has exited; that gives the highest reading, which is the
+// peak up to the last look, at most 10 ms before the end.
+func watchPeakRSS(pid int) func() int64 {
+	var peak atomic.Int64
+	done := make(chan struct{})
+	stopped := make(chan struct{})
+	go func() {
+		defer close(stopped)
+		t := time.NewTicker(10 * time.Millisecond)
+		defer t.Stop()
+		for {
+			if n, ok := bench.PeakRSSOf(pid); ok && n > peak.Load() {
+				peak.Store(n)
+			}
+			select {
+			case <-done:
+				return
+			case <-t.C:
+			}
+		}
+	}()
+	return func() int64 {
+		close(done)
+		<-stopped
+		return peak.Load()
+	}
+}
+
 var wroteGrants = regexp.MustCompile(`(?m)^wrote (\d+) grants$`)
 
 // runExport runs the CLI's 360Giving export of one programme into a file
-// under dir, as an operator would, and reads the child's peak RSS from its
-// rusage (Maxrss, kilobytes on Linux): the export's own memory, not this
-// process's. The wall time includes the child's start and its connection
-// to PostgreSQL, as the operator waits for them too.
+// under dir, as an operator would, and measures the child's peak RSS by
+// reading its VmHWM while it runs. (Its rusage Maxrss is no use here: the
+// child starts as a copy of this process sharing its memory, so Maxrss
+// reports this process's size when it is the larger.) The wall time
+// includes the child's start and its connection to PostgreSQL, as the
+// operator waits for them too.
 func runExport(ctx context.Context, bin, databaseURL, programme, dir string) (exportRun, error) {
 	out := filepath.Join(dir, "360giving.json")
 	defer os.Remove(out)
@@ -54,12 +88,14 @@ func runExport(ctx context.Context, bin, databaseURL, programme, dir string) (ex
 	var stderr bytes.Buffer
 	cmd.Stderr = &stderr
 	start := time.Now()
-	if err := cmd.Run(); err != nil {
-		return exportRun{}, fmt.Errorf("grants export: %w: %.500s", err, stderr.String())
+	if err := cmd.Start(); err != nil {
+		return exportRun{}, fmt.Errorf("grants export: %w", err)
 	}
-	r := exportRun{Wall: time.Since(start)}
-	if ru, ok := cmd.ProcessState.SysUsage().(*syscall.Rusage); ok {
-		r.PeakRSS = ru.Maxrss * 1024
+	peak := watchPeakRSS(cmd.Process.Pid)
+	err := cmd.Wait()
+	r := exportRun{Wall: time.Since(start), PeakRSS: peak()}
+	if err != nil {
+		return exportRun{}, fmt.Errorf("grants export: %w: %.500s", err, stderr.String())
 	}
 	m := wroteGrants.FindSubmatch(stderr.Bytes())
 	if m == nil {
