@@ -248,7 +248,7 @@ func Load(getenv func(string) string) (Config, error) {
 	docs, err := loadDocuments(get, filepath.Join(c.DataDir, "documents"))
 	errs = append(errs, err)
 	c.DocumentsDir, c.DocumentsS3 = docs.dir, docs.s3
-	n, err := strconv.ParseInt(get("GRANTS_DB_MAX_CONNS", "20"), 10, 32)
+	n, err := strconv.ParseInt(get("GRANTS_DB_MAX_CONNS", "10"), 10, 32)
 	if err != nil || n < 1 || n > 1000 {
 		errs = append(errs, errors.New("GRANTS_DB_MAX_CONNS: must be a whole number from 1 to 1000"))
 	}
