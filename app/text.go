@@ -120,9 +120,10 @@ func joinPath(path, key string) string {
 
 // storableJSON returns raw as it is when PostgreSQL can store it as jsonb,
 // or else re-encoded with U+FFFD in place of every NUL character in its
-// strings and keys (jsonb refuses \u0000). Numbers keep their digits.
+// strings and keys (jsonb refuses \u0000) and of every byte that is not
+// UTF-8 (the database refuses those). Numbers keep their digits.
 func storableJSON(raw []byte) ([]byte, error) {
-	if checkJSONText(raw) == nil {
+	if utf8.Valid(raw) && checkJSONText(raw) == nil {
 		return raw, nil
 	}
 	dec := json.NewDecoder(bytes.NewReader(raw))
